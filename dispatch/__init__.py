@@ -1,0 +1,1 @@
+"""CLOS-style generic functions over Python classes with JIT-compiled native dispatchers."""
