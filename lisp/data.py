@@ -192,8 +192,13 @@ KEYWORD = make_package("KEYWORD", [""])
 COMMON_LISP_USER = make_package("COMMON-LISP-USER", ["CL-USER"], use=[COMMON_LISP])
 
 
+# find-symbol's status keywords are made directly: interning them would ask find_symbol for a status.
+_STATUS = {name: Symbol(name, KEYWORD) for name in ("INTERNAL", "EXTERNAL", "INHERITED")}
+KEYWORD._external.update(_STATUS)
+
+
 def _status(name: str) -> Symbol:
-    return KEYWORD.intern(name)
+    return _STATUS[name]
 
 
 def keyword(name: str) -> Symbol:
