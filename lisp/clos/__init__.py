@@ -1,0 +1,1 @@
+"""CLOS for the Lisp: classes, instances and generic functions on :mod:`dispatch`."""

@@ -1,0 +1,88 @@
+"""The built-in classes of the standard, their precedence lists (CLHS 4.3.7, figure 4-8) and the
+Python types of their instances."""
+
+from __future__ import annotations
+
+import fractions
+import types
+
+from lisp.clos.classes import (BuiltInClass, LispClass, PythonClass, register_type, set_find_class,
+                               subclasses_closure)
+from lisp.clos.standard import Instance, StandardClass
+from lisp.data import Char, Cons, Package, SourceCons, Symbol, cl_symbol
+
+# (name, direct superclasses, Python type of the instances or None for an abstract class).
+# The direct superclasses are chosen so the CLOS algorithm yields the standard's precedence lists.
+_BUILT_IN: list[tuple[str, tuple[str, ...], type | None]] = [
+    ("T", (), object),
+    ("NUMBER", ("T",), None),
+    ("REAL", ("NUMBER",), None),
+    ("RATIONAL", ("REAL",), None),
+    ("INTEGER", ("RATIONAL",), int),
+    ("RATIO", ("RATIONAL",), fractions.Fraction),
+    ("FLOAT", ("REAL",), float),
+    ("COMPLEX", ("NUMBER",), complex),
+    ("CHARACTER", ("T",), Char),
+    ("SYMBOL", ("T",), Symbol),
+    ("SEQUENCE", ("T",), None),
+    ("LIST", ("SEQUENCE",), None),
+    ("NULL", ("SYMBOL", "LIST"), type(None)),
+    ("CONS", ("LIST",), Cons),
+    ("ARRAY", ("T",), None),
+    ("VECTOR", ("ARRAY", "SEQUENCE"), list),
+    ("STRING", ("VECTOR",), str),
+    ("HASH-TABLE", ("T",), None),
+    ("FUNCTION", ("T",), types.FunctionType),
+    ("PACKAGE", ("T",), Package),
+    ("STREAM", ("T",), None),
+    ("CONDITION", ("T",), None),
+    ("STANDARD-OBJECT", ("T",), Instance),
+    ("STRUCTURE-OBJECT", ("T",), None),
+    ("CLASS", ("STANDARD-OBJECT",), LispClass),
+    ("BUILT-IN-CLASS", ("CLASS",), BuiltInClass),
+    ("STANDARD-CLASS", ("CLASS",), StandardClass),
+]
+
+# Further Python types whose objects belong to one of the classes above.
+_ALIASES: list[tuple[type, str]] = [
+    (SourceCons, "CONS"),
+    (types.BuiltinFunctionType, "FUNCTION"),
+    (types.MethodType, "FUNCTION"),
+    (types.BuiltinMethodType, "FUNCTION"),
+    (PythonClass, "BUILT-IN-CLASS"),
+]
+
+BUILT_IN_CLASSES: dict[str, LispClass] = {}
+
+
+def _marker(name: str) -> type:
+    # A dispatch key no object ever has: the class is abstract.
+    return type(f"lisp:{name.lower()}", (), {"__slots__": (), "__module__": "lisp.clos.builtin"})
+
+
+def _define_built_ins() -> None:
+    for name, supers, pytype in _BUILT_IN:
+        cls = BuiltInClass(cl_symbol(name), [BUILT_IN_CLASSES[s] for s in supers])
+        cls.python_type = pytype if pytype is not None else _marker(name)
+        cls.finalize()
+        BUILT_IN_CLASSES[name] = cls
+        register_type(cls.python_type, cls)
+        set_find_class(cls.name, cls)
+    for pytype, name in _ALIASES:
+        register_type(pytype, BUILT_IN_CLASSES[name])
+
+
+def adopt_python_type(name: str, pytype: type) -> None:
+    """Make ``pytype`` the dispatch key of the built-in class ``name``, replacing its marker.
+
+    For classes whose representation another module owns (hash tables, streams, conditions): it is
+    called once that module is known, before any method is defined on the class.
+    """
+    cls = BUILT_IN_CLASSES[name]
+    register_type(pytype, cls)
+    cls.python_type = pytype
+    for c in subclasses_closure(cls):
+        c.finalize()
+
+
+_define_built_ins()

@@ -1,0 +1,37 @@
+"""The conditions the object system signals, built from the classes of :mod:`lisp.conditions`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lisp import conditions
+
+
+def _show(obj: Any) -> str:
+    from lisp.printer import prin1_to_string
+    return prin1_to_string(obj)
+
+
+def clos_error(message: str) -> Exception:
+    """A SIMPLE-ERROR with ``message`` (bad definitions, inconsistent classes, ...)."""
+    return conditions.make_simple_error(message)
+
+
+def program_error(message: str) -> Exception:
+    """A PROGRAM-ERROR: a bad call (invalid initarg, incongruent lambda list, bad qualifier)."""
+    return conditions.make_program_error(message)
+
+
+def unbound_slot_error(obj: Any, name: Any) -> Exception:
+    """UNBOUND-SLOT: the slot ``name`` of ``obj`` has no value."""
+    return conditions.UnboundSlot(name=name, instance=obj)
+
+
+def slot_missing_error(obj: Any, name: Any, operation: Any) -> Exception:
+    """The default of SLOT-MISSING: an ERROR naming the slot, the object and the operation."""
+    return clos_error(f"when attempting {_show(operation)}, the slot {_show(name)} is missing "
+                      f"from the object {_show(obj)}")
+
+
+def unknown_class_error(name: Any) -> Exception:
+    return clos_error(f"there is no class named {_show(name)}")
