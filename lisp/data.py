@@ -190,6 +190,8 @@ def intern(name: str, package: str | Package = "COMMON-LISP-USER") -> Symbol:
 COMMON_LISP = make_package("COMMON-LISP", ["CL"])
 KEYWORD = make_package("KEYWORD", [""])
 COMMON_LISP_USER = make_package("COMMON-LISP-USER", ["CL-USER"], use=[COMMON_LISP])
+# The implementation's own symbols (the reader's backquote markers, ...), out of users' way.
+SYSTEM = make_package("GFJIT-SYSTEM", ["SYS"], use=[COMMON_LISP])
 
 
 # find-symbol's status keywords are made directly: interning them would ask find_symbol for a status.
