@@ -18,27 +18,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from lisp.conditions import UnboundVariable, UndefinedFunction
 from lisp.data import COMMON_LISP, Package, Symbol, T, cl_symbol, find_package
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 GLOBALS: dict[str, Any] = {"__name__": "lisp.compiled", "__builtins__": __builtins__}
-
-
-class UndefinedFunction(NameError):
-    """The symbol names no global function; lisp/ reports it as an UNDEFINED-FUNCTION condition."""
-
-    def __init__(self, name: Symbol) -> None:
-        super().__init__(f"the function {_qualified(name)} is undefined")
-        self.symbol = name
-
-
-class UnboundVariable(NameError):
-    """The symbol has no value; lisp/ reports it as an UNBOUND-VARIABLE condition."""
-
-    def __init__(self, name: Symbol) -> None:
-        super().__init__(f"the variable {_qualified(name)} is unbound")
-        self.symbol = name
 
 
 def _qualified(sym: Symbol) -> str:
@@ -68,7 +53,7 @@ def get_function(sym: Symbol) -> Callable[..., Any]:
     try:
         return GLOBALS[function_key(sym)]
     except KeyError:
-        raise UndefinedFunction(sym) from None
+        raise UndefinedFunction(name=sym) from None
 
 
 def fboundp(sym: Symbol) -> bool:
@@ -140,7 +125,7 @@ def symbol_value(sym: Symbol) -> Any:
     except KeyError:
         if sym.is_keyword:
             return sym
-        raise UnboundVariable(sym) from None
+        raise UnboundVariable(name=sym) from None
 
 
 def set_symbol_value(sym: Symbol, value: Any) -> Any:
