@@ -1,0 +1,94 @@
+"""`gfjit stress` and `python -m stress`: run a stress workload in a child process and report."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from stress.config import RunConfig
+from stress.memory import MB
+from stress.progress import Progress
+from stress.report import EXIT_USAGE
+from stress.supervisor import supervise
+from stress.workloads import BUILTIN
+
+EPILOG = """\
+exit status: 0 ok; 1 mismatches, unexpected errors, soak bound exceeded or the workload could not
+start; 2 bad usage; 3 the child process crashed (signal), exited without a report or hung;
+130 interrupted by Ctrl-C (the report is still printed).
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gfjit stress",
+        description="Concurrency stress runs of gfjit, every result checked against an oracle. "
+        "The run happens in a child process, so a crash is reported with the seed, the signal "
+        "and the last operations of each thread.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--workload", default="mixed", metavar="NAME",
+        help=f"{' | '.join(BUILTIN)} or module:factory for a workload of your own (default: mixed)",
+    )
+    parser.add_argument("--threads", type=int, default=4, metavar="N", help="worker threads (default: 4)")
+    budget = parser.add_mutually_exclusive_group()
+    budget.add_argument("--seconds", type=float, metavar="S", help="run for S seconds (default: 10)")
+    budget.add_argument("--ops", type=int, metavar="N", help="run N operations in total, split across the threads")
+    parser.add_argument("--seed", type=int, metavar="X", help="seed of every thread's operations (default: random)")
+    parser.add_argument("--json", metavar="FILE", help="also write the report as JSON to FILE ('-': stdout)")
+    parser.add_argument("--no-faults", dest="faults", action="store_false", help="no fault injection")
+    soak = parser.add_argument_group("soak")
+    soak.add_argument("--soak", action="store_true", help="sample resident memory and fail if it grows past a bound after warm-up")
+    soak.add_argument("--warmup", type=float, metavar="S", help="warm-up seconds (default: a fifth of the run, at most 60)")
+    soak.add_argument("--sample-every", type=float, metavar="S", help="seconds between memory samples (default: run/300, at least 1)")
+    soak.add_argument("--rss-growth-mb", type=float, default=64.0, metavar="MB", help="allowed growth after warm-up (default: 64)")
+    parser.add_argument("--hang-after", type=float, default=60.0, metavar="S", help="a thread without progress for S seconds is a hang (default: 60)")
+    parser.add_argument("--run-dir", metavar="DIR", help="keep the ring log, stacks and child's stderr in DIR")
+    parser.add_argument("--quiet", action="store_true", help="no live progress line")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> RunConfig:
+    seconds = args.seconds if args.seconds is not None or args.ops is not None else 10.0
+    seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "little")
+    duration = seconds or 0.0
+    return RunConfig(
+        workload=args.workload,
+        threads=args.threads,
+        seed=seed,
+        ops=args.ops,
+        seconds=seconds,
+        faults=args.faults,
+        soak=args.soak,
+        warmup=args.warmup if args.warmup is not None else min(60.0, duration / 5),
+        sample_every=args.sample_every if args.sample_every is not None else max(1.0, duration / 300),
+        rss_growth_bound=int(args.rss_growth_mb * MB),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `gfjit stress` with `argv` (default: sys.argv[1:]); returns the exit status."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+    except SystemExit as exit_:  # --help, or a usage error already printed by argparse
+        return int(exit_.code or 0)
+    try:
+        config = _config(args)
+    except ValueError as error:
+        parser.print_usage(sys.stderr)
+        print(f"gfjit stress: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    with Progress(config, enabled=not args.quiet) as progress:
+        report = supervise(config, on_progress=progress.update, hang_after=args.hang_after, run_dir=args.run_dir)
+    print(report.render())
+    if args.json == "-":
+        print(report.to_json())
+    elif args.json:
+        with open(args.json, "w") as file:
+            file.write(report.to_json() + "\n")
+    return report.exit_status

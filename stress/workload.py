@@ -1,0 +1,102 @@
+"""What a stress workload is, and what its threads are given.
+
+A workload is made once per run by a factory `factory(settings: Settings) -> Workload`. Each
+thread of the run asks it for a `Worker` and calls `worker.step()` until the run ends; a step
+performs one operation, checks what it observed against the workload's oracle, and returns the
+operation's kind (the report counts operations by kind). After every thread has stopped, the
+runner calls `workload.finish()` for end-of-run checks, then `workload.counters()`.
+
+Steps report wrong results through `ThreadContext.mismatch` and never raise for them: an exception
+escaping `step` is counted as an unexpected error of the run, which is also a failure.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+# How many mismatch and error texts a run keeps; beyond that it only counts them.
+DETAILS_KEPT = 20
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every workload factory receives."""
+
+    seed: int
+    threads: int
+    faults: bool = True  # inject faults (bad IR, raising methods, dying compile workers)
+
+
+class Findings:
+    """Mismatches and unexpected errors of a run, counted in full, the first few kept as text.
+
+    Thread-safe. `on_detail(kind, text)` is called for every kept text as soon as it is found,
+    so a finding survives a crash that comes after it.
+    """
+
+    def __init__(self, on_detail: Callable[[str, str], None] | None = None) -> None:
+        self._lock = threading.Lock()
+        self._on_detail = on_detail
+        self.mismatches = 0
+        self.errors = 0
+        self.details: list[tuple[str, str]] = []
+
+    def add(self, kind: str, text: str) -> None:
+        """Record a finding of `kind` ("mismatch" or "error")."""
+        with self._lock:
+            if kind == "mismatch":
+                self.mismatches += 1
+            else:
+                self.errors += 1
+            keep = len(self.details) < DETAILS_KEPT
+            if keep:
+                self.details.append((kind, text))
+        if keep and self._on_detail is not None:
+            self._on_detail(kind, text)
+
+
+@dataclass
+class ThreadContext:
+    """What one thread of a run is given: its index, its own random generator, its note ring."""
+
+    index: int
+    rng: random.Random
+    findings: Findings
+    note: Callable[[str], None] = field(default=lambda text: None)
+
+    @property
+    def name(self) -> str:
+        return f"thread-{self.index}"
+
+    def mismatch(self, what: str, expected: object, got: object) -> None:
+        """Report that `what` gave `got` where the oracle says `expected`."""
+        self.findings.add("mismatch", f"{self.name}: {what}: expected {expected!r}, got {got!r}")
+
+    def failure(self, text: str) -> None:
+        """Report a broken invariant that is not a wrong value (e.g. an older version seen after a newer)."""
+        self.findings.add("mismatch", f"{self.name}: {text}")
+
+
+def thread_rng(seed: int, index: int, salt: str = "") -> random.Random:
+    """The random generator of thread `index` in a run with `seed`: the same on every run."""
+    return random.Random(f"{seed}:{index}:{salt}")
+
+
+class Worker(Protocol):
+    def step(self) -> str:
+        """Perform one operation, check it, and return its kind."""
+
+
+class Workload(Protocol):
+    def worker(self, ctx: ThreadContext) -> Worker:
+        """The worker for the thread described by `ctx`."""
+
+    def finish(self, findings: Findings) -> None:
+        """End-of-run checks, once every thread has stopped; also releases what the run made."""
+
+    def counters(self) -> dict[str, int]:
+        """Totals for the report (modules added/live/freed, dispatcher compiles, ...)."""

@@ -1,0 +1,179 @@
+"""The stress harness on toy workloads: reports, exit statuses, crash isolation, Ctrl-C, soak."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from stress import cli
+from stress.config import RunConfig
+from stress.memory import MB, soak_verdict
+from stress.report import EXIT_CRASHED, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from stress.ringlog import RingLog, read_rings
+from stress.runner import run_threads, split_ops
+from stress.supervisor import supervise
+from stress.workload import Findings
+
+pytestmark = pytest.mark.usefixtures("toy_path")
+
+
+def run(workload, hang_after=60.0, threads=2, **options):
+    config = RunConfig(workload=f"toy_workloads:{workload}", threads=threads, seed=1, **options)
+    return supervise(config, hang_after=hang_after)
+
+
+@pytest.mark.timeout(60)
+def test_a_clean_run_reports_every_operation_and_exits_0():
+    report = run("counting", ops=1000)
+    assert report.status == "ok" and report.exit_status == EXIT_OK
+    assert report.total_ops == 1000
+    assert report.ops_by_kind == {"add": 500, "add.odd": 500}
+    assert report.counters == {"steps counted by the workload": 1000}
+
+
+@pytest.mark.timeout(60)
+def test_the_ops_budget_is_split_across_threads():
+    assert run("counting", ops=1001, threads=3).ops_by_thread == [334, 334, 333]
+
+
+@pytest.mark.timeout(60)
+def test_a_mismatch_fails_the_run_with_its_text():
+    report = run("mismatching", ops=100)
+    assert report.exit_status == EXIT_FAILED and report.mismatches == 1
+    assert "thread-0" in report.details[0][1] and "expected" in report.details[0][1]
+
+
+@pytest.mark.timeout(60)
+def test_an_exception_escaping_a_step_is_an_unexpected_error():
+    report = run("raising", ops=10)
+    assert report.exit_status == EXIT_FAILED and report.errors == 10
+    assert "RuntimeError: a step that raises" in report.details[0][1]
+
+
+@pytest.mark.timeout(60)
+def test_a_workload_that_cannot_be_made_is_a_setup_error():
+    report = run("broken", ops=10)
+    assert report.status == "setup-error" and report.exit_status == EXIT_FAILED
+    assert "this workload cannot be made" in report.setup_error
+
+
+@pytest.mark.timeout(60)
+def test_an_unknown_workload_is_a_setup_error_naming_it():
+    report = supervise(RunConfig(workload="no-such-workload", threads=1, seed=1, ops=1))
+    assert report.status == "setup-error" and "no-such-workload" in report.setup_error
+
+
+@pytest.mark.timeout(60)
+def test_a_segfault_is_reported_with_signal_last_operations_and_stacks():
+    report = run("segfaulting", seconds=30)
+    assert report.status == "crashed" and report.exit_status == EXIT_CRASHED
+    assert report.crash.signal_name == "SIGSEGV"
+    assert report.crash.rings["thread-0"][-1].text == "about to segfault"
+    assert "toy_workloads.py" in report.crash.stacks
+    text = report.render()
+    assert "KILLED BY SIGSEGV" in text and "--seed 1" in text
+
+
+@pytest.mark.timeout(60)
+def test_an_abort_is_reported_as_sigabrt():
+    report = run("aborting", seconds=30)
+    assert report.crash.signal_name == "SIGABRT" and report.exit_status == EXIT_CRASHED
+
+
+@pytest.mark.timeout(60)
+def test_a_child_exiting_without_a_report_is_a_crash():
+    report = run("exiting", seconds=30)
+    assert report.crash.reason == "exit" and report.crash.returncode == 7
+    assert report.exit_status == EXIT_CRASHED
+
+
+@pytest.mark.timeout(60)
+def test_a_thread_without_progress_is_reported_as_a_hang_with_its_stack():
+    report = run("hanging", seconds=30, hang_after=2.0)
+    assert report.status == "hung" and report.exit_status == EXIT_CRASHED
+    assert report.crash.rings["thread-0"][-1].text == "about to hang"
+    assert "toy_workloads.py" in report.crash.stacks
+
+
+@pytest.mark.timeout(60)
+def test_ctrl_c_ends_the_run_with_its_report_and_status_130(tmp_path):
+    env = dict(os.environ)
+    out = tmp_path / "report.json"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "stress", "--workload", "toy_workloads:counting", "--seconds", "50", "--json", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    # Wait for the first progress line on stderr (non-tty: printed at once), then interrupt.
+    child.stderr.readline()
+    child.send_signal(signal.SIGINT)
+    stdout, _ = child.communicate(timeout=40)
+    assert child.returncode == EXIT_INTERRUPTED
+    assert "INTERRUPTED" in stdout
+    data = json.loads(out.read_text())
+    assert data["interrupted"] and data["ops_total"] > 0 and data["mismatches"] == 0
+
+
+@pytest.mark.timeout(60)
+def test_json_report_carries_the_table_figures(tmp_path):
+    out = tmp_path / "r.json"
+    status = cli.main(["--workload", "toy_workloads:counting", "--ops", "200", "--seed", "5", "--quiet", "--json", str(out)])
+    data = json.loads(out.read_text())
+    assert status == EXIT_OK and data["status"] == "ok"
+    assert data["ops_total"] == 200 and data["config"]["seed"] == 5
+    assert set(data["rss"]) == {"start", "peak", "end"} and data["crashes"] == 0
+
+
+@pytest.mark.parametrize("argv", [["--threads", "0"], ["--ops", "0"], ["--soak", "--ops", "5"], ["--bogus"]])
+def test_bad_options_exit_2(argv, capsys):
+    assert cli.main(argv) == EXIT_USAGE
+
+
+@pytest.mark.timeout(60)
+def test_a_soak_run_samples_memory_and_passes_within_its_bound():
+    report = run("counting", seconds=2, soak=True, warmup=0.5, sample_every=0.2, rss_growth_bound=64 * MB)
+    assert report.soak is not None and report.soak.samples >= 3
+    assert report.status == "ok"
+
+
+def test_soak_verdict_fails_on_growth_after_warmup():
+    samples = [(t, 100 * MB + (t > 5) * t * MB) for t in range(20)]
+    verdict = soak_verdict(samples, warmup_seconds=5, bound=10 * MB)
+    assert not verdict.ok and verdict.growth == 19 * MB and verdict.slope_mb_per_min > 0
+
+
+def test_soak_verdict_ignores_growth_during_warmup():
+    samples = [(t, (10 + 50 * (t >= 3)) * MB) for t in range(10)]
+    assert soak_verdict(samples, warmup_seconds=4, bound=1 * MB).ok
+
+
+def test_ring_log_keeps_the_last_notes_of_each_thread(tmp_path):
+    log = RingLog(str(tmp_path / "ring"), threads=2, slots=4)
+    first, second = log.ring(0, "a"), log.ring(1, "b")
+    for i in range(10):
+        first.note(f"op {i}")
+    second.note("x" * 500)
+    rings = read_rings(str(tmp_path / "ring"))
+    assert [note.text for note in rings["a"]] == ["op 6", "op 7", "op 8", "op 9"]
+    assert rings["b"][0].text == "x" * 112
+
+
+def test_split_ops_gives_the_remainder_to_the_first_threads():
+    assert split_ops(10, 4) == [3, 3, 2, 2]
+
+
+@pytest.mark.timeout(60)
+def test_run_threads_in_process_counts_and_runs_end_checks():
+    import toy_workloads
+    from stress.workload import Settings
+
+    findings = Findings()
+    snapshot = run_threads(toy_workloads.mismatching(Settings(1, 2)), threads=2, seed=1, findings=findings, ops=50)
+    assert sum(snapshot.ops_by_thread) == 50 and findings.mismatches == 1
+
+
+def test_repeat_command_names_seed_and_budget():
+    config = RunConfig(workload="jit", threads=8, seed=42, seconds=60)
+    assert config.command() == "gfjit stress --workload jit --threads 8 --seed 42 --seconds 60"
