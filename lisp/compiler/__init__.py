@@ -1,0 +1,48 @@
+"""The Lisp compiler: Lisp forms -> Python AST -> code objects run with ``namespace.GLOBALS``.
+
+Conventions every other module of lisp/ relies on (the compiler's public contract):
+
+**Compiling.** :func:`eval_form` compiles one top-level form and runs it (what ``eval`` and the
+REPL call); :func:`compile_toplevel` returns the code unit without running it. Forms are
+macroexpanded, then each special form is compiled by one small function in
+:mod:`lisp.compiler.special_forms`, registered in a table with ``@special_form("NAME")``; each
+returns a :class:`~lisp.compiler.result.Result`: the Python statements the form needs plus the
+expression that holds its value. Every AST node carries the line/column of the nearest
+:class:`~lisp.data.SourceCons`, and the code object's ``co_filename`` is the Lisp file, so Python
+tracebacks point at Lisp lines.
+
+**Functions and calls.** A Lisp function is an ordinary Python function taking positional
+arguments only. Required and ``&optional`` parameters are Python parameters; ``&rest`` and ``&key``
+arrive through ``*args``: keyword arguments are passed as alternating keyword-symbol / value
+*positional* arguments, exactly as ``apply`` passes them. Python builtins with ``&key`` parse them
+the same way with :func:`parse_keywords`. A call of a global function is a ``LOAD_GLOBAL`` of
+``namespace.function_key(sym)``: calling an undefined function raises Python ``NameError`` whose
+``.name`` starts with ``#'``; a wrong argument count raises Python ``TypeError``; the condition
+layer maps both to UNDEFINED-FUNCTION / PROGRAM-ERROR. Lexical variables are Python locals,
+closures are Python closures; ``if`` tests ``is not None`` (only NIL is false).
+
+**Open-coded operators** (when not shadowed by ``flet``/``labels``): ``+ - *`` (any arity),
+``< > <= >= = /=`` (two arguments), ``1+ 1- eq not null``. They use Python operators, so they keep
+Common Lisp results on numbers; on non-numbers they follow Python (``(+ "a" "b")`` is ``"ab"``, not
+a TYPE-ERROR): a documented deviation. A comparison used as a value yields ``T``/``NIL``.
+
+**Multiple values.** :func:`values` returns its primary value (NIL for none) and records all values
+in a per-thread register; a builtin returns several values with ``return values(q, r)``. Consumers
+(``multiple-value-bind``, ``multiple-value-list``, ``multiple-value-call``, ``nth-value``...) clear
+the register, evaluate the form, and take the register only if its primary value *is* the form's
+value. Single-value calls therefore cost nothing. ``(values ...)`` in a non-tail position compiles
+to its primary value without touching the register.
+
+**Macros.** :func:`define_macro` ``(sym, expander)`` with ``expander(form, env) -> form`` registers
+a global macro (``defmacro`` uses it; Python-written macros use it directly);
+:func:`macro_function`, :func:`macroexpand_1`, :func:`macroexpand`. Backquote is expanded from the
+reader's ``SYS::QUASIQUOTE`` / ``SYS::UNQUOTE`` / ``SYS::UNQUOTE-SPLICING`` markers.
+
+**Non-local exits.** ``block``/``return-from`` and ``tagbody``/``go`` compile to Python control flow
+when the exit is in the same Python function, otherwise to private exceptions; ``catch``/``throw``
+use an exception carrying the tag; ``unwind-protect`` is ``try``/``finally``. Special variables are
+bound with ``namespace.bind_specials`` / ``unbind_specials`` in ``try``/``finally``.
+
+**Errors.** Bad syntax raises ``lisp.conditions.ProgramError(message, pos=...)`` naming the form
+and where it was read.
+"""

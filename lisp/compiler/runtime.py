@@ -1,0 +1,200 @@
+"""What compiled code calls at run time: keyword parsing, non-local exits, catch tags.
+
+Every helper compiled code uses is installed in ``namespace.GLOBALS`` under a ``%``-name (never a
+Lisp function key, never a Python identifier a user could shadow), so the call is a cached
+``LOAD_GLOBAL``. :data:`HELPERS` is that table.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from lisp import namespace
+from lisp.compiler import values as mv
+from lisp.data import Cons, Symbol, T, keyword, make_list
+
+
+class _Unsupplied:
+    """The default of an optional or keyword parameter whose default is not a constant."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "#<unsupplied>"
+
+
+UNSUPPLIED = _Unsupplied()
+_ALLOW_OTHER_KEYS = keyword("ALLOW-OTHER-KEYS")
+
+
+def _program_error(message: str) -> Exception:
+    from lisp.conditions import ProgramError
+
+    return ProgramError(message)
+
+
+def parse_keys(args: tuple[Any, ...], allowed: Iterable[Symbol] | None, who: str) -> dict[Symbol, Any]:
+    """The keyword arguments in ``args`` (alternating key, value), keyed by key symbol.
+
+    The first occurrence of a key wins. ``allowed=None`` accepts any key (``&allow-other-keys``);
+    otherwise an unknown key is a PROGRAM-ERROR unless the call passes ``:allow-other-keys t``.
+    """
+    if len(args) % 2:
+        raise _program_error(f"odd number of keyword arguments to {who}: {_show(args)}")
+    found: dict[Symbol, Any] = {}
+    for i in range(0, len(args), 2):
+        key = args[i]
+        if not isinstance(key, Symbol):
+            raise _program_error(f"{_show((key,))} is not a keyword, in the arguments of {who}")
+        found.setdefault(key, args[i + 1])
+    if allowed is not None and found.get(_ALLOW_OTHER_KEYS) is None:
+        allowed = set(allowed) | {_ALLOW_OTHER_KEYS}
+        unknown = [k for k in found if k not in allowed]
+        if unknown:
+            names = " ".join(_show((k,)) for k in sorted(allowed, key=lambda s: s.name))
+            raise _program_error(f"unknown keyword argument {_show((unknown[0],))} to {who}; allowed: {names}")
+    return found
+
+
+def parse_keywords(args: tuple[Any, ...], names: Iterable[str], who: str,
+                   allow_other_keys: bool = False) -> dict[str, Any]:
+    """Keyword arguments of a builtin, by keyword name: ``parse_keywords(args, ("KEY",), "SORT")``.
+
+    Only the supplied keys are in the result. Errors as :func:`parse_keys`.
+    """
+    allowed = None if allow_other_keys else [keyword(n) for n in names]
+    return {k.name: v for k, v in parse_keys(args, allowed, who).items()}
+
+
+def _show(objs: tuple[Any, ...]) -> str:
+    from lisp.printer import prin1_to_string
+
+    return " ".join(prin1_to_string(o) for o in objs)
+
+
+def rest_list(args: tuple[Any, ...]) -> Any:
+    """The ``&rest`` list of a call."""
+    return make_list(args)
+
+
+def named(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """Give a compiled function its Lisp name, as tracebacks and arity errors show it."""
+    fn.__name__ = fn.__qualname__ = name
+    fn.__code__ = fn.__code__.replace(co_name=name, co_qualname=name) \
+        if hasattr(fn.__code__, "co_qualname") else fn.__code__.replace(co_name=name)
+    return fn
+
+
+# -- non-local exits ---------------------------------------------------------------------------
+
+class NonLocalExit(BaseException):
+    """A ``return-from`` or ``go`` that leaves the Python function it was compiled in.
+
+    A BaseException, so that Python ``except Exception`` (and Lisp handlers for ERROR) never
+    intercept a transfer of control; ``tag`` identifies the dynamic block/tagbody entered.
+    """
+
+    __slots__ = ("tag", "value")
+
+    def __init__(self, tag: object, value: Any) -> None:
+        self.tag = tag
+        self.value = value
+
+
+class ReturnFrom(NonLocalExit):
+    """``return-from`` to a block entry ``tag`` with ``value``."""
+
+
+class Go(NonLocalExit):
+    """``go`` to the tag numbered ``value`` of the tagbody entry ``tag``."""
+
+
+class Throw(NonLocalExit):
+    """``throw`` to the innermost ``catch`` of ``tag``."""
+
+
+_catch = threading.local()
+
+
+def catch_tags() -> list[Any]:
+    try:
+        return _catch.tags
+    except AttributeError:
+        _catch.tags = tags = []
+        return tags
+
+
+def throw(tag: Any, value: Any) -> None:
+    """``throw``: a CONTROL-ERROR, before any unwinding, if no ``catch`` of ``tag`` is active."""
+    if not any(t is tag for t in catch_tags()):
+        from lisp.conditions import ControlError
+
+        raise ControlError(f"attempt to throw to the tag {_show((tag,))}, which no catch has established")
+    raise Throw(tag, value)
+
+
+def stale_exit(what: str) -> Exception:
+    from lisp.conditions import ControlError
+
+    return ControlError(f"{what}: the block or tagbody it exits has already been left")
+
+
+def multiple_value_call(fn: Callable[..., Any], *groups: tuple[Any, ...]) -> Any:
+    args: list[Any] = []
+    for g in groups:
+        args.extend(g)
+    return fn(*args)
+
+
+def values_of(primary: Any) -> tuple[Any, ...]:
+    return mv.take(primary)
+
+
+def values_list_of(primary: Any) -> Any:
+    return make_list(mv.take(primary))
+
+
+def save_values(primary: Any) -> tuple[Any, ...]:
+    """The values of a form, kept while other forms run (``multiple-value-prog1``, cleanups)."""
+    return mv.take(primary)
+
+
+def restore_values(saved: tuple[Any, ...]) -> Any:
+    return mv.values(*saved)
+
+
+def cons(a: Any, b: Any) -> Cons:
+    return Cons(a, b)
+
+
+HELPERS: dict[str, Any] = {
+    "%unsupplied": UNSUPPLIED,
+    "%parse_keys": parse_keys,
+    "%rest_list": rest_list,
+    "%named": named,
+    "%ReturnFrom": ReturnFrom,
+    "%Go": Go,
+    "%Throw": Throw,
+    "%throw": throw,
+    "%catch_tags": catch_tags,
+    "%stale_exit": stale_exit,
+    "%values": mv.values,
+    "%values_list": mv.values_list,
+    "%mv_clear": mv.clear,
+    "%values_of": values_of,
+    "%values_list_of": values_list_of,
+    "%save_values": save_values,
+    "%restore_values": restore_values,
+    "%mv_call": multiple_value_call,
+    "%symbol_value": namespace.symbol_value,
+    "%set_symbol_value": namespace.set_symbol_value,
+    "%bind_specials": namespace.bind_specials,
+    "%unbind_specials": namespace.unbind_specials,
+    "%get_function": namespace.get_function,
+    "%set_function": namespace.set_function,
+    "%cons": cons,
+    "%T": T,
+}
+namespace.GLOBALS.update(HELPERS)
