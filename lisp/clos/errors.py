@@ -14,17 +14,18 @@ def _show(obj: Any) -> str:
 
 def clos_error(message: str) -> Exception:
     """A SIMPLE-ERROR with ``message`` (bad definitions, inconsistent classes, ...)."""
-    return conditions.make_simple_error(message)
+    return conditions.SimpleError("~a", message)
 
 
 def program_error(message: str) -> Exception:
     """A PROGRAM-ERROR: a bad call (invalid initarg, incongruent lambda list, bad qualifier)."""
-    return conditions.make_program_error(message)
+    return conditions.ProgramError(message)
 
 
 def unbound_slot_error(obj: Any, name: Any) -> Exception:
     """UNBOUND-SLOT: the slot ``name`` of ``obj`` has no value."""
-    return conditions.UnboundSlot(name=name, instance=obj)
+    return conditions.UnboundSlot(f"the slot {_show(name)} is unbound in the object {_show(obj)}",
+                                  name=name, instance=obj)
 
 
 def slot_missing_error(obj: Any, name: Any, operation: Any) -> Exception:
