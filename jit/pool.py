@@ -1,0 +1,423 @@
+"""JitPool: compile on the calling thread, link into one of K lock-protected LLJIT shards, publish
+the exports in one symbol table, and free code safely when its handles are released.
+
+Reclamation rule (relied on by `lookup`): a module's code is freed only when its owning handle
+(the one `add` returned) has been released AND every handle `lookup` returned for it has been
+released too. Releasing the owner removes its exports from the symbol table at once, under the
+table lock; `lookup` looks a name up and takes a lease on the code under that same lock. So a
+lookup either finds the name before the release, and its handle keeps the code alive until it is
+released, or after, and raises SymbolNotFound: it never returns code that is freed or being
+freed, whatever other threads do.
+
+Releases never block (they may come from garbage-collection finalizers, see `shard.py`): a
+release is queued and applied by whoever holds, or next takes, the table lock; every table
+operation applies the queue first, so a release is visible to every operation that follows it.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import os
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from . import compiler, dumps, objcache, perfmap
+from .capi import process_symbol
+from .compiler import ObjectCode
+from .elf import ObjectFormatError
+from .errors import (DuplicateSymbolError, HandleReleasedError, JitError, MissingExportError,
+                     PoolClosedError, SymbolNotFound, UndefinedSymbolError)
+from .shard import LinkedCode, Shard
+
+# Links per LLJIT before a shard renews it (bounds the JITDylibs llvmlite never frees).
+RETIRE_AFTER = 500
+_RESERVED = object()  # a name being linked: not yet visible, but taken
+
+
+class CodeHandle:
+    """A lease on one linked module: its exported addresses stay valid until it is released.
+
+    Release it explicitly (`release()`, idempotent), with `with`, or by dropping it (garbage
+    collection releases it). Releasing the handle that `add` returned also withdraws the
+    module's exports from the pool's symbol table.
+    """
+
+    __slots__ = ("_pool", "_state", "_owner", "name", "exports", "__weakref__")
+
+    def __init__(self, pool: "JitPool", code: LinkedCode, owner: bool) -> None:
+        self._pool = pool
+        self._state = [code]  # popped exactly once: list.pop is atomic
+        self._owner = owner
+        self.name = code.name
+        self.exports = code.exports
+
+    @property
+    def released(self) -> bool:
+        return not self._state
+
+    def address(self, name: str) -> int:
+        """The address of exported symbol `name`."""
+        if not self._state:
+            raise HandleReleasedError(f"handle of module {self.name!r} was released")
+        if self._pool.closed:
+            raise PoolClosedError(f"the JitPool of module {self.name!r} is closed")
+        if name not in self.exports:
+            raise SymbolNotFound(f"module {self.name!r} exports no symbol {name!r} "
+                                 f"(it exports: {', '.join(self.exports) or 'nothing'})")
+        try:
+            return self._state[0].addresses[name]
+        except IndexError:  # released by another thread just now
+            raise HandleReleasedError(f"handle of module {self.name!r} was released") from None
+
+    def release(self) -> None:
+        """Give up this lease (idempotent, never blocks, safe from finalizers)."""
+        try:
+            code = self._state.pop()
+        except IndexError:
+            return
+        self._pool._drop(code, self._owner)
+
+    def __enter__(self) -> "CodeHandle":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def __del__(self) -> None:
+        if getattr(self, "_state", None):
+            self.release()
+
+    def __repr__(self) -> str:
+        state = "released" if self.released else "live"
+        return f"<CodeHandle {self.name!r} exports={list(self.exports)} {state}>"
+
+
+class JitPool:
+    """K LLJIT shards behind their own locks, and one symbol table across them. Thread-safe.
+
+    `add`, `lookup`, `stats` and `close` may wait for locks: do not call them from finalizers.
+    `CodeHandle.release` never waits.
+    """
+
+    def __init__(self, shards: int | None = None, *, opt_level: int = 2,
+                 cache_dir: str | os.PathLike[str] | None = None,
+                 dump: dumps.DumpConfig | None = None, perf_map: bool | None = None,
+                 retire_after: int = RETIRE_AFTER) -> None:
+        count = (os.cpu_count() or 1) if shards is None else shards
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise ValueError(f"shards must be a positive int or None, not {shards!r}")
+        self.opt_level = compiler.check_opt_level(opt_level)
+        self._cache = objcache.ObjectCache(cache_dir) if cache_dir else objcache.from_env()
+        self._dump = dumps.from_env() if dump is None else dump
+        self._perf_map = perfmap.enabled_by_env() if perf_map is None else perf_map
+        self._shards = [Shard(i, retire_after) for i in range(count)]
+        self._next_affinity = itertools.count()
+        self._local = threading.local()
+        self._symbols: dict[str, Any] = {}
+        self._table_lock = threading.Lock()
+        self._table_holder: int | None = None
+        self._drops: collections.deque[tuple[LinkedCode, bool]] = collections.deque()
+        self._closed = False
+        self._counts = collections.Counter()   # under the table lock, or _stats_lock for the
+        self._seconds = collections.Counter()  # compile-side counters (cache, compile time)
+        self._stats_lock = threading.Lock()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # -- the table lock and the queue of releases ---------------------------------------------
+
+    def _lock_table(self) -> None:
+        if not self._table_lock.acquire(blocking=False):
+            if self._table_holder == threading.get_ident():
+                raise JitError("JitPool used re-entrantly (add/lookup/stats/close from a "
+                               "finalizer or callback that ran inside the pool)")
+            self._table_lock.acquire()
+        self._table_holder = threading.get_ident()
+        self._apply_drops()
+
+    def _unlock_table(self) -> None:
+        while True:
+            self._apply_drops()
+            self._table_holder = None
+            self._table_lock.release()
+            if not self._drops or not self._table_lock.acquire(blocking=False):
+                return
+            self._table_holder = threading.get_ident()
+
+    def _apply_drops(self) -> None:
+        while self._drops:
+            code, owner = self._drops.popleft()
+            if owner:
+                code.published = False
+                for name in code.exports:
+                    if self._symbols.get(name) is code:
+                        del self._symbols[name]
+            code.leases -= 1
+            if code.leases == 0:
+                code.shard.free_soon(code)
+
+    def _drop(self, code: LinkedCode, owner: bool) -> None:
+        """Queue a release and apply it now if the table lock is free. Never blocks."""
+        self._drops.append((code, owner))
+        if self._table_lock.acquire(blocking=False):
+            self._table_holder = threading.get_ident()
+            self._unlock_table()
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def add(self, code: str | ObjectCode, *, exports: Iterable[str],
+            imports: Mapping[str, int] | None = None, name: str | None = None) -> CodeHandle:
+        """Compile `code` (LLVM IR text) on this thread unless it is an ObjectCode already, link
+        it into a shard and publish `exports`; returns the owning handle.
+
+        `imports` maps external symbol names to addresses; symbols it does not name are looked
+        up in the running process. Raises IRSyntaxError, IRVerifyError, MissingExportError,
+        UndefinedSymbolError, DuplicateSymbolError, PoolClosedError.
+        """
+        self._check_open()
+        exports = _export_list(exports)
+        imports = _import_dict(imports)
+        name = name or (code.name if isinstance(code, ObjectCode) else None) or \
+            (exports[0] if exports else "module")
+        obj = self._object_code(code, name)
+        resolved = _resolve(obj, exports, imports)
+        self._reserve(exports)
+        try:
+            shard = self._lock_a_shard()
+            try:
+                start = time.perf_counter()
+                lookups = _perf_map_functions(obj, exports) if self._perf_map else exports
+                linked = shard.link(name, obj.data, resolved, lookups)
+                linked.exports = tuple(exports)
+                try:
+                    self._publish(linked, time.perf_counter() - start)
+                except BaseException:
+                    shard.free_now(linked)
+                    raise
+            finally:
+                shard.unlock()
+        except BaseException:
+            self._unreserve(exports)
+            raise
+        handle = CodeHandle(self, linked, owner=True)
+        if self._perf_map:
+            perfmap.record({s: (a, obj.symbols.defined.get(s, 0))
+                            for s, a in linked.addresses.items()
+                            if s in obj.symbols.functions})
+        return handle
+
+    def lookup(self, name: str) -> CodeHandle:
+        """A new handle on the live module that exports `name`; raises SymbolNotFound."""
+        self._check_open()
+        self._lock_table()
+        try:
+            code = self._symbols.get(name)
+            if code is None or code is _RESERVED:
+                raise SymbolNotFound(f"no live JIT code exports {name!r}")
+            code.leases += 1
+        finally:
+            self._unlock_table()
+        return CodeHandle(self, code, owner=False)
+
+    def stats(self) -> dict[str, Any]:
+        """Modules added, live and freed; compile and link time totals; per-shard lock waits."""
+        self._lock_table()
+        try:
+            shards = [shard.stats() for shard in self._shards]
+            freed = sum(s["freed"] for s in shards)
+            return {
+                "modules_added": self._counts["added"],
+                "modules_live": self._counts["added"] - freed,
+                "modules_freed": freed,
+                "exports_published": sum(1 for v in self._symbols.values() if v is not _RESERVED),
+                "modules_compiled": self._counts["compiled"],
+                "compile_seconds": self._seconds["compiled"],
+                "link_seconds": self._seconds["link"],
+                "cache_hits": self._counts["cache_hits"],
+                "cache_misses": self._counts["cache_misses"],
+                "lljits_created": sum(s["lljits_created"] for s in shards),
+                "lljits_disposed": sum(s["lljits_disposed"] for s in shards),
+                "lock_waits": [s["lock_waits"] for s in shards],
+                "lock_wait_seconds": [s["wait_seconds"] for s in shards],
+                "free_errors": sum(s["free_errors"] for s in shards),
+                "shards": shards,
+            }
+        finally:
+            self._unlock_table()
+
+    def close(self) -> None:
+        """Free all code and every LLJIT. Idempotent; any later use raises PoolClosedError.
+
+        Addresses taken from this pool must not be called after this.
+        """
+        self._lock_table()
+        try:
+            if self._closed:
+                return
+            self._closed = True
+            self._symbols.clear()
+        finally:
+            self._unlock_table()
+        for shard in self._shards:
+            shard.lock()
+            try:
+                shard.close()
+            finally:
+                shard.unlock()
+
+    def __enter__(self) -> "JitPool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # Unreachable: no handle refers to it and no thread is inside it, so no lock is held.
+        if not getattr(self, "_closed", True):
+            self.close()
+
+    # -- the steps of add ----------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise PoolClosedError("the JitPool is closed")
+
+    def _object_code(self, code: str | ObjectCode, name: str) -> ObjectCode:
+        if isinstance(code, ObjectCode):
+            return code
+        if not isinstance(code, str):
+            raise TypeError(f"add() takes LLVM IR text or an ObjectCode, not {type(code).__name__}")
+        key = None
+        if self._cache is not None:
+            key = self._cache.key(code, compiler.cache_key_parts(self.opt_level, False))
+            data = self._cache.get(key)
+            if data is not None:
+                try:
+                    obj = ObjectCode.from_bytes(name, data)
+                    self._count("cache_hits")
+                    return obj
+                except ObjectFormatError:
+                    pass  # intact on disk but not an object we can use: recompile over it
+            self._count("cache_misses")
+        start = time.perf_counter()
+        obj = compiler.compile(code, name, opt_level=self.opt_level, dump=self._dump)
+        self._count("compiled", time.perf_counter() - start)
+        if key is not None:
+            self._cache.put(key, obj.data)
+        return obj
+
+    def _count(self, what: str, seconds: float = 0.0) -> None:
+        with self._stats_lock:
+            self._counts[what] += 1
+            self._seconds[what] += seconds
+
+    def _reserve(self, exports: list[str]) -> None:
+        self._lock_table()
+        try:
+            self._check_open()
+            taken = [n for n in exports if n in self._symbols]
+            if taken:
+                raise DuplicateSymbolError(
+                    f"exported name(s) {', '.join(taken)} already live in this JitPool (release "
+                    "the module that exports them first, or choose new names)")
+            for n in exports:
+                self._symbols[n] = _RESERVED
+        finally:
+            self._unlock_table()
+
+    def _unreserve(self, exports: list[str]) -> None:
+        self._lock_table()
+        try:
+            for n in exports:
+                if self._symbols.get(n) is _RESERVED:
+                    del self._symbols[n]
+        finally:
+            self._unlock_table()
+
+    def _publish(self, linked: LinkedCode, link_seconds: float) -> None:
+        self._lock_table()
+        try:
+            self._check_open()
+            for n in linked.exports:
+                self._symbols[n] = linked
+            self._counts["added"] += 1
+            self._seconds["link"] += link_seconds
+        finally:
+            self._unlock_table()
+
+    def _lock_a_shard(self) -> Shard:
+        """This thread's shard if free, else any free one, else wait for this thread's."""
+        mine = getattr(self._local, "shard", None)
+        if mine is None:
+            mine = self._local.shard = next(self._next_affinity) % len(self._shards)
+        order = self._shards[mine:] + self._shards[:mine]
+        for shard in order:
+            if shard.try_lock():
+                return shard
+        order[0].lock()
+        return order[0]
+
+
+def _export_list(exports: Iterable[str]) -> list[str]:
+    if isinstance(exports, str):
+        raise TypeError(f"exports must be an iterable of names, not the string {exports!r}")
+    names = list(exports)
+    for n in names:
+        if not isinstance(n, str) or not n:
+            raise TypeError(f"export names must be non-empty strings, not {n!r}")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise DuplicateSymbolError(f"export name(s) {', '.join(twice)} listed more than once")
+    return names
+
+
+def _import_dict(imports: Mapping[str, int] | None) -> dict[str, int]:
+    result = dict(imports or {})
+    for n, address in result.items():
+        if not isinstance(n, str) or not n:
+            raise TypeError(f"import names must be non-empty strings, not {n!r}")
+        if not isinstance(address, int) or isinstance(address, bool) or not 0 < address < 2**64:
+            raise TypeError(f"import {n!r} needs an address (a positive int), not {address!r}")
+    return result
+
+
+def _resolve(obj: ObjectCode, exports: list[str], imports: dict[str, int]) -> dict[str, int]:
+    """Check the exports exist and give every undefined symbol an address (imports first, then
+    the process), before anything is linked."""
+    missing = [n for n in exports if n not in obj.symbols.defined]
+    if missing:
+        raise MissingExportError(obj.name, missing, list(obj.symbols.defined))
+    resolved = dict(imports)
+    unresolved = []
+    for n in obj.symbols.undefined - imports.keys():
+        address = process_symbol(n)
+        if address is None:
+            unresolved.append(n)
+        else:
+            resolved[n] = address
+    if unresolved:
+        raise UndefinedSymbolError(obj.name, unresolved)
+    return resolved
+
+
+def _perf_map_functions(obj: ObjectCode, exports: list[str]) -> list[str]:
+    # Every global function is looked up at link time, so the perf map can name all of them.
+    return exports + sorted(obj.symbols.functions - set(exports))
+
+
+_default_pool: JitPool | None = None
+_default_pool_lock = threading.Lock()
+
+
+def default_pool() -> JitPool:
+    """The process-wide JitPool, created on first use (thread-safe)."""
+    global _default_pool
+    with _default_pool_lock:
+        if _default_pool is None or _default_pool.closed:
+            _default_pool = JitPool()
+        return _default_pool

@@ -1,0 +1,149 @@
+"""Every bad input raises its own JitError, and the pool keeps working afterwards."""
+
+import threading
+
+import pytest
+
+import jit
+from jit_test_ir import I64_TO_I64, affine, affine_ir
+
+BAD_SYNTAX = "define i64 @f(i64 %x) {\n  %y = add i64 %x, %z\n  ret i64 %y\n}\n"
+BAD_VERIFY = ("define i64 @f() {\nentry:\n  br label %b\nb:\n"
+              "  %y = add i64 %y, 1\n  ret i64 %y\n}\n")
+CALLS_UNDEFINED = ("declare i64 @gfjit_no_such_function(i64)\n"
+                   "define i64 @f(i64 %x) {\n"
+                   "  %r = call i64 @gfjit_no_such_function(i64 %x)\n  ret i64 %r\n}\n")
+
+
+def test_syntax_error_carries_llvm_message_line_column_and_source_line():
+    with pytest.raises(jit.IRSyntaxError) as caught:
+        jit.compile(BAD_SYNTAX, "bad")
+    err = caught.value
+    assert (err.line, err.column) == (2, 20)
+    assert "undefined value '%z'" in err.message
+    assert err.source_line == "  %y = add i64 %x, %z"
+    assert "bad:2:20" in str(err)
+
+
+def test_verifier_failure_raises_ir_verify_error():
+    with pytest.raises(jit.IRVerifyError, match="Only PHI nodes may reference their own value"):
+        jit.compile(BAD_VERIFY, "bad")
+
+
+def test_undefined_external_symbol_raises_undefined_symbol_error(pool):
+    with pytest.raises(jit.UndefinedSymbolError, match="gfjit_no_such_function") as caught:
+        pool.add(CALLS_UNDEFINED, exports=["f"])
+    assert caught.value.names == ["gfjit_no_such_function"]
+
+
+def test_imports_satisfy_an_undefined_symbol(pool):
+    helper = pool.add(affine_ir("helper", 2, 1), exports=["helper"])
+    ir = CALLS_UNDEFINED.replace("gfjit_no_such_function", "helper_fn")
+    h = pool.add(ir, exports=["f"], imports={"helper_fn": helper.address("helper")})
+    assert I64_TO_I64(h.address("f"))(10) == 21
+
+
+def test_export_the_module_does_not_define_raises_missing_export_error(pool):
+    with pytest.raises(jit.MissingExportError, match=r"symbol\(s\) g \(it defines: f\)"):
+        pool.add(affine_ir("f", 1, 1), exports=["f", "g"])
+
+
+def test_export_already_live_raises_duplicate_symbol_error(pool):
+    keep = pool.add(affine_ir("f", 1, 1), exports=["f"])
+    with pytest.raises(jit.DuplicateSymbolError, match="f already live"):
+        pool.add(affine_ir("f", 2, 2), exports=["f"])
+    assert I64_TO_I64(keep.address("f"))(1) == 2
+
+
+def test_export_listed_twice_raises_duplicate_symbol_error(pool):
+    with pytest.raises(jit.DuplicateSymbolError, match="more than once"):
+        pool.add(affine_ir("f", 1, 1), exports=["f", "f"])
+
+
+def test_exports_given_as_a_string_raise_type_error(pool):
+    with pytest.raises(TypeError, match="iterable of names"):
+        pool.add(affine_ir("f", 1, 1), exports="f")
+
+
+def test_import_address_that_is_not_an_int_raises_type_error(pool):
+    with pytest.raises(TypeError, match="'g' needs an address"):
+        pool.add(affine_ir("f", 1, 1), exports=["f"], imports={"g": "0x10"})
+
+
+def test_non_string_ir_raises_type_error(pool):
+    with pytest.raises(TypeError, match="LLVM IR text or an ObjectCode"):
+        pool.add(b"define", exports=["f"])
+
+
+def test_bad_opt_level_raises_value_error():
+    with pytest.raises(ValueError, match="opt_level"):
+        jit.JitPool(opt_level=5)
+
+
+def test_bad_shard_count_raises_value_error():
+    with pytest.raises(ValueError, match="shards"):
+        jit.JitPool(shards=0)
+
+
+def test_add_after_close_raises_pool_closed_error(pool):
+    pool.close()
+    with pytest.raises(jit.PoolClosedError):
+        pool.add(affine_ir("f", 1, 1), exports=["f"])
+
+
+def test_lookup_after_close_raises_pool_closed_error(pool):
+    pool.add(affine_ir("f", 1, 1), exports=["f"])
+    pool.close()
+    with pytest.raises(jit.PoolClosedError):
+        pool.lookup("f")
+
+
+def test_handle_address_after_close_raises_pool_closed_error(pool):
+    h = pool.add(affine_ir("f", 1, 1), exports=["f"])
+    pool.close()
+    with pytest.raises(jit.PoolClosedError):
+        h.address("f")
+    h.release()  # still allowed, and harmless
+
+
+def test_close_is_idempotent(pool):
+    pool.close()
+    pool.close()
+    assert pool.closed
+
+
+def _bad_inputs(pool):
+    """One of each bad add; each must raise a JitError."""
+    return [
+        lambda: pool.add(BAD_SYNTAX, exports=["f"]),
+        lambda: pool.add(BAD_VERIFY, exports=["f"]),
+        lambda: pool.add(CALLS_UNDEFINED, exports=["f"]),
+        lambda: pool.add(affine_ir("f", 1, 1), exports=["nope"]),
+        lambda: pool.add(affine_ir("f", 1, 1), exports=["f", "f"]),
+    ]
+
+
+@pytest.mark.timeout(60)
+def test_pool_still_compiles_links_and_runs_from_several_threads_after_every_error(pool):
+    for bad in _bad_inputs(pool):
+        with pytest.raises(jit.JitError):
+            bad()
+    results, errors = {}, []
+
+    def work(t):
+        try:
+            for i in range(5):
+                name = f"ok_{t}_{i}"
+                with pool.add(affine_ir(name, t + 2, i), exports=[name]) as h:
+                    results[name] = I64_TO_I64(h.address(name))(10) == affine(t + 2, i, 10)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(results) == 20 and all(results.values())
+    assert pool.stats()["modules_live"] == 0
