@@ -46,3 +46,12 @@ bound with ``namespace.bind_specials`` / ``unbind_specials`` in ``try``/``finall
 **Errors.** Bad syntax raises ``lisp.conditions.ProgramError(message, pos=...)`` naming the form
 and where it was read.
 """
+
+from lisp.compiler import opencode, runtime, special_forms  # noqa: F401,E402  (register forms)
+from lisp.compiler.macros import define_macro, macro, macro_function, macroexpand, macroexpand_1  # noqa: E402
+from lisp.compiler.runtime import parse_keywords  # noqa: E402
+from lisp.compiler.toplevel import compile_toplevel, eval_form, eval_values  # noqa: E402
+from lisp.compiler.values import values  # noqa: E402
+
+__all__ = ["compile_toplevel", "define_macro", "eval_form", "eval_values", "macro", "macro_function",
+           "macroexpand", "macroexpand_1", "parse_keywords", "values"]

@@ -165,8 +165,23 @@ def restore_values(saved: tuple[Any, ...]) -> Any:
     return mv.values(*saved)
 
 
-def cons(a: Any, b: Any) -> Cons:
-    return Cons(a, b)
+def get_setf_function(sym: Symbol) -> Callable[..., Any]:
+    """The global function named ``(setf sym)``."""
+    try:
+        return namespace.GLOBALS[namespace.setf_function_key(sym)]
+    except KeyError:
+        from lisp.conditions import UndefinedFunction
+
+        raise UndefinedFunction(f"the function (SETF {_show((sym,))}) is undefined") from None
+
+
+def progv_bind(symbols: Any, vals: Any) -> list[tuple[Symbol, Any]]:
+    """``progv``: bind each symbol to the next value; extra symbols are bound to NIL (no
+    ``makunbound`` of a dynamic binding here: a deviation)."""
+    from lisp.data import iter_list
+
+    syms, vs = list(iter_list(symbols)), list(iter_list(vals))
+    return namespace.bind_specials([(s, vs[i] if i < len(vs) else None) for i, s in enumerate(syms)])
 
 
 HELPERS: dict[str, Any] = {
@@ -194,7 +209,8 @@ HELPERS: dict[str, Any] = {
     "%unbind_specials": namespace.unbind_specials,
     "%get_function": namespace.get_function,
     "%set_function": namespace.set_function,
-    "%cons": cons,
+    "%get_setf_function": get_setf_function,
+    "%progv_bind": progv_bind,
     "%T": T,
 }
 namespace.GLOBALS.update(HELPERS)

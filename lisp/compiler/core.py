@@ -1,0 +1,266 @@
+"""The heart of the compiler: one form -> :class:`Result`, by kind of form.
+
+Atoms are literals or variable references; a cons is a special form (table in
+:mod:`lisp.compiler.special_forms`), a macro call (expanded, then compiled), an open-coded operator
+(:mod:`lisp.compiler.opencode`) or a function call.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import Any
+
+from lisp import namespace
+from lisp.compiler.env import Env
+from lisp.compiler.result import Result, stamp
+from lisp.data import T, Cons, SourcePos, Symbol, cl_symbol, source_pos
+
+SpecialForm = Callable[[Any, Env], Result]
+SPECIAL_FORMS: dict[Symbol, SpecialForm] = {}
+OPEN_CODED: dict[Symbol, Callable[[list[Any], Env], Result | None]] = {}
+
+_PY_CONSTANT_TYPES = (int, float, complex, str)
+
+
+def special_form(name: str, package: Any = None) -> Callable[[SpecialForm], SpecialForm]:
+    """Register the compiler of the special form ``name`` (a COMMON-LISP symbol by default)."""
+
+    def register(fn: SpecialForm) -> SpecialForm:
+        sym = cl_symbol(name) if package is None else package.intern(name)
+        SPECIAL_FORMS[sym] = fn
+        return fn
+
+    return register
+
+
+def program_error(message: str, form: Any = None) -> Exception:
+    """The condition for malformed code, naming where ``form`` was read when known."""
+    from lisp.conditions import ProgramError
+
+    pos = source_pos(form)
+    return ProgramError(message, pos=pos)
+
+
+# -- AST helpers --------------------------------------------------------------------------------
+
+def name(pyname: str) -> ast.Name:
+    return ast.Name(id=pyname, ctx=ast.Load())
+
+
+def store(pyname: str) -> ast.Name:
+    return ast.Name(id=pyname, ctx=ast.Store())
+
+
+def assign(pyname: str, value: ast.expr) -> ast.Assign:
+    return ast.Assign(targets=[store(pyname)], value=value)
+
+
+def call(fn: ast.expr | str, *args: ast.expr) -> ast.Call:
+    func = name(fn) if isinstance(fn, str) else fn
+    return ast.Call(func=func, args=list(args), keywords=[])
+
+
+def is_none(expr: ast.expr, negate: bool = False) -> ast.expr:
+    op = ast.IsNot() if negate else ast.Is()
+    return ast.Compare(left=expr, ops=[op], comparators=[ast.Constant(None)])
+
+
+def lisp_bool(test: ast.expr) -> ast.expr:
+    """``T`` if the Python truth value ``test`` holds, else NIL."""
+    return ast.IfExp(test=test, body=name("%T"), orelse=ast.Constant(None))
+
+
+def literal(obj: Any, env: Env) -> ast.expr:
+    if obj is None or type(obj) in _PY_CONSTANT_TYPES:
+        return ast.Constant(obj)
+    return name(env.unit.literal(obj))
+
+
+# -- forms --------------------------------------------------------------------------------------
+
+def compile_form(form: Any, env: Env) -> Result:
+    """Compile ``form`` for its value."""
+    result = _compile(form, env)
+    pos = source_pos(form)
+    if pos is not None:
+        stamp([*result.stmts, result.expr], pos)
+    return result
+
+
+def compile_test(form: Any, env: Env) -> Result:
+    """Compile ``form`` as a condition: the Result's expression is a Python truth value."""
+    form = _expand_for_test(form, env)
+    if isinstance(form, Cons) and isinstance(form.car, Symbol) and form.car in TESTS \
+            and env.lookup_function(form.car) is None:
+        tested = TESTS[form.car](_arguments(form), env)
+        if tested is not None:
+            pos = source_pos(form)
+            if pos is not None:
+                stamp([*tested.stmts, tested.expr], pos)
+            return tested
+    value = compile_form(form, env)
+    return Result(value.stmts, is_none(value.expr, negate=True))
+
+
+TESTS: dict[Symbol, Callable[[list[Any], Env], Result | None]] = {}
+
+
+def _expand_for_test(form: Any, env: Env) -> Any:
+    from lisp.compiler.macros import macroexpand
+
+    if isinstance(form, Cons) and isinstance(form.car, Symbol) and form.car not in SPECIAL_FORMS:
+        return macroexpand(form, env)[0]
+    return form
+
+
+def compile_body(forms: list[Any], env: Env) -> Result:
+    """``progn``: every form for effect but the last, whose value is the body's."""
+    if not forms:
+        return Result()
+    stmts: list[ast.stmt] = []
+    for form in forms[:-1]:
+        stmts.extend(compile_form(form, env).discard())
+    last = compile_form(forms[-1], env)
+    return Result(stmts + last.stmts, last.expr)
+
+
+def compile_args(forms: list[Any], env: Env) -> tuple[list[ast.stmt], list[ast.expr]]:
+    """Compile arguments left to right, keeping Lisp's order of evaluation.
+
+    An argument whose value was computed before a later argument's statements run is saved in a
+    temporary first, as those statements might change it.
+    """
+    results = [compile_form(f, env) for f in forms]
+    stmts: list[ast.stmt] = []
+    exprs: list[ast.expr] = []
+    last_with_stmts = max((i for i, r in enumerate(results) if r.stmts), default=-1)
+    for i, r in enumerate(results):
+        stmts.extend(r.stmts)
+        if i < last_with_stmts and not isinstance(r.expr, ast.Constant):
+            tmp = env.unit.fresh("%a")
+            stmts.append(assign(tmp, r.expr))
+            exprs.append(name(tmp))
+        else:
+            exprs.append(r.expr)
+    return stmts, exprs
+
+
+def temp(result: Result, env: Env, hint: str = "%v") -> tuple[list[ast.stmt], ast.expr]:
+    """The statements of ``result`` and an expression of its value that may be used many times."""
+    if isinstance(result.expr, (ast.Constant, ast.Name)):
+        return result.stmts, result.expr
+    tmp = env.unit.fresh(hint)
+    return [*result.stmts, assign(tmp, result.expr)], name(tmp)
+
+
+def _arguments(form: Any) -> list[Any]:
+    args = []
+    cell = form.cdr
+    while isinstance(cell, Cons):
+        args.append(cell.car)
+        cell = cell.cdr
+    if cell is not None:
+        raise program_error(f"the form {_show(form)} is a dotted list", form)
+    return args
+
+
+def arguments(form: Any) -> list[Any]:
+    """The elements after the operator of a compound form (a proper list, else PROGRAM-ERROR)."""
+    return _arguments(form)
+
+
+def _compile(form: Any, env: Env) -> Result:
+    if isinstance(form, Symbol):
+        return compile_symbol(form, env)
+    if not isinstance(form, Cons):
+        return Result([], literal(form, env))
+    head = form.car
+    if isinstance(head, Symbol):
+        local = env.lookup_function(head)
+        if local is None:
+            special = SPECIAL_FORMS.get(head)
+            if special is not None:
+                return special(form, env)
+        from lisp.compiler.macros import macroexpand_1
+
+        expansion, expanded = macroexpand_1(form, env)
+        if expanded:
+            return compile_form(_inherit_pos(expansion, form), env)
+        if local is None and head in OPEN_CODED:
+            opened = OPEN_CODED[head](_arguments(form), env)
+            if opened is not None:
+                return opened
+        return compile_call(form, env)
+    if isinstance(head, Cons) and head.car is LAMBDA:
+        from lisp.compiler.functions import compile_lambda
+
+        fn = compile_lambda(head, env, None)
+        stmts, args = compile_args(_arguments(form), env)
+        return Result(fn.stmts + stmts, call(fn.expr, *args))
+    raise program_error(f"illegal function call {_show(form)}: {_show(head)} is not a function name", form)
+
+
+LAMBDA = cl_symbol("LAMBDA")
+
+
+def _inherit_pos(expansion: Any, form: Any) -> Any:
+    """A macro's expansion without a position takes the position of the macro call."""
+    pos: SourcePos | None = source_pos(form)
+    if pos is not None and isinstance(expansion, Cons) and source_pos(expansion) is None:
+        from lisp.data import SourceCons
+
+        return SourceCons(expansion.car, expansion.cdr, pos)
+    return expansion
+
+
+def compile_call(form: Any, env: Env) -> Result:
+    head: Symbol = form.car
+    local = env.lookup_function(head)
+    if local is not None:
+        fn: ast.expr = name(local.pyname)
+    else:
+        fn = name(namespace.function_key(head))
+    stmts, args = compile_args(_arguments(form), env)
+    return Result(stmts, call(fn, *args))
+
+
+def compile_symbol(sym: Symbol, env: Env) -> Result:
+    if sym.is_keyword or sym is T:
+        return Result([], literal(sym, env))
+    var = env.lookup_variable(sym)
+    if var is not None:
+        if var.is_symbol_macro:
+            return compile_form(var.expansion, env)
+        if not var.special:
+            if var.fn is not env.fn:
+                var.captured = True
+            return Result([], name(var.pyname))
+    if namespace.is_constant(sym) and namespace.global_value_is_set(sym):
+        return Result([], literal(namespace.symbol_value(sym), env))
+    return Result([], call("%symbol_value", literal(sym, env)))
+
+
+def compile_setq_variable(sym: Symbol, value: Result, env: Env) -> Result:
+    """Assign ``value`` to the variable ``sym`` (lexical, special or symbol macro)."""
+    var = env.lookup_variable(sym)
+    if var is not None and var.is_symbol_macro:
+        raise program_error("internal: symbol macros are assigned with setf")
+    if var is not None and not var.special:
+        if var.fn is not env.fn:
+            var.captured = True
+            env.fn.nonlocals.add(var.pyname)
+        return Result([*value.stmts, assign(var.pyname, value.expr)], name(var.pyname))
+    if namespace.is_constant(sym):
+        raise program_error(f"cannot assign the constant {_show(sym)}")
+    stmts, expr = temp(value, env)
+    return Result([*stmts, ast.Expr(call("%set_symbol_value", literal(sym, env), expr))], expr)
+
+
+def _show(obj: Any) -> str:
+    from lisp.printer import prin1_to_string
+
+    return prin1_to_string(obj)
+
+
+show = _show

@@ -1,0 +1,161 @@
+"""The lexical environment of the compiler: variables, local functions and macros, blocks, tags.
+
+An :class:`Env` is an immutable-looking chain: each binding form makes a child with
+:meth:`Env.extend`. :class:`PyFunction` is the Python function being generated, which decides
+whether an exit can be plain control flow (same function, no Python loop in between) or must be
+an exception, and which captured variables need ``nonlocal``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from lisp.data import Symbol
+
+
+class PyFunction:
+    """One Python ``def`` being generated."""
+
+    def __init__(self, parent: PyFunction | None) -> None:
+        self.parent = parent
+        self.nonlocals: set[str] = set()
+        self.loop_depth = 0
+
+
+class Unit:
+    """One compilation unit: its Python names and its literal objects.
+
+    Python names are unique within the unit, so no Lisp binding ever shadows another in Python
+    (which makes ``nonlocal`` always reach the right variable). Literal objects that are not
+    Python constants (symbols, conses, vectors...) become parameters of the unit's outer function,
+    so compiled code reads them as closure cells and ``quote`` keeps their identity.
+    """
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self._used: set[str] = set()
+        self._counter = itertools.count(1)
+        self.literals: list[Any] = []
+        self.literal_names: list[str] = []
+        self._literal_index: dict[int, int] = {}
+
+    def literal(self, obj: Any) -> str:
+        """The Python name under which compiled code reads ``obj``."""
+        i = self._literal_index.get(id(obj))
+        if i is None:
+            i = self._literal_index[id(obj)] = len(self.literals)
+            self.literals.append(obj)
+            self.literal_names.append(self.fresh("%k"))
+        return self.literal_names[i]
+
+    def fresh(self, hint: str) -> str:
+        base = re.sub(r"[^A-Za-z0-9_*+\-<>=/!?%$&^~.]", "_", hint) or "V"
+        name = base
+        while name in self._used:
+            name = f"{base}.{next(self._counter)}"
+        self._used.add(name)
+        return name
+
+
+@dataclass
+class Variable:
+    """A lexical variable (``pyname`` set), special, or symbol macro (``expansion`` set)."""
+
+    symbol: Symbol
+    pyname: str | None = None
+    fn: PyFunction | None = None
+    special: bool = False
+    expansion: Any = None
+    is_symbol_macro: bool = False
+    captured: bool = False
+
+
+@dataclass
+class LocalFunction:
+    """A function of ``flet``/``labels`` (``pyname``) or a ``macrolet`` macro (``expander``)."""
+
+    symbol: Symbol
+    pyname: str | None = None
+    expander: Callable[[Any, Env], Any] | None = None
+
+
+@dataclass
+class Exit:
+    """A ``block`` or a ``tagbody`` being compiled, and how exits to it were compiled."""
+
+    fn: PyFunction
+    loop_depth: int
+    tag_var: str
+    result_var: str = ""
+    tags: dict[Any, int] = field(default_factory=dict)
+    local_uses: int = 0
+    nonlocal_uses: int = 0
+
+
+@dataclass
+class Env:
+    """One frame of lexical environment; lookups walk to the root."""
+
+    parent: Env | None
+    fn: PyFunction
+    unit: Unit
+    variables: dict[Symbol, Variable] = field(default_factory=dict)
+    functions: dict[Symbol, LocalFunction] = field(default_factory=dict)
+    blocks: dict[Symbol, Exit] = field(default_factory=dict)
+    tags: dict[Any, Exit] = field(default_factory=dict)
+    specials: set[Symbol] = field(default_factory=set)
+
+    @classmethod
+    def toplevel(cls, file: str) -> Env:
+        return cls(None, PyFunction(None), Unit(file))
+
+    def extend(self, fn: PyFunction | None = None) -> Env:
+        return Env(self, fn or self.fn, self.unit)
+
+    def lookup_variable(self, sym: Symbol) -> Variable | None:
+        env: Env | None = self
+        while env is not None:
+            if sym in env.variables:
+                return env.variables[sym]
+            if sym in env.specials:
+                return None
+            env = env.parent
+        return None
+
+    def lookup_function(self, sym: Symbol) -> LocalFunction | None:
+        env: Env | None = self
+        while env is not None:
+            if sym in env.functions:
+                return env.functions[sym]
+            env = env.parent
+        return None
+
+    def lookup_block(self, name: Any) -> Exit | None:
+        env: Env | None = self
+        while env is not None:
+            if name in env.blocks:
+                return env.blocks[name]
+            env = env.parent
+        return None
+
+    def lookup_tag(self, tag: Any) -> Exit | None:
+        env: Env | None = self
+        while env is not None:
+            if tag in env.tags:
+                return env.tags[tag]
+            env = env.parent
+        return None
+
+    def locally_special(self, sym: Symbol) -> bool:
+        """Whether a ``(declare (special sym))`` in scope makes a free reference dynamic."""
+        env: Env | None = self
+        while env is not None:
+            if sym in env.specials:
+                return True
+            if sym in env.variables:
+                return env.variables[sym].special
+            env = env.parent
+        return False

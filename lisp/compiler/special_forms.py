@@ -1,0 +1,470 @@
+"""The special forms: one small function each, registered in ``core.SPECIAL_FORMS``.
+
+Also the implementation's own special forms (package SYS): ``%while`` (a Python loop, what the
+iteration macros expand into), ``%named-lambda`` (``defun``'s function) and
+``%multiple-values`` (all values of a form as a Python tuple).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from lisp.compiler.core import (
+    Result, arguments, assign, call, compile_body, compile_form, compile_setq_variable,
+    compile_test, literal, name, program_error, show, special_form, temp,
+)
+from lisp.compiler.env import Env, Exit, LocalFunction, Variable
+from lisp.compiler.functions import compile_lambda, compile_let, parse_body
+from lisp.data import SYSTEM, Cons, Symbol, cl_symbol, keyword, make_list
+
+LAMBDA = cl_symbol("LAMBDA")
+SETF = cl_symbol("SETF")
+
+
+def _check_count(form: Any, args: list[Any], low: int, high: int | None) -> None:
+    if len(args) < low or (high is not None and len(args) > high):
+        want = f"{low}" if low == high else (f"at least {low}" if high is None else f"{low} to {high}")
+        raise program_error(f"{show(form.car)} takes {want} arguments, not {len(args)}, in {show(form)}", form)
+
+
+@special_form("QUOTE")
+def quote_(form: Any, env: Env) -> Result:
+    args = arguments(form)
+    _check_count(form, args, 1, 1)
+    return Result([], literal(args[0], env))
+
+
+@special_form("FUNCTION")
+def function_(form: Any, env: Env) -> Result:
+    args = arguments(form)
+    _check_count(form, args, 1, 1)
+    fname = args[0]
+    if isinstance(fname, Symbol):
+        local = env.lookup_function(fname)
+        if local is not None and local.pyname is not None:
+            return Result([], name(local.pyname))
+        if local is not None:
+            raise program_error(f"{show(fname)} names a local macro, not a function", form)
+        return Result([], call("%get_function", literal(fname, env)))
+    if isinstance(fname, Cons) and fname.car is LAMBDA:
+        return compile_lambda(fname, env, None)
+    if isinstance(fname, Cons) and fname.car is SETF:
+        return Result([], call("%get_setf_function", literal(fname.cdr.car, env)))
+    raise program_error(f"{show(fname)} is not a function name", form)
+
+
+@special_form("PROGN")
+def progn(form: Any, env: Env) -> Result:
+    return compile_body(arguments(form), env)
+
+
+@special_form("IF")
+def if_(form: Any, env: Env) -> Result:
+    args = arguments(form)
+    _check_count(form, args, 2, 3)
+    test = compile_test(args[0], env)
+    then = compile_form(args[1], env)
+    orelse = compile_form(args[2] if len(args) > 2 else None, env)
+    if not then.stmts and not orelse.stmts:
+        return Result(test.stmts, ast.IfExp(test=test.expr, body=then.expr, orelse=orelse.expr))
+    out = env.unit.fresh("%if")
+    return Result([*test.stmts, ast.If(test=test.expr, body=[*then.stmts, assign(out, then.expr)],
+                                       orelse=[*orelse.stmts, assign(out, orelse.expr)])], name(out))
+
+
+@special_form("LET")
+def let(form: Any, env: Env) -> Result:
+    return compile_let(form, env, sequential=False)
+
+
+@special_form("LET*")
+def let_star(form: Any, env: Env) -> Result:
+    return compile_let(form, env, sequential=True)
+
+
+@special_form("SETQ")
+def setq(form: Any, env: Env) -> Result:
+    args = arguments(form)
+    if len(args) % 2:
+        raise program_error(f"odd number of arguments to SETQ in {show(form)}", form)
+    stmts: list[ast.stmt] = []
+    expr: ast.expr = ast.Constant(None)
+    for i in range(0, len(args), 2):
+        var, value = args[i], args[i + 1]
+        if not isinstance(var, Symbol) or var.is_keyword:
+            raise program_error(f"SETQ of {show(var)}, which is not a variable, in {show(form)}", form)
+        binding = env.lookup_variable(var)
+        if binding is not None and binding.is_symbol_macro:
+            step = compile_form(make_list([SETF, var, value]), env)
+        else:
+            step = compile_setq_variable(var, compile_form(value, env), env)
+        stmts.extend(step.stmts)
+        expr = step.expr
+    return Result(stmts, expr)
+
+
+def _function_definitions(form: Any, spec: Any) -> list[tuple[Symbol, Any]]:
+    defs = []
+    for item in arguments(Cons(None, spec)):
+        if not isinstance(item, Cons) or not isinstance(item.car, Symbol) or not isinstance(item.cdr, Cons):
+            raise program_error(f"malformed local function definition {show(item)} in {show(form)}", form)
+        defs.append((item.car, item.cdr))
+    return defs
+
+
+def _local_function(sym: Symbol, lambda_tail: Any, env: Env) -> Result:
+    return compile_lambda(Cons(LAMBDA, lambda_tail), env, sym.name, block=sym)
+
+
+@special_form("FLET")
+def flet(form: Any, env: Env) -> Result:
+    args = arguments(form)
+    _check_count(form, args, 1, None)
+    stmts: list[ast.stmt] = []
+    inner = env.extend()
+    for sym, tail in _function_definitions(form, args[0]):
+        fn = _local_function(sym, tail, env)
+        stmts.extend(fn.stmts)
+        inner.functions[sym] = LocalFunction(sym, pyname=fn.expr.id)
+    return _declared_body(stmts, args[1:], inner)
+
+
+@special_form("LABELS")
+def labels(form: Any, env: Env) -> Result:
+    args = arguments(form)
+    _check_count(form, args, 1, None)
+    inner = env.extend()
+    defs = _function_definitions(form, args[0])
+    pynames = {}
+    for sym, _ in defs:
+        pynames[sym] = env.unit.fresh(sym.name)
+        inner.functions[sym] = LocalFunction(sym, pyname=pynames[sym])
+    stmts: list[ast.stmt] = []
+    for sym, tail in defs:
+        fn = _local_function(sym, tail, inner)
+        stmts.extend([*fn.stmts, assign(pynames[sym], fn.expr)])
+    return _declared_body(stmts, args[1:], inner)
+
+
+def _declared_body(stmts: list[ast.stmt], forms: list[Any], env: Env) -> Result:
+    declared, body = parse_body(forms)
+    env = env.extend()
+    env.specials.update(declared)
+    result = compile_body(body, env)
+    return Result(stmts + result.stmts, result.expr)
+
+
+@special_form("MACROLET")
+def macrolet(form: Any, env: Env) -> Result:
+    from lisp.compiler.macros import make_expander
+
+    args = arguments(form)
+    _check_count(form, args, 1, None)
+    inner = env.extend()
+    for sym, tail in _function_definitions(form, args[0]):
+        lambda_list, *body = arguments(Cons(None, tail))
+        inner.functions[sym] = LocalFunction(sym, expander=make_expander(sym, lambda_list, body, env))
+    return _declared_body([], args[1:], inner)
+
+
+@special_form("SYMBOL-MACROLET")
+def symbol_macrolet(form: Any, env: Env) -> Result:
+    args = arguments(form)
+    _check_count(form, args, 1, None)
+    inner = env.extend()
+    for item in arguments(Cons(None, args[0])):
+        parts = arguments(Cons(None, item)) if isinstance(item, Cons) else []
+        if len(parts) != 2 or not isinstance(parts[0], Symbol):
+            raise program_error(f"malformed symbol macro {show(item)} in {show(form)}", form)
+        inner.variables[parts[0]] = Variable(parts[0], expansion=parts[1], is_symbol_macro=True)
+    return _declared_body([], args[1:], inner)
+
+
+@special_form("LOCALLY")
+def locally(form: Any, env: Env) -> Result:
+    return _declared_body([], arguments(form), env)
+
+
+@special_form("THE")
+def the(form: Any, env: Env) -> Result:
+    args = arguments(form)
+    _check_count(form, args, 2, 2)
+    return compile_form(args[1], env)
+
+
+@special_form("DECLARE")
+def declare(form: Any, env: Env) -> Result:
+    raise program_error(f"a declaration is not allowed here: {show(form)}", form)
+
+
+_COMPILE_TOPLEVEL = (keyword("COMPILE-TOPLEVEL"), cl_symbol("COMPILE"))
+_EXECUTE = (keyword("EXECUTE"), cl_symbol("EVAL"))
+
+
+@special_form("EVAL-WHEN")
+def eval_when(form: Any, env: Env) -> Result:
+    """Not at top level (see :mod:`lisp.compiler.toplevel`), only ``:execute`` counts."""
+    args = arguments(form)
+    _check_count(form, args, 1, None)
+    situations = arguments(Cons(None, args[0]))
+    if any(s in _EXECUTE for s in situations):
+        return compile_body(args[1:], env)
+    return Result()
+
+
+@special_form("LOAD-TIME-VALUE")
+def load_time_value(form: Any, env: Env) -> Result:
+    from lisp.compiler.toplevel import eval_form
+
+    args = arguments(form)
+    _check_count(form, args, 1, 2)
+    return Result([], literal(eval_form(args[0]), env))
+
+
+# -- blocks and tags ---------------------------------------------------------------------------
+
+def _enter_exit(env: Env, hint: str) -> Exit:
+    env.fn.loop_depth += 1
+    return Exit(env.fn, env.fn.loop_depth, env.unit.fresh("%" + hint), env.unit.fresh("%r"))
+
+
+def _leave_exit(env: Env) -> None:
+    env.fn.loop_depth -= 1
+
+
+def _is_local(exit_: Exit, env: Env) -> bool:
+    """An exit is plain control flow only from the same Python function and loop."""
+    return exit_.fn is env.fn and env.fn.loop_depth == exit_.loop_depth
+
+
+def _catching(body: list[ast.stmt], tag_var: str, exception: str, target: str, env: Env,
+              finalbody: list[ast.stmt] | None = None) -> ast.Try:
+    """``body`` in a ``try`` that takes an ``exception`` whose tag is ``tag_var``'s value, storing
+    the exception's value in ``target``; any other exception of that class passes on."""
+    caught = env.unit.fresh("%e")
+    attr = lambda a: ast.Attribute(value=name(caught), attr=a, ctx=ast.Load())  # noqa: E731
+    reraise = ast.If(test=ast.Compare(left=attr("tag"), ops=[ast.IsNot()], comparators=[name(tag_var)]),
+                     body=[ast.Raise()], orelse=[])
+    handler = ast.ExceptHandler(type=name(exception), name=caught, body=[reraise, assign(target, attr("value"))])
+    return ast.Try(body=body, handlers=[handler], orelse=[], finalbody=finalbody or [])
+
+
+@special_form("BLOCK")
+def block(form: Any, env: Env) -> Result:
+    args = arguments(form)
+    _check_count(form, args, 1, None)
+    if not isinstance(args[0], Symbol) and args[0] is not None:
+        raise program_error(f"the block name {show(args[0])} is not a symbol", form)
+    exit_ = _enter_exit(env, "block")
+    inner = env.extend()
+    inner.blocks[args[0]] = exit_
+    try:
+        body = compile_body(args[1:], inner)
+    finally:
+        _leave_exit(env)
+    if not exit_.local_uses and not exit_.nonlocal_uses:
+        return body
+    loop = ast.While(test=ast.Constant(True), body=[*body.stmts, assign(exit_.result_var, body.expr), ast.Break()],
+                     orelse=[])
+    stmts: list[ast.stmt] = [loop]
+    if exit_.nonlocal_uses:
+        stmts = [assign(exit_.tag_var, call("object")),
+                 _catching(stmts, exit_.tag_var, "%ReturnFrom", exit_.result_var, env)]
+    return Result(stmts, name(exit_.result_var))
+
+
+@special_form("RETURN-FROM")
+def return_from(form: Any, env: Env) -> Result:
+    args = arguments(form)
+    _check_count(form, args, 1, 2)
+    exit_ = env.lookup_block(args[0])
+    if exit_ is None:
+        raise program_error(f"RETURN-FROM names the block {show(args[0])}, which is not visible here", form)
+    value = compile_form(args[1] if len(args) > 1 else None, env)
+    if _is_local(exit_, env):
+        exit_.local_uses += 1
+        return Result([*value.stmts, assign(exit_.result_var, value.expr), ast.Break()])
+    exit_.nonlocal_uses += 1
+    return Result([*value.stmts, ast.Raise(exc=call("%ReturnFrom", name(exit_.tag_var), value.expr))])
+
+
+@special_form("TAGBODY")
+def tagbody(form: Any, env: Env) -> Result:
+    items = arguments(form)
+    segments: list[list[Any]] = [[]]
+    exit_ = _enter_exit(env, "tagbody")
+    inner = env.extend()
+    for item in items:
+        if isinstance(item, Cons):
+            segments[-1].append(item)
+        elif isinstance(item, (Symbol, int)) or item is None:
+            if item in exit_.tags:
+                raise program_error(f"the tag {show(item)} appears twice in {show(form)}", form)
+            exit_.tags[item] = len(segments)
+            inner.tags[item] = exit_
+            segments.append([])
+        else:
+            raise program_error(f"{show(item)} is not a tag or a form, in {show(form)}", form)
+    try:
+        compiled = [[s for f in segment for s in compile_form(f, inner).discard()] for segment in segments]
+    finally:
+        _leave_exit(env)
+    if not exit_.local_uses and not exit_.nonlocal_uses:
+        return Result([s for segment in compiled for s in segment])
+    state = exit_.result_var
+    steps: list[ast.stmt] = []
+    for i, segment in enumerate(compiled):
+        if segment:
+            steps.append(ast.If(test=ast.Compare(left=name(state), ops=[ast.LtE()], comparators=[ast.Constant(i)]),
+                                body=segment, orelse=[]))
+    steps.append(ast.Break())
+    if exit_.nonlocal_uses:
+        steps = [_catching(steps, exit_.tag_var, "%Go", state, env)]
+    stmts: list[ast.stmt] = [assign(state, ast.Constant(0))]
+    if exit_.nonlocal_uses:
+        stmts.append(assign(exit_.tag_var, call("object")))
+    stmts.append(ast.While(test=ast.Constant(True), body=steps, orelse=[]))
+    return Result(stmts)
+
+
+@special_form("GO")
+def go(form: Any, env: Env) -> Result:
+    args = arguments(form)
+    _check_count(form, args, 1, 1)
+    exit_ = env.lookup_tag(args[0])
+    if exit_ is None:
+        raise program_error(f"GO to the tag {show(args[0])}, which is not visible here", form)
+    index = ast.Constant(exit_.tags[args[0]])
+    if _is_local(exit_, env):
+        exit_.local_uses += 1
+        return Result([assign(exit_.result_var, index), ast.Continue()])
+    exit_.nonlocal_uses += 1
+    return Result([ast.Raise(exc=call("%Go", name(exit_.tag_var), index))])
+
+
+@special_form("%WHILE", SYSTEM)
+def while_(form: Any, env: Env) -> Result:
+    """``(sys::%while test . body)``: run body while test is true; NIL. Body is no tagbody."""
+    args = arguments(form)
+    _check_count(form, args, 1, None)
+    env.fn.loop_depth += 1
+    try:
+        test = compile_test(args[0], env)
+        body = [s for f in args[1:] for s in compile_form(f, env).discard()]
+    finally:
+        env.fn.loop_depth -= 1
+    if not test.stmts:
+        return Result([ast.While(test=test.expr, body=body or [ast.Pass()], orelse=[])])
+    stop = ast.If(test=ast.UnaryOp(op=ast.Not(), operand=test.expr), body=[ast.Break()], orelse=[])
+    return Result([ast.While(test=ast.Constant(True), body=[*test.stmts, stop, *body], orelse=[])])
+
+
+# -- catch, throw, unwind-protect --------------------------------------------------------------
+
+@special_form("CATCH")
+def catch(form: Any, env: Env) -> Result:
+    args = arguments(form)
+    _check_count(form, args, 1, None)
+    tag = compile_form(args[0], env)
+    body = compile_body(args[1:], env)
+    tag_var, tags, out = (env.unit.fresh(h) for h in ("%tag", "%tags", "%r"))
+    pop = ast.Expr(call(ast.Attribute(value=name(tags), attr="pop", ctx=ast.Load())))
+    push = ast.Expr(call(ast.Attribute(value=name(tags), attr="append", ctx=ast.Load()), name(tag_var)))
+    protected = _catching([*body.stmts, assign(out, body.expr)], tag_var, "%Throw", out, env, [pop])
+    return Result([*tag.stmts, assign(tag_var, tag.expr), assign(tags, call("%catch_tags")), push, protected],
+                  name(out))
+
+
+@special_form("THROW")
+def throw(form: Any, env: Env) -> Result:
+    args = arguments(form)
+    _check_count(form, args, 2, 2)
+    tag = compile_form(args[0], env)
+    tag_stmts, tag_expr = temp(tag, env)
+    value = compile_form(args[1], env)
+    return Result([*tag_stmts, *value.stmts, ast.Expr(call("%throw", tag_expr, value.expr))])
+
+
+@special_form("UNWIND-PROTECT")
+def unwind_protect(form: Any, env: Env) -> Result:
+    args = arguments(form)
+    _check_count(form, args, 1, None)
+    protected = compile_form(args[0], env)
+    cleanup = [s for f in args[1:] for s in compile_form(f, env).discard()]
+    saved = env.unit.fresh("%values")
+    body = [*protected.stmts, assign(saved, call("%save_values", protected.expr))]
+    return Result([ast.Try(body=body, handlers=[], orelse=[], finalbody=cleanup or [ast.Pass()])],
+                  call("%restore_values", name(saved)))
+
+
+# -- multiple values ---------------------------------------------------------------------------
+
+def _all_values(form: Any, env: Env) -> tuple[list[ast.stmt], ast.expr]:
+    """Statements and an expression of the tuple of all values of ``form``."""
+    result = compile_form(form, env)
+    return [ast.Expr(call("%mv_clear")), *result.stmts], call("%values_of", result.expr)
+
+
+@special_form("MULTIPLE-VALUE-CALL")
+def multiple_value_call(form: Any, env: Env) -> Result:
+    args = arguments(form)
+    _check_count(form, args, 1, None)
+    fn = compile_form(args[0], env)
+    stmts, fn_expr = temp(fn, env, "%f")
+    groups = []
+    for arg in args[1:]:
+        arg_stmts, arg_values = _all_values(arg, env)
+        tmp = env.unit.fresh("%mv")
+        stmts.extend([*arg_stmts, assign(tmp, arg_values)])
+        groups.append(name(tmp))
+    return Result(stmts, call("%mv_call", fn_expr, *groups))
+
+
+@special_form("MULTIPLE-VALUE-PROG1")
+def multiple_value_prog1(form: Any, env: Env) -> Result:
+    args = arguments(form)
+    _check_count(form, args, 1, None)
+    first_stmts, first_values = _all_values(args[0], env)
+    saved = env.unit.fresh("%values")
+    rest = [s for f in args[1:] for s in compile_form(f, env).discard()]
+    return Result([*first_stmts, assign(saved, first_values), *rest], call("%restore_values", name(saved)))
+
+
+@special_form("%MULTIPLE-VALUES", SYSTEM)
+def multiple_values(form: Any, env: Env) -> Result:
+    """``(sys::%multiple-values form)``: all values of form, as a Python tuple."""
+    args = arguments(form)
+    _check_count(form, args, 1, 1)
+    stmts, expr = _all_values(args[0], env)
+    return Result(stmts, expr)
+
+
+@special_form("%NAMED-LAMBDA", SYSTEM)
+def named_lambda(form: Any, env: Env) -> Result:
+    """``(sys::%named-lambda name lambda-list . body)``: a function called ``name``, whose body is
+    in ``(block name ...)`` (``name`` may be ``(setf x)``)."""
+    args = arguments(form)
+    _check_count(form, args, 2, None)
+    fname = args[0]
+    block_name = fname.cdr.car if isinstance(fname, Cons) else fname
+    label = show(fname)
+    fn = compile_lambda(Cons(LAMBDA, form.cdr.cdr), env, label, block=block_name)
+    return Result(fn.stmts, call("%named", fn.expr, ast.Constant(label)))
+
+
+@special_form("PROGV")
+def progv(form: Any, env: Env) -> Result:
+    args = arguments(form)
+    _check_count(form, args, 2, None)
+    stmts, exprs = [], []
+    for f in args[:2]:
+        s, e = temp(compile_form(f, env), env)
+        stmts.extend(s)
+        exprs.append(e)
+    saved, out = env.unit.fresh("%specials"), env.unit.fresh("%r")
+    body = compile_body(args[2:], env)
+    stmts.append(assign(saved, call("%progv_bind", *exprs)))
+    stmts.append(ast.Try(body=[*body.stmts, assign(out, body.expr)], handlers=[], orelse=[],
+                         finalbody=[ast.Expr(call("%unbind_specials", name(saved)))]))
+    return Result(stmts, name(out))

@@ -1,0 +1,95 @@
+"""Top-level forms: compile one into a Python code unit and run it.
+
+A unit is ``def %unit(<literals>): def %toplevel(): ...; return %toplevel``: literal objects
+arrive as parameters, so compiled code reads them as closure cells. The unit's function is made
+directly from its code object with ``namespace.GLOBALS`` as globals, so nothing is left in GLOBALS.
+
+At top level, ``progn``, ``eval-when`` and macro calls are processed form by form (CLHS 3.2.3.1),
+so a ``defmacro`` or ``defvar`` takes effect for the forms after it.
+"""
+
+from __future__ import annotations
+
+import ast
+import types
+from collections.abc import Callable
+from typing import Any
+
+from lisp import namespace
+from lisp.compiler import values as mv
+from lisp.compiler.core import arguments, compile_form, name
+from lisp.compiler.env import Env
+from lisp.compiler.macros import macroexpand
+from lisp.compiler.result import stamp
+from lisp.compiler.runtime import NonLocalExit
+from lisp.data import Cons, SourcePos, cl_symbol, keyword, source_pos
+
+PROGN = cl_symbol("PROGN")
+EVAL_WHEN = cl_symbol("EVAL-WHEN")
+_NOW = {keyword("COMPILE-TOPLEVEL"), cl_symbol("COMPILE"), keyword("LOAD-TOPLEVEL"), cl_symbol("LOAD"),
+        keyword("EXECUTE"), cl_symbol("EVAL")}
+
+
+def compile_toplevel(form: Any, file: str | None = None) -> Callable[[], Any]:
+    """Compile ``form`` into a function of no arguments that evaluates it."""
+    pos = source_pos(form)
+    file = file or (pos.file if pos is not None else "<lisp>")
+    env = Env.toplevel(file)
+    result = compile_form(form, env)
+    toplevel = ast.FunctionDef(name="%toplevel", args=_no_args(), body=[*result.stmts, ast.Return(result.expr)],
+                               decorator_list=[], returns=None, type_params=[])
+    unit_args = _no_args()
+    unit_args.args = [ast.arg(arg=n) for n in env.unit.literal_names]
+    unit = ast.FunctionDef(name="%unit", args=unit_args, body=[toplevel, ast.Return(name("%toplevel"))],
+                           decorator_list=[], returns=None, type_params=[])
+    module = ast.Module(body=[unit], type_ignores=[])
+    stamp([unit], pos or SourcePos(file, 1, 1))
+    ast.fix_missing_locations(module)
+    code = compile(module, file, "exec")
+    unit_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return types.FunctionType(unit_code, namespace.GLOBALS)(*env.unit.literals)
+
+
+def _no_args() -> ast.arguments:
+    return ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None,
+                         defaults=[])
+
+
+def eval_form(form: Any) -> Any:
+    """Evaluate a top-level form; its primary value (all values stay in the values register)."""
+    try:
+        return _process(form)
+    except NonLocalExit as exc:
+        from lisp.conditions import ControlError
+
+        raise ControlError("a RETURN-FROM, GO or THROW to an exit that is no longer active",
+                           pos=source_pos(form)) from exc
+
+
+def eval_values(form: Any) -> tuple[Any, ...]:
+    """Evaluate a top-level form; all its values."""
+    mv.clear()
+    return mv.take(eval_form(form))
+
+
+def _process(form: Any) -> Any:
+    expanded, _ = macroexpand(form)
+    if isinstance(expanded, Cons) and expanded.car is PROGN:
+        result = None
+        for sub in arguments(expanded):
+            result = _process(_positioned(sub, form))
+        return result
+    if isinstance(expanded, Cons) and expanded.car is EVAL_WHEN and isinstance(expanded.cdr, Cons):
+        situations = set(arguments(Cons(None, expanded.cdr.car)))
+        result = None
+        if situations & _NOW:
+            for sub in arguments(expanded.cdr):
+                result = _process(_positioned(sub, form))
+        return result
+    return compile_toplevel(_positioned(expanded, form))()
+
+
+def _positioned(sub: Any, form: Any) -> Any:
+    from lisp.compiler.core import _inherit_pos
+
+    return _inherit_pos(sub, form)
