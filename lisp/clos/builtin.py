@@ -6,8 +6,11 @@ from __future__ import annotations
 import fractions
 import types
 
+from dispatch.function import GenericFunction, PythonGenericFunction
+
 from lisp.clos.classes import (BuiltInClass, LispClass, PythonClass, register_type, set_find_class,
                                subclasses_closure)
+from lisp.clos.methods import LispMethod
 from lisp.clos.standard import Instance, StandardClass
 from lisp.data import Char, Cons, Package, SourceCons, Symbol, cl_symbol
 
@@ -41,6 +44,10 @@ _BUILT_IN: list[tuple[str, tuple[str, ...], type | None]] = [
     ("CLASS", ("STANDARD-OBJECT",), LispClass),
     ("BUILT-IN-CLASS", ("CLASS",), BuiltInClass),
     ("STANDARD-CLASS", ("CLASS",), StandardClass),
+    ("GENERIC-FUNCTION", ("FUNCTION",), None),
+    ("STANDARD-GENERIC-FUNCTION", ("GENERIC-FUNCTION",), GenericFunction),
+    ("METHOD", ("T",), None),
+    ("STANDARD-METHOD", ("METHOD", "STANDARD-OBJECT"), LispMethod),
 ]
 
 # Further Python types whose objects belong to one of the classes above.
@@ -50,6 +57,7 @@ _ALIASES: list[tuple[type, str]] = [
     (types.MethodType, "FUNCTION"),
     (types.BuiltinMethodType, "FUNCTION"),
     (PythonClass, "BUILT-IN-CLASS"),
+    (PythonGenericFunction, "STANDARD-GENERIC-FUNCTION"),
 ]
 
 BUILT_IN_CLASSES: dict[str, LispClass] = {}

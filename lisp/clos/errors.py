@@ -7,7 +7,8 @@ from typing import Any
 from lisp import conditions
 
 
-def _show(obj: Any) -> str:
+def show(obj: Any) -> str:
+    """The printed representation of ``obj`` (prin1), for messages."""
     from lisp.printer import prin1_to_string
     return prin1_to_string(obj)
 
@@ -24,15 +25,15 @@ def program_error(message: str) -> Exception:
 
 def unbound_slot_error(obj: Any, name: Any) -> Exception:
     """UNBOUND-SLOT: the slot ``name`` of ``obj`` has no value."""
-    return conditions.UnboundSlot(f"the slot {_show(name)} is unbound in the object {_show(obj)}",
+    return conditions.UnboundSlot(f"the slot {show(name)} is unbound in the object {show(obj)}",
                                   name=name, instance=obj)
 
 
 def slot_missing_error(obj: Any, name: Any, operation: Any) -> Exception:
     """The default of SLOT-MISSING: an ERROR naming the slot, the object and the operation."""
-    return clos_error(f"when attempting {_show(operation)}, the slot {_show(name)} is missing "
-                      f"from the object {_show(obj)}")
+    return clos_error(f"when attempting {show(operation)}, the slot {show(name)} is missing "
+                      f"from the object {show(obj)}")
 
 
 def unknown_class_error(name: Any) -> Exception:
-    return clos_error(f"there is no class named {_show(name)}")
+    return clos_error(f"there is no class named {show(name)}")

@@ -6,10 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from lisp.clos import errors
-from lisp.data import Cons, Symbol, iter_list, keyword
-
-_KEYWORDS = ("&OPTIONAL", "&REST", "&KEY", "&ALLOW-OTHER-KEYS", "&AUX", "&BODY")
-
+from lisp.compiler.lambda_list import LAMBDA_LIST_KEYWORDS, parse_lambda_list
+from lisp.data import Cons, Symbol, T, iter_list, make_list
 
 @dataclass(frozen=True)
 class Shape:
@@ -27,52 +25,38 @@ class Shape:
         return self.allow_other_keys or (self.rest and not self.has_key)
 
 
-def _marker(x: Any) -> str | None:
-    return x.name if isinstance(x, Symbol) and x.name in _KEYWORDS else None
-
-
-def _key_name(spec: Any, where: str) -> Symbol:
-    # x | (x default [supplied-p]) | ((:k x) default [supplied-p])
-    var = spec.car if isinstance(spec, Cons) else spec
-    if isinstance(var, Cons):
-        return var.car
-    if not isinstance(var, Symbol):
-        raise errors.program_error(f"{where}: {var!r} is not a variable name in &key")
-    return keyword(var.name)
-
-
-def shape_of(lambda_list: Any, where: str, *, method: bool = False) -> Shape:
-    """The :class:`Shape` of a lambda list; in a method lambda list required parameters may be
-    ``(var specializer)``. Malformed lists are PROGRAM-ERRORs naming ``where``."""
+def split_specialized(lambda_list: Any, where: str) -> tuple[Any, list[Any]]:
+    """A method lambda list without its specializers, and the specializer forms (``T`` for an
+    unspecialized parameter): ``((x circle) y &key z)`` -> ``(x y &key z)``, ``[circle, t]``."""
     try:
         items = list(iter_list(lambda_list))
     except TypeError:
-        raise errors.program_error(f"{where}: the lambda list {lambda_list!r} is not a proper list") \
-            from None
-    section = "required"
-    counts = {"required": 0, "&OPTIONAL": 0}
-    rest = has_key = allow = False
-    keys: list[Symbol] = []
-    for item in items:
-        mark = _marker(item)
-        if mark == "&ALLOW-OTHER-KEYS":
-            allow = True
-            continue
-        if mark is not None:
-            section = mark
-            rest |= mark in ("&REST", "&BODY")
-            has_key |= mark == "&KEY"
-            continue
-        if section == "required":
-            if isinstance(item, Cons) and not method:
-                raise errors.program_error(f"{where}: a generic function lambda list cannot "
-                                           f"specialize a parameter ({item!r})")
-            counts["required"] += 1
-        elif section == "&OPTIONAL":
-            counts["&OPTIONAL"] += 1
-        elif section == "&KEY":
-            keys.append(_key_name(item, where))
-    return Shape(counts["required"], counts["&OPTIONAL"], rest, has_key, tuple(keys), allow)
+        raise errors.program_error(f"{where}: the lambda list {lambda_list!r} is not a proper "
+                                   f"list") from None
+    plain: list[Any] = []
+    specializers: list[Any] = []
+    for i, item in enumerate(items):
+        if item in LAMBDA_LIST_KEYWORDS:
+            return make_list(plain + items[i:]), specializers
+        if isinstance(item, Cons):
+            parts = list(iter_list(item))
+            if len(parts) != 2:
+                raise errors.program_error(f"{where}: malformed specialized parameter "
+                                           f"{errors.show(item)}")
+            plain.append(parts[0])
+            specializers.append(parts[1])
+        else:
+            plain.append(item)
+            specializers.append(T)
+    return make_list(plain), specializers
+
+
+def shape_of(lambda_list: Any) -> Shape:
+    """The :class:`Shape` of an ordinary (unspecialized) lambda list; a malformed one is a
+    PROGRAM-ERROR."""
+    parsed = parse_lambda_list(lambda_list, lambda_list)
+    return Shape(len(parsed.required), len(parsed.optional), parsed.rest is not None,
+                 parsed.has_keys, tuple(k.key for k in parsed.keys), parsed.allow_other_keys)
 
 
 def check_congruent(gf: Shape, method: Shape, where: str) -> None:

@@ -1,0 +1,337 @@
+"""Lisp generic functions: every one is a :mod:`dispatch` generic function.
+
+The object in the function namespace is the dispatch callable itself, so a Lisp call of a generic
+function goes straight into its native dispatcher. What the Lisp needs besides (name, lambda list,
+method metaobjects, method combination as written) is a :class:`GenericInfo` kept in the callable's
+``lisp_info`` attribute.
+
+Everything dispatch needs to know about Lisp classes goes through two calls made once at import:
+the CLOS class precedence lists as dispatch's precedence provider, and
+``dispatch.class_changed`` for each class a ``defclass`` redefined.
+
+Updates of one generic function (add, remove, redefine) hold its ``GenericInfo.lock`` so the
+method list here and the method set in dispatch change together.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from dispatch.errors import InvalidMethodError
+from dispatch.function import make_generic
+from dispatch.precedence import add_precedence_provider, class_changed
+
+from lisp.clos import errors
+from lisp.clos.classes import (LispClass, as_class, class_for_type, display_name, find_class,
+                               register_type)
+from lisp.clos.defclass import class_redefined_hooks
+from lisp.clos.lambda_lists import Shape, check_congruent, gf_shape_from_method, shape_of
+from lisp.clos.methods import EqlSpecializer, LispMethod, Specializer
+from lisp.data import NIL, Cons, Symbol, cl_symbol, iter_list, make_list
+from lisp import namespace
+
+STANDARD = cl_symbol("STANDARD")
+_registered_types: set[type] = set()
+_definition_lock = threading.RLock()
+
+
+class GenericInfo:
+    """The Lisp side of a generic function."""
+
+    def __init__(self, name: Any, lambda_list: Any, shape: Shape, combination: Symbol,
+                 most_specific_last: bool, precedence_order: Any, documentation: str | None) -> None:
+        self.name = name
+        self.lambda_list = lambda_list
+        self.shape = shape
+        self.combination = combination
+        self.most_specific_last = most_specific_last
+        self.precedence_order = precedence_order
+        self.documentation = documentation
+        self.methods: list[LispMethod] = []
+        self.from_defgeneric: list[LispMethod] = []
+        self.version = 0
+        self.lock = threading.RLock()
+
+
+def function_name_text(name: Any) -> str:
+    if isinstance(name, Cons):
+        return "(" + " ".join(function_name_text(x) for x in iter_list(name)) + ")"
+    return name.name if isinstance(name, Symbol) else str(name)
+
+
+def info_of(gf: Any) -> GenericInfo | None:
+    """The :class:`GenericInfo` of a Lisp generic function, None for anything else."""
+    return getattr(gf, "lisp_info", None)
+
+
+def is_generic_function(obj: Any) -> bool:
+    return info_of(obj) is not None
+
+
+# -- the function namespace ---------------------------------------------------------------------
+
+def _key(name: Any) -> str:
+    if isinstance(name, Cons) and name.car is cl_symbol("SETF"):
+        return namespace.setf_function_key(name.cdr.car)
+    if isinstance(name, Symbol):
+        return namespace.function_key(name)
+    raise errors.program_error(f"{name!r} is not a function name")
+
+
+def fdefinition(name: Any) -> Any:
+    return namespace.GLOBALS.get(_key(name))
+
+
+def _set_fdefinition(name: Any, fn: Any) -> None:
+    namespace.GLOBALS[_key(name)] = fn
+
+
+# -- creating and redefining ------------------------------------------------------------------------
+
+def _combination_name(combination: Symbol) -> str:
+    return "standard" if combination is STANDARD else combination.name.lower()
+
+
+def _required_names(lambda_list: Any, count: int) -> list[str]:
+    names = []
+    for item in iter_list(lambda_list):
+        if len(names) == count:
+            break
+        var = item.car if isinstance(item, Cons) else item
+        names.append(var.name.lower() if isinstance(var, Symbol) else f"arg{len(names)}")
+    return names
+
+
+def _precedence_names(lambda_list: Any, order: Any, shape: Shape, where: str) -> list[str] | None:
+    if order is NIL:
+        return None
+    required = list(iter_list(lambda_list))[:shape.required]
+    names = _required_names(lambda_list, shape.required)
+    result = []
+    for var in iter_list(order):
+        if var not in required:
+            raise errors.program_error(f"{where}: :argument-precedence-order names {var!r}, "
+                                       f"which is not a required parameter")
+        result.append(names[required.index(var)])
+    return result
+
+
+def _make_callable(info: GenericInfo) -> Any:
+    where = f"DEFGENERIC {function_name_text(info.name)}"
+    order = _precedence_names(info.lambda_list, info.precedence_order, info.shape, where)
+    try:
+        gf = make_generic(
+            function_name_text(info.name),
+            _required_names(info.lambda_list, info.shape.required),
+            combination=_combination_name(info.combination),
+            most_specific_last=info.most_specific_last,
+            argument_precedence_order=order,
+            no_applicable_method=_no_applicable_method,
+            no_next_method=_no_next_method)
+    except (ValueError, InvalidMethodError) as exc:
+        raise errors.program_error(f"{where}: {exc}") from None
+    gf.lisp_info = info
+    if type(gf) not in _registered_types:
+        # The native generic function type is made by dispatch on first use.
+        register_type(type(gf), find_class(cl_symbol("STANDARD-GENERIC-FUNCTION")))
+        _registered_types.add(type(gf))
+    return gf
+
+
+def ensure_generic_function(name: Any, lambda_list: Any = None, *,
+                            method_combination: Symbol = STANDARD, most_specific_last: bool = False,
+                            argument_precedence_order: Any = NIL,
+                            documentation: str | None = None) -> Any:
+    """Define the generic function ``name`` or update it (CLHS ``ensure-generic-function``).
+
+    ``lambda_list`` None leaves an existing one alone (``defmethod``'s implicit definition passes
+    it later through :func:`add_method`). A new combination or precedence order rebuilds the
+    dispatch object around the same methods; a lambda list incongruent with existing methods is
+    an error and changes nothing.
+    """
+    where = f"DEFGENERIC {function_name_text(name)}"
+    with _definition_lock:
+        existing = fdefinition(name)
+        if existing is not None and not is_generic_function(existing):
+            raise errors.program_error(f"{where}: {function_name_text(name)} already names an "
+                                       f"ordinary function or macro")
+        shape = shape_of(lambda_list) if lambda_list is not None else None
+        if existing is None:
+            if shape is None:
+                raise errors.program_error(f"{where}: a new generic function needs a lambda list")
+            info = GenericInfo(name, lambda_list, shape, method_combination, most_specific_last,
+                               argument_precedence_order, documentation)
+            gf = _make_callable(info)
+            _set_fdefinition(name, gf)
+            return gf
+        info = info_of(existing)
+        with info.lock:
+            if shape is not None:
+                for m in info.methods:
+                    check_congruent(shape, m.shape, f"{where}: method {m!r}")
+            changed = (method_combination is not info.combination
+                       or most_specific_last != info.most_specific_last
+                       or (shape is not None and shape.required != info.shape.required)
+                       or argument_precedence_order != info.precedence_order)
+            if shape is not None:
+                info.lambda_list, info.shape = lambda_list, shape
+            old = (info.combination, info.most_specific_last, info.precedence_order)
+            info.combination, info.most_specific_last = method_combination, most_specific_last
+            info.precedence_order = argument_precedence_order
+            if documentation is not None:
+                info.documentation = documentation
+            if not changed:
+                return existing
+            try:
+                gf = _make_callable(info)
+                _add_dispatch_methods(gf, info.methods, where)
+            except Exception:
+                info.combination, info.most_specific_last, info.precedence_order = old
+                raise
+            _set_fdefinition(name, gf)
+            for m in info.methods:
+                m.generic_function = gf
+            return gf
+
+
+def _add_dispatch_methods(gf: Any, methods: Iterable[LispMethod], where: str) -> None:
+    try:
+        for m in methods:
+            gf.add_method(m.dispatch_method)
+    except (InvalidMethodError, ValueError) as exc:
+        raise errors.program_error(f"{where}: {exc}") from None
+
+
+# -- methods -------------------------------------------------------------------------------------
+
+def make_method(qualifiers: Sequence[Any], specializers: Sequence[Any], lambda_list: Any,
+                function: Callable[..., Any], wants_next: bool,
+                documentation: str | None = None) -> LispMethod:
+    """A method metaobject; ``specializers`` are classes, class names, or ``(eql value)``
+    specializers (:class:`EqlSpecializer`)."""
+    where = "DEFMETHOD"
+    specs = tuple(s if isinstance(s, EqlSpecializer) else as_class(s, where) for s in specializers)
+    shape = shape_of(lambda_list)
+    if shape.required != len(specs):
+        raise errors.program_error(f"{where}: {len(specs)} specializer(s) for "
+                                   f"{shape.required} required parameter(s)")
+    return LispMethod(tuple(qualifiers), specs, lambda_list, function, wants_next, shape,
+                      documentation)
+
+
+def add_method(gf_or_name: Any, method: LispMethod, *, implicit_lambda_list: Any = None) -> Any:
+    """CL ``add-method`` (and the heart of ``defmethod``): add or replace ``method``.
+
+    Given a name of no function, the generic function is created from the method's lambda list
+    (``implicit_lambda_list``, without specializers), as ``defmethod`` does. Returns the generic
+    function. An incongruent lambda list or a qualifier the combination does not accept is a
+    PROGRAM-ERROR, and nothing changes.
+    """
+    with _definition_lock:
+        gf = gf_or_name if is_generic_function(gf_or_name) else fdefinition(gf_or_name)
+        if gf is None:
+            gf = ensure_generic_function(gf_or_name, implicit_lambda_list)
+            info = info_of(gf)
+            info.shape = gf_shape_from_method(method.shape)
+        elif not is_generic_function(gf):
+            raise errors.program_error(f"DEFMETHOD {function_name_text(gf_or_name)}: it names an "
+                                       f"ordinary function or macro, not a generic function")
+    info = info_of(gf)
+    where = f"DEFMETHOD {function_name_text(info.name)} {method.describe_specializers()}"
+    if method.generic_function is not None and method.generic_function is not gf:
+        raise errors.clos_error(f"{where}: the method already belongs to "
+                                f"{function_name_text(info_of(method.generic_function).name)}")
+    check_congruent(info.shape, method.shape, where)
+    with info.lock:
+        _add_dispatch_methods(gf, [method], where)
+        info.methods = [m for m in info.methods if m.key != method.key] + [method]
+        method.generic_function = gf
+        info.version += 1
+    return gf
+
+
+def remove_method(gf: Any, method: LispMethod) -> Any:
+    """CL ``remove-method``: returns the generic function; a method not in it is ignored."""
+    info = _info_or_error(gf, "REMOVE-METHOD")
+    with info.lock:
+        if method in info.methods:
+            gf.remove_method(method.dispatch_method)
+            info.methods.remove(method)
+            method.generic_function = None
+            info.version += 1
+    return gf
+
+
+def find_method(gf: Any, qualifiers: Any, specializers: Any, errorp: bool = True) -> LispMethod | None:
+    """CL ``find-method``."""
+    info = _info_or_error(gf, "FIND-METHOD")
+    specs = tuple(s if isinstance(s, EqlSpecializer) else as_class(s, "FIND-METHOD")
+                  for s in iter_list(specializers))
+    key = (tuple(iter_list(qualifiers)), specs)
+    for m in info.methods:
+        if m.key == key:
+            return m
+    if errorp:
+        raise errors.clos_error(f"FIND-METHOD: {function_name_text(info.name)} has no method with "
+                                f"qualifiers {list(key[0])!r} and specializers "
+                                f"{' '.join(map(_spec_text, specs))}")
+    return None
+
+
+def _spec_text(spec: Specializer) -> str:
+    return repr(spec) if isinstance(spec, EqlSpecializer) else display_name(spec)
+
+
+def _info_or_error(gf: Any, who: str) -> GenericInfo:
+    info = info_of(gf)
+    if info is None:
+        raise errors.clos_error(f"{who}: {gf!r} is not a generic function")
+    return info
+
+
+def compute_applicable_methods(gf: Any, args: Sequence[Any]) -> Any:
+    """CL ``compute-applicable-methods``: the applicable methods, most specific first."""
+    info = _info_or_error(gf, "COMPUTE-APPLICABLE-METHODS")
+    by_dispatch = {id(m.dispatch_method): m for m in info.methods}
+    return make_list(by_dispatch[id(dm)] for dm in gf.compute_applicable_methods(*args)
+                     if id(dm) in by_dispatch)
+
+
+def lisp_method_of(gf: Any, dispatch_method: Any) -> LispMethod | None:
+    info = info_of(gf)
+    if info is None:
+        return None
+    return next((m for m in info.methods if m.dispatch_method is dispatch_method), None)
+
+
+# -- no applicable method, no next method -----------------------------------------------------------
+
+# Bound by lisp.clos.protocol to the generic functions NO-APPLICABLE-METHOD and NO-NEXT-METHOD.
+hooks: dict[str, Callable[..., Any]] = {}
+
+
+def _no_applicable_method(gf: Any, *args: Any) -> Any:
+    return hooks["no-applicable-method"](gf, *args)
+
+
+def _no_next_method(gf: Any, dispatch_method: Any, *args: Any) -> Any:
+    return hooks["no-next-method"](gf, lisp_method_of(gf, dispatch_method), *args)
+
+
+# -- classes seen by dispatch -----------------------------------------------------------------------
+
+def _precedence(pytype: type) -> tuple[type, ...]:
+    keys = class_for_type(pytype).precedence_types
+    # An alias type (SourceCons for CONS) dispatches like its class but must head its own list.
+    return keys if keys[0] is pytype else (pytype, *keys)
+
+
+def _classes_redefined(classes: list[LispClass]) -> None:
+    for c in classes:
+        class_changed(c.python_type)
+
+
+add_precedence_provider(_precedence)
+class_redefined_hooks.append(_classes_redefined)

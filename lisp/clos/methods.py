@@ -1,0 +1,105 @@
+"""Method metaobjects and eql specializers of Lisp generic functions.
+
+A :class:`LispMethod` is what ``defmethod`` makes and ``find-method`` returns: qualifiers (Lisp
+symbols), specializers (Lisp classes or :class:`EqlSpecializer`), the lambda list, and the Python
+function of its body. Its :attr:`LispMethod.dispatch_method` is the :class:`dispatch.Method` the
+generic function actually runs: the same function, with the specializers' dispatch keys and the
+qualifiers' names in lower case (``:around`` -> ``"around"``, ``+`` -> ``"+"``). A body that uses
+``call-next-method`` or ``next-method-p`` is compiled to take the next-method object first
+(``wants_next``); any other body is a plain function of the arguments, which the native dispatcher
+calls with no wrapper.
+"""
+
+from __future__ import annotations
+
+import fractions
+import math
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dispatch.methods import Method
+from dispatch.specializers import Eql
+
+from lisp.clos.classes import LispClass, display_name
+from lisp.clos.lambda_lists import Shape
+from lisp.data import Symbol
+
+_NUMBERS = (int, float, fractions.Fraction, complex)
+
+
+def _eql_key(value: Any) -> Hashable:
+    # CL eql on numbers: same type and value, and 0.0 is not eql to -0.0.
+    if isinstance(value, float):
+        return (value, math.copysign(1.0, value))
+    return value
+
+
+class EqlSpecializer:
+    """``(eql object)``: matches arguments ``eql`` to ``object`` (CLHS 7.6.2)."""
+
+    __slots__ = ("object", "dispatch_key")
+
+    def __init__(self, obj: Any) -> None:
+        self.object = obj
+        # Numbers by type and value; everything else (characters are interned) by identity.
+        if isinstance(obj, _NUMBERS):
+            self.dispatch_key = Eql(obj, key=_eql_key)
+        else:
+            self.dispatch_key = Eql(obj, identity=True)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EqlSpecializer) and self.dispatch_key == other.dispatch_key
+
+    def __hash__(self) -> int:
+        return hash(self.dispatch_key)
+
+    def __repr__(self) -> str:
+        return f"(EQL {self.object!r})"
+
+
+Specializer = LispClass | EqlSpecializer
+
+
+def dispatch_specializer(spec: Specializer) -> type | Eql:
+    return spec.dispatch_key if isinstance(spec, EqlSpecializer) else spec.python_type
+
+
+def qualifier_name(q: Any) -> str:
+    """The dispatch qualifier of a Lisp qualifier (a non-NIL atom, normally a symbol)."""
+    return q.name.lower() if isinstance(q, Symbol) else str(q).lower()
+
+
+@dataclass(eq=False)
+class LispMethod:
+    """A method of a Lisp generic function (a ``standard-method``)."""
+
+    qualifiers: tuple[Any, ...]
+    specializers: tuple[Specializer, ...]
+    lambda_list: Any
+    function: Callable[..., Any]
+    wants_next: bool
+    shape: Shape
+    documentation: str | None = None
+    generic_function: Any = None
+    dispatch_method: Method = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.dispatch_method = Method(self.function,
+                                      tuple(dispatch_specializer(s) for s in self.specializers),
+                                      tuple(qualifier_name(q) for q in self.qualifiers),
+                                      self.wants_next)
+
+    @property
+    def key(self) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        """Methods with equal keys replace one another (same specializers and qualifiers)."""
+        return (self.qualifiers, self.specializers)
+
+    def describe_specializers(self) -> str:
+        return " ".join(repr(s) if isinstance(s, EqlSpecializer) else display_name(s)
+                        for s in self.specializers)
+
+    def __repr__(self) -> str:
+        gf = getattr(self.generic_function, "__name__", "?")
+        quals = "".join(f" {q!r}" for q in self.qualifiers)
+        return f"#<STANDARD-METHOD {gf}{quals} ({self.describe_specializers()})>"
