@@ -1,1 +1,74 @@
-"""CLOS-style generic functions over Python classes with JIT-compiled native dispatchers."""
+"""CLOS-style generic functions over Python classes with JIT-compiled native dispatchers.
+
+Python use::
+
+    from dispatch import generic, Eql
+
+    @generic
+    def area(shape):
+        "Area of a shape."
+
+    @area.method
+    def _(shape: Circle): ...
+
+    @area.method(qualifier="around")
+    def _(next_method, shape: Shape):
+        return 2 * next_method()
+
+The object ``@generic`` returns is itself the native callable: calling it runs a JIT-compiled
+decision tree over the argument classes that tail-calls the method (see DESIGN.md, I1-I4).
+
+Protocol for a language layer (lisp/) building its own generic functions on this one
+------------------------------------------------------------------------------------
+
+- Make one: ``make_generic(name, dispatched_parameter_names, combination=...,
+  argument_precedence_order=[...], no_applicable_method=hook, no_next_method=hook)``.
+  ``no_applicable_method(gf, *args, **kwargs)`` and ``no_next_method(gf, method, *args,
+  **kwargs)`` return the call's value instead of raising.
+- Methods: ``Method(function, specializers, qualifiers=(), wants_next=False)``; specializers are
+  classes or :class:`Eql`. ``gf.add_method(m)`` (replaces the method with the same specializers and
+  qualifiers), ``gf.remove_method(m)``, ``gf.find_method(specializers, qualifiers)``,
+  ``gf.methods``. A method with ``wants_next=True`` is called as ``function(next_method, *args,
+  **kwargs)``; ``next_method()`` passes the same arguments on, ``next_method(*a, **kw)`` others,
+  ``bool(next_method)`` is next-method-p. Without ``wants_next`` the function gets the arguments only.
+- Combinations: ``"standard"`` or a built-in name (``+ list append nconc and or progn max min``,
+  with ``most_specific_last=True``), or an :class:`OperatorCombination` whose ``reduce`` gets the
+  primary methods' values as a lazy iterator (so a language with its own truth or lists supplies
+  its own ``and``/``or``/``append``).
+- Class of an object: ``type(obj)`` (native code reads the type pointer). Class precedence:
+  ``add_precedence_provider(fn)``; ``fn(cls)`` returns the CLOS precedence list of the classes it
+  knows (most specific first, starting with ``cls``) and ``None`` for the others, whose ``__mro__`` is
+  used. When a class is redefined call ``class_changed(cls)``: call histories mentioning it or a
+  subclass are dropped.
+- Eql: ``Eql(value, identity=True)`` matches that object only (native test);
+  ``Eql(value, identity=False, key=k)`` matches objects of exactly ``type(value)`` with
+  ``k(arg) == k(value)`` (Python table). CL ``eql``: numbers ``identity=False`` with the default key
+  (class and value), characters ``identity=True``.
+- ``gf.compute_applicable_methods(*args)``: applicable methods, most specific first.
+- ``gf.stats``: ``misses``, ``compiles``, ``installs``, ``discarded`` (compiled but out of date at
+  install), ``deopts``, ``native``.
+"""
+
+from dispatch.combination import Combination, NextMethod, OperatorCombination, StandardCombination
+from dispatch.compiler import background as _background, configure as configure_compiler
+from dispatch.errors import InvalidMethodError, NoApplicableMethod, NoNextMethod, NoPrimaryMethod
+from dispatch.function import GenericFunction, PythonGenericFunction, generic, make_generic
+from dispatch.generic import Stats
+from dispatch.methods import Method
+from dispatch.precedence import (add_precedence_provider, class_changed, class_precedence_list,
+                                 remove_precedence_provider)
+from dispatch.specializers import Eql
+
+
+def wait_for_compiles(timeout: float | None = None) -> bool:
+    """Wait until the background compile pool is idle; False on timeout."""
+    return _background().drain(timeout)
+
+
+__all__ = [
+    "Combination", "Eql", "GenericFunction", "InvalidMethodError", "Method", "NextMethod",
+    "NoApplicableMethod", "NoNextMethod", "NoPrimaryMethod", "OperatorCombination",
+    "PythonGenericFunction", "StandardCombination", "Stats", "add_precedence_provider",
+    "class_changed", "class_precedence_list", "configure_compiler", "generic", "make_generic",
+    "remove_precedence_provider", "wait_for_compiles",
+]

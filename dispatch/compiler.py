@@ -1,0 +1,119 @@
+"""The background compile pool: generic functions that missed get a new dispatcher, in batches.
+
+A request is served once it is ``debounce`` seconds old, so a burst of misses on one generic
+function makes one compile. Workers compile in parallel (the jit pool compiles without a global
+lock); each worker runs :meth:`GenericState.compile_now`, which installs only if still current.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+import time
+import warnings
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dispatch.generic import GenericState
+
+DEFAULT_WORKERS = 2
+DEFAULT_DEBOUNCE = 0.002
+
+
+class BackgroundCompiler:
+    def __init__(self, workers: int = DEFAULT_WORKERS, debounce: float = DEFAULT_DEBOUNCE) -> None:
+        if workers < 1:
+            raise ValueError(f"a compile pool needs at least one worker, not {workers}")
+        if debounce < 0:
+            raise ValueError(f"debounce must be >= 0 seconds, not {debounce}")
+        self.workers, self.debounce = workers, debounce
+        self._cond = threading.Condition(threading.RLock())  # re-entrant: see dispatch.history
+        self._pending: dict[GenericState, float] = {}
+        self._busy = 0
+        self._threads: list[threading.Thread] = []
+        self._stopping = False
+
+    def schedule(self, state: GenericState) -> None:
+        with self._cond:
+            if self._stopping:
+                return
+            self._pending.setdefault(state, time.monotonic())
+            if len(self._threads) < self.workers:
+                t = threading.Thread(target=self._work, name=f"gfjit-compile-{len(self._threads)}",
+                                     daemon=True)
+                self._threads.append(t)
+                t.start()
+            self._cond.notify()
+
+    def _next(self) -> GenericState | None:
+        with self._cond:
+            while not self._stopping:
+                if self._pending:
+                    state, since = next(iter(self._pending.items()))
+                    wait = since + self.debounce - time.monotonic()
+                    if wait <= 0:
+                        del self._pending[state]
+                        self._busy += 1
+                        return state
+                    self._cond.wait(wait)
+                else:
+                    self._cond.wait()
+            return None
+
+    def _work(self) -> None:
+        while (state := self._next()) is not None:
+            try:
+                state.compile_now()
+            except Exception as e:  # noqa: BLE001 - reported, and the Python path keeps working
+                state.compile_failed(e)
+                warnings.warn(f"gfjit: compiling a dispatcher for {state.name}() failed: {e}",
+                              RuntimeWarning, stacklevel=1)
+            finally:
+                with self._cond:
+                    self._busy -= 1
+                    self._cond.notify_all()
+
+    def drain(self, timeout: float | None = None) -> bool:
+        """Wait until nothing is pending or compiling; False on timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while self._pending or self._busy:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+            return True
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._pending.clear()
+            self._cond.notify_all()
+        for t in self._threads:
+            t.join(timeout=5)
+
+
+_background: BackgroundCompiler | None = None
+_lock = threading.Lock()
+
+
+def background() -> BackgroundCompiler:
+    """The process-wide compile pool (started lazily)."""
+    global _background
+    with _lock:
+        if _background is None:
+            _background = BackgroundCompiler()
+            atexit.register(_background.stop)
+        return _background
+
+
+def configure(workers: int = DEFAULT_WORKERS, debounce: float = DEFAULT_DEBOUNCE) -> None:
+    """Replace the compile pool (after draining the current one)."""
+    global _background
+    new = BackgroundCompiler(workers, debounce)
+    with _lock:
+        old, _background = _background, new
+        atexit.register(new.stop)
+    if old is not None:
+        old.drain()
+        old.stop()

@@ -1,0 +1,213 @@
+"""The object ``@generic`` returns, and the ways to make one.
+
+In native mode it is an instance of a heap type (see :mod:`dispatch.native`) whose vectorcall
+pointer is the dispatcher; otherwise an instance of :class:`PythonGenericFunction`, whose
+``__call__`` runs the same Python tables. Both share this module's API class.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from dispatch import native
+from dispatch.combination import Combination, combination_named
+from dispatch.errors import InvalidMethodError
+from dispatch.generic import GenericState, Stats, _native_default
+from dispatch.methods import Method, methods_from_function
+from dispatch.specializers import Specializer
+
+_OMITTED: Any = object()
+
+
+class GenericFunction:
+    """A generic function (abstract: instances are native or Python generic functions)."""
+
+    __slots__ = ()
+    _gf_state: GenericState
+
+    def method(self, function: Callable[..., Any] | None = None, *,
+               qualifier: str | None = _OMITTED) -> Any:
+        """Decorator adding ``function`` as a method (or several, for union annotations).
+        ``qualifier``: "before", "after", "around" (standard combination), the combination's
+        name or "around" (built-in combinations); omitted means primary. Returns ``function``."""
+        state = self._gf_state
+        if qualifier is _OMITTED:
+            qualifiers = state.combination.primary_qualifiers
+        else:
+            qualifiers = () if qualifier is None else (qualifier,)
+
+        def add(fn: Callable[..., Any]) -> Callable[..., Any]:
+            state.add_methods(methods_from_function(fn, state.nargs, qualifiers))
+            return fn
+
+        return add if function is None else add(function)
+
+    def add_method(self, method: Method) -> Method:
+        """Add a :class:`Method` (replacing one with the same specializers and qualifiers)."""
+        self._gf_state.add_methods([method])
+        return method
+
+    def remove_method(self, method: Method | Callable[..., Any]) -> None:
+        """Remove a method, or all methods a function defined."""
+        self._gf_state.remove_method(method)
+
+    def find_method(self, specializers: Sequence[Specializer],
+                    qualifiers: Sequence[str] = ()) -> Method | None:
+        """The method with exactly these specializers and qualifiers, or None."""
+        return self._gf_state.find_method(specializers, qualifiers)
+
+    @property
+    def methods(self) -> tuple[Method, ...]:
+        """The current methods, in definition order."""
+        return self._gf_state.methods
+
+    def compute_applicable_methods(self, *args: Any) -> list[Method]:
+        """The methods applicable to these arguments, most specific first (all qualifiers)."""
+        state = self._gf_state
+        if len(args) < state.nargs:
+            raise TypeError(f"{state.name}() dispatches on {state.nargs} argument(s), "
+                            f"got {len(args)}")
+        return state.history.builder.applicable_to(args[:state.nargs])
+
+    def compile(self) -> bool:
+        """Compile and install a native dispatcher for the call history now; returns whether a
+        dispatcher was installed (False with native mode off or if methods changed meanwhile)."""
+        return self._gf_state.compile_now()
+
+    @property
+    def native(self) -> bool:
+        return self._gf_state.stats.native
+
+    @property
+    def stats(self) -> Stats:
+        """A snapshot of the counters: misses, compiles, installs, discarded, deopts, native."""
+        s = self._gf_state.stats
+        return Stats(**vars(s))
+
+    @property
+    def call_history(self) -> list[tuple[tuple[type, ...], Any]]:
+        """(argument classes at the specialized positions, outcome) for each class tuple seen."""
+        from dispatch.describe import history_entries
+        return history_entries(self._gf_state.history)
+
+    def describe(self) -> str:
+        """The installed decision tree (or the Python table) as text."""
+        from dispatch.describe import describe
+        return describe(self._gf_state)
+
+    def ir(self) -> str:
+        """LLVM IR of the dispatcher for the current call history."""
+        from dispatch.compiled import ir_for
+        return ir_for(self._gf_state)
+
+    def asm(self) -> str:
+        """Assembly of the dispatcher for the current call history."""
+        from dispatch.compiled import asm_for
+        return asm_for(self._gf_state)
+
+    def __repr__(self) -> str:
+        s = self._gf_state
+        mode = "native" if s.stats.native else "python"
+        installed = " compiled" if s.compiled is not None else ""
+        return (f"<generic function {s.name}({', '.join(s.dispatched)}) {len(s.methods)} methods, "
+                f"{len(s.history)} class tuples, {mode}{installed}>")
+
+
+class PythonGenericFunction(GenericFunction):
+    """A generic function dispatched by Python code only (native mode off or unavailable)."""
+
+    __slots__ = ("__dict__", "__weakref__")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._gf_state.dispatch(*args, **kwargs)
+
+
+_native_type: type | None = None
+_native_lock = threading.Lock()
+_warned = False
+
+
+def _native_type_or_none(requested: bool | None) -> type | None:
+    """The native type, or None when native mode is off or cannot be trusted (warned once)."""
+    global _native_type, _warned
+    if requested is False or (requested is None and not _native_default()):
+        return None
+    with _native_lock:
+        if _native_type is None and not _warned:
+            reason = native.unavailable_reason()
+            if reason is None:
+                try:
+                    native.trampoline_address()
+                    _native_type = native.make_native_type(GenericFunction,
+                                                           "dispatch.NativeGenericFunction")
+                except Exception as e:  # noqa: BLE001 - any failure means: do not trust native code
+                    reason = f"{type(e).__name__}: {e}"
+            if reason is not None:
+                _warned = True
+                warnings.warn(f"gfjit: native dispatch disabled ({reason}); using the Python path",
+                              RuntimeWarning, stacklevel=4)
+        return _native_type
+
+
+def make_generic(name: str, dispatched: Sequence[str], *, combination: str | Combination = "standard",
+                 most_specific_last: bool = False,
+                 argument_precedence_order: Sequence[str] | None = None,
+                 native: bool | None = None,
+                 no_applicable_method: Callable[..., Any] | None = None,
+                 no_next_method: Callable[..., Any] | None = None) -> GenericFunction:
+    """A generic function called ``name`` dispatching on the parameters ``dispatched``.
+
+    ``no_applicable_method(gf, *args, **kwargs)`` and ``no_next_method(gf, method, *args,
+    **kwargs)`` replace the default errors; their value is the call's value.
+    """
+    dispatched = tuple(dispatched)
+    if len(set(dispatched)) != len(dispatched):
+        raise ValueError(f"{name}: duplicate dispatched parameter in {dispatched!r}")
+    if argument_precedence_order is None:
+        order = tuple(range(len(dispatched)))
+    else:
+        apo = tuple(argument_precedence_order)
+        if sorted(apo) != sorted(dispatched):
+            raise ValueError(f"{name}: argument_precedence_order {apo!r} must name each of "
+                             f"{dispatched!r} exactly once")
+        order = tuple(dispatched.index(p) for p in apo)
+    comb = combination_named(combination, most_specific_last)
+    tp = _native_type_or_none(native)
+    state = GenericState(name, dispatched, comb, order, tp is not None,
+                         no_applicable_method, no_next_method)
+    gf = (tp or PythonGenericFunction)()
+    gf._gf_state = state
+    state.attach(gf)
+    gf.__name__ = gf.__qualname__ = name
+    return gf
+
+
+def _dispatched_parameters(fn: Callable[..., Any]) -> tuple[str, ...]:
+    sig = inspect.signature(fn)
+    return tuple(p.name for p in sig.parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty)
+
+
+def generic(function: Callable[..., Any] | None = None, **options: Any) -> Any:
+    """Decorator making a generic function from a function whose required positional parameters
+    are the dispatched ones. Its name, docstring and signature are kept; its body is not a
+    method. Options as :func:`make_generic`."""
+    def make(fn: Callable[..., Any]) -> GenericFunction:
+        if not callable(fn):
+            raise InvalidMethodError(f"@generic needs a function, not {fn!r}")
+        gf = make_generic(fn.__name__, _dispatched_parameters(fn), **options)
+        for attr in ("__module__", "__qualname__", "__doc__"):
+            if hasattr(fn, attr):
+                setattr(gf, attr, getattr(fn, attr))
+        gf.__signature__ = inspect.signature(fn)
+        gf.__wrapped__ = fn
+        return gf
+
+    return make if function is None else make(function)
+
+
+__all__ = ["GenericFunction", "PythonGenericFunction", "generic", "make_generic"]

@@ -1,0 +1,140 @@
+"""The native callable: a heap type, made once with ``PyType_FromSpecWithBases`` through ctypes,
+whose instances are called through a per-instance vectorcall pointer.
+
+Instance layout (standard, GIL-enabled 64-bit CPython 3.11-3.13; checked at import)::
+
+    0   PyObject_HEAD (refcount, type)
+    16  vectorcall pointer  -- the current dispatcher; swapped by one aligned 8-byte store
+    24  __dict__            -- all Python-level state (methods, call history, ...)
+    32  __weakref__ list
+    40  miss handler        -- borrowed PyObject*, kept alive by the instance's __dict__
+
+The type's base is the Python class carrying the generic-function API; from it the type inherits
+garbage-collector support (traverse and clear visit ``__dict__``) and every method. ``tp_call`` is
+``PyVectorcall_Call`` for callers that do not use vectorcall.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import platform
+import struct
+import sys
+import sysconfig
+import threading
+from typing import Any
+
+VECTORCALL_OFFSET = 16
+DICT_OFFSET = 24
+WEAKLIST_OFFSET = 32
+MISS_HANDLER_OFFSET = 40
+BASIC_SIZE = 48
+OB_TYPE_OFFSET = 8
+
+_Py_tp_call = 50
+_Py_tp_members = 72
+_Py_tp_new = 65
+_Py_T_PYSSIZET = 19
+_Py_READONLY = 1
+_Py_TPFLAGS_HAVE_VECTORCALL = 1 << 11
+
+
+class _PyTypeSlot(ctypes.Structure):
+    _fields_ = [("slot", ctypes.c_int), ("pfunc", ctypes.c_void_p)]
+
+
+class _PyTypeSpec(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("basicsize", ctypes.c_int), ("itemsize", ctypes.c_int),
+                ("flags", ctypes.c_uint), ("slots", ctypes.POINTER(_PyTypeSlot))]
+
+
+class _PyMemberDef(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("type", ctypes.c_int), ("offset", ctypes.c_ssize_t),
+                ("flags", ctypes.c_int), ("doc", ctypes.c_char_p)]
+
+
+def _capi_address(name: str) -> int:
+    return ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value  # type: ignore[return-value]
+
+
+def unavailable_reason() -> str | None:
+    """Why native dispatchers cannot be trusted in this interpreter, or None if they can."""
+    if platform.python_implementation() != "CPython":
+        return f"{platform.python_implementation()} is not CPython"
+    if sysconfig.get_config_var("Py_GIL_DISABLED"):
+        return "free-threaded build: a dispatcher swap is not safe without the GIL (invariant I1)"
+    if not (3, 11) <= sys.version_info[:2] <= (3, 13):
+        return f"CPython {sys.version_info[0]}.{sys.version_info[1]}: object layout not checked"
+    if struct.calcsize("P") != 8 or object.__basicsize__ != 16:
+        return "unexpected PyObject header size"
+    probe = object()
+    if ctypes.c_void_p.from_address(id(probe) + OB_TYPE_OFFSET).value != id(object):
+        return "ob_type is not at offset 8"
+    try:
+        import jit  # noqa: F401  (dispatch's only route to native code)
+    except ImportError as e:
+        return f"the jit layer cannot be imported: {e}"
+    return None
+
+
+def make_native_type(base: type, name: str) -> type:
+    """The heap type of native generic functions, subclassing ``base`` (which must add no
+    instance layout: ``__slots__ = ()``)."""
+    if base.__basicsize__ != object.__basicsize__:
+        raise TypeError(f"{base!r} must not add instance layout (give it __slots__ = ())")
+    members = (_PyMemberDef * 3)(
+        _PyMemberDef(b"__vectorcalloffset__", _Py_T_PYSSIZET, VECTORCALL_OFFSET, _Py_READONLY, None),
+        _PyMemberDef(b"__dictoffset__", _Py_T_PYSSIZET, DICT_OFFSET, _Py_READONLY, None),
+        _PyMemberDef(b"__weaklistoffset__", _Py_T_PYSSIZET, WEAKLIST_OFFSET, _Py_READONLY, None),
+    )
+    slots = (_PyTypeSlot * 4)(
+        _PyTypeSlot(_Py_tp_call, _capi_address("PyVectorcall_Call")),
+        _PyTypeSlot(_Py_tp_members, ctypes.addressof(members)),
+        _PyTypeSlot(_Py_tp_new, _capi_address("PyType_GenericNew")),
+        _PyTypeSlot(0, None),
+    )
+    spec = _PyTypeSpec(name.encode(), BASIC_SIZE, 0, _Py_TPFLAGS_HAVE_VECTORCALL, slots)
+    from_spec = ctypes.pythonapi.PyType_FromSpecWithBases
+    from_spec.restype = ctypes.py_object
+    from_spec.argtypes = [ctypes.c_void_p, ctypes.py_object]
+    # PyType_FromSpec copies the spec, slots and members: they need not outlive this call.
+    tp = from_spec(ctypes.addressof(spec), (base,))
+    if tp.__basicsize__ != BASIC_SIZE or not tp.__flags__ & _Py_TPFLAGS_HAVE_VECTORCALL:
+        raise RuntimeError(f"{tp!r} did not get the expected layout")
+    return tp
+
+
+def store_pointer(obj: Any, offset: int, address: int) -> None:
+    """One aligned 8-byte store into ``obj`` (atomic for other threads: we hold the GIL)."""
+    ctypes.c_void_p.from_address(id(obj) + offset).value = address
+
+
+def load_pointer(obj: Any, offset: int) -> int:
+    return ctypes.c_void_p.from_address(id(obj) + offset).value or 0
+
+
+_trampoline: Any = None
+_trampoline_lock = threading.Lock()
+
+_TRAMPOLINE_IR = f"""
+declare ptr @PyObject_Vectorcall(ptr, ptr, i64, ptr)
+
+define ptr @gfjit_miss_trampoline(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
+entry:
+  %slot = getelementptr i8, ptr %self, i64 {MISS_HANDLER_OFFSET}
+  %handler = load ptr, ptr %slot, align 8
+  %r = musttail call ptr @PyObject_Vectorcall(ptr %handler, ptr %args, i64 %nargsf, ptr %kwnames)
+  ret ptr %r
+}}
+"""
+
+
+def trampoline_address() -> int:
+    """The shared dispatcher that sends every call to the instance's miss handler (compiled once
+    per process, never released)."""
+    global _trampoline
+    with _trampoline_lock:
+        if _trampoline is None:
+            from dispatch.jitlink import compile_module
+            _trampoline = compile_module(_TRAMPOLINE_IR, "gfjit_miss_trampoline")
+        return _trampoline.address("gfjit_miss_trampoline")

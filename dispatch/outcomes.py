@@ -1,0 +1,164 @@
+"""Outcomes: what a call with given argument classes runs (Closette's
+``compute-applicable-methods-using-classes`` + ``compute-effective-method-function``).
+
+An :class:`OutcomeBuilder` is made for one method set. For a tuple of argument classes it gives a
+Python callable: the effective method, a hook caller when no method applies, or an
+:class:`EqlSelector` when the outcome also depends on which ``Eql`` specializers the arguments
+match. Equal method lists share one effective-method object, so equal outcomes are equal objects
+(the decision tree merges them by identity).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, Protocol
+
+from dispatch.applicable import applicable_methods
+from dispatch.combination import CallContext, Combination
+from dispatch.methods import Method
+from dispatch.precedence import class_precedence_list
+from dispatch.specializers import Eql
+
+Outcome = Callable[..., Any]
+
+# An EqlSelector whose identity choices multiply past this is not expanded into native code.
+MAX_NATIVE_EQL_CHOICES = 256
+
+
+class OutcomeContext(CallContext, Protocol):
+    def no_applicable_method(self, args: tuple, kwargs: dict) -> Any: ...
+
+
+class _EqlGroup:
+    """The Eql specializers of one class at one position that share an equality test."""
+
+    __slots__ = ("identity", "key", "by_key")
+
+    def __init__(self, identity: bool, key: Callable[[Any], Hashable] | None) -> None:
+        self.identity, self.key = identity, key
+        self.by_key: dict[Hashable, Eql] = {}
+
+    def match(self, arg: Any) -> Eql | None:
+        return self.by_key.get(id(arg) if self.identity else self.key(arg))  # type: ignore[misc]
+
+
+class EqlSelector:
+    """Outcome for a class tuple at which some argument positions have ``Eql`` specializers of
+    exactly the argument's class: picks the effective method by the Eqls the arguments match."""
+
+    def __init__(self, builder: OutcomeBuilder, classes: tuple[type, ...],
+                 groups: dict[int, list[_EqlGroup]]) -> None:
+        self._builder, self.classes, self.groups = builder, classes, groups
+        self._positions = tuple(groups)
+        self._by_choice: dict[tuple[frozenset[Eql], ...], Outcome] = {}
+        self.all_identity = all(g.identity for gs in groups.values() for g in gs)
+
+    def choice_of(self, args: Sequence[Any]) -> tuple[frozenset[Eql], ...]:
+        return tuple(frozenset(e for g in self.groups[i] if (e := g.match(args[i])) is not None)
+                     for i in self._positions)
+
+    def outcome_for(self, choice: tuple[frozenset[Eql], ...]) -> Outcome:
+        outcome = self._by_choice.get(choice)
+        if outcome is None:
+            outcome = self._builder.for_choice(self.classes, dict(zip(self._positions, choice)))
+            self._by_choice[choice] = outcome
+        return outcome
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.outcome_for(self.choice_of(args))(*args, **kwargs)
+
+    def identity_cases(self) -> list[tuple[int, list[tuple[Eql, ...]]]] | None:
+        """For native expansion: per position, the single-Eql choices (identity only), or None
+        when this selector must stay in Python (value tests, or too many combinations)."""
+        if not self.all_identity:
+            return None
+        cases = [(i, [e for g in self.groups[i] for e in g.by_key.values()])
+                 for i in self._positions]
+        n = 1
+        for _, eqls in cases:
+            n *= len(eqls) + 1
+        if n > MAX_NATIVE_EQL_CHOICES:
+            return None
+        return [(i, list(eqls)) for i, eqls in cases]  # type: ignore[misc]
+
+    def expanded(self) -> list[tuple[dict[int, Eql], Outcome]]:
+        """Every identity choice with its outcome (position -> matched Eql; absent = none)."""
+        cases = self.identity_cases()
+        assert cases is not None
+        out = []
+        options = [[None, *eqls] for _, eqls in cases]
+        for combo in itertools.product(*options):
+            choice = tuple(frozenset((e,)) if e is not None else frozenset() for e in combo)
+            matched = {i: e for (i, _), e in zip(cases, combo) if e is not None}
+            out.append((matched, self.outcome_for(choice)))
+        return out
+
+    def __repr__(self) -> str:
+        return f"<eql selector on positions {self._positions}>"
+
+
+class OutcomeBuilder:
+    """Computes outcomes for one immutable method set."""
+
+    def __init__(self, methods: Sequence[Method], combination: Combination, order: Sequence[int],
+                 ctx: OutcomeContext) -> None:
+        self.methods = tuple(methods)
+        self._combination, self._order, self._ctx = combination, tuple(order), ctx
+        self._effective: dict[tuple[Method, ...], Outcome] = {}
+        self._no_applicable = self._make_no_applicable(ctx)
+        # position -> class -> groups of Eql specializers of that class at that position
+        self._eqls: dict[int, dict[type, list[_EqlGroup]]] = {}
+        for m in self.methods:
+            for i, s in enumerate(m.specializers):
+                if isinstance(s, Eql):
+                    self._add_eql(i, s)
+
+    @staticmethod
+    def _make_no_applicable(ctx: OutcomeContext) -> Outcome:
+        def no_applicable_method(*args: Any, **kwargs: Any) -> Any:
+            return ctx.no_applicable_method(args, kwargs)
+        return no_applicable_method
+
+    def _add_eql(self, i: int, e: Eql) -> None:
+        groups = self._eqls.setdefault(i, {}).setdefault(e.cls, [])
+        for g in groups:
+            if g.identity == e.identity and g.key is e.key:
+                break
+        else:
+            g = _EqlGroup(e.identity, e.key)
+            groups.append(g)
+        g.by_key.setdefault(e.lookup_key, e)
+
+    @property
+    def specialized_positions(self) -> tuple[int, ...]:
+        """Positions whose argument class can change the outcome."""
+        n = len(self.methods[0].specializers) if self.methods else 0
+        return tuple(i for i in range(n) if any(m.specializers[i] is not object for m in self.methods))
+
+    def for_classes(self, classes: tuple[type, ...]) -> Outcome:
+        """The outcome for arguments of these classes (``object`` at unspecialized positions)."""
+        groups = {i: self._eqls[i][c] for i, c in enumerate(classes)
+                  if i in self._eqls and c in self._eqls[i]}
+        if groups:
+            return EqlSelector(self, classes, groups)
+        return self.for_choice(classes, {})
+
+    def for_choice(self, classes: tuple[type, ...], choice: dict[int, frozenset[Eql]]) -> Outcome:
+        cpls = [class_precedence_list(c) for c in classes]
+        methods = tuple(applicable_methods(self.methods, cpls, choice, self._order))
+        if not methods:
+            return self._no_applicable
+        outcome = self._effective.get(methods)
+        if outcome is None:
+            outcome = self._effective.setdefault(
+                methods, self._combination.effective_method(methods, self._ctx))
+        return outcome
+
+    def applicable_to(self, args: Sequence[Any]) -> list[Method]:
+        """Applicable methods for actual arguments, most specific first."""
+        classes = tuple(type(a) for a in args)
+        choice = {i: frozenset(e for g in self._eqls[i].get(classes[i], ()) if (e := g.match(args[i])))
+                  for i in self._eqls if i < len(args)}
+        cpls = [class_precedence_list(c) for c in classes]
+        return applicable_methods(self.methods, cpls, choice, self._order)

@@ -1,0 +1,61 @@
+"""Class precedence lists, and the hooks through which another layer supplies its own.
+
+For a Python class the precedence list is its ``__mro__``. A higher layer whose classes follow a
+different linearization (CLOS, CLHS 4.3.5) registers a provider; a provider returns the list for
+the classes it knows and ``None`` for the others. When such a class is redefined the layer calls
+:func:`class_changed`, and every generic function forgets what it learnt about that class and its
+subclasses.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+PrecedenceProvider = Callable[[type], Sequence[type] | None]
+
+_providers: list[PrecedenceProvider] = []
+_listeners: weakref.WeakSet[ClassChangeListener] = weakref.WeakSet()
+_lock = threading.Lock()
+
+
+class ClassChangeListener(Protocol):
+    def forget_class(self, cls: type) -> None: ...
+
+
+def add_precedence_provider(provider: PrecedenceProvider) -> None:
+    """Let ``provider(cls)`` supply class precedence lists (most specific first, ``cls`` first).
+    Providers are asked newest first; the first answer that is not ``None`` is used."""
+    with _lock:
+        _providers.insert(0, provider)
+
+
+def remove_precedence_provider(provider: PrecedenceProvider) -> None:
+    with _lock:
+        _providers.remove(provider)
+
+
+def class_precedence_list(cls: type) -> tuple[type, ...]:
+    """``cls``'s precedence list, always ending with ``object``."""
+    for provider in tuple(_providers):
+        cpl = provider(cls)
+        if cpl is not None:
+            cpl = tuple(cpl)
+            if not cpl or cpl[0] is not cls:
+                raise ValueError(f"precedence provider {provider!r} gave {cpl!r} for {cls!r}: "
+                                 "a class precedence list starts with the class itself")
+            return cpl if cpl[-1] is object else cpl + (object,)
+    return cls.__mro__
+
+
+def add_class_change_listener(listener: ClassChangeListener) -> None:
+    _listeners.add(listener)
+
+
+def class_changed(cls: type) -> None:
+    """Tell every generic function that ``cls`` was redefined (new superclasses, new precedence):
+    call histories mentioning it or its subclasses are dropped."""
+    for listener in list(_listeners):
+        listener.forget_class(cls)
