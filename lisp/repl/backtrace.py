@@ -1,0 +1,67 @@
+"""Lisp backtraces, derived from the Python traceback of an error.
+
+Compiled Lisp code runs with :data:`lisp.namespace.GLOBALS` as its globals and its code objects
+carry the Lisp file as ``co_filename`` and Lisp lines and columns as positions (see
+:mod:`lisp.compiler`). So the Lisp frames of a traceback are exactly the frames whose globals are
+GLOBALS, and their positions are Lisp source positions; frames of the runtime written in Python
+(builtins, the compiler, the REPL) are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import CodeType, TracebackType
+
+from lisp.namespace import GLOBALS
+
+#: How many frames a short backtrace shows (the innermost ones, where the error is).
+SHORT = 12
+
+
+@dataclass(frozen=True, slots=True)
+class LispFrame:
+    """One call in a Lisp backtrace: the function's name and where in it the call stood."""
+
+    function: str
+    file: str
+    line: int
+    column: int | None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" + ("" if self.column is None else f":{self.column}")
+        return f"{self.function} ({where})"
+
+
+def lisp_frames(tb: TracebackType | None) -> list[LispFrame]:
+    """The Lisp frames of a traceback, innermost first."""
+    frames = []
+    while tb is not None:
+        if tb.tb_frame.f_globals is GLOBALS:
+            frames.append(_frame(tb))
+        tb = tb.tb_next
+    frames.reverse()
+    return frames
+
+
+def _frame(tb: TracebackType) -> LispFrame:
+    code = tb.tb_frame.f_code
+    line, column = _position(code, tb.tb_lasti, tb.tb_lineno)
+    return LispFrame(code.co_name, code.co_filename, line, column)
+
+
+def _position(code: CodeType, lasti: int, lineno: int) -> tuple[int, int | None]:
+    # co_positions() has one entry per 2-byte code unit; columns there are 0-based, Lisp's 1-based.
+    for index, (line, _end_line, column, _end_column) in enumerate(code.co_positions()):
+        if index == lasti // 2:
+            if line is None:
+                return lineno, None
+            return line, None if column is None else column + 1
+    return lineno, None
+
+
+def format_backtrace(frames: list[LispFrame], limit: int = SHORT) -> list[str]:
+    """Numbered lines for the innermost ``limit`` frames (0 is where the error happened)."""
+    lines = [f"  {number}: {frame}" for number, frame in enumerate(frames[:limit])]
+    if len(frames) > limit:
+        lines.append(f"  ... {len(frames) - limit} more")
+    return lines

@@ -1,0 +1,56 @@
+"""What the toplevel prints about an error: the condition, a short Lisp backtrace, the restarts.
+
+::
+
+    Error (UNDEFINED-FUNCTION) at <repl>:2:15:
+      The function COMMON-LISP-USER::FOO is undefined.
+    Backtrace (innermost first):
+      0: BAR (<repl>:2:15)
+      1: <toplevel> (<repl>:3:1)
+    Restarts:
+      0: [ABORT] Return to the toplevel.
+
+Any exception can be described: a Python exception is shown as the condition
+:func:`lisp.conditions.as_condition` makes of it, and Ctrl-C as an interruption.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lisp.conditions import Condition, as_condition
+from lisp.data import COMMON_LISP, Symbol
+from lisp.repl.backtrace import format_backtrace, lisp_frames
+
+
+def describe_error(error: BaseException, toplevel_restarts: Sequence[tuple[Symbol, str]]) -> str:
+    """The text the toplevel prints for ``error``; ``toplevel_restarts`` are (name, report) pairs
+    shown when the error recorded none (it never met ``error``, which records them)."""
+    if isinstance(error, KeyboardInterrupt):
+        lines = ["Interrupted (Ctrl-C)."]
+        restarts = list(toplevel_restarts)
+    else:
+        condition = as_condition(error)
+        lines = _heading(condition)
+        restarts = [(r.name, r.report()) for r in condition.restarts] or list(toplevel_restarts)
+    frames = lisp_frames(error.__traceback__)
+    if frames:
+        lines.append("Backtrace (innermost first):")
+        lines += format_backtrace(frames)
+    lines.append("Restarts:")
+    lines += [f"  {i}: [{_name(name)}] {report}" for i, (name, report) in enumerate(restarts)]
+    return "\n".join(lines) + "\n"
+
+
+def _heading(condition: Condition) -> list[str]:
+    where = f" at {condition.pos}" if condition.pos is not None else ""
+    report = condition.report().rstrip("\n") or "(no report)"
+    return [f"Error ({_name(condition.lisp_name)}){where}:"] + ["  " + line for line in report.split("\n")]
+
+
+def _name(sym: Symbol | None) -> str:
+    if sym is None:
+        return "NIL"
+    if sym.package is COMMON_LISP or sym.package is None:
+        return sym.name
+    return f"{sym.package.name}::{sym.name}"

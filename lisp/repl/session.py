@@ -1,0 +1,164 @@
+"""One toplevel session: forms in, values and error reports out, the REPL variables kept.
+
+A :class:`Session` is fed text (a line typed, a chunk of a pipe) and evaluates every form that text
+completes, in order. Each evaluation runs inside an ABORT restart ("return to the toplevel"), and
+whatever goes wrong in it — a condition, a Python exception, Ctrl-C, a reader error — is reported
+(:mod:`lisp.repl.report`) and ends that evaluation only: the session carries on with the next form.
+
+The standard REPL variables (CLHS 25.1.1) are kept: ``-`` is the form being evaluated, ``+ ++
++++`` the last three forms evaluated, ``* ** ***`` their primary values and ``/ // ///`` their
+value lists. A form whose evaluation fails updates none of them.
+
+All methods run in the evaluation thread (:mod:`lisp.repl.worker`): reading interns symbols in
+``*package*`` and may evaluate (``#.``), so it belongs with evaluation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lisp.compiler import eval_form
+from lisp.compiler import values as mv
+from lisp.conditions import Condition, ReaderError, toplevel_restart
+from lisp.data import NIL, cl_symbol, make_list
+from lisp.printer import prin1_to_string
+from lisp.namespace import proclaim_special, set_symbol_value, symbol_value
+from lisp.reader import EOF
+from lisp.streams import OutputStream, output_stream
+from lisp.repl.commands import Command, command_named
+from lisp.repl.forms import INCOMPLETE, FormSource
+from lisp.repl.report import describe_error
+
+ABORT = cl_symbol("ABORT")
+
+_FORM, _FORMS = cl_symbol("-"), [cl_symbol(n) for n in ("+", "++", "+++")]
+_PRIMARY = [cl_symbol(n) for n in ("*", "**", "***")]
+_LISTS = [cl_symbol(n) for n in ("/", "//", "///")]
+
+
+def define_repl_variables() -> None:
+    """Proclaim the REPL variables special and give them their initial value, NIL."""
+    for sym in (_FORM, *_FORMS, *_PRIMARY, *_LISTS):
+        proclaim_special(sym)
+        set_symbol_value(sym, NIL)
+
+
+class Session:
+    """The state of one toplevel; see the module docstring."""
+
+    def __init__(self, file: str, out: OutputStream, *, abort_report: str = "Return to the toplevel.") -> None:
+        self.source = FormSource(file)
+        self.out = out
+        self.abort_report = abort_report
+        #: The exception of the last evaluation that failed (``:pytrace`` shows its traceback).
+        self.last_error: BaseException | None = None
+        self.quit_requested = False
+        self._waiting: Command | None = None  # a command such as :time waiting for its form
+        define_repl_variables()
+
+    # -- input ------------------------------------------------------------------------------
+
+    def feed(self, text: str) -> None:
+        """Take more input and handle every form it completes (stops early after ``:quit``)."""
+        self.source.feed(text)
+        while not self.quit_requested:
+            try:
+                form = self.source.next_form()
+            except ReaderError as error:
+                self._waiting = None
+                self.report(error)
+                continue
+            if form is INCOMPLETE or form is EOF:
+                return
+            self._handle(form)
+
+    def end_of_input(self) -> None:
+        """The input is over: a form left unfinished (an unclosed parenthesis) is reported."""
+        if self.source.unfinished is not None:
+            self.report(self.source.unfinished)
+        elif self._waiting is not None:
+            self.write(f"{self._waiting.name} expects a form after it.\n")
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the input so far ends inside a form or a command still waits for its form."""
+        return self.source.unfinished is not None or self._waiting is not None
+
+    def _handle(self, form: Any) -> None:
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None:
+            waiting.run(self, form)
+            return
+        command = command_named(form)
+        if command is None:
+            self.evaluate_and_print(form)
+        elif command.takes_form:
+            self._waiting = command
+        else:
+            command.run(self, None)
+
+    # -- evaluation -------------------------------------------------------------------------
+
+    def evaluate_and_print(self, form: Any) -> bool:
+        """Evaluate ``form`` as the REPL does and print its values (one a line) or its error."""
+        found = self.evaluate(form)
+        if found is None:
+            return False
+        self.print_values(found)
+        return True
+
+    def evaluate(self, form: Any) -> tuple[Any, ...] | None:
+        """All values of ``form`` (the REPL variables updated), or None after reporting its error."""
+        try:
+            with toplevel_restart(ABORT, self.abort_report) as aborted:
+                set_symbol_value(_FORM, form)
+                mv.clear()
+                primary = eval_form(form)
+                found = mv.take(primary)
+            if aborted():
+                self.write("; Aborted.\n")
+                return None
+        except BaseException as error:  # noqa: BLE001 - every error ends here; see report()
+            if isinstance(error, SystemExit):
+                raise
+            if isinstance(error, KeyboardInterrupt):
+                self.source.discard()  # Ctrl-C also cancels what was typed after the form
+            self.report(error)
+            return None
+        self._remember(form, found)
+        return found
+
+    def _remember(self, form: Any, found: tuple[Any, ...]) -> None:
+        _shift(_FORMS, form)
+        _shift(_PRIMARY, found[0] if found else NIL)
+        _shift(_LISTS, make_list(found))
+
+    # -- output -----------------------------------------------------------------------------
+
+    def write(self, text: str) -> None:
+        """Write ``text`` on a fresh line of the session's output."""
+        # Lisp's *standard-output* may be another stream than ours; what it printed comes first.
+        # A *standard-output* a user broke (setf'd to a non-stream) must not break the toplevel.
+        try:
+            output_stream().finish_output()
+        except Condition:
+            pass
+        self.out.fresh_line()
+        self.out.write_string(text)
+        self.out.finish_output()
+
+    def print_values(self, found: tuple[Any, ...]) -> None:
+        """Print values as the REPL does: each readably (``prin1``), one a line."""
+        self.write("".join(prin1_to_string(value) + "\n" for value in found))
+
+    def report(self, error: BaseException) -> None:
+        """Print the report of ``error`` (condition, backtrace, restarts) and remember it."""
+        self.last_error = error
+        self.write(describe_error(error, toplevel_restarts=[(ABORT, self.abort_report)]))
+
+
+def _shift(variables: list[Any], newest: Any) -> None:
+    for newer, older in zip(reversed(variables[:-1]), reversed(variables)):
+        set_symbol_value(older, symbol_value(newer))
+    set_symbol_value(variables[0], newest)
+

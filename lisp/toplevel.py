@@ -1,0 +1,137 @@
+"""The Lisp toplevel behind the ``gfjit`` command: the REPL, running a file, evaluating a form.
+
+- :func:`repl` — ``gfjit repl`` and ``python -m lisp``: the prompt_toolkit REPL on a terminal
+  (:mod:`lisp.repl.interactive`), plain reading from standard input otherwise
+  (:mod:`lisp.repl.pipe`: pipes, scripts, Emacs ``inferior-lisp``). Errors are reported on
+  standard output, in order with the values, and the REPL carries on.
+- :func:`run_file` — ``gfjit run FILE ARGS...``: loads FILE with ``GFJIT-SYSTEM:*POSIX-ARGV*``
+  bound to ``(FILE ARGS...)``; an unhandled error is reported on standard error and makes the
+  exit status 1.
+- :func:`eval_and_print` — ``gfjit eval "FORMS"``: evaluates the forms and prints the values of
+  the last one; errors as for :func:`run_file`.
+
+Lisp code runs in the evaluation thread of :mod:`lisp.repl.worker` (deep stack, Ctrl-C). Imports
+are made inside the functions: ``gfjit --help`` must not pay for the Lisp, nor a pipe for
+prompt_toolkit.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+
+def repl() -> int:
+    """Run the REPL on standard input and output until end of input or ``:quit``."""
+    from lisp.repl.session import Session
+    from lisp.streams import stdout_stream
+
+    _boot()
+    worker = _eval_thread()
+    session = worker.call(Session, "<repl>", stdout_stream)
+    if _is_terminal():
+        from lisp.repl.interactive import run_interactive
+
+        return run_interactive(session, worker)
+    from lisp.repl.pipe import run_pipe
+
+    return run_pipe(session, worker, sys.stdin, prompts=sys.stdin.isatty())
+
+
+def _is_terminal() -> bool:
+    # A dumb terminal (Emacs inferior-lisp runs Lisp on a pty with TERM=dumb) gets plain lines.
+    return sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("TERM", "dumb") != "dumb"
+
+
+def run_file(path: str, args: Sequence[str]) -> int:
+    """Load the Lisp file ``path``; returns 0, or 1 after reporting an unhandled error."""
+    from lisp.data import make_list
+
+    _boot()
+    if not os.path.isfile(path):
+        print(f"gfjit run: no such file: {path}", file=sys.stderr)
+        return 1
+
+    def load_file() -> None:
+        from lisp.evaluator import load
+
+        load(path)
+
+    return _run_script(load_file, f"Exit gfjit run {path}.", make_list([path, *args]))
+
+
+def eval_and_print(text: str) -> int:
+    """Evaluate the forms of ``text`` and print the values of the last; 0, or 1 after an error."""
+    _boot()
+
+    def evaluate() -> None:
+        from lisp.compiler import eval_form
+        from lisp.compiler import values as mv
+        from lisp.printer import prin1_to_string
+        from lisp.reader import EOF, Reader
+        from lisp.streams import stdout_stream
+
+        reader = Reader(text, "<eval>")
+        found: tuple[Any, ...] = ()
+        while (form := reader.read()) is not EOF:
+            mv.clear()
+            found = mv.take(eval_form(form))
+        stdout_stream.fresh_line()
+        for value in found:
+            stdout_stream.write_string(prin1_to_string(value) + "\n")
+
+    return _run_script(evaluate, "Exit gfjit eval.", None)
+
+
+def _run_script(body: Callable[[], None], abort_report: str, argv: Any) -> int:
+    return _eval_thread().call(_guarded, body, abort_report, argv)
+
+
+def _guarded(body: Callable[[], None], abort_report: str, argv: Any) -> int:
+    """Run ``body`` under an ABORT restart; report an error on standard error (status 1)."""
+    from lisp.conditions import toplevel_restart
+    from lisp.data import cl_symbol
+    from lisp.namespace import dynamic_binding
+    from lisp.repl.report import describe_error
+    from lisp.streams import stderr_stream, stdout_stream
+
+    abort = cl_symbol("ABORT")
+    try:
+        with dynamic_binding(_argv_symbol(), argv), toplevel_restart(abort, abort_report) as aborted:
+            body()
+        status = 1 if aborted() else 0
+    except BaseException as error:  # noqa: BLE001 - every error ends here, as a report
+        if isinstance(error, SystemExit):
+            raise
+        stdout_stream.finish_output()
+        stderr_stream.fresh_line()
+        stderr_stream.write_string(describe_error(error, [(abort, abort_report)]))
+        status = 1
+    stdout_stream.finish_output()
+    stderr_stream.finish_output()
+    return status
+
+
+def _argv_symbol() -> Any:
+    """The symbol ``GFJIT-SYSTEM:*POSIX-ARGV*``: the script and its arguments under ``gfjit run``."""
+    from lisp.data import SYSTEM
+    from lisp.namespace import proclaim_special
+
+    sym = SYSTEM.intern("*POSIX-ARGV*")
+    SYSTEM.export(sym)
+    proclaim_special(sym)
+    return sym
+
+
+def _eval_thread() -> Any:
+    from lisp.repl.worker import EvalThread, allow_deep_recursion
+
+    allow_deep_recursion()  # safe: the main thread of the gfjit command runs no Lisp
+    return EvalThread()
+
+
+def _boot() -> None:
+    """Load the whole Lisp (compiler, library, prelude) before the first form is read."""
+    import lisp.evaluator  # noqa: F401 - importing it boots the Lisp

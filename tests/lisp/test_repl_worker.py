@@ -1,0 +1,75 @@
+"""The evaluation thread of the toplevel: results, errors, deep recursion, Ctrl-C."""
+
+import functools
+import os
+import signal
+import sys
+import threading
+
+import pytest
+
+from lisp.repl.worker import RECURSION_LIMIT, EvalThread, allow_deep_recursion
+
+
+@pytest.fixture(scope="module")
+def worker():
+    # The limit is process-wide: restore it, as other tests recurse in the main thread.
+    saved = sys.getrecursionlimit()
+    allow_deep_recursion()
+    yield EvalThread()
+    sys.setrecursionlimit(saved)
+
+
+def test_a_call_returns_the_value_of_the_function(worker):
+    assert worker.call(lambda a, b: a + b, 1, 2) == 3
+
+
+def test_a_call_raises_the_exception_of_the_function(worker):
+    with pytest.raises(ZeroDivisionError):
+        worker.call(lambda: 1 / 0)
+
+
+def test_every_call_runs_in_the_same_thread_which_is_not_the_callers(worker):
+    first = worker.call(threading.get_ident)
+    assert worker.call(threading.get_ident) == first != threading.get_ident()
+
+
+def _through_c(n):
+    # Each level re-enters the interpreter through a C function, which uses C stack.
+    return 0 if n == 0 else functools.reduce(lambda _a, _b: _through_c(n - 1) + 1, [0, 0])
+
+
+def test_recursion_through_c_calls_far_deeper_than_the_main_thread_allows(worker):
+    # The main thread's 8 MiB stack overflows (a crash) at about 15,000 such levels.
+    assert worker.call(_through_c, 30_000) == 30_000
+
+
+def test_recursion_past_the_limit_is_a_recursion_error_and_the_thread_lives_on(worker):
+    with pytest.raises(RecursionError):
+        worker.call(_through_c, RECURSION_LIMIT * 2)
+    assert worker.call(lambda: "alive") == "alive"
+
+
+@pytest.mark.timeout(30)
+def test_sigint_interrupts_the_running_call_which_unwinds_through_finally(worker):
+    started = threading.Event()
+    cleaned_up = []
+
+    def spin():
+        started.set()
+        n = 0
+        try:
+            while n >= 0:
+                n += 1
+        finally:
+            cleaned_up.append(True)
+
+    def press_ctrl_c():
+        started.wait()
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=press_ctrl_c).start()
+    with pytest.raises(KeyboardInterrupt):
+        worker.call(spin)
+    assert cleaned_up == [True]
+    assert worker.call(lambda: "alive") == "alive"
