@@ -59,6 +59,22 @@ class Findings:
             self._on_detail(kind, text)
 
 
+class Tally:
+    """Named counters that threads may bump concurrently (`+=` on shared ints can lose updates)."""
+
+    def __init__(self, *names: str) -> None:
+        self._lock = threading.Lock()
+        self._counts = dict.fromkeys(names, 0)
+
+    def add(self, name: str, count: int = 1) -> None:
+        with self._lock:
+            self._counts[name] = self._counts.get(name, 0) + count
+
+    def as_dict(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)
+
+
 @dataclass
 class ThreadContext:
     """What one thread of a run is given: its index, its own random generator, its note ring."""

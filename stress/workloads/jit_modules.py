@@ -1,0 +1,270 @@
+"""The `jit` workload: threads add, look up, call and release JIT modules of known arithmetic.
+
+A small set of shared names is reused all the time, so lookups race the adds and releases of the
+same names, across the pool's shards. Every module is unique: module number `n` exports
+`NAME(x) = a*x + n` and `NAME_sw(x)`, a 50-way switch whose values also encode `n`. A caller
+identifies the module it reached by calling `NAME(0)` and then checks the arithmetic. The checks:
+
+- a call computes exactly the module's arithmetic (no wrong or freed code ran);
+- a lookup never returns a module whose release had completed before the lookup began, nor a
+  module of another name;
+- a lookup never misses a module that was live for the whole lookup;
+- every injected fault (bad IR, IR that fails verification, an undefined symbol, a missing
+  export, a duplicate export) raises its specific `jit` error, and the pool carries on;
+- at the end, once every handle is released, no module is live.
+
+Each name has an owner lock: only its holder adds or releases modules of that name; everyone
+looks them up. `clock` orders the events (a shared counter, incremented under the GIL).
+"""
+
+from __future__ import annotations
+
+import collections
+import ctypes
+import itertools
+import threading
+from dataclasses import dataclass
+
+import jit
+from stress.workload import Findings, Settings, Tally, ThreadContext
+
+NAMES = 16
+SWITCH_CASES = 50
+HISTORY = 8  # past modules kept per name for the missed-lookup check
+# Released modules stay identifiable for this many further releases, so that memory stays
+# bounded in a soak; a lookup stalled longer than that is counted as unverifiable, not checked.
+REMEMBERED = 4096
+_FUNCTION = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_int64)
+
+# The kinds of fault an add can inject, and the jit error each must raise.
+FAULTS = {
+    "syntax": jit.IRSyntaxError,
+    "verify": jit.IRVerifyError,
+    "undefined": jit.UndefinedSymbolError,
+    "missing-export": jit.MissingExportError,
+}
+
+
+def switch_value(serial: int, case: int) -> int:
+    return serial * 1000 + case * 7 + 1
+
+
+def module_ir(name: str, a: int, serial: int) -> str:
+    """IR of module `serial`: `name(x) = a*x + serial` and `name_sw(x)`, a switch over 0..49."""
+    cases = " ".join(f"i64 {case}, label %c{case}" for case in range(SWITCH_CASES))
+    blocks = "\n".join(f"c{case}:\n  ret i64 {switch_value(serial, case)}" for case in range(SWITCH_CASES))
+    return f"""
+define i64 @{name}(i64 %x) {{
+entry:
+  %m = mul i64 %x, {a}
+  %r = add i64 %m, {serial}
+  ret i64 %r
+}}
+
+define i64 @{name}_sw(i64 %x) {{
+entry:
+  switch i64 %x, label %other [ {cases} ]
+{blocks}
+other:
+  ret i64 -1
+}}
+"""
+
+
+def faulty_ir(kind: str, name: str) -> tuple[str, list[str]]:
+    """IR and exports of an add that must fail with the error `FAULTS[kind]`."""
+    if kind == "syntax":
+        return f"define i64 @{name}(i64 %x) {{\nentry:\n  %r = frobnicate i64 %x\n  ret i64 %r\n}}\n", [name]
+    if kind == "verify":  # %r is used before it is defined: the verifier rejects the function
+        return f"define i64 @{name}(i64 %x) {{\nentry:\n  %s = add i64 %r, 1\n  %r = add i64 %x, 1\n  ret i64 %s\n}}\n", [name]
+    if kind == "undefined":
+        ir = f"declare i64 @gfjit_stress_nowhere(i64)\ndefine i64 @{name}(i64 %x) {{\nentry:\n  %r = call i64 @gfjit_stress_nowhere(i64 %x)\n  ret i64 %r\n}}\n"
+        return ir, [name]
+    return f"define i64 @{name}_other(i64 %x) {{\nentry:\n  ret i64 %x\n}}\n", [name]
+
+
+@dataclass(eq=False)
+class Module:
+    """One added module and the clock readings of its life."""
+
+    name: str
+    serial: int
+    a: int
+    handle: object = None
+    added: int | None = None  # clock after add returned
+    releasing: int | None = None  # clock before release was called
+    released: int | None = None  # clock after release returned
+
+
+class JitWorkload:
+    """Shared state of the `jit` workload: the pool, the owner locks, every module ever added."""
+
+    def __init__(self, settings: Settings, shards: int | None = None) -> None:
+        self.settings = settings
+        self.pool = jit.JitPool(shards=shards)
+        self.clock = itertools.count(1)
+        self.serials = itertools.count(1)
+        self.names = [f"gfjit_stress_{index}" for index in range(NAMES)]
+        self.owners = [threading.Lock() for _ in self.names]
+        self.live: list[Module | None] = [None] * NAMES
+        self.history = [collections.deque(maxlen=HISTORY) for _ in self.names]
+        self.modules: dict[int, Module] = {}
+        self.released_order: collections.deque[int] = collections.deque()
+        self.forgotten_below = 0  # every released module numbered below this is forgotten
+        self.tally = Tally("jit faults raised as expected", "jit calls unverifiable (module forgotten)")
+
+    def forget_old(self) -> None:
+        """Drop the oldest released modules from memory beyond `REMEMBERED`."""
+        while len(self.released_order) > REMEMBERED:
+            try:
+                serial = self.released_order.popleft()
+            except IndexError:  # another thread emptied it meanwhile
+                break
+            self.modules.pop(serial, None)
+            self.forgotten_below = max(self.forgotten_below, serial + 1)
+
+    def worker(self, ctx: ThreadContext) -> JitWorker:
+        return JitWorker(self, ctx)
+
+    def finish(self, findings: Findings) -> None:
+        for index, module in enumerate(self.live):
+            if module is not None:
+                module.handle.release()
+                self.live[index] = None
+        live = self.pool.stats()["modules_live"]
+        if live:
+            findings.add("mismatch", f"jit: {live} module(s) still live after every handle was released")
+        self.pool.close()
+
+    def counters(self) -> dict[str, int]:
+        stats = self.pool.stats()
+        return {
+            "jit modules added": stats["modules_added"],
+            "jit modules live": stats["modules_live"],
+            "jit modules freed": stats["modules_freed"],
+        } | self.tally.as_dict()
+
+
+class JitWorker:
+    """One thread of the `jit` workload. `step` draws an operation; `run` performs a given one."""
+
+    def __init__(self, workload: JitWorkload, ctx: ThreadContext) -> None:
+        self.w = workload
+        self.ctx = ctx
+
+    def step(self) -> str:
+        rng = self.ctx.rng
+        roll = rng.random()
+        op = "lookup" if roll < 0.55 else "own" if roll < 0.95 or not self.w.settings.faults else "fault"
+        return self.run(op, rng.randrange(NAMES), rng.randrange(-1000, 1000))
+
+    def run(self, op: str, slot: int, x: int) -> str:
+        """Perform `op` ("lookup", "own" or "fault") on name number `slot`; returns the kind done."""
+        if op == "lookup":
+            return self.lookup_and_call(slot, x)
+        owner = self.w.owners[slot]
+        if not owner.acquire(blocking=False):
+            return self.lookup_and_call(slot, x)
+        try:
+            if op == "fault":
+                return self.inject_fault(slot, x)
+            if self.w.live[slot] is None:
+                return self.add(slot, x)
+            # Live names mostly stay live, so that lookups find something to call.
+            return self.release(slot) if x % 3 == 0 else self.lookup_and_call(slot, x)
+        finally:
+            owner.release()
+
+    def add(self, slot: int, x: int) -> str:
+        w = self.w
+        name = w.names[slot]
+        module = Module(name, next(w.serials), a=abs(x) % 97 + 1)
+        w.modules[module.serial] = module
+        self.ctx.note(f"add {name} module {module.serial} a={module.a}")
+        module.handle = w.pool.add(module_ir(name, module.a, module.serial), exports=[name, f"{name}_sw"])
+        module.added = next(w.clock)
+        w.live[slot] = module
+        w.history[slot].append(module)
+        return "jit.add"
+
+    def release(self, slot: int) -> str:
+        w = self.w
+        module = w.live[slot]
+        self.ctx.note(f"release {module.name} module {module.serial}")
+        w.live[slot] = None
+        module.releasing = next(w.clock)
+        module.handle.release()
+        module.released = next(w.clock)
+        w.released_order.append(module.serial)
+        w.forget_old()
+        return "jit.release"
+
+    def inject_fault(self, slot: int, x: int) -> str:
+        w = self.w
+        name = w.names[slot]
+        live = w.live[slot]
+        if live is not None:  # we own the name and it is live: adding it again must be refused
+            kind, expected = "duplicate", jit.DuplicateSymbolError
+            ir, exports = module_ir(name, 1, 0), [name, f"{name}_sw"]
+        else:
+            kind = sorted(FAULTS)[abs(x) % len(FAULTS)]
+            expected = FAULTS[kind]
+            ir, exports = faulty_ir(kind, name)
+        self.ctx.note(f"fault {kind} on {name}")
+        try:
+            handle = w.pool.add(ir, exports=exports)
+        except expected:
+            w.tally.add("jit faults raised as expected")
+            return "jit.fault"
+        except jit.JitError as error:
+            self.ctx.mismatch(f"{kind} fault on {name}", expected.__name__, f"{type(error).__name__}: {error}")
+            return "jit.fault"
+        handle.release()
+        self.ctx.mismatch(f"{kind} fault on {name}", expected.__name__, "the add succeeded")
+        return "jit.fault"
+
+    def lookup_and_call(self, slot: int, x: int) -> str:
+        w = self.w
+        name = w.names[slot]
+        self.ctx.note(f"lookup {name}")
+        start = next(w.clock)
+        try:
+            handle = w.pool.lookup(name)
+        except jit.SymbolNotFound:
+            self._check_not_missed(slot, start, next(w.clock))
+            return "jit.lookup-miss"
+        with handle:
+            self.ctx.note(f"call {name}({x}) at {handle.address(name):#x}")
+            self._check_call(name, handle, start, x)
+        return "jit.lookup-call"
+
+    def _check_call(self, name: str, handle: object, start: int, x: int) -> None:
+        serial = _FUNCTION(handle.address(name))(0)
+        module = self.w.modules.get(serial)
+        if module is None and 0 < serial < self.w.forgotten_below:
+            self.w.tally.add("jit calls unverifiable (module forgotten)")
+            return
+        if module is None or module.name != name:
+            self.ctx.mismatch(f"{name}(0) through a looked-up handle", "the number of a module of that name", serial)
+            return
+        if module.released is not None and module.released < start:
+            self.ctx.failure(f"lookup of {name} at clock {start} returned module {serial}, released at {module.released}")
+        got = _FUNCTION(handle.address(name))(x)
+        if got != module.a * x + serial:
+            self.ctx.mismatch(f"module {serial} {name}({x})", module.a * x + serial, got)
+        case = abs(x) % SWITCH_CASES
+        got = _FUNCTION(handle.address(f"{name}_sw"))(case)
+        if got != switch_value(serial, case):
+            self.ctx.mismatch(f"module {serial} {name}_sw({case})", switch_value(serial, case), got)
+
+    def _check_not_missed(self, slot: int, start: int, end: int) -> None:
+        for module in list(self.w.history[slot]):
+            if module.added is not None and module.added < start and (module.releasing is None or module.releasing > end):
+                self.ctx.failure(
+                    f"lookup of {module.name} between clock {start} and {end} found nothing, "
+                    f"but module {module.serial} was live throughout (added at {module.added})"
+                )
+
+
+def make(settings: Settings) -> JitWorkload:
+    return JitWorkload(settings)

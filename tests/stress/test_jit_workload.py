@@ -1,0 +1,31 @@
+"""The `jit` workload: a short run, and hypothesis-generated concurrent programs of add/lookup/call/release."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from programs import run_programs, verdict
+from stress.config import RunConfig
+from stress.supervisor import supervise
+from stress.workload import Settings
+from stress.workloads.jit_modules import NAMES, JitWorkload
+
+operation = st.tuples(st.sampled_from(["lookup", "own", "fault"]), st.integers(0, NAMES - 1), st.integers(-1000, 1000))
+
+
+@pytest.mark.timeout(120)
+def test_a_short_jit_run_in_a_child_process_is_clean():
+    report = supervise(RunConfig(workload="jit", threads=4, seed=7, ops=1200))
+    assert report.status == "ok", report.render()
+    assert report.counters["jit modules live"] == 0
+    assert report.counters["jit modules added"] == report.counters["jit modules freed"] > 0
+    assert report.ops_by_kind["jit.fault"] > 0 and report.ops_by_kind["jit.lookup-call"] > 0
+
+
+@pytest.mark.timeout(120)
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programs=st.lists(st.lists(operation, max_size=25), min_size=2, max_size=6), shards=st.integers(1, 3))
+def test_concurrent_add_lookup_call_release_always_match_the_arithmetic(programs, shards):
+    workload = JitWorkload(Settings(seed=0, threads=len(programs)), shards=shards)
+    findings = run_programs(workload, programs, lambda worker, op: worker.run(*op))
+    assert findings.mismatches == findings.errors == 0, verdict(findings, f"shards={shards}, programs={programs}")
