@@ -1,0 +1,246 @@
+"""Lisp benchmark: gfjit against plain Python, Hy and SBCL on the same algorithms, in one run.
+
+Workloads (each written once per language below, as the same algorithm):
+
+- ``fib``: naive doubly recursive Fibonacci of 25.
+- ``lists``: build a list of 100,000 integers, map a hash over it, keep the even results, sort.
+- ``closures``: 100 counter closures, each called 1,000 times with a step (100,000 calls that
+  update captured state).
+
+Every workload runs ``--repeat`` times per implementation; the table shows the median time and its
+ratio to plain Python measured in the same run. SBCL (compiled code, a reference point) runs in
+its own process and times itself the same way. Also measured: the time to start
+``gfjit eval "(+ 1 2)"`` against ``python -c "1+2"`` (median of ``--repeat`` processes).
+
+Run: ``python bench/lisp_bench.py [--repeat N]``. Hy is in the ``bench`` extra; SBCL is used when
+``sbcl`` is on PATH. A missing peer is shown as ``-``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import types
+from collections.abc import Callable
+from typing import Any
+
+FIB_N = 25
+LIST_N = 100_000
+COUNTERS, ROUNDS = 100, 1_000
+
+# -- the workloads, once per language ------------------------------------------------------------
+
+LISP = f"""
+(defun fib (n) (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))
+
+(defun lists-run ()
+  (let* ((xs (loop for i below {LIST_N} collect i))
+         (hashed (mapcar (lambda (x) (mod (* x 7919) 100003)) xs))
+         (even (remove-if-not #'evenp hashed))
+         (sorted (sort even #'<)))
+    (+ (length sorted) (first sorted) (car (last sorted)))))
+
+(defun make-counter (start)
+  (let ((n start))
+    (lambda (step) (setq n (+ n step)))))
+
+(defun closures-run ()
+  (let ((counters (loop for i below {COUNTERS} collect (make-counter i)))
+        (total 0))
+    (dotimes (k {ROUNDS})
+      (dolist (c counters)
+        (setq total (+ total (funcall c k)))))
+    total))
+"""
+
+
+def py_fib(n: int) -> int:
+    return n if n < 2 else py_fib(n - 1) + py_fib(n - 2)
+
+
+def py_lists_run() -> int:
+    xs = list(range(LIST_N))
+    hashed = list(map(lambda x: x * 7919 % 100003, xs))
+    even = list(filter(lambda x: x % 2 == 0, hashed))
+    even.sort()
+    return len(even) + even[0] + even[-1]
+
+
+def py_make_counter(start: int) -> Callable[[int], int]:
+    n = start
+
+    def counter(step: int) -> int:
+        nonlocal n
+        n = n + step
+        return n
+
+    return counter
+
+
+def py_closures_run() -> int:
+    counters = [py_make_counter(i) for i in range(COUNTERS)]
+    total = 0
+    for k in range(ROUNDS):
+        for c in counters:
+            total = total + c(k)
+    return total
+
+
+HY = f"""
+(defn fib [n] (if (< n 2) n (+ (fib (- n 1)) (fib (- n 2)))))
+
+(defn lists-run []
+  (setv xs (list (range {LIST_N})))
+  (setv hashed (list (map (fn [x] (% (* x 7919) 100003)) xs)))
+  (setv even (list (filter (fn [x] (= (% x 2) 0)) hashed)))
+  (.sort even)
+  (+ (len even) (get even 0) (get even -1)))
+
+(defn make-counter [start]
+  (setv n start)
+  (fn [step] (nonlocal n) (setv n (+ n step)) n))
+
+(defn closures-run []
+  (setv counters (lfor i (range {COUNTERS}) (make-counter i)))
+  (setv total 0)
+  (for [k (range {ROUNDS})]
+    (for [c counters]
+      (setv total (+ total (c k)))))
+  total)
+"""
+
+SBCL = LISP + """
+(defun batch-time (thunk k)
+  (let ((start (get-internal-real-time)))
+    (dotimes (i k) (funcall thunk))
+    (/ (- (get-internal-real-time) start) (float internal-time-units-per-second 1d0))))
+
+;; SBCL's real-time clock ticks in milliseconds here: time batches of at least 0.1 s.
+(defun median-time (thunk repeat)
+  (let ((k 1))
+    (loop while (< (batch-time thunk k) 0.1d0) do (setf k (* k 2)))
+    (let ((times (loop repeat repeat collect (/ (batch-time thunk k) k))))
+      (nth (floor repeat 2) (sort times #'<)))))
+
+(let ((repeat (parse-integer (second sb-ext:*posix-argv*))))
+  (format t "fib ~f~%" (median-time (lambda () (fib 25)) repeat))
+  (format t "lists ~f~%" (median-time #'lists-run repeat))
+  (format t "closures ~f~%" (median-time #'closures-run repeat)))
+"""
+
+WORKLOADS = ("fib", "lists", "closures")
+
+
+def _calls(fib: Callable[[int], Any], lists: Callable[[], Any], closures: Callable[[], Any]
+           ) -> dict[str, Callable[[], Any]]:
+    return {"fib": lambda: fib(FIB_N), "lists": lists, "closures": closures}
+
+
+def python_workloads() -> dict[str, Callable[[], Any]]:
+    return _calls(py_fib, py_lists_run, py_closures_run)
+
+
+def gfjit_workloads() -> dict[str, Callable[[], Any]]:
+    import lisp
+
+    lisp.eval_string(LISP)
+    return _calls(lisp.function("FIB"), lisp.function("LISTS-RUN"), lisp.function("CLOSURES-RUN"))
+
+
+def hy_workloads() -> dict[str, Callable[[], Any]] | None:
+    try:
+        import hy
+    except ImportError:
+        return None
+    module = types.ModuleType("hy_bench")
+    hy.eval(hy.read_many(HY), module=module)
+    return _calls(module.fib, getattr(module, "lists_run"), getattr(module, "closures_run"))
+
+
+# -- measuring -----------------------------------------------------------------------------------
+
+def median_time(thunk: Callable[[], Any], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        thunk()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def measure(workloads: dict[str, Callable[[], Any]], repeat: int, expected: dict[str, Any]) -> dict[str, float]:
+    results = {}
+    for name, thunk in workloads.items():
+        got = thunk()
+        if got != expected[name]:
+            raise SystemExit(f"{name}: got {got!r}, plain Python got {expected[name]!r}")
+        results[name] = median_time(thunk, repeat)
+    return results
+
+
+def sbcl_times(repeat: int) -> dict[str, float] | None:
+    sbcl = shutil.which("sbcl")
+    if sbcl is None:
+        return None
+    with tempfile.NamedTemporaryFile("w", suffix=".lisp", delete=False) as script:
+        script.write(SBCL)
+    try:
+        done = subprocess.run([sbcl, "--script", script.name, str(repeat)], capture_output=True, text=True,
+                              check=True)
+    finally:
+        os.unlink(script.name)
+    return {name: float(value) for name, value in (line.split() for line in done.stdout.splitlines())}
+
+
+def startup_times(repeat: int) -> tuple[float, float]:
+    gfjit = [sys.executable, "-m", "lisp", "eval", "(+ 1 2)"]
+    python = [sys.executable, "-c", "1+2"]
+    check = subprocess.run(gfjit, capture_output=True, text=True)
+    if check.stdout.strip() != "3":
+        raise SystemExit(f"gfjit eval printed {check.stdout!r} {check.stderr!r}")
+    return (median_time(lambda: subprocess.run(gfjit, check=True, capture_output=True), repeat),
+            median_time(lambda: subprocess.run(python, check=True, capture_output=True), repeat))
+
+
+# -- the table -----------------------------------------------------------------------------------
+
+def _cell(times: dict[str, float] | None, name: str, base: float) -> str:
+    if times is None:
+        return "- | -"
+    return f"{times[name] * 1000:.1f} | {times[name] / base:.2f}x"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=7, help="runs per workload (median is shown)")
+    args = parser.parse_args(argv)
+
+    python_calls = python_workloads()
+    expected = {name: thunk() for name, thunk in python_calls.items()}
+    python = measure(python_calls, args.repeat, expected)
+    gfjit = measure(gfjit_workloads(), args.repeat, expected)
+    hy_calls = hy_workloads()
+    hy = measure(hy_calls, args.repeat, expected) if hy_calls is not None else None
+    sbcl = sbcl_times(args.repeat)
+
+    print(f"Python {sys.version.split()[0]}, median of {args.repeat} runs, times in ms, ratio to plain Python\n")
+    print("| workload | Python ms | gfjit ms | gfjit/Py | Hy ms | Hy/Py | SBCL ms | SBCL/Py |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name in WORKLOADS:
+        base = python[name]
+        print(f"| {name} | {base * 1000:.1f} | {_cell(gfjit, name, base)} | {_cell(hy, name, base)} "
+              f"| {_cell(sbcl, name, base)} |")
+    gfjit_start, python_start = startup_times(args.repeat)
+    print(f"\nStart-up: `gfjit eval \"(+ 1 2)\"` {gfjit_start * 1000:.0f} ms, `python -c \"1+2\"` "
+          f"{python_start * 1000:.0f} ms ({gfjit_start / python_start:.1f}x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
