@@ -26,12 +26,13 @@ closures are Python closures; ``if`` tests ``is not None`` (only NIL is false).
 Common Lisp results on numbers; on non-numbers they follow Python (``(+ "a" "b")`` is ``"ab"``, not
 a TYPE-ERROR): a documented deviation. A comparison used as a value yields ``T``/``NIL``.
 
-**Multiple values.** :func:`values` returns its primary value (NIL for none) and records all values
+**Multiple values.** ``lisp.compiler.values.values`` (the module ``lisp.compiler.values``) returns its primary value (NIL for none) and records all values
 in a per-thread register; a builtin returns several values with ``return values(q, r)``. Consumers
 (``multiple-value-bind``, ``multiple-value-list``, ``multiple-value-call``, ``nth-value``...) clear
 the register, evaluate the form, and take the register only if its primary value *is* the form's
-value. Single-value calls therefore cost nothing. ``(values ...)`` in a non-tail position compiles
-to its primary value without touching the register.
+value. Single-value calls therefore cost nothing. Known gap: a function that
+calls a multiple-value function in a non-tail position and then returns that call's primary value
+unchanged (``eq``) is taken to return all of that call's values.
 
 **Macros.** :func:`define_macro` ``(sym, expander)`` with ``expander(form, env) -> form`` registers
 a global macro (``defmacro`` uses it; Python-written macros use it directly);
@@ -47,11 +48,12 @@ bound with ``namespace.bind_specials`` / ``unbind_specials`` in ``try``/``finall
 and where it was read.
 """
 
-from lisp.compiler import opencode, runtime, special_forms  # noqa: F401,E402  (register forms)
+from lisp.compiler import (  # noqa: F401,E402  (importing them registers their forms)
+    backquote, definitions, opencode, runtime, special_forms, standard_macros,
+)
 from lisp.compiler.macros import define_macro, macro, macro_function, macroexpand, macroexpand_1  # noqa: E402
 from lisp.compiler.runtime import parse_keywords  # noqa: E402
 from lisp.compiler.toplevel import compile_toplevel, eval_form, eval_values  # noqa: E402
-from lisp.compiler.values import values  # noqa: E402
 
 __all__ = ["compile_toplevel", "define_macro", "eval_form", "eval_values", "macro", "macro_function",
-           "macroexpand", "macroexpand_1", "parse_keywords", "values"]
+           "macroexpand", "macroexpand_1", "parse_keywords"]

@@ -100,6 +100,8 @@ def compile_test(form: Any, env: Env) -> Result:
                 stamp([*tested.stmts, tested.expr], pos)
             return tested
     value = compile_form(form, env)
+    if isinstance(value.expr, ast.Constant):  # `1 is not None` would be a SyntaxWarning
+        return Result(value.stmts, ast.Constant(value.expr.value is not None))
     return Result(value.stmts, is_none(value.expr, negate=True))
 
 

@@ -107,16 +107,22 @@ def destructuring_form(fname: Any, pattern: Any, value: Any, body: list[Any], wh
                                lisp_list(DESTRUCTURE, lam, tmp, lisp_list(QUOTE, pattern))))
 
 
-def make_expander(sym: Symbol, lambda_list: Any, body: list[Any], env: Env | None = None) -> Expander:
-    """The expander of ``(defmacro sym lambda-list . body)``, compiled in the global environment."""
-    from lisp.compiler.toplevel import eval_form
-
+def expander_form(name: Symbol, lambda_list: Any, body: list[Any]) -> Any:
+    """``(function (lambda (form env) ...))``: the expander of ``(defmacro name lambda-list . body)``."""
     form_var, env_var = gensym("FORM"), gensym("ENV")
-    lam, whole, environment = destructuring_lambda(sym, lambda_list, body, lambda_list)
+    lam, whole, environment = destructuring_lambda(name, lambda_list, body, lambda_list)
     call = lisp_list(DESTRUCTURE, lam, lisp_list(CDR, form_var), lisp_list(QUOTE, lambda_list), form_var)
     bindings = [lisp_list(v, src) for v, src in ((whole, form_var), (environment, env_var)) if v is not None]
     code = make_list([LET, make_list(bindings), call]) if bindings else call
-    return eval_form(lisp_list(FUNCTION, lisp_list(LAMBDA, lisp_list(form_var, env_var), code)))
+    ignorable = lisp_list(cl_symbol("DECLARE"), lisp_list(cl_symbol("IGNORABLE"), env_var))
+    return lisp_list(FUNCTION, lisp_list(LAMBDA, lisp_list(form_var, env_var), ignorable, code))
+
+
+def make_expander(sym: Symbol, lambda_list: Any, body: list[Any], env: Env | None = None) -> Expander:
+    """The expander of a ``macrolet`` definition, compiled in the global environment."""
+    from lisp.compiler.toplevel import eval_form
+
+    return eval_form(expander_form(sym, lambda_list, body))
 
 
 def destructure_call(fn: Callable[..., Any], value: Any, pattern: Any, whole: Any = None) -> Any:

@@ -17,8 +17,7 @@ from lisp.compiler.env import Env
 from lisp.data import cl_symbol
 
 _ARITHMETIC = {"+": (ast.Add, 0), "*": (ast.Mult, 1), "-": (ast.Sub, None)}
-_COMPARISONS = {"<": ast.Lt, ">": ast.Gt, "<=": ast.LtE, ">=": ast.GtE, "=": ast.Eq, "/=": ast.NotEq,
-                "EQ": ast.Is}
+_COMPARISONS = {"<": ast.Lt, ">": ast.Gt, "<=": ast.LtE, ">=": ast.GtE, "=": ast.Eq, "/=": ast.NotEq}
 
 
 def _arithmetic(op: type[ast.operator], identity: int | None):
@@ -57,6 +56,17 @@ def _step(op: type[ast.operator]):
     return opener
 
 
+def _eq_test(args: list[Any], env: Env) -> Result | None:
+    """``eq`` is ``is``; with a literal number or string (CPython warns on ``is`` with a literal,
+    and eq on them is implementation-dependent anyway) the EQ function is called instead."""
+    if len(args) != 2:
+        return None
+    stmts, (a, b) = compile_args(args, env)
+    if any(isinstance(x, ast.Constant) and x.value is not None for x in (a, b)):
+        return None
+    return Result(stmts, ast.Compare(left=a, ops=[ast.Is()], comparators=[b]))
+
+
 def _null_test(args: list[Any], env: Env) -> Result | None:
     if len(args) != 1:
         return None
@@ -78,6 +88,7 @@ for _name, _op in _COMPARISONS.items():
     TESTS[cl_symbol(_name)] = _comparison(_op)
 OPEN_CODED[cl_symbol("1+")] = _step(ast.Add)
 OPEN_CODED[cl_symbol("1-")] = _step(ast.Sub)
+TESTS[cl_symbol("EQ")] = _eq_test
 for _name in ("NOT", "NULL"):
     TESTS[cl_symbol(_name)] = _null_test
 for _sym, _test in TESTS.items():

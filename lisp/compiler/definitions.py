@@ -1,0 +1,186 @@
+"""Defining macros: ``defun defmacro lambda defvar defparameter defconstant declaim``,
+``destructuring-bind`` and the multiple-value macros, with the functions their expansions call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lisp import namespace
+from lisp.compiler import values as mv
+from lisp.compiler.core import arguments, program_error, show
+from lisp.compiler.macros import FUNCTION, LAMBDA, QUOTE, destructuring_form, expander_form, gensym, macro
+from lisp.data import SYSTEM, Cons, Symbol, cl_symbol, iter_list, keyword, lisp_list as L, make_list
+
+PROGN = cl_symbol("PROGN")
+LET = cl_symbol("LET")
+SETQ = cl_symbol("SETQ")
+SETF = cl_symbol("SETF")
+EVAL_WHEN = cl_symbol("EVAL-WHEN")
+SPECIAL = cl_symbol("SPECIAL")
+ALWAYS = L(keyword("COMPILE-TOPLEVEL"), keyword("LOAD-TOPLEVEL"), keyword("EXECUTE"))
+NAMED_LAMBDA = SYSTEM.intern("%NAMED-LAMBDA")
+MULTIPLE_VALUES = SYSTEM.intern("%MULTIPLE-VALUES")
+NTH_OF = SYSTEM.intern("%NTH-OF")
+
+
+def sys_call(name: str, *args: Any) -> Any:
+    return L(SYSTEM.intern(name), *args)
+
+
+def _check(form: Any, low: int, high: int | None = None) -> list[Any]:
+    args = arguments(form)
+    if len(args) < low or (high is not None and len(args) > high):
+        raise program_error(f"wrong number of arguments to {show(form.car)} in {show(form)}", form)
+    return args
+
+
+def function_name(name: Any, form: Any) -> Any:
+    """Check a function name: a symbol or ``(setf symbol)``."""
+    if isinstance(name, Symbol) and not name.is_keyword:
+        return name
+    if isinstance(name, Cons) and name.car is SETF and isinstance(name.cdr, Cons) and \
+            isinstance(name.cdr.car, Symbol) and name.cdr.cdr is None:
+        return name
+    raise program_error(f"{show(name)} is not a function name, in {show(form)}", form)
+
+
+@macro("DEFUN")
+def defun(form: Any, env: Any) -> Any:
+    name, lambda_list, *body = _check(form, 2)
+    name = function_name(name, form)
+    return sys_call("%DEFUN", L(QUOTE, name), make_list([NAMED_LAMBDA, name, lambda_list, *body]))
+
+
+def define_function(name: Any, fn: Any) -> Any:
+    """``(setf fdefinition)``: install ``fn`` as the global function ``name``; returns ``name``."""
+    if isinstance(name, Cons):
+        namespace.GLOBALS[namespace.setf_function_key(name.cdr.car)] = fn
+    else:
+        from lisp.compiler.macros import MACROS
+
+        MACROS.pop(name, None)
+        namespace.set_function(name, fn)
+    return name
+
+
+@macro("DEFMACRO")
+def defmacro(form: Any, env: Any) -> Any:
+    name, lambda_list, *body = _check(form, 2)
+    if not isinstance(name, Symbol):
+        raise program_error(f"{show(name)} is not a macro name, in {show(form)}", form)
+    return L(EVAL_WHEN, ALWAYS, sys_call("%DEFINE-MACRO", L(QUOTE, name), expander_form(name, lambda_list, body)))
+
+
+@macro("LAMBDA")
+def lambda_(form: Any, env: Any) -> Any:
+    return L(FUNCTION, form)
+
+
+@macro("DESTRUCTURING-BIND")
+def destructuring_bind(form: Any, env: Any) -> Any:
+    pattern, value, *body = _check(form, 2)
+    return destructuring_form(cl_symbol("DESTRUCTURING-BIND"), pattern, value, body, form)
+
+
+def _variable_name(name: Any, form: Any) -> Symbol:
+    if not isinstance(name, Symbol) or name.is_keyword or name is cl_symbol("T"):
+        raise program_error(f"{show(name)} cannot name a variable, in {show(form)}", form)
+    return name
+
+
+@macro("DEFVAR")
+def defvar(form: Any, env: Any) -> Any:
+    args = _check(form, 1, 3)
+    name = _variable_name(args[0], form)
+    steps = [L(EVAL_WHEN, ALWAYS, sys_call("%PROCLAIM-SPECIAL", L(QUOTE, name)))]
+    if len(args) > 1:
+        steps.append(sys_call("%DEFVAR", L(QUOTE, name), L(FUNCTION, L(LAMBDA, None, args[1]))))
+    return make_list([PROGN, *steps, L(QUOTE, name)])
+
+
+@macro("DEFPARAMETER")
+def defparameter(form: Any, env: Any) -> Any:
+    name, value, *_ = _check(form, 2, 3)
+    name = _variable_name(name, form)
+    return L(PROGN, L(EVAL_WHEN, ALWAYS, sys_call("%PROCLAIM-SPECIAL", L(QUOTE, name))),
+             L(SETQ, name, value), L(QUOTE, name))
+
+
+@macro("DEFCONSTANT")
+def defconstant(form: Any, env: Any) -> Any:
+    name, value, *_ = _check(form, 2, 3)
+    name = _variable_name(name, form)
+    return L(EVAL_WHEN, ALWAYS, sys_call("%DEFCONSTANT", L(QUOTE, name), value))
+
+
+def _defvar(sym: Symbol, thunk: Any) -> Symbol:
+    if not namespace.boundp(sym):
+        namespace.set_symbol_value(sym, thunk())
+    return sym
+
+
+def _defconstant(sym: Symbol, value: Any) -> Symbol:
+    from lisp.library.equality import eql
+
+    if namespace.is_constant(sym) and namespace.global_value_is_set(sym) and \
+            eql(namespace.symbol_value(sym), value) is None:
+        raise program_error(f"DEFCONSTANT of {show(sym)}: it is already a constant with another value")
+    namespace.proclaim_constant(sym, value)
+    return sym
+
+
+@macro("DECLAIM")
+def declaim(form: Any, env: Any) -> Any:
+    return L(EVAL_WHEN, ALWAYS, *(L(cl_symbol("PROCLAIM"), L(QUOTE, spec)) for spec in arguments(form)))
+
+
+def proclaim(spec: Any) -> None:
+    """``proclaim``: ``special`` declarations take effect; the others are accepted and ignored."""
+    if isinstance(spec, Cons) and spec.car is SPECIAL:
+        for sym in iter_list(spec.cdr):
+            namespace.proclaim_special(_variable_name(sym, spec))
+
+
+# -- multiple values ---------------------------------------------------------------------------
+
+@macro("MULTIPLE-VALUE-BIND")
+def multiple_value_bind(form: Any, env: Any) -> Any:
+    variables, value, *body = _check(form, 2)
+    tmp = gensym("VALUES")
+    bindings = [L(var, L(NTH_OF, i, tmp)) for i, var in enumerate(iter_list(variables))]
+    return L(LET, L(L(tmp, L(MULTIPLE_VALUES, value))), make_list([LET, make_list(bindings), *body]))
+
+
+@macro("MULTIPLE-VALUE-LIST")
+def multiple_value_list(form: Any, env: Any) -> Any:
+    (value,) = _check(form, 1, 1)
+    return sys_call("%TUPLE-LIST", L(MULTIPLE_VALUES, value))
+
+
+@macro("NTH-VALUE")
+def nth_value(form: Any, env: Any) -> Any:
+    n, value = _check(form, 2, 2)
+    return L(NTH_OF, n, L(MULTIPLE_VALUES, value))
+
+
+@macro("MULTIPLE-VALUE-SETQ")
+def multiple_value_setq(form: Any, env: Any) -> Any:
+    variables, value = _check(form, 2, 2)
+    tmp = gensym("VALUES")
+    sets = [L(SETQ, var, L(NTH_OF, i, tmp)) for i, var in enumerate(iter_list(variables))]
+    return make_list([LET, L(L(tmp, L(MULTIPLE_VALUES, value))), *sets, L(NTH_OF, 0, tmp)])
+
+
+def nth_of(n: int, vals: tuple[Any, ...]) -> Any:
+    return vals[n] if 0 <= n < len(vals) else None
+
+
+namespace.builtin("%DEFUN", SYSTEM)(define_function)
+namespace.builtin("%PROCLAIM-SPECIAL", SYSTEM)(namespace.proclaim_special)
+namespace.builtin("%DEFVAR", SYSTEM)(_defvar)
+namespace.builtin("%DEFCONSTANT", SYSTEM)(_defconstant)
+namespace.builtin("%NTH-OF", SYSTEM)(nth_of)
+namespace.builtin("%TUPLE-LIST", SYSTEM)(make_list)
+namespace.builtin("PROCLAIM")(proclaim)
+namespace.builtin("VALUES")(mv.values)
+namespace.builtin("VALUES-LIST")(mv.values_list)

@@ -1,0 +1,320 @@
+"""The standard control macros: conditionals, iteration, ``prog1``/``prog2``, ``return``,
+``psetq``, ``with-output-to-string``, ``ignore-errors``. Each is a Python expander building code.
+
+Iteration expands into the compiler's own loops: ``dolist``/``dotimes`` into ``sys::%do-list`` /
+``sys::%do-times`` (Python ``for`` loops), ``do``/``do*``/simple ``loop`` into ``sys::%while``;
+their bodies are implicit tagbodies and they establish a NIL block, as the standard says.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from lisp.compiler.core import (
+    Result, arguments, assign, call, compile_form, name, program_error, show, special_form,
+)
+from lisp.compiler.env import Env
+from lisp.compiler.functions import compile_let
+from lisp.compiler.macros import QUOTE, gensym, macro
+from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, keyword, lisp_list as L, make_list
+
+IF = cl_symbol("IF")
+LET = cl_symbol("LET")
+LET_STAR = cl_symbol("LET*")
+PROGN = cl_symbol("PROGN")
+BLOCK = cl_symbol("BLOCK")
+TAGBODY = cl_symbol("TAGBODY")
+SETQ = cl_symbol("SETQ")
+DECLARE = cl_symbol("DECLARE")
+OTHERWISE = cl_symbol("OTHERWISE")
+EQL = cl_symbol("EQL")
+WHILE = SYSTEM.intern("%WHILE")
+DO_LIST = SYSTEM.intern("%DO-LIST")
+DO_TIMES = SYSTEM.intern("%DO-TIMES")
+
+
+def _args(form: Any, low: int = 0) -> list[Any]:
+    args = arguments(form)
+    if len(args) < low:
+        raise program_error(f"too few arguments to {show(form.car)} in {show(form)}", form)
+    return args
+
+
+def split_declarations(body: list[Any]) -> tuple[list[Any], list[Any]]:
+    i = 0
+    while i < len(body) and isinstance(body[i], Cons) and body[i].car is DECLARE:
+        i += 1
+    return body[:i], body[i:]
+
+
+@macro("WHEN")
+def when(form: Any, env: Any) -> Any:
+    test, *body = _args(form, 1)
+    return L(IF, test, make_list([PROGN, *body]))
+
+
+@macro("UNLESS")
+def unless(form: Any, env: Any) -> Any:
+    test, *body = _args(form, 1)
+    return L(IF, test, None, make_list([PROGN, *body]))
+
+
+@macro("AND")
+def and_(form: Any, env: Any) -> Any:
+    args = _args(form)
+    if not args:
+        return T
+    result = args[-1]
+    for arg in reversed(args[:-1]):
+        result = L(IF, arg, result)
+    return result
+
+
+@macro("OR")
+def or_(form: Any, env: Any) -> Any:
+    args = _args(form)
+    if not args:
+        return None
+    result = args[-1]
+    for arg in reversed(args[:-1]):
+        tmp = gensym("OR")
+        result = L(LET, L(L(tmp, arg)), L(IF, tmp, tmp, result))
+    return result
+
+
+@macro("COND")
+def cond(form: Any, env: Any) -> Any:
+    result = None
+    for clause in reversed(_args(form)):
+        if not isinstance(clause, Cons):
+            raise program_error(f"malformed COND clause {show(clause)} in {show(form)}", form)
+        test, *body = arguments(Cons(None, clause))
+        if body:
+            result = L(IF, test, make_list([PROGN, *body]), result)
+        else:
+            result = L(cl_symbol("OR"), test, result) if result is not None else test
+    return result
+
+
+def _case(form: Any, otherwise_error: str | None, test_of: Any) -> Any:
+    key, *clauses = _args(form, 1)
+    tmp = gensym("KEY")
+    result = None if otherwise_error is None else \
+        L(SYSTEM.intern(otherwise_error), tmp, L(QUOTE, _all_keys(clauses, form)))
+    for i, clause in reversed(list(enumerate(clauses))):
+        if not isinstance(clause, Cons):
+            raise program_error(f"malformed clause {show(clause)} in {show(form)}", form)
+        keys, *body = arguments(Cons(None, clause))
+        if keys in (T, OTHERWISE) and otherwise_error is None:
+            if i != len(clauses) - 1:
+                raise program_error(f"{show(keys)} clause is not the last one in {show(form)}", form)
+            result = make_list([PROGN, *body])
+            continue
+        result = L(IF, test_of(tmp, keys), make_list([PROGN, *body]), result)
+    return L(LET, L(L(tmp, key)), result)
+
+
+def _all_keys(clauses: list[Any], form: Any) -> Any:
+    keys = []
+    for clause in clauses:
+        k = clause.car
+        keys.extend(iter_list(k) if isinstance(k, Cons) else [k])
+    return make_list(keys)
+
+
+def _key_test(tmp: Symbol, keys: Any) -> Any:
+    if isinstance(keys, Cons):
+        return make_list([cl_symbol("OR"), *(L(EQL, tmp, L(QUOTE, k)) for k in iter_list(keys))])
+    if keys is None:
+        return None
+    return L(EQL, tmp, L(QUOTE, keys))
+
+
+def _type_test(tmp: Symbol, type_: Any) -> Any:
+    return L(cl_symbol("TYPEP"), tmp, L(QUOTE, type_))
+
+
+@macro("CASE")
+def case(form: Any, env: Any) -> Any:
+    return _case(form, None, _key_test)
+
+
+@macro("ECASE")
+def ecase(form: Any, env: Any) -> Any:
+    return _case(form, "%ECASE-FAILURE", _key_test)
+
+
+@macro("TYPECASE")
+def typecase(form: Any, env: Any) -> Any:
+    return _case(form, None, _type_test)
+
+
+@macro("ETYPECASE")
+def etypecase(form: Any, env: Any) -> Any:
+    return _case(form, "%ETYPECASE-FAILURE", _type_test)
+
+
+def _ecase_failure(value: Any, keys: Any) -> None:
+    from lisp.conditions import LispTypeError
+
+    raise LispTypeError(f"{show(value)} fell through ECASE: it is none of {show(keys)}", datum=value,
+                        expected_type=make_list([cl_symbol("MEMBER"), *iter_list(keys)]))
+
+
+def _etypecase_failure(value: Any, types: Any) -> None:
+    from lisp.conditions import LispTypeError
+
+    raise LispTypeError(f"{show(value)} fell through ETYPECASE: it is of none of the types {show(types)}",
+                        datum=value, expected_type=make_list([cl_symbol("OR"), *iter_list(types)]))
+
+
+@macro("PROG1")
+def prog1(form: Any, env: Any) -> Any:
+    first, *rest = _args(form, 1)
+    tmp = gensym("FIRST")
+    return make_list([LET, L(L(tmp, first)), *rest, tmp])
+
+
+@macro("PROG2")
+def prog2(form: Any, env: Any) -> Any:
+    first, second, *rest = _args(form, 2)
+    return L(PROGN, first, make_list([cl_symbol("PROG1"), second, *rest]))
+
+
+@macro("RETURN")
+def return_(form: Any, env: Any) -> Any:
+    return make_list([cl_symbol("RETURN-FROM"), None, *_args(form)])
+
+
+@macro("PSETQ")
+def psetq(form: Any, env: Any) -> Any:
+    args = _args(form)
+    if len(args) % 2:
+        raise program_error(f"odd number of arguments to PSETQ in {show(form)}", form)
+    pairs = [(args[i], args[i + 1], gensym("NEW")) for i in range(0, len(args), 2)]
+    return L(LET, make_list([L(tmp, value) for _, value, tmp in pairs]),
+             make_list([SETQ, *(x for var, _, tmp in pairs for x in (var, tmp))]), None)
+
+
+@macro("DOLIST")
+def dolist(form: Any, env: Any) -> Any:
+    spec, *body = _args(form, 1)
+    var, list_form, *result = arguments(Cons(None, spec))
+    decls, forms = split_declarations(body)
+    loop = make_list([DO_LIST, L(var, list_form), *decls, make_list([TAGBODY, *forms])])
+    return L(BLOCK, None, loop, make_list([LET, L(L(var, None)), *decls, *result]))
+
+
+@macro("DOTIMES")
+def dotimes(form: Any, env: Any) -> Any:
+    spec, *body = _args(form, 1)
+    var, count, *result = arguments(Cons(None, spec))
+    decls, forms = split_declarations(body)
+    limit = gensym("COUNT")
+    loop = make_list([DO_TIMES, L(var, limit), *decls, make_list([TAGBODY, *forms])])
+    return L(BLOCK, None, L(LET, L(L(limit, count)), loop, make_list([LET, L(L(var, limit)), *decls, *result])))
+
+
+def _do(form: Any, sequential: bool) -> Any:
+    specs, end, *body = _args(form, 2)
+    bindings, steps = [], []
+    for spec in iter_list(specs):
+        if isinstance(spec, Symbol):
+            bindings.append(spec)
+            continue
+        var, *rest = arguments(Cons(None, spec))
+        bindings.append(L(var, rest[0] if rest else None))
+        if len(rest) > 1:
+            steps.extend([var, rest[1]])
+    end_test, *result = arguments(Cons(None, end))
+    decls, forms = split_declarations(body)
+    step = make_list([cl_symbol("SETQ" if sequential else "PSETQ"), *steps]) if steps else None
+    loop = L(WHILE, L(cl_symbol("NOT"), end_test), make_list([TAGBODY, *forms]), step)
+    return L(BLOCK, None, make_list([LET_STAR if sequential else LET, make_list(bindings), *decls, loop,
+                                     make_list([PROGN, *result])]))
+
+
+@macro("DO")
+def do(form: Any, env: Any) -> Any:
+    return _do(form, sequential=False)
+
+
+@macro("DO*")
+def do_star(form: Any, env: Any) -> Any:
+    return _do(form, sequential=True)
+
+
+@macro("WITH-OUTPUT-TO-STRING")
+def with_output_to_string(form: Any, env: Any) -> Any:
+    spec, *body = _args(form, 1)
+    var, *_ = arguments(Cons(None, spec))
+    decls, forms = split_declarations(body)
+    return make_list([LET, L(L(var, L(cl_symbol("MAKE-STRING-OUTPUT-STREAM")))), *decls,
+                      make_list([PROGN, *forms]), L(cl_symbol("GET-OUTPUT-STREAM-STRING"), var)])
+
+
+@macro("IGNORE-ERRORS")
+def ignore_errors(form: Any, env: Any) -> Any:
+    condition = gensym("CONDITION")
+    return L(cl_symbol("HANDLER-CASE"), make_list([PROGN, *_args(form)]),
+             L(cl_symbol("ERROR"), L(condition), L(cl_symbol("VALUES"), None, condition)))
+
+
+# -- the loops iteration macros expand into ---------------------------------------------------
+
+def _for_loop(form: Any, env: Env, iterable: Any) -> Result:
+    """``for <tmp> in <iterable>: (let ((var <tmp>)) . body)``, as a Python loop."""
+    spec, *body = arguments(form)
+    var, source = arguments(Cons(None, spec))
+    if not isinstance(var, Symbol):
+        raise program_error(f"{show(var)} is not a variable, in {show(form)}", form)
+    src = compile_form(source, env)
+    item = env.unit.fresh("%item")
+    item_sym = gensym("ITEM")
+    env.fn.loop_depth += 1
+    try:
+        inner = env.extend()
+        from lisp.compiler.env import Variable
+
+        inner.variables[item_sym] = Variable(item_sym, pyname=item, fn=env.fn)
+        bound = compile_let(make_list([LET, L(L(var, item_sym)), *body]), inner, sequential=False)
+    finally:
+        env.fn.loop_depth -= 1
+    loop = ast.For(target=ast.Name(id=item, ctx=ast.Store()), iter=iterable(src.expr),
+                   body=bound.discard() or [ast.Pass()], orelse=[])
+    return Result([*src.stmts, loop])
+
+
+@special_form("%DO-LIST", SYSTEM)
+def do_list(form: Any, env: Env) -> Result:
+    """``(sys::%do-list (var list) . body)``: body for each element of a proper list."""
+    return _for_loop(form, env, lambda lst: call("%iter_list", lst))
+
+
+@special_form("%DO-TIMES", SYSTEM)
+def do_times(form: Any, env: Env) -> Result:
+    """``(sys::%do-times (var count) . body)``: body for var from 0 below count."""
+    return _for_loop(form, env, lambda count: call("%range", count))
+
+
+def _range(count: Any) -> range:
+    if not isinstance(count, int):
+        from lisp.conditions import LispTypeError
+
+        raise LispTypeError(f"DOTIMES count {show(count)} is not an integer", datum=count,
+                            expected_type=cl_symbol("INTEGER"))
+    return range(count)
+
+
+def _register() -> None:
+    from lisp import namespace
+    from lisp.data import iter_list as data_iter_list
+
+    namespace.GLOBALS["%iter_list"] = data_iter_list
+    namespace.GLOBALS["%range"] = _range
+    namespace.builtin("%ECASE-FAILURE", SYSTEM)(_ecase_failure)
+    namespace.builtin("%ETYPECASE-FAILURE", SYSTEM)(_etypecase_failure)
+
+
+_register()
