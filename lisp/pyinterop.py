@@ -25,7 +25,9 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from lisp.data import NIL, Cons, T, Symbol, find_package, iter_list, make_list, make_package
+from lisp.conditions import LispTypeError, ProgramError
+from lisp.data import (NIL, Cons, Symbol, T, cl_symbol, find_package, iter_list, make_list,
+                       make_package)
 from lisp.namespace import builtin
 
 PY = find_package("PY") or make_package("PY")
@@ -41,8 +43,6 @@ def _name(text: Any, who: str) -> str:
     if isinstance(text, Symbol):
         return text.name.lower().replace("-", "_")
     if not isinstance(text, str):
-        from lisp.conditions import LispTypeError
-        from lisp.data import cl_symbol
         raise LispTypeError(f"{who}: {text!r} is not a string naming a Python attribute",
                             datum=text, expected_type=cl_symbol("STRING"))
     return text
@@ -81,7 +81,6 @@ def py_kwcall(fn: Callable[..., Any], positional: Any, *keywords: Any) -> Any:
     """Call ``fn`` with the elements of the list ``positional`` and Python keyword arguments from
     the ``:key value`` pairs (``:line-end`` becomes ``line_end``)."""
     if len(keywords) % 2:
-        from lisp.conditions import ProgramError
         raise ProgramError("PY:KWCALL: odd number of keyword arguments")
     kwargs = {_name(k, "PY:KWCALL"): v for k, v in zip(keywords[::2], keywords[1::2])}
     return fn(*to_python_list(positional), **kwargs)
@@ -105,8 +104,6 @@ def py_class(designator: Any) -> Any:
     for part in qualname.split("."):
         obj = getattr(obj, part)
     if not isinstance(obj, type):
-        from lisp.conditions import LispTypeError
-        from lisp.data import cl_symbol
         raise LispTypeError(f"PY:CLASS: {path} is {obj!r}, not a Python class", datum=obj,
                             expected_type=cl_symbol("CLASS"))
     return class_for_type(obj)

@@ -22,8 +22,12 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from lisp.compiler.core import program_error, show
+from lisp.conditions import LispTypeError, SimpleError, as_condition
+from lisp.compiler.macros import define_macro
 from lisp.compiler.runtime import parse_keywords
-from lisp.data import COMMON_LISP_USER, NIL, T, find_package, make_list, make_package
+from lisp.data import (COMMON_LISP_USER, NIL, SYSTEM, Cons, T, cl_symbol, find_package, intern,
+                       lisp_list, make_list, make_package)
 from lisp.namespace import builtin
 
 BT = find_package("BORDEAUX-THREADS") or make_package("BORDEAUX-THREADS", ["BT"])
@@ -71,8 +75,6 @@ def _lisp_thread_of(thread: threading.Thread) -> LispThread:
 def make_thread(function: Callable[[], Any], *options: Any) -> LispThread:
     """Start a thread running ``function`` (no arguments); option ``:name``."""
     if not callable(function):
-        from lisp.conditions import LispTypeError
-        from lisp.data import cl_symbol
         raise LispTypeError(f"MAKE-THREAD: {function!r} is not a function", datum=function,
                             expected_type=cl_symbol("FUNCTION"))
     opts = parse_keywords(options, ("NAME",), "MAKE-THREAD")
@@ -95,7 +97,6 @@ def _run(lisp_thread: LispThread, function: Callable[[], Any]) -> None:
 
 
 def _report(lisp_thread: LispThread, exc: BaseException) -> None:
-    from lisp.conditions import as_condition
     report = as_condition(exc) if isinstance(exc, Exception) else exc
     text = report.report() if hasattr(report, "report") else repr(report)
     print(f"error in thread \"{lisp_thread.name}\": {text}", file=sys.stderr, flush=True)
@@ -113,8 +114,6 @@ def join_thread(thread: LispThread) -> Any:
 
 def _check_thread(thread: Any, who: str) -> None:
     if not isinstance(thread, LispThread):
-        from lisp.conditions import LispTypeError
-        from lisp.data import intern
         raise LispTypeError(f"{who}: {thread!r} is not a thread", datum=thread,
                             expected_type=intern("THREAD", BT))
 
@@ -182,8 +181,6 @@ def make_recursive_lock(name: Any = NIL) -> Lock:
 
 def _check_lock(lock: Any, who: str) -> None:
     if not isinstance(lock, Lock):
-        from lisp.conditions import LispTypeError
-        from lisp.data import intern
         raise LispTypeError(f"{who}: {lock!r} is not a lock", datum=lock,
                             expected_type=intern("LOCK", BT))
 
@@ -200,7 +197,6 @@ def release_lock(lock: Lock) -> Any:
     try:
         lock.lock.release()
     except RuntimeError:
-        from lisp.conditions import SimpleError
         raise SimpleError("~a", f"RELEASE-LOCK: {lock!r} is not held by this thread") from None
     return lock
 
@@ -314,3 +310,24 @@ def atomic_decf(counter: AtomicCounter, delta: int = 1) -> int:
 @bt_builtin("ATOMIC-COUNTER-VALUE")
 def atomic_counter_value(counter: AtomicCounter) -> int:
     return counter.value
+
+
+# -- macros -----------------------------------------------------------------------------------------
+
+builtin("%CALL-WITH-LOCK", SYSTEM)(call_with_lock)
+
+
+def _with_lock_macro(form: Any, env: Any) -> Any:
+    """``(with-lock-held (lock) body...)`` -> ``(sys::%call-with-lock lock #'(lambda () body...))``."""
+    spec = form.cdr.car if isinstance(form.cdr, Cons) else None
+    if not isinstance(spec, Cons):
+        raise program_error(f"malformed {show(form)}: the syntax is ({form.car.name} (lock) "
+                            f"body...)", form)
+    thunk = Cons(cl_symbol("LAMBDA"), Cons(NIL, form.cdr.cdr))
+    return lisp_list(SYSTEM.intern("%CALL-WITH-LOCK"), spec.car,
+                     lisp_list(cl_symbol("FUNCTION"), thunk))
+
+
+for _name in ("WITH-LOCK-HELD", "WITH-RECURSIVE-LOCK-HELD"):
+    BT.export(BT.intern(_name))
+    define_macro(BT.intern(_name), _with_lock_macro)
