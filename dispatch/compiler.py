@@ -48,30 +48,41 @@ class BackgroundCompiler:
     def _next(self) -> GenericState | None:
         with self._cond:
             while not self._stopping:
-                if self._pending:
-                    state, since = next(iter(self._pending.items()))
-                    wait = since + self.debounce - time.monotonic()
-                    if wait <= 0:
-                        del self._pending[state]
-                        self._busy += 1
-                        return state
+                wait = self._ripe_wait()
+                if wait is None:
+                    self._cond.wait()
+                elif wait > 0:
                     self._cond.wait(wait)
                 else:
-                    self._cond.wait()
+                    state = next(iter(self._pending))
+                    del self._pending[state]
+                    self._busy += 1
+                    return state
             return None
+
+    def _ripe_wait(self) -> float | None:
+        """Seconds until the oldest request is due (<= 0: now), None if there is none. Holds no
+        reference to it: an idle worker must not keep a generic function alive."""
+        if not self._pending:
+            return None
+        return next(iter(self._pending.values())) + self.debounce - time.monotonic()
 
     def _work(self) -> None:
         while (state := self._next()) is not None:
-            try:
-                state.compile_now()
-            except Exception as e:  # noqa: BLE001 - reported, and the Python path keeps working
-                state.compile_failed(e)
-                warnings.warn(f"gfjit: compiling a dispatcher for {state.name}() failed: {e}",
-                              RuntimeWarning, stacklevel=1)
-            finally:
-                with self._cond:
-                    self._busy -= 1
-                    self._cond.notify_all()
+            self._compile(state)
+            del state  # do not keep the last generic function alive while idle
+
+    def _compile(self, state: GenericState) -> None:
+        try:
+            state.compile_now()
+        except Exception as e:  # noqa: BLE001 - reported, and the Python path keeps working
+            state.compile_failed(e)
+            warnings.warn(f"gfjit: compiling a dispatcher for {state.name}() failed: {e}",
+                          RuntimeWarning, stacklevel=1)
+        finally:
+            with self._cond:
+                self._busy -= 1
+                self._cond.notify_all()
 
     def drain(self, timeout: float | None = None) -> bool:
         """Wait until nothing is pending or compiling; False on timeout."""

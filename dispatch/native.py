@@ -77,15 +77,19 @@ def unavailable_reason() -> str | None:
     return None
 
 
+_type_names: list[ctypes.Array[ctypes.c_char]] = []
+
+
 def make_native_type(base: type, name: str) -> type:
     """The heap type of native generic functions, subclassing ``base`` (which must add no
     instance layout: ``__slots__ = ()``)."""
     if base.__basicsize__ != object.__basicsize__:
         raise TypeError(f"{base!r} must not add instance layout (give it __slots__ = ())")
-    members = (_PyMemberDef * 3)(
+    members = (_PyMemberDef * 4)(
         _PyMemberDef(b"__vectorcalloffset__", _Py_T_PYSSIZET, VECTORCALL_OFFSET, _Py_READONLY, None),
         _PyMemberDef(b"__dictoffset__", _Py_T_PYSSIZET, DICT_OFFSET, _Py_READONLY, None),
         _PyMemberDef(b"__weaklistoffset__", _Py_T_PYSSIZET, WEAKLIST_OFFSET, _Py_READONLY, None),
+        _PyMemberDef(None, 0, 0, 0, None),
     )
     slots = (_PyTypeSlot * 4)(
         _PyTypeSlot(_Py_tp_call, _capi_address("PyVectorcall_Call")),
@@ -93,11 +97,14 @@ def make_native_type(base: type, name: str) -> type:
         _PyTypeSlot(_Py_tp_new, _capi_address("PyType_GenericNew")),
         _PyTypeSlot(0, None),
     )
-    spec = _PyTypeSpec(name.encode(), BASIC_SIZE, 0, _Py_TPFLAGS_HAVE_VECTORCALL, slots)
+    # CPython 3.11 keeps pointing at the spec's name (tp_name): it must live forever.
+    _type_names.append(ctypes.create_string_buffer(name.encode()))
+    spec = _PyTypeSpec(ctypes.cast(_type_names[-1], ctypes.c_char_p), BASIC_SIZE, 0,
+                       _Py_TPFLAGS_HAVE_VECTORCALL, slots)
     from_spec = ctypes.pythonapi.PyType_FromSpecWithBases
     from_spec.restype = ctypes.py_object
     from_spec.argtypes = [ctypes.c_void_p, ctypes.py_object]
-    # PyType_FromSpec copies the spec, slots and members: they need not outlive this call.
+    # The slots and members are copied: they need not outlive this call.
     tp = from_spec(ctypes.addressof(spec), (base,))
     if tp.__basicsize__ != BASIC_SIZE or not tp.__flags__ & _Py_TPFLAGS_HAVE_VECTORCALL:
         raise RuntimeError(f"{tp!r} did not get the expected layout")

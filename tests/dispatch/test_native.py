@@ -1,0 +1,281 @@
+"""The native callable: installation, swapping, invariants I1-I4, introspection."""
+
+import gc
+import os
+import subprocess
+import sys
+import weakref
+from pathlib import Path
+
+import pytest
+
+import dispatch
+from dispatch import native as native_layout
+from dispatch.compiled import set_tree_strategy
+
+pytestmark = pytest.mark.skipif(native_layout.unavailable_reason() is not None,
+                                reason=f"native mode unavailable: {native_layout.unavailable_reason()}")
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class A:
+    pass
+
+
+class B(A):
+    pass
+
+
+def _pointer(gf):
+    return native_layout.load_pointer(gf, native_layout.VECTORCALL_OFFSET)
+
+
+def _gf():
+    @dispatch.generic(native=True)
+    def f(x):
+        """Doc."""
+    return f
+
+
+def test_generic_returns_the_native_callable_itself():
+    f = _gf()
+    assert type(f).__name__ == "NativeGenericFunction"
+    assert isinstance(f, dispatch.GenericFunction)
+    assert f.native
+
+
+def test_compile_installs_a_dispatcher_whose_leaf_is_the_method_itself():
+    f = _gf()
+
+    @f.method
+    def on_a(x: A):
+        return "a"
+
+    f(A())
+    assert f.compile()
+    assert _pointer(f) == f._gf_state.compiled.address
+    assert f"inttoptr (i64 {id(on_a)} to ptr)" in f.ir()
+    assert f(A()) == "a"
+    assert f.stats.installs == 1
+
+
+def test_cold_generic_function_is_not_compiled():
+    f = _gf()
+    f.method(lambda x: 1)
+    assert f.stats.compiles == 0
+    assert _pointer(f) == native_layout.trampoline_address()
+
+
+def test_adding_a_method_swaps_the_dispatcher_out_before_anyone_sees_it():
+    f = _gf()
+
+    @f.method
+    def _(x: A):
+        return "a"
+
+    f(B())
+    f.compile()
+
+    @f.method
+    def _(x: B):
+        return "b"
+
+    assert _pointer(f) == native_layout.trampoline_address()
+    assert f(B()) == "b"
+
+
+def test_background_compile_installs_after_misses():
+    f = _gf()
+
+    @f.method
+    def _(x: A):
+        return "a"
+
+    f(A())
+    assert dispatch.wait_for_compiles(timeout=60)
+    assert f.stats.installs >= 1
+    assert _pointer(f) == f._gf_state.compiled.address
+
+
+def test_dead_class_is_swapped_out_of_the_dispatcher_before_its_memory_is_reused():
+    f = _gf()
+
+    @f.method
+    def _(x: object):
+        return "object"
+
+    @f.method
+    def _(x: int):  # so that the argument's class matters
+        return "int"
+
+    def make_and_call():
+        Temp = type("Temp", (), {})
+        f(Temp())
+        f.compile()
+        return id(Temp), weakref.ref(Temp)
+
+    cid, ref = make_and_call()
+    assert cid in f._gf_state.compiled.class_ids
+    gc.collect()
+    assert ref() is None
+    assert _pointer(f) == native_layout.trampoline_address()
+    assert all(cid not in (k if isinstance(k, tuple) else (k,)) for k in f._gf_state.history.table)
+    assert f.stats.deopts == 1
+
+
+def test_class_changed_forgets_the_class_and_its_subclasses():
+    f = _gf()
+
+    @f.method
+    def _(x: A | int):
+        return "a or int"
+
+    f(A()), f(B()), f(1)
+    dispatch.class_changed(A)
+    assert [c for c, _ in f.call_history] == [(int,)]
+
+
+def test_precedence_provider_decides_specificity():
+    class X:
+        pass
+
+    class Y:
+        pass
+
+    class XY(X, Y):
+        pass
+
+    f = _gf()
+
+    @f.method
+    def _(x: X):
+        return "X"
+
+    @f.method
+    def _(x: Y):
+        return "Y"
+
+    assert f(XY()) == "X"
+
+    def provider(cls):
+        return (XY, Y, X, object) if cls is XY else None
+
+    dispatch.add_precedence_provider(provider)
+    try:
+        dispatch.class_changed(XY)
+        assert f(XY()) == "Y"
+    finally:
+        dispatch.remove_precedence_provider(provider)
+        dispatch.class_changed(XY)
+
+
+def test_generic_function_is_garbage_collected():
+    f = _gf()
+    f.method(lambda x: f)  # a cycle through the method
+    f(1)
+    f.compile()
+    ref = weakref.ref(f)
+    del f
+    assert dispatch.wait_for_compiles(timeout=60)  # a compile in flight holds its function
+    gc.collect()
+    assert ref() is None
+
+
+def test_keyword_arguments_pass_through_the_native_path():
+    f = _gf()
+
+    @f.method
+    def _(x: int, **kw):
+        return kw
+
+    f(1, a=2)
+    f.compile()
+    assert f(1, a=3) == {"a": 3}
+
+
+def test_too_few_arguments_on_the_native_path_raise_type_error():
+    f = _gf()
+    f.method(lambda x: 1)
+    f(1)
+    f.compile()
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'x'"):
+        f()
+
+
+def test_call_through_tp_call_works():
+    f = _gf()
+    f.method(lambda x: x + 1)
+    f(1)
+    f.compile()
+    assert list(map(f, [1, 2])) == [2, 3]
+    assert type(f).__call__(f, 5) == 6
+
+
+@pytest.mark.parametrize("strategy", ["switch", "bisect"])
+@pytest.mark.parametrize("nclasses", [2, 20, 200])
+def test_tree_strategies_dispatch_every_class(strategy, nclasses):
+    classes = [type(f"C{i}", (), {}) for i in range(nclasses)]
+    f = _gf()
+    for i, c in enumerate(classes):
+        def m(x, _i=i):
+            return _i
+        m.__annotations__ = {"x": c}
+        f.method(m)
+    objs = [c() for c in classes]
+    for o in objs:
+        f(o)
+    set_tree_strategy(strategy)
+    try:
+        f.compile()
+    finally:
+        set_tree_strategy("switch")
+    assert [f(o) for o in objs] == list(range(nclasses))
+    with pytest.raises(dispatch.NoApplicableMethod):
+        f(1)
+
+
+def test_introspection_texts():
+    f = _gf()
+
+    @f.method
+    def on_a(x: A):
+        return 1
+
+    f(A())
+    assert "Python table" in f.describe()
+    f.compile()
+    text = f.describe()
+    assert "native dispatcher" in text and "class A" in text and "on_a" in text
+    assert "musttail call ptr @PyObject_Vectorcall" in f.ir()
+    assert f.asm().strip()
+    assert "native compiled" in repr(f) and "f(x)" in repr(f)
+    assert f.call_history == [((A,), on_a)]
+
+
+def test_native_mode_off_by_argument_gives_a_python_generic_function():
+    f = dispatch.generic(lambda x: None, native=False)
+    assert isinstance(f, dispatch.PythonGenericFunction)
+    assert not f.compile()
+
+
+def test_native_mode_off_by_environment():
+    code = "import dispatch; f = dispatch.generic(lambda x: None); print(type(f).__name__)"
+    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "GFJIT_NATIVE": "0"},
+                         capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "PythonGenericFunction"
+
+
+PY313 = Path("/work/venv313/bin/python")
+
+
+@pytest.mark.skipif(not PY313.exists(), reason="no CPython 3.13 venv with llvmlite")
+def test_native_dispatch_works_on_python_3_13():
+    code = ("import dispatch\n"
+            "f = dispatch.generic(lambda x: None)\n"
+            "f.method(lambda x: x * 2)\n"
+            "f(2); assert f.compile(); print(type(f).__name__, f(21))\n")
+    out = subprocess.run([str(PY313), "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["NativeGenericFunction", "42"]
