@@ -52,7 +52,10 @@ def ensure_class(name: Symbol, direct_superclasses: Iterable[Any] = (),
                 cls = existing
                 affected = cls.redefine(supers, slots, initargs, documentation)
         except InconsistentPrecedence as exc:
-            raise errors.clos_error(f"{where}: {exc}") from None
+            among = " ".join(display_name(c) for c in exc.remaining)
+            raise errors.clos_error(f"{where}: the local precedence orders of the superclasses "
+                                    f"contradict each other (no consistent order among {among})"
+                                    ) from None
     for hook in class_redefined_hooks:
         hook(affected)
     return cls
