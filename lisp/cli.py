@@ -7,11 +7,22 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from jit import __version__
-
 # `gfjit stress` belongs to the stress package, which sits above lisp/ in the layering:
 # it is found by name at run time so that lisp/ never imports it.
 _STRESS_CLI = "stress.cli"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the version lives in jit/, imported only when asked (start-up time)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        from jit import __version__
+
+        sys.stdout.write(f"gfjit {__version__}\n")
+        parser.exit()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -19,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="gfjit",
         description="A Common-Lisp-style language on CPython with JIT-compiled generic-function dispatch.",
     )
-    parser.add_argument("--version", action="version", version=f"gfjit {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("repl", help="start the interactive Lisp REPL")
     run = sub.add_parser("run", help="run a Lisp source file")

@@ -28,7 +28,7 @@ def repl() -> int:
     from lisp.repl.session import Session
     from lisp.streams import stdout_stream
 
-    _boot()
+    boot()
     worker = _eval_thread()
     session = worker.call(Session, "<repl>", stdout_stream)
     if _is_terminal():
@@ -49,7 +49,7 @@ def run_file(path: str, args: Sequence[str]) -> int:
     """Load the Lisp file ``path``; returns 0, or 1 after reporting an unhandled error."""
     from lisp.data import make_list
 
-    _boot()
+    boot()
     if not os.path.isfile(path):
         print(f"gfjit run: no such file: {path}", file=sys.stderr)
         return 1
@@ -64,11 +64,10 @@ def run_file(path: str, args: Sequence[str]) -> int:
 
 def eval_and_print(text: str) -> int:
     """Evaluate the forms of ``text`` and print the values of the last; 0, or 1 after an error."""
-    _boot()
+    boot()
 
     def evaluate() -> None:
-        from lisp.compiler import eval_form
-        from lisp.compiler import values as mv
+        from lisp.compiler import eval_values
         from lisp.printer import prin1_to_string
         from lisp.reader import EOF, Reader
         from lisp.streams import stdout_stream
@@ -76,8 +75,7 @@ def eval_and_print(text: str) -> int:
         reader = Reader(text, "<eval>")
         found: tuple[Any, ...] = ()
         while (form := reader.read()) is not EOF:
-            mv.clear()
-            found = mv.take(eval_form(form))
+            found = eval_values(form)
         stdout_stream.fresh_line()
         for value in found:
             stdout_stream.write_string(prin1_to_string(value) + "\n")
@@ -132,6 +130,7 @@ def _eval_thread() -> Any:
     return EvalThread()
 
 
-def _boot() -> None:
+def boot() -> None:
     """Load the whole Lisp (compiler, library, prelude) before the first form is read."""
-    import lisp.evaluator  # noqa: F401 - importing it boots the Lisp
+    import lisp.library  # noqa: F401 - importing them boots the Lisp
+    import lisp.compiler  # noqa: F401

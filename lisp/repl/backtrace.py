@@ -43,10 +43,15 @@ def lisp_frames(tb: TracebackType | None) -> list[LispFrame]:
     return frames
 
 
+# The compiler names the function of a top-level form so (lisp.compiler.toplevel).
+_TOPLEVEL_FUNCTION = "%toplevel"
+
+
 def _frame(tb: TracebackType) -> LispFrame:
     code = tb.tb_frame.f_code
     line, column = _position(code, tb.tb_lasti, tb.tb_lineno)
-    return LispFrame(code.co_name, code.co_filename, line, column)
+    function = "(top-level form)" if code.co_name == _TOPLEVEL_FUNCTION else code.co_name
+    return LispFrame(function, code.co_filename, line, column)
 
 
 def _position(code: CodeType, lasti: int, lineno: int) -> tuple[int, int | None]:

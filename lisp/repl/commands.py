@@ -33,7 +33,7 @@ class Command:
 
 def _help(session: Session, _form: Any) -> None:
     lines = ["Type a form to evaluate it. Commands:"]
-    lines += [f"  {c.name}{' FORM' if c.takes_form else ''}  {c.help}" for c in COMMANDS]
+    lines += [f"  {c.name + (' FORM' if c.takes_form else ''):<11} {c.help}" for c in COMMANDS]
     lines.append("*, ** and *** hold the last three values; +, ++, +++ the last three forms.")
     session.write("\n".join(lines) + "\n")
 

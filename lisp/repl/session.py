@@ -17,17 +17,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from lisp.compiler import eval_form
-from lisp.compiler import values as mv
+from lisp.compiler import eval_values
 from lisp.conditions import Condition, ReaderError, toplevel_restart
 from lisp.data import NIL, cl_symbol, make_list
-from lisp.printer import prin1_to_string
 from lisp.namespace import proclaim_special, set_symbol_value, symbol_value
+from lisp.printer import prin1_to_string
 from lisp.reader import EOF
-from lisp.streams import OutputStream, output_stream
 from lisp.repl.commands import Command, command_named
 from lisp.repl.forms import INCOMPLETE, FormSource
 from lisp.repl.report import describe_error
+from lisp.streams import OutputStream, output_stream
 
 ABORT = cl_symbol("ABORT")
 
@@ -112,9 +111,7 @@ class Session:
         try:
             with toplevel_restart(ABORT, self.abort_report) as aborted:
                 set_symbol_value(_FORM, form)
-                mv.clear()
-                primary = eval_form(form)
-                found = mv.take(primary)
+                found = eval_values(form)
             if aborted():
                 self.write("; Aborted.\n")
                 return None
