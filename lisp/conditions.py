@@ -177,12 +177,18 @@ class Condition(Exception):
     def default_report(self) -> str:
         return f"condition of type {self.lisp_name.name} signalled"
 
+    def _safe_report(self) -> str:
+        try:
+            return self.report()
+        except Exception as exc:  # a broken report function must not hide the condition itself
+            return f"#<{self.lisp_name.name}: error while printing its report: {type(exc).__name__}: {exc}>"
+
     def __str__(self) -> str:
-        text = self.report()
+        text = self._safe_report()
         return f"{self.pos}: {text}" if self.pos is not None else text
 
     def __repr__(self) -> str:
-        return f"#<{self.lisp_name.name} {self.report()!r}>"
+        return f"#<{self.lisp_name.name} {self._safe_report()!r}>"
 
 
 def _report_with_function(fn: Callable[..., Any], condition: Condition) -> str:
@@ -191,7 +197,7 @@ def _report_with_function(fn: Callable[..., Any], condition: Condition) -> str:
 
     stream = StringOutputStream()
     fn(condition, stream)
-    return stream.getvalue()
+    return stream.get_output_stream_string()
 
 
 def format_control_text(control: Any, args: Any) -> str:
@@ -424,7 +430,8 @@ def define_condition(name: Symbol, parents: Iterable[Symbol], slots: Iterable[Sl
     except TypeError as exc:
         raise ProgramError(f"define-condition {name.name}: cannot combine its parents ({exc})") from None
     if report is not None:
-        cls.lisp_report = report
+        # A function stored on a class would become a method of its instances.
+        cls.lisp_report = report if isinstance(report, str) else staticmethod(report)
     _finish_class(cls, name, slots)
     return cls
 
@@ -501,6 +508,11 @@ class _RestartTransfer(NonLocalTransfer):
         self.args_ = args
 
 
+def type_error(datum: Any, expected_type: Any, message: str | None = None) -> Any:
+    """Signal a TYPE-ERROR: ``datum`` is not of ``expected_type`` (a type specifier)."""
+    raise_error(LispTypeError(message, datum=datum, expected_type=expected_type))
+
+
 def _as_test(type_test: Any) -> Callable[[Condition], Any]:
     if isinstance(type_test, type):
         return lambda c: isinstance(c, type_test)
@@ -546,6 +558,12 @@ def raise_error(condition: Condition) -> Any:
     raise _unhandled(condition, sys._getframe(1))
 
 
+def invoke_debugger(condition: Condition) -> Any:
+    """``invoke-debugger``: there is no interactive debugger; the condition is raised to the top
+    level as an unhandled error is, with the restarts active here recorded on it."""
+    raise _unhandled(condition, sys._getframe(1))
+
+
 def _unhandled(condition: Condition, frame: FrameType | None) -> Condition:
     condition.signalled = True
     condition.restarts = compute_restarts_list(condition)
@@ -583,13 +601,15 @@ def warn(datum: Any, *args: Any) -> Any:
 
 def _print_warning(condition: Condition) -> None:
     from lisp.namespace import symbol_value
+    from lisp.streams import output_stream
 
-    stream = symbol_value(cl_symbol("*ERROR-OUTPUT*"))
+    stream = output_stream(symbol_value(cl_symbol("*ERROR-OUTPUT*")))
+    stream.fresh_line()
     _write(stream, f"WARNING: {condition.report()}\n")
 
 
 def _write(stream: Any, text: str) -> None:
-    stream.write(text)
+    stream.write_string(text)
 
 
 def _signal_with_restarts(operator: Callable[..., Any], condition: Condition) -> Any:
@@ -814,7 +834,7 @@ class Restart:
 
         stream = StringOutputStream()
         report(stream)
-        return stream.getvalue()
+        return stream.get_output_stream_string()
 
     def visible_for(self, condition: Condition | None) -> bool:
         if condition is not None and self.conditions and not any(c is condition for c in self.conditions):

@@ -1,0 +1,96 @@
+"""What every library function shares: truth values, argument checks, designators, :test/:key.
+
+Library functions follow the compiler's calling convention (``lisp.compiler`` docstring):
+positional arguments; ``&optional`` parameters are Python defaults (NIL is ``None``); ``&rest`` is
+``*args``; ``&key`` arrives in ``*args`` as alternating keyword/value and is parsed with
+:func:`keywords`. Bad arguments signal a TYPE-ERROR (or PROGRAM-ERROR) before anything changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from lisp.compiler.runtime import parse_keywords
+from lisp.conditions import UndefinedFunction, raise_error, type_error
+from lisp.data import NIL, Symbol, T, cl_symbol
+from lisp.namespace import get_function
+
+
+def truth(x: Any) -> Any:
+    """T if ``x`` is true in Python, else NIL: the result of a Lisp predicate."""
+    return T if x else NIL
+
+
+def keywords(args: tuple[Any, ...], names: Iterable[str], who: str) -> dict[str, Any]:
+    """The supplied keyword arguments of ``who``, by keyword name (a PROGRAM-ERROR if malformed)."""
+    return parse_keywords(args, names, who)
+
+
+def function_designator(f: Any) -> Callable[..., Any]:
+    """The function a designator names: a function itself, or a symbol's global function."""
+    if isinstance(f, Symbol):
+        return get_function(f)
+    if f is NIL:
+        raise_error(UndefinedFunction(name=NIL))
+    if callable(f):
+        return f
+    return type_error(f, _FUNCTION_DESIGNATOR)
+
+
+_FUNCTION_DESIGNATOR = cl_symbol("FUNCTION")
+
+
+def optional_function(f: Any) -> Callable[..., Any] | None:
+    """A function designator, or None for NIL (an omitted :key)."""
+    return None if f is NIL else function_designator(f)
+
+
+def test_function(kw: dict[str, Any], who: str) -> Callable[[Any, Any], bool]:
+    """The two-argument test of ``:test`` / ``:test-not`` (default EQL), as a Python predicate."""
+    from lisp.library.equality import eql_p
+
+    if "TEST" in kw and "TEST-NOT" in kw:
+        from lisp.conditions import ProgramError
+
+        raise_error(ProgramError(f"{who}: both :test and :test-not given"))
+    if "TEST-NOT" in kw:
+        fn = function_designator(kw["TEST-NOT"])
+        return lambda a, b: fn(a, b) is NIL
+    if "TEST" in kw:
+        fn = function_designator(kw["TEST"])
+        return lambda a, b: fn(a, b) is not NIL
+    return eql_p
+
+
+def key_function(kw: dict[str, Any]) -> Callable[[Any], Any] | None:
+    """The ``:key`` function, or None for identity."""
+    return optional_function(kw.get("KEY", NIL))
+
+
+def check(ok: bool, datum: Any, expected_type: Any) -> None:
+    """Signal a TYPE-ERROR unless ``ok``: ``datum`` is not of ``expected_type``."""
+    if not ok:
+        type_error(datum, expected_type)
+
+
+def expected(name: str) -> Symbol:
+    """The CL type symbol ``name``, as an expected type in a TYPE-ERROR."""
+    return cl_symbol(name)
+
+
+def check_index(index: Any, limit: int, datum: Any, who: str) -> int:
+    """``index`` as a valid index below ``limit`` (inclusive when it is an end bound)."""
+    from lisp.data import make_list
+
+    if type(index) is not int or not 0 <= index <= limit:
+        type_error(index, make_list([cl_symbol("INTEGER"), 0, limit]),
+                   f"{who}: the index {show(index)} is out of range for a sequence of length {limit}")
+    return index
+
+
+def show(x: Any) -> str:
+    """``x`` as ``prin1`` prints it, for error messages."""
+    from lisp.printer import prin1_to_string
+
+    return prin1_to_string(x)

@@ -1,0 +1,212 @@
+"""Hash tables with the four standard tests (CLHS 18).
+
+A :class:`HashTable` maps a *hash key* — a Python value that is equal exactly when the Lisp keys are
+the same under the table's test — to the pair (Lisp key, value). EQ and EQL tables key numbers by
+type and value and every other object by identity (so two equal strings are different keys, as in
+CL); EQUAL tables key strings by content and conses by structure; EQUALP tables also ignore case
+and compare numbers with ``=``. Each operation is one Python dict operation, atomic under the GIL,
+so a table shared by threads never tears (CL leaves concurrent writers undefined; here it is safe).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+from lisp.compiler.values import values
+from lisp.conditions import type_error
+from lisp.data import NIL, Char, Cons, Symbol, T, cl_symbol, make_list
+from lisp.library.arguments import check, expected, function_designator, keywords, show, truth
+from lisp.namespace import GLOBALS, builtin, get_function, setf_function_key
+
+_NUMBERS = (int, Fraction, float, complex)
+
+
+class _Identity:
+    """A hash key comparing its object by identity (for strings and vectors in EQL tables)."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Identity) and other.obj is self.obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+
+def _eql_key(x: Any) -> Any:
+    t = type(x)
+    if t in _NUMBERS:
+        # -0.0 and 0.0 are not EQL; 1 and 1.0 are not EQL.
+        return (t, x, math.copysign(1.0, x) if t is float else 0)
+    if t is str or t is list:
+        return _Identity(x)
+    return x
+
+
+def _equal_key(x: Any) -> Any:
+    if isinstance(x, Cons):
+        parts = []
+        while isinstance(x, Cons):
+            parts.append(_equal_key(x.car))
+            x = x.cdr
+        return ("cons", tuple(parts), _equal_key(x))
+    if type(x) is str:
+        return ("str", x)
+    return _eql_key(x)
+
+
+def _equalp_key(x: Any) -> Any:
+    t = type(x)
+    if isinstance(x, Cons):
+        parts = []
+        while isinstance(x, Cons):
+            parts.append(_equalp_key(x.car))
+            x = x.cdr
+        return ("cons", tuple(parts), _equalp_key(x))
+    if t in _NUMBERS:
+        return ("num", x)  # Python hashes and compares numbers by value: = in CL terms
+    if t is Char:
+        return ("char", x.char.lower())
+    if t is str:
+        return ("vec", tuple(("char", c.lower()) for c in x))
+    if t is list:
+        return ("vec", tuple(_equalp_key(e) for e in x))
+    return x
+
+
+_TESTS: dict[str, Callable[[Any], Any]] = {"EQ": _eql_key, "EQL": _eql_key, "EQUAL": _equal_key,
+                                           "EQUALP": _equalp_key}
+
+
+class HashTable:
+    """A Lisp hash table: ``test`` is the test's name (``"EQL"``...)."""
+
+    __slots__ = ("test", "_key", "_entries", "__weakref__")
+
+    def __init__(self, test: str = "EQL") -> None:
+        self.test = test
+        self._key = _TESTS[test]
+        self._entries: dict[Any, tuple[Any, Any]] = {}
+
+    def get(self, key: Any, default: Any = NIL) -> tuple[Any, bool]:
+        entry = self._entries.get(self._key(key))
+        return (default, False) if entry is None else (entry[1], True)
+
+    def put(self, key: Any, value: Any) -> Any:
+        self._entries[self._key(key)] = (key, value)
+        return value
+
+    def remove(self, key: Any) -> bool:
+        return self._entries.pop(self._key(key), None) is not None
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def items(self) -> list[tuple[Any, Any]]:
+        """A snapshot of the (key, value) pairs (so the table may change while they are visited)."""
+        return list(self._entries.values())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"#<HASH-TABLE :TEST {self.test} :COUNT {len(self)}>"
+
+
+def _table(x: Any) -> HashTable:
+    check(isinstance(x, HashTable), x, expected("HASH-TABLE"))
+    return x
+
+
+def hash_tables_equalp(a: HashTable, b: HashTable) -> bool:
+    """EQUALP on hash tables: same test, count, and EQUALP values under the same keys."""
+    from lisp.library.equality import equalp_p
+
+    if a.test != b.test or len(a) != len(b):
+        return False
+    for key, value in a.items():
+        other, found = b.get(key)
+        if not found or not equalp_p(value, other):
+            return False
+    return True
+
+
+def _test_name(test: Any) -> str:
+    """The name of a hash table test given as a symbol or a function."""
+    if isinstance(test, Symbol) and test.name in _TESTS and test.package is not None \
+            and test.package.name == "COMMON-LISP":
+        return test.name
+    for name in _TESTS:
+        if test is get_function(cl_symbol(name)):
+            return name
+    return type_error(test, make_list([cl_symbol("MEMBER"), *(cl_symbol(n) for n in _TESTS)]),
+                      f"MAKE-HASH-TABLE: {show(test)} is not one of the tests EQ, EQL, EQUAL, EQUALP")
+
+
+@builtin("MAKE-HASH-TABLE")
+def make_hash_table(*args: Any) -> HashTable:
+    kw = keywords(args, ("TEST", "SIZE", "REHASH-SIZE", "REHASH-THRESHOLD", "WEAKNESS", "SYNCHRONIZED"),
+                  "MAKE-HASH-TABLE")
+    return HashTable(_test_name(kw.get("TEST", cl_symbol("EQL"))))
+
+
+@builtin("GETHASH")
+def gethash(key: Any, table: Any, default: Any = NIL) -> Any:
+    """``gethash``: the value and whether the key was present (two values)."""
+    value, found = _table(table).get(key, default)
+    return values(value, T if found else NIL)
+
+
+def set_gethash(value: Any, key: Any, table: Any, default: Any = NIL) -> Any:
+    """``(setf gethash)``."""
+    return _table(table).put(key, value)
+
+
+GLOBALS[setf_function_key(cl_symbol("GETHASH"))] = set_gethash
+
+
+@builtin("REMHASH")
+def remhash(key: Any, table: Any) -> Any:
+    return truth(_table(table).remove(key))
+
+
+@builtin("CLRHASH")
+def clrhash(table: Any) -> HashTable:
+    _table(table).clear()
+    return table
+
+
+@builtin("HASH-TABLE-COUNT")
+def hash_table_count(table: Any) -> int:
+    return len(_table(table))
+
+
+@builtin("HASH-TABLE-TEST")
+def hash_table_test(table: Any) -> Symbol:
+    return cl_symbol(_table(table).test)
+
+
+@builtin("HASH-TABLE-SIZE")
+def hash_table_size(table: Any) -> int:
+    return max(len(_table(table)), 16)
+
+
+@builtin("MAPHASH")
+def maphash(fn: Any, table: Any) -> Any:
+    f = function_designator(fn)
+    for key, value in _table(table).items():
+        f(key, value)
+    return NIL
+
+
+@builtin("SXHASH")
+def sxhash(x: Any) -> int:
+    """``sxhash``: equal objects get equal non-negative fixnums."""
+    return hash(_equal_key(x)) & (2 ** 62 - 1)
+

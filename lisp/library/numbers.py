@@ -1,0 +1,656 @@
+"""Numbers: arithmetic, comparison, division with two values, and the numeric functions of CL.
+
+Representation (lisp.data): integers are ``int``, ratios ``Fraction`` (never with denominator 1:
+every ratio result goes through :func:`normalize`), floats are ``float`` (one float type, CL's
+double-float), complexes ``complex`` (float parts only). Float contagion is Python's: a float
+operand makes the result a float. Python's ``bool`` is not a Lisp number.
+"""
+
+from __future__ import annotations
+
+import cmath
+import math
+import random as _random
+from fractions import Fraction
+from typing import Any
+
+from lisp.compiler.values import values
+from lisp.conditions import DivisionByZero, FloatingPointInvalidOperation, raise_error, type_error
+from lisp.data import NIL, T, cl_symbol, make_list
+from lisp.library.arguments import check, expected, keywords, show, truth
+from lisp.namespace import builtin, proclaim_constant, proclaim_special, set_symbol_value, symbol_value
+
+NUMBER_TYPES = frozenset((int, Fraction, float, complex))
+REAL_TYPES = frozenset((int, Fraction, float))
+RATIONAL_TYPES = frozenset((int, Fraction))
+
+_NUMBER = expected("NUMBER")
+_REAL = expected("REAL")
+_RATIONAL = expected("RATIONAL")
+_INTEGER = expected("INTEGER")
+
+
+def normalize(x: Any) -> Any:
+    """A ratio with denominator 1 becomes an integer (CL's rule of rational canonicalization)."""
+    if type(x) is Fraction and x.denominator == 1:
+        return x.numerator
+    return x
+
+
+def is_number(x: Any) -> bool:
+    return type(x) in NUMBER_TYPES
+
+
+def is_real(x: Any) -> bool:
+    return type(x) in REAL_TYPES
+
+
+def is_integer(x: Any) -> bool:
+    return type(x) is int
+
+
+def _numbers(args: tuple[Any, ...]) -> None:
+    for x in args:
+        if type(x) not in NUMBER_TYPES:
+            type_error(x, _NUMBER)
+
+
+def _reals(args: tuple[Any, ...]) -> None:
+    for x in args:
+        if type(x) not in REAL_TYPES:
+            type_error(x, _REAL)
+
+
+def _integer(x: Any) -> int:
+    if type(x) is not int:
+        type_error(x, _INTEGER)
+    return x
+
+
+def _divide(a: Any, b: Any, operation: str) -> Any:
+    """Exact division: integers and ratios give a ratio; a float operand gives a float."""
+    if b == 0:
+        raise_error(DivisionByZero(operation=cl_symbol(operation), operands=make_list([a, b])))
+    if type(a) in RATIONAL_TYPES and type(b) in RATIONAL_TYPES:
+        return normalize(Fraction(a) / b)
+    return a / b
+
+
+# -- arithmetic ------------------------------------------------------------------------------------
+
+
+@builtin("+")
+def add(*args: Any) -> Any:
+    _numbers(args)
+    result = 0
+    for x in args:
+        result = result + x
+    return normalize(result)
+
+
+@builtin("-")
+def subtract(first: Any, *rest: Any) -> Any:
+    _numbers((first, *rest))
+    if not rest:
+        return -first
+    for x in rest:
+        first = first - x
+    return normalize(first)
+
+
+@builtin("*")
+def multiply(*args: Any) -> Any:
+    _numbers(args)
+    result = 1
+    for x in args:
+        result = result * x
+    return normalize(result)
+
+
+@builtin("/")
+def divide(first: Any, *rest: Any) -> Any:
+    _numbers((first, *rest))
+    if not rest:
+        return _divide(1, first, "/")
+    for x in rest:
+        first = _divide(first, x, "/")
+    return first
+
+
+@builtin("1+")
+def one_plus(x: Any) -> Any:
+    _numbers((x,))
+    return x + 1
+
+
+@builtin("1-")
+def one_minus(x: Any) -> Any:
+    _numbers((x,))
+    return x - 1
+
+
+# -- comparison ------------------------------------------------------------------------------------
+
+
+def _chain(args: tuple[Any, ...], op: Any, check_args: Any) -> Any:
+    check_args(args)
+    return truth(all(op(a, b) for a, b in zip(args, args[1:])))
+
+
+@builtin("=")
+def num_eq(first: Any, *rest: Any) -> Any:
+    return _chain((first, *rest), lambda a, b: a == b, _numbers)
+
+
+@builtin("/=")
+def num_ne(first: Any, *rest: Any) -> Any:
+    args = (first, *rest)
+    _numbers(args)
+    return truth(all(a != b for i, a in enumerate(args) for b in args[i + 1:]))
+
+
+@builtin("<")
+def num_lt(first: Any, *rest: Any) -> Any:
+    return _chain((first, *rest), lambda a, b: a < b, _reals)
+
+
+@builtin(">")
+def num_gt(first: Any, *rest: Any) -> Any:
+    return _chain((first, *rest), lambda a, b: a > b, _reals)
+
+
+@builtin("<=")
+def num_le(first: Any, *rest: Any) -> Any:
+    return _chain((first, *rest), lambda a, b: a <= b, _reals)
+
+
+@builtin(">=")
+def num_ge(first: Any, *rest: Any) -> Any:
+    return _chain((first, *rest), lambda a, b: a >= b, _reals)
+
+
+@builtin("MAX")
+def max_(first: Any, *rest: Any) -> Any:
+    _reals((first, *rest))
+    return max((first, *rest))
+
+
+@builtin("MIN")
+def min_(first: Any, *rest: Any) -> Any:
+    _reals((first, *rest))
+    return min((first, *rest))
+
+
+# -- predicates ------------------------------------------------------------------------------------
+
+
+@builtin("ZEROP")
+def zerop(x: Any) -> Any:
+    _numbers((x,))
+    return truth(x == 0)
+
+
+@builtin("PLUSP")
+def plusp(x: Any) -> Any:
+    _reals((x,))
+    return truth(x > 0)
+
+
+@builtin("MINUSP")
+def minusp(x: Any) -> Any:
+    _reals((x,))
+    return truth(x < 0)
+
+
+@builtin("EVENP")
+def evenp(x: Any) -> Any:
+    return truth(_integer(x) % 2 == 0)
+
+
+@builtin("ODDP")
+def oddp(x: Any) -> Any:
+    return truth(_integer(x) % 2 == 1)
+
+
+@builtin("NUMBERP")
+def numberp(x: Any) -> Any:
+    return truth(type(x) in NUMBER_TYPES)
+
+
+@builtin("REALP")
+def realp(x: Any) -> Any:
+    return truth(type(x) in REAL_TYPES)
+
+
+@builtin("RATIONALP")
+def rationalp(x: Any) -> Any:
+    return truth(type(x) in RATIONAL_TYPES)
+
+
+@builtin("INTEGERP")
+def integerp(x: Any) -> Any:
+    return truth(type(x) is int)
+
+
+@builtin("FLOATP")
+def floatp(x: Any) -> Any:
+    return truth(type(x) is float)
+
+
+@builtin("COMPLEXP")
+def complexp(x: Any) -> Any:
+    return truth(type(x) is complex)
+
+
+# -- division with two values ----------------------------------------------------------------------
+
+
+def _quotient(rounding: Any, name: str, number: Any, divisor: Any) -> tuple[int, Any]:
+    _reals((number, divisor))
+    if divisor == 0:
+        raise_error(DivisionByZero(operation=cl_symbol(name), operands=make_list([number, divisor])))
+    if type(number) in RATIONAL_TYPES and type(divisor) in RATIONAL_TYPES:
+        q = rounding(Fraction(number) / divisor)
+    else:
+        ratio = number / divisor
+        if math.isinf(ratio) or math.isnan(ratio):
+            raise_error(FloatingPointInvalidOperation(
+                f"{name}: {show(number)} / {show(divisor)} has no integer quotient",
+                operation=cl_symbol(name), operands=make_list([number, divisor])))
+        q = rounding(ratio)
+    return q, normalize(number - q * divisor)
+
+
+def _round_half_even(x: Any) -> int:
+    return round(x)
+
+
+def _division(name: str, rounding: Any, float_result: bool) -> Any:
+    def divide_rounding(number: Any, divisor: Any = 1) -> Any:
+        q, r = _quotient(rounding, name, number, divisor)
+        if float_result:
+            return values(float(q), r)
+        return values(q, r)
+
+    divide_rounding.__name__ = name.lower()
+    divide_rounding.__doc__ = f"``{name.lower()}``: the quotient and the remainder (two values)."
+    return builtin(name)(divide_rounding)
+
+
+floor = _division("FLOOR", math.floor, False)
+ceiling = _division("CEILING", math.ceil, False)
+truncate = _division("TRUNCATE", math.trunc, False)
+round_ = _division("ROUND", _round_half_even, False)
+ffloor = _division("FFLOOR", math.floor, True)
+fceiling = _division("FCEILING", math.ceil, True)
+ftruncate = _division("FTRUNCATE", math.trunc, True)
+fround = _division("FROUND", _round_half_even, True)
+
+
+@builtin("MOD")
+def mod(number: Any, divisor: Any) -> Any:
+    return _quotient(math.floor, "MOD", number, divisor)[1]
+
+
+@builtin("REM")
+def rem(number: Any, divisor: Any) -> Any:
+    return _quotient(math.trunc, "REM", number, divisor)[1]
+
+
+# -- powers, roots, logarithms ---------------------------------------------------------------------
+
+
+@builtin("EXPT")
+def expt(base: Any, power: Any) -> Any:
+    _numbers((base, power))
+    if type(power) is int:
+        if base == 0 and power < 0:
+            raise_error(DivisionByZero(operation=cl_symbol("EXPT"), operands=make_list([base, power])))
+        if type(base) in RATIONAL_TYPES:
+            return normalize(Fraction(base) ** power)
+        return base ** power
+    if base == 0:
+        if type(power) is not complex and power > 0:
+            return 0.0 if type(base) is float or type(power) is float else 0
+        raise_error(DivisionByZero(operation=cl_symbol("EXPT"), operands=make_list([base, power])))
+    result = complex(base) ** power if _negative_real(base) else base ** power
+    return _float_result(result)
+
+
+def _negative_real(x: Any) -> bool:
+    return type(x) in REAL_TYPES and x < 0
+
+
+def _float_result(x: Any) -> Any:
+    if type(x) is complex:
+        return x
+    return float(x)
+
+
+@builtin("SQRT")
+def sqrt(x: Any) -> Any:
+    _numbers((x,))
+    if type(x) is complex or x < 0:
+        return cmath.sqrt(x)
+    return math.sqrt(x)
+
+
+@builtin("ISQRT")
+def isqrt(n: Any) -> int:
+    check(type(n) is int and n >= 0, n, expected("UNSIGNED-BYTE"))
+    return math.isqrt(n)
+
+
+@builtin("EXP")
+def exp(x: Any) -> Any:
+    _numbers((x,))
+    return cmath.exp(x) if type(x) is complex else math.exp(x)
+
+
+@builtin("LOG")
+def log(x: Any, base: Any = NIL) -> Any:
+    _numbers((x,) if base is NIL else (x, base))
+    if x == 0:
+        raise_error(DivisionByZero(operation=cl_symbol("LOG"), operands=make_list([x])))
+    if base is NIL:
+        return _ln(x)
+    return _divide(_ln(x), _ln(base), "LOG")
+
+
+def _ln(x: Any) -> Any:
+    if type(x) is complex or x < 0:
+        return cmath.log(x)
+    return math.log(x)
+
+
+def _elementary(name: str, real_fn: Any, complex_fn: Any, domain: Any = None) -> Any:
+    def apply(x: Any) -> Any:
+        _numbers((x,))
+        if type(x) is complex or (domain is not None and not domain(x)):
+            return complex_fn(x)
+        return real_fn(x)
+
+    apply.__name__ = name.lower()
+    apply.__doc__ = f"``{name.lower()}``."
+    return builtin(name)(apply)
+
+
+sin = _elementary("SIN", math.sin, cmath.sin)
+cos = _elementary("COS", math.cos, cmath.cos)
+tan = _elementary("TAN", math.tan, cmath.tan)
+asin = _elementary("ASIN", math.asin, cmath.asin, lambda x: -1 <= x <= 1)
+acos = _elementary("ACOS", math.acos, cmath.acos, lambda x: -1 <= x <= 1)
+sinh = _elementary("SINH", math.sinh, cmath.sinh)
+cosh = _elementary("COSH", math.cosh, cmath.cosh)
+tanh = _elementary("TANH", math.tanh, cmath.tanh)
+
+
+@builtin("ATAN")
+def atan(y: Any, x: Any = NIL) -> Any:
+    if x is NIL:
+        _numbers((y,))
+        return cmath.atan(y) if type(y) is complex else math.atan(y)
+    _reals((y, x))
+    return math.atan2(y, x)
+
+
+# -- integers --------------------------------------------------------------------------------------
+
+
+@builtin("GCD")
+def gcd(*integers: Any) -> int:
+    for n in integers:
+        _integer(n)
+    return math.gcd(*integers)
+
+
+@builtin("LCM")
+def lcm(*integers: Any) -> int:
+    for n in integers:
+        _integer(n)
+    return abs(math.lcm(*integers)) if integers else 1
+
+
+def _logical(name: str, op: Any, identity: int) -> Any:
+    def combine(*integers: Any) -> int:
+        result = identity
+        for n in integers:
+            result = op(result, _integer(n))
+        return result
+
+    combine.__name__ = name.lower()
+    combine.__doc__ = f"``{name.lower()}``: bitwise, on two's-complement integers."
+    return builtin(name)(combine)
+
+
+logand = _logical("LOGAND", lambda a, b: a & b, -1)
+logior = _logical("LOGIOR", lambda a, b: a | b, 0)
+logxor = _logical("LOGXOR", lambda a, b: a ^ b, 0)
+logeqv = _logical("LOGEQV", lambda a, b: ~(a ^ b), -1)
+
+
+@builtin("LOGNOT")
+def lognot(n: Any) -> int:
+    return ~_integer(n)
+
+
+@builtin("ASH")
+def ash(n: Any, count: Any) -> int:
+    _integer(n)
+    _integer(count)
+    return n << count if count >= 0 else n >> -count
+
+
+@builtin("LOGBITP")
+def logbitp(index: Any, n: Any) -> Any:
+    check(type(index) is int and index >= 0, index, expected("UNSIGNED-BYTE"))
+    return truth((_integer(n) >> index) & 1)
+
+
+@builtin("LOGTEST")
+def logtest(a: Any, b: Any) -> Any:
+    return truth(_integer(a) & _integer(b))
+
+
+@builtin("LOGCOUNT")
+def logcount(n: Any) -> int:
+    n = _integer(n)
+    return (~n if n < 0 else n).bit_count()
+
+
+@builtin("INTEGER-LENGTH")
+def integer_length(n: Any) -> int:
+    n = _integer(n)
+    return (~n if n < 0 else n).bit_length()
+
+
+# -- conversions and parts -------------------------------------------------------------------------
+
+
+@builtin("ABS")
+def abs_(x: Any) -> Any:
+    _numbers((x,))
+    return abs(x)
+
+
+@builtin("SIGNUM")
+def signum(x: Any) -> Any:
+    _numbers((x,))
+    if type(x) is complex:
+        return x if x == 0 else x / abs(x)
+    if x == 0:
+        return x
+    one = 1.0 if type(x) is float else 1
+    return one if x > 0 else -one
+
+
+@builtin("FLOAT")
+def float_(x: Any, prototype: Any = NIL) -> float:
+    _reals((x,))
+    if prototype is not NIL:
+        check(type(prototype) is float, prototype, expected("FLOAT"))
+    return float(x)
+
+
+@builtin("RATIONAL")
+def rational(x: Any) -> Any:
+    _reals((x,))
+    return normalize(Fraction(x))
+
+
+@builtin("RATIONALIZE")
+def rationalize(x: Any) -> Any:
+    _reals((x,))
+    if type(x) is float:
+        # The shortest decimal that reads back as x gives the simplest rational within its precision.
+        return normalize(Fraction(repr(x)))
+    return x
+
+
+@builtin("NUMERATOR")
+def numerator(x: Any) -> int:
+    check(type(x) in RATIONAL_TYPES, x, _RATIONAL)
+    return x if type(x) is int else x.numerator
+
+
+@builtin("DENOMINATOR")
+def denominator(x: Any) -> int:
+    check(type(x) in RATIONAL_TYPES, x, _RATIONAL)
+    return 1 if type(x) is int else x.denominator
+
+
+@builtin("COMPLEX")
+def complex_(real: Any, imag: Any = 0) -> Any:
+    _reals((real, imag))
+    if type(imag) in RATIONAL_TYPES and imag == 0:
+        return real
+    return complex(real, imag)
+
+
+@builtin("REALPART")
+def realpart(z: Any) -> Any:
+    _numbers((z,))
+    return z.real if type(z) is complex else z
+
+
+@builtin("IMAGPART")
+def imagpart(z: Any) -> Any:
+    _numbers((z,))
+    if type(z) is complex:
+        return z.imag
+    return 0.0 if type(z) is float else 0
+
+
+@builtin("CONJUGATE")
+def conjugate(z: Any) -> Any:
+    _numbers((z,))
+    return z.conjugate() if type(z) is complex else z
+
+
+@builtin("PHASE")
+def phase(z: Any) -> Any:
+    _numbers((z,))
+    return cmath.phase(z)
+
+
+@builtin("CIS")
+def cis(theta: Any) -> complex:
+    _reals((theta,))
+    return cmath.exp(1j * theta)
+
+
+@builtin("PARSE-INTEGER")
+def parse_integer(string: Any, *args: Any) -> Any:
+    """``parse-integer``: the integer and the index where parsing stopped (two values)."""
+    check(isinstance(string, str), string, expected("STRING"))
+    kw = keywords(args, ("START", "END", "RADIX", "JUNK-ALLOWED"), "PARSE-INTEGER")
+    start, end = kw.get("START", 0), kw.get("END", NIL)
+    end = len(string) if end is NIL else end
+    radix = kw.get("RADIX", 10)
+    junk_allowed = kw.get("JUNK-ALLOWED", NIL) is not NIL
+    i = start
+    while i < end and string[i].isspace():
+        i += 1
+    digits_start = i
+    if i < end and string[i] in "+-":
+        i += 1
+    first_digit = i
+    while i < end and _digit_value(string[i], radix) is not None:
+        i += 1
+    parsed = string[digits_start:i] if i > first_digit else None
+    stop = i
+    while i < end and string[i].isspace():
+        i += 1
+    if parsed is None or i < end:
+        if junk_allowed:
+            return values(int(parsed, radix) if parsed else NIL, stop)
+        from lisp.conditions import ParseError
+
+        raise_error(ParseError(f"parse-integer: junk in {show(string)} at index {stop}"))
+    return values(int(parsed, radix), i)
+
+
+def _digit_value(ch: str, radix: int) -> int | None:
+    value = int(ch, 36) if ch.isascii() and ch.isalnum() else None
+    return value if value is not None and value < radix else None
+
+
+# -- random numbers --------------------------------------------------------------------------------
+
+
+class RandomState:
+    """A RANDOM-STATE: an independent generator."""
+
+    __slots__ = ("generator",)
+
+    def __init__(self, generator: _random.Random) -> None:
+        self.generator = generator
+
+    def __repr__(self) -> str:
+        return "#<RANDOM-STATE>"
+
+
+_RANDOM_STATE = cl_symbol("*RANDOM-STATE*")
+proclaim_special(_RANDOM_STATE)
+set_symbol_value(_RANDOM_STATE, RandomState(_random.Random()))
+
+
+@builtin("RANDOM")
+def random(limit: Any, state: Any = NIL) -> Any:
+    """``random``: an integer in [0, limit) for an integer limit, a float for a float limit."""
+    state = symbol_value(_RANDOM_STATE) if state is NIL else state
+    check(isinstance(state, RandomState), state, expected("RANDOM-STATE"))
+    if type(limit) is int and limit > 0:
+        return state.generator.randrange(limit)
+    if type(limit) is float and limit > 0:
+        return state.generator.random() * limit
+    return type_error(limit, make_list([cl_symbol("OR"), make_list([_INTEGER, 1, cl_symbol("*")]),
+                                        make_list([cl_symbol("FLOAT"), 0.0, cl_symbol("*")])]))
+
+
+@builtin("MAKE-RANDOM-STATE")
+def make_random_state(state: Any = NIL) -> RandomState:
+    """A copy of ``state`` (of the current state for NIL), or a freshly seeded one for T."""
+    generator = _random.Random()
+    if state is T:
+        return RandomState(generator)
+    source = symbol_value(_RANDOM_STATE) if state is NIL else state
+    check(isinstance(source, RandomState), source, expected("RANDOM-STATE"))
+    generator.setstate(source.generator.getstate())
+    return RandomState(generator)
+
+
+@builtin("RANDOM-STATE-P")
+def random_state_p(x: Any) -> Any:
+    return truth(isinstance(x, RandomState))
+
+
+# -- constants -------------------------------------------------------------------------------------
+
+for _name, _value in (("PI", math.pi), ("MOST-POSITIVE-FIXNUM", 2 ** 62 - 1),
+                      ("MOST-NEGATIVE-FIXNUM", -(2 ** 62)),
+                      ("MOST-POSITIVE-DOUBLE-FLOAT", 1.7976931348623157e308),
+                      ("MOST-NEGATIVE-DOUBLE-FLOAT", -1.7976931348623157e308),
+                      ("DOUBLE-FLOAT-EPSILON", 1.1102230246251568e-16),
+                      ("SINGLE-FLOAT-EPSILON", 1.1102230246251568e-16)):
+    proclaim_constant(cl_symbol(_name), _value)

@@ -1,0 +1,634 @@
+"""Sequences: lists, vectors (Python lists) and strings (Python str) under one set of functions
+(CLHS 17), with the standard :start :end :from-end :count :key :test keywords.
+
+A function works on the elements as a Python list (a string's elements are characters) and builds a
+result of the argument's kind with :func:`like`. Strings are immutable Python strings (a documented
+deviation), so the destructive functions return a new string where CL would modify one, and
+``fill`` / ``replace`` / ``(setf char)`` on a string signal an error saying so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from lisp.conditions import SimpleError, raise_error, type_error
+from lisp.data import NIL, Char, Cons, T, cl_symbol, make_list
+from lisp.library.arguments import (check, check_index, expected, function_designator, key_function,
+                                    keywords, show, test_function, truth)
+from lisp.library.lists import elements
+from lisp.namespace import GLOBALS, builtin, setf_function_key
+
+_SEQUENCE = expected("SEQUENCE")
+
+
+def is_sequence(x: Any) -> bool:
+    return x is NIL or isinstance(x, (Cons, list, str))
+
+
+def items(seq: Any) -> list[Any]:
+    """The elements of a sequence as a new Python list (characters for a string)."""
+    if isinstance(seq, list):
+        return list(seq)
+    if isinstance(seq, str):
+        return [Char(c) for c in seq]
+    if seq is NIL or isinstance(seq, Cons):
+        return list(elements(seq))
+    return type_error(seq, _SEQUENCE)
+
+
+def like(seq: Any, new_items: Iterable[Any]) -> Any:
+    """A sequence of the same kind as ``seq`` holding ``new_items``."""
+    if isinstance(seq, str):
+        return chars_to_string(new_items)
+    if isinstance(seq, list):
+        return list(new_items)
+    return make_list(new_items)
+
+
+def chars_to_string(chars: Iterable[Any]) -> str:
+    out = []
+    for c in chars:
+        if not isinstance(c, Char):
+            type_error(c, expected("CHARACTER"), f"a string can hold only characters, not {show(c)}")
+        out.append(c.char)
+    return "".join(out)
+
+
+def _sequence_length(seq: Any) -> int:
+    if isinstance(seq, (list, str)):
+        return len(seq)
+    n = 0
+    for _ in elements(seq):
+        n += 1
+    return n
+
+
+def _bounds(kw: dict[str, Any], n: int, who: str) -> tuple[int, int]:
+    start = check_index(kw.get("START", 0), n, kw.get("START"), who)
+    end = kw.get("END", NIL)
+    end = n if end is NIL else check_index(end, n, end, who)
+    if start > end:
+        raise_error(SimpleError(f"{who}: :start {start} is after :end {end}"))
+    return start, end
+
+
+_KEYS = ("FROM-END", "TEST", "TEST-NOT", "START", "END", "COUNT", "KEY")
+
+
+class _Selection:
+    """The parsed keywords of a find/position/count/remove-style call over ``elems``."""
+
+    def __init__(self, who: str, elems: list[Any], args: tuple[Any, ...], keys: tuple[str, ...] = _KEYS,
+                 item: Any = NIL, predicate: Any = None, negate: bool = False) -> None:
+        kw = keywords(args, keys, who)
+        self.start, self.end = _bounds(kw, len(elems), who)
+        self.from_end = kw.get("FROM-END", NIL) is not NIL
+        count = kw.get("COUNT", NIL)
+        check(count is NIL or type(count) is int, count, expected("INTEGER"))
+        self.count = None if count is NIL else max(count, 0)
+        key = key_function(kw)
+        if predicate is None:
+            test = test_function(kw, who)
+            self.matches = (lambda x: test(item, x)) if key is None else (lambda x: test(item, key(x)))
+        else:
+            p = function_designator(predicate)
+            want_nil = negate
+            self.matches = ((lambda x: (p(x) is NIL) is want_nil) if key is None
+                            else (lambda x: (p(key(x)) is NIL) is want_nil))
+
+    def indices(self) -> Iterable[int]:
+        rng = range(self.start, self.end)
+        return reversed(rng) if self.from_end else rng
+
+    def matching(self, elems: list[Any]) -> list[int]:
+        """Indices of the matching elements, honouring :count from the proper end."""
+        found = []
+        for i in self.indices():
+            if self.count is not None and len(found) >= self.count:
+                break
+            if self.matches(elems[i]):
+                found.append(i)
+        return sorted(found)
+
+
+# -- the family of find, position, count, remove, substitute ---------------------------------------
+
+
+def _family(name: str, make: Callable[[str, Any, Any, tuple, tuple], Any]) -> None:
+    """Define NAME, NAME-IF and NAME-IF-NOT from one implementation."""
+
+    def plain(item: Any, seq: Any, *args: Any) -> Any:
+        return make(name, seq, (item,), args, {"item": item})
+
+    def if_(pred: Any, seq: Any, *args: Any) -> Any:
+        return make(f"{name}-IF", seq, (), args, {"predicate": pred})
+
+    def if_not(pred: Any, seq: Any, *args: Any) -> Any:
+        return make(f"{name}-IF-NOT", seq, (), args, {"predicate": pred, "negate": True})
+
+    for suffix, fn in (("", plain), ("-IF", if_), ("-IF-NOT", if_not)):
+        fn.__name__ = (name + suffix).lower().replace("-", "_")
+        fn.__doc__ = f"``{(name + suffix).lower()}``."
+        builtin(name + suffix)(fn)
+
+
+def _find(who: str, seq: Any, _: tuple, args: tuple, how: dict) -> Any:
+    elems = items(seq)
+    sel = _Selection(who, elems, args, **how)
+    return next((elems[i] for i in sel.indices() if sel.matches(elems[i])), NIL)
+
+
+def _position(who: str, seq: Any, _: tuple, args: tuple, how: dict) -> Any:
+    elems = items(seq)
+    sel = _Selection(who, elems, args, **how)
+    return next((i for i in sel.indices() if sel.matches(elems[i])), NIL)
+
+
+def _count(who: str, seq: Any, _: tuple, args: tuple, how: dict) -> int:
+    elems = items(seq)
+    sel = _Selection(who, elems, args, **how)
+    return sum(1 for i in sel.indices() if sel.matches(elems[i]))
+
+
+def _remove(who: str, seq: Any, _: tuple, args: tuple, how: dict) -> Any:
+    elems = items(seq)
+    sel = _Selection(who, elems, args, **how)
+    drop = set(sel.matching(elems))
+    if not drop:
+        return seq
+    return like(seq, (x for i, x in enumerate(elems) if i not in drop))
+
+
+_family("FIND", _find)
+_family("POSITION", _position)
+_family("COUNT", _count)
+_family("REMOVE", _remove)
+_family("DELETE", _remove)
+
+
+def _substitute_family(name: str) -> None:
+    def plain(new: Any, old: Any, seq: Any, *args: Any) -> Any:
+        return _substitute(name, new, seq, args, {"item": old})
+
+    def if_(new: Any, pred: Any, seq: Any, *args: Any) -> Any:
+        return _substitute(f"{name}-IF", new, seq, args, {"predicate": pred})
+
+    def if_not(new: Any, pred: Any, seq: Any, *args: Any) -> Any:
+        return _substitute(f"{name}-IF-NOT", new, seq, args, {"predicate": pred, "negate": True})
+
+    for suffix, fn in (("", plain), ("-IF", if_), ("-IF-NOT", if_not)):
+        fn.__name__ = (name + suffix).lower().replace("-", "_")
+        fn.__doc__ = f"``{(name + suffix).lower()}``."
+        builtin(name + suffix)(fn)
+
+
+def _substitute(who: str, new: Any, seq: Any, args: tuple, how: dict) -> Any:
+    elems = items(seq)
+    sel = _Selection(who, elems, args, **how)
+    for i in sel.matching(elems):
+        elems[i] = new
+    if who.startswith("N") and isinstance(seq, list):
+        seq[:] = elems
+        return seq
+    return like(seq, elems)
+
+
+_substitute_family("SUBSTITUTE")
+_substitute_family("NSUBSTITUTE")
+
+
+@builtin("REMOVE-DUPLICATES")
+def remove_duplicates(seq: Any, *args: Any) -> Any:
+    kw = keywords(args, ("FROM-END", "TEST", "TEST-NOT", "START", "END", "KEY"), "REMOVE-DUPLICATES")
+    elems = items(seq)
+    start, end = _bounds(kw, len(elems), "REMOVE-DUPLICATES")
+    test, key = test_function(kw, "REMOVE-DUPLICATES"), key_function(kw) or (lambda x: x)
+    middle = elems[start:end]
+    keep = []
+    if kw.get("FROM-END", NIL) is not NIL:
+        for x in middle:
+            if not any(test(key(y), key(x)) for y in keep):
+                keep.append(x)
+    else:
+        for i, x in enumerate(middle):
+            if not any(test(key(x), key(y)) for y in middle[i + 1:]):
+                keep.append(x)
+    return like(seq, elems[:start] + keep + elems[end:])
+
+
+builtin("DELETE-DUPLICATES")(remove_duplicates)
+
+
+# -- length, elements, subsequences ----------------------------------------------------------------
+
+
+@builtin("LENGTH")
+def length(seq: Any) -> int:
+    if isinstance(seq, (list, str)):
+        return len(seq)
+    if seq is NIL or isinstance(seq, Cons):
+        return _sequence_length(seq)
+    return type_error(seq, _SEQUENCE)
+
+
+@builtin("ELT")
+def elt(seq: Any, index: Any) -> Any:
+    if isinstance(seq, list):
+        return seq[check_index(index, len(seq) - 1, index, "ELT")] if seq else check_index(index, -1, index, "ELT")
+    if isinstance(seq, str):
+        return Char(seq[check_index(index, len(seq) - 1, index, "ELT")]) if seq else check_index(index, -1, index, "ELT")
+    elems = items(seq)
+    return elems[check_index(index, len(elems) - 1, index, "ELT")]
+
+
+def set_elt(value: Any, seq: Any, index: Any) -> Any:
+    """``(setf elt)``."""
+    if isinstance(seq, list):
+        seq[check_index(index, len(seq) - 1, index, "SETF ELT")] = value
+        return value
+    if isinstance(seq, Cons):
+        cell = seq
+        for _ in range(check_index(index, _sequence_length(seq) - 1, index, "SETF ELT")):
+            cell = cell.cdr
+        cell.car = value
+        return value
+    if isinstance(seq, str):
+        immutable_string(seq, "SETF ELT")
+    return type_error(seq, _SEQUENCE)
+
+
+def immutable_string(s: str, who: str) -> Any:
+    """Strings are Python strings and cannot be changed in place (a documented deviation)."""
+    raise_error(SimpleError(f"{who}: strings are immutable in this implementation; cannot modify {show(s)}"))
+
+
+@builtin("SUBSEQ")
+def subseq(seq: Any, start: Any, end: Any = NIL) -> Any:
+    n = length(seq)
+    start = check_index(start, n, start, "SUBSEQ")
+    end = n if end is NIL else check_index(end, n, end, "SUBSEQ")
+    if start > end:
+        raise_error(SimpleError(f"SUBSEQ: start {start} is after end {end}"))
+    if isinstance(seq, (list, str)):
+        return seq[start:end]
+    return make_list(items(seq)[start:end])
+
+
+@builtin("COPY-SEQ")
+def copy_seq(seq: Any) -> Any:
+    return like(seq, items(seq))
+
+
+@builtin("REVERSE")
+def reverse(seq: Any) -> Any:
+    if isinstance(seq, str):
+        return seq[::-1]
+    return like(seq, reversed(items(seq)))
+
+
+@builtin("NREVERSE")
+def nreverse(seq: Any) -> Any:
+    if isinstance(seq, list):
+        seq.reverse()
+        return seq
+    return reverse(seq)
+
+
+# -- building --------------------------------------------------------------------------------------
+
+
+def _result_maker(result_type: Any, who: str) -> Callable[[list[Any]], Any]:
+    """How to build a sequence of ``result_type`` (a type specifier) from elements."""
+    from lisp.library.types import sequence_kind
+
+    kind = sequence_kind(result_type)
+    if kind == "list":
+        return make_list
+    if kind == "vector":
+        return list
+    if kind == "string":
+        return chars_to_string
+    return type_error(result_type, make_list([cl_symbol("MEMBER"), cl_symbol("LIST"), cl_symbol("VECTOR"),
+                                              cl_symbol("STRING")]),
+                      f"{who}: {show(result_type)} is not a sequence type")
+
+
+@builtin("CONCATENATE")
+def concatenate(result_type: Any, *seqs: Any) -> Any:
+    make = _result_maker(result_type, "CONCATENATE")
+    if make is chars_to_string and all(isinstance(s, str) for s in seqs):
+        return "".join(seqs)
+    out: list[Any] = []
+    for s in seqs:
+        out.extend(items(s))
+    return make(out)
+
+
+@builtin("MAP")
+def map_(result_type: Any, fn: Any, seq: Any, *more: Any) -> Any:
+    f = function_designator(fn)
+    results = [f(*args) for args in zip(*(items(s) for s in (seq, *more)))]
+    if result_type is NIL:
+        return NIL
+    return _result_maker(result_type, "MAP")(results)
+
+
+@builtin("MAP-INTO")
+def map_into(target: Any, fn: Any, *seqs: Any) -> Any:
+    f = function_designator(fn)
+    sources = [items(s) for s in seqs]
+    for i in range(min([length(target)] + [len(s) for s in sources])):
+        set_elt(f(*(s[i] for s in sources)), target, i)
+    return target
+
+
+@builtin("REDUCE")
+def reduce_(fn: Any, seq: Any, *args: Any) -> Any:
+    kw = keywords(args, ("KEY", "FROM-END", "START", "END", "INITIAL-VALUE"), "REDUCE")
+    f = function_designator(fn)
+    elems = items(seq)
+    start, end = _bounds(kw, len(elems), "REDUCE")
+    key = key_function(kw)
+    elems = elems[start:end] if key is None else [key(x) for x in elems[start:end]]
+    from_end = kw.get("FROM-END", NIL) is not NIL
+    if "INITIAL-VALUE" in kw:
+        elems = elems + [kw["INITIAL-VALUE"]] if from_end else [kw["INITIAL-VALUE"]] + elems
+    if not elems:
+        return f()
+    if from_end:
+        acc = elems[-1]
+        for x in reversed(elems[:-1]):
+            acc = f(x, acc)
+        return acc
+    acc = elems[0]
+    for x in elems[1:]:
+        acc = f(acc, x)
+    return acc
+
+
+@builtin("FILL")
+def fill(seq: Any, item: Any, *args: Any) -> Any:
+    kw = keywords(args, ("START", "END"), "FILL")
+    if isinstance(seq, str):
+        return immutable_string(seq, "FILL")
+    start, end = _bounds(kw, length(seq), "FILL")
+    for i in range(start, end):
+        set_elt(item, seq, i)
+    return seq
+
+
+@builtin("REPLACE")
+def replace(target: Any, source: Any, *args: Any) -> Any:
+    kw = keywords(args, ("START1", "END1", "START2", "END2"), "REPLACE")
+    if isinstance(target, str):
+        return immutable_string(target, "REPLACE")
+    src = items(source)
+    start1, end1 = _bounds({"START": kw.get("START1", 0), "END": kw.get("END1", NIL)}, length(target), "REPLACE")
+    start2, end2 = _bounds({"START": kw.get("START2", 0), "END": kw.get("END2", NIL)}, len(src), "REPLACE")
+    for offset, value in enumerate(src[start2:end2][:end1 - start1]):
+        set_elt(value, target, start1 + offset)
+    return target
+
+
+# -- searching and comparing -----------------------------------------------------------------------
+
+
+def _pairwise(args: tuple[Any, ...], who: str) -> tuple[Callable[[Any, Any], bool], dict[str, Any]]:
+    kw = keywords(args, ("FROM-END", "TEST", "TEST-NOT", "KEY", "START1", "END1", "START2", "END2"), who)
+    test, key = test_function(kw, who), key_function(kw)
+    same = test if key is None else (lambda a, b: test(key(a), key(b)))
+    return same, kw
+
+
+@builtin("SEARCH")
+def search(needle: Any, haystack: Any, *args: Any) -> Any:
+    same, kw = _pairwise(args, "SEARCH")
+    a, b = items(needle), items(haystack)
+    s1, e1 = _bounds({"START": kw.get("START1", 0), "END": kw.get("END1", NIL)}, len(a), "SEARCH")
+    s2, e2 = _bounds({"START": kw.get("START2", 0), "END": kw.get("END2", NIL)}, len(b), "SEARCH")
+    a = a[s1:e1]
+    starts = range(s2, e2 - len(a) + 1)
+    if kw.get("FROM-END", NIL) is not NIL:
+        starts = reversed(starts)
+    for i in starts:
+        if all(same(x, b[i + j]) for j, x in enumerate(a)):
+            return i
+    return NIL
+
+
+@builtin("MISMATCH")
+def mismatch(seq1: Any, seq2: Any, *args: Any) -> Any:
+    same, kw = _pairwise(args, "MISMATCH")
+    a, b = items(seq1), items(seq2)
+    s1, e1 = _bounds({"START": kw.get("START1", 0), "END": kw.get("END1", NIL)}, len(a), "MISMATCH")
+    s2, e2 = _bounds({"START": kw.get("START2", 0), "END": kw.get("END2", NIL)}, len(b), "MISMATCH")
+    a, b = a[s1:e1], b[s2:e2]
+    if kw.get("FROM-END", NIL) is not NIL:
+        for k in range(min(len(a), len(b))):
+            if not same(a[-1 - k], b[-1 - k]):
+                return s1 + len(a) - k
+        return NIL if len(a) == len(b) else s1 + len(a) - min(len(a), len(b))
+    for k in range(min(len(a), len(b))):
+        if not same(a[k], b[k]):
+            return s1 + k
+    return NIL if len(a) == len(b) else s1 + min(len(a), len(b))
+
+
+def _quantifier(name: str, decide: Callable[[Iterable[bool]], Any]) -> None:
+    def quantify(pred: Any, seq: Any, *more: Any) -> Any:
+        p = function_designator(pred)
+        return decide(p(*args) for args in zip(*(items(s) for s in (seq, *more))))
+
+    quantify.__name__ = name.lower()
+    quantify.__doc__ = f"``{name.lower()}``."
+    builtin(name)(quantify)
+
+
+def _some(results: Iterable[Any]) -> Any:
+    return next((r for r in results if r is not NIL), NIL)
+
+
+_quantifier("EVERY", lambda rs: truth(all(r is not NIL for r in rs)))
+_quantifier("SOME", _some)
+_quantifier("NOTANY", lambda rs: truth(all(r is NIL for r in rs)))
+_quantifier("NOTEVERY", lambda rs: truth(any(r is NIL for r in rs)))
+
+
+# -- sorting ---------------------------------------------------------------------------------------
+
+
+def sorted_items(elems: list[Any], pred: Any, key: Callable[[Any], Any] | None) -> list[Any]:
+    """``elems`` stably sorted by the Lisp predicate ``pred`` (a strict less-than)."""
+    from lisp.library import numbers
+
+    keyed = elems if key is None else [key(x) for x in elems]
+    if pred is numbers.num_lt or pred is numbers.num_gt:
+        # The numeric orders sort with Python's own comparison: same order, no calls back.
+        numbers._reals(tuple(keyed))
+        order = sorted(range(len(elems)), key=keyed.__getitem__, reverse=pred is numbers.num_gt)
+        return [elems[i] for i in order]
+
+    class Before:
+        __slots__ = ("k",)
+
+        def __init__(self, k: Any) -> None:
+            self.k = k
+
+        def __lt__(self, other: Before) -> bool:
+            return pred(self.k, other.k) is not NIL
+
+    order = sorted(range(len(elems)), key=lambda i: Before(keyed[i]))
+    return [elems[i] for i in order]
+
+
+def _sort(seq: Any, predicate: Any, args: tuple[Any, ...], who: str) -> Any:
+    kw = keywords(args, ("KEY",), who)
+    pred = function_designator(predicate)
+    result = sorted_items(items(seq), pred, key_function(kw))
+    if isinstance(seq, list):
+        seq[:] = result
+        return seq
+    return like(seq, result)
+
+
+@builtin("SORT")
+def sort(seq: Any, predicate: Any, *args: Any) -> Any:
+    return _sort(seq, predicate, args, "SORT")
+
+
+@builtin("STABLE-SORT")
+def stable_sort(seq: Any, predicate: Any, *args: Any) -> Any:
+    return _sort(seq, predicate, args, "STABLE-SORT")
+
+
+@builtin("MERGE")
+def merge(result_type: Any, seq1: Any, seq2: Any, predicate: Any, *args: Any) -> Any:
+    kw = keywords(args, ("KEY",), "MERGE")
+    pred = function_designator(predicate)
+    key = key_function(kw) or (lambda x: x)
+    a, b = items(seq1), items(seq2)
+    out, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        if pred(key(b[j]), key(a[i])) is not NIL:
+            out.append(b[j])
+            j += 1
+        else:
+            out.append(a[i])
+            i += 1
+    out.extend(a[i:])
+    out.extend(b[j:])
+    return _result_maker(result_type, "MERGE")(out)
+
+
+# -- vectors and arrays (one-dimensional) ----------------------------------------------------------
+
+
+@builtin("VECTOR")
+def vector(*elems: Any) -> list[Any]:
+    return list(elems)
+
+
+@builtin("MAKE-ARRAY")
+def make_array(dimensions: Any, *args: Any) -> Any:
+    """``make-array`` for one-dimensional arrays (vectors); an element type of CHARACTER makes a string."""
+    kw = keywords(args, ("ELEMENT-TYPE", "INITIAL-ELEMENT", "INITIAL-CONTENTS", "ADJUSTABLE",
+                         "FILL-POINTER", "DISPLACED-TO", "DISPLACED-INDEX-OFFSET"), "MAKE-ARRAY")
+    if isinstance(dimensions, Cons):
+        dims = list(elements(dimensions))
+        if len(dims) != 1:
+            raise_error(SimpleError(f"MAKE-ARRAY: only one-dimensional arrays are supported, not {show(dimensions)}"))
+        dimensions = dims[0]
+    check(type(dimensions) is int and dimensions >= 0, dimensions, expected("UNSIGNED-BYTE"))
+    if "DISPLACED-TO" in kw:
+        raise_error(SimpleError("MAKE-ARRAY: displaced arrays are not supported"))
+    fill_pointer = kw.get("FILL-POINTER", NIL)
+    if "INITIAL-CONTENTS" in kw:
+        contents = items(kw["INITIAL-CONTENTS"])
+        if len(contents) != dimensions:
+            raise_error(SimpleError(f"MAKE-ARRAY: :initial-contents has {len(contents)} elements, not {dimensions}"))
+    else:
+        contents = [kw.get("INITIAL-ELEMENT", 0 if fill_pointer is NIL else NIL)] * dimensions
+    if type(fill_pointer) is int:
+        contents = contents[:fill_pointer]
+    from lisp.library.types import is_character_type
+
+    if is_character_type(kw.get("ELEMENT-TYPE", T)) and fill_pointer is NIL and kw.get("ADJUSTABLE", NIL) is NIL:
+        return chars_to_string(c if isinstance(c, Char) else Char(" ") for c in contents)
+    return contents
+
+
+@builtin("AREF")
+def aref(array: Any, *subscripts: Any) -> Any:
+    if len(subscripts) != 1:
+        raise_error(SimpleError(f"AREF: only one-dimensional arrays are supported; got {len(subscripts)} subscripts"))
+    check(isinstance(array, (list, str)), array, expected("VECTOR"))
+    return elt(array, subscripts[0])
+
+
+def set_aref(value: Any, array: Any, *subscripts: Any) -> Any:
+    """``(setf aref)``."""
+    if len(subscripts) != 1:
+        raise_error(SimpleError(f"(SETF AREF): only one-dimensional arrays are supported"))
+    check(isinstance(array, (list, str)), array, expected("VECTOR"))
+    return set_elt(value, array, subscripts[0])
+
+
+@builtin("SVREF")
+def svref(vec: Any, index: Any) -> Any:
+    check(isinstance(vec, list), vec, expected("SIMPLE-VECTOR"))
+    return elt(vec, index)
+
+
+@builtin("VECTOR-PUSH-EXTEND")
+def vector_push_extend(item: Any, vec: Any, extension: Any = NIL) -> int:
+    check(isinstance(vec, list), vec, expected("VECTOR"))
+    vec.append(item)
+    return len(vec) - 1
+
+
+@builtin("VECTOR-PUSH")
+def vector_push(item: Any, vec: Any) -> int:
+    return vector_push_extend(item, vec)
+
+
+@builtin("VECTOR-POP")
+def vector_pop(vec: Any) -> Any:
+    check(isinstance(vec, list), vec, expected("VECTOR"))
+    if not vec:
+        raise_error(SimpleError("VECTOR-POP: the vector is empty"))
+    return vec.pop()
+
+
+@builtin("FILL-POINTER")
+def fill_pointer(vec: Any) -> int:
+    check(isinstance(vec, list), vec, expected("VECTOR"))
+    return len(vec)
+
+
+@builtin("ARRAY-DIMENSIONS")
+def array_dimensions(array: Any) -> Any:
+    check(isinstance(array, (list, str)), array, expected("ARRAY"))
+    return make_list([len(array)])
+
+
+@builtin("ARRAY-DIMENSION")
+def array_dimension(array: Any, axis: Any) -> int:
+    check(isinstance(array, (list, str)), array, expected("ARRAY"))
+    check(axis == 0 and type(axis) is int, axis, make_list([cl_symbol("INTEGER"), 0, 0]))
+    return len(array)
+
+
+@builtin("ARRAY-TOTAL-SIZE")
+def array_total_size(array: Any) -> int:
+    return array_dimension(array, 0)
+
+
+@builtin("ARRAY-RANK")
+def array_rank(array: Any) -> int:
+    check(isinstance(array, (list, str)), array, expected("ARRAY"))
+    return 1
+
+
+for _name, _setter in (("ELT", set_elt), ("AREF", set_aref), ("SVREF", lambda v, vec, i: set_elt(v, vec, i))):
+    GLOBALS[setf_function_key(cl_symbol(_name))] = _setter

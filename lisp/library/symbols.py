@@ -1,0 +1,279 @@
+"""Symbols and packages (CLHS 10, 11): names, values, function cells, property lists, interning,
+and ``gensym``."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from lisp.compiler.values import values
+from lisp.conditions import PackageError, SimpleError, raise_error, type_error
+from lisp.data import NIL, Package, Symbol, T, cl_symbol, find_package, list_all_packages, make_list
+from lisp.library.arguments import check, expected, function_designator, show, truth
+from lisp.library.lists import plist_put, plist_remove, getf
+from lisp.library.strings import string_designator
+from lisp import namespace
+from lisp.namespace import GLOBALS, builtin, setf_function_key
+
+_SYMBOL = expected("SYMBOL")
+_PACKAGE_VAR = cl_symbol("*PACKAGE*")
+_GENSYM_COUNTER = cl_symbol("*GENSYM-COUNTER*")
+namespace.proclaim_special(_GENSYM_COUNTER)
+if not namespace.global_value_is_set(_GENSYM_COUNTER):
+    namespace.set_symbol_value(_GENSYM_COUNTER, 1)
+_gensym_lock = threading.Lock()
+
+
+def check_symbol(x: Any) -> Any:
+    if x is not NIL and not isinstance(x, Symbol):
+        type_error(x, _SYMBOL)
+    return x
+
+
+def _name(sym: Any) -> str:
+    return "NIL" if sym is NIL else sym.name
+
+
+def package_designator(x: Any) -> Package:
+    """The package a designator names (a package, or a string designator of its name)."""
+    if isinstance(x, Package):
+        return x
+    name = string_designator(x)
+    found = find_package(name)
+    if found is None:
+        raise_error(PackageError(f"there is no package named {show(name)}", package=name))
+    return found
+
+
+def current_package() -> Package:
+    return namespace.symbol_value(_PACKAGE_VAR)
+
+
+def _as_nil_symbol(sym: Any) -> Symbol:
+    """The symbol NIL is Python None (lisp.data); operations on its cells refuse it plainly."""
+    if sym is NIL:
+        raise_error(SimpleError("the symbol NIL is a constant and has no function or property cells here"))
+    return check_symbol(sym)
+
+
+# -- names and creation ----------------------------------------------------------------------------
+
+
+@builtin("SYMBOL-NAME")
+def symbol_name(sym: Any) -> str:
+    return _name(check_symbol(sym))
+
+
+@builtin("SYMBOL-PACKAGE")
+def symbol_package(sym: Any) -> Any:
+    check_symbol(sym)
+    return find_package("COMMON-LISP") if sym is NIL else (sym.package or NIL)
+
+
+@builtin("MAKE-SYMBOL")
+def make_symbol(name: Any) -> Symbol:
+    check(isinstance(name, str), name, expected("STRING"))
+    return Symbol(name)
+
+
+@builtin("GENSYM")
+def gensym(prefix: Any = "G") -> Symbol:
+    """``gensym``: a fresh uninterned symbol named ``prefix`` followed by ``*gensym-counter*``."""
+    if type(prefix) is int:
+        return Symbol(f"G{prefix}")
+    check(isinstance(prefix, str), prefix, make_list([cl_symbol("OR"), cl_symbol("STRING"),
+                                                       cl_symbol("UNSIGNED-BYTE")]))
+    with _gensym_lock:
+        n = namespace.symbol_value(_GENSYM_COUNTER)
+        namespace.set_symbol_value(_GENSYM_COUNTER, n + 1)
+    return Symbol(f"{prefix}{n}")
+
+
+@builtin("GENTEMP")
+def gentemp(prefix: Any = "T", package: Any = NIL) -> Symbol:
+    pkg = current_package() if package is NIL else package_designator(package)
+    while True:
+        name = f"{string_designator(prefix)}{gensym('').name}"
+        if pkg.find_symbol(name)[0] is None:
+            return pkg.intern(name)
+
+
+@builtin("COPY-SYMBOL")
+def copy_symbol(sym: Any, copy_properties: Any = NIL) -> Symbol:
+    new = Symbol(_name(check_symbol(sym)))
+    if copy_properties is not NIL and sym is not NIL:
+        from lisp.library.lists import copy_list
+
+        new.plist = copy_list(sym.plist)
+        if namespace.boundp(sym):
+            namespace.set_symbol_value(new, namespace.symbol_value(sym))
+        if namespace.fboundp(sym):
+            namespace.set_function(new, namespace.get_function(sym))
+    return new
+
+
+@builtin("INTERN")
+def intern(name: Any, package: Any = NIL) -> Any:
+    """``intern``: the symbol and its status (:internal, :external, :inherited or NIL if new)."""
+    check(isinstance(name, str), name, expected("STRING"))
+    pkg = current_package() if package is NIL else package_designator(package)
+    sym, status = pkg.find_symbol(name)
+    if status is NIL:
+        return values(pkg.intern(name), NIL)
+    return values(sym, status)
+
+
+@builtin("FIND-SYMBOL")
+def find_symbol(name: Any, package: Any = NIL) -> Any:
+    check(isinstance(name, str), name, expected("STRING"))
+    pkg = current_package() if package is NIL else package_designator(package)
+    sym, status = pkg.find_symbol(name)
+    return values(sym, status)
+
+
+@builtin("FIND-PACKAGE")
+def find_package_(name: Any) -> Any:
+    if isinstance(name, Package):
+        return name
+    return find_package(string_designator(name)) or NIL
+
+
+@builtin("PACKAGE-NAME")
+def package_name(package: Any) -> str:
+    return package_designator(package).name
+
+
+@builtin("LIST-ALL-PACKAGES")
+def list_all_packages_() -> Any:
+    return make_list(list_all_packages())
+
+
+@builtin("KEYWORDP")
+def keywordp(x: Any) -> Any:
+    return truth(isinstance(x, Symbol) and x.is_keyword)
+
+
+# -- value and function cells ----------------------------------------------------------------------
+
+
+@builtin("SYMBOL-VALUE")
+def symbol_value(sym: Any) -> Any:
+    if sym is NIL:
+        return NIL
+    return namespace.symbol_value(check_symbol(sym))
+
+
+@builtin("SET")
+def set_(sym: Any, value: Any) -> Any:
+    """``set``: assign the current (dynamic or global) value of ``sym``."""
+    sym = _as_nil_symbol(sym)
+    if namespace.is_constant(sym):
+        raise_error(SimpleError(f"{show(sym)} is a constant and cannot be set"))
+    return namespace.set_symbol_value(sym, value)
+
+
+GLOBALS[setf_function_key(cl_symbol("SYMBOL-VALUE"))] = lambda value, sym: set_(sym, value)
+
+
+@builtin("BOUNDP")
+def boundp(sym: Any) -> Any:
+    return T if sym is NIL else truth(namespace.boundp(check_symbol(sym)))
+
+
+@builtin("MAKUNBOUND")
+def makunbound(sym: Any) -> Any:
+    sym = _as_nil_symbol(sym)
+    if namespace.is_constant(sym):
+        raise_error(SimpleError(f"{show(sym)} is a constant and cannot be made unbound"))
+    namespace.makunbound(sym)
+    return sym
+
+
+@builtin("SYMBOL-FUNCTION")
+def symbol_function(sym: Any) -> Any:
+    return namespace.get_function(_as_nil_symbol(sym))
+
+
+@builtin("FDEFINITION")
+def fdefinition(name: Any) -> Any:
+    """The global function of a function name: a symbol or ``(setf symbol)``."""
+    key = _function_name_key(name)
+    try:
+        return GLOBALS[key]
+    except KeyError:
+        from lisp.conditions import UndefinedFunction
+
+        return raise_error(UndefinedFunction(name=name))
+
+
+def _function_name_key(name: Any) -> str:
+    from lisp.data import Cons
+
+    if isinstance(name, Cons) and name.car is cl_symbol("SETF") and isinstance(name.cdr, Cons) \
+            and isinstance(name.cdr.car, Symbol) and name.cdr.cdr is NIL:
+        return setf_function_key(name.cdr.car)
+    return namespace.function_key(_as_nil_symbol(name))
+
+
+def set_fdefinition(fn: Any, name: Any) -> Any:
+    """``(setf fdefinition)`` and ``(setf symbol-function)``."""
+    function_designator(fn)
+    GLOBALS[_function_name_key(name)] = fn
+    return fn
+
+
+GLOBALS[setf_function_key(cl_symbol("FDEFINITION"))] = set_fdefinition
+GLOBALS[setf_function_key(cl_symbol("SYMBOL-FUNCTION"))] = set_fdefinition
+
+
+@builtin("FBOUNDP")
+def fboundp(name: Any) -> Any:
+    from lisp.compiler.macros import MACROS
+
+    if isinstance(name, Symbol) and name in MACROS:
+        return T
+    return truth(_function_name_key(name) in GLOBALS)
+
+
+@builtin("FMAKUNBOUND")
+def fmakunbound(name: Any) -> Any:
+    from lisp.compiler.macros import MACROS
+
+    GLOBALS.pop(_function_name_key(name), None)
+    if isinstance(name, Symbol):
+        MACROS.pop(name, None)
+    return name
+
+
+# -- property lists --------------------------------------------------------------------------------
+
+
+@builtin("SYMBOL-PLIST")
+def symbol_plist(sym: Any) -> Any:
+    return NIL if sym is NIL else check_symbol(sym).plist
+
+
+GLOBALS[setf_function_key(cl_symbol("SYMBOL-PLIST"))] = \
+    lambda plist, sym: setattr(_as_nil_symbol(sym), "plist", plist) or plist
+
+
+@builtin("GET")
+def get(sym: Any, indicator: Any, default: Any = NIL) -> Any:
+    return getf(symbol_plist(sym), indicator, default)
+
+
+def set_get(value: Any, sym: Any, indicator: Any, default: Any = NIL) -> Any:
+    """``(setf get)``."""
+    sym = _as_nil_symbol(sym)
+    sym.plist = plist_put(sym.plist, indicator, value)
+    return value
+
+
+GLOBALS[setf_function_key(cl_symbol("GET"))] = set_get
+
+
+@builtin("REMPROP")
+def remprop(sym: Any, indicator: Any) -> Any:
+    sym = _as_nil_symbol(sym)
+    sym.plist, found = plist_remove(sym.plist, indicator)
+    return truth(found)

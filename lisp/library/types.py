@@ -1,0 +1,455 @@
+"""Types: type specifiers turned into predicates (``typep``), ``type-of``, ``subtypep``, ``coerce``,
+``deftype``, and the type predicates (``symbolp``, ``functionp`` ...).
+
+:func:`type_predicate` compiles a type specifier (CLHS 4.2.3) to a Python predicate once, so a
+``handler-case`` clause or a ``typecase`` branch tests with one call. Atomic type names resolve in
+this order: the standard types of this module, condition types (``lisp.conditions``), types made
+with ``deftype``, then the lookups other modules register with :func:`register_type_lookup` (CLOS
+registers one for its classes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+from lisp.compiler.values import values
+from lisp.conditions import Condition, Restart, SimpleError, condition_class, raise_error, type_error
+from lisp.data import NIL, Char, Cons, Package, Symbol, T, cl_symbol, make_list
+from lisp.library.arguments import function_designator, show, truth
+from lisp.library.lists import elements
+from lisp.namespace import builtin
+
+Predicate = Callable[[Any], bool]
+
+_NUMBERS = (int, Fraction, float, complex)
+_FIXNUM_MIN, _FIXNUM_MAX = -(2 ** 62), 2 ** 62 - 1
+_STANDARD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                            "!$\"'(),_-./:;?+<=>#%&*@[\\]{|}`^~ \n")
+
+
+def is_function(x: Any) -> bool:
+    """Functions are Python callables that are not classes or symbols."""
+    return callable(x) and not isinstance(x, (type, Symbol))
+
+
+def _is_symbol(x: Any) -> bool:
+    return x is NIL or isinstance(x, Symbol)
+
+
+def _hash_table_p(x: Any) -> bool:
+    from lisp.library.hashtables import HashTable
+
+    return isinstance(x, HashTable)
+
+
+def _stream_p(x: Any) -> bool:
+    from lisp.streams import Stream
+
+    return isinstance(x, Stream)
+
+
+def _random_state_p(x: Any) -> bool:
+    from lisp.library.numbers import RandomState
+
+    return isinstance(x, RandomState)
+
+
+_ATOMIC: dict[str, Predicate] = {
+    "T": lambda x: True,
+    "NIL": lambda x: False,
+    "ATOM": lambda x: not isinstance(x, Cons),
+    "CONS": lambda x: isinstance(x, Cons),
+    "LIST": lambda x: x is NIL or isinstance(x, Cons),
+    "NULL": lambda x: x is NIL,
+    "SYMBOL": _is_symbol,
+    "KEYWORD": lambda x: isinstance(x, Symbol) and x.is_keyword,
+    "BOOLEAN": lambda x: x is NIL or x is T,
+    "NUMBER": lambda x: type(x) in _NUMBERS,
+    "REAL": lambda x: type(x) in (int, Fraction, float),
+    "RATIONAL": lambda x: type(x) in (int, Fraction),
+    "RATIO": lambda x: type(x) is Fraction,
+    "INTEGER": lambda x: type(x) is int,
+    "FIXNUM": lambda x: type(x) is int and _FIXNUM_MIN <= x <= _FIXNUM_MAX,
+    "BIGNUM": lambda x: type(x) is int and not _FIXNUM_MIN <= x <= _FIXNUM_MAX,
+    "BIT": lambda x: type(x) is int and x in (0, 1),
+    "UNSIGNED-BYTE": lambda x: type(x) is int and x >= 0,
+    "SIGNED-BYTE": lambda x: type(x) is int,
+    "FLOAT": lambda x: type(x) is float,
+    "SHORT-FLOAT": lambda x: type(x) is float,
+    "SINGLE-FLOAT": lambda x: type(x) is float,
+    "DOUBLE-FLOAT": lambda x: type(x) is float,
+    "LONG-FLOAT": lambda x: type(x) is float,
+    "COMPLEX": lambda x: type(x) is complex,
+    "CHARACTER": lambda x: isinstance(x, Char),
+    "BASE-CHAR": lambda x: isinstance(x, Char),
+    "STANDARD-CHAR": lambda x: isinstance(x, Char) and x.char in _STANDARD_CHARS,
+    "STRING": lambda x: isinstance(x, str),
+    "SIMPLE-STRING": lambda x: isinstance(x, str),
+    "BASE-STRING": lambda x: isinstance(x, str),
+    "SIMPLE-BASE-STRING": lambda x: isinstance(x, str),
+    "VECTOR": lambda x: isinstance(x, (list, str)),
+    "SIMPLE-VECTOR": lambda x: isinstance(x, list),
+    "ARRAY": lambda x: isinstance(x, (list, str)),
+    "SIMPLE-ARRAY": lambda x: isinstance(x, (list, str)),
+    "SEQUENCE": lambda x: x is NIL or isinstance(x, (Cons, list, str)),
+    "FUNCTION": is_function,
+    "COMPILED-FUNCTION": is_function,
+    "PACKAGE": lambda x: isinstance(x, Package),
+    "HASH-TABLE": _hash_table_p,
+    "STREAM": _stream_p,
+    "RANDOM-STATE": _random_state_p,
+    "RESTART": lambda x: isinstance(x, Restart),
+}
+
+# deftype expanders: name -> function of the specifier's argument list returning a specifier.
+_DEFTYPES: dict[Symbol, Callable[[Any], Any]] = {}
+_LOOKUPS: list[Callable[[Symbol], Predicate | None]] = []
+_TYPE_OF: list[Callable[[Any], Any]] = []
+
+
+def register_type_lookup(lookup: Callable[[Symbol], Predicate | None],
+                         type_of_hook: Callable[[Any], Any] | None = None) -> None:
+    """Let another module name types: ``lookup(symbol)`` returns a predicate or None, and
+    ``type_of_hook(obj)`` a type specifier for ``type-of`` or None."""
+    _LOOKUPS.append(lookup)
+    if type_of_hook is not None:
+        _TYPE_OF.append(type_of_hook)
+
+
+def define_type(name: Symbol, expander: Callable[[Any], Any]) -> Symbol:
+    """``deftype``: ``expander`` receives the argument list of a use of ``name`` (NIL when atomic)."""
+    if name.package is not None and name.package.name == "COMMON-LISP":
+        raise_error(SimpleError(f"DEFTYPE: {show(name)} is a standard type and cannot be redefined"))
+    _DEFTYPES[name] = expander
+    return name
+
+
+def _unknown(spec: Any) -> Any:
+    return raise_error(SimpleError(f"unknown type specifier {show(spec)}"))
+
+
+def type_predicate(spec: Any) -> Predicate:
+    """A Python predicate for the type specifier ``spec``; an unknown type is an error."""
+    if spec is NIL:
+        return _ATOMIC["NIL"]
+    if isinstance(spec, Symbol):
+        return _atomic_predicate(spec)
+    if isinstance(spec, type) and issubclass(spec, Condition):
+        return lambda x: isinstance(x, spec)
+    if isinstance(spec, Cons):
+        return _compound_predicate(spec)
+    for lookup in _LOOKUPS:
+        found = lookup(spec)
+        if found is not None:
+            return found
+    return _unknown(spec)
+
+
+def _atomic_predicate(sym: Symbol) -> Predicate:
+    if sym.package is not None and sym.package.name == "COMMON-LISP" and sym.name in _ATOMIC:
+        return _ATOMIC[sym.name]
+    cls = condition_class(sym)
+    if cls is not None:
+        return lambda x: isinstance(x, cls)
+    if sym in _DEFTYPES:
+        return type_predicate(_DEFTYPES[sym](NIL))
+    for lookup in _LOOKUPS:
+        found = lookup(sym)
+        if found is not None:
+            return found
+    return _unknown(sym)
+
+
+def _range_test(base: Predicate, args: list[Any], spec: Any) -> Predicate:
+    low = args[0] if args else cl_symbol("*")
+    high = args[1] if len(args) > 1 else cl_symbol("*")
+    star = cl_symbol("*")
+
+    def bound(b: Any, is_low: bool) -> Predicate:
+        if b is star:
+            return lambda x: True
+        if isinstance(b, Cons):
+            (limit,) = list(elements(b))
+            return (lambda x: x > limit) if is_low else (lambda x: x < limit)
+        if type(b) not in (int, Fraction, float):
+            _unknown(spec)
+        return (lambda x: x >= b) if is_low else (lambda x: x <= b)
+
+    above, below = bound(low, True), bound(high, False)
+    return lambda x: base(x) and above(x) and below(x)
+
+
+def _compound_predicate(spec: Cons) -> Predicate:
+    head = spec.car
+    args = list(elements(spec.cdr))
+    name = head.name if isinstance(head, Symbol) and head.package is not None \
+        and head.package.name == "COMMON-LISP" else None
+    star = cl_symbol("*")
+    if name == "AND":
+        preds = [type_predicate(a) for a in args]
+        return lambda x: all(p(x) for p in preds)
+    if name == "OR":
+        preds = [type_predicate(a) for a in args]
+        return lambda x: any(p(x) for p in preds)
+    if name == "NOT":
+        (inner,) = args
+        pred = type_predicate(inner)
+        return lambda x: not pred(x)
+    if name == "MEMBER":
+        from lisp.library.equality import eql_p
+
+        return lambda x: any(eql_p(x, m) for m in args)
+    if name == "EQL":
+        from lisp.library.equality import eql_p
+
+        (obj,) = args
+        return lambda x: eql_p(x, obj)
+    if name == "SATISFIES":
+        (fname,) = args
+        return lambda x: function_designator(fname)(x) is not NIL
+    if name in ("INTEGER", "RATIONAL", "REAL", "FLOAT", "SHORT-FLOAT", "SINGLE-FLOAT", "DOUBLE-FLOAT",
+                "LONG-FLOAT"):
+        return _range_test(_ATOMIC[name], args, spec)
+    if name == "MOD":
+        (n,) = args
+        return lambda x: type(x) is int and 0 <= x < n
+    if name == "UNSIGNED-BYTE":
+        size = args[0] if args else star
+        return lambda x: type(x) is int and x >= 0 and (size is star or x < 2 ** size)
+    if name == "SIGNED-BYTE":
+        size = args[0] if args else star
+        return lambda x: type(x) is int and (size is star or -(2 ** (size - 1)) <= x < 2 ** (size - 1))
+    if name == "CONS":
+        car_p = type_predicate(args[0]) if args and args[0] is not star else (lambda x: True)
+        cdr_p = type_predicate(args[1]) if len(args) > 1 and args[1] is not star else (lambda x: True)
+        return lambda x: isinstance(x, Cons) and car_p(x.car) and cdr_p(x.cdr)
+    if name in ("VECTOR", "SIMPLE-VECTOR", "ARRAY", "SIMPLE-ARRAY", "STRING", "SIMPLE-STRING",
+                "BASE-STRING"):
+        return _array_predicate(name, args)
+    if name == "COMPLEX":
+        return _ATOMIC["COMPLEX"]
+    if name in ("FUNCTION", "COMPILED-FUNCTION"):
+        return is_function
+    if name == "VALUES":
+        return raise_error(SimpleError(f"{show(spec)} is a VALUES type, valid only in THE and declarations"))
+    if isinstance(head, Symbol) and head in _DEFTYPES:
+        return type_predicate(_DEFTYPES[head](spec.cdr))
+    return _unknown(spec)
+
+
+def _array_predicate(name: str, args: list[Any]) -> Predicate:
+    star = cl_symbol("*")
+    if name in ("STRING", "SIMPLE-STRING", "BASE-STRING"):
+        element, size = cl_symbol("CHARACTER"), args[0] if args else star
+    elif name == "SIMPLE-VECTOR":
+        element, size = T, args[0] if args else star
+    elif name in ("VECTOR",):
+        element = args[0] if args else star
+        size = args[1] if len(args) > 1 else star
+    else:
+        element = args[0] if args else star
+        dims = args[1] if len(args) > 1 else star
+        size = _one_dimension(dims)
+        if size is None:
+            return lambda x: False
+    if element is star:
+        kinds: tuple[type, ...] = (list, str)
+    elif is_character_type(element):
+        kinds = (str,)
+    else:
+        kinds = (list,)
+    return lambda x: isinstance(x, kinds) and (size is star or len(x) == size)
+
+
+def _one_dimension(dims: Any) -> Any:
+    """The length a 1-D dimension spec requires (``*`` for any); None for other ranks."""
+    star = cl_symbol("*")
+    if dims is star:
+        return star
+    if type(dims) is int:
+        return star if dims == 1 else None
+    ds = list(elements(dims))
+    return ds[0] if len(ds) == 1 else None
+
+
+def is_character_type(spec: Any) -> bool:
+    """Whether the element type ``spec`` names characters (so the array is a string)."""
+    return isinstance(spec, Symbol) and spec.name in ("CHARACTER", "BASE-CHAR", "STANDARD-CHAR") \
+        and spec.package is not None and spec.package.name == "COMMON-LISP"
+
+
+def sequence_kind(spec: Any) -> str | None:
+    """``"list"``, ``"vector"`` or ``"string"``: the representation of a sequence type specifier."""
+    head, args = (spec.car, list(elements(spec.cdr))) if isinstance(spec, Cons) else (spec, [])
+    if not isinstance(head, Symbol) or head.package is None or head.package.name != "COMMON-LISP":
+        return None
+    if head.name in ("LIST", "CONS", "NULL"):
+        return "list"
+    if head.name in ("STRING", "SIMPLE-STRING", "BASE-STRING", "SIMPLE-BASE-STRING"):
+        return "string"
+    if head.name in ("VECTOR", "SIMPLE-VECTOR", "ARRAY", "SIMPLE-ARRAY"):
+        return "string" if args and head.name != "SIMPLE-VECTOR" and is_character_type(args[0]) else "vector"
+    if head.name == "SEQUENCE":
+        return "list"
+    return None
+
+
+# -- the Lisp functions ----------------------------------------------------------------------------
+
+
+@builtin("TYPEP")
+def typep(obj: Any, spec: Any, environment: Any = NIL) -> Any:
+    return truth(type_predicate(spec)(obj))
+
+
+@builtin("TYPE-OF")
+def type_of(obj: Any) -> Any:
+    for hook in _TYPE_OF:
+        found = hook(obj)
+        if found is not None:
+            return found
+    if isinstance(obj, Condition):
+        return obj.lisp_name
+    return cl_symbol(_type_name(obj))
+
+
+def _type_name(obj: Any) -> str:
+    if obj is NIL:
+        return "NULL"
+    if obj is T:
+        return "BOOLEAN"
+    t = type(obj)
+    if t is int:
+        return "FIXNUM" if _FIXNUM_MIN <= obj <= _FIXNUM_MAX else "BIGNUM"
+    simple = {Fraction: "RATIO", float: "DOUBLE-FLOAT", complex: "COMPLEX", Char: "CHARACTER",
+              str: "SIMPLE-STRING", list: "SIMPLE-VECTOR", Package: "PACKAGE", Restart: "RESTART"}
+    if t in simple:
+        return simple[t]
+    if isinstance(obj, Cons):
+        return "CONS"
+    if isinstance(obj, Symbol):
+        return "KEYWORD" if obj.is_keyword else "SYMBOL"
+    for name in ("HASH-TABLE", "STREAM", "RANDOM-STATE", "FUNCTION"):
+        if _ATOMIC[name](obj):
+            return name
+    return "T"
+
+
+# The standard atomic types as a tree, for subtypep: each type and its direct supertypes.
+_SUPERTYPES: dict[str, tuple[str, ...]] = {
+    "NUMBER": ("T",), "REAL": ("NUMBER",), "RATIONAL": ("REAL",), "INTEGER": ("RATIONAL",),
+    "RATIO": ("RATIONAL",), "FIXNUM": ("INTEGER",), "BIGNUM": ("INTEGER",), "BIT": ("FIXNUM", "UNSIGNED-BYTE"),
+    "UNSIGNED-BYTE": ("SIGNED-BYTE",), "SIGNED-BYTE": ("INTEGER",),
+    "FLOAT": ("REAL",), "DOUBLE-FLOAT": ("FLOAT",), "SINGLE-FLOAT": ("FLOAT",), "SHORT-FLOAT": ("FLOAT",),
+    "LONG-FLOAT": ("FLOAT",), "COMPLEX": ("NUMBER",),
+    "CHARACTER": ("T",), "BASE-CHAR": ("CHARACTER",), "STANDARD-CHAR": ("BASE-CHAR",),
+    "SYMBOL": ("T",), "KEYWORD": ("SYMBOL",), "BOOLEAN": ("SYMBOL",), "NULL": ("SYMBOL", "LIST", "BOOLEAN"),
+    "SEQUENCE": ("T",), "LIST": ("SEQUENCE",), "CONS": ("LIST",), "ATOM": ("T",),
+    "ARRAY": ("T",), "SIMPLE-ARRAY": ("ARRAY",), "VECTOR": ("ARRAY", "SEQUENCE"),
+    "SIMPLE-VECTOR": ("VECTOR", "SIMPLE-ARRAY"), "STRING": ("VECTOR",), "SIMPLE-STRING": ("STRING", "SIMPLE-ARRAY"),
+    "BASE-STRING": ("STRING",), "SIMPLE-BASE-STRING": ("BASE-STRING", "SIMPLE-STRING"),
+    "FUNCTION": ("T",), "COMPILED-FUNCTION": ("FUNCTION",), "PACKAGE": ("T",), "HASH-TABLE": ("T",),
+    "STREAM": ("T",), "RANDOM-STATE": ("T",), "RESTART": ("T",), "T": (),
+}
+
+
+def _ancestors(name: str) -> set[str]:
+    seen = {name}
+    todo = [name]
+    while todo:
+        for sup in _SUPERTYPES.get(todo.pop(), ()):
+            if sup not in seen:
+                seen.add(sup)
+                todo.append(sup)
+    return seen | {"T"}
+
+
+def _standard_name(spec: Any) -> str | None:
+    if isinstance(spec, Symbol) and spec.package is not None and spec.package.name == "COMMON-LISP" \
+            and spec.name in _SUPERTYPES:
+        return spec.name
+    return None
+
+
+def subtype(sub: Any, sup: Any) -> tuple[bool, bool]:
+    """``subtypep`` as (is a subtype, certain)."""
+    if sub is NIL or sup is T or sub == sup:
+        return True, True
+    if isinstance(sub, Cons) and sub.car is cl_symbol("OR"):
+        results = [subtype(s, sup) for s in elements(sub.cdr)]
+        return all(r for r, _ in results), all(r or c for r, c in results)
+    if isinstance(sup, Cons) and sup.car is cl_symbol("OR"):
+        results = [subtype(sub, s) for s in elements(sup.cdr)]
+        return (True, True) if any(r for r, _ in results) else (False, False)
+    if isinstance(sub, Cons) and sub.car in (cl_symbol("MEMBER"), cl_symbol("EQL")):
+        pred = type_predicate(sup)
+        return all(pred(m) for m in elements(sub.cdr)), True
+    a, b = _standard_name(sub), _standard_name(sup)
+    if a is not None and b is not None:
+        return b in _ancestors(a), True
+    ca = condition_class(sub) if isinstance(sub, Symbol) else None
+    cb = condition_class(sup) if isinstance(sup, Symbol) else None
+    if ca is not None and cb is not None:
+        return issubclass(ca, cb), True
+    if (ca is not None and b is not None) or (a is not None and cb is not None):
+        return False, True
+    return False, False
+
+
+@builtin("SUBTYPEP")
+def subtypep(sub: Any, sup: Any, environment: Any = NIL) -> Any:
+    """``subtypep``: two values, whether ``sub`` is a subtype and whether that answer is certain."""
+    is_sub, certain = subtype(sub, sup)
+    return values(truth(is_sub), truth(certain))
+
+
+@builtin("COERCE")
+def coerce(obj: Any, spec: Any) -> Any:
+    """``coerce`` to sequence types, CHARACTER, float types, COMPLEX, FUNCTION and T."""
+    from lisp.library.sequences import _result_maker, is_sequence, items
+
+    if sequence_kind(spec) is not None and is_sequence(obj):
+        result = _result_maker(spec, "COERCE")(items(obj))
+        if not type_predicate(spec)(result):
+            type_error(obj, spec, f"COERCE: {show(obj)} cannot become a {show(spec)}")
+        return result
+    if spec is T or type_predicate(spec)(obj):
+        return obj
+    name = spec.name if isinstance(spec, Symbol) else (spec.car.name if isinstance(spec, Cons)
+                                                      and isinstance(spec.car, Symbol) else None)
+    if name == "CHARACTER":
+        text = obj if isinstance(obj, str) else (obj.name if isinstance(obj, Symbol) else None)
+        if text is not None and len(text) == 1:
+            return Char(text)
+    if name in ("FLOAT", "SINGLE-FLOAT", "DOUBLE-FLOAT", "SHORT-FLOAT", "LONG-FLOAT") \
+            and type(obj) in (int, Fraction, float):
+        return float(obj)
+    if name == "COMPLEX" and type(obj) in _NUMBERS:
+        return obj if type(obj) in (int, Fraction) else complex(obj)
+    if name == "FUNCTION":
+        if isinstance(obj, Cons):
+            from lisp.compiler import eval_form
+
+            return eval_form(make_list([cl_symbol("FUNCTION"), obj]))
+        return function_designator(obj)
+    return type_error(obj, spec, f"COERCE: {show(obj)} cannot be coerced to {show(spec)}")
+
+
+def _predicate(name: str, test: Predicate) -> None:
+    def check_type_of(x: Any) -> Any:
+        return truth(test(x))
+
+    check_type_of.__name__ = name.lower().replace("-", "_")
+    check_type_of.__doc__ = f"``{name.lower()}``."
+    builtin(name)(check_type_of)
+
+
+for _name, _type in (("SYMBOLP", "SYMBOL"), ("KEYWORDP", "KEYWORD"), ("STRINGP", "STRING"),
+                     ("CHARACTERP", "CHARACTER"), ("VECTORP", "VECTOR"), ("ARRAYP", "ARRAY"),
+                     ("SIMPLE-VECTOR-P", "SIMPLE-VECTOR"), ("SIMPLE-STRING-P", "SIMPLE-STRING"),
+                     ("FUNCTIONP", "FUNCTION"), ("COMPILED-FUNCTION-P", "COMPILED-FUNCTION"),
+                     ("PACKAGEP", "PACKAGE"), ("HASH-TABLE-P", "HASH-TABLE"), ("STREAMP", "STREAM")):
+    _predicate(_name, _ATOMIC[_type])
+_predicate("BIT-VECTOR-P", lambda x: False)
