@@ -1,0 +1,465 @@
+"""The Lisp printer: Lisp data to text, as ``prin1``/``princ``/``write`` do (CLHS 22.1).
+
+API:
+
+- :func:`write` ``(obj, stream=NIL, **options) -> obj``: print to a stream designator; options
+  (``escape``, ``readably``, ``base``, ``radix``, ``case``, ``circle``, ``pretty``, ``length``,
+  ``level``, ``gensym``, ``array``) bind the ``*print-...*`` variable of that name while printing.
+- :func:`write_to_string`, :func:`prin1_to_string`, :func:`princ_to_string` return the text;
+  :func:`prin1`, :func:`princ`, :func:`print_`, :func:`pprint` print to a stream.
+- :data:`print_object_hook` ``(obj, stream) -> None``: called for objects the printer does not know
+  (CLOS installs ``print-object`` here); the default, :func:`print_python_object`, prints
+  ``#<PY type repr>``. Hook output goes to ``stream`` (an :class:`~lisp.streams.OutputStream`).
+
+What ``prin1`` prints reads back as an ``equal`` object: symbols are escaped (``|foo|``, ``|1|``)
+and package-qualified as ``*package*`` requires, strings and characters use reader syntax, floats
+print with the shortest digits that read back exactly, circular and shared structure uses
+``#n=``/``#n#`` under ``*print-circle*``. ``*print-pretty*`` (default T) abbreviates ``(quote x)``
+as ``'x`` and likewise ``#'``, backquote and commas; it does not break lines (a deviation).
+
+Deviations: there is one float type (Python's double), printed without exponent marker and read
+back by every marker; NaN and infinities print as unreadable ``#<FLOAT ...>``; non-ASCII graphic
+characters print as themselves (``#\\λ``), not by Unicode name as SBCL does.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import unicodedata
+from collections.abc import Callable
+from contextlib import ExitStack
+from decimal import Decimal
+from fractions import Fraction
+from types import BuiltinFunctionType, FunctionType, MethodType
+from typing import Any
+
+from lisp.conditions import Condition, LispTypeError, PrintNotReadable
+from lisp.data import COMMON_LISP, KEYWORD, NIL, Char, Cons, Package, Symbol, T, cl_symbol, keyword
+from lisp.namespace import dynamic_binding, global_value_is_set, proclaim_special, set_symbol_value, symbol_value
+from lisp.reader import (
+    CHAR_NAMES, FUNCTION, PACKAGE_VAR, QUASIQUOTE, QUOTE, READ_BASE, UNQUOTE, UNQUOTE_NSPLICING,
+    UNQUOTE_SPLICING, parse_number,
+)
+from lisp.streams import OutputStream, Stream, StringOutputStream, output_stream
+
+_UPCASE, _DOWNCASE, _CAPITALIZE = keyword("UPCASE"), keyword("DOWNCASE"), keyword("CAPITALIZE")
+
+#: Python keyword of :func:`write` -> (special variable, global value).
+OPTIONS: dict[str, tuple[Symbol, Any]] = {
+    "escape": (cl_symbol("*PRINT-ESCAPE*"), T),
+    "readably": (cl_symbol("*PRINT-READABLY*"), NIL),
+    "base": (cl_symbol("*PRINT-BASE*"), 10),
+    "radix": (cl_symbol("*PRINT-RADIX*"), NIL),
+    "case": (cl_symbol("*PRINT-CASE*"), _UPCASE),
+    "circle": (cl_symbol("*PRINT-CIRCLE*"), NIL),
+    "pretty": (cl_symbol("*PRINT-PRETTY*"), T),
+    "length": (cl_symbol("*PRINT-LENGTH*"), NIL),
+    "level": (cl_symbol("*PRINT-LEVEL*"), NIL),
+    "gensym": (cl_symbol("*PRINT-GENSYM*"), T),
+    "array": (cl_symbol("*PRINT-ARRAY*"), T),
+}
+for _sym, _value in OPTIONS.values():
+    proclaim_special(_sym)
+    if not global_value_is_set(_sym):
+        set_symbol_value(_sym, _value)
+
+_ABBREVIATIONS = {QUOTE: "'", FUNCTION: "#'", QUASIQUOTE: "`", UNQUOTE: ",", UNQUOTE_SPLICING: ",@",
+                  UNQUOTE_NSPLICING: ",."}
+_CHAR_NAME_OF: dict[str, str] = {}
+for _name, _char in CHAR_NAMES.items():
+    _CHAR_NAME_OF.setdefault(_char, _name)
+_CHAR_NAME_OF["\n"] = "Newline"
+_SYMBOL_SPECIAL = frozenset(" \t\n\r\f\v()'\";`,|\\:#")
+_RADIX_PREFIX = {2: "#b", 8: "#o", 16: "#x"}
+_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def print_python_object(obj: Any, stream: OutputStream) -> None:
+    """The default :data:`print_object_hook`: ``#<PY type repr>``."""
+    stream.write_string(f"#<PY {type(obj).__name__} {obj!r}>")
+
+
+#: Prints objects the printer does not know; CLOS replaces it with ``print-object``.
+print_object_hook: Callable[[Any, OutputStream], None] = print_python_object
+
+
+class _Printer:
+    """One top-level print: the settings read once, the text built in ``parts``."""
+
+    def __init__(self, start_column: int) -> None:
+        value = {name: symbol_value(sym) for name, (sym, _) in OPTIONS.items()}
+        self.readably = value["readably"] is not NIL
+        self.escape = self.readably or value["escape"] is not NIL
+        self.base = _check_base(value["base"])
+        self.radix = value["radix"] is not NIL
+        self.case = value["case"]
+        self.pretty = value["pretty"] is not NIL
+        self.length = None if self.readably else _limit(value["length"], "*PRINT-LENGTH*")
+        self.level = None if self.readably else _limit(value["level"], "*PRINT-LEVEL*")
+        self.gensym = self.readably or value["gensym"] is not NIL
+        self.array = self.readably or value["array"] is not NIL
+        self.circle = value["circle"] is not NIL
+        self.package = symbol_value(PACKAGE_VAR)
+        self.read_base = symbol_value(READ_BASE)
+        self.labels: dict[int, int] = {}  # id of a shared object -> its label, 0 until printed
+        self.next_label = 1
+        self.start_column = start_column
+        self.parts: list[str] = []
+
+    def text(self, obj: Any) -> str:
+        if self.circle:
+            self.labels = {i: 0 for i in _shared_objects(obj)}
+        self.object(obj, 0)
+        return "".join(self.parts)
+
+    # -- dispatch on type -----------------------------------------------------------------------
+
+    def object(self, obj: Any, depth: int) -> None:
+        out = self.parts.append
+        if obj is None:
+            out(self.symbol_text(None))
+        elif isinstance(obj, Cons):
+            self.list(obj, depth)
+        elif isinstance(obj, Symbol):
+            out(self.symbol_text(obj))
+        elif isinstance(obj, str):
+            out(_string_text(obj) if self.escape else obj)
+        elif isinstance(obj, bool):
+            self.unknown(obj)
+        elif isinstance(obj, (int, Fraction, float, complex)):
+            out(self.number_text(obj))
+        elif isinstance(obj, Char):
+            out(_char_text(obj.char) if self.escape else obj.char)
+        elif isinstance(obj, list):
+            self.vector(obj, depth)
+        elif isinstance(obj, Condition):
+            out(self.unreadable(obj, f"{obj.lisp_name.name} {_string_text(obj.report())}")
+                if self.escape else obj.report())
+        elif isinstance(obj, Package):
+            out(self.unreadable(obj, f"PACKAGE {_string_text(obj.name)}"))
+        elif isinstance(obj, Stream):
+            out(self.unreadable(obj, repr(obj)[2:-1]))
+        elif type(obj) is _hash_table_class():
+            out(self.unreadable(obj, f"HASH-TABLE :TEST {obj.test} :COUNT {len(obj)}"))
+        elif isinstance(obj, (FunctionType, BuiltinFunctionType, MethodType)):
+            out(self.unreadable(obj, f"FUNCTION {getattr(obj, '__name__', '(LAMBDA)')}"))
+        else:
+            self.unknown(obj)
+
+    def unreadable(self, obj: Any, description: str) -> str:
+        if self.readably:
+            raise PrintNotReadable(f"{description} cannot be printed readably", object=obj)
+        return f"#<{description}>"
+
+    def unknown(self, obj: Any) -> None:
+        stream = StringOutputStream(self.column())
+        print_object_hook(obj, stream)
+        self.parts.append(stream.get_output_stream_string())
+
+    def column(self) -> int:
+        text = "".join(self.parts)
+        self.parts[:] = [text]
+        newline = text.rfind("\n")
+        return len(text) - newline - 1 if newline >= 0 else self.start_column + len(text)
+
+    # -- symbols --------------------------------------------------------------------------------
+
+    def symbol_text(self, sym: Symbol | None) -> str:
+        name = "NIL" if sym is None else sym.name
+        if not self.escape:
+            return self.cased(name)
+        package = COMMON_LISP if sym is None else sym.package
+        if package is None:
+            prefix = "#:" if self.gensym else ""
+        elif package is KEYWORD:
+            prefix = ":"
+        elif self.accessible(sym, name):
+            prefix = ""
+        else:
+            external = package.find_symbol(name)[1] is keyword("EXTERNAL")
+            prefix = self.symbol_name(package.name) + (":" if external else "::")
+        return prefix + self.symbol_name(name)
+
+    def accessible(self, sym: Symbol | None, name: str) -> bool:
+        if not isinstance(self.package, Package):
+            return False
+        found, status = self.package.find_symbol(name)
+        return found is sym and status is not NIL
+
+    def symbol_name(self, name: str) -> str:
+        if self.needs_bars(name):
+            return "|" + name.replace("\\", "\\\\").replace("|", "\\|") + "|"
+        return self.cased(name)
+
+    def needs_bars(self, name: str) -> bool:
+        if not name or set(name) == {"."}:
+            return True
+        if any(c in _SYMBOL_SPECIAL or c != c.upper() or not c.isprintable() for c in name):
+            return True
+        base = self.read_base if isinstance(self.read_base, int) and 2 <= self.read_base <= 36 else 10
+        try:
+            return parse_number(name, base) is not None
+        except ZeroDivisionError:
+            return True
+
+    def cased(self, name: str) -> str:
+        if self.case is _DOWNCASE:
+            return name.lower()
+        if self.case is _CAPITALIZE:
+            return _capitalize(name)
+        return name
+
+    # -- numbers --------------------------------------------------------------------------------
+
+    def number_text(self, x: int | Fraction | float | complex) -> str:
+        if isinstance(x, int):
+            digits = integer_text(x, self.base)
+            if not self.radix:
+                return digits
+            return digits + "." if self.base == 10 else self.radix_prefix() + digits
+        if isinstance(x, Fraction):
+            digits = integer_text(x.numerator, self.base) + "/" + integer_text(x.denominator, self.base)
+            return self.radix_prefix() + digits if self.radix else digits
+        if isinstance(x, float):
+            if math.isfinite(x):
+                return float_text(x)
+            return self.unreadable(x, "FLOAT NaN" if math.isnan(x) else f"FLOAT {'+' if x > 0 else '-'}INFINITY")
+        return f"#C({self.number_text(x.real)} {self.number_text(x.imag)})"
+
+    def radix_prefix(self) -> str:
+        return _RADIX_PREFIX.get(self.base, f"#{self.base}r")
+
+    # -- lists and vectors ----------------------------------------------------------------------
+
+    def labelled(self, obj: Any) -> bool:
+        """Print ``#n#`` and return True if ``obj`` was printed already; print ``#n=`` the first time."""
+        key = id(obj)
+        if key not in self.labels:
+            return False
+        label = self.labels[key]
+        if label:
+            self.parts.append(f"#{label}#")
+            return True
+        self.labels[key] = self.next_label
+        self.parts.append(f"#{self.next_label}=")
+        self.next_label += 1
+        return False
+
+    def list(self, obj: Cons, depth: int) -> None:
+        if self.circle and self.labelled(obj):
+            return
+        if self.level is not None and depth >= self.level:
+            self.parts.append("#")
+            return
+        out = self.parts.append
+        if self.pretty and self.abbreviated(obj):
+            out(_ABBREVIATIONS[obj.car])
+            self.object(obj.cdr.car, depth)
+            return
+        out("(")
+        cell: Any = obj
+        count = 0
+        while True:
+            if self.length is not None and count >= self.length:
+                out("...")
+                break
+            self.object(cell.car, depth + 1)
+            count += 1
+            cell = cell.cdr
+            if cell is NIL:
+                break
+            if not isinstance(cell, Cons) or (self.circle and id(cell) in self.labels):
+                out(" . ")
+                self.object(cell, depth + 1)
+                break
+            out(" ")
+        out(")")
+
+    def abbreviated(self, obj: Cons) -> bool:
+        """Whether ``obj`` prints as ``'x`` (and ``#'x`` ...): a two-element list, unshared tail."""
+        tail = obj.cdr
+        return (isinstance(obj.car, Symbol) and obj.car in _ABBREVIATIONS and isinstance(tail, Cons)
+                and tail.cdr is NIL and not (self.circle and id(tail) in self.labels))
+
+    def vector(self, obj: list[Any], depth: int) -> None:
+        if self.circle and self.labelled(obj):
+            return
+        if not self.array:
+            self.parts.append(self.unreadable(obj, f"SIMPLE-VECTOR {len(obj)}"))
+            return
+        if self.level is not None and depth >= self.level:
+            self.parts.append("#")
+            return
+        self.parts.append("#(")
+        for i, item in enumerate(obj):
+            if i:
+                self.parts.append(" ")
+            if self.length is not None and i >= self.length:
+                self.parts.append("...")
+                break
+            self.object(item, depth + 1)
+        self.parts.append(")")
+
+
+def _hash_table_class() -> type | None:
+    # The library sits above the printer: if it is not loaded, no object is one of its hash tables.
+    module = sys.modules.get("lisp.library.hashtables")
+    return module.HashTable if module is not None else None
+
+
+def _check_base(base: Any) -> int:
+    if not (isinstance(base, int) and not isinstance(base, bool) and 2 <= base <= 36):
+        raise LispTypeError(f"*PRINT-BASE* is {base!r}, not an integer from 2 to 36", datum=base)
+    return base
+
+
+def _limit(value: Any, name: str) -> int | None:
+    if value is NIL:
+        return None
+    if not (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+        raise LispTypeError(f"{name} is {value!r}, not NIL or a non-negative integer", datum=value)
+    return value
+
+
+def _shared_objects(root: Any) -> list[int]:
+    """Ids of the conses and vectors reachable from ``root`` more than once."""
+    seen: set[int] = set()
+    shared: list[int] = []
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        if not isinstance(obj, (Cons, list)):
+            continue
+        key = id(obj)
+        if key in seen:
+            if key not in shared:
+                shared.append(key)
+            continue
+        seen.add(key)
+        if isinstance(obj, Cons):
+            stack.append(obj.cdr)
+            stack.append(obj.car)
+        else:
+            stack.extend(reversed(obj))
+    return shared
+
+
+def _capitalize(name: str) -> str:
+    out = []
+    in_word = False
+    for c in name:
+        out.append(c.lower() if in_word else c)
+        in_word = c.isalnum()
+    return "".join(out)
+
+
+def integer_text(n: int, base: int) -> str:
+    """``n`` in ``base`` (2-36), upper-case digits, as CL prints integers."""
+    if base == 10:
+        return str(n)
+    digits = []
+    m = abs(n)
+    while True:
+        m, d = divmod(m, base)
+        digits.append(_DIGITS[d])
+        if not m:
+            break
+    return ("-" if n < 0 else "") + "".join(reversed(digits))
+
+
+def float_text(x: float) -> str:
+    """A finite float as CL prints it: shortest digits that read back exactly; fixed notation for
+    1e-3 <= |x| < 1e7, else ``d.ddde<n>`` (as SBCL prints its default float format)."""
+    if x == 0:
+        return "-0.0" if math.copysign(1, x) < 0 else "0.0"
+    sign, digit_tuple, exponent = Decimal(repr(x)).as_tuple()
+    digits = "".join(map(str, digit_tuple)).rstrip("0") or "0"
+    # The value is 0.<digits> * 10**point.
+    point = len(digit_tuple) + exponent
+    minus = "-" if sign else ""
+    if 1e-3 <= abs(x) < 1e7:
+        if point <= 0:
+            return f"{minus}0.{'0' * -point}{digits}"
+        whole = digits[:point].ljust(point, "0")
+        return f"{minus}{whole}.{digits[point:] or '0'}"
+    return f"{minus}{digits[0]}.{digits[1:] or '0'}e{point - 1}"
+
+
+def _string_text(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _char_text(c: str) -> str:
+    name = _CHAR_NAME_OF.get(c)
+    if name is not None:
+        return "#\\" + name
+    if c.isprintable():
+        return "#\\" + c
+    unicode_name = unicodedata.name(c, None)
+    if unicode_name is not None:
+        return "#\\" + unicode_name.replace(" ", "_")
+    return f"#\\U+{ord(c):X}"
+
+
+# -- the API -------------------------------------------------------------------------------------
+
+def _render(obj: Any, start_column: int = 0) -> str:
+    return _Printer(start_column).text(obj)
+
+
+def _bindings(options: dict[str, Any]) -> ExitStack:
+    stack = ExitStack()
+    for name, value in options.items():
+        if name not in OPTIONS:
+            raise LispTypeError(f"write has no option {name!r}; it has {', '.join(OPTIONS)}")
+        stack.enter_context(dynamic_binding(OPTIONS[name][0], value))
+    return stack
+
+
+def write(obj: Any, stream: Any = NIL, **options: Any) -> Any:
+    """Print ``obj`` to the stream designator ``stream`` under ``options``; returns ``obj``."""
+    out = output_stream(stream)
+    with _bindings(options):
+        out.write_string(_render(obj, out.column))
+    return obj
+
+
+def write_to_string(obj: Any, **options: Any) -> str:
+    """What :func:`write` would print, as a string."""
+    with _bindings(options):
+        return _render(obj)
+
+
+def prin1_to_string(obj: Any) -> str:
+    """``obj`` printed readably-ish (``*print-escape*`` T), as ``prin1`` prints it."""
+    return write_to_string(obj, escape=T)
+
+
+def princ_to_string(obj: Any) -> str:
+    """``obj`` printed for people (no escapes, no package prefixes), as ``princ`` prints it."""
+    return write_to_string(obj, escape=NIL, readably=NIL)
+
+
+def prin1(obj: Any, stream: Any = NIL) -> Any:
+    return write(obj, stream, escape=T)
+
+
+def princ(obj: Any, stream: Any = NIL) -> Any:
+    return write(obj, stream, escape=NIL, readably=NIL)
+
+
+def print_(obj: Any, stream: Any = NIL) -> Any:
+    """CL ``print``: a newline, ``obj`` as ``prin1`` prints it, then a space."""
+    out = output_stream(stream)
+    out.terpri()
+    prin1(obj, out)
+    out.write_string(" ")
+    return obj
+
+
+def pprint(obj: Any, stream: Any = NIL) -> None:
+    """CL ``pprint``: a newline, then ``obj`` with ``*print-pretty*`` and escapes; no values."""
+    out = output_stream(stream)
+    out.terpri()
+    write(obj, out, escape=T, pretty=T)

@@ -1,0 +1,312 @@
+"""The printer: prin1/princ output as the standard prints it, and print-then-read round trips."""
+
+import math
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lisp import printer
+from lisp.conditions import LispTypeError, PrintNotReadable, SimpleError
+from lisp.data import (
+    COMMON_LISP_USER, NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, intern, keyword, lisp_list,
+    make_list, make_package,
+)
+from lisp.namespace import dynamic_binding
+from lisp.printer import (
+    float_text, prin1, prin1_to_string, princ, princ_to_string, print_, write, write_to_string,
+)
+from lisp.reader import PACKAGE_VAR, QUOTE, READ_BASE, read_from_string
+from lisp.streams import StringOutputStream
+
+
+def sym(name):
+    return intern(name, COMMON_LISP_USER)
+
+
+# -- symbols -------------------------------------------------------------------------------------
+
+def test_symbols_print_upcased_names_without_prefix_when_accessible():
+    assert prin1_to_string(sym("FOO")) == "FOO"
+    assert prin1_to_string(cl_symbol("CAR")) == "CAR"
+
+
+def test_nil_and_t():
+    assert prin1_to_string(NIL) == "NIL"
+    assert prin1_to_string(T) == "T"
+
+
+def test_keywords_print_with_a_colon_and_princ_drops_it():
+    assert prin1_to_string(keyword("KEY")) == ":KEY"
+    assert princ_to_string(keyword("KEY")) == "KEY"
+
+
+def test_uninterned_symbols_print_with_sharp_colon_unless_print_gensym_is_nil():
+    assert prin1_to_string(Symbol("G1")) == "#:G1"
+    assert write_to_string(Symbol("G1"), gensym=NIL) == "G1"
+
+
+def test_inaccessible_symbols_are_package_qualified():
+    assert prin1_to_string(SYSTEM.intern("INTERNAL-THING")) == "GFJIT-SYSTEM::INTERNAL-THING"
+    pkg = make_package("PRINTER-TEST-PKG", use=[])
+    with dynamic_binding(PACKAGE_VAR, pkg):
+        car = cl_symbol("CAR")
+        assert prin1_to_string(car) == "COMMON-LISP:CAR"
+        assert prin1_to_string(NIL) == "COMMON-LISP:NIL"
+
+
+@pytest.mark.parametrize("name, text", [
+    ("foo", "|foo|"), ("1", "|1|"), ("1.5", "|1.5|"), ("1/2", "|1/2|"), (".", "|.|"), ("", "||"),
+    ("A B", "|A B|"), ("A:B", "|A:B|"), ("#A", "|#A|"), ("A|B", "|A\\|B|"), ("A\\B", "|A\\\\B|"),
+    ("1+", "1+"), ("+", "+"), ("-", "-"), ("...A", "...A"), ("(", "|(|"), ("1E5", "|1E5|"),
+])
+def test_symbol_names_that_would_read_differently_are_escaped(name, text):
+    assert prin1_to_string(sym(name)) == text
+    assert princ_to_string(sym(name)) == name
+
+
+def test_print_case():
+    assert write_to_string(sym("FOO-BAR"), case=keyword("DOWNCASE")) == "foo-bar"
+    assert write_to_string(sym("FOO-BAR"), case=keyword("CAPITALIZE")) == "Foo-Bar"
+    assert write_to_string(keyword("AB"), case=keyword("DOWNCASE")) == ":ab"
+    assert write_to_string(sym("foo"), case=keyword("DOWNCASE")) == "|foo|"
+
+
+# -- numbers -------------------------------------------------------------------------------------
+
+def test_integers_and_ratios():
+    assert prin1_to_string(-42) == "-42"
+    assert prin1_to_string(Fraction(-3, 4)) == "-3/4"
+    assert prin1_to_string(10**30) == "1" + "0" * 30
+
+
+def test_print_base_and_radix():
+    assert write_to_string(255, base=16) == "FF"
+    assert write_to_string(255, base=16, radix=T) == "#xFF"
+    assert write_to_string(-5, base=2, radix=T) == "#b-101"
+    assert write_to_string(10, radix=T) == "10."
+    assert write_to_string(Fraction(1, 2), base=10, radix=T) == "#10r1/2"
+    assert write_to_string(35, base=36) == "Z"
+
+
+@pytest.mark.parametrize("x, text", [
+    (1.5, "1.5"), (1.0, "1.0"), (0.0, "0.0"), (-0.0, "-0.0"), (1e7, "1.0e7"), (1234567.0, "1234567.0"),
+    (9999999.0, "9999999.0"), (0.001, "0.001"), (1e-4, "1.0e-4"), (123.456, "123.456"), (1e21, "1.0e21"),
+    (1e-10, "1.0e-10"), (1 / 3, "0.3333333333333333"), (1e100, "1.0e100"), (1e16, "1.0e16"),
+    (123456789012.0, "1.23456789012e11"), (-2.5e-7, "-2.5e-7"),
+])
+def test_floats_print_as_sbcl_prints_its_default_float_format(x, text):
+    assert float_text(x) == text
+
+
+def test_infinities_and_nan_are_unreadable():
+    assert prin1_to_string(math.inf) == "#<FLOAT +INFINITY>"
+    with pytest.raises(PrintNotReadable):
+        write_to_string(math.nan, readably=T)
+
+
+def test_complex_numbers():
+    assert prin1_to_string(complex(1, -2)) == "#C(1.0 -2.0)"
+
+
+def test_python_booleans_are_not_numbers():
+    assert prin1_to_string(True) == "#<PY bool True>"
+
+
+# -- strings and characters ----------------------------------------------------------------------
+
+def test_strings_escape_quotes_and_backslashes_only_under_prin1():
+    assert prin1_to_string('a"b\\c\n') == '"a\\"b\\\\c\n"'
+    assert princ_to_string('a"b\\c') == 'a"b\\c'
+
+
+@pytest.mark.parametrize("char, text", [
+    ("a", "#\\a"), (" ", "#\\Space"), ("\n", "#\\Newline"), ("\t", "#\\Tab"), ("\0", "#\\Nul"),
+    ("\x7f", "#\\Rubout"), ("\x1b", "#\\Esc"), ("(", "#\\("), ("λ", "#\\λ"), ("\xa0", "#\\NO-BREAK_SPACE"),
+    ("\ue000", "#\\U+E000"), ("\b", "#\\Backspace"), ("\r", "#\\Return"), ("\f", "#\\Page"),
+])
+def test_characters(char, text):
+    assert prin1_to_string(Char(char)) == text
+    assert read_from_string(text) is Char(char)
+
+
+def test_princ_of_a_character_is_the_character():
+    assert princ_to_string(Char("x")) == "x"
+
+
+# -- lists and vectors ---------------------------------------------------------------------------
+
+def test_lists_and_dotted_pairs():
+    assert prin1_to_string(lisp_list(1, lisp_list(2, 3), NIL)) == "(1 (2 3) NIL)"
+    assert prin1_to_string(Cons(1, 2)) == "(1 . 2)"
+    assert prin1_to_string(make_list([1, 2], 3)) == "(1 2 . 3)"
+
+
+def test_quote_forms_are_abbreviated_when_pretty():
+    assert prin1_to_string(lisp_list(QUOTE, sym("X"))) == "'X"
+    assert prin1_to_string(read_from_string("(#'f `(a ,b))")) == "(#'F `(A ,B))"
+    assert write_to_string(lisp_list(QUOTE, sym("X")), pretty=NIL) == "(QUOTE X)"
+
+
+def test_quote_with_other_than_one_argument_is_not_abbreviated():
+    assert prin1_to_string(lisp_list(QUOTE, 1, 2)) == "(QUOTE 1 2)"
+    assert prin1_to_string(Cons(QUOTE, 1)) == "(QUOTE . 1)"
+
+
+def test_vectors():
+    assert prin1_to_string([1, "a", [2]]) == '#(1 "a" #(2))'
+    assert prin1_to_string([]) == "#()"
+    assert write_to_string([1, 2], array=NIL).startswith("#<SIMPLE-VECTOR 2")
+
+
+def test_print_length_and_level():
+    deep = read_from_string("(1 (2 (3 (4))) 5 6)")
+    assert write_to_string(deep, length=2) == "(1 (2 (3 (4))) ...)"
+    assert write_to_string(deep, level=2) == "(1 (2 #) 5 6)"
+    assert write_to_string(deep, level=0) == "#"
+    assert write_to_string([1, 2, 3], length=1) == "#(1 ...)"
+
+
+def test_print_circle_labels_shared_and_circular_structure():
+    shared = lisp_list(1)
+    assert write_to_string(lisp_list(shared, shared), circle=T) == "(#1=(1) #1#)"
+    circular = lisp_list(1, 2)
+    circular.cdr.cdr = circular
+    assert write_to_string(circular, circle=T) == "#1=(1 2 . #1#)"
+    vector = [1]
+    vector.append(vector)
+    assert write_to_string(vector, circle=T) == "#1=#(1 #1#)"
+
+
+def test_circular_output_reads_back_with_the_same_shape():
+    circular = lisp_list(sym("A"))
+    circular.cdr = circular
+    back = read_from_string(write_to_string(circular, circle=T))
+    assert back.car is sym("A") and back.cdr is back
+
+
+def test_deeply_nested_cdr_chains_do_not_recurse():
+    long_list = make_list(range(100_000))
+    assert prin1_to_string(long_list).count(" ") == 99_999
+
+
+# -- other objects -------------------------------------------------------------------------------
+
+def test_conditions_print_their_type_and_report_and_princ_prints_the_report():
+    condition = SimpleError("oops ~a", 1)
+    assert prin1_to_string(condition) == '#<SIMPLE-ERROR "oops 1">'
+    assert princ_to_string(condition) == "oops 1"
+
+
+def test_packages_and_functions():
+    assert prin1_to_string(COMMON_LISP_USER) == '#<PACKAGE "COMMON-LISP-USER">'
+
+    def fib(n):
+        return n
+
+    assert prin1_to_string(fib) == "#<FUNCTION fib>"
+
+
+def test_unknown_python_objects_go_through_the_hook(monkeypatch):
+    assert prin1_to_string(object()).startswith("#<PY object <object object at")
+    monkeypatch.setattr(printer, "print_object_hook", lambda obj, stream: stream.write_string("#<HOOKED>"))
+    assert prin1_to_string(lisp_list(1, object())) == "(1 #<HOOKED>)"
+
+
+def test_print_readably_refuses_unreadable_objects():
+    with pytest.raises(PrintNotReadable):
+        write_to_string(COMMON_LISP_USER, readably=T)
+
+
+def test_bad_print_variables_are_type_errors():
+    with pytest.raises(LispTypeError, match=r"\*PRINT-BASE\*"):
+        write_to_string(1, base=1)
+    with pytest.raises(LispTypeError, match=r"\*PRINT-LENGTH\*"):
+        write_to_string(lisp_list(1), length=-1)
+
+
+def test_unknown_write_option_is_an_error():
+    with pytest.raises(LispTypeError, match="no option"):
+        write_to_string(1, colour=T)
+
+
+# -- printing to streams -------------------------------------------------------------------------
+
+def test_prin1_princ_and_print_write_to_the_stream():
+    out = StringOutputStream()
+    prin1("a", out)
+    princ("b", out)
+    print_(sym("C"), out)
+    assert out.get_output_stream_string() == '"a"b\nC '
+
+
+def test_write_returns_its_object_and_defaults_to_standard_output(capsys):
+    assert write(lisp_list(1, 2)) is not None
+    assert capsys.readouterr().out == "(1 2)"
+
+
+# -- round trips ---------------------------------------------------------------------------------
+
+def similar(a, b):
+    """CL EQUAL, except that vectors compare element-wise and uninterned symbols by name."""
+    if isinstance(a, Cons):
+        return isinstance(b, Cons) and similar(a.car, b.car) and similar(a.cdr, b.cdr)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(map(similar, a, b))
+    if isinstance(a, float):
+        return type(b) is float and (a == b and math.copysign(1, a) == math.copysign(1, b))
+    if isinstance(a, Symbol) and a.package is None:
+        return isinstance(b, Symbol) and b.package is None and a.name == b.name
+    if isinstance(a, (int, Fraction, str, complex)):
+        return type(a) is type(b) and a == b
+    return a is b
+
+
+names = st.text(min_size=0, max_size=8)
+atoms = st.one_of(
+    st.integers(), st.fractions().filter(lambda f: f.denominator != 1),
+    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=10),
+    st.characters(blacklist_categories=("Cs",)).map(Char),
+    names.map(sym), names.map(keyword), names.map(Symbol), st.just(NIL), st.just(T),
+    st.complex_numbers(allow_nan=False, allow_infinity=False).filter(lambda z: z.imag != 0),
+)
+data = st.recursive(
+    atoms,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=5).map(make_list),
+        st.tuples(st.lists(inner, min_size=1, max_size=4), inner.filter(lambda x: x is not NIL and not isinstance(x, Cons)))
+        .map(lambda t: make_list(*t)),
+        st.lists(inner, max_size=4),
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data)
+def test_printing_then_reading_gives_an_equal_object(obj):
+    assert similar(read_from_string(prin1_to_string(obj)), obj)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data, st.integers(min_value=2, max_value=36))
+def test_round_trip_holds_in_every_print_and_read_base(obj, base):
+    with dynamic_binding(READ_BASE, base):
+        text = write_to_string(obj, base=base, radix=T)
+        assert similar(read_from_string(text), obj)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=10))
+def test_symbol_names_round_trip_under_every_print_case(name):
+    for case in ("UPCASE", "DOWNCASE", "CAPITALIZE"):
+        assert read_from_string(write_to_string(sym(name), case=keyword(case))) is sym(name)
+
+
+def test_hash_tables_print_their_test_and_count():
+    from lisp.library.hashtables import HashTable
+
+    table = HashTable("EQUAL")
+    table.put("k", 1)
+    assert prin1_to_string(table) == "#<HASH-TABLE :TEST EQUAL :COUNT 1>"
