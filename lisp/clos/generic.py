@@ -24,6 +24,7 @@ from dispatch.function import make_generic
 from dispatch.precedence import add_precedence_provider, class_changed
 
 from lisp.clos import errors
+from lisp.clos.combinations import lisp_combination
 from lisp.clos.classes import (LispClass, as_class, class_for_type, display_name, find_class,
                                register_type)
 from lisp.clos.defclass import class_redefined_hooks
@@ -125,8 +126,9 @@ def _make_callable(info: GenericInfo) -> Any:
         gf = make_generic(
             function_name_text(info.name),
             _required_names(info.lambda_list, info.shape.required),
-            combination=_combination_name(info.combination),
-            most_specific_last=info.most_specific_last,
+            combination=lisp_combination(_combination_name(info.combination),
+                                         info.most_specific_last),
+            most_specific_last=info.most_specific_last and info.combination is STANDARD,
             argument_precedence_order=order,
             no_applicable_method=_no_applicable_method,
             no_next_method=_no_next_method)

@@ -1,0 +1,355 @@
+"""Generic functions and methods (CLHS 7.6): defgeneric, defmethod, method combination,
+call-next-method, eql specializers, congruence, and the dispatch objects behind them."""
+
+import pytest
+
+import lisp
+import lisp.clos
+from lisp.conditions import Error, ProgramError
+
+lisp.clos.install()
+
+
+def ev(text):
+    return lisp.eval_string(text)
+
+
+def show(text):
+    return lisp.prin1_to_string(ev(text))
+
+
+ev("(defclass g-shape () ()) (defclass g-circle (g-shape) ()) (defclass g-square (g-shape) ())")
+ev("(defvar *trace* nil)")
+
+
+def traced(form):
+    ev("(setf *trace* nil)")
+    value = ev(form)
+    return show("(reverse *trace*)"), value
+
+
+# -- standard method combination ----------------------------------------------------------------------
+
+def test_most_specific_primary_method_runs():
+    ev("(defgeneric g-name (s))")
+    ev("(defmethod g-name ((s g-shape)) :shape)")
+    ev("(defmethod g-name ((s g-circle)) :circle)")
+    assert show("(list (g-name (make-instance 'g-circle)) (g-name (make-instance 'g-square)))") \
+        == "(:CIRCLE :SHAPE)"
+
+
+def test_before_after_around_order():
+    ev("(defgeneric g-order (s))")
+    ev("(defmethod g-order ((s g-shape)) (push :primary-shape *trace*) :value)")
+    ev("(defmethod g-order ((s g-circle)) (push :primary-circle *trace*) (call-next-method))")
+    ev("(defmethod g-order :before ((s g-shape)) (push :before-shape *trace*))")
+    ev("(defmethod g-order :before ((s g-circle)) (push :before-circle *trace*))")
+    ev("(defmethod g-order :after ((s g-shape)) (push :after-shape *trace*))")
+    ev("(defmethod g-order :after ((s g-circle)) (push :after-circle *trace*))")
+    ev("(defmethod g-order :around ((s g-shape)) (push :around-shape-in *trace*) "
+       "(prog1 (call-next-method) (push :around-shape-out *trace*)))")
+    ev("(defmethod g-order :around ((s g-circle)) (push :around-circle-in *trace*) "
+       "(list :around (call-next-method)))")
+    order, _ = traced("(g-order (make-instance 'g-circle))")
+    # SBCL gives the same order.
+    assert order == ("(:AROUND-CIRCLE-IN :AROUND-SHAPE-IN :BEFORE-CIRCLE :BEFORE-SHAPE "
+                     ":PRIMARY-CIRCLE :PRIMARY-SHAPE :AFTER-SHAPE :AFTER-CIRCLE :AROUND-SHAPE-OUT)")
+    assert show("(g-order (make-instance 'g-circle))") == "(:AROUND :VALUE)"
+
+
+def test_call_next_method_with_arguments_passes_them():
+    ev("(defgeneric g-add (x y))")
+    ev("(defmethod g-add ((x number) y) (+ x y))")
+    ev("(defmethod g-add ((x integer) y) (call-next-method (* 10 x) y))")
+    assert ev("(g-add 2 3)") == 23
+
+
+def test_next_method_p_says_whether_there_is_a_next_method():
+    ev("(defgeneric g-nmp (x))")
+    ev("(defmethod g-nmp ((x t)) (next-method-p))")
+    ev("(defmethod g-nmp ((x integer)) (list (next-method-p) (call-next-method)))")
+    assert show("(g-nmp 1)") == "(T NIL)"
+
+
+def test_call_next_method_closure_works_after_the_method_returned():
+    ev("(defgeneric g-later (x))")
+    ev("(defmethod g-later ((x t)) (list :base x))")
+    ev("(defmethod g-later ((x integer)) (lambda () (list (next-method-p) (call-next-method))))")
+    assert show("(funcall (g-later 5))") == "(T (:BASE 5))"
+
+
+def test_no_next_method_is_an_error_naming_the_function():
+    ev("(defgeneric g-nonext (x))")
+    ev("(defmethod g-nonext ((x t)) (call-next-method))")
+    with pytest.raises(Error, match="no next method.*G-NONEXT"):
+        ev("(g-nonext 1)")
+
+
+def test_no_next_method_can_be_specialized():
+    ev("(defgeneric g-nonext2 (x))")
+    ev("(defmethod g-nonext2 ((x t)) (call-next-method))")
+    ev("(defmethod no-next-method ((gf (eql #'g-nonext2)) method &rest args) (list :none args))")
+    assert show("(g-nonext2 7)") == "(:NONE (7))"
+
+
+def test_no_applicable_method_is_an_error_naming_function_and_classes():
+    ev("(defgeneric g-none (x))")
+    ev("(defmethod g-none ((x string)) x)")
+    with pytest.raises(Error, match=r"no applicable method for the generic function G-NONE.*INTEGER"):
+        ev("(g-none 42)")
+
+
+def test_no_applicable_method_can_be_specialized():
+    ev("(defgeneric g-none2 (x))")
+    ev("(defmethod no-applicable-method ((gf (eql #'g-none2)) &rest args) (list :fallback args))")
+    assert show("(g-none2 1)") == "(:FALLBACK (1))"
+
+
+def test_method_with_same_specializers_and_qualifiers_replaces_the_old_one():
+    ev("(defgeneric g-repl (x))")
+    ev("(defmethod g-repl ((x integer)) :old)")
+    ev("(defmethod g-repl ((x integer)) :new)")
+    assert show("(list (g-repl 1) (length (generic-function-methods #'g-repl)))") == "(:NEW 1)"
+
+
+def test_multiple_dispatch_uses_every_required_argument():
+    ev("(defgeneric g-collide (a b))")
+    ev("(defmethod g-collide ((a g-shape) (b g-shape)) :shapes)")
+    ev("(defmethod g-collide ((a g-circle) (b g-square)) :circle-square)")
+    ev("(defmethod g-collide ((a g-square) (b g-circle)) :square-circle)")
+    assert show("(list (g-collide (make-instance 'g-circle) (make-instance 'g-square)) "
+                "(g-collide (make-instance 'g-square) (make-instance 'g-circle)) "
+                "(g-collide (make-instance 'g-circle) (make-instance 'g-circle)))") \
+        == "(:CIRCLE-SQUARE :SQUARE-CIRCLE :SHAPES)"
+
+
+def test_argument_precedence_order_decides_between_arguments():
+    ev("(defgeneric g-apo (a b) (:argument-precedence-order b a))")
+    ev("(defmethod g-apo ((a integer) (b t)) :a-specific)")
+    ev("(defmethod g-apo ((a t) (b integer)) :b-specific)")
+    assert show("(g-apo 1 2)") == ":B-SPECIFIC"
+
+
+def test_left_to_right_precedence_by_default():
+    ev("(defgeneric g-ltr (a b))")
+    ev("(defmethod g-ltr ((a integer) (b t)) :a-specific)")
+    ev("(defmethod g-ltr ((a t) (b integer)) :b-specific)")
+    assert show("(g-ltr 1 2)") == ":A-SPECIFIC"
+
+
+# -- eql specializers -------------------------------------------------------------------------------------
+
+def test_eql_specializer_is_more_specific_than_a_class():
+    ev("(defgeneric g-fact (n))")
+    ev("(defmethod g-fact ((n integer)) (* n (g-fact (- n 1))))")
+    ev("(defmethod g-fact ((n (eql 0))) 1)")
+    assert ev("(g-fact 10)") == 3628800
+
+
+def test_eql_specializer_on_symbols_and_characters_uses_identity():
+    ev("(defgeneric g-key (k))")
+    ev("(defmethod g-key ((k t)) :other)")
+    ev("(defmethod g-key ((k (eql :red))) :is-red)")
+    ev("(defmethod g-key ((k (eql #\\a))) :is-a)")
+    assert show("(list (g-key :red) (g-key :blue) (g-key #\\a) (g-key #\\b))") \
+        == "(:IS-RED :OTHER :IS-A :OTHER)"
+
+
+def test_eql_specializer_on_numbers_is_cl_eql():
+    ev("(defgeneric g-num (k))")
+    ev("(defmethod g-num ((k t)) :other)")
+    ev("(defmethod g-num ((k (eql 1))) :one)")
+    # (eql 1 1.0) is false in CL.
+    assert show("(list (g-num 1) (g-num 1.0) (g-num (- 3 2)))") == "(:ONE :OTHER :ONE)"
+
+
+def test_eql_specializer_on_strings_is_identity_not_equal():
+    ev("(defparameter *g-str* (copy-seq \"abc\"))")
+    ev("(defgeneric g-str (s))")
+    ev("(defmethod g-str ((s t)) :other)")
+    ev("(defmethod g-str ((s (eql *g-str*))) :same)")
+    assert show("(list (g-str *g-str*) (g-str (copy-seq \"abc\")))") == "(:SAME :OTHER)"
+
+
+# -- built-in method combinations -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("combination, expected", [
+    ("+", "6"), ("list", "(3 2 1)"), ("append", "(3 2 1)"), ("nconc", "(3 2 1)"),
+    ("max", "3"), ("min", "1"), ("and", "1"), ("or", "3"), ("progn", "1"),
+])
+def test_built_in_method_combination(combination, expected):
+    name = f"g-comb-{combination}"
+    ev(f"(defgeneric {name} (x) (:method-combination {combination}))")
+    wrap = "list" if combination in ("append", "nconc") else "progn"
+    ev(f"(defmethod {name} {combination} ((x integer)) ({wrap} 3))")
+    ev(f"(defmethod {name} {combination} ((x rational)) ({wrap} 2))")
+    ev(f"(defmethod {name} {combination} ((x number)) ({wrap} 1))")
+    assert show(f"({name} 5)") == expected
+
+
+def test_most_specific_last_reverses_the_primary_order():
+    ev("(defgeneric g-msl (x) (:method-combination list :most-specific-last))")
+    ev("(defmethod g-msl list ((x integer)) :integer)")
+    ev("(defmethod g-msl list ((x number)) :number)")
+    assert show("(g-msl 1)") == "(:NUMBER :INTEGER)"
+
+
+def test_around_method_in_a_built_in_combination():
+    ev("(defgeneric g-plus (x) (:method-combination +))")
+    ev("(defmethod g-plus + ((x integer)) 1)")
+    ev("(defmethod g-plus + ((x number)) 2)")
+    ev("(defmethod g-plus :around ((x integer)) (* 10 (call-next-method)))")
+    assert ev("(g-plus 1)") == 30
+
+
+def test_unknown_qualifier_is_an_error_and_adds_nothing():
+    ev("(defgeneric g-qual (x))")
+    with pytest.raises(ProgramError, match="qualifiers"):
+        ev("(defmethod g-qual :sideways ((x t)) 1)")
+    assert ev("(length (generic-function-methods #'g-qual))") == 0
+
+
+def test_primary_method_without_combination_qualifier_is_rejected():
+    ev("(defgeneric g-plus2 (x) (:method-combination +))")
+    with pytest.raises(ProgramError):
+        ev("(defmethod g-plus2 ((x t)) 1)")
+
+
+# -- lambda lists --------------------------------------------------------------------------------------
+
+def test_method_with_wrong_number_of_required_parameters_is_an_error():
+    ev("(defgeneric g-cong (a b))")
+    with pytest.raises(ProgramError, match="1 required parameter"):
+        ev("(defmethod g-cong ((a t)) a)")
+    assert ev("(length (generic-function-methods #'g-cong))") == 0
+
+
+def test_method_must_accept_the_keys_of_the_generic_function():
+    ev("(defgeneric g-keys (a &key size))")
+    with pytest.raises(ProgramError, match=":SIZE"):
+        ev("(defmethod g-keys ((a t) &key color) color)")
+    ev("(defmethod g-keys ((a t) &key size color) (list size color))")
+    assert show("(g-keys 1 :color 2 :size 3)") == "(3 2)"
+
+
+def test_optional_parameters_must_match_in_number():
+    ev("(defgeneric g-opt (a &optional b))")
+    with pytest.raises(ProgramError, match="optional"):
+        ev("(defmethod g-opt ((a t)) a)")
+
+
+def test_defmethod_without_defgeneric_creates_the_generic_function():
+    ev("(defmethod g-implicit ((x integer) &optional (y 5)) (+ x y))")
+    assert show("(list (g-implicit 1) (g-implicit 1 2))") == "(6 3)"
+
+
+def test_defgeneric_of_an_ordinary_function_is_an_error():
+    ev("(defun g-plain (x) x)")
+    with pytest.raises(ProgramError, match="ordinary function"):
+        ev("(defgeneric g-plain (x))")
+    assert ev("(g-plain 4)") == 4
+
+
+def test_defgeneric_method_options_are_replaced_on_reevaluation():
+    ev("(defgeneric g-opts (x) (:method ((x integer)) :int) (:method ((x string)) :str))")
+    ev("(defgeneric g-opts (x) (:method ((x integer)) :int2))")
+    assert show("(list (g-opts 1) (length (generic-function-methods #'g-opts)))") == "(:INT2 1)"
+
+
+def test_setf_generic_function_via_accessor_writer():
+    ev("(defclass g-box () ((v :initform 0 :accessor g-box-v)))")
+    ev("(defmethod (setf g-box-v) :after (new (b g-box)) (push new *trace*))")
+    order, _ = traced("(let ((b (make-instance 'g-box))) (setf (g-box-v b) 5) (g-box-v b))")
+    assert order == "(5)"
+
+
+# -- method objects -------------------------------------------------------------------------------------
+
+def test_find_method_remove_method_and_qualifiers():
+    ev("(defgeneric g-fm (x))")
+    ev("(defmethod g-fm ((x integer)) :int)")
+    ev("(defmethod g-fm :before ((x integer)) nil)")
+    ev("(defmethod g-fm ((x t)) :t)")
+    assert show("(method-qualifiers (find-method #'g-fm '(:before) (list (find-class 'integer))))") \
+        == "(:BEFORE)"
+    ev("(remove-method #'g-fm (find-method #'g-fm '() (list (find-class 'integer))))")
+    assert show("(g-fm 1)") == ":T"
+    assert ev("(find-method #'g-fm '() (list (find-class 'integer)) nil)") is None
+
+
+def test_find_method_signals_when_absent_by_default():
+    ev("(defgeneric g-fm2 (x))")
+    with pytest.raises(Error, match="no method"):
+        ev("(find-method #'g-fm2 '() (list (find-class 'integer)))")
+
+
+def test_add_method_of_found_method_to_another_function_is_an_error():
+    ev("(defgeneric g-src (x)) (defgeneric g-dst (x))")
+    ev("(defmethod g-src ((x t)) 1)")
+    with pytest.raises(Error, match="already belongs"):
+        ev("(add-method #'g-dst (find-method #'g-src '() (list (find-class 't))))")
+
+
+def test_compute_applicable_methods_most_specific_first():
+    ev("(defgeneric g-cam (x))")
+    ev("(defmethod g-cam ((x number)) 1) (defmethod g-cam ((x integer)) 2) (defmethod g-cam ((x string)) 3)")
+    assert show("(mapcar (lambda (m) (class-name (first (method-specializers m)))) "
+                "(compute-applicable-methods #'g-cam (list 5)))") == "(INTEGER NUMBER)"
+
+
+def test_ensure_generic_function_makes_a_generic_function():
+    ev("(ensure-generic-function 'g-ensured :lambda-list '(a b))")
+    ev("(defmethod g-ensured ((a t) (b t)) (list a b))")
+    assert show("(g-ensured 1 2)") == "(1 2)"
+
+
+# -- dispatch integration --------------------------------------------------------------------------------
+
+def test_generic_function_is_the_dispatch_callable():
+    import dispatch
+    ev("(defgeneric g-native (x)) (defmethod g-native ((x integer)) (* x 2))")
+    gf = lisp.function("g-native")
+    assert isinstance(gf, dispatch.GenericFunction)
+    assert gf(21) == 42
+
+
+def test_method_not_using_next_method_is_called_without_wrapper():
+    ev("(defgeneric g-plainfn (x)) (defmethod g-plainfn ((x integer)) (+ x 1))")
+    gf = lisp.function("g-plainfn")
+    gf(1)
+    (method,) = gf.methods
+    assert not method.wants_next
+    assert [outcome for _, outcome in gf.call_history] == [method.function]
+
+
+def test_method_using_call_next_method_asks_for_the_next_method():
+    ev("(defgeneric g-wants (x)) (defmethod g-wants ((x t)) 0) "
+       "(defmethod g-wants ((x integer)) (1+ (call-next-method)))")
+    assert sorted(m.wants_next for m in lisp.function("g-wants").methods) == [False, True]
+    assert ev("(g-wants 3)") == 1
+
+
+def test_compile_generic_function_installs_a_native_dispatcher():
+    ev("(defgeneric g-comp (x)) (defmethod g-comp ((x integer)) :int) (defmethod g-comp ((x string)) :str)")
+    ev("(g-comp 1) (g-comp \"a\")")
+    gf = lisp.function("g-comp")
+    if not gf.native:
+        pytest.skip("native dispatch is off in this process")
+    assert ev("(compile-generic-function #'g-comp)") is not None
+    assert show("(list (g-comp 1) (g-comp \"a\"))") == "(:INT :STR)"
+    assert gf.stats.installs >= 1
+
+
+def test_describe_dispatch_prints_the_decision_tree():
+    ev("(defgeneric g-desc (x)) (defmethod g-desc ((x integer)) 1)")
+    ev("(g-desc 1)")
+    text = ev("(with-output-to-string (s) (describe-dispatch #'g-desc s))")
+    assert "G-DESC" in text and "misses" in text
+
+
+def test_lisp_generic_function_called_from_python_with_python_objects():
+    import fractions
+    ev("(defgeneric g-py (x)) (defmethod g-py ((x ratio)) :ratio) (defmethod g-py ((x t)) :other)")
+    gf = lisp.function("g-py")
+    assert lisp.prin1_to_string(gf(fractions.Fraction(1, 3))) == ":RATIO"
+    assert lisp.prin1_to_string(gf(object())) == ":OTHER"
