@@ -49,7 +49,7 @@ and where it was read.
 """
 
 from lisp.compiler import (  # noqa: F401,E402  (importing them registers their forms)
-    backquote, definitions, opencode, places, runtime, special_forms, standard_macros,
+    backquote, definitions, loop, opencode, places, runtime, special_forms, standard_macros,
 )
 from lisp.compiler.macros import define_macro, macro, macro_function, macroexpand, macroexpand_1  # noqa: E402
 from lisp.compiler.runtime import parse_keywords  # noqa: E402

@@ -1,0 +1,396 @@
+"""The ``loop`` macro (CLHS 6.1): the simple loop and the common extended clauses.
+
+Supported: ``named``; ``with`` (``=``, ``and``); ``for``/``as`` with ``in``/``on`` (``by``),
+``from``/``downfrom``/``upfrom`` ... ``to``/``upto``/``below``/``downto``/``above`` ... ``by``,
+``across``, ``=`` [``then``], ``being the hash-keys/hash-values of`` [``using``], destructuring
+variable lists and ``and``; ``repeat``; ``collect append nconc sum count maximize
+minimize`` (each with ``into``); ``do``; ``when``/``if``/``unless`` with ``and``, ``else``, ``end``
+and ``it``; ``while until always never thereis return``; ``initially finally``; ``loop-finish``.
+
+The expansion is one ``tagbody``: the first-iteration code of the ``for`` clauses, then the body,
+the stepping code (advance, end test, assign, for each ``for`` clause in order), ``go`` back; the
+epilogue runs ``finally`` and returns the default result.
+
+Deviation: ``for`` clauses joined with ``and`` are stepped one after the other, not in parallel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lisp.compiler.core import arguments, program_error, show
+from lisp.compiler.macros import QUOTE, gensym, macro
+from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, lisp_list as L, make_list
+
+C = cl_symbol
+BLOCK, LET_STAR, TAGBODY, GO, SETQ, WHEN, UNLESS, IF = (C(n) for n in (
+    "BLOCK", "LET*", "TAGBODY", "GO", "SETQ", "WHEN", "UNLESS", "IF"))
+RETURN_FROM, PROGN, MACROLET, LET = C("RETURN-FROM"), C("PROGN"), C("MACROLET"), C("LET")
+WHILE = SYSTEM.intern("%WHILE")
+
+
+def _is(token: Any, *names: str) -> bool:
+    """Loop keywords are recognised by name, whatever package they were read in."""
+    return isinstance(token, Symbol) and token.name in names
+
+
+@dataclass
+class Accumulator:
+    var: Symbol
+    kind: str
+    tail: Symbol | None = None
+
+
+@dataclass
+class LoopState:
+    form: Any
+    tokens: list[Any]
+    pos: int = 0
+    name: Any = None
+    bindings: list[Any] = field(default_factory=list)
+    first: list[Any] = field(default_factory=list)
+    step: list[Any] = field(default_factory=list)
+    body: list[Any] = field(default_factory=list)
+    initially: list[Any] = field(default_factory=list)
+    finally_: list[Any] = field(default_factory=list)
+    accumulators: dict[Any, Accumulator] = field(default_factory=dict)
+    default_result: Any = None
+    end: Symbol = field(default_factory=lambda: gensym("END-LOOP"))
+    next: Symbol = field(default_factory=lambda: gensym("NEXT-LOOP"))
+
+    def peek(self) -> Any:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def at_end(self) -> bool:
+        return self.pos >= len(self.tokens)
+
+    def take(self, what: str = "a form") -> Any:
+        if self.at_end():
+            raise self.error(f"LOOP ended where {what} was expected")
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def accept(self, *names: str) -> bool:
+        if _is(self.peek(), *names) and not self.at_end():
+            self.pos += 1
+            return True
+        return False
+
+    def expect(self, *names: str) -> None:
+        if not self.accept(*names):
+            raise self.error(f"LOOP expected {' or '.join(names)} but found {show(self.peek())}")
+
+    def error(self, message: str) -> Exception:
+        return program_error(f"{message}, in {show(self.form)}", self.form)
+
+    def compound_forms(self) -> list[Any]:
+        forms = []
+        while not self.at_end() and isinstance(self.peek(), Cons):
+            forms.append(self.take())
+        return forms
+
+    def finish(self) -> Any:
+        return L(GO, self.end)
+
+
+@macro("LOOP")
+def loop(form: Any, env: Any) -> Any:
+    tokens = arguments(form)
+    if all(isinstance(t, Cons) for t in tokens):
+        return L(BLOCK, None, make_list([WHILE, T, *tokens]))
+    state = LoopState(form, tokens)
+    if state.accept("NAMED"):
+        state.name = state.take("a loop name")
+    while not state.at_end():
+        _clause(state)
+    return _assemble(state)
+
+
+def _assemble(s: LoopState) -> Any:
+    result = s.default_result
+    if result is None and None in s.accumulators:
+        result = s.accumulators[None].var
+    epilogue = [*s.finally_, L(RETURN_FROM, s.name, result)]
+    tagbody = make_list([TAGBODY, *s.initially, *s.first, s.next, *s.body, *s.step, L(GO, s.next), s.end,
+                         *epilogue])
+    finish = L(C("LOOP-FINISH"), None, L(QUOTE, L(GO, s.end)))
+    return L(BLOCK, s.name, make_list([LET_STAR, make_list(s.bindings), L(MACROLET, L(finish), tagbody)]))
+
+
+def _clause(s: LoopState) -> None:
+    token = s.peek()
+    if s.accept("WITH"):
+        _with(s)
+    elif s.accept("FOR", "AS"):
+        _for(s)
+    elif s.accept("REPEAT"):
+        count = gensym("COUNT")
+        s.bindings.append(L(count, s.take("a count")))
+        test = L(WHEN, L(C("<="), count, 0), s.finish())
+        s.first.append(test)
+        s.step.extend([L(SETQ, count, L(C("1-"), count)), test])
+    elif s.accept("INITIALLY"):
+        s.initially.extend(s.compound_forms())
+    elif s.accept("FINALLY"):
+        s.finally_.extend(s.compound_forms())
+    elif _is(token, "WHILE", "UNTIL", "ALWAYS", "NEVER", "THEREIS", "DO", "DOING", "RETURN", "WHEN", "IF",
+             "UNLESS") or _accumulation(token):
+        s.body.append(_main(s))
+    else:
+        raise s.error(f"unknown LOOP clause {show(token)}")
+
+
+def _accumulation(token: Any) -> bool:
+    return _is(token, "COLLECT", "COLLECTING", "APPEND", "APPENDING", "NCONC", "NCONCING", "SUM", "SUMMING",
+               "COUNT", "COUNTING", "MAXIMIZE", "MAXIMIZING", "MINIMIZE", "MINIMIZING")
+
+
+def _main(s: LoopState, it: Symbol | None = None) -> Any:
+    """One main clause (a conditional's selectable clauses included) as one form."""
+    token = s.take("a clause")
+    name = token.name if isinstance(token, Symbol) else None
+    if name in ("WHILE", "UNTIL"):
+        test = s.take("a test")
+        return L(UNLESS if name == "WHILE" else WHEN, test, s.finish())
+    if name in ("ALWAYS", "NEVER"):
+        s.default_result = T
+        return L(UNLESS if name == "ALWAYS" else WHEN, s.take("a test"), L(RETURN_FROM, s.name, None))
+    if name == "THEREIS":
+        tmp = gensym("IT")
+        return L(LET, L(L(tmp, s.take("a test"))), L(WHEN, tmp, L(RETURN_FROM, s.name, tmp)))
+    if name in ("DO", "DOING"):
+        forms = s.compound_forms()
+        if not forms:
+            raise s.error("LOOP DO needs at least one compound form")
+        return make_list([PROGN, *forms])
+    if name == "RETURN":
+        return L(RETURN_FROM, s.name, _value(s, it))
+    if name in ("WHEN", "IF", "UNLESS"):
+        return _conditional(s, name == "UNLESS")
+    if _accumulation(token):
+        return _accumulate(s, name, _value(s, it))
+    raise s.error(f"{show(token)} is not a LOOP clause allowed here")
+
+
+def _value(s: LoopState, it: Symbol | None) -> Any:
+    value = s.take("a form")
+    return it if it is not None and _is(value, "IT") else value
+
+
+def _conditional(s: LoopState, negate: bool) -> Any:
+    test = s.take("a test")
+    it = gensym("IT")
+
+    def clauses() -> list[Any]:
+        forms = [_main(s, it)]
+        while s.accept("AND"):
+            forms.append(_main(s, it))
+        return forms
+
+    then = clauses()
+    orelse = clauses() if s.accept("ELSE") else []
+    s.accept("END")
+    test_form = L(C("NOT"), it) if negate else it
+    return L(LET, L(L(it, test)), L(IF, test_form, make_list([PROGN, *then]), make_list([PROGN, *orelse])))
+
+
+def _accumulate(s: LoopState, kind: str, value: Any) -> Any:
+    kind = {"COLLECTING": "COLLECT", "APPENDING": "APPEND", "NCONCING": "NCONC", "SUMMING": "SUM",
+            "COUNTING": "COUNT", "MAXIMIZING": "MAXIMIZE", "MINIMIZING": "MINIMIZE"}.get(kind, kind)
+    into = s.take("a variable") if s.accept("INTO") else None
+    acc = s.accumulators.get(into)
+    if acc is None:
+        var = into if into is not None else gensym("RESULT")
+        acc = Accumulator(var, kind)
+        s.accumulators[into] = acc
+        initial = 0 if kind in ("SUM", "COUNT") else None
+        s.bindings.append(L(var, initial))
+        if kind in ("COLLECT", "APPEND", "NCONC"):
+            acc.tail = gensym("TAIL")
+            s.bindings.append(L(acc.tail, None))
+    var = acc.var
+    if kind in ("COLLECT", "APPEND", "NCONC"):
+        if acc.tail is None:
+            raise s.error(f"LOOP: {show(var)} accumulates both a list and a number")
+        helper = {"COLLECT": "%LOOP-COLLECT", "APPEND": "%LOOP-APPEND", "NCONC": "%LOOP-NCONC"}[kind]
+        cells = gensym("CELLS")
+        return L(LET, L(L(cells, L(SYSTEM.intern(helper), value))),
+                 L(WHEN, cells, L(IF, acc.tail, L(C("RPLACD"), acc.tail, cells), L(SETQ, var, cells)),
+                   L(SETQ, acc.tail, L(C("LAST"), cells))))
+    if kind == "SUM":
+        return L(SETQ, var, L(C("+"), var, value))
+    if kind == "COUNT":
+        return L(WHEN, value, L(SETQ, var, L(C("1+"), var)))
+    tmp = gensym("VALUE")
+    better = L(C(">" if kind == "MAXIMIZE" else "<"), tmp, var)
+    return L(LET, L(L(tmp, value)), L(WHEN, L(C("OR"), L(C("NULL"), var), better), L(SETQ, var, tmp)))
+
+
+def _with(s: LoopState) -> None:
+    while True:
+        var = s.take("a variable")
+        _skip_type(s)
+        value = s.take("a form") if s.accept("=") else None
+        if isinstance(var, Cons):
+            tmp = gensym("WITH")
+            s.bindings.append(L(tmp, value))
+            s.bindings.extend(L(v, None) for v in _variables(var))
+            s.first[:0] = _destructure(var, tmp)
+        else:
+            s.bindings.append(L(var, value))
+        if not s.accept("AND"):
+            return
+
+
+def _skip_type(s: LoopState) -> None:
+    if s.accept("OF-TYPE"):
+        s.take("a type")
+    elif _is(s.peek(), "FIXNUM", "FLOAT", "T", "NIL") and s.peek() is not None:
+        s.take()
+
+
+def _variables(pattern: Any) -> list[Symbol]:
+    if pattern is None:
+        return []
+    if isinstance(pattern, Symbol):
+        return [pattern]
+    return _variables(pattern.car) + _variables(pattern.cdr)
+
+
+def _destructure(pattern: Any, value: Any) -> list[Any]:
+    """Forms that assign the variables of ``pattern`` from the tree ``value``."""
+    if pattern is None:
+        return []
+    if isinstance(pattern, Symbol):
+        return [L(SETQ, pattern, value)]
+    return _destructure(pattern.car, L(C("CAR"), value)) + _destructure(pattern.cdr, L(C("CDR"), value))
+
+
+def _for(s: LoopState) -> None:
+    """One ``for`` clause and those joined to it with ``and``."""
+    while True:
+        first, step = _for_one(s)
+        s.first.extend(first)
+        s.step.extend(step)
+        if not s.accept("AND"):
+            return
+
+
+def _for_one(s: LoopState) -> tuple[list[Any], list[Any]]:
+    var = s.take("a variable")
+    _skip_type(s)
+    if s.accept("IN", "ON"):
+        on = _is(s.tokens[s.pos - 1], "ON")
+        source = s.take("a list")
+        by = s.take("a step function") if s.accept("BY") else None
+        tail = gensym("TAIL")
+        s.bindings.append(L(tail, source))
+        s.bindings.extend(L(v, None) for v in _variables(var))
+        advance = L(SETQ, tail, L(C("FUNCALL"), by, tail) if by is not None else L(C("CDR"), tail))
+        test = L(WHEN, L(C("ATOM" if on else "ENDP"), tail), s.finish())
+        assign = _destructure(var, tail if on else L(C("CAR"), tail))
+        return [test, *assign], [advance, test, *assign]
+    if s.accept("ACROSS"):
+        vector, index = gensym("VECTOR"), gensym("INDEX")
+        s.bindings.extend([L(vector, s.take("a vector")), L(index, 0)])
+        s.bindings.extend(L(v, None) for v in _variables(var))
+        test = L(WHEN, L(C(">="), index, L(C("LENGTH"), vector)), s.finish())
+        assign = _destructure(var, L(C("AREF"), vector, index))
+        return [test, *assign], [L(SETQ, index, L(C("1+"), index)), test, *assign]
+    if s.accept("="):
+        init = s.take("a form")
+        s.bindings.extend(L(v, None) for v in _variables(var))
+        if s.accept("THEN"):
+            return _destructure(var, init), _destructure(var, s.take("a form"))
+        return _destructure(var, init), _destructure(var, init)
+    if s.accept("BEING"):
+        return _being(s, var)
+    if _is(s.peek(), "FROM", "DOWNFROM", "UPFROM", "TO", "UPTO", "BELOW", "DOWNTO", "ABOVE", "BY"):
+        return _arithmetic(s, var)
+    raise s.error(f"unknown LOOP FOR clause after {show(var)}: {show(s.peek())}")
+
+
+def _arithmetic(s: LoopState, var: Symbol) -> tuple[list[Any], list[Any]]:
+    start, limit, step = 0, None, 1
+    down = False
+    inclusive = True
+    while _is(s.peek(), "FROM", "DOWNFROM", "UPFROM", "TO", "UPTO", "BELOW", "DOWNTO", "ABOVE", "BY"):
+        word = s.take().name
+        value = s.take("a form")
+        if word in ("FROM", "DOWNFROM", "UPFROM"):
+            start = value
+            down = down or word == "DOWNFROM"
+        elif word == "BY":
+            step = value
+        else:
+            limit = value
+            down = down or word in ("DOWNTO", "ABOVE")
+            inclusive = word in ("TO", "UPTO", "DOWNTO")
+    limit_var, step_var = gensym("LIMIT"), gensym("STEP")
+    s.bindings.append(L(var, start))
+    if limit is not None:
+        s.bindings.append(L(limit_var, limit))
+    s.bindings.append(L(step_var, step))
+    advance = L(SETQ, var, L(C("-" if down else "+"), var, step_var))
+    if limit is None:
+        return [], [advance]
+    compare = (">" if not down else "<") if inclusive else (">=" if not down else "<=")
+    test = L(WHEN, L(C(compare), var, limit_var), s.finish())
+    return [test], [advance, test]
+
+
+def _being(s: LoopState, var: Symbol) -> tuple[list[Any], list[Any]]:
+    s.expect("THE", "EACH")
+    kind = s.take("HASH-KEYS or HASH-VALUES")
+    if not _is(kind, "HASH-KEY", "HASH-KEYS", "HASH-VALUE", "HASH-VALUES"):
+        raise s.error(f"LOOP BEING supports hash-keys and hash-values, not {show(kind)}")
+    s.expect("OF", "IN")
+    table = s.take("a hash table")
+    other = None
+    if s.accept("USING"):
+        spec = s.take("(hash-value var) or (hash-key var)")
+        other = spec.cdr.car
+    keys_wanted = kind.name.startswith("HASH-KEY")
+    entries = gensym("ENTRIES")
+    s.bindings.append(L(entries, L(SYSTEM.intern("%HASH-ENTRIES"), table)))
+    s.bindings.extend(L(v, None) for v in [*_variables(var), *([other] if other is not None else [])])
+    entry = L(C("CAR"), entries)
+    key, value = L(C("CAR"), entry), L(C("CDR"), entry)
+    assign = _destructure(var, key if keys_wanted else value)
+    if other is not None:
+        assign.append(L(SETQ, other, value if keys_wanted else key))
+    test = L(WHEN, L(C("ENDP"), entries), s.finish())
+    return [test, *assign], [L(SETQ, entries, L(C("CDR"), entries)), test, *assign]
+
+
+def _loop_collect(value: Any) -> Any:
+    return Cons(value, None)
+
+
+def _loop_append(value: Any) -> Any:
+    from lisp.data import iter_list
+
+    return make_list(list(iter_list(value)))
+
+
+def _hash_entries(table: Any) -> Any:
+    """The (key . value) pairs of a hash table, as a list (a snapshot: the loop may change it)."""
+    from lisp.library.hashtables import maphash
+
+    pairs: list[Any] = []
+    maphash(lambda k, v: pairs.append(Cons(k, v)), table)
+    return make_list(pairs)
+
+
+def _register() -> None:
+    from lisp import namespace
+
+    namespace.builtin("%LOOP-COLLECT", SYSTEM)(_loop_collect)
+    namespace.builtin("%LOOP-APPEND", SYSTEM)(_loop_append)
+    namespace.builtin("%LOOP-NCONC", SYSTEM)(lambda value: value)
+    namespace.builtin("%HASH-ENTRIES", SYSTEM)(_hash_entries)
+
+
+_register()
