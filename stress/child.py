@@ -68,7 +68,7 @@ def main(argv: list[str]) -> int:
     rss_start = rss_bytes()
     findings = Findings(on_detail=lambda kind, text: channel.send(kind, text=text))
     try:
-        workload = workloads.make(config.workload, Settings(config.seed, config.threads, config.faults))
+        workload = workloads.make(config.workload, Settings(config.seed, config.threads, config.faults, process_faults=config.faults))
     except Exception:
         channel.send("setup_error", text=traceback.format_exc())
         return 2

@@ -28,7 +28,10 @@ class Settings:
 
     seed: int
     threads: int
-    faults: bool = True  # inject faults (bad IR, raising methods, dying compile workers)
+    faults: bool = True  # inject faults (bad IR, raising methods, refused definitions)
+    # Faults that damage process-wide state (killing a dispatch compile worker): only in the
+    # child process of a run, never in a test process other tests share.
+    process_faults: bool = False
 
 
 class Findings:
