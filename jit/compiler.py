@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+import sys
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -106,8 +107,9 @@ class _ThreadCompiler:
             self._context = None
             self._parsed_in_context = 0
 
-    def __del__(self) -> None:  # the thread ended: nobody else can be using the context
-        self._drop_context()
+    def __del__(self, _finalizing=sys.is_finalizing) -> None:
+        if not _finalizing():  # the thread ended: nobody else can be using the context
+            self._drop_context()
 
 
 _local = threading.local()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import collections
 import itertools
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -86,8 +87,8 @@ class CodeHandle:
     def __exit__(self, *exc: object) -> None:
         self.release()
 
-    def __del__(self) -> None:
-        if getattr(self, "_state", None):
+    def __del__(self, _finalizing=sys.is_finalizing) -> None:
+        if getattr(self, "_state", None) and not _finalizing():
             self.release()
 
     def __repr__(self) -> str:
@@ -276,9 +277,9 @@ class JitPool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __del__(self) -> None:
+    def __del__(self, _finalizing=sys.is_finalizing) -> None:
         # Unreachable: no handle refers to it and no thread is inside it, so no lock is held.
-        if not getattr(self, "_closed", True):
+        if not getattr(self, "_closed", True) and not _finalizing():
             self.close()
 
     # -- the steps of add ----------------------------------------------------------------------

@@ -1,14 +1,13 @@
 """Hypothesis-generated programs of pool operations run on 2-8 threads, every call checked."""
 
 import gc
-import threading
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import jit
-from jit_test_ir import I64_TO_I64, affine, affine_ir
+from jit_test_support import I64_TO_I64, affine, affine_ir, run_in_threads
 
 SLOTS = 3
 coefficient = st.integers(min_value=-1000, max_value=1000)
@@ -81,19 +80,9 @@ def _run_thread(pool, t, ops, versions, problems):
 @given(program)
 def test_generated_programs_compute_the_right_values_and_leave_nothing_live(program):
     pool = jit.JitPool(shards=2, retire_after=8)
-    versions, problems, crashed = {}, [], []
-
-    def body(t, ops):
-        try:
-            _run_thread(pool, t, ops, versions, problems)
-        except Exception as exc:
-            crashed.append(repr(exc))
-
-    threads = [threading.Thread(target=body, args=(t, ops)) for t, ops in enumerate(program)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    versions, problems = {}, []
+    crashed = run_in_threads(lambda t, ops: _run_thread(pool, t, ops, versions, problems),
+                             list(enumerate(program)))
     gc.collect()
     try:
         assert crashed == [] and problems == []

@@ -1,11 +1,9 @@
 """Every bad input raises its own JitError, and the pool keeps working afterwards."""
 
-import threading
-
 import pytest
 
 import jit
-from jit_test_ir import I64_TO_I64, affine, affine_ir
+from jit_test_support import I64_TO_I64, affine, affine_ir, run_in_threads
 
 BAD_SYNTAX = "define i64 @f(i64 %x) {\n  %y = add i64 %x, %z\n  ret i64 %y\n}\n"
 BAD_VERIFY = ("define i64 @f() {\nentry:\n  br label %b\nb:\n"
@@ -128,22 +126,14 @@ def test_pool_still_compiles_links_and_runs_from_several_threads_after_every_err
     for bad in _bad_inputs(pool):
         with pytest.raises(jit.JitError):
             bad()
-    results, errors = {}, []
+    results = {}
 
     def work(t):
-        try:
-            for i in range(5):
-                name = f"ok_{t}_{i}"
-                with pool.add(affine_ir(name, t + 2, i), exports=[name]) as h:
-                    results[name] = I64_TO_I64(h.address(name))(10) == affine(t + 2, i, 10)
-        except Exception as exc:  # reported below
-            errors.append(exc)
+        for i in range(5):
+            name = f"ok_{t}_{i}"
+            with pool.add(affine_ir(name, t + 2, i), exports=[name]) as h:
+                results[name] = I64_TO_I64(h.address(name))(10) == affine(t + 2, i, 10)
 
-    threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_in_threads(work, [(t,) for t in range(4)]) == []
     assert len(results) == 20 and all(results.values())
     assert pool.stats()["modules_live"] == 0

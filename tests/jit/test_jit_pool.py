@@ -6,7 +6,7 @@ import gc
 import pytest
 
 import jit
-from jit_test_ir import I64_TO_I64, affine_ir, call_vectorcall, vectorcall_dispatcher_ir
+from jit_test_support import I64_TO_I64, affine_ir, call_vectorcall, vectorcall_dispatcher_ir
 
 
 def test_added_function_runs_at_its_address(pool):

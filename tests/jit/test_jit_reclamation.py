@@ -6,7 +6,7 @@ import pytest
 
 import jit
 from jit.memory import resident_bytes
-from jit_test_ir import I64_TO_I64, affine, affine_ir, switch_ir
+from jit_test_support import I64_TO_I64, affine, affine_ir, run_in_threads, switch_ir
 
 
 def _shard_of(handle):
@@ -95,12 +95,8 @@ def test_lookups_racing_a_remover_get_live_code_or_symbol_not_found(pool):
             seen["found"] += 1
             h.release()
 
-    threads = [threading.Thread(target=remover)] + \
-        [threading.Thread(target=looker) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    threads = [(remover,)] + [(looker,)] * 3
+    assert run_in_threads(lambda work: work(), threads) == []
     assert seen["wrong"] == []
     assert seen["found"] + seen["missing"] > 0
     stats = pool.stats()

@@ -1,8 +1,9 @@
-"""IR generators and ctypes helpers shared by the jit tests."""
+"""IR generators, ctypes and thread helpers shared by the jit tests."""
 
 from __future__ import annotations
 
 import ctypes
+import threading
 
 I64_TO_I64 = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_int64)
 # The vectorcall signature, called with the GIL held.
@@ -58,3 +59,21 @@ def call_vectorcall(address: int, callable_: object, *args: object) -> object:
     obj = ctypes.cast(result, ctypes.py_object).value
     ctypes.pythonapi.Py_DecRef(ctypes.c_void_p(result))  # the reference the call returned
     return obj
+
+
+def run_in_threads(target, args_per_thread) -> list[BaseException]:
+    """Run `target(*args)` on one thread per args tuple; return what the threads raised."""
+    errors: list[BaseException] = []
+
+    def body(*args):
+        try:
+            target(*args)
+        except BaseException as exc:  # reported to the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=body, args=args) for args in args_per_thread]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
