@@ -24,6 +24,7 @@ from typing import Any
 
 from lisp.compiler.core import program_error, show
 from lisp.conditions import LispTypeError, SimpleError, as_condition
+from lisp.conditions import error as lisp_error
 from lisp.compiler.macros import define_macro
 from lisp.compiler.runtime import parse_keywords
 from lisp.data import (COMMON_LISP_USER, NIL, SYSTEM, Cons, T, cl_symbol, find_package, intern,
@@ -107,8 +108,12 @@ def join_thread(thread: LispThread) -> Any:
     """Wait for ``thread`` to end; its function's value, or its error signalled here."""
     _check_thread(thread, "JOIN-THREAD")
     thread.thread.join()
-    if thread.error is not None:
-        raise thread.error
+    exc = thread.error
+    if isinstance(exc, Exception):
+        # Signalled afresh, so that the joining thread's handlers see it.
+        return lisp_error(as_condition(exc))
+    if exc is not None:
+        raise exc
     return thread.result
 
 
