@@ -107,12 +107,21 @@ class StringOutputStream(OutputStream):
 
 
 class HostOutputStream(OutputStream):
-    """Writes to a Python text file, or to whatever file a callable returns at each write."""
+    """Writes to a Python text file, or to whatever file a callable returns at each write.
 
-    def __init__(self, target: TextIO | Callable[[], TextIO], name: str) -> None:
+    An ``owned`` file (one ``open`` made) is closed with the stream.
+    """
+
+    def __init__(self, target: TextIO | Callable[[], TextIO], name: str, *, owned: bool = False) -> None:
         super().__init__()
         self._target = target
         self.name = name
+        self._owned = owned
+
+    def close(self) -> None:
+        if self._owned and not self.closed:
+            self._file().close()
+        super().close()
 
     def _file(self) -> TextIO:
         return self._target() if callable(self._target) else self._target
@@ -137,14 +146,14 @@ class InputStream(Stream):
         self.text = text if end is None else text[:end]
         self.index = start
 
-    def _fill(self) -> bool:
-        """Make at least one more character available; False at end of file."""
+    def fill_buffer(self) -> bool:
+        """Make at least one more character available in ``text``; False at end of file."""
         return False
 
     def read_char(self) -> str | None:
         """The next character, or None at end of file."""
         self._check_open()
-        if self.index >= len(self.text) and not self._fill():
+        if self.index >= len(self.text) and not self.fill_buffer():
             return None
         char = self.text[self.index]
         self.index += 1
@@ -152,7 +161,7 @@ class InputStream(Stream):
 
     def peek_char(self) -> str | None:
         self._check_open()
-        if self.index >= len(self.text) and not self._fill():
+        if self.index >= len(self.text) and not self.fill_buffer():
             return None
         return self.text[self.index]
 
@@ -164,7 +173,7 @@ class InputStream(Stream):
     def read_line(self) -> tuple[str, bool] | None:
         """The next line without its newline and whether end of file ended it; None at EOF."""
         self._check_open()
-        while "\n" not in self.text[self.index:] and self._fill():
+        while "\n" not in self.text[self.index:] and self.fill_buffer():
             pass
         if self.index >= len(self.text):
             return None
@@ -180,14 +189,21 @@ class InputStream(Stream):
 
 
 class HostInputStream(InputStream):
-    """Reads a Python text file a line at a time, found afresh when given as a callable."""
+    """Reads a Python text file a line at a time, found afresh when given as a callable; an
+    ``owned`` file is closed with the stream."""
 
-    def __init__(self, source: TextIO | Callable[[], TextIO], name: str) -> None:
+    def __init__(self, source: TextIO | Callable[[], TextIO], name: str, *, owned: bool = False) -> None:
         super().__init__("")
         self._source = source
         self.name = name
+        self._owned = owned
 
-    def _fill(self) -> bool:
+    def close(self) -> None:
+        if self._owned and not self.closed:
+            self._source.close()  # type: ignore[union-attr]
+        super().close()
+
+    def fill_buffer(self) -> bool:
         source = self._source() if callable(self._source) else self._source
         line = source.readline()
         if not line:

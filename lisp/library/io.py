@@ -1,0 +1,403 @@
+"""The Lisp functions of reading, printing, ``format`` and streams (CLHS 21-23), over the Python APIs
+of :mod:`lisp.reader`, :mod:`lisp.printer`, :mod:`lisp.format` and :mod:`lisp.streams`.
+
+Also the stream macros ``with-input-from-string``, ``with-open-file`` and ``with-open-stream``, and
+``open`` on file names given as strings (there are no pathname objects: a deviation).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lisp import printer
+from lisp.compiler.macros import macro
+from lisp.compiler.standard_macros import split_declarations
+from lisp.compiler.values import values
+from lisp.conditions import EndOfFile, FileError, ProgramError, raise_error
+from lisp.data import NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, iter_list, keyword, lisp_list as L, make_list
+from lisp.format import format_
+from lisp.library.arguments import check, expected, keywords, show, truth
+from lisp.namespace import builtin
+from lisp.reader import EOF, WHITESPACE, Reader
+from lisp.streams import (
+    HostInputStream, HostOutputStream, InputStream, Stream, StringOutputStream,
+    TwoWayStream, input_stream, output_stream,
+)
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+def _read_form(designator: Any, eof_error_p: Any, eof_value: Any, preserve_whitespace: bool = False) -> Any:
+    """The next form of an input stream, reading more of its source while the form is incomplete.
+
+    Unless ``preserve_whitespace``, one whitespace character after the form is consumed (CLHS READ).
+    """
+    stream = input_stream(designator)
+    source = stream.input if isinstance(stream, TwoWayStream) else stream
+    source._check_open()
+    while True:
+        reader = Reader(source.text[source.index:], getattr(source, "name", "<stream>"))
+        try:
+            form = reader.read()
+        except EndOfFile:
+            if source.fill_buffer():
+                continue
+            raise
+        if form is EOF:
+            if source.fill_buffer():
+                continue
+            source.index = len(source.text)
+            if eof_error_p is not NIL:
+                raise_error(EndOfFile(f"end of file on {show(stream)}", stream=stream))
+            return eof_value
+        source.index += reader.offset
+        if not preserve_whitespace and source.peek_char() in WHITESPACE:
+            source.index += 1
+        return form
+
+
+@builtin("READ")
+def read(stream: Any = NIL, eof_error_p: Any = T, eof_value: Any = NIL, recursive_p: Any = NIL) -> Any:
+    """``read``: the next form of the stream (``*standard-input*`` by default)."""
+    return _read_form(stream, eof_error_p, eof_value)
+
+
+@builtin("READ-PRESERVING-WHITESPACE")
+def read_preserving_whitespace(stream: Any = NIL, eof_error_p: Any = T, eof_value: Any = NIL,
+                               recursive_p: Any = NIL) -> Any:
+    return _read_form(stream, eof_error_p, eof_value, preserve_whitespace=True)
+
+
+@builtin("READ-FROM-STRING")
+def read_from_string(string: Any, eof_error_p: Any = T, eof_value: Any = NIL, *args: Any) -> Any:
+    """``read-from-string``: two values, the form and the index after it."""
+    check(isinstance(string, str), string, expected("STRING"))
+    kw = keywords(args, ("START", "END", "PRESERVE-WHITESPACE"), "READ-FROM-STRING")
+    start, end = _bounds(string, kw)
+    stream = InputStream(string, start, end)
+    form = _read_form(stream, eof_error_p, eof_value, kw.get("PRESERVE-WHITESPACE", NIL) is not NIL)
+    return values(form, stream.index)
+
+
+def _bounds(string: str, kw: dict[str, Any]) -> tuple[int, int]:
+    start = kw.get("START", 0)
+    end = kw.get("END", NIL)
+    end = len(string) if end is NIL else end
+    for bound in (start, end):
+        check(type(bound) is int and 0 <= bound <= len(string), bound,
+              make_list([cl_symbol("INTEGER"), 0, len(string)]))
+    if start > end:
+        raise_error(ProgramError(f":START {start} is after :END {end}"))
+    return start, end
+
+
+def _eof(stream: Any, eof_error_p: Any, eof_value: Any) -> Any:
+    if eof_error_p is not NIL:
+        raise_error(EndOfFile(f"end of file on {show(stream)}", stream=stream))
+    return eof_value
+
+
+@builtin("READ-LINE")
+def read_line(stream: Any = NIL, eof_error_p: Any = T, eof_value: Any = NIL, recursive_p: Any = NIL) -> Any:
+    """``read-line``: two values, the line and whether end of file (not a newline) ended it."""
+    source = input_stream(stream)
+    found = source.read_line()
+    if found is None:
+        return values(_eof(source, eof_error_p, eof_value), T)
+    line, missing_newline = found
+    return values(line, truth(missing_newline))
+
+
+@builtin("READ-CHAR")
+def read_char(stream: Any = NIL, eof_error_p: Any = T, eof_value: Any = NIL, recursive_p: Any = NIL) -> Any:
+    source = input_stream(stream)
+    char = source.read_char()
+    return _eof(source, eof_error_p, eof_value) if char is None else Char(char)
+
+
+builtin("READ-CHAR-NO-HANG")(read_char)
+
+
+@builtin("PEEK-CHAR")
+def peek_char(peek_type: Any = NIL, stream: Any = NIL, eof_error_p: Any = T, eof_value: Any = NIL,
+              recursive_p: Any = NIL) -> Any:
+    """``peek-char``: NIL peeks, T skips whitespace first, a character skips up to that character."""
+    source = input_stream(stream)
+    while True:
+        char = source.peek_char()
+        if char is None:
+            return _eof(source, eof_error_p, eof_value)
+        if peek_type is NIL or (peek_type is T and not char.isspace()) or \
+                (isinstance(peek_type, Char) and peek_type.char == char):
+            return Char(char)
+        source.read_char()
+
+
+@builtin("UNREAD-CHAR")
+def unread_char(char: Any, stream: Any = NIL) -> Any:
+    check(isinstance(char, Char), char, expected("CHARACTER"))
+    input_stream(stream).unread_char(char.char)
+    return NIL
+
+
+@builtin("LISTEN")
+def listen(stream: Any = NIL) -> Any:
+    """Whether a character is available without waiting (only what is buffered counts)."""
+    source = input_stream(stream)
+    source = source.input if isinstance(source, TwoWayStream) else source
+    return truth(source.index < len(source.text))
+
+
+@builtin("CLEAR-INPUT")
+def clear_input(stream: Any = NIL) -> Any:
+    input_stream(stream)
+    return NIL
+
+
+# -- printing --------------------------------------------------------------------------------------
+
+_WRITE_KEYS = {name.upper(): name for name in printer.OPTIONS}
+_IGNORED_WRITE_KEYS = ("RIGHT-MARGIN", "LINES", "MISER-WIDTH", "PPRINT-DISPATCH")
+
+
+@builtin("WRITE")
+def write(obj: Any, *args: Any) -> Any:
+    """``write`` with ``:stream`` and the ``*print-...*`` keyword options."""
+    kw = keywords(args, ("STREAM", *_WRITE_KEYS, *_IGNORED_WRITE_KEYS), "WRITE")
+    options = {_WRITE_KEYS[k]: v for k, v in kw.items() if k in _WRITE_KEYS}
+    return printer.write(obj, kw.get("STREAM", NIL), **options)
+
+
+@builtin("WRITE-TO-STRING")
+def write_to_string(obj: Any, *args: Any) -> Any:
+    kw = keywords(args, (*_WRITE_KEYS, *_IGNORED_WRITE_KEYS), "WRITE-TO-STRING")
+    return printer.write_to_string(obj, **{_WRITE_KEYS[k]: v for k, v in kw.items() if k in _WRITE_KEYS})
+
+
+builtin("PRIN1")(printer.prin1)
+builtin("PRINC")(printer.princ)
+builtin("PRINT")(printer.print_)
+builtin("PRIN1-TO-STRING")(printer.prin1_to_string)
+builtin("PRINC-TO-STRING")(printer.princ_to_string)
+builtin("FORMAT")(format_)
+
+
+@builtin("PPRINT")
+def pprint(obj: Any, stream: Any = NIL) -> Any:
+    printer.pprint(obj, stream)
+    return values()
+
+
+# -- output ----------------------------------------------------------------------------------------
+
+def _write_part(string: Any, stream: Any, args: tuple[Any, ...], who: str, ending: str) -> Any:
+    check(isinstance(string, str), string, expected("STRING"))
+    start, end = _bounds(string, keywords(args, ("START", "END"), who))
+    output_stream(stream).write_string(string[start:end] + ending)
+    return string
+
+
+@builtin("WRITE-STRING")
+def write_string(string: Any, stream: Any = NIL, *args: Any) -> Any:
+    return _write_part(string, stream, args, "WRITE-STRING", "")
+
+
+@builtin("WRITE-LINE")
+def write_line(string: Any, stream: Any = NIL, *args: Any) -> Any:
+    return _write_part(string, stream, args, "WRITE-LINE", "\n")
+
+
+@builtin("WRITE-CHAR")
+def write_char(char: Any, stream: Any = NIL) -> Any:
+    check(isinstance(char, Char), char, expected("CHARACTER"))
+    output_stream(stream).write_string(char.char)
+    return char
+
+
+@builtin("TERPRI")
+def terpri(stream: Any = NIL) -> Any:
+    output_stream(stream).terpri()
+    return NIL
+
+
+@builtin("FRESH-LINE")
+def fresh_line(stream: Any = NIL) -> Any:
+    return truth(output_stream(stream).fresh_line())
+
+
+@builtin("FINISH-OUTPUT")
+def finish_output(stream: Any = NIL) -> Any:
+    output_stream(stream).finish_output()
+    return NIL
+
+
+builtin("FORCE-OUTPUT")(finish_output)
+
+
+@builtin("CLEAR-OUTPUT")
+def clear_output(stream: Any = NIL) -> Any:
+    output_stream(stream)
+    return NIL
+
+
+# -- streams ---------------------------------------------------------------------------------------
+
+@builtin("MAKE-STRING-OUTPUT-STREAM")
+def make_string_output_stream(*args: Any) -> Any:
+    keywords(args, ("ELEMENT-TYPE",), "MAKE-STRING-OUTPUT-STREAM")
+    return StringOutputStream()
+
+
+@builtin("GET-OUTPUT-STREAM-STRING")
+def get_output_stream_string(stream: Any) -> Any:
+    check(isinstance(stream, StringOutputStream), stream, expected("STRING-STREAM"))
+    return stream.get_output_stream_string()
+
+
+@builtin("MAKE-STRING-INPUT-STREAM")
+def make_string_input_stream(string: Any, start: Any = 0, end: Any = NIL) -> Any:
+    check(isinstance(string, str), string, expected("STRING"))
+    start, end = _bounds(string, {"START": start, "END": end})
+    return InputStream(string, start, end)
+
+
+@builtin("%STRING-INPUT-STREAM-INDEX", SYSTEM)
+def string_input_stream_index(stream: Any) -> Any:
+    return stream.index
+
+
+@builtin("STREAMP")
+def streamp(obj: Any) -> Any:
+    return truth(isinstance(obj, Stream))
+
+
+@builtin("INPUT-STREAM-P")
+def input_stream_p(stream: Any) -> Any:
+    check(isinstance(stream, Stream), stream, expected("STREAM"))
+    return truth(stream.is_input)
+
+
+@builtin("OUTPUT-STREAM-P")
+def output_stream_p(stream: Any) -> Any:
+    check(isinstance(stream, Stream), stream, expected("STREAM"))
+    return truth(stream.is_output)
+
+
+@builtin("OPEN-STREAM-P")
+def open_stream_p(stream: Any) -> Any:
+    check(isinstance(stream, Stream), stream, expected("STREAM"))
+    return truth(not stream.closed)
+
+
+@builtin("CLOSE")
+def close(stream: Any, *args: Any) -> Any:
+    check(isinstance(stream, Stream), stream, expected("STREAM"))
+    keywords(args, ("ABORT",), "CLOSE")
+    was_open = not stream.closed
+    stream.close()
+    return truth(was_open)
+
+
+_DIRECTIONS = {keyword("INPUT"): "r", keyword("OUTPUT"): "w", keyword("IO"): "r+", keyword("PROBE"): None}
+_IF_EXISTS = ("ERROR", "SUPERSEDE", "NEW-VERSION", "RENAME", "RENAME-AND-DELETE", "OVERWRITE", "APPEND")
+
+
+@builtin("OPEN")
+def open_(filespec: Any, *args: Any) -> Any:
+    """``open`` of a file named by a string: :direction :input/:output/:io/:probe, :if-exists,
+    :if-does-not-exist; characters in UTF-8 whatever :element-type and :external-format say."""
+    check(isinstance(filespec, str), filespec, expected("STRING"))
+    kw = keywords(args, ("DIRECTION", "ELEMENT-TYPE", "IF-EXISTS", "IF-DOES-NOT-EXIST", "EXTERNAL-FORMAT"), "OPEN")
+    direction = kw.get("DIRECTION", keyword("INPUT"))
+    if direction not in _DIRECTIONS:
+        raise_error(ProgramError(f"OPEN: :DIRECTION must be :INPUT, :OUTPUT, :IO or :PROBE, not {show(direction)}"))
+    path = Path(filespec)
+    writing = direction in (keyword("OUTPUT"), keyword("IO"))
+    if path.exists() and writing:
+        if_exists = kw.get("IF-EXISTS", keyword("ERROR"))
+        if if_exists is NIL:
+            return NIL
+        if not (isinstance(if_exists, Symbol) and if_exists.is_keyword and if_exists.name in _IF_EXISTS):
+            raise_error(ProgramError(f"OPEN: bad :IF-EXISTS {show(if_exists)}"))
+        if if_exists.name == "ERROR":
+            raise_error(FileError(f"OPEN: the file {filespec} already exists", pathname=filespec))
+        mode = {"APPEND": "a", "OVERWRITE": "r+"}.get(if_exists.name, "w")
+    elif not path.exists():
+        default = keyword("CREATE") if writing else keyword("ERROR") if direction is keyword("INPUT") else NIL
+        if_missing = kw.get("IF-DOES-NOT-EXIST", default)
+        if if_missing is NIL:
+            return NIL
+        if if_missing is not keyword("CREATE"):
+            raise_error(FileError(f"OPEN: no such file {filespec}", pathname=filespec))
+        mode = "w+" if direction is keyword("IO") else "w"
+    else:
+        mode = _DIRECTIONS[direction]
+    if mode is None:
+        return HostInputStream(open(path, encoding="utf-8"), filespec, owned=True) if path.exists() else NIL
+    try:
+        file = open(path, mode, encoding="utf-8")
+    except OSError as e:
+        raise_error(FileError(f"OPEN: cannot open {filespec}: {e.strerror}", pathname=filespec, original=e))
+    if writing:
+        return HostOutputStream(file, filespec, owned=True)
+    return HostInputStream(file, filespec, owned=True)
+
+
+# -- macros ----------------------------------------------------------------------------------------
+
+LET = cl_symbol("LET")
+UNWIND_PROTECT = cl_symbol("UNWIND-PROTECT")
+MULTIPLE_VALUE_PROG1 = cl_symbol("MULTIPLE-VALUE-PROG1")
+PROGN = cl_symbol("PROGN")
+SETF = cl_symbol("SETF")
+WHEN = cl_symbol("WHEN")
+CLOSE_ = cl_symbol("CLOSE")
+
+
+def _macro_parts(form: Any, what: str) -> tuple[list[Any], list[Any]]:
+    """The binding spec (a list) and the body of ``(what (spec...) body...)``."""
+    items = list(iter_list(form))
+    if len(items) < 2 or not (isinstance(items[1], Cons)):
+        raise ProgramError(f"{what} needs a list of a variable and arguments: {show(form)}",
+                           getattr(form, "pos", None))
+    return list(iter_list(items[1])), items[2:]
+
+
+def _with_stream(var: Any, opener: Any, body: list[Any]) -> Any:
+    """``(let ((var opener)) decls (unwind-protect (progn forms) (when var (close var))))``."""
+    declarations, forms = split_declarations(body)
+    return make_list([LET, L(L(var, opener)), *declarations,
+                      L(UNWIND_PROTECT, make_list([PROGN, *forms]), L(WHEN, var, L(CLOSE_, var)))])
+
+
+@macro("WITH-OPEN-FILE")
+def with_open_file(form: Any, env: Any) -> Any:
+    spec, body = _macro_parts(form, "WITH-OPEN-FILE")
+    var, *open_args = spec
+    return _with_stream(var, make_list([cl_symbol("OPEN"), *open_args]), body)
+
+
+@macro("WITH-OPEN-STREAM")
+def with_open_stream(form: Any, env: Any) -> Any:
+    spec, body = _macro_parts(form, "WITH-OPEN-STREAM")
+    if len(spec) != 2:
+        raise ProgramError(f"WITH-OPEN-STREAM needs (var stream): {show(form)}", getattr(form, "pos", None))
+    return _with_stream(spec[0], spec[1], body)
+
+
+@macro("WITH-INPUT-FROM-STRING")
+def with_input_from_string(form: Any, env: Any) -> Any:
+    spec, body = _macro_parts(form, "WITH-INPUT-FROM-STRING")
+    if len(spec) < 2:
+        raise ProgramError(f"WITH-INPUT-FROM-STRING needs (var string &key index start end): {show(form)}",
+                           getattr(form, "pos", None))
+    var, string, *options = spec
+    kw = keywords(tuple(options), ("INDEX", "START", "END"), "WITH-INPUT-FROM-STRING")
+    opener = L(cl_symbol("MAKE-STRING-INPUT-STREAM"), string, kw.get("START", 0), kw.get("END", NIL))
+    declarations, forms = split_declarations(body)
+    inner = make_list([PROGN, *forms])
+    if "INDEX" in kw:
+        inner = L(MULTIPLE_VALUE_PROG1, inner,
+                  L(SETF, kw["INDEX"], L(SYSTEM.intern("%STRING-INPUT-STREAM-INDEX"), var)))
+    return make_list([LET, L(L(var, opener)), *declarations, inner])

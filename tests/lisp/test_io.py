@@ -1,0 +1,173 @@
+"""The Lisp-visible reading, printing, format and stream functions, run from Lisp source."""
+
+import pytest
+
+from lisp import eval_string
+from lisp.conditions import EndOfFile, FileError, LispTypeError, ProgramError, ReaderError
+from lisp.printer import prin1_to_string
+
+
+def lisp(text):
+    return eval_string(text)
+
+
+def shown(text):
+    return prin1_to_string(eval_string(text))
+
+
+def test_print_functions_write_to_standard_output(capsys):
+    lisp('(print 1) (prin1 "a") (princ "b") (terpri) (write-string "c") (write-line "d") (write-char #\\e)')
+    assert capsys.readouterr().out == '\n1 "a"b\ncd\ne'
+
+
+def test_fresh_line_reports_whether_it_wrote():
+    assert shown("(let ((s (make-string-output-stream))) "
+                 "(list (fresh-line s) (progn (princ 1 s) (fresh-line s)) (fresh-line s)))") == "(NIL T NIL)"
+
+
+def test_print_returns_its_argument_and_pprint_no_values(capsys):
+    assert shown("(print 'x)") == "X"
+    assert shown("(multiple-value-list (pprint 'x))") == "NIL"
+    capsys.readouterr()
+
+
+def test_format_destinations(capsys):
+    assert lisp('(format nil "~a-~a" 1 2)') == "1-2"
+    assert lisp('(format t "~a" 3)') is None
+    assert capsys.readouterr().out == "3"
+
+
+def test_with_output_to_string_collects_format_and_print():
+    assert lisp('(with-output-to-string (s) (format s "~d" 1) (prin1 "x" s) (write-char #\\! s))') == '1"x"!'
+
+
+def test_string_output_stream_functions():
+    assert lisp('(let ((s (make-string-output-stream))) (princ 12 s) (list (get-output-stream-string s) '
+                '(get-output-stream-string s)))').car == "12"
+
+
+def test_to_string_functions():
+    assert shown('(list (prin1-to-string "a") (princ-to-string "a") (write-to-string 10 :base 2))') == \
+        '("\\"a\\"" "a" "1010")'
+
+
+def test_write_with_keyword_options(capsys):
+    lisp("(write '(a b c) :length 2) (write 'x :case :downcase :stream *standard-output*)")
+    assert capsys.readouterr().out == "(A B ...)x"
+
+
+def test_write_rejects_unknown_keywords():
+    with pytest.raises(ProgramError):
+        lisp("(write 1 :colour t)")
+
+
+def test_read_from_string_returns_the_form_and_the_index_after_one_whitespace():
+    assert shown('(multiple-value-list (read-from-string "(a) b"))') == "((A) 4)"
+    assert shown('(multiple-value-list (read-from-string "a b" nil nil :preserve-whitespace t))') == "(A 1)"
+    assert shown('(multiple-value-list (read-from-string "x y" t nil :start 2))') == "(Y 3)"
+
+
+def test_read_from_string_at_end_of_file():
+    assert shown('(read-from-string "  " nil :none)') == ":NONE"
+    with pytest.raises(EndOfFile):
+        lisp('(read-from-string "  ")')
+
+
+def test_read_from_string_of_an_incomplete_form_is_end_of_file_even_with_eof_error_p_nil():
+    with pytest.raises(EndOfFile):
+        lisp('(read-from-string "(a" nil :none)')
+
+
+def test_read_from_string_signals_reader_errors():
+    with pytest.raises(ReaderError):
+        lisp('(read-from-string ")")')
+
+
+def test_with_input_from_string_reads_forms_lines_and_characters():
+    assert shown('(with-input-from-string (s "one (2) 3") (list (read s) (read s) (read s) (read s nil :eof)))') \
+        == "(ONE (2) 3 :EOF)"
+    assert shown('(with-input-from-string (s (format nil "ab~%cd")) '
+                 '(list (multiple-value-list (read-line s)) (multiple-value-list (read-line s)) (read-line s nil)))') \
+        == '(("ab" NIL) ("cd" T) NIL)'
+    assert shown('(with-input-from-string (s "xy") (list (peek-char nil s) (read-char s) (read-char s) '
+                 '(read-char s nil :end)))') == "(#\\x #\\x #\\y :END)"
+
+
+def test_with_input_from_string_index_start_and_end():
+    assert shown('(let (i) (with-input-from-string (s "abc def" :index i) (read s)) i)') == "4"
+    assert shown('(with-input-from-string (s "abcdef" :start 1 :end 3) (read s))') == "BC"
+
+
+def test_peek_char_skips_whitespace_or_up_to_a_character():
+    assert shown('(with-input-from-string (s "   x;y") (list (peek-char t s) (read-char s) (peek-char #\\y s)))') \
+        == "(#\\x #\\x #\\y)"
+
+
+def test_unread_char_puts_back_the_last_character():
+    assert shown('(with-input-from-string (s "ab") (let ((c (read-char s))) (unread-char c s) (read-char s)))') \
+        == "#\\a"
+
+
+def test_read_char_at_end_of_file_is_an_error_by_default():
+    with pytest.raises(EndOfFile):
+        lisp('(with-input-from-string (s "") (read-char s))')
+
+
+def test_read_from_standard_input(monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("(1\n 2) next\n"))
+    assert shown("(list (read) (read))") == "((1 2) NEXT)"
+
+
+def test_files_written_and_read_back(tmp_path):
+    path = str(tmp_path / "data.txt")
+    lisp(f'(with-open-file (f "{path}" :direction :output) (format f "first~%(1 2)~%") (print :k f))')
+    assert shown(f'(with-open-file (f "{path}") (list (read-line f) (read f) (read f) (read f nil :eof)))') \
+        == '("first" (1 2) :K :EOF)'
+
+
+def test_open_existing_file_for_output_is_a_file_error_unless_told(tmp_path):
+    path = tmp_path / "x.txt"
+    path.write_text("old")
+    with pytest.raises(FileError, match="already exists"):
+        lisp(f'(open "{path}" :direction :output)')
+    lisp(f'(with-open-file (f "{path}" :direction :output :if-exists :append) (princ "+new" f))')
+    assert path.read_text() == "old+new"
+    lisp(f'(with-open-file (f "{path}" :direction :output :if-exists :supersede) (princ "only" f))')
+    assert path.read_text() == "only"
+
+
+def test_open_missing_file():
+    with pytest.raises(FileError, match="no such file"):
+        lisp('(open "/nonexistent/gfjit/file")')
+    assert lisp('(open "/nonexistent/gfjit/file" :if-does-not-exist nil)') is None
+
+
+def test_with_open_file_closes_the_stream_on_a_non_local_exit(tmp_path):
+    path = tmp_path / "y.txt"
+    path.write_text("z")
+    assert shown(f'(let (s) (catch :out (with-open-file (f "{path}") (setq s f) (throw :out nil))) '
+                 f'(open-stream-p s))') == "NIL"
+
+
+def test_stream_predicates_and_close():
+    assert shown("(let ((s (make-string-output-stream))) (list (streamp s) (input-stream-p s) "
+                 "(output-stream-p s) (close s) (open-stream-p s) (close s) (streamp 1)))") == "(T NIL T T NIL NIL NIL)"
+
+
+def test_writing_to_a_non_stream_is_a_type_error():
+    with pytest.raises(LispTypeError):
+        lisp('(write-string "x" 42)')
+    with pytest.raises(LispTypeError):
+        lisp("(write-string 42)")
+
+
+def test_listen_reports_only_buffered_input():
+    assert shown('(with-input-from-string (s "a") (list (listen s) (read-char s) (listen s)))') == "(T #\\a NIL)"
+
+
+def test_write_string_bounds():
+    assert lisp('(with-output-to-string (s) (write-string "abcdef" s :start 1 :end 3))') == "bc"
+    with pytest.raises(LispTypeError):
+        lisp('(write-string "abc" *standard-output* :end 9)')
