@@ -13,6 +13,7 @@ numbers), so Python values flow in and out unchanged; only Lisp lists and Python
     (py:class "decimal.Decimal")         ; the Lisp class of a Python type: usable as a specializer
     (py:list '(1 2)) (py:tuple '(1 2)) (py:dict '((:a . 1))) (py:to-lisp #(1 2))
     (py:bool x)                          ; a Python truth value as T / NIL
+    py:true py:false py:none             ; constants: Python's True, False, None (= NIL)
 
 A Python exception raised by the call reaches Lisp as a condition (``python-error`` or the matching
 standard one) that keeps the original exception (see :mod:`lisp.conditions`).
@@ -28,9 +29,14 @@ from typing import Any
 from lisp.conditions import LispTypeError, ProgramError
 from lisp.data import (NIL, Cons, Symbol, T, cl_symbol, find_package, iter_list, make_list,
                        make_package)
-from lisp.namespace import builtin
+from lisp.namespace import builtin, proclaim_constant
 
 PY = find_package("PY") or make_package("PY")
+
+
+for _name, _value in (("TRUE", True), ("FALSE", False), ("NONE", None)):
+    PY.export(PY.intern(_name))
+    proclaim_constant(PY.intern(_name), _value)
 
 
 def py_builtin(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
