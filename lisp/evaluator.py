@@ -26,6 +26,7 @@ from typing import Any, Callable
 import lisp.library
 from lisp import namespace, printer, reader
 from lisp.compiler import eval_form, eval_values
+from lisp.conditions import as_condition
 from lisp.data import Symbol, T
 
 MAIN_THREAD_RECURSION_LIMIT = 10_000
@@ -36,11 +37,21 @@ __all__ = ["eval_string", "eval_values", "function", "load", "prin1_to_string", 
 
 
 def eval_string(text: str, *, file: str = "<string>") -> Any:
-    """Evaluate every form of ``text`` in order; the primary value of the last (NIL if none)."""
+    """Evaluate every form of ``text`` in order; the primary value of the last (NIL if none).
+
+    Every error arrives as a Lisp condition (a Python exception raised by the host, such as a
+    wrong argument count, is translated), with the traceback of where it happened.
+    """
     result = None
     lisp_reader = reader.Reader(text, file)
-    while (form := lisp_reader.read()) is not reader.EOF:
-        result = eval_form(form)
+    try:
+        while (form := lisp_reader.read()) is not reader.EOF:
+            result = eval_form(form)
+    except Exception as exc:
+        condition = as_condition(exc)
+        if condition is exc:
+            raise
+        raise condition.with_traceback(exc.__traceback__) from exc
     return result
 
 
