@@ -8,10 +8,12 @@ import types
 
 from dispatch.function import GenericFunction, PythonGenericFunction
 
-from lisp.clos.classes import (BuiltInClass, LispClass, PythonClass, register_type, set_find_class,
-                               subclasses_closure)
+from lisp.library.hashtables import HashTable
+from lisp.streams import Stream
+from lisp.clos.classes import BuiltInClass, LispClass, PythonClass, register_type, set_find_class
 from lisp.clos.methods import LispMethod
 from lisp.clos.standard import Instance, StandardClass
+from lisp.conditions import Condition
 from lisp.data import Char, Cons, Package, SourceCons, Symbol, cl_symbol
 
 # (name, direct superclasses, Python type of the instances or None for an abstract class).
@@ -34,11 +36,11 @@ _BUILT_IN: list[tuple[str, tuple[str, ...], type | None]] = [
     ("ARRAY", ("T",), None),
     ("VECTOR", ("ARRAY", "SEQUENCE"), list),
     ("STRING", ("VECTOR",), str),
-    ("HASH-TABLE", ("T",), None),
+    ("HASH-TABLE", ("T",), HashTable),
     ("FUNCTION", ("T",), types.FunctionType),
     ("PACKAGE", ("T",), Package),
-    ("STREAM", ("T",), None),
-    ("CONDITION", ("T",), None),
+    ("STREAM", ("T",), Stream),
+    ("CONDITION", ("T",), Condition),
     ("STANDARD-OBJECT", ("T",), Instance),
     ("STRUCTURE-OBJECT", ("T",), None),
     ("CLASS", ("STANDARD-OBJECT",), LispClass),
@@ -78,19 +80,6 @@ def _define_built_ins() -> None:
         set_find_class(cls.name, cls)
     for pytype, name in _ALIASES:
         register_type(pytype, BUILT_IN_CLASSES[name])
-
-
-def adopt_python_type(name: str, pytype: type) -> None:
-    """Make ``pytype`` the dispatch key of the built-in class ``name``, replacing its marker.
-
-    For classes whose representation another module owns (hash tables, streams, conditions): it is
-    called once that module is known, before any method is defined on the class.
-    """
-    cls = BUILT_IN_CLASSES[name]
-    register_type(pytype, cls)
-    cls.python_type = pytype
-    for c in subclasses_closure(cls):
-        c.finalize()
 
 
 _define_built_ins()

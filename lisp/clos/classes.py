@@ -68,12 +68,17 @@ class PythonClass(BuiltInClass):
 
     def __init__(self, pytype: type) -> None:
         self.python_type = pytype
-        super().__init__(None, ())
+        # Condition classes (lisp.conditions) carry their Lisp name.
+        name = pytype.__dict__.get("lisp_name")
+        super().__init__(name if isinstance(name, Symbol) else None, ())
 
     def finalize(self) -> None:
+        # The MRO's order, where a type that a standard built-in class stands for brings that
+        # class's whole precedence list (int: INTEGER RATIONAL REAL NUMBER).
         seen: dict[int, LispClass] = {id(self): self}
         for base in self.python_type.__mro__[1:]:
-            for c in class_for_type(base).precedence_list:
+            cls = class_for_type(base)
+            for c in (cls,) if isinstance(cls, PythonClass) else cls.precedence_list:
                 seen.setdefault(id(c), c)
         t_class = _by_type[object]
         # T comes last whatever the MRO said about object.
@@ -87,7 +92,7 @@ class PythonClass(BuiltInClass):
 
 
 def display_name(cls: LispClass) -> str:
-    if isinstance(cls, PythonClass):
+    if isinstance(cls, PythonClass) and cls.name is None:
         t = cls.python_type
         return f"PY:{t.__module__}.{t.__qualname__}"
     name = cls.name
@@ -144,10 +149,18 @@ def precedence_types(pytype: type) -> tuple[type, ...]:
 def find_class(name: Symbol, errorp: bool = True) -> LispClass | None:
     """CL ``find-class``; an unknown name is an error when ``errorp``."""
     cls = _by_name.get(name)
+    if cls is None:
+        cls = _condition_class(name)
     if cls is None and errorp:
         from lisp.clos.errors import unknown_class_error
         raise unknown_class_error(name)
     return cls
+
+
+def _condition_class(name: Symbol) -> LispClass | None:
+    from lisp.conditions import condition_class
+    pytype = condition_class(name) if isinstance(name, Symbol) else None
+    return None if pytype is None else class_for_type(pytype)
 
 
 def set_find_class(name: Symbol, cls: LispClass | None) -> None:

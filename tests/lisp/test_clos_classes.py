@@ -291,3 +291,23 @@ def test_describe_lists_slots_and_values():
     text = ev("(with-output-to-string (*standard-output*) (describe (make-instance 'ds)))")
     assert "Slots with :INSTANCE allocation:" in text
     assert "A = 1" in text and "B = #<unbound>" in text
+
+
+def test_condition_types_are_classes_usable_as_specializers():
+    ev("(defgeneric cond-kind (c))")
+    ev("(defmethod cond-kind ((c condition)) :condition)")
+    ev("(defmethod cond-kind ((c error)) :error)")
+    assert show("(list (cond-kind (make-condition 'simple-warning)) "
+                "(handler-case (error \"x\") (error (e) (cond-kind e))))") == "(:CONDITION :ERROR)"
+
+
+def test_condition_class_precedence_follows_the_condition_hierarchy():
+    cpl = show("(mapcar #'class-name (class-precedence-list (find-class 'simple-error)))")
+    assert cpl.startswith("(SIMPLE-ERROR SIMPLE-CONDITION ERROR SERIOUS-CONDITION CONDITION")
+    assert cpl.endswith(" T)")
+
+
+def test_hash_tables_and_streams_have_their_built_in_classes():
+    assert show("(list (class-name (class-of (make-hash-table))) "
+                "(not (null (member (find-class 'stream) "
+                "(class-precedence-list (class-of *standard-output*))))))") == "(HASH-TABLE T)"
