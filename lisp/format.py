@@ -2,7 +2,8 @@
 
 API: :func:`format_` ``(destination, control, *args)`` is CL ``format`` (destination NIL returns the
 string; T is ``*standard-output*``; else an output stream); :func:`format_to_string`
-``(control, args)``; :func:`format_to_stream` ``(stream, control, args)``. ``control`` is a string
+``(control, args)``; :func:`format_to_stream` ``(stream, control, args)``; :func:`formatter`
+``(control)`` is CL ``formatter``. ``control`` is a string
 or a function, called as ``(fn stream *args)`` (what ``formatter`` makes). A control string is
 parsed once into a tree of :class:`Directive` and cached.
 
@@ -30,7 +31,7 @@ from fractions import Fraction
 from typing import Any
 
 from lisp.conditions import FormatError
-from lisp.data import COMMON_LISP_USER, NIL, Char, Cons, T, find_package, iter_list
+from lisp.data import COMMON_LISP_USER, NIL, Char, Cons, T, find_package, iter_list, make_list
 from lisp.namespace import get_function
 from lisp.printer import integer_text, write_to_string
 from lisp.streams import OutputStream, StringOutputStream, output_stream
@@ -933,6 +934,23 @@ def format_to_stream(stream: OutputStream, control: Any, args: list[Any]) -> Non
         _Interpreter(control, stream).run(parse_control(control), _Args(args, control))
     except _Escape:
         pass
+
+
+def formatter(control: str) -> Callable[..., Any]:
+    """CL ``formatter``: a function of ``(stream *args)`` running ``control`` and returning the list
+    of the arguments it did not use. The control string is parsed (and checked) now."""
+    tree = parse_control(control)
+
+    def run_formatter(stream: Any, *args: Any) -> Any:
+        remaining = _Args(list(args), control)
+        try:
+            _Interpreter(control, output_stream(stream)).run(tree, remaining)
+        except _Escape:
+            pass
+        return make_list(remaining.items[remaining.pos:])
+
+    run_formatter.__name__ = run_formatter.__qualname__ = f"(FORMATTER {control!r})"
+    return run_formatter
 
 
 def format_to_string(control: Any, args: list[Any]) -> str:

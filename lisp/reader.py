@@ -183,7 +183,10 @@ class Reader:
             if self.text[start] == ")":
                 self.offset = start + 1
                 raise self._error("unmatched close parenthesis", start)
-            found, obj = self._read_object()
+            try:
+                found, obj = self._read_object()
+            except RecursionError:
+                raise self._error("the form is nested too deeply to read", start) from None
             if found:
                 return obj
 

@@ -14,11 +14,12 @@ from lisp import printer
 from lisp.compiler.macros import macro
 from lisp.compiler.standard_macros import split_declarations
 from lisp.compiler.values import values
-from lisp.conditions import EndOfFile, FileError, ProgramError, raise_error
+from lisp.conditions import EndOfFile, FileError, PrintNotReadable, ProgramError, raise_error
 from lisp.data import NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, iter_list, keyword, lisp_list as L, make_list
 from lisp.format import format_
+from lisp.format import formatter as make_formatter
 from lisp.library.arguments import check, expected, keywords, show, truth
-from lisp.namespace import builtin
+from lisp.namespace import builtin, get_function, symbol_value
 from lisp.reader import EOF, WHITESPACE, Reader
 from lisp.streams import (
     HostInputStream, HostOutputStream, InputStream, Stream, StringOutputStream,
@@ -181,6 +182,61 @@ builtin("PRINT")(printer.print_)
 builtin("PRIN1-TO-STRING")(printer.prin1_to_string)
 builtin("PRINC-TO-STRING")(printer.princ_to_string)
 builtin("FORMAT")(format_)
+
+
+@builtin("%PRINT-UNREADABLE-OBJECT", SYSTEM)
+def print_unreadable_object(obj: Any, stream: Any, type_p: Any, identity_p: Any, body: Any) -> Any:
+    """The runtime of ``print-unreadable-object``: ``#<type body {identity}>``."""
+    out = output_stream(stream)
+    if symbol_value(printer.OPTIONS["readably"][0]) is not NIL:
+        raise_error(PrintNotReadable(f"{show(type(obj).__name__)} cannot be printed readably", object=obj))
+    out.write_string("#<")
+    if type_p is not NIL:
+        out.write_string(printer.prin1_to_string(get_function(cl_symbol("TYPE-OF"))(obj)))
+    if body is not NIL:
+        if type_p is not NIL:
+            out.write_string(" ")
+        body()
+    if identity_p is not NIL:
+        if type_p is not NIL or body is not NIL:
+            out.write_string(" ")
+        out.write_string(f"{{{id(obj):X}}}")
+    out.write_string(">")
+    return NIL
+
+
+def _query(control: Any, args: tuple[Any, ...], choices: str, answers: dict[str, bool], retry: str) -> Any:
+    """Ask on ``*query-io*`` until one of ``answers`` (compared case-insensitively) is typed."""
+    stream = input_stream(symbol_value(cl_symbol("*QUERY-IO*")))
+    out = output_stream(stream) if stream.is_output else output_stream(NIL)
+    while True:
+        out.fresh_line()
+        if control is not NIL:
+            format_(out, control, *args)
+        out.write_string(f" {choices} ")
+        out.finish_output()
+        found = stream.read_line()
+        if found is None:
+            raise_error(EndOfFile(f"end of file on {show(stream)} while asking {choices}", stream=stream))
+        answer = found[0].strip().lower()
+        if answer in answers:
+            return truth(answers[answer])
+        out.write_string(retry + "\n")
+
+
+@builtin("Y-OR-N-P")
+def y_or_n_p(control: Any = NIL, *args: Any) -> Any:
+    return _query(control, args, "(y or n)", {"y": True, "n": False}, 'Please type "y" for yes or "n" for no.')
+
+
+@builtin("YES-OR-NO-P")
+def yes_or_no_p(control: Any = NIL, *args: Any) -> Any:
+    return _query(control, args, "(yes or no)", {"yes": True, "no": False}, 'Please type "yes" for yes or "no" for no.')
+
+
+@builtin("%FORMATTER", SYSTEM)
+def formatter(control: Any) -> Any:
+    return make_formatter(control)
 
 
 @builtin("PPRINT")
@@ -384,6 +440,28 @@ def with_open_stream(form: Any, env: Any) -> Any:
     if len(spec) != 2:
         raise ProgramError(f"WITH-OPEN-STREAM needs (var stream): {show(form)}", getattr(form, "pos", None))
     return _with_stream(spec[0], spec[1], body)
+
+
+@macro("PRINT-UNREADABLE-OBJECT")
+def print_unreadable_object_macro(form: Any, env: Any) -> Any:
+    spec, body = _macro_parts(form, "PRINT-UNREADABLE-OBJECT")
+    if len(spec) < 2:
+        raise ProgramError(f"PRINT-UNREADABLE-OBJECT needs (object stream &key type identity): {show(form)}",
+                           getattr(form, "pos", None))
+    obj, stream, *options = spec
+    kw = keywords(tuple(options), ("TYPE", "IDENTITY"), "PRINT-UNREADABLE-OBJECT")
+    thunk = make_list([cl_symbol("LAMBDA"), NIL, *body]) if body else NIL
+    return L(SYSTEM.intern("%PRINT-UNREADABLE-OBJECT"), obj, stream, kw.get("TYPE", NIL),
+             kw.get("IDENTITY", NIL), thunk)
+
+
+@macro("FORMATTER")
+def formatter_macro(form: Any, env: Any) -> Any:
+    items = list(iter_list(form))
+    if len(items) != 2 or not isinstance(items[1], str):
+        raise ProgramError(f"FORMATTER needs one literal control string: {show(form)}", getattr(form, "pos", None))
+    make_formatter(items[1])  # a bad control string is an error when the macro is expanded
+    return L(SYSTEM.intern("%FORMATTER"), items[1])
 
 
 @macro("WITH-INPUT-FROM-STRING")

@@ -171,3 +171,38 @@ def test_write_string_bounds():
     assert lisp('(with-output-to-string (s) (write-string "abcdef" s :start 1 :end 3))') == "bc"
     with pytest.raises(LispTypeError):
         lisp('(write-string "abc" *standard-output* :end 9)')
+
+
+def test_print_unreadable_object_writes_type_body_and_identity():
+    assert lisp('(with-output-to-string (s) (print-unreadable-object ((list 1) s :type t) (princ "x" s)))') \
+        == "#<CONS x>"
+    text = lisp('(with-output-to-string (s) (print-unreadable-object ("a" s :identity t)))')
+    assert text.startswith("#<{") and text.endswith("}>")
+
+
+def test_print_unreadable_object_refuses_under_print_readably():
+    from lisp.conditions import PrintNotReadable
+
+    with pytest.raises(PrintNotReadable):
+        lisp('(let ((*print-readably* t)) (with-output-to-string (s) (print-unreadable-object (1 s))))')
+
+
+def test_formatter_makes_a_function_returning_the_unused_arguments():
+    assert lisp('(format nil (formatter "~a/~a") 1 2)') == "1/2"
+    assert lisp('(with-output-to-string (s) (prin1 (funcall (formatter "~a") s 1 2 3) s))') == "1(2 3)"
+
+
+def test_formatter_checks_its_control_string_at_expansion():
+    from lisp.conditions import FormatError
+
+    with pytest.raises(FormatError):
+        lisp("(lambda () (formatter \"~q\"))")
+
+
+def test_y_or_n_p_asks_until_it_gets_an_answer(monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("maybe\nY\nno\n"))
+    assert shown('(list (y-or-n-p "go ~a?" 1) (yes-or-no-p "really?"))') == "(T NIL)"
+    out = capsys.readouterr().out
+    assert 'go 1? (y or n) Please type "y" for yes or "n" for no.' in out and "really? (yes or no)" in out

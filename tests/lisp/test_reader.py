@@ -422,3 +422,8 @@ def test_reader_error_names_file_line_and_column():
 
 def test_system_symbols_live_in_the_system_package():
     assert QUASIQUOTE.package is SYSTEM and UNQUOTE.package is SYSTEM
+
+
+def test_too_deep_nesting_is_a_reader_error_not_a_crash():
+    with pytest.raises(ReaderError, match="nested too deeply"):
+        read_from_string("(" * 100_000 + ")" * 100_000)
