@@ -34,7 +34,7 @@ from fractions import Fraction
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
-from lisp.conditions import Condition, LispTypeError, PrintNotReadable
+from lisp.conditions import Condition, LispTypeError, PrintNotReadable, Restart
 from lisp.data import COMMON_LISP, KEYWORD, NIL, Char, Cons, Package, Symbol, T, cl_symbol, keyword
 from lisp.namespace import dynamic_binding, global_value_is_set, proclaim_special, set_symbol_value, symbol_value
 from lisp.reader import (
@@ -136,6 +136,8 @@ class _Printer:
         elif isinstance(obj, Condition):
             out(self.unreadable(obj, f"{obj.lisp_name.name} {_string_text(obj.report())}")
                 if self.escape else obj.report())
+        elif isinstance(obj, Restart):
+            out(self.unreadable(obj, f"RESTART {self.symbol_text(obj.name)}") if self.escape else obj.report())
         elif isinstance(obj, Package):
             out(self.unreadable(obj, f"PACKAGE {_string_text(obj.name)}"))
         elif isinstance(obj, Stream):

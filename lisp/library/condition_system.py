@@ -13,7 +13,8 @@ from typing import Any
 
 from lisp import conditions as cs
 from lisp.compiler.macros import QUOTE, gensym, macro, macroexpand
-from lisp.data import NIL, SYSTEM, Cons, Symbol, cl_symbol, keyword, lisp_list as L, make_list
+from lisp.data import (NIL, SYSTEM, Cons, SourceCons, Symbol, cl_symbol, keyword, lisp_list as L, make_list,
+                       source_pos)
 from lisp.library.arguments import check, expected, function_designator, show
 from lisp.library.lists import elements
 from lisp.library.types import type_predicate
@@ -32,8 +33,6 @@ def _sys(name: str) -> Symbol:
 
 
 def _macro_error(form: Any, message: str) -> Exception:
-    from lisp.data import source_pos
-
     return cs.ProgramError(f"{message}, in {show(form)}", source_pos(form))
 
 
@@ -44,6 +43,12 @@ def _items(form: Any, what: str, where: Any) -> list[Any]:
         return list(elements(form))
     except cs.LispTypeError:
         raise _macro_error(where, f"{what} is a dotted list") from None
+
+
+def _at(original: Any, new: Cons) -> Cons:
+    """``new`` carrying the source position of ``original``, so errors point at the user's form."""
+    pos = source_pos(original)
+    return new if pos is None else SourceCons(new.car, new.cdr, pos)
 
 
 def _lambda(params: Any, body: list[Any]) -> Any:
@@ -288,7 +293,8 @@ def restart_case(form: Any, env: Any) -> Any:
     expanded, _ = macroexpand(restartable, env)
     if isinstance(expanded, Cons) and expanded.car in _SIGNALLERS:
         # CLHS 9.1.4.2.4: the restarts are associated with the condition this form signals.
-        restartable = make_list([_sys("%SIGNAL-WITH-RESTARTS"), L(QUOTE, expanded.car), *elements(expanded.cdr)])
+        restartable = _at(restartable, make_list([_sys("%SIGNAL-WITH-RESTARTS"), L(QUOTE, expanded.car),
+                                                  *elements(expanded.cdr)]))
     args = []
     for clause in items[1:]:
         parts = _items(clause, "a RESTART-CASE clause", form)

@@ -69,7 +69,7 @@ def _bounds(kw: dict[str, Any], n: int, who: str) -> tuple[int, int]:
     end = kw.get("END", NIL)
     end = n if end is NIL else check_index(end, n, end, who)
     if start > end:
-        raise_error(SimpleError(f"{who}: :start {start} is after :end {end}"))
+        type_error(start, make_list([cl_symbol("INTEGER"), 0, end]), f"{who}: :start {start} is after :end {end}")
     return start, end
 
 
@@ -269,7 +269,7 @@ def subseq(seq: Any, start: Any, end: Any = NIL) -> Any:
     start = check_index(start, n, start, "SUBSEQ")
     end = n if end is NIL else check_index(end, n, end, "SUBSEQ")
     if start > end:
-        raise_error(SimpleError(f"SUBSEQ: start {start} is after end {end}"))
+        type_error(start, make_list([cl_symbol("INTEGER"), 0, end]), f"SUBSEQ: start {start} is after end {end}")
     if isinstance(seq, (list, str)):
         return seq[start:end]
     return make_list(items(seq)[start:end])
@@ -569,7 +569,7 @@ def aref(array: Any, *subscripts: Any) -> Any:
 def set_aref(value: Any, array: Any, *subscripts: Any) -> Any:
     """``(setf aref)``."""
     if len(subscripts) != 1:
-        raise_error(SimpleError(f"(SETF AREF): only one-dimensional arrays are supported"))
+        raise_error(SimpleError("(SETF AREF): only one-dimensional arrays are supported"))
     check(isinstance(array, (list, str)), array, expected("VECTOR"))
     return set_elt(value, array, subscripts[0])
 

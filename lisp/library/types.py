@@ -14,10 +14,12 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+from lisp.compiler.macros import gensym, macro
 from lisp.compiler.values import values
-from lisp.conditions import Condition, Restart, SimpleError, condition_class, raise_error, type_error
-from lisp.data import NIL, Char, Cons, Package, Symbol, T, cl_symbol, make_list
-from lisp.library.arguments import function_designator, show, truth
+from lisp.conditions import Condition, ProgramError, Restart, SimpleError, condition_class, raise_error, type_error
+from lisp.data import NIL, SYSTEM, Char, Cons, Package, Symbol, T, cl_symbol, make_list
+from lisp.library.arguments import check, expected, function_designator, show, truth
+from lisp.library.equality import eql_p
 from lisp.library.lists import elements
 from lisp.namespace import builtin
 
@@ -102,6 +104,10 @@ _ATOMIC: dict[str, Predicate] = {
     "RANDOM-STATE": _random_state_p,
     "RESTART": lambda x: isinstance(x, Restart),
 }
+
+# The reader must find these as COMMON-LISP symbols, never intern look-alikes in a user package.
+for _type_name_ in (*(n for n in _ATOMIC if n != "NIL"), "AND", "OR", "NOT", "MEMBER", "EQL", "SATISFIES", "MOD", "VALUES", "*"):
+    cl_symbol(_type_name_)
 
 # deftype expanders: name -> function of the specifier's argument list returning a specifier.
 _DEFTYPES: dict[Symbol, Callable[[Any], Any]] = {}
@@ -198,12 +204,8 @@ def _compound_predicate(spec: Cons) -> Predicate:
         pred = type_predicate(inner)
         return lambda x: not pred(x)
     if name == "MEMBER":
-        from lisp.library.equality import eql_p
-
         return lambda x: any(eql_p(x, m) for m in args)
     if name == "EQL":
-        from lisp.library.equality import eql_p
-
         (obj,) = args
         return lambda x: eql_p(x, obj)
     if name == "SATISFIES":
@@ -355,6 +357,10 @@ _SUPERTYPES: dict[str, tuple[str, ...]] = {
 }
 
 
+for _type_name_ in _SUPERTYPES:
+    cl_symbol(_type_name_)
+
+
 def _ancestors(name: str) -> set[str]:
     seen = {name}
     todo = [name]
@@ -453,3 +459,41 @@ for _name, _type in (("SYMBOLP", "SYMBOL"), ("KEYWORDP", "KEYWORD"), ("STRINGP",
                      ("PACKAGEP", "PACKAGE"), ("HASH-TABLE-P", "HASH-TABLE"), ("STREAMP", "STREAM")):
     _predicate(_name, _ATOMIC[_type])
 _predicate("BIT-VECTOR-P", lambda x: False)
+
+
+# -- deftype ---------------------------------------------------------------------------------------
+
+
+@builtin("%DEFTYPE", SYSTEM)
+def deftype_(name: Any, expander: Any) -> Any:
+    check(isinstance(name, Symbol), name, expected("SYMBOL"))
+    return define_type(name, expander)
+
+
+def _star_defaults(lambda_list: Any) -> Any:
+    """A deftype lambda list: unsupplied &optional and &key parameters default to ``*``."""
+    out, defaulting = [], False
+    for item in elements(lambda_list):
+        if isinstance(item, Symbol) and item.name.startswith("&"):
+            defaulting = item.name in ("&OPTIONAL", "&KEY")
+            out.append(item)
+        elif defaulting and isinstance(item, Symbol):
+            out.append(make_list([item, make_list([cl_symbol("QUOTE"), cl_symbol("*")])]))
+        else:
+            out.append(item)
+    return make_list(out)
+
+
+@macro("DEFTYPE")
+def deftype(form: Any, env: Any) -> Any:
+    """``(deftype name lambda-list body...)``: the body computes the expansion of a use of ``name``."""
+    parts = list(elements(form.cdr))
+    if len(parts) < 2 or not isinstance(parts[0], Symbol):
+        from lisp.data import source_pos
+
+        raise ProgramError(f"DEFTYPE needs a name and a lambda list, in {show(form)}", source_pos(form))
+    name, lambda_list, body = parts[0], parts[1], parts[2:]
+    args = gensym("ARGS")
+    expander = make_list([cl_symbol("LAMBDA"), make_list([args]),
+                          make_list([cl_symbol("DESTRUCTURING-BIND"), _star_defaults(lambda_list), args, *body])])
+    return make_list([SYSTEM.intern("%DEFTYPE"), make_list([cl_symbol("QUOTE"), name]), expander])
