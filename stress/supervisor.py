@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -95,14 +96,47 @@ def supervise(
     return report
 
 
+class _Interrupts:
+    """Ctrl-C while a run is in progress: the first asks the child to stop and report (SIGINT),
+    a second one kills it. A signal handler, not KeyboardInterrupt, so that no exception can
+    land in the middle of the supervisor's own bookkeeping. Only the main thread can install it."""
+
+    def __init__(self, child: subprocess.Popen) -> None:
+        self.child = child
+        self.deadline: float | None = None
+        self.killed = False  # we killed the child on a second Ctrl-C or after the grace period
+        self._previous = None
+
+    def __enter__(self) -> _Interrupts:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.child.poll() is not None:
+            return
+        if self.deadline is None:
+            self.deadline = time.monotonic() + INTERRUPT_GRACE
+            self.child.send_signal(signal.SIGINT)  # also when only we got it (not a terminal's Ctrl-C)
+        else:
+            self.kill()
+
+    def kill(self) -> None:
+        self.killed = True
+        self.child.kill()
+
+
 def _follow(child: subprocess.Popen, read_fd: int, report: Report, on_progress: Callable[[dict], None], watch: _Watch) -> None:
     """Read the child's messages into `report` until the child's channel closes, then classify its end."""
     buffer = b""
     got_report = False
-    interrupt_deadline: float | None = None
     hang = False
-    while True:
-        try:
+    with _Interrupts(child) as interrupts:
+        while True:
             ready, _, _ = select.select([read_fd], [], [], 0.25)
             if ready:
                 chunk = os.read(read_fd, 65536)
@@ -114,22 +148,18 @@ def _follow(child: subprocess.Popen, read_fd: int, report: Report, on_progress: 
                     message = json.loads(line)
                     got_report |= message["type"] in ("report", "setup_error")
                     _absorb(message, report, watch, on_progress)
-            if interrupt_deadline is not None and time.monotonic() > interrupt_deadline:
-                child.kill()
-            elif interrupt_deadline is None and watch.hung():
+            if interrupts.deadline is not None:
+                report.interrupted = True
+                if time.monotonic() > interrupts.deadline:
+                    interrupts.kill()
+            elif watch.hung():
                 hang = True
                 _take_stacks_and_kill(child)
-        except KeyboardInterrupt:
-            if interrupt_deadline is not None:  # a second Ctrl-C: stop waiting for the report
-                child.kill()
-            else:
-                report.interrupted = True
-                interrupt_deadline = time.monotonic() + INTERRUPT_GRACE
-                if child.poll() is None:
-                    child.send_signal(signal.SIGINT)
-    returncode = child.wait()
+        returncode = child.wait()
     if hang:
         report.crash = Crash("hang", returncode, {}, "", "")
+    elif interrupts.killed:
+        pass  # interrupted twice (or the report did not come in time): a partial report
     elif returncode < 0:
         report.crash = Crash("signal", returncode, {}, "", "")
     elif not got_report:

@@ -33,7 +33,7 @@ def test_a_short_dispatch_run_in_a_child_process_is_clean():
 
 
 @pytest.mark.timeout(120)
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow])
 @given(programs=st.lists(st.lists(operation, max_size=40), min_size=2, max_size=5))
 def test_concurrent_defmethod_and_call_match_the_reference_model(programs):
     workload = DispatchWorkload(Settings(seed=0, threads=len(programs)))

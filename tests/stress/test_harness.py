@@ -99,16 +99,20 @@ def test_a_thread_without_progress_is_reported_as_a_hang_with_its_stack():
 
 
 @pytest.mark.timeout(60)
-def test_ctrl_c_ends_the_run_with_its_report_and_status_130(tmp_path):
-    env = dict(os.environ)
+@pytest.mark.parametrize("whole_group", [False, True], ids=["supervisor-only", "terminal-process-group"])
+def test_ctrl_c_ends_the_run_with_its_report_and_status_130(tmp_path, whole_group):
     out = tmp_path / "report.json"
     child = subprocess.Popen(
         [sys.executable, "-m", "stress", "--workload", "toy_workloads:counting", "--seconds", "50", "--json", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )
-    # Wait for the first progress line on stderr (non-tty: printed at once), then interrupt.
+    # Wait for the first progress line on stderr (non-tty: printed at once), then interrupt:
+    # a terminal's Ctrl-C signals the whole process group, `kill -INT` only the supervisor.
     child.stderr.readline()
-    child.send_signal(signal.SIGINT)
+    if whole_group:
+        os.killpg(child.pid, signal.SIGINT)
+    else:
+        child.send_signal(signal.SIGINT)
     stdout, _ = child.communicate(timeout=40)
     assert child.returncode == EXIT_INTERRUPTED
     assert "INTERRUPTED" in stdout
