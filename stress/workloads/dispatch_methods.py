@@ -20,6 +20,7 @@ background compile worker killed by an asynchronous SystemExit.
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import gc
 import itertools
@@ -210,6 +211,29 @@ class Slot:
             del self.versions[old]
 
 
+STATS = ("misses", "compiles", "installs", "discarded", "deopts")
+
+
+class DroppedClasses:
+    """Weak references to the last `KEPT` temporary classes the workload dropped (bounded, for soaks)."""
+
+    KEPT = 2000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._refs: collections.deque[weakref.ref] = collections.deque(maxlen=self.KEPT)
+        self.count = 0
+
+    def add(self, cls: type) -> None:
+        with self._lock:
+            self._refs.append(weakref.ref(cls))
+            self.count += 1
+
+    def alive(self) -> list[type]:
+        with self._lock:
+            return [cls for ref in self._refs if (cls := ref()) is not None]
+
+
 class DispatchWorkload:
     """Shared state of the `dispatch` workload."""
 
@@ -218,9 +242,8 @@ class DispatchWorkload:
         self.trace = Trace()
         self.slots = [Slot(index, shape, settings.threads) for index, shape in enumerate(SHAPES)]
         self.idents = itertools.count(1)
-        self.retired_stats: list[object] = []
-        self.retired_lock = threading.Lock()
-        self.dropped: list[weakref.ref] = []
+        self.retired = Tally()  # dispatcher counters of redefined (dropped) generic functions
+        self.dropped = DroppedClasses()
         self.worker_killed = threading.Event()
         self.tally = Tally("dispatch definitions refused as expected", "dispatch compile workers killed")
 
@@ -232,24 +255,23 @@ class DispatchWorkload:
         for slot in self.slots:  # the last versions hold the last temporary classes' specs
             slot.versions = {slot.current: slot.versions[slot.current]}
         gc.collect()
-        alive = [ref() for ref in self.dropped if ref() is not None]
+        alive = self.dropped.alive()
         if alive:
             findings.add(
                 "mismatch",
-                f"dispatch: {len(alive)} of {len(self.dropped)} dropped temporary classes are still alive "
-                f"after collection (e.g. {alive[0].__name__})",
+                f"dispatch: {len(alive)} of the last {DroppedClasses.KEPT} dropped temporary classes are "
+                f"still alive after collection (e.g. {alive[0].__name__})",
             )
 
     def counters(self) -> dict[str, int]:
-        with self.retired_lock:
-            stats = [*self.retired_stats, *(slot.versions[slot.current].gf.stats for slot in self.slots)]
+        retired = self.retired.as_dict()
         totals = {
-            f"dispatcher {name}": sum(getattr(s, name) for s in stats)
-            for name in ("misses", "compiles", "installs", "discarded", "deopts")
+            f"dispatcher {name}": retired.get(name, 0) + sum(getattr(slot.now().gf.stats, name) for slot in self.slots)
+            for name in STATS
         }
         workers = sum(t.name.startswith("gfjit-compile-") and t.is_alive() for t in threading.enumerate())
         return totals | self.tally.as_dict() | {
-            "dispatch temporary classes dropped": len(self.dropped),
+            "dispatch temporary classes dropped": self.dropped.count,
             "dispatch compile workers alive": workers,
         }
 
@@ -348,8 +370,9 @@ class DispatchWorker:
             self.ctx.note(f"redefine gf{slot.index} as {shape}")
             new = Version(make_gf(f"stress_gf{slot.index}", shape), shape)
             self._apply(slot, old, new, lambda: None)
-            with self.w.retired_lock:
-                self.w.retired_stats.append(old.gf.stats)
+            stats = old.gf.stats
+            for name in STATS:
+                self.w.retired.add(name, getattr(stats, name))
         return "dispatch.redefine"
 
     def _apply(self, slot: Slot, old: Version, new: Version, change: object) -> None:
@@ -418,7 +441,7 @@ class DispatchWorker:
         for _ in range(CALLS_PER_TEMPORARY):
             self.call(slot, tuple(cls() if i == position else rng.choice(ARGUMENTS) for i in range(slot.arity)))
         self.remove(slot, ident)
-        self.w.dropped.append(weakref.ref(cls))
+        self.w.dropped.add(cls)
         return "dispatch.temporary-class"
 
     def fault(self, slot: Slot) -> str:
