@@ -93,6 +93,9 @@ def _boot() -> None:
         threading.stack_size(THREAD_STACK_SIZE)
     for path in sorted(_PRELUDE.glob("*.lisp")):
         load(path)
+    from lisp import clos
+
+    clos.install()
 
 
 _boot()

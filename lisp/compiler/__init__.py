@@ -2,8 +2,10 @@
 
 Conventions every other module of lisp/ relies on (the compiler's public contract):
 
-**Compiling.** :func:`eval_form` compiles one top-level form and runs it (what ``eval`` and the
-REPL call); :func:`compile_toplevel` returns the code unit without running it. Forms are
+**Compiling.** :func:`eval_form` ``(form, pos=None)`` compiles one top-level form and runs it (what ``eval``
+and the REPL call; ``pos`` is where a form without its own position, an atom, was read);
+:func:`eval_values` gives all its values; :func:`compile_toplevel` returns the code unit without
+running it. Forms are
 macroexpanded, then each special form is compiled by one small function in
 :mod:`lisp.compiler.special_forms`, registered in a table with ``@special_form("NAME")``; each
 returns a :class:`~lisp.compiler.result.Result`: the Python statements the form needs plus the
@@ -23,8 +25,9 @@ closures are Python closures; ``if`` tests ``is not None`` (only NIL is false).
 
 **Open-coded operators** (when not shadowed by ``flet``/``labels``): ``+ - *`` (any arity),
 ``< > <= >= = /=`` (two arguments), ``1+ 1- eq not null``. They use Python operators, so they keep
-Common Lisp results on numbers; on non-numbers they follow Python (``(+ "a" "b")`` is ``"ab"``, not
-a TYPE-ERROR): a documented deviation. A comparison used as a value yields ``T``/``NIL``.
+Common Lisp results on numbers (a result that may be a ratio with denominator 1 is normalised, see
+:mod:`lisp.compiler.opencode`); on non-numbers they follow Python (``(+ "a" "b")`` is ``"ab"``,
+not a TYPE-ERROR): a documented deviation. A comparison used as a value yields ``T``/``NIL``.
 
 **Multiple values.** ``lisp.compiler.values.values`` (the module ``lisp.compiler.values``) returns its primary value (NIL for none) and records all values
 in a per-thread register; a builtin returns several values with ``return values(q, r)``. Consumers

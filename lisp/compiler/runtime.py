@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from fractions import Fraction
 from typing import Any
 
 from lisp import namespace
 from lisp.compiler import values as mv
+from lisp.conditions import NonLocalTransfer
 from lisp.data import Cons, Symbol, T, keyword, make_list
 
 
@@ -89,11 +91,12 @@ def named(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
 
 # -- non-local exits ---------------------------------------------------------------------------
 
-class NonLocalExit(BaseException):
+class NonLocalExit(NonLocalTransfer):
     """A ``return-from`` or ``go`` that leaves the Python function it was compiled in.
 
-    A BaseException, so that Python ``except Exception`` (and Lisp handlers for ERROR) never
-    intercept a transfer of control; ``tag`` identifies the dynamic block/tagbody entered.
+    A BaseException (NonLocalTransfer), so that Python ``except Exception`` (and Lisp handlers for
+    ERROR) never intercept a transfer of control; ``tag`` identifies the dynamic block/tagbody
+    entered.
     """
 
     __slots__ = ("tag", "value")
@@ -175,6 +178,13 @@ def get_setf_function(sym: Symbol) -> Callable[..., Any]:
         raise UndefinedFunction(f"the function (SETF {_show((sym,))}) is undefined") from None
 
 
+def normalize(x: Fraction) -> Any:
+    """An open-coded sum or product that is a ratio: an integer if its denominator is 1."""
+    from lisp.library.numbers import normalize as normalize_number
+
+    return normalize_number(x)
+
+
 def progv_bind(symbols: Any, vals: Any) -> list[tuple[Symbol, Any]]:
     """``progv``: bind each symbol to the next value; extra symbols are bound to NIL (no
     ``makunbound`` of a dynamic binding here: a deviation)."""
@@ -211,6 +221,8 @@ HELPERS: dict[str, Any] = {
     "%set_function": namespace.set_function,
     "%get_setf_function": get_setf_function,
     "%progv_bind": progv_bind,
+    "%Fraction": Fraction,
+    "%normalize": normalize,
     "%T": T,
 }
 namespace.GLOBALS.update(HELPERS)

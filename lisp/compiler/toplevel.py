@@ -30,10 +30,13 @@ _NOW = {keyword("COMPILE-TOPLEVEL"), cl_symbol("COMPILE"), keyword("LOAD-TOPLEVE
         keyword("EXECUTE"), cl_symbol("EVAL")}
 
 
-def compile_toplevel(form: Any, file: str | None = None) -> Callable[[], Any]:
-    """Compile ``form`` into a function of no arguments that evaluates it."""
-    pos = source_pos(form)
-    file = file or (pos.file if pos is not None else "<lisp>")
+def compile_toplevel(form: Any, pos: SourcePos | None = None) -> Callable[[], Any]:
+    """Compile ``form`` into a function of no arguments that evaluates it.
+
+    ``pos`` is where the form was read, for a form that does not carry its position (an atom).
+    """
+    pos = source_pos(form) or pos
+    file = pos.file if pos is not None else "<lisp>"
     env = Env.toplevel(file)
     result = compile_form(form, env)
     toplevel = ast.FunctionDef(name="%toplevel", args=_no_args(), body=[*result.stmts, ast.Return(result.expr)],
@@ -55,41 +58,38 @@ def _no_args() -> ast.arguments:
                          defaults=[])
 
 
-def eval_form(form: Any) -> Any:
-    """Evaluate a top-level form; its primary value (all values stay in the values register)."""
+def eval_form(form: Any, pos: SourcePos | None = None) -> Any:
+    """Evaluate a top-level form; its primary value (all values stay in the values register).
+
+    ``pos``: where the form was read, if the form does not carry it (an atom).
+    """
     try:
-        return _process(form)
+        return _process(form, source_pos(form) or pos)
     except NonLocalExit as exc:
         from lisp.conditions import ControlError
 
         raise ControlError("a RETURN-FROM, GO or THROW to an exit that is no longer active",
-                           pos=source_pos(form)) from exc
+                           pos=source_pos(form) or pos) from exc
 
 
-def eval_values(form: Any) -> tuple[Any, ...]:
+def eval_values(form: Any, pos: SourcePos | None = None) -> tuple[Any, ...]:
     """Evaluate a top-level form; all its values."""
     mv.clear()
-    return mv.take(eval_form(form))
+    return mv.take(eval_form(form, pos))
 
 
-def _process(form: Any) -> Any:
+def _process(form: Any, pos: SourcePos | None) -> Any:
     expanded, _ = macroexpand(form)
     if isinstance(expanded, Cons) and expanded.car is PROGN:
         result = None
         for sub in arguments(expanded):
-            result = _process(_positioned(sub, form))
+            result = _process(sub, source_pos(sub) or pos)
         return result
     if isinstance(expanded, Cons) and expanded.car is EVAL_WHEN and isinstance(expanded.cdr, Cons):
         situations = set(arguments(Cons(None, expanded.cdr.car)))
         result = None
         if situations & _NOW:
             for sub in arguments(expanded.cdr):
-                result = _process(_positioned(sub, form))
+                result = _process(sub, source_pos(sub) or pos)
         return result
-    return compile_toplevel(_positioned(expanded, form))()
-
-
-def _positioned(sub: Any, form: Any) -> Any:
-    from lisp.compiler.core import _inherit_pos
-
-    return _inherit_pos(sub, form)
+    return compile_toplevel(expanded, pos)()
