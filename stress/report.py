@@ -65,6 +65,7 @@ class Report:
     rss_end: int = 0
     counters: dict[str, int] = field(default_factory=dict)
     soak: SoakVerdict | None = None
+    rss_samples: list[tuple[float, int]] = field(default_factory=list)  # (seconds, bytes), soak only
     crash: Crash | None = None
     setup_error: str | None = None
 
@@ -116,7 +117,7 @@ class Report:
             "interrupted": self.interrupted,
             "rss": {"start": self.rss_start, "peak": self.rss_peak, "end": self.rss_end},
             "counters": self.counters,
-            "soak": self.soak.as_dict() if self.soak is not None else None,
+            "soak": self.soak.as_dict() | {"rss_samples": self.rss_samples} if self.soak is not None else None,
             "crash": None,
             "setup_error": self.setup_error,
         }

@@ -192,8 +192,8 @@ def _absorb(message: dict, report: Report, watch: _Watch, on_progress: Callable[
         report.interrupted |= message["interrupted"]
         config = report.config
         if config.soak:
-            samples = [(elapsed, rss) for elapsed, rss in message["rss_samples"]]
-            report.soak = soak_verdict(samples, config.warmup, config.rss_growth_bound)
+            report.rss_samples = [(elapsed, rss) for elapsed, rss in message["rss_samples"]]
+            report.soak = soak_verdict(report.rss_samples, config.warmup, config.rss_growth_bound)
 
 
 def _take_stacks_and_kill(child: subprocess.Popen) -> None:

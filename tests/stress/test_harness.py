@@ -140,6 +140,7 @@ def test_a_soak_run_samples_memory_and_passes_within_its_bound():
     report = run("counting", seconds=2, soak=True, warmup=0.5, sample_every=0.2, rss_growth_bound=64 * MB)
     assert report.soak is not None and report.soak.samples >= 3
     assert report.status == "ok"
+    assert len(report.as_dict()["soak"]["rss_samples"]) == report.soak.samples
 
 
 def test_soak_verdict_fails_on_growth_after_warmup():
