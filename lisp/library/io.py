@@ -14,13 +14,16 @@ from lisp import printer
 from lisp.compiler.macros import macro
 from lisp.compiler.standard_macros import split_declarations
 from lisp.compiler.values import values
-from lisp.conditions import EndOfFile, FileError, PrintNotReadable, ProgramError, raise_error
+from lisp.conditions import EndOfFile, FileError, PrintNotReadable, ProgramError, ReaderError, raise_error
 from lisp.data import NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, iter_list, keyword, lisp_list as L, make_list
 from lisp.format import format_
 from lisp.format import formatter as make_formatter
-from lisp.library.arguments import check, expected, keywords, show, truth
-from lisp.namespace import builtin, get_function, symbol_value
-from lisp.reader import EOF, WHITESPACE, Reader
+from lisp.library.arguments import check, expected, function_designator, keywords, show, truth
+from lisp.namespace import GLOBALS, builtin, get_function, setf_function_key, symbol_value
+from lisp.reader import (
+    EOF, STANDARD_READTABLE, WHITESPACE, Reader, ReaderStream, Readtable, current_readtable,
+    handler_as_function, lisp_dispatch_handler, lisp_macro_handler,
+)
 from lisp.streams import (
     HostInputStream, HostOutputStream, InputStream, Stream, StringOutputStream,
     TwoWayStream, input_stream, output_stream,
@@ -37,6 +40,12 @@ def _read_form(designator: Any, eof_error_p: Any, eof_value: Any, preserve_white
     stream = input_stream(designator)
     source = stream.input if isinstance(stream, TwoWayStream) else stream
     source._check_open()
+    if isinstance(source, ReaderStream):  # READ inside a reader macro: continue the same reader
+        reader = source.reader
+        reader.offset = source.index
+        form = reader.read_form("a form read by a reader macro", source.index)
+        source.index = reader.offset
+        return form
     while True:
         reader = Reader(source.text[source.index:], getattr(source, "name", "<stream>"))
         try:
@@ -154,6 +163,157 @@ def listen(stream: Any = NIL) -> Any:
 def clear_input(stream: Any = NIL) -> Any:
     input_stream(stream)
     return NIL
+
+
+@builtin("READ-DELIMITED-LIST")
+def read_delimited_list(char: Any, stream: Any = NIL, recursive_p: Any = NIL) -> Any:
+    """The forms up to ``char`` as a list (the idiom of reader macros such as ``[...]``)."""
+    check(isinstance(char, Char), char, expected("CHARACTER"))
+    source = input_stream(stream)
+    source = source.input if isinstance(source, TwoWayStream) else source
+    if isinstance(source, ReaderStream):
+        reader = source.reader
+        reader.offset = source.index
+        result = reader.read_list(max(source.index - 1, 0), char.char)
+        source.index = reader.offset
+        return result
+    while True:
+        reader = Reader(source.text[source.index:], getattr(source, "name", "<stream>"))
+        try:
+            result = reader.read_list(0, char.char)
+        except EndOfFile:
+            if source.fill_buffer():
+                continue
+            raise
+        source.index += reader.offset
+        return result
+
+
+# -- readtables ------------------------------------------------------------------------------------
+
+def _readtable(designator: Any) -> Readtable:
+    """A readtable designator: NIL is the standard readtable."""
+    if designator is NIL:
+        return STANDARD_READTABLE
+    check(isinstance(designator, Readtable), designator, expected("READTABLE"))
+    return designator
+
+
+@builtin("READTABLEP")
+def readtablep(obj: Any) -> Any:
+    return truth(isinstance(obj, Readtable))
+
+
+@builtin("COPY-READTABLE")
+def copy_readtable(source: Any = None, target: Any = NIL) -> Any:
+    """A copy of ``source`` (the current readtable by default, NIL for the standard one); into
+    ``target`` when given."""
+    table = (current_readtable() if source is None else _readtable(source)).copy()
+    if target is NIL:
+        return table
+    check(isinstance(target, Readtable), target, expected("READTABLE"))
+    target.check_modifiable()
+    vars(target).update(vars(table))
+    return target
+
+
+@builtin("READTABLE-CASE")
+def readtable_case(table: Any) -> Any:
+    check(isinstance(table, Readtable), table, expected("READTABLE"))
+    return table.case
+
+
+def _set_readtable_case(case: Any, table: Any) -> Any:
+    check(isinstance(table, Readtable), table, expected("READTABLE"))
+    table.set_case(case)
+    return case
+
+
+GLOBALS[setf_function_key(cl_symbol("READTABLE-CASE"))] = _set_readtable_case
+
+
+@builtin("SET-MACRO-CHARACTER")
+def set_macro_character(char: Any, function: Any, non_terminating_p: Any = NIL, readtable: Any = None) -> Any:
+    check(isinstance(char, Char), char, expected("CHARACTER"))
+    table = current_readtable() if readtable is None else _readtable(readtable)
+    fn = function_designator(function)
+    handler = getattr(fn, "handler", None) or lisp_macro_handler(fn)
+    table.set_macro(char.char, handler, non_terminating_p is NIL)
+    table.lisp_functions[handler] = fn
+    return T
+
+
+@builtin("GET-MACRO-CHARACTER")
+def get_macro_character(char: Any, readtable: Any = None) -> Any:
+    """Two values: the macro function of ``char`` (NIL if none) and whether it is non-terminating."""
+    check(isinstance(char, Char), char, expected("CHARACTER"))
+    table = current_readtable() if readtable is None else _readtable(readtable)
+    entry = table.macros.get(char.char)
+    if entry is None:
+        return values(NIL, NIL)
+    handler, terminating = entry
+    fn = table.lisp_functions.get(handler) or handler_as_function(handler, dispatch=False)
+    return values(fn, truth(not terminating))
+
+
+@builtin("MAKE-DISPATCH-MACRO-CHARACTER")
+def make_dispatch_macro_character(char: Any, non_terminating_p: Any = NIL, readtable: Any = None) -> Any:
+    check(isinstance(char, Char), char, expected("CHARACTER"))
+    table = current_readtable() if readtable is None else _readtable(readtable)
+    table.make_dispatching(char.char, non_terminating_p is NIL)
+    return T
+
+
+def _dispatch_table(table: Readtable, char: Any, sub_char: Any) -> dict[str, Any]:
+    check(isinstance(char, Char), char, expected("CHARACTER"))
+    check(isinstance(sub_char, Char), sub_char, expected("CHARACTER"))
+    found = table.dispatch.get(char.char)
+    if found is None:
+        raise_error(ReaderError(f"{show(char)} is not a dispatching macro character"))
+    if sub_char.char.isdigit():
+        raise_error(ReaderError(f"a decimal digit ({show(sub_char)}) cannot be a dispatch sub-character"))
+    return found
+
+
+@builtin("SET-DISPATCH-MACRO-CHARACTER")
+def set_dispatch_macro_character(char: Any, sub_char: Any, function: Any, readtable: Any = None) -> Any:
+    table = current_readtable() if readtable is None else _readtable(readtable)
+    dispatch = _dispatch_table(table, char, sub_char)
+    table.check_modifiable()
+    fn = function_designator(function)
+    handler = getattr(fn, "handler", None) or lisp_dispatch_handler(fn)
+    dispatch[sub_char.char.upper()] = handler
+    table.lisp_functions[handler] = fn
+    return T
+
+
+@builtin("GET-DISPATCH-MACRO-CHARACTER")
+def get_dispatch_macro_character(char: Any, sub_char: Any, readtable: Any = None) -> Any:
+    table = current_readtable() if readtable is None else _readtable(readtable)
+    handler = _dispatch_table(table, char, sub_char).get(sub_char.char.upper())
+    if handler is None:
+        return NIL
+    return table.lisp_functions.get(handler) or handler_as_function(handler, dispatch=True)
+
+
+@builtin("SET-SYNTAX-FROM-CHAR")
+def set_syntax_from_char(to_char: Any, from_char: Any, to_readtable: Any = None, from_readtable: Any = NIL) -> Any:
+    """Give ``to-char`` the macro definition (or constituent syntax) ``from-char`` has."""
+    check(isinstance(to_char, Char), to_char, expected("CHARACTER"))
+    check(isinstance(from_char, Char), from_char, expected("CHARACTER"))
+    target = current_readtable() if to_readtable is None else _readtable(to_readtable)
+    source = _readtable(from_readtable)
+    target.check_modifiable()
+    entry = source.macros.get(from_char.char)
+    if entry is None:
+        target.macros.pop(to_char.char, None)
+        target.dispatch.pop(to_char.char, None)
+        target.token_end = target._token_end()
+    else:
+        target.set_macro(to_char.char, *entry)
+        if from_char.char in source.dispatch:
+            target.dispatch[to_char.char] = dict(source.dispatch[from_char.char])
+    return T
 
 
 # -- printing --------------------------------------------------------------------------------------

@@ -446,6 +446,12 @@ def assoc_if(pred: Any, alist: Any, *args: Any) -> Any:
     return NIL
 
 
+@builtin("ASSOC-IF-NOT")
+def assoc_if_not(pred: Any, alist: Any, *args: Any) -> Any:
+    p = function_designator(pred)
+    return assoc_if(lambda x: truth(p(x) is NIL), alist, *args)
+
+
 @builtin("RASSOC")
 def rassoc(item: Any, alist: Any, *args: Any) -> Any:
     test, key = _matcher(args, "RASSOC")
@@ -462,6 +468,12 @@ def rassoc_if(pred: Any, alist: Any, *args: Any) -> Any:
         if p(entry.cdr if key is None else key(entry.cdr)) is not NIL:
             return entry
     return NIL
+
+
+@builtin("RASSOC-IF-NOT")
+def rassoc_if_not(pred: Any, alist: Any, *args: Any) -> Any:
+    p = function_designator(pred)
+    return rassoc_if(lambda x: truth(p(x) is NIL), alist, *args)
 
 
 @builtin("ACONS")

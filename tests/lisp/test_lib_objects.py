@@ -81,3 +81,33 @@ OBJECT_CASES = [
 @pytest.mark.parametrize(("form", "expected"), OBJECT_CASES, ids=[form for form, _ in OBJECT_CASES])
 def test_object_function_gives_the_standard_result(form: str, expected: str) -> None:
     assert results(form) == expected
+
+
+@pytest.mark.timeout(60)
+def test_a_hash_table_shared_by_threads_keeps_every_entry() -> None:
+    import threading
+
+    from lisp import evaluator
+
+    table = evaluator.eval_string("(make-hash-table :test 'equal)")
+    put = evaluator.eval_string("(lambda (k v h) (setf (gethash k h) v))")
+
+    def writer(n: int) -> None:
+        for i in range(500):
+            put(f"{n}-{i}", i, table)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(table) == 2000
+
+
+def test_gensym_counter_increases() -> None:
+    assert results("(let ((a (gensym)) (b (gensym)))"
+                   " (< (parse-integer (symbol-name a) :start 1) (parse-integer (symbol-name b) :start 1)))") == "(T)"
+
+
+def test_apply_with_a_non_list_last_argument_is_a_type_error() -> None:
+    assert results("(apply #'+ 1 2)") == ":TYPE-ERROR"

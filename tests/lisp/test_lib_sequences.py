@@ -139,3 +139,31 @@ SEQUENCE_CASES = [
 @pytest.mark.parametrize(("form", "expected"), SEQUENCE_CASES, ids=[form for form, _ in SEQUENCE_CASES])
 def test_sequence_function_gives_the_standard_result(form: str, expected: str) -> None:
     assert results(form) == expected
+
+
+def test_sort_with_a_lisp_predicate_is_stable() -> None:
+    assert results("(stable-sort (list '(b 1) '(a 2) '(b 3) '(a 4)) #'string< :key (lambda (x) (symbol-name (car x))))") \
+        == "(((A 2) (A 4) (B 1) (B 3)))"
+
+
+def test_sort_of_many_numbers_orders_them() -> None:
+    assert results("(let ((v (loop for i below 2000 collect (random 1000)))) (apply #'<= (sort v #'<)))") == "(T)"
+
+
+def test_sort_of_a_vector_sorts_it_in_place() -> None:
+    assert results("(let ((v (vector 3 1 2))) (sort v #'<) v)") == "(#(1 2 3))"
+
+
+def test_strings_cannot_be_modified_in_place() -> None:
+    assert results("(let ((s (copy-seq \"abc\"))) (setf (char s 0) #\\z))") == "SIMPLE-ERROR"
+    assert results("(fill (copy-seq \"abc\") #\\z)") == "SIMPLE-ERROR"
+
+
+def test_a_dotted_list_is_a_type_error_for_sequence_functions() -> None:
+    assert results("(length '(1 2 . 3))") == ":TYPE-ERROR"
+    assert results("(mapcar #'identity '(1 . 2))") == ":TYPE-ERROR"
+
+
+def test_bad_keyword_arguments_are_program_errors() -> None:
+    assert results("(find 1 '(1) :no-such-key 2)") == ":PROGRAM-ERROR"
+    assert results("(find 1 '(1) :key)") == ":PROGRAM-ERROR"
