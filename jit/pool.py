@@ -31,6 +31,7 @@ from .compiler import ObjectCode
 from .elf import ObjectFormatError
 from .errors import (DuplicateSymbolError, HandleReleasedError, JitError, MissingExportError,
                      PoolClosedError, SymbolNotFound, UndefinedSymbolError)
+from .llvm_unlocked import initialize
 from .shard import LinkedCode, Shard
 
 # Links per LLJIT before a shard renews it (bounds the JITDylibs llvmlite never frees).
@@ -111,6 +112,7 @@ class JitPool:
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise ValueError(f"shards must be a positive int or None, not {shards!r}")
         self.opt_level = compiler.check_opt_level(opt_level)
+        initialize()  # shards make LLJITs for the host, even when every object comes from a cache
         self._cache = objcache.ObjectCache(cache_dir) if cache_dir else objcache.from_env()
         self._dump = dumps.from_env() if dump is None else dump
         self._perf_map = perfmap.enabled_by_env() if perf_map is None else perf_map

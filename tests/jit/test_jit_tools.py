@@ -1,6 +1,8 @@
 """Tools for people: the on-disk object cache, IR/assembly dumps, the perf map."""
 
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -111,3 +113,18 @@ def test_gfjit_perf_map_turns_the_perf_map_on(monkeypatch):
         with open(perfmap.path()) as f:
             assert f"{h.address('perf_env_f'):x}" in f.read()
         assert os.path.basename(perfmap.path()) == f"perf-{os.getpid()}.map"
+
+
+def test_a_fresh_process_can_start_from_a_warm_cache(tmp_path):
+    # The first add is a cache hit, so nothing has compiled (or initialized LLVM) before the link.
+    program = (
+        "import sys, jit\n"
+        f"sys.path.insert(0, {os.path.dirname(__file__)!r})\n"
+        "from jit_test_support import I64_TO_I64, affine_ir\n"
+        f"with jit.JitPool(shards=1, cache_dir={str(tmp_path)!r}) as pool:\n"
+        "    h = pool.add(affine_ir('f', 2, 3), exports=['f'])\n"
+        "    print(I64_TO_I64(h.address('f'))(4), pool.stats()['cache_hits'])\n")
+    runs = [subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                           timeout=60) for _ in range(2)]
+    assert [(r.returncode, r.stdout.split()) for r in runs] == [(0, ["11", "0"]),
+                                                               (0, ["11", "1"])]

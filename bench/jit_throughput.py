@@ -1,0 +1,272 @@
+"""JIT layer benchmark: JitPool against one llvmlite LLJIT used as shipped, in one run.
+
+The workload is a dispatcher-sized module: a vectorcall-signature function that loads the type of
+its first argument, switches over 50 type addresses and leaves each way (and the miss) with a
+`musttail call @PyObject_Vectorcall`. Every module is new IR (distinct constants and name), so
+nothing is reused between modules.
+
+Measured:
+
+1. Modules per second compiling and linking, with 1, 2 and 4 threads: (a) one llvmlite LLJIT
+   used as shipped (`JITLibraryBuilder.add_ir(...).link(...)`, every call behind llvmlite's
+   process-wide lock; same CPU, features and optimization level as the pool), (b) `jit.JitPool`; each as a ratio to (a) with 1 thread, and (b) also
+   against its own 1-thread rate. Median of `--repeat` runs.
+2. Median and p99 latency of compiling (`jit.compile`) and of linking (`pool.add` of an
+   ObjectCode), separately; the cost of creating (and disposing) an LLJIT.
+3. Resident memory after `--cycles` add/release cycles (compile + link + free, 2 threads)
+   against after the first 1,000.
+4. `pool.add` latency with a warm object cache against without a cache.
+
+Run: `python bench/jit_throughput.py [--quick] [--repeat N] [--cycles N]`. The machine should be
+otherwise idle: the figures are wall-clock rates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import itertools
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+
+import llvmlite
+from llvmlite import binding as llvm
+
+import jit
+from jit.llvm_unlocked import PARALLEL, fn, initialize, take_string
+from jit.memory import resident_bytes
+
+WAYS = 50
+_serial = itertools.count()
+_VECTORCALL = jit.capi.address("PyObject_Vectorcall")
+_IMPORTS = {"PyObject_Vectorcall": _VECTORCALL}
+
+
+def dispatcher_ir(name: str) -> str:
+    """A new 50-way type-switch dispatcher module exporting `name`."""
+    base = next(_serial) * 4096 + 0x10000
+    tail = ("  %r{k} = musttail call ptr @PyObject_Vectorcall(ptr inttoptr (i64 {out} to ptr), "
+            "ptr %args, i64 %nargsf, ptr %kwnames)\n  ret ptr %r{k}\n")
+    lines = ["declare ptr @PyObject_Vectorcall(ptr, ptr, i64, ptr)",
+             f"define ptr @{name}(ptr %callable, ptr %args, i64 %nargsf, ptr %kwnames) {{",
+             "entry:",
+             "  %arg0 = load ptr, ptr %args",
+             "  %type_slot = getelementptr i8, ptr %arg0, i64 8",
+             "  %type = load ptr, ptr %type_slot",
+             "  %key = ptrtoint ptr %type to i64",
+             "  switch i64 %key, label %miss ["]
+    lines += [f"    i64 {base + 64 * k}, label %way{k}" for k in range(WAYS)]
+    lines.append("  ]")
+    for k in range(WAYS):
+        lines.append(f"way{k}:")
+        lines.append(tail.format(k=k, out=base + 8 * k).rstrip("\n"))
+    lines.append("miss:")
+    lines.append(tail.format(k="miss", out=id(_miss)).rstrip("\n"))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _miss(*args):
+    return ("miss", args)
+
+
+def check_dispatcher(address: int) -> None:
+    """Call a compiled dispatcher once (it misses: no real type matches) and check the result."""
+    proto = ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.py_object, ctypes.c_void_p,
+                              ctypes.c_size_t, ctypes.c_void_p)
+    argv = (ctypes.py_object * 1)(42)
+    result = proto(address)(None, ctypes.addressof(argv), 1, None)  # ctypes owns the reference
+    assert result == ("miss", (42,)), result
+
+
+# -- 1. throughput -------------------------------------------------------------------------------
+
+def _run_threads(threads: int, per_thread: int, work: Callable[[], None]) -> float:
+    """Modules per second of `threads` threads each calling `work` `per_thread` times."""
+    errors: list[BaseException] = []
+
+    def body():
+        try:
+            for _ in range(per_thread):
+                work()
+        except BaseException as exc:
+            errors.append(exc)
+
+    workers = [threading.Thread(target=body) for _ in range(threads)]
+    start = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise errors[0]
+    return threads * per_thread / elapsed
+
+
+def shipped_rate(threads: int, per_thread: int) -> float:
+    """(a): one LLJIT, IR linked with llvmlite's public API (compiles inside the link)."""
+    host = jit.compiler.host_target()  # the same code generation options as JitPool's
+    target_machine = llvm.Target.from_triple(host.triple).create_target_machine(
+        cpu=host.cpu, features=host.features, opt=2, jit=True)
+    lljit = llvm.create_lljit_compiler(target_machine)
+    libraries = itertools.count()
+
+    def work():
+        name = f"shipped_{next(_serial)}"
+        tracker = (llvm.JITLibraryBuilder().add_ir(dispatcher_ir(name))
+                   .import_symbol("PyObject_Vectorcall", _VECTORCALL)
+                   .export_symbol(name).link(lljit, f"lib{next(libraries)}"))
+        assert tracker[name]
+        tracker.close()
+
+    try:
+        return _run_threads(threads, per_thread, work)
+    finally:
+        lljit.close()
+
+
+def pool_rate(threads: int, per_thread: int) -> float:
+    """(b): JitPool, compiling on each thread, linking into its shards."""
+    with jit.JitPool() as pool:
+        def work():
+            name = f"pool_{next(_serial)}"
+            pool.add(dispatcher_ir(name), exports=[name], imports=_IMPORTS).release()
+        return _run_threads(threads, per_thread, work)
+
+
+def throughput(per_thread: int, repeat: int) -> None:
+    rates = {}
+    for threads in (1, 2, 4):
+        for kind, measure in (("shipped", shipped_rate), ("pool", pool_rate)):
+            rates[kind, threads] = statistics.median(
+                measure(threads, per_thread) for _ in range(repeat))
+    base = rates["shipped", 1]
+    print(f"\n1. Throughput, compile + link of a {WAYS}-way dispatcher module "
+          f"(modules/s, median of {repeat} runs of {per_thread} modules per thread)")
+    print("| threads | llvmlite as shipped | vs shipped 1T | JitPool | vs shipped 1T "
+          "| JitPool vs its 1T |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for threads in (1, 2, 4):
+        shipped, pooled = rates["shipped", threads], rates["pool", threads]
+        print(f"| {threads} | {shipped:.0f} | {shipped / base:.2f}x | {pooled:.0f} "
+              f"| {pooled / base:.2f}x | {pooled / rates['pool', 1]:.2f}x |")
+
+
+# -- 2. latency ------------------------------------------------------------------------------------
+
+def _p99(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=100)[98]
+
+
+def latency(count: int) -> None:
+    compile_s, link_s = [], []
+    with jit.JitPool(shards=1) as pool:
+        for _ in range(count):
+            name = f"lat_{next(_serial)}"
+            start = time.perf_counter()
+            code = jit.compile(dispatcher_ir(name), name)
+            compile_s.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            handle = pool.add(code, exports=[name], imports=_IMPORTS)
+            link_s.append(time.perf_counter() - start)
+            check_dispatcher(handle.address(name))
+            handle.release()
+    create_s = []
+    for _ in range(max(count // 10, 10)):
+        err = ctypes.c_char_p()
+        start = time.perf_counter()
+        lljit = fn("LLVMPY_CreateLLJITCompiler")(None, False, False, ctypes.byref(err))
+        create_s.append(time.perf_counter() - start)
+        take_string(err)
+        fn("LLVMPY_LLJITDispose")(lljit)
+    print(f"\n2. Latency (ms; {count} modules; LLJIT creation: {len(create_s)} LLJITs)")
+    print("| step | median | p99 |")
+    print("|---|---:|---:|")
+    for step, samples in (("compile (jit.compile)", compile_s),
+                          ("link (pool.add of an ObjectCode)", link_s),
+                          ("LLJIT creation", create_s)):
+        print(f"| {step} | {statistics.median(samples) * 1e3:.3f} "
+              f"| {_p99(samples) * 1e3:.3f} |")
+
+
+# -- 3. memory -------------------------------------------------------------------------------------
+
+def memory(cycles: int) -> None:
+    threads, first = 2, 1000
+    with jit.JitPool(shards=2) as pool:
+        def cycle():
+            name = f"mem_{next(_serial)}"
+            pool.add(dispatcher_ir(name), exports=[name], imports=_IMPORTS).release()
+
+        _run_threads(threads, first // threads, cycle)
+        after_first = resident_bytes()
+        _run_threads(threads, (cycles - first) // threads, cycle)
+        after_all = resident_bytes()
+        stats = pool.stats()
+    print(f"\n3. Resident memory over add/release cycles (compile + link + free, {threads} "
+          "threads)")
+    print("| after cycles | resident MB | growth MB | LLJITs created / disposed |")
+    print("|---:|---:|---:|---|")
+    print(f"| {first} | {after_first / 2**20:.1f} | - | |")
+    print(f"| {cycles} | {after_all / 2**20:.1f} | {(after_all - after_first) / 2**20:.1f} "
+          f"| {stats['lljits_created']} / {stats['lljits_disposed']} |")
+
+
+# -- 4. object cache -------------------------------------------------------------------------------
+
+def cache(count: int) -> None:
+    sources = [(f"cache_{next(_serial)}", None) for _ in range(count)]
+    sources = [(name, dispatcher_ir(name)) for name, _ in sources]
+
+    def add_all(pool: jit.JitPool) -> list[float]:
+        samples = []
+        for name, ir in sources:
+            start = time.perf_counter()
+            handle = pool.add(ir, exports=[name], imports=_IMPORTS)
+            samples.append(time.perf_counter() - start)
+            handle.release()
+        return samples
+
+    with tempfile.TemporaryDirectory() as directory:
+        with jit.JitPool(shards=1) as pool:
+            uncached = add_all(pool)
+        with jit.JitPool(shards=1, cache_dir=directory) as pool:
+            add_all(pool)  # fills the cache
+        with jit.JitPool(shards=1, cache_dir=directory) as pool:
+            warm = add_all(pool)
+            hits = pool.stats()["cache_hits"]
+    base = statistics.median(uncached)
+    print(f"\n4. pool.add latency with a warm object cache ({count} modules, {hits} hits)")
+    print("| cache | median ms | ratio to no cache |")
+    print("|---|---:|---:|")
+    print(f"| none | {base * 1e3:.3f} | 1.00x |")
+    print(f"| warm | {statistics.median(warm) * 1e3:.3f} "
+          f"| {statistics.median(warm) / base:.2f}x |")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small counts, for a smoke run")
+    parser.add_argument("--repeat", type=int, default=None, help="runs per throughput figure")
+    parser.add_argument("--cycles", type=int, default=None, help="add/release cycles (memory)")
+    args = parser.parse_args(argv)
+    per_thread = 30 if args.quick else 150
+    repeat = args.repeat or (1 if args.quick else 3)
+    cycles = args.cycles or (3000 if args.quick else 20000)
+    if cycles <= 1000:
+        parser.error("--cycles must be more than 1000 (memory is compared with after 1,000)")
+    initialize()
+    print(f"gfjit {jit.__version__}, llvmlite {llvmlite.__version__}, unlocked entry points: "
+          f"{PARALLEL}")
+    throughput(per_thread, repeat)
+    latency(100 if args.quick else 500)
+    memory(cycles)
+    cache(50 if args.quick else 200)
+
+
+if __name__ == "__main__":
+    main()
