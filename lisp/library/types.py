@@ -4,8 +4,8 @@
 :func:`type_predicate` compiles a type specifier (CLHS 4.2.3) to a Python predicate once, so a
 ``handler-case`` clause or a ``typecase`` branch tests with one call. Atomic type names resolve in
 this order: the standard types of this module, condition types (``lisp.conditions``), types made
-with ``deftype``, then the lookups other modules register with :func:`register_type_lookup` (CLOS
-registers one for its classes).
+with ``deftype``, then classes of the object system (``lisp.clos``, imported lazily: it sits above
+the library), which also answers for class objects used as type specifiers.
 """
 
 from __future__ import annotations
@@ -111,17 +111,6 @@ for _type_name_ in (*(n for n in _ATOMIC if n != "NIL"), "AND", "OR", "NOT", "ME
 
 # deftype expanders: name -> function of the specifier's argument list returning a specifier.
 _DEFTYPES: dict[Symbol, Callable[[Any], Any]] = {}
-_LOOKUPS: list[Callable[[Symbol], Predicate | None]] = []
-_TYPE_OF: list[Callable[[Any], Any]] = []
-
-
-def register_type_lookup(lookup: Callable[[Symbol], Predicate | None],
-                         type_of_hook: Callable[[Any], Any] | None = None) -> None:
-    """Let another module name types: ``lookup(symbol)`` returns a predicate or None, and
-    ``type_of_hook(obj)`` a type specifier for ``type-of`` or None."""
-    _LOOKUPS.append(lookup)
-    if type_of_hook is not None:
-        _TYPE_OF.append(type_of_hook)
 
 
 def define_type(name: Symbol, expander: Callable[[Any], Any]) -> Symbol:
@@ -146,11 +135,17 @@ def type_predicate(spec: Any) -> Predicate:
         return lambda x: isinstance(x, spec)
     if isinstance(spec, Cons):
         return _compound_predicate(spec)
-    for lookup in _LOOKUPS:
-        found = lookup(spec)
-        if found is not None:
-            return found
-    return _unknown(spec)
+    return _class_predicate(spec) or _unknown(spec)
+
+
+def _class_predicate(spec: Any) -> Predicate | None:
+    """The test for a CLOS class or class name, or None when ``spec`` is neither."""
+    from lisp.clos import classes
+
+    cls = classes.find_class(spec, errorp=False) if isinstance(spec, Symbol) else spec
+    if not isinstance(cls, classes.LispClass):
+        return None
+    return lambda x: classes.typep(x, cls)
 
 
 def _atomic_predicate(sym: Symbol) -> Predicate:
@@ -161,11 +156,7 @@ def _atomic_predicate(sym: Symbol) -> Predicate:
         return lambda x: isinstance(x, cls)
     if sym in _DEFTYPES:
         return type_predicate(_DEFTYPES[sym](NIL))
-    for lookup in _LOOKUPS:
-        found = lookup(sym)
-        if found is not None:
-            return found
-    return _unknown(sym)
+    return _class_predicate(sym) or _unknown(sym)
 
 
 def _range_test(base: Predicate, args: list[Any], spec: Any) -> Predicate:
@@ -308,13 +299,15 @@ def typep(obj: Any, spec: Any, environment: Any = NIL) -> Any:
 
 @builtin("TYPE-OF")
 def type_of(obj: Any) -> Any:
-    for hook in _TYPE_OF:
-        found = hook(obj)
-        if found is not None:
-            return found
     if isinstance(obj, Condition):
         return obj.lisp_name
-    return cl_symbol(_type_name(obj))
+    name = _type_name(obj)
+    if name == "T":
+        # Instances of defclass classes (and other objects) are of their class.
+        from lisp.clos.classes import class_of
+
+        return class_of(obj).name
+    return cl_symbol(name)
 
 
 def _type_name(obj: Any) -> str:
@@ -401,6 +394,18 @@ def subtype(sub: Any, sup: Any) -> tuple[bool, bool]:
         return issubclass(ca, cb), True
     if (ca is not None and b is not None) or (a is not None and cb is not None):
         return False, True
+    return _class_subtype(sub, sup)
+
+
+def _class_subtype(sub: Any, sup: Any) -> tuple[bool, bool]:
+    from lisp.clos import classes
+
+    def as_class(x: Any) -> Any:
+        return classes.find_class(x, errorp=False) if isinstance(x, Symbol) else x
+
+    a, b = as_class(sub), as_class(sup)
+    if isinstance(a, classes.LispClass) and isinstance(b, classes.LispClass):
+        return classes.subtypep(a, b), True
     return False, False
 
 

@@ -60,3 +60,26 @@ TYPE_CASES = [
 @pytest.mark.parametrize(("form", "expected"), TYPE_CASES, ids=[form for form, _ in TYPE_CASES])
 def test_type_function_gives_the_standard_result(form: str, expected: str) -> None:
     assert results(form) == expected
+
+
+def test_typep_and_subtypep_know_defclass_classes() -> None:
+    from lisp import evaluator
+
+    evaluator.eval_string("(defclass shape-l3 () ()) (defclass circle-l3 (shape-l3) ())")
+    assert results("(let ((c (make-instance 'circle-l3)))"
+                   " (list (typep c 'shape-l3) (typep 1 'shape-l3) (type-of c) (typep c (find-class 'shape-l3))))") \
+        == "((T NIL CIRCLE-L3 T))"
+    assert results("(subtypep 'circle-l3 'shape-l3)") == "(T T)"
+
+
+def test_deftype_names_a_type_with_star_defaults() -> None:
+    from lisp import evaluator
+
+    evaluator.eval_string("(deftype digit-l3 () '(integer 0 9))"
+                          " (deftype octets-l3 (&optional n) `(vector t ,n))")
+    assert results("(list (typep 5 'digit-l3) (typep 10 'digit-l3) (typep #(1 2) 'octets-l3)"
+                   " (typep #(1 2) '(octets-l3 3)))") == "((T NIL T NIL))"
+
+
+def test_unknown_type_specifier_is_an_error() -> None:
+    assert results("(typep 1 'no-such-type-l3)") == "SIMPLE-ERROR"
