@@ -93,7 +93,7 @@ def compile_test(form: Any, env: Env) -> Result:
     form = _expand_for_test(form, env)
     if isinstance(form, Cons) and isinstance(form.car, Symbol) and form.car in TESTS \
             and env.lookup_function(form.car) is None:
-        tested = TESTS[form.car](_arguments(form), env)
+        tested = TESTS[form.car](arguments(form), env)
         if tested is not None:
             pos = source_pos(form)
             if pos is not None:
@@ -156,20 +156,24 @@ def temp(result: Result, env: Env, hint: str = "%v") -> tuple[list[ast.stmt], as
     return [*result.stmts, assign(tmp, result.expr)], name(tmp)
 
 
-def _arguments(form: Any) -> list[Any]:
-    args = []
-    cell = form.cdr
+def items(lst: Any, where: Any, least: int = 0) -> list[Any]:
+    """The elements of the proper list ``lst``, at least ``least`` of them, else a PROGRAM-ERROR
+    naming ``lst`` and the form ``where`` it is part of."""
+    found = []
+    cell = lst
     while isinstance(cell, Cons):
-        args.append(cell.car)
+        found.append(cell.car)
         cell = cell.cdr
     if cell is not None:
-        raise program_error(f"the form {_show(form)} is a dotted list", form)
-    return args
+        raise program_error(f"{_show(lst)} is not a proper list, in {_show(where)}", where)
+    if len(found) < least:
+        raise program_error(f"{_show(lst)} is too short (at least {least} elements), in {_show(where)}", where)
+    return found
 
 
 def arguments(form: Any) -> list[Any]:
     """The elements after the operator of a compound form (a proper list, else PROGRAM-ERROR)."""
-    return _arguments(form)
+    return items(form.cdr, form)
 
 
 def _compile(form: Any, env: Env) -> Result:
@@ -190,7 +194,7 @@ def _compile(form: Any, env: Env) -> Result:
         if expanded:
             return compile_form(_inherit_pos(expansion, form), env)
         if local is None and head in OPEN_CODED:
-            opened = OPEN_CODED[head](_arguments(form), env)
+            opened = OPEN_CODED[head](arguments(form), env)
             if opened is not None:
                 return opened
         return compile_call(form, env)
@@ -198,7 +202,7 @@ def _compile(form: Any, env: Env) -> Result:
         from lisp.compiler.functions import compile_lambda
 
         fn = compile_lambda(head, env, None)
-        stmts, args = compile_args(_arguments(form), env)
+        stmts, args = compile_args(arguments(form), env)
         return Result(fn.stmts + stmts, call(fn.expr, *args))
     raise program_error(f"illegal function call {_show(form)}: {_show(head)} is not a function name", form)
 
@@ -223,7 +227,7 @@ def compile_call(form: Any, env: Env) -> Result:
         fn: ast.expr = name(local.pyname)
     else:
         fn = name(namespace.function_key(head))
-    stmts, args = compile_args(_arguments(form), env)
+    stmts, args = compile_args(arguments(form), env)
     return Result(stmts, call(fn, *args))
 
 

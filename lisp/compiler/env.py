@@ -115,47 +115,25 @@ class Env:
     def extend(self, fn: PyFunction | None = None) -> Env:
         return Env(self, fn or self.fn, self.unit)
 
-    def lookup_variable(self, sym: Symbol) -> Variable | None:
+    def _lookup(self, table: str, key: Any) -> Any:
         env: Env | None = self
         while env is not None:
-            if sym in env.variables:
-                return env.variables[sym]
-            if sym in env.specials:
-                return None
+            found = getattr(env, table).get(key)
+            if found is not None:
+                return found
+            if table == "variables" and key in env.specials:
+                return None  # a (declare (special x)) hides outer lexical bindings of x
             env = env.parent
         return None
+
+    def lookup_variable(self, sym: Symbol) -> Variable | None:
+        return self._lookup("variables", sym)
 
     def lookup_function(self, sym: Symbol) -> LocalFunction | None:
-        env: Env | None = self
-        while env is not None:
-            if sym in env.functions:
-                return env.functions[sym]
-            env = env.parent
-        return None
+        return self._lookup("functions", sym)
 
     def lookup_block(self, name: Any) -> Exit | None:
-        env: Env | None = self
-        while env is not None:
-            if name in env.blocks:
-                return env.blocks[name]
-            env = env.parent
-        return None
+        return self._lookup("blocks", name)
 
     def lookup_tag(self, tag: Any) -> Exit | None:
-        env: Env | None = self
-        while env is not None:
-            if tag in env.tags:
-                return env.tags[tag]
-            env = env.parent
-        return None
-
-    def locally_special(self, sym: Symbol) -> bool:
-        """Whether a ``(declare (special sym))`` in scope makes a free reference dynamic."""
-        env: Env | None = self
-        while env is not None:
-            if sym in env.specials:
-                return True
-            if sym in env.variables:
-                return env.variables[sym].special
-            env = env.parent
-        return False
+        return self._lookup("tags", tag)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lisp.compiler.core import program_error, show
+from lisp.compiler.core import items, program_error, show
 from lisp.data import Cons, Symbol, cl_symbol, keyword, make_list
 
 AMP_OPTIONAL = cl_symbol("&OPTIONAL")
@@ -53,17 +53,6 @@ class LambdaList:
     aux: list[tuple[Symbol, Any]] = field(default_factory=list)
 
 
-def _items(lst: Any, where: Any) -> list[Any]:
-    items = []
-    cell = lst
-    while isinstance(cell, Cons):
-        items.append(cell.car)
-        cell = cell.cdr
-    if cell is not None:
-        raise program_error(f"malformed lambda list {show(lst)}: a dotted list", where)
-    return items
-
-
 def _variable(x: Any, where: Any, what: str = "a variable") -> Symbol:
     if not isinstance(x, Symbol) or x.is_keyword or x in LAMBDA_LIST_KEYWORDS or x is cl_symbol("T"):
         raise program_error(f"{show(x)} cannot be {what} in the lambda list {show(where)}", where)
@@ -79,7 +68,7 @@ def parse_lambda_list(lst: Any, where: Any = None) -> LambdaList:
     state = "required"
     order = ["required", "&OPTIONAL", "&REST", "&KEY", "&ALLOW-OTHER-KEYS", "&AUX"]
     seen_rest_var = False
-    for item in _items(lst, where):
+    for item in items(lst, where):
         if item in LAMBDA_LIST_KEYWORDS:
             new = item.name
             if new not in order or order.index(new) <= order.index(state) or \
@@ -106,7 +95,7 @@ def parse_lambda_list(lst: Any, where: Any = None) -> LambdaList:
         elif state == "&KEY":
             var, init, supplied = _with_default(item, where)
             if isinstance(var, Cons):
-                key, var = _items(var, where)
+                key, var = items(var, where)
             else:
                 key = keyword(_variable(var, where).name)
             parsed.keys.append(Key(key, _variable(var, where), init, supplied))
@@ -123,7 +112,7 @@ def parse_lambda_list(lst: Any, where: Any = None) -> LambdaList:
 def _with_default(item: Any, where: Any) -> tuple[Any, Any, Symbol | None]:
     if not isinstance(item, Cons):
         return item, None, None
-    parts = _items(item, where)
+    parts = items(item, where)
     if len(parts) > 3:
         raise program_error(f"malformed parameter {show(item)} in lambda list", where)
     var = parts[0]
@@ -148,23 +137,20 @@ def destructure(lst: Any, gensym: Any, where: Any = None) -> Destructuring:
     """Rewrite a macro lambda list; ``gensym(hint)`` makes the variables of nested patterns."""
     where = lst if where is None else where
     whole = environment = None
-    items: list[Any] = []
+    flat: list[Any] = []
     nested: list[tuple[Symbol, Any]] = []
     cell = lst
     state = "required"
     while isinstance(cell, Cons):
         item = cell.car
         cell = cell.cdr
-        if item is AMP_WHOLE:
+        if item is AMP_WHOLE or item is AMP_ENVIRONMENT:
             if not isinstance(cell, Cons):
-                raise program_error(f"&WHOLE needs a variable in {show(lst)}", where)
-            whole = _variable(cell.car, where)
-            cell = cell.cdr
-            continue
-        if item is AMP_ENVIRONMENT:
-            if not isinstance(cell, Cons):
-                raise program_error(f"&ENVIRONMENT needs a variable in {show(lst)}", where)
-            environment = _variable(cell.car, where)
+                raise program_error(f"{item.name} needs a variable in {show(lst)}", where)
+            if item is AMP_WHOLE:
+                whole = _variable(cell.car, where)
+            else:
+                environment = _variable(cell.car, where)
             cell = cell.cdr
             continue
         if item is AMP_BODY:
@@ -179,9 +165,9 @@ def destructure(lst: Any, gensym: Any, where: Any = None) -> Destructuring:
             var = gensym("PATTERN")
             nested.append((var, item.car))
             item = Cons(var, item.cdr)
-        items.append(item)
+        flat.append(item)
     if cell is not None:
         if not isinstance(cell, Symbol):
             raise program_error(f"malformed lambda list {show(lst)}", where)
-        items.extend([AMP_REST, cell])
-    return Destructuring(whole, environment, make_list(items), nested)
+        flat.extend([AMP_REST, cell])
+    return Destructuring(whole, environment, make_list(flat), nested)

@@ -19,9 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lisp import namespace
 from lisp.compiler.core import arguments, program_error, show
 from lisp.compiler.macros import QUOTE, gensym, macro
-from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, lisp_list as L, make_list
+from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, lisp_list as L, make_list
 
 C = cl_symbol
 BLOCK, LET_STAR, TAGBODY, GO, SETQ, WHEN, UNLESS, IF = (C(n) for n in (
@@ -370,8 +371,6 @@ def _loop_collect(value: Any) -> Any:
 
 
 def _loop_append(value: Any) -> Any:
-    from lisp.data import iter_list
-
     return make_list(list(iter_list(value)))
 
 
@@ -384,13 +383,7 @@ def _hash_entries(table: Any) -> Any:
     return make_list(pairs)
 
 
-def _register() -> None:
-    from lisp import namespace
-
-    namespace.builtin("%LOOP-COLLECT", SYSTEM)(_loop_collect)
-    namespace.builtin("%LOOP-APPEND", SYSTEM)(_loop_append)
-    namespace.builtin("%LOOP-NCONC", SYSTEM)(lambda value: value)
-    namespace.builtin("%HASH-ENTRIES", SYSTEM)(_hash_entries)
-
-
-_register()
+namespace.builtin("%LOOP-COLLECT", SYSTEM)(_loop_collect)
+namespace.builtin("%LOOP-APPEND", SYSTEM)(_loop_append)
+namespace.builtin("%LOOP-NCONC", SYSTEM)(lambda value: value)
+namespace.builtin("%HASH-ENTRIES", SYSTEM)(_hash_entries)

@@ -11,7 +11,7 @@ import ast
 from typing import Any
 
 from lisp.compiler.core import (
-    Result, arguments, assign, call, compile_body, compile_form, compile_setq_variable,
+    Result, arguments, assign, call, items, compile_body, compile_form, compile_setq_variable,
     compile_test, literal, name, program_error, show, special_form, temp,
 )
 from lisp.compiler.env import Env, Exit, LocalFunction, Variable
@@ -106,7 +106,7 @@ def setq(form: Any, env: Env) -> Result:
 
 def _function_definitions(form: Any, spec: Any) -> list[tuple[Symbol, Any]]:
     defs = []
-    for item in arguments(Cons(None, spec)):
+    for item in items(spec, form):
         if not isinstance(item, Cons) or not isinstance(item.car, Symbol) or not isinstance(item.cdr, Cons):
             raise program_error(f"malformed local function definition {show(item)} in {show(form)}", form)
         defs.append((item.car, item.cdr))
@@ -163,7 +163,7 @@ def macrolet(form: Any, env: Env) -> Result:
     _check_count(form, args, 1, None)
     inner = env.extend()
     for sym, tail in _function_definitions(form, args[0]):
-        lambda_list, *body = arguments(Cons(None, tail))
+        lambda_list, *body = items(tail, form, 1)
         inner.functions[sym] = LocalFunction(sym, expander=make_expander(sym, lambda_list, body, env))
     return _declared_body([], args[1:], inner)
 
@@ -173,8 +173,8 @@ def symbol_macrolet(form: Any, env: Env) -> Result:
     args = arguments(form)
     _check_count(form, args, 1, None)
     inner = env.extend()
-    for item in arguments(Cons(None, args[0])):
-        parts = arguments(Cons(None, item)) if isinstance(item, Cons) else []
+    for item in items(args[0], form):
+        parts = items(item, form) if isinstance(item, Cons) else []
         if len(parts) != 2 or not isinstance(parts[0], Symbol):
             raise program_error(f"malformed symbol macro {show(item)} in {show(form)}", form)
         inner.variables[parts[0]] = Variable(parts[0], expansion=parts[1], is_symbol_macro=True)
@@ -207,7 +207,7 @@ def eval_when(form: Any, env: Env) -> Result:
     """Not at top level (see :mod:`lisp.compiler.toplevel`), only ``:execute`` counts."""
     args = arguments(form)
     _check_count(form, args, 1, None)
-    situations = arguments(Cons(None, args[0]))
+    situations = items(args[0], form)
     if any(s in _EXECUTE for s in situations):
         return compile_body(args[1:], env)
     return Result()
@@ -236,6 +236,16 @@ def _leave_exit(env: Env) -> None:
 def _is_local(exit_: Exit, env: Env) -> bool:
     """An exit is plain control flow only from the same Python function and loop."""
     return exit_.fn is env.fn and env.fn.loop_depth == exit_.loop_depth
+
+
+def _exit_to(exit_: Exit, env: Env, value: ast.expr, jump: ast.stmt, exception: str) -> list[ast.stmt]:
+    """Leave for ``exit_`` with ``value`` (a block's result, a tagbody's state): store and
+    ``jump`` when that is plain control flow here, else raise ``exception`` aimed at its entry."""
+    if _is_local(exit_, env):
+        exit_.local_uses += 1
+        return [assign(exit_.result_var, value), jump]
+    exit_.nonlocal_uses += 1
+    return [ast.Raise(exc=call(exception, name(exit_.tag_var), value))]
 
 
 def _catching(body: list[ast.stmt], tag_var: str, exception: str, target: str, env: Env,
@@ -282,11 +292,7 @@ def return_from(form: Any, env: Env) -> Result:
     if exit_ is None:
         raise program_error(f"RETURN-FROM names the block {show(args[0])}, which is not visible here", form)
     value = compile_form(args[1] if len(args) > 1 else None, env)
-    if _is_local(exit_, env):
-        exit_.local_uses += 1
-        return Result([*value.stmts, assign(exit_.result_var, value.expr), ast.Break()])
-    exit_.nonlocal_uses += 1
-    return Result([*value.stmts, ast.Raise(exc=call("%ReturnFrom", name(exit_.tag_var), value.expr))])
+    return Result([*value.stmts, *_exit_to(exit_, env, value.expr, ast.Break(), "%ReturnFrom")])
 
 
 @special_form("TAGBODY")
@@ -335,12 +341,7 @@ def go(form: Any, env: Env) -> Result:
     exit_ = env.lookup_tag(args[0])
     if exit_ is None:
         raise program_error(f"GO to the tag {show(args[0])}, which is not visible here", form)
-    index = ast.Constant(exit_.tags[args[0]])
-    if _is_local(exit_, env):
-        exit_.local_uses += 1
-        return Result([assign(exit_.result_var, index), ast.Continue()])
-    exit_.nonlocal_uses += 1
-    return Result([ast.Raise(exc=call("%Go", name(exit_.tag_var), index))])
+    return Result(_exit_to(exit_, env, ast.Constant(exit_.tags[args[0]]), ast.Continue(), "%Go"))
 
 
 @special_form("%WHILE", SYSTEM)

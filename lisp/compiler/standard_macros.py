@@ -11,13 +11,14 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from lisp import namespace
 from lisp.compiler.core import (
-    Result, arguments, assign, call, compile_form, name, program_error, show, special_form,
+    Result, arguments, call, compile_form, items, program_error, show, special_form,
 )
-from lisp.compiler.env import Env
+from lisp.compiler.env import Env, Variable
 from lisp.compiler.functions import compile_let
 from lisp.compiler.macros import QUOTE, gensym, macro
-from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, keyword, lisp_list as L, make_list
+from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, lisp_list as L, make_list
 
 IF = cl_symbol("IF")
 LET = cl_symbol("LET")
@@ -89,7 +90,7 @@ def cond(form: Any, env: Any) -> Any:
     for clause in reversed(_args(form)):
         if not isinstance(clause, Cons):
             raise program_error(f"malformed COND clause {show(clause)} in {show(form)}", form)
-        test, *body = arguments(Cons(None, clause))
+        test, *body = items(clause, form, 1)
         if body:
             result = L(IF, test, make_list([PROGN, *body]), result)
         else:
@@ -105,7 +106,7 @@ def _case(form: Any, otherwise_error: str | None, test_of: Any) -> Any:
     for i, clause in reversed(list(enumerate(clauses))):
         if not isinstance(clause, Cons):
             raise program_error(f"malformed clause {show(clause)} in {show(form)}", form)
-        keys, *body = arguments(Cons(None, clause))
+        keys, *body = items(clause, form, 1)
         if keys in (T, OTHERWISE) and otherwise_error is None:
             if i != len(clauses) - 1:
                 raise program_error(f"{show(keys)} clause is not the last one in {show(form)}", form)
@@ -200,7 +201,7 @@ def psetq(form: Any, env: Any) -> Any:
 @macro("DOLIST")
 def dolist(form: Any, env: Any) -> Any:
     spec, *body = _args(form, 1)
-    var, list_form, *result = arguments(Cons(None, spec))
+    var, list_form, *result = items(spec, form, 2)
     decls, forms = split_declarations(body)
     loop = make_list([DO_LIST, L(var, list_form), *decls, make_list([TAGBODY, *forms])])
     return L(BLOCK, None, loop, make_list([LET, L(L(var, None)), *decls, *result]))
@@ -209,7 +210,7 @@ def dolist(form: Any, env: Any) -> Any:
 @macro("DOTIMES")
 def dotimes(form: Any, env: Any) -> Any:
     spec, *body = _args(form, 1)
-    var, count, *result = arguments(Cons(None, spec))
+    var, count, *result = items(spec, form, 2)
     decls, forms = split_declarations(body)
     limit = gensym("COUNT")
     loop = make_list([DO_TIMES, L(var, limit), *decls, make_list([TAGBODY, *forms])])
@@ -223,11 +224,11 @@ def _do(form: Any, sequential: bool) -> Any:
         if isinstance(spec, Symbol):
             bindings.append(spec)
             continue
-        var, *rest = arguments(Cons(None, spec))
+        var, *rest = items(spec, form, 1)
         bindings.append(L(var, rest[0] if rest else None))
         if len(rest) > 1:
             steps.extend([var, rest[1]])
-    end_test, *result = arguments(Cons(None, end))
+    end_test, *result = items(end, form, 1)
     decls, forms = split_declarations(body)
     step = make_list([cl_symbol("SETQ" if sequential else "PSETQ"), *steps]) if steps else None
     loop = L(WHILE, L(cl_symbol("NOT"), end_test), make_list([TAGBODY, *forms]), step)
@@ -248,7 +249,7 @@ def do_star(form: Any, env: Any) -> Any:
 @macro("WITH-OUTPUT-TO-STRING")
 def with_output_to_string(form: Any, env: Any) -> Any:
     spec, *body = _args(form, 1)
-    var, *_ = arguments(Cons(None, spec))
+    var, *_ = items(spec, form, 1)
     decls, forms = split_declarations(body)
     return make_list([LET, L(L(var, L(cl_symbol("MAKE-STRING-OUTPUT-STREAM")))), *decls,
                       make_list([PROGN, *forms]), L(cl_symbol("GET-OUTPUT-STREAM-STRING"), var)])
@@ -266,7 +267,7 @@ def ignore_errors(form: Any, env: Any) -> Any:
 def _for_loop(form: Any, env: Env, iterable: Any) -> Result:
     """``for <tmp> in <iterable>: (let ((var <tmp>)) . body)``, as a Python loop."""
     spec, *body = arguments(form)
-    var, source = arguments(Cons(None, spec))
+    var, source = items(spec, form, 2)
     if not isinstance(var, Symbol):
         raise program_error(f"{show(var)} is not a variable, in {show(form)}", form)
     src = compile_form(source, env)
@@ -275,8 +276,6 @@ def _for_loop(form: Any, env: Env, iterable: Any) -> Result:
     env.fn.loop_depth += 1
     try:
         inner = env.extend()
-        from lisp.compiler.env import Variable
-
         inner.variables[item_sym] = Variable(item_sym, pyname=item, fn=env.fn)
         bound = compile_let(make_list([LET, L(L(var, item_sym)), *body]), inner, sequential=False)
     finally:
@@ -307,14 +306,7 @@ def _range(count: Any) -> range:
     return range(count)
 
 
-def _register() -> None:
-    from lisp import namespace
-    from lisp.data import iter_list as data_iter_list
-
-    namespace.GLOBALS["%iter_list"] = data_iter_list
-    namespace.GLOBALS["%range"] = _range
-    namespace.builtin("%ECASE-FAILURE", SYSTEM)(_ecase_failure)
-    namespace.builtin("%ETYPECASE-FAILURE", SYSTEM)(_etypecase_failure)
-
-
-_register()
+namespace.GLOBALS["%iter_list"] = iter_list
+namespace.GLOBALS["%range"] = _range
+namespace.builtin("%ECASE-FAILURE", SYSTEM)(_ecase_failure)
+namespace.builtin("%ETYPECASE-FAILURE", SYSTEM)(_etypecase_failure)

@@ -17,7 +17,7 @@ from typing import Any
 
 from lisp import namespace
 from lisp.compiler import values as mv
-from lisp.compiler.core import arguments, compile_form, name
+from lisp.compiler.core import arguments, compile_form, items, name
 from lisp.compiler.env import Env
 from lisp.compiler.macros import macroexpand
 from lisp.compiler.result import stamp
@@ -86,7 +86,7 @@ def _process(form: Any, pos: SourcePos | None) -> Any:
             result = _process(sub, source_pos(sub) or pos)
         return result
     if isinstance(expanded, Cons) and expanded.car is EVAL_WHEN and isinstance(expanded.cdr, Cons):
-        situations = set(arguments(Cons(None, expanded.cdr.car)))
+        situations = set(items(expanded.cdr.car, form))
         result = None
         if situations & _NOW:
             for sub in arguments(expanded.cdr):
