@@ -89,10 +89,10 @@ def fn(name: str) -> Callable[..., Any]:
 
 def take_string(ptr: ctypes.c_char_p) -> str:
     """Decode and free a message string that an entry point returned through an out-pointer."""
-    if not ptr.value:
+    if not ctypes.cast(ptr, ctypes.c_void_p).value:  # NULL: nothing to free (b"" is not NULL)
         return ""
     try:
-        return ptr.value.decode("utf-8", errors="replace")
+        return (ptr.value or b"").decode("utf-8", errors="replace")
     finally:
         fn("LLVMPY_DisposeString")(ptr)
 

@@ -145,9 +145,11 @@ class JitPool:
 
     def _unlock_table(self) -> None:
         while True:
-            self._apply_drops()
-            self._table_holder = None
-            self._table_lock.release()
+            try:
+                self._apply_drops()
+            finally:
+                self._table_holder = None
+                self._table_lock.release()
             if not self._drops or not self._table_lock.acquire(blocking=False):
                 return
             self._table_holder = threading.get_ident()

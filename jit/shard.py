@@ -108,10 +108,12 @@ class Shard:
     def unlock(self) -> None:
         """Free what was queued, then let go of the lock; repeat if more was queued meanwhile."""
         while True:
-            while self._to_free:
-                self._free(self._to_free.popleft())
-            self._holder = None
-            self._lock.release()
+            try:
+                while self._to_free:
+                    self._free(self._to_free.popleft())
+            finally:
+                self._holder = None
+                self._lock.release()
             if not self._to_free or not self.try_lock():
                 return
 
