@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -22,7 +24,19 @@ class PyFunction:
     def __init__(self, parent: PyFunction | None) -> None:
         self.parent = parent
         self.nonlocals: set[str] = set()
-        self.loop_depth = 0
+        self.loop_depth = 0  # Python loops around the code being generated
+        self.repeating = 0  # those of them that may run their body more than once
+
+    @contextmanager
+    def loop(self, repeats: bool) -> Iterator[int]:
+        """Generate code inside one more Python loop; yields the new loop depth."""
+        self.loop_depth += 1
+        self.repeating += repeats
+        try:
+            yield self.loop_depth
+        finally:
+            self.loop_depth -= 1
+            self.repeating -= repeats
 
 
 class Unit:

@@ -250,7 +250,7 @@ def compile_let(form: Any, env: Env, sequential: bool) -> Result:
             binder.bind(sym, value)
     binder.finish_declarations()
     result = binder.wrap(compile_body(body, inner))
-    if env.fn.loop_depth and any(v.captured for v in inner.variables.values() if not v.special):
+    if env.fn.repeating and any(v.captured for v in inner.variables.values() if not v.special):
         return _as_lambda_call(form, parts, pairs, sequential, env)
     return result
 

@@ -224,13 +224,8 @@ def load_time_value(form: Any, env: Env) -> Result:
 
 # -- blocks and tags ---------------------------------------------------------------------------
 
-def _enter_exit(env: Env, hint: str) -> Exit:
-    env.fn.loop_depth += 1
-    return Exit(env.fn, env.fn.loop_depth, env.unit.fresh("%" + hint), env.unit.fresh("%r"))
-
-
-def _leave_exit(env: Env) -> None:
-    env.fn.loop_depth -= 1
+def _new_exit(env: Env, depth: int, hint: str) -> Exit:
+    return Exit(env.fn, depth, env.unit.fresh("%" + hint), env.unit.fresh("%r"))
 
 
 def _is_local(exit_: Exit, env: Env) -> bool:
@@ -266,13 +261,12 @@ def block(form: Any, env: Env) -> Result:
     _check_count(form, args, 1, None)
     if not isinstance(args[0], Symbol) and args[0] is not None:
         raise program_error(f"the block name {show(args[0])} is not a symbol", form)
-    exit_ = _enter_exit(env, "block")
-    inner = env.extend()
-    inner.blocks[args[0]] = exit_
-    try:
+    # A block is a `while True:` left by `break`: a loop for exits, but its body runs once.
+    with env.fn.loop(repeats=False) as depth:
+        exit_ = _new_exit(env, depth, "block")
+        inner = env.extend()
+        inner.blocks[args[0]] = exit_
         body = compile_body(args[1:], inner)
-    finally:
-        _leave_exit(env)
     if not exit_.local_uses and not exit_.nonlocal_uses:
         return body
     loop = ast.While(test=ast.Constant(True), body=[*body.stmts, assign(exit_.result_var, body.expr), ast.Break()],
@@ -297,11 +291,16 @@ def return_from(form: Any, env: Env) -> Result:
 
 @special_form("TAGBODY")
 def tagbody(form: Any, env: Env) -> Result:
-    items = arguments(form)
-    segments: list[list[Any]] = [[]]
-    exit_ = _enter_exit(env, "tagbody")
+    items_ = arguments(form)
+    # Only a `go` makes the body run again, and there is none without tags.
+    with env.fn.loop(repeats=any(not isinstance(i, Cons) for i in items_)) as depth:
+        return _tagbody(form, items_, _new_exit(env, depth, "tagbody"), env)
+
+
+def _tagbody(form: Any, items_: list[Any], exit_: Exit, env: Env) -> Result:
     inner = env.extend()
-    for item in items:
+    segments: list[list[Any]] = [[]]
+    for item in items_:
         if isinstance(item, Cons):
             segments[-1].append(item)
         elif isinstance(item, (Symbol, int)) or item is None:
@@ -312,10 +311,7 @@ def tagbody(form: Any, env: Env) -> Result:
             segments.append([])
         else:
             raise program_error(f"{show(item)} is not a tag or a form, in {show(form)}", form)
-    try:
-        compiled = [[s for f in segment for s in compile_form(f, inner).discard()] for segment in segments]
-    finally:
-        _leave_exit(env)
+    compiled = [[s for f in segment for s in compile_form(f, inner).discard()] for segment in segments]
     if not exit_.local_uses and not exit_.nonlocal_uses:
         return Result([s for segment in compiled for s in segment])
     state = exit_.result_var
@@ -349,12 +345,9 @@ def while_(form: Any, env: Env) -> Result:
     """``(sys::%while test . body)``: run body while test is true; NIL. Body is no tagbody."""
     args = arguments(form)
     _check_count(form, args, 1, None)
-    env.fn.loop_depth += 1
-    try:
+    with env.fn.loop(repeats=True):
         test = compile_test(args[0], env)
         body = [s for f in args[1:] for s in compile_form(f, env).discard()]
-    finally:
-        env.fn.loop_depth -= 1
     if not test.stmts:
         return Result([ast.While(test=test.expr, body=body or [ast.Pass()], orelse=[])])
     stop = ast.If(test=ast.UnaryOp(op=ast.Not(), operand=test.expr), body=[ast.Break()], orelse=[])

@@ -273,13 +273,10 @@ def _for_loop(form: Any, env: Env, iterable: Any) -> Result:
     src = compile_form(source, env)
     item = env.unit.fresh("%item")
     item_sym = gensym("ITEM")
-    env.fn.loop_depth += 1
-    try:
+    with env.fn.loop(repeats=True):
         inner = env.extend()
         inner.variables[item_sym] = Variable(item_sym, pyname=item, fn=env.fn)
         bound = compile_let(make_list([LET, L(L(var, item_sym)), *body]), inner, sequential=False)
-    finally:
-        env.fn.loop_depth -= 1
     loop = ast.For(target=ast.Name(id=item, ctx=ast.Store()), iter=iterable(src.expr),
                    body=bound.discard() or [ast.Pass()], orelse=[])
     return Result([*src.stmts, loop])
