@@ -86,3 +86,16 @@ def test_compile_and_link_never_take_llvmlites_process_lock():
         assert taken == []
     finally:
         pool.close()
+
+
+def test_missing_llvmlite_internals_are_detected(monkeypatch):
+    class LockedOnly:  # an llvmlite whose wrappers no longer expose the raw function
+        argtypes = restype = None
+
+    monkeypatch.setitem(ffi.lib._fntab, "LLVMPY_ParseAssembly", LockedOnly())
+    assert llvm_unlocked._raw_functions() is None
+
+
+def test_the_locked_fallback_still_compiles(monkeypatch):
+    monkeypatch.setattr(llvm_unlocked, "_RAW", None)
+    assert "f" in jit.compile(affine_ir("f", 1, 2), "m").symbols.functions
