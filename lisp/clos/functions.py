@@ -240,16 +240,12 @@ def _install_accessors(cls: StandardClass) -> None:
     methods = []
     for slot in cls.direct_slots:
         for reader in slot.readers:
-            methods.append(_add_accessor(reader, (cls,), _reader(slot.name), "(object)"))
+            methods.append(_add_accessor(reader, (cls,), standard.slot_reader(slot.name),
+                                         "(object)"))
         for writer in slot.writers:
             methods.append(_add_accessor(writer, (t_class, cls), _writer(slot.name),
                                          "(new-value object)"))
     cls.accessor_methods = methods
-
-
-def _reader(name: Symbol) -> Callable[[Any], Any]:
-    slot_value = standard.slot_value
-    return lambda obj: slot_value(obj, name)
 
 
 def _writer(name: Symbol) -> Callable[[Any, Any], Any]:

@@ -311,6 +311,23 @@ def slot_value(obj: Any, name: Symbol) -> Any:
     return value
 
 
+def slot_reader(name: Symbol) -> Callable[[Instance], Any]:
+    """The function of a reader method of slot ``name``: a local, bound slot of an up-to-date
+    instance is read directly; anything else goes through :func:`slot_value`."""
+
+    def read(obj: Instance) -> Any:
+        layout = obj._layout
+        if not layout.obsolete:
+            where = layout.locations.get(name)
+            if where.__class__ is int:
+                value = obj._slots[where]
+                if value is not UNBOUND:
+                    return value
+        return slot_value(obj, name)
+
+    return read
+
+
 def set_slot_value(obj: Any, name: Symbol, value: Any) -> Any:
     """CL ``(setf slot-value)``: returns ``value``."""
     where = _location(obj, name)
