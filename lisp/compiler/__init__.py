@@ -33,9 +33,11 @@ not a TYPE-ERROR): a documented deviation. A comparison used as a value yields `
 in a per-thread register; a builtin returns several values with ``return values(q, r)``. Consumers
 (``multiple-value-bind``, ``multiple-value-list``, ``multiple-value-call``, ``nth-value``...) clear
 the register, evaluate the form, and take the register only if its primary value *is* the form's
-value. Single-value calls therefore cost nothing. Known gap: a function that
-calls a multiple-value function in a non-tail position and then returns that call's primary value
-unchanged (``eq``) is taken to return all of that call's values.
+value. Single-value calls therefore cost nothing. A call of a standard function
+that returns several values (``floor``, ``gethash``...) used as an argument, initial value or
+assigned value drops its extra values at once. Known gap: a *user* function returning several
+values, called in such a position, whose primary value is then returned unchanged (``eq``) by the
+form a consumer evaluates, is taken to have returned all of them.
 
 **Macros.** :func:`define_macro` ``(sym, expander)`` with ``expander(form, env) -> form`` registers
 a global macro (``defmacro`` uses it; Python-written macros use it directly);

@@ -127,13 +127,31 @@ def compile_body(forms: list[Any], env: Env) -> Result:
     return Result(stmts + last.stmts, last.expr)
 
 
+# Standard functions that return several values. Called where only one value is wanted (an
+# argument, an initial value, an assignment), their extra values are dropped from the register at
+# once, so a later consumer cannot mistake them for its own form's values.
+MULTIPLE_VALUE_FUNCTIONS = {cl_symbol(n) for n in (
+    "FLOOR", "CEILING", "TRUNCATE", "ROUND", "FFLOOR", "FCEILING", "FTRUNCATE", "FROUND", "GETHASH",
+    "VALUES", "VALUES-LIST", "PARSE-INTEGER", "READ-FROM-STRING", "READ-LINE", "GET-PROPERTIES",
+    "MACROEXPAND", "MACROEXPAND-1", "GET-SETF-EXPANSION", "FIND-SYMBOL", "INTERN", "DECODE-FLOAT",
+    "INTEGER-DECODE-FLOAT", "FLOAT-SIGN", "GET-DECODED-TIME", "DECODE-UNIVERSAL-TIME")}
+
+
+def compile_single(form: Any, env: Env) -> Result:
+    """Compile ``form`` where only its primary value is used."""
+    result = compile_form(form, env)
+    if isinstance(form, Cons) and form.car in MULTIPLE_VALUE_FUNCTIONS and env.lookup_function(form.car) is None:
+        return Result(result.stmts, call("%primary", result.expr))
+    return result
+
+
 def compile_args(forms: list[Any], env: Env) -> tuple[list[ast.stmt], list[ast.expr]]:
     """Compile arguments left to right, keeping Lisp's order of evaluation.
 
     An argument whose value was computed before a later argument's statements run is saved in a
     temporary first, as those statements might change it.
     """
-    results = [compile_form(f, env) for f in forms]
+    results = [compile_single(f, env) for f in forms]
     stmts: list[ast.stmt] = []
     exprs: list[ast.expr] = []
     last_with_stmts = max((i for i, r in enumerate(results) if r.stmts), default=-1)

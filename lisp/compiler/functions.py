@@ -11,7 +11,7 @@ from typing import Any
 
 from lisp import namespace
 from lisp.compiler.core import (
-    Result, arguments, assign, call, compile_body, compile_form, is_none, literal, name,
+    Result, arguments, assign, call, compile_body, compile_form, compile_single, is_none, literal, name,
     program_error, show, store,
 )
 from lisp.compiler.env import Env, PyFunction, Variable
@@ -192,7 +192,7 @@ def _bind_defaulted(binder: Binder, sym: Symbol, value: ast.Name, init: Any, sup
 
 
 def _bind_computed(binder: Binder, sym: Symbol, init: Any) -> None:
-    value = compile_form(init, binder.env)
+    value = compile_single(init, binder.env)
     binder.emit(value.stmts)
     if isinstance(value.expr, (ast.Name, ast.Constant)) or binder.is_special(sym):
         binder.bind(sym, value.expr)
@@ -237,7 +237,7 @@ def compile_let(form: Any, env: Env, sequential: bool) -> Result:
     else:
         specials = []
         for sym, init in pairs:
-            value = compile_form(init, env)
+            value = compile_single(init, env)
             binder.emit(value.stmts)
             if binder.is_special(sym):
                 tmp = env.unit.fresh("%" + sym.name)

@@ -208,6 +208,7 @@ HELPERS: dict[str, Any] = {
     "%values": mv.values,
     "%values_list": mv.values_list,
     "%mv_clear": mv.clear,
+    "%primary": mv.primary,
     "%values_of": values_of,
     "%values_list_of": values_list_of,
     "%save_values": save_values,

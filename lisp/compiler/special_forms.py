@@ -11,7 +11,7 @@ import ast
 from typing import Any
 
 from lisp.compiler.core import (
-    Result, arguments, assign, call, items, compile_body, compile_form, compile_setq_variable,
+    Result, arguments, assign, call, items, compile_body, compile_form, compile_single, compile_setq_variable,
     compile_test, literal, name, program_error, show, special_form, temp,
 )
 from lisp.compiler.env import Env, Exit, LocalFunction, Variable
@@ -98,7 +98,7 @@ def setq(form: Any, env: Env) -> Result:
         if binding is not None and binding.is_symbol_macro:
             step = compile_form(make_list([SETF, var, value]), env)
         else:
-            step = compile_setq_variable(var, compile_form(value, env), env)
+            step = compile_setq_variable(var, compile_single(value, env), env)
         stmts.extend(step.stmts)
         expr = step.expr
     return Result(stmts, expr)

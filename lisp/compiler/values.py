@@ -28,6 +28,12 @@ def values_list(lst: Any) -> Any:
     return values(*iter_list(lst))
 
 
+def primary(value: Any) -> Any:
+    """``value``, forgetting any values recorded with it (a single-value use of a call)."""
+    _register.values = None
+    return value
+
+
 def clear() -> None:
     """Forget recorded values (a consumer calls this before evaluating its form)."""
     _register.values = None

@@ -312,6 +312,10 @@ def test_single_value_context_takes_the_primary_value():
     assert show("(multiple-value-list (let ((q (floor 7 2))) (+ q 10)))") == "(13)"
 
 
+def test_extra_values_of_a_standard_function_bound_to_a_variable_are_dropped():
+    assert show("(multiple-value-list (let ((q (floor 7 2))) q))") == "(3)"
+
+
 def test_nth_value_and_values_list():
     assert show("(list (nth-value 1 (floor 7 2)) (nth-value 5 (values 1)))") == "(1 NIL)"
     assert show_values("(values-list '(a b))") == ["A", "B"]
