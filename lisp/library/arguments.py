@@ -69,9 +69,10 @@ def key_function(kw: dict[str, Any]) -> Callable[[Any], Any] | None:
 
 
 def check(ok: bool, datum: Any, expected_type: Any) -> None:
-    """Signal a TYPE-ERROR unless ``ok``: ``datum`` is not of ``expected_type``."""
+    """Signal a TYPE-ERROR unless ``ok``: ``datum`` is not of ``expected_type`` (a type specifier,
+    or the name of a CL type as a string, turned into the symbol only when the check fails)."""
     if not ok:
-        type_error(datum, expected_type)
+        type_error(datum, cl_symbol(expected_type) if isinstance(expected_type, str) else expected_type)
 
 
 def expected(name: str) -> Symbol:

@@ -70,7 +70,7 @@ builtin("CHAR-INT")(char_code)
 
 @builtin("CODE-CHAR")
 def code_char(code: Any) -> Any:
-    check(type(code) is int and 0 <= code < CHAR_CODE_LIMIT, code, expected("CHAR-CODE"))
+    check(type(code) is int and 0 <= code < CHAR_CODE_LIMIT, code, "CHAR-CODE")
     if 0xD800 <= code <= 0xDFFF:
         return NIL  # surrogates are not characters
     return Char(chr(code))
@@ -108,7 +108,7 @@ _classifier("STANDARD-CHAR-P", lambda ch: ch == "\n" or (" " <= ch <= "~"))
 def digit_char_p(c: Any, radix: Any = 10) -> Any:
     """The weight of ``c`` as a digit in ``radix``, or NIL."""
     ch = check_char(c).char
-    check(type(radix) is int and 2 <= radix <= 36, radix, expected("RADIX"))
+    check(type(radix) is int and 2 <= radix <= 36, radix, "RADIX")
     if ch.isascii() and ch.isalnum():
         weight = int(ch, 36)
         return weight if weight < radix else NIL
@@ -117,8 +117,8 @@ def digit_char_p(c: Any, radix: Any = 10) -> Any:
 
 @builtin("DIGIT-CHAR")
 def digit_char(weight: Any, radix: Any = 10) -> Any:
-    check(type(weight) is int and weight >= 0, weight, expected("UNSIGNED-BYTE"))
-    check(type(radix) is int and 2 <= radix <= 36, radix, expected("RADIX"))
+    check(type(weight) is int and weight >= 0, weight, "UNSIGNED-BYTE")
+    check(type(radix) is int and 2 <= radix <= 36, radix, "RADIX")
     if weight >= radix:
         return NIL
     return Char("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[weight])
@@ -155,6 +155,6 @@ def character(x: Any) -> Char:
     if isinstance(x, Char):
         return x
     text = x if isinstance(x, str) else (x.name if isinstance(x, Symbol) else None)
-    check(text is not None and len(text) == 1, x, expected("CHARACTER"))
+    check(text is not None and len(text) == 1, x, "CHARACTER")
     return Char(text)
 

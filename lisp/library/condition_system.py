@@ -15,7 +15,7 @@ from lisp import conditions as cs
 from lisp.compiler.macros import QUOTE, gensym, macro, macroexpand
 from lisp.data import (NIL, SYSTEM, Cons, SourceCons, Symbol, cl_symbol, keyword, lisp_list as L, make_list,
                        source_pos)
-from lisp.library.arguments import check, expected, function_designator, show
+from lisp.library.arguments import check, function_designator, show
 from lisp.library.lists import elements
 from lisp.library.types import type_predicate
 from lisp.namespace import builtin
@@ -96,20 +96,20 @@ def compute_restarts(condition: Any = NIL) -> Any:
 
 @builtin("RESTART-NAME")
 def restart_name(restart: Any) -> Any:
-    check(isinstance(restart, cs.Restart), restart, expected("RESTART"))
+    check(isinstance(restart, cs.Restart), restart, "RESTART")
     return restart.name
 
 
 @builtin("INVOKE-DEBUGGER")
 def invoke_debugger(condition: Any) -> Any:
     """No interactive debugger: the condition goes to the top level as an unhandled error does."""
-    check(isinstance(condition, cs.Condition), condition, expected("CONDITION"))
+    check(isinstance(condition, cs.Condition), condition, "CONDITION")
     return cs.invoke_debugger(condition)
 
 
 def _slot_reader(name: str, slot: str) -> None:
     def read(condition: Any) -> Any:
-        check(isinstance(condition, cs.Condition), condition, expected("CONDITION"))
+        check(isinstance(condition, cs.Condition), condition, "CONDITION")
         return condition.slot_value(slot)
 
     read.__name__ = name.lower().replace("-", "_")
@@ -131,7 +131,7 @@ for _reader, _slot in (("SIMPLE-CONDITION-FORMAT-CONTROL", "FORMAT-CONTROL"),
 @builtin("PYTHON-ERROR-ORIGINAL", SYSTEM)
 def python_error_original(condition: Any) -> Any:
     """The Python exception a condition was translated from (NIL if it was not)."""
-    check(isinstance(condition, cs.Condition), condition, expected("CONDITION"))
+    check(isinstance(condition, cs.Condition), condition, "CONDITION")
     return NIL if condition.original is None else condition.original
 
 
@@ -206,13 +206,13 @@ def define_condition_(name: Any, parents: Any, slots: Any, report: Any, document
 
 @builtin("%CONDITION-SLOT", SYSTEM)
 def condition_slot(condition: Any, slot: Symbol) -> Any:
-    check(isinstance(condition, cs.Condition), condition, expected("CONDITION"))
+    check(isinstance(condition, cs.Condition), condition, "CONDITION")
     return condition.slot_value(slot.name)
 
 
 @builtin("%SET-CONDITION-SLOT", SYSTEM)
 def set_condition_slot(value: Any, condition: Any, slot: Symbol) -> Any:
-    check(isinstance(condition, cs.Condition), condition, expected("CONDITION"))
+    check(isinstance(condition, cs.Condition), condition, "CONDITION")
     condition.slots[slot.name] = value
     return value
 

@@ -36,7 +36,7 @@ def get_internal_run_time() -> int:
 
 @builtin("SLEEP")
 def sleep(seconds: Any) -> Any:
-    check(type(seconds) in (int, float, Fraction) and seconds >= 0, seconds, expected("REAL"))
+    check(type(seconds) in (int, float, Fraction) and seconds >= 0, seconds, "REAL")
     time.sleep(float(seconds))
     return NIL
 

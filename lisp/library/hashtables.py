@@ -18,7 +18,7 @@ from typing import Any
 from lisp.compiler.values import values
 from lisp.conditions import type_error
 from lisp.data import NIL, Char, Cons, Symbol, T, cl_symbol, make_list
-from lisp.library.arguments import check, expected, function_designator, keywords, show, truth
+from lisp.library.arguments import check, function_designator, keywords, show, truth
 from lisp.namespace import GLOBALS, builtin, get_function, setf_function_key
 
 _NUMBERS = (int, Fraction, float, complex)
@@ -120,7 +120,7 @@ class HashTable:
 
 
 def _table(x: Any) -> HashTable:
-    check(isinstance(x, HashTable), x, expected("HASH-TABLE"))
+    check(isinstance(x, HashTable), x, "HASH-TABLE")
     return x
 
 

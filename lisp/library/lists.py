@@ -26,13 +26,30 @@ def check_list(x: Any) -> Any:
 
 def elements(lst: Any) -> Iterator[Any]:
     """The elements of a proper list; a TYPE-ERROR names a non-list or a dotted tail."""
-    check_list(lst)
     cell = lst
     while isinstance(cell, Cons):
         yield cell.car
         cell = cell.cdr
     if cell is not NIL:
-        type_error(cell, _LIST, f"the list ends in the dotted tail {_show(cell)}, not NIL")
+        _improper(lst, cell)
+
+
+def list_items(lst: Any) -> list[Any]:
+    """The elements of a proper list as a Python list (the fast form of :func:`elements`)."""
+    out = []
+    cell = lst
+    while isinstance(cell, Cons):
+        out.append(cell.car)
+        cell = cell.cdr
+    if cell is not NIL:
+        _improper(lst, cell)
+    return out
+
+
+def _improper(lst: Any, tail: Any) -> None:
+    if tail is lst:
+        type_error(lst, _LIST)
+    type_error(tail, _LIST, f"the list ends in the dotted tail {_show(tail)}, not NIL")
 
 
 def _show(x: Any) -> str:
@@ -112,7 +129,7 @@ for _n, _name in enumerate(("SECOND", "THIRD", "FOURTH", "FIFTH", "SIXTH", "SEVE
 
 @builtin("NTHCDR")
 def nthcdr(n: Any, lst: Any) -> Any:
-    check(type(n) is int and n >= 0, n, expected("UNSIGNED-BYTE"))
+    check(type(n) is int and n >= 0, n, "UNSIGNED-BYTE")
     for _ in range(n):
         if lst is NIL:
             return NIL
@@ -187,7 +204,7 @@ def list_star(first: Any, *rest: Any) -> Any:
 
 @builtin("MAKE-LIST")
 def make_list_(size: Any, *args: Any) -> Any:
-    check(type(size) is int and size >= 0, size, expected("UNSIGNED-BYTE"))
+    check(type(size) is int and size >= 0, size, "UNSIGNED-BYTE")
     initial = keywords(args, ("INITIAL-ELEMENT",), "MAKE-LIST").get("INITIAL-ELEMENT", NIL)
     return make_list([initial] * size)
 
@@ -255,23 +272,35 @@ def nreconc(lst: Any, tail: Any) -> Any:
 
 @builtin("LAST")
 def last(lst: Any, n: Any = 1) -> Any:
-    check(type(n) is int and n >= 0, n, expected("UNSIGNED-BYTE"))
-    cells = list(_cells(lst))
-    if n == 0:
-        return cells[-1].cdr if cells else lst
-    return cells[-n] if len(cells) >= n else lst
+    if n == 1 and isinstance(lst, Cons):
+        while isinstance(lst.cdr, Cons):
+            lst = lst.cdr
+        return lst
+    check(type(n) is int and n >= 0, n, "UNSIGNED-BYTE")
+    check_list(lst)
+    # Walk with a lead of n cells: the trailing pointer ends on the last n conses.
+    lead = lst
+    for _ in range(n):
+        if not isinstance(lead, Cons):
+            return lst
+        lead = lead.cdr
+    trail = lst
+    while isinstance(lead, Cons):
+        lead = lead.cdr
+        trail = trail.cdr
+    return trail
 
 
 @builtin("BUTLAST")
 def butlast(lst: Any, n: Any = 1) -> Any:
-    check(type(n) is int and n >= 0, n, expected("UNSIGNED-BYTE"))
+    check(type(n) is int and n >= 0, n, "UNSIGNED-BYTE")
     items = [c.car for c in _cells(lst)]
     return make_list(items[:max(len(items) - n, 0)])
 
 
 @builtin("NBUTLAST")
 def nbutlast(lst: Any, n: Any = 1) -> Any:
-    check(type(n) is int and n >= 0, n, expected("UNSIGNED-BYTE"))
+    check(type(n) is int and n >= 0, n, "UNSIGNED-BYTE")
     cells = list(_cells(lst))
     if len(cells) <= n:
         return NIL
@@ -344,9 +373,18 @@ def _parallel_tails(lists: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
 @builtin("MAPCAR")
 def mapcar(fn: Any, lst: Any, *more: Any) -> Any:
     f = function_designator(fn)
-    if not more:
-        return make_list([f(x) for x in elements(lst)])
-    return make_list([f(*args) for args in _parallel((lst, *more))])
+    head = tail = Cons(NIL)
+    if more:
+        for args in _parallel((lst, *more)):
+            tail.cdr = tail = Cons(f(*args))
+    else:
+        cell = lst
+        while isinstance(cell, Cons):
+            tail.cdr = tail = Cons(f(cell.car))
+            cell = cell.cdr
+        if cell is not NIL:
+            _improper(lst, cell)
+    return head.cdr
 
 
 @builtin("MAPC")

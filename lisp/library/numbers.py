@@ -246,6 +246,8 @@ def complexp(x: Any) -> Any:
 
 
 def _quotient(rounding: Any, name: str, number: Any, divisor: Any) -> tuple[int, Any]:
+    if type(number) is int and type(divisor) is int and divisor and rounding is math.floor:
+        return divmod(number, divisor)  # Python's integer division is CL's floor
     _reals((number, divisor))
     if divisor == 0:
         raise_error(DivisionByZero(operation=cl_symbol(name), operands=make_list([number, divisor])))
@@ -289,6 +291,8 @@ fround = _division("FROUND", _round_half_even, True)
 
 @builtin("MOD")
 def mod(number: Any, divisor: Any) -> Any:
+    if type(number) is int and type(divisor) is int and divisor:
+        return number % divisor
     return _quotient(math.floor, "MOD", number, divisor)[1]
 
 
@@ -337,7 +341,7 @@ def sqrt(x: Any) -> Any:
 
 @builtin("ISQRT")
 def isqrt(n: Any) -> int:
-    check(type(n) is int and n >= 0, n, expected("UNSIGNED-BYTE"))
+    check(type(n) is int and n >= 0, n, "UNSIGNED-BYTE")
     return math.isqrt(n)
 
 
@@ -443,7 +447,7 @@ def ash(n: Any, count: Any) -> int:
 
 @builtin("LOGBITP")
 def logbitp(index: Any, n: Any) -> Any:
-    check(type(index) is int and index >= 0, index, expected("UNSIGNED-BYTE"))
+    check(type(index) is int and index >= 0, index, "UNSIGNED-BYTE")
     return truth((_integer(n) >> index) & 1)
 
 
@@ -488,7 +492,7 @@ def signum(x: Any) -> Any:
 def float_(x: Any, prototype: Any = NIL) -> float:
     _reals((x,))
     if prototype is not NIL:
-        check(type(prototype) is float, prototype, expected("FLOAT"))
+        check(type(prototype) is float, prototype, "FLOAT")
     return float(x)
 
 
@@ -562,7 +566,7 @@ def cis(theta: Any) -> complex:
 @builtin("PARSE-INTEGER")
 def parse_integer(string: Any, *args: Any) -> Any:
     """``parse-integer``: the integer and the index where parsing stopped (two values)."""
-    check(isinstance(string, str), string, expected("STRING"))
+    check(isinstance(string, str), string, "STRING")
     kw = keywords(args, ("START", "END", "RADIX", "JUNK-ALLOWED"), "PARSE-INTEGER")
     start, end = kw.get("START", 0), kw.get("END", NIL)
     end = len(string) if end is NIL else end
@@ -619,7 +623,7 @@ set_symbol_value(_RANDOM_STATE, RandomState(_random.Random()))
 def random(limit: Any, state: Any = NIL) -> Any:
     """``random``: an integer in [0, limit) for an integer limit, a float for a float limit."""
     state = symbol_value(_RANDOM_STATE) if state is NIL else state
-    check(isinstance(state, RandomState), state, expected("RANDOM-STATE"))
+    check(isinstance(state, RandomState), state, "RANDOM-STATE")
     if type(limit) is int and limit > 0:
         return state.generator.randrange(limit)
     if type(limit) is float and limit > 0:
@@ -635,7 +639,7 @@ def make_random_state(state: Any = NIL) -> RandomState:
     if state is T:
         return RandomState(generator)
     source = symbol_value(_RANDOM_STATE) if state is NIL else state
-    check(isinstance(source, RandomState), source, expected("RANDOM-STATE"))
+    check(isinstance(source, RandomState), source, "RANDOM-STATE")
     generator.setstate(source.generator.getstate())
     return RandomState(generator)
 

@@ -16,7 +16,7 @@ from lisp.conditions import SimpleError, raise_error, type_error
 from lisp.data import NIL, Char, Cons, T, cl_symbol, make_list
 from lisp.library.arguments import (check, check_index, expected, function_designator, key_function,
                                     keywords, show, test_function, truth)
-from lisp.library.lists import elements
+from lisp.library.lists import elements, list_items
 from lisp.namespace import GLOBALS, builtin, setf_function_key
 
 _SEQUENCE = expected("SEQUENCE")
@@ -33,7 +33,7 @@ def items(seq: Any) -> list[Any]:
     if isinstance(seq, str):
         return [Char(c) for c in seq]
     if seq is NIL or isinstance(seq, Cons):
-        return list(elements(seq))
+        return list_items(seq)
     return type_error(seq, _SEQUENCE)
 
 
@@ -85,7 +85,7 @@ class _Selection:
         self.start, self.end = _bounds(kw, len(elems), who)
         self.from_end = kw.get("FROM-END", NIL) is not NIL
         count = kw.get("COUNT", NIL)
-        check(count is NIL or type(count) is int, count, expected("INTEGER"))
+        check(count is NIL or type(count) is int, count, "INTEGER")
         self.count = None if count is NIL else max(count, 0)
         key = key_function(kw)
         if predicate is None:
@@ -154,6 +154,10 @@ def _count(who: str, seq: Any, _: tuple, args: tuple, how: dict) -> int:
 def _remove(who: str, seq: Any, _: tuple, args: tuple, how: dict) -> Any:
     elems = items(seq)
     sel = _Selection(who, elems, args, **how)
+    if sel.count is None and sel.start == 0 and sel.end == len(elems):
+        matches = sel.matches
+        kept = [x for x in elems if not matches(x)]
+        return seq if len(kept) == len(elems) else like(seq, kept)
     drop = set(sel.matching(elems))
     if not drop:
         return seq
@@ -466,6 +470,8 @@ def sorted_items(elems: list[Any], pred: Any, key: Callable[[Any], Any] | None) 
     if pred is numbers.num_lt or pred is numbers.num_gt:
         # The numeric orders sort with Python's own comparison: same order, no calls back.
         numbers._reals(tuple(keyed))
+        if key is None:
+            return sorted(elems, reverse=pred is numbers.num_gt)
         order = sorted(range(len(elems)), key=keyed.__getitem__, reverse=pred is numbers.num_gt)
         return [elems[i] for i in order]
 
@@ -539,7 +545,7 @@ def make_array(dimensions: Any, *args: Any) -> Any:
         if len(dims) != 1:
             raise_error(SimpleError(f"MAKE-ARRAY: only one-dimensional arrays are supported, not {show(dimensions)}"))
         dimensions = dims[0]
-    check(type(dimensions) is int and dimensions >= 0, dimensions, expected("UNSIGNED-BYTE"))
+    check(type(dimensions) is int and dimensions >= 0, dimensions, "UNSIGNED-BYTE")
     if "DISPLACED-TO" in kw:
         raise_error(SimpleError("MAKE-ARRAY: displaced arrays are not supported"))
     fill_pointer = kw.get("FILL-POINTER", NIL)
@@ -562,7 +568,7 @@ def make_array(dimensions: Any, *args: Any) -> Any:
 def aref(array: Any, *subscripts: Any) -> Any:
     if len(subscripts) != 1:
         raise_error(SimpleError(f"AREF: only one-dimensional arrays are supported; got {len(subscripts)} subscripts"))
-    check(isinstance(array, (list, str)), array, expected("VECTOR"))
+    check(isinstance(array, (list, str)), array, "VECTOR")
     return elt(array, subscripts[0])
 
 
@@ -570,19 +576,19 @@ def set_aref(value: Any, array: Any, *subscripts: Any) -> Any:
     """``(setf aref)``."""
     if len(subscripts) != 1:
         raise_error(SimpleError("(SETF AREF): only one-dimensional arrays are supported"))
-    check(isinstance(array, (list, str)), array, expected("VECTOR"))
+    check(isinstance(array, (list, str)), array, "VECTOR")
     return set_elt(value, array, subscripts[0])
 
 
 @builtin("SVREF")
 def svref(vec: Any, index: Any) -> Any:
-    check(isinstance(vec, list), vec, expected("SIMPLE-VECTOR"))
+    check(isinstance(vec, list), vec, "SIMPLE-VECTOR")
     return elt(vec, index)
 
 
 @builtin("VECTOR-PUSH-EXTEND")
 def vector_push_extend(item: Any, vec: Any, extension: Any = NIL) -> int:
-    check(isinstance(vec, list), vec, expected("VECTOR"))
+    check(isinstance(vec, list), vec, "VECTOR")
     vec.append(item)
     return len(vec) - 1
 
@@ -594,7 +600,7 @@ def vector_push(item: Any, vec: Any) -> int:
 
 @builtin("VECTOR-POP")
 def vector_pop(vec: Any) -> Any:
-    check(isinstance(vec, list), vec, expected("VECTOR"))
+    check(isinstance(vec, list), vec, "VECTOR")
     if not vec:
         raise_error(SimpleError("VECTOR-POP: the vector is empty"))
     return vec.pop()
@@ -602,19 +608,19 @@ def vector_pop(vec: Any) -> Any:
 
 @builtin("FILL-POINTER")
 def fill_pointer(vec: Any) -> int:
-    check(isinstance(vec, list), vec, expected("VECTOR"))
+    check(isinstance(vec, list), vec, "VECTOR")
     return len(vec)
 
 
 @builtin("ARRAY-DIMENSIONS")
 def array_dimensions(array: Any) -> Any:
-    check(isinstance(array, (list, str)), array, expected("ARRAY"))
+    check(isinstance(array, (list, str)), array, "ARRAY")
     return make_list([len(array)])
 
 
 @builtin("ARRAY-DIMENSION")
 def array_dimension(array: Any, axis: Any) -> int:
-    check(isinstance(array, (list, str)), array, expected("ARRAY"))
+    check(isinstance(array, (list, str)), array, "ARRAY")
     check(axis == 0 and type(axis) is int, axis, make_list([cl_symbol("INTEGER"), 0, 0]))
     return len(array)
 
@@ -626,7 +632,7 @@ def array_total_size(array: Any) -> int:
 
 @builtin("ARRAY-RANK")
 def array_rank(array: Any) -> int:
-    check(isinstance(array, (list, str)), array, expected("ARRAY"))
+    check(isinstance(array, (list, str)), array, "ARRAY")
     return 1
 
 

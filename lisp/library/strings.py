@@ -63,10 +63,10 @@ GLOBALS[setf_function_key(cl_symbol("SCHAR"))] = set_char
 
 @builtin("MAKE-STRING")
 def make_string(size: Any, *args: Any) -> str:
-    check(type(size) is int and size >= 0, size, expected("UNSIGNED-BYTE"))
+    check(type(size) is int and size >= 0, size, "UNSIGNED-BYTE")
     kw = keywords(args, ("INITIAL-ELEMENT", "ELEMENT-TYPE"), "MAKE-STRING")
     fill = kw.get("INITIAL-ELEMENT", Char(" "))
-    check(isinstance(fill, Char), fill, expected("CHARACTER"))
+    check(isinstance(fill, Char), fill, "CHARACTER")
     return fill.char * size
 
 

@@ -72,7 +72,7 @@ def symbol_package(sym: Any) -> Any:
 
 @builtin("MAKE-SYMBOL")
 def make_symbol(name: Any) -> Symbol:
-    check(isinstance(name, str), name, expected("STRING"))
+    check(isinstance(name, str), name, "STRING")
     return Symbol(name)
 
 
@@ -115,7 +115,7 @@ def copy_symbol(sym: Any, copy_properties: Any = NIL) -> Symbol:
 @builtin("INTERN")
 def intern(name: Any, package: Any = NIL) -> Any:
     """``intern``: the symbol and its status (:internal, :external, :inherited or NIL if new)."""
-    check(isinstance(name, str), name, expected("STRING"))
+    check(isinstance(name, str), name, "STRING")
     pkg = current_package() if package is NIL else package_designator(package)
     sym, status = pkg.find_symbol(name)
     if status is NIL:
@@ -125,7 +125,7 @@ def intern(name: Any, package: Any = NIL) -> Any:
 
 @builtin("FIND-SYMBOL")
 def find_symbol(name: Any, package: Any = NIL) -> Any:
-    check(isinstance(name, str), name, expected("STRING"))
+    check(isinstance(name, str), name, "STRING")
     pkg = current_package() if package is NIL else package_designator(package)
     sym, status = pkg.find_symbol(name)
     return values(sym, status)

@@ -18,7 +18,7 @@ from lisp.compiler.macros import gensym, macro
 from lisp.compiler.values import values
 from lisp.conditions import Condition, ProgramError, Restart, SimpleError, condition_class, raise_error, type_error
 from lisp.data import NIL, SYSTEM, Char, Cons, Package, Symbol, T, cl_symbol, make_list
-from lisp.library.arguments import check, expected, function_designator, show, truth
+from lisp.library.arguments import check, function_designator, show, truth
 from lisp.library.equality import eql_p
 from lisp.library.lists import elements
 from lisp.namespace import builtin
@@ -471,7 +471,7 @@ _predicate("BIT-VECTOR-P", lambda x: False)
 
 @builtin("%DEFTYPE", SYSTEM)
 def deftype_(name: Any, expander: Any) -> Any:
-    check(isinstance(name, Symbol), name, expected("SYMBOL"))
+    check(isinstance(name, Symbol), name, "SYMBOL")
     return define_type(name, expander)
 
 
