@@ -10,7 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 from lisp.data import NIL, cl_symbol
-from lisp.library.arguments import check, expected
+from lisp.library.arguments import check
 from lisp.namespace import builtin, proclaim_constant
 
 # Universal time counts seconds from 1900-01-01T00:00:00Z; Unix time from 1970.
