@@ -1,5 +1,5 @@
-"""The standard control macros: conditionals, iteration, ``prog1``/``prog2``, ``return``,
-``psetq``, ``with-output-to-string``, ``ignore-errors``. Each is a Python expander building code.
+"""The standard control macros: conditionals, iteration, ``prog1``/``prog2``, ``prog``/``prog*``,
+``return``, ``psetq``, ``with-output-to-string``, ``ignore-errors``. Each is a Python expander building code.
 
 Iteration expands into the compiler's own loops: ``dolist``/``dotimes`` into ``sys::%do-list`` /
 ``sys::%do-times`` (Python ``for`` loops), ``do``/``do*``/simple ``loop`` into ``sys::%while``;
@@ -244,6 +244,22 @@ def do(form: Any, env: Any) -> Any:
 @macro("DO*")
 def do_star(form: Any, env: Any) -> Any:
     return _do(form, sequential=True)
+
+
+def _prog(form: Any, let: Symbol) -> Any:
+    bindings, *body = _args(form, 1)
+    decls, forms = split_declarations(body)
+    return L(BLOCK, None, make_list([let, bindings, *decls, make_list([TAGBODY, *forms])]))
+
+
+@macro("PROG")
+def prog(form: Any, env: Any) -> Any:
+    return _prog(form, LET)
+
+
+@macro("PROG*")
+def prog_star(form: Any, env: Any) -> Any:
+    return _prog(form, LET_STAR)
 
 
 @macro("WITH-OUTPUT-TO-STRING")

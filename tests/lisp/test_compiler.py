@@ -361,6 +361,27 @@ def test_macrolet_defines_a_local_macro():
     assert show("(macrolet ((twice (f) `(progn ,f ,f))) (let ((n 0)) (twice (incf n)) n))") == "2"
 
 
+@pytest.mark.timeout(60)
+def test_compiling_and_running_from_several_threads_at_once():
+    errors, results = [], {}
+
+    def work(k: int) -> None:
+        try:
+            for i in range(20):
+                run(f"(defun thread-fn-{k}-{i} (x) (let ((acc nil)) (dotimes (j x) (push (* j {k}) acc)) acc))")
+                results[(k, i)] = show(f"(thread-fn-{k}-{i} 3)")
+        except Exception as exc:  # reported below: the test fails on any error in a thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(50)
+    assert not errors
+    assert all(results[(k, i)] == f"({2 * k} {k} 0)" for k in range(4) for i in range(20))
+
+
 # -- errors and positions -----------------------------------------------------------------------
 
 def test_malformed_special_form_is_a_program_error_with_position():

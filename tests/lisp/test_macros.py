@@ -146,6 +146,10 @@ def test_prog1_and_prog2():
     assert show("(let ((x 1)) (list (prog1 x (setq x 2)) (prog2 (setq x 3) x (setq x 4)) x))") == "(1 3 4)"
 
 
+def test_prog_binds_variables_around_a_tagbody_in_a_nil_block():
+    assert run("(prog ((i 0)) again (incf i) (if (< i 4) (go again) (return (* i 10))))") == 40
+
+
 def test_psetq_assigns_in_parallel():
     assert show("(let ((a 1) (b 2)) (psetq a b b a) (list a b))") == "(2 1)"
 
