@@ -4,6 +4,7 @@ argument was not."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -106,8 +107,7 @@ def _composed(path: str) -> Callable[[Any], Any]:
     return accessor
 
 
-for _path in ("AA", "AD", "DA", "DD", "AAA", "AAD", "ADA", "ADD", "DAA", "DAD", "DDA", "DDD",
-              "AADD", "ADDD", "DDDD", "ADAD", "DADD", "AAAA", "DDAD"):
+for _path in ("".join(p) for n in (2, 3, 4) for p in itertools.product("AD", repeat=n)):
     builtin(f"C{_path}R")(_composed(_path))
 
 FIRST = builtin("FIRST")(car)
@@ -612,6 +612,12 @@ def subst_if(new: Any, pred: Any, tree: Any, *args: Any) -> Any:
     return _substitute_tree(tree, lambda x: p(key(x)) is not NIL, lambda x: new)
 
 
+@builtin("SUBST-IF-NOT")
+def subst_if_not(new: Any, pred: Any, tree: Any, *args: Any) -> Any:
+    p = function_designator(pred)
+    return subst_if(new, lambda x: truth(p(x) is NIL), tree, *args)
+
+
 @builtin("SUBLIS")
 def sublis(alist: Any, tree: Any, *args: Any) -> Any:
     test, key = _tree_matcher(args, "SUBLIS")
@@ -700,6 +706,7 @@ def subsetp(a: Any, b: Any, *args: Any) -> Any:
     return truth(all(_in(x, bs, same) for x in elements(a)))
 
 
-for _alias, _fn in (("NUNION", union), ("NINTERSECTION", intersection),
+for _alias, _fn in (("NSUBST", subst), ("NSUBST-IF", subst_if), ("NSUBST-IF-NOT", subst_if_not),
+                    ("NSUBLIS", sublis), ("NUNION", union), ("NINTERSECTION", intersection),
                     ("NSET-DIFFERENCE", set_difference), ("NSET-EXCLUSIVE-OR", set_exclusive_or)):
     builtin(_alias)(_fn)

@@ -387,6 +387,9 @@ acos = _elementary("ACOS", math.acos, cmath.acos, lambda x: -1 <= x <= 1)
 sinh = _elementary("SINH", math.sinh, cmath.sinh)
 cosh = _elementary("COSH", math.cosh, cmath.cosh)
 tanh = _elementary("TANH", math.tanh, cmath.tanh)
+asinh = _elementary("ASINH", math.asinh, cmath.asinh)
+acosh = _elementary("ACOSH", math.acosh, cmath.acosh, lambda x: x >= 1)
+atanh = _elementary("ATANH", math.atanh, cmath.atanh, lambda x: -1 < x < 1)
 
 
 @builtin("ATAN")
@@ -431,6 +434,107 @@ logand = _logical("LOGAND", lambda a, b: a & b, -1)
 logior = _logical("LOGIOR", lambda a, b: a | b, 0)
 logxor = _logical("LOGXOR", lambda a, b: a ^ b, 0)
 logeqv = _logical("LOGEQV", lambda a, b: ~(a ^ b), -1)
+
+# The two-argument operations of BOOLE (CLHS 12.2, boole); each also has its own function.
+_BOOLE_OPS: dict[str, Any] = {
+    "CLR": lambda a, b: 0, "SET": lambda a, b: -1, "1": lambda a, b: a, "2": lambda a, b: b,
+    "C1": lambda a, b: ~a, "C2": lambda a, b: ~b, "AND": lambda a, b: a & b, "IOR": lambda a, b: a | b,
+    "XOR": lambda a, b: a ^ b, "EQV": lambda a, b: ~(a ^ b), "NAND": lambda a, b: ~(a & b),
+    "NOR": lambda a, b: ~(a | b), "ANDC1": lambda a, b: ~a & b, "ANDC2": lambda a, b: a & ~b,
+    "ORC1": lambda a, b: ~a | b, "ORC2": lambda a, b: a | ~b,
+}
+_BOOLE_CODES = list(_BOOLE_OPS)
+for _code, _op_name in enumerate(_BOOLE_CODES):
+    proclaim_constant(cl_symbol(f"BOOLE-{_op_name}"), _code)
+
+
+def _two_integer_op(name: str, op: Any) -> None:
+    def combine(a: Any, b: Any) -> int:
+        return op(_integer(a), _integer(b))
+
+    combine.__name__ = name.lower()
+    combine.__doc__ = f"``{name.lower()}``."
+    builtin(name)(combine)
+
+
+for _op_name in ("NAND", "NOR", "ANDC1", "ANDC2", "ORC1", "ORC2"):
+    _two_integer_op(f"LOG{_op_name}", _BOOLE_OPS[_op_name])
+
+
+@builtin("BOOLE")
+def boole(op: Any, a: Any, b: Any) -> int:
+    check(type(op) is int and 0 <= op < len(_BOOLE_CODES), op, make_list([cl_symbol("MOD"), len(_BOOLE_CODES)]))
+    return _BOOLE_OPS[_BOOLE_CODES[op]](_integer(a), _integer(b))
+
+
+# -- byte specifiers -------------------------------------------------------------------------------
+
+
+class ByteSpec:
+    """A byte specifier: ``size`` bits starting at bit ``position``."""
+
+    __slots__ = ("size", "position")
+
+    def __init__(self, size: int, position: int) -> None:
+        self.size = size
+        self.position = position
+
+    @property
+    def mask(self) -> int:
+        return ((1 << self.size) - 1) << self.position
+
+    def __repr__(self) -> str:
+        return f"#<BYTE {self.size} {self.position}>"
+
+
+def _bytespec(spec: Any) -> ByteSpec:
+    check(isinstance(spec, ByteSpec), spec, "BYTE-SPECIFIER")
+    return spec
+
+
+@builtin("BYTE")
+def byte(size: Any, position: Any) -> ByteSpec:
+    check(type(size) is int and size >= 0, size, "UNSIGNED-BYTE")
+    check(type(position) is int and position >= 0, position, "UNSIGNED-BYTE")
+    return ByteSpec(size, position)
+
+
+@builtin("BYTE-SIZE")
+def byte_size(spec: Any) -> int:
+    return _bytespec(spec).size
+
+
+@builtin("BYTE-POSITION")
+def byte_position(spec: Any) -> int:
+    return _bytespec(spec).position
+
+
+@builtin("LDB")
+def ldb(spec: Any, n: Any) -> int:
+    spec = _bytespec(spec)
+    return (_integer(n) & spec.mask) >> spec.position
+
+
+@builtin("LDB-TEST")
+def ldb_test(spec: Any, n: Any) -> Any:
+    return truth(_integer(n) & _bytespec(spec).mask)
+
+
+@builtin("MASK-FIELD")
+def mask_field(spec: Any, n: Any) -> int:
+    return _integer(n) & _bytespec(spec).mask
+
+
+@builtin("DPB")
+def dpb(new: Any, spec: Any, n: Any) -> int:
+    spec = _bytespec(spec)
+    return (_integer(n) & ~spec.mask) | ((_integer(new) << spec.position) & spec.mask)
+
+
+@builtin("DEPOSIT-FIELD")
+def deposit_field(new: Any, spec: Any, n: Any) -> int:
+    spec = _bytespec(spec)
+    return (_integer(n) & ~spec.mask) | (_integer(new) & spec.mask)
 
 
 @builtin("LOGNOT")
@@ -494,6 +598,54 @@ def float_(x: Any, prototype: Any = NIL) -> float:
     if prototype is not NIL:
         check(type(prototype) is float, prototype, "FLOAT")
     return float(x)
+
+
+def _float(x: Any) -> float:
+    check(type(x) is float, x, "FLOAT")
+    return x
+
+
+@builtin("DECODE-FLOAT")
+def decode_float(x: Any) -> Any:
+    """``decode-float``: significand in [1/2, 1), exponent and sign (three values)."""
+    significand, exponent = math.frexp(abs(_float(x)))
+    return values(significand, exponent, math.copysign(1.0, x))
+
+
+@builtin("INTEGER-DECODE-FLOAT")
+def integer_decode_float(x: Any) -> Any:
+    significand, exponent = math.frexp(abs(_float(x)))
+    if significand == 0:
+        return values(0, 0, 1 if math.copysign(1.0, x) > 0 else -1)
+    return values(int(significand * 2 ** 53), exponent - 53, 1 if x > 0 else -1)
+
+
+@builtin("SCALE-FLOAT")
+def scale_float(x: Any, k: Any) -> float:
+    return math.ldexp(_float(x), _integer(k))
+
+
+@builtin("FLOAT-SIGN")
+def float_sign(x: Any, magnitude: Any = NIL) -> float:
+    size = 1.0 if magnitude is NIL else abs(_float(magnitude))
+    return math.copysign(size, _float(x))
+
+
+@builtin("FLOAT-RADIX")
+def float_radix(x: Any) -> int:
+    _float(x)
+    return 2
+
+
+@builtin("FLOAT-DIGITS")
+def float_digits(x: Any) -> int:
+    _float(x)
+    return 53
+
+
+@builtin("FLOAT-PRECISION")
+def float_precision(x: Any) -> int:
+    return 0 if _float(x) == 0 else 53
 
 
 @builtin("RATIONAL")

@@ -630,6 +630,69 @@ def array_total_size(array: Any) -> int:
     return array_dimension(array, 0)
 
 
+@builtin("ARRAY-IN-BOUNDS-P")
+def array_in_bounds_p(array: Any, *subscripts: Any) -> Any:
+    check(isinstance(array, (list, str)), array, "ARRAY")
+    return truth(len(subscripts) == 1 and type(subscripts[0]) is int and 0 <= subscripts[0] < len(array))
+
+
+@builtin("ROW-MAJOR-AREF")
+def row_major_aref(array: Any, index: Any) -> Any:
+    return aref(array, index)
+
+
+@builtin("ARRAY-ELEMENT-TYPE")
+def array_element_type(array: Any) -> Any:
+    check(isinstance(array, (list, str)), array, "ARRAY")
+    return cl_symbol("CHARACTER") if isinstance(array, str) else T
+
+
+@builtin("UPGRADED-ARRAY-ELEMENT-TYPE")
+def upgraded_array_element_type(spec: Any, environment: Any = NIL) -> Any:
+    from lisp.library.types import is_character_type
+
+    return cl_symbol("CHARACTER") if is_character_type(spec) else T
+
+
+@builtin("ADJUSTABLE-ARRAY-P")
+def adjustable_array_p(array: Any) -> Any:
+    """Vectors are Python lists and can always grow (and have a fill pointer: their length);
+    strings are immutable."""
+    check(isinstance(array, (list, str)), array, "ARRAY")
+    return truth(isinstance(array, list))
+
+
+builtin("ARRAY-HAS-FILL-POINTER-P")(adjustable_array_p)
+
+
+@builtin("ADJUST-ARRAY")
+def adjust_array(array: Any, dimensions: Any, *args: Any) -> Any:
+    """``adjust-array`` of a vector to a new length, in place (a string gives a new string)."""
+    kw = keywords(args, ("ELEMENT-TYPE", "INITIAL-ELEMENT", "INITIAL-CONTENTS", "FILL-POINTER",
+                         "DISPLACED-TO", "DISPLACED-INDEX-OFFSET"), "ADJUST-ARRAY")
+    check(isinstance(array, (list, str)), array, "ARRAY")
+    size = list_items(dimensions)[0] if isinstance(dimensions, Cons) else dimensions
+    check(type(size) is int and size >= 0, size, "UNSIGNED-BYTE")
+    if "INITIAL-CONTENTS" in kw:
+        new = items(kw["INITIAL-CONTENTS"])[:size]
+    else:
+        old = items(array)
+        new = old[:size] + [kw.get("INITIAL-ELEMENT", NIL)] * max(size - len(old), 0)
+    if isinstance(array, str):
+        return chars_to_string(new)
+    array[:] = new
+    return array
+
+
+@builtin("MAKE-SEQUENCE")
+def make_sequence(result_type: Any, size: Any, *args: Any) -> Any:
+    kw = keywords(args, ("INITIAL-ELEMENT",), "MAKE-SEQUENCE")
+    check(type(size) is int and size >= 0, size, "UNSIGNED-BYTE")
+    make = _result_maker(result_type, "MAKE-SEQUENCE")
+    default = Char(" ") if make is chars_to_string else NIL
+    return make([kw.get("INITIAL-ELEMENT", default)] * size)
+
+
 @builtin("ARRAY-RANK")
 def array_rank(array: Any) -> int:
     check(isinstance(array, (list, str)), array, "ARRAY")

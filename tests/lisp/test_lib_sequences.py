@@ -133,6 +133,16 @@ SEQUENCE_CASES = [
     ('(character "x")', '(#\\x)'),
     ('(char "abc" 5)', ':TYPE-ERROR'),
     ('(both-case-p #\\1)', '(NIL)'),
+    ("(make-sequence 'list 2 :initial-element 'a)", '((A A))'),
+    ("(make-sequence 'string 3 :initial-element #\\x)", '("xxx")'),
+    ("(make-sequence '(vector t) 2 :initial-element 0)", '(#(0 0))'),
+    ('(array-in-bounds-p #(1 2) 1)', '(T)'),
+    ('(array-in-bounds-p #(1 2) 2)', '(NIL)'),
+    ('(row-major-aref #(a b) 1)', '(B)'),
+    ('(array-element-type "abc")', '(CHARACTER)'),
+    ("(upgraded-array-element-type 'character)", '(CHARACTER)'),
+    ('(let ((v (make-array 2 :adjustable t :initial-element 0))) (adjust-array v 4 :initial-element 9))', '(#(0 0 9 9))'),
+    ("(adjust-array (make-array 3 :adjustable t :initial-contents '(1 2 3)) 2)", '(#(1 2))'),
 ]
 
 
