@@ -16,11 +16,16 @@ Deviation: ``for`` clauses joined with ``and`` are stepped one after the other, 
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from typing import Any
 
 from lisp import namespace
-from lisp.compiler.core import arguments, program_error, show
+from lisp.compiler.core import (
+    Result, arguments, assign, call, compile_setq_variable, compile_single, compile_symbol, is_none, name,
+    program_error, show, special_form,
+)
+from lisp.compiler.env import Env
 from lisp.compiler.macros import QUOTE, gensym, macro
 from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, lisp_list as L, make_list
 
@@ -29,6 +34,8 @@ BLOCK, LET_STAR, TAGBODY, GO, SETQ, WHEN, UNLESS, IF = (C(n) for n in (
     "BLOCK", "LET*", "TAGBODY", "GO", "SETQ", "WHEN", "UNLESS", "IF"))
 RETURN_FROM, PROGN, MACROLET, LET = C("RETURN-FROM"), C("PROGN"), C("MACROLET"), C("LET")
 WHILE = SYSTEM.intern("%WHILE")
+COLLECT = SYSTEM.intern("%COLLECT")
+CAR, CDR, ENDP = SYSTEM.intern("%CAR"), SYSTEM.intern("%CDR"), SYSTEM.intern("%ENDP")
 
 
 def _is(token: Any, *names: str) -> bool:
@@ -212,10 +219,12 @@ def _accumulate(s: LoopState, kind: str, value: Any) -> Any:
             acc.tail = gensym("TAIL")
             s.bindings.append(L(acc.tail, None))
     var = acc.var
-    if kind in ("COLLECT", "APPEND", "NCONC"):
+    if kind == "COLLECT":
+        return L(COLLECT, var, acc.tail, value)
+    if kind in ("APPEND", "NCONC"):
         if acc.tail is None:
             raise s.error(f"LOOP: {show(var)} accumulates both a list and a number")
-        helper = {"COLLECT": "%LOOP-COLLECT", "APPEND": "%LOOP-APPEND", "NCONC": "%LOOP-NCONC"}[kind]
+        helper = {"APPEND": "%LOOP-APPEND", "NCONC": "%LOOP-NCONC"}[kind]
         cells = gensym("CELLS")
         return L(LET, L(L(cells, L(SYSTEM.intern(helper), value))),
                  L(WHEN, cells, L(IF, acc.tail, L(C("RPLACD"), acc.tail, cells), L(SETQ, var, cells)),
@@ -287,11 +296,12 @@ def _for_one(s: LoopState) -> tuple[list[Any], list[Any]]:
         source = s.take("a list")
         by = s.take("a step function") if s.accept("BY") else None
         tail = gensym("TAIL")
-        s.bindings.append(L(tail, source))
+        # IN checks the list once, then walks it with open-coded accessors (sys::%car...).
+        s.bindings.append(L(tail, source if on else L(SYSTEM.intern("%CHECK-LIST"), source)))
         s.bindings.extend(L(v, None) for v in _variables(var))
-        advance = L(SETQ, tail, L(C("FUNCALL"), by, tail) if by is not None else L(C("CDR"), tail))
-        test = L(WHEN, L(C("ATOM" if on else "ENDP"), tail), s.finish())
-        assign = _destructure(var, tail if on else L(C("CAR"), tail))
+        advance = L(SETQ, tail, L(C("FUNCALL"), by, tail) if by is not None else L(CDR, tail))
+        test = L(WHEN, L(C("ATOM") if on else ENDP, tail), s.finish())
+        assign = _destructure(var, tail if on else L(CAR, tail))
         return [test, *assign], [advance, test, *assign]
     if s.accept("ACROSS"):
         vector, index = gensym("VECTOR"), gensym("INDEX")
@@ -329,12 +339,15 @@ def _arithmetic(s: LoopState, var: Symbol) -> tuple[list[Any], list[Any]]:
             limit = value
             down = down or word in ("DOWNTO", "ABOVE")
             inclusive = word in ("TO", "UPTO", "DOWNTO")
-    limit_var, step_var = gensym("LIMIT"), gensym("STEP")
+    limit_var = gensym("LIMIT")
     s.bindings.append(L(var, start))
     if limit is not None:
         s.bindings.append(L(limit_var, limit))
-    s.bindings.append(L(step_var, step))
-    advance = L(SETQ, var, L(C("-" if down else "+"), var, step_var))
+    if not isinstance(step, int):  # a literal step stays literal: `i + 1` needs no ratio check
+        step_var = gensym("STEP")
+        s.bindings.append(L(step_var, step))
+        step = step_var
+    advance = L(SETQ, var, L(C("-" if down else "+"), var, step))
     if limit is None:
         return [], [advance]
     compare = (">" if not down else "<") if inclusive else (">=" if not down else "<=")
@@ -366,12 +379,31 @@ def _being(s: LoopState, var: Symbol) -> tuple[list[Any], list[Any]]:
     return [test, *assign], [L(SETQ, entries, L(C("CDR"), entries)), test, *assign]
 
 
-def _loop_collect(value: Any) -> Any:
-    return Cons(value, None)
-
-
 def _loop_append(value: Any) -> Any:
     return make_list(list(iter_list(value)))
+
+
+def _check_list(value: Any) -> Any:
+    if value is not None and not isinstance(value, Cons):
+        from lisp.conditions import LispTypeError
+
+        raise LispTypeError(f"LOOP FOR IN: {show(value)} is not a list", datum=value, expected_type=C("LIST"))
+    return value
+
+
+def _collect(form: Any, env: Env) -> Result:
+    """``(sys::%collect head tail value)``: append a cell holding value to the list from head to
+    tail (lexical variables, NIL when the list is empty), as plain Python statements."""
+    head, tail, value = arguments(form)
+    item = compile_single(value, env)
+    cell = env.unit.fresh("%cell")
+    tail_ref = compile_symbol(tail, env).expr
+    link = ast.Assign(targets=[ast.Attribute(value=tail_ref, attr="cdr", ctx=ast.Store())], value=name(cell))
+    first = compile_setq_variable(head, Result([], name(cell)), env).stmts
+    stmts = [*item.stmts, assign(cell, call("%Cons", item.expr)),
+             ast.If(test=is_none(tail_ref), body=first, orelse=[link]),
+             *compile_setq_variable(tail, Result([], name(cell)), env).stmts]
+    return Result(stmts, name(cell))
 
 
 def _hash_entries(table: Any) -> Any:
@@ -383,7 +415,8 @@ def _hash_entries(table: Any) -> Any:
     return make_list(pairs)
 
 
-namespace.builtin("%LOOP-COLLECT", SYSTEM)(_loop_collect)
 namespace.builtin("%LOOP-APPEND", SYSTEM)(_loop_append)
+namespace.builtin("%CHECK-LIST", SYSTEM)(_check_list)
 namespace.builtin("%LOOP-NCONC", SYSTEM)(lambda value: value)
 namespace.builtin("%HASH-ENTRIES", SYSTEM)(_hash_entries)
+special_form("%COLLECT", SYSTEM)(_collect)

@@ -6,6 +6,7 @@ with denominator 1 is checked (:func:`_normalised`); a ratio plus or minus an in
 keeps its denominator and needs no check, so ``(- n 1)`` is plain ``n - 1``. On non-numbers
 Python's meaning applies: a deviation written in the compiler's docstring. A form with an
 unexpected number of arguments is compiled as an ordinary call, so the function reports the error.
+``funcall`` of a Python function is a direct call.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from lisp.compiler.core import OPEN_CODED, TESTS, Result, call, compile_args, is_none, lisp_bool, name
 from lisp.compiler.env import Env
-from lisp.data import cl_symbol
+from lisp.data import SYSTEM, cl_symbol
 
 _ARITHMETIC = {"+": (ast.Add, 0), "*": (ast.Mult, 1), "-": (ast.Sub, None)}
 _COMPARISONS = {"<": ast.Lt, ">": ast.Gt, "<=": ast.LtE, ">=": ast.GtE, "=": ast.Eq, "/=": ast.NotEq}
@@ -102,6 +103,34 @@ def _as_value(test):
     return opener
 
 
+def _funcall(args: list[Any], env: Env) -> Result | None:
+    """``(funcall f . args)``: call ``f`` directly when it is a Python function (compiled Lisp,
+    a builtin), else through the function-designator rules (a symbol's global function...)."""
+    if not args:
+        return None
+    stmts, (fn, *rest) = compile_args(args, env)
+    tmp = env.unit.fresh("%f")
+    target = ast.NamedExpr(target=ast.Name(id=tmp, ctx=ast.Store()), value=fn)
+    test = ast.Compare(left=call("type", target), ops=[ast.Is()], comparators=[name("%FunctionType")])
+    callee = ast.IfExp(test=test, body=name(tmp), orelse=call("%function_designator", name(tmp)))
+    return Result(stmts, call(callee, *rest))
+
+
+def _cons_field(field: str):
+    """``sys::%car``/``sys::%cdr``: a field of what is known to be a cons (the compiler's own
+    expansions use them after checking)."""
+
+    def opener(args: list[Any], env: Env) -> Result | None:
+        stmts, (cell,) = compile_args(args, env)
+        return Result(stmts, ast.Attribute(value=cell, attr=field, ctx=ast.Load()))
+
+    return opener
+
+
+OPEN_CODED[cl_symbol("FUNCALL")] = _funcall
+OPEN_CODED[SYSTEM.intern("%CAR")] = _cons_field("car")
+OPEN_CODED[SYSTEM.intern("%CDR")] = _cons_field("cdr")
+TESTS[SYSTEM.intern("%ENDP")] = _null_test
 for _name, (_op, _identity) in _ARITHMETIC.items():
     OPEN_CODED[cl_symbol(_name)] = _arithmetic(_op, _identity)
 for _name, _op in _COMPARISONS.items():

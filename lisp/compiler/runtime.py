@@ -8,6 +8,7 @@ Lisp function key, never a Python identifier a user could shadow), so the call i
 from __future__ import annotations
 
 import threading
+import types
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from lisp import namespace
 from lisp.compiler import values as mv
 from lisp.conditions import NonLocalTransfer
-from lisp.data import Symbol, T, keyword, make_list
+from lisp.data import Cons, Symbol, T, keyword, make_list
 
 
 class _Unsupplied:
@@ -185,6 +186,13 @@ def normalize(x: Fraction) -> Any:
     return normalize_number(x)
 
 
+def function_designator(f: Any) -> Callable[..., Any]:
+    """``funcall``'s rules for what is not a Python function (a symbol, a generic function...)."""
+    from lisp.library.arguments import function_designator as designated
+
+    return designated(f)
+
+
 def progv_bind(symbols: Any, vals: Any) -> list[tuple[Symbol, Any]]:
     """``progv``: bind each symbol to the next value; extra symbols are bound to NIL (no
     ``makunbound`` of a dynamic binding here: a deviation)."""
@@ -223,6 +231,9 @@ HELPERS: dict[str, Any] = {
     "%get_setf_function": get_setf_function,
     "%progv_bind": progv_bind,
     "%Fraction": Fraction,
+    "%Cons": Cons,
+    "%FunctionType": types.FunctionType,
+    "%function_designator": function_designator,
     "%normalize": normalize,
     "%T": T,
 }
