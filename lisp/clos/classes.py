@@ -59,6 +59,16 @@ class LispClass:
         return f"#<{type(self).__name__} {display_name(self)}>"
 
 
+class ForwardReferencedClass(LispClass):
+    """A class named as a superclass before it is defined (CLHS 4.3.1): it has no instances and
+    its subclasses cannot make any until ``defclass`` defines it."""
+
+    def __init__(self, name: Symbol) -> None:
+        super().__init__(name, ())
+        self.python_type = type(f"forward:{name.name}", (), {"__slots__": ()})
+        self.finalize()
+
+
 class BuiltInClass(LispClass):
     """A class of the standard whose instances are Python objects: ``integer``, ``cons``, ..."""
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from lisp.clos import errors
 from lisp.clos.builtin import BUILT_IN_CLASSES
-from lisp.clos.classes import CLASS_LOCK, LispClass, as_class, display_name, find_class, set_find_class
+from lisp.clos.classes import (CLASS_LOCK, ForwardReferencedClass, LispClass, as_class, display_name,
+                               find_class, set_find_class)
 from lisp.clos.cpl import InconsistentPrecedence
 from lisp.clos.standard import DirectSlot, StandardClass
 from lisp.data import Symbol
@@ -29,9 +31,12 @@ def ensure_class(name: Symbol, direct_superclasses: Iterable[Any] = (),
     error (unknown or built-in superclass, duplicate slot, inconsistent precedence) nothing changes.
     """
     where = f"DEFCLASS {display_name_of(name)}"
-    supers = [as_class(s, where) for s in direct_superclasses] or [BUILT_IN_CLASSES["STANDARD-OBJECT"]]
+    forwards: dict[Symbol, ForwardReferencedClass] = {}
+    supers = [_superclass(s, where, forwards) for s in direct_superclasses] \
+        or [BUILT_IN_CLASSES["STANDARD-OBJECT"]]
     for s in supers:
-        if not isinstance(s, StandardClass) and s is not BUILT_IN_CLASSES["STANDARD-OBJECT"]:
+        if not isinstance(s, (StandardClass, ForwardReferencedClass)) \
+                and s is not BUILT_IN_CLASSES["STANDARD-OBJECT"]:
             raise errors.clos_error(f"{where}: the superclass {display_name(s)} is not a standard "
                                     f"class")
     slots = list(direct_slots)
@@ -40,17 +45,21 @@ def ensure_class(name: Symbol, direct_superclasses: Iterable[Any] = (),
     _check_unique([entry[0] for entry in initargs], where, "default initarg")
     with CLASS_LOCK:
         existing = find_class(name, errorp=False)
-        if existing is not None and not isinstance(existing, StandardClass):
+        if existing is not None and not isinstance(existing, (StandardClass,
+                                                              ForwardReferencedClass)):
             raise errors.clos_error(f"{where}: {display_name(existing)} is a built-in class and "
                                     f"cannot be redefined")
         try:
-            if existing is None:
+            if existing is None or isinstance(existing, ForwardReferencedClass):
                 cls = StandardClass(name, (), slots, initargs, documentation)
-                affected = cls.redefine(supers, slots, initargs, documentation)
+                with _taking_place_of(existing, cls):
+                    affected = cls.redefine(supers, slots, initargs, documentation)
                 set_find_class(name, cls)
             else:
                 cls = existing
                 affected = cls.redefine(supers, slots, initargs, documentation)
+            for forward in forwards.values():
+                set_find_class(forward.name, forward)
         except InconsistentPrecedence as exc:
             among = " ".join(display_name(c) for c in exc.remaining)
             raise errors.clos_error(f"{where}: the local precedence orders of the superclasses "
@@ -59,6 +68,33 @@ def ensure_class(name: Symbol, direct_superclasses: Iterable[Any] = (),
     for hook in class_redefined_hooks:
         hook(affected)
     return cls
+
+
+def _superclass(designator: Any, where: str,
+                forwards: dict[Symbol, ForwardReferencedClass]) -> LispClass:
+    # An undefined name becomes a forward-referenced class (CLHS 4.3.1), registered only once
+    # the definition succeeds.
+    if isinstance(designator, Symbol) and find_class(designator, errorp=False) is None:
+        if designator not in forwards:
+            forwards[designator] = ForwardReferencedClass(designator)
+        return forwards[designator]
+    return as_class(designator, where)
+
+
+@contextmanager
+def _taking_place_of(forward: ForwardReferencedClass | None, cls: StandardClass) -> Iterator[None]:
+    """Make the subclasses of a forward-referenced class subclasses of ``cls`` instead; undone
+    if the block fails."""
+    subs = list(forward.direct_subclasses) if forward is not None else []
+    swaps = [(sub, sub.direct_superclasses) for sub in subs]
+    for sub, old in swaps:
+        sub.set_direct_superclasses(tuple(cls if s is forward else s for s in old))
+    try:
+        yield
+    except BaseException:
+        for sub, old in swaps:
+            sub.set_direct_superclasses(old)
+        raise
 
 
 def display_name_of(name: Symbol) -> str:

@@ -233,9 +233,8 @@ def defclass(name: Symbol, superclasses: Any, slots: Any, default_initargs: Any,
 
 
 def _install_accessors(cls: StandardClass) -> None:
-    for m in getattr(cls, "accessor_methods", ()):
-        if m.generic_function is not None:
-            generic.remove_method(m.generic_function, m)
+    # New methods replace old ones of the same key in one step, so a call racing a redefinition
+    # sees either accessor; only accessors no longer declared are removed afterwards.
     t_class = find_class(cl_symbol("T"))
     methods = []
     for slot in cls.direct_slots:
@@ -245,6 +244,10 @@ def _install_accessors(cls: StandardClass) -> None:
         for writer in slot.writers:
             methods.append(_add_accessor(writer, (t_class, cls), _writer(slot.name),
                                          "(new-value object)"))
+    for old in getattr(cls, "accessor_methods", ()):
+        gf = old.generic_function
+        if gf is not None and old in generic.info_of(gf).methods:
+            generic.remove_method(gf, old)
     cls.accessor_methods = methods
 
 

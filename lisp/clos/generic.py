@@ -24,9 +24,9 @@ from dispatch.function import make_generic
 from dispatch.precedence import add_precedence_provider, class_changed
 
 from lisp.clos import errors
+from lisp.clos.classes import (ForwardReferencedClass, LispClass, as_class, class_for_type,
+                               display_name, find_class, register_type)
 from lisp.clos.combinations import lisp_combination
-from lisp.clos.classes import (LispClass, as_class, class_for_type, display_name, find_class,
-                               register_type)
 from lisp.clos.defclass import class_redefined_hooks
 from lisp.clos.lambda_lists import Shape, check_congruent, gf_shape_from_method, shape_of
 from lisp.clos.methods import EqlSpecializer, LispMethod, Specializer
@@ -215,6 +215,9 @@ def make_method(qualifiers: Sequence[Any], specializers: Sequence[Any], lambda_l
     specializers (:class:`EqlSpecializer`)."""
     where = "DEFMETHOD"
     specs = tuple(s if isinstance(s, EqlSpecializer) else as_class(s, where) for s in specializers)
+    for s in specs:
+        if isinstance(s, ForwardReferencedClass):
+            raise errors.clos_error(f"{where}: the class {display_name(s)} is not defined yet")
     shape = shape_of(lambda_list)
     if shape.required != len(specs):
         raise errors.program_error(f"{where}: {len(specs)} specializer(s) for "
@@ -233,13 +236,23 @@ def add_method(gf_or_name: Any, method: LispMethod, *, implicit_lambda_list: Any
     """
     with _definition_lock:
         gf = gf_or_name if is_generic_function(gf_or_name) else fdefinition(gf_or_name)
-        if gf is None:
+        created = gf is None
+        if created:
             gf = ensure_generic_function(gf_or_name, implicit_lambda_list)
-            info = info_of(gf)
-            info.shape = gf_shape_from_method(method.shape)
+            info_of(gf).shape = gf_shape_from_method(method.shape)
         elif not is_generic_function(gf):
             raise errors.program_error(f"DEFMETHOD {function_name_text(gf_or_name)}: it names an "
                                        f"ordinary function or macro, not a generic function")
+        try:
+            _add(gf, method)
+        except Exception:
+            if created:  # nothing half-defined: the implicit generic function goes too
+                namespace.GLOBALS.pop(_key(gf_or_name), None)
+            raise
+    return gf
+
+
+def _add(gf: Any, method: LispMethod) -> None:
     info = info_of(gf)
     where = f"DEFMETHOD {function_name_text(info.name)} {method.describe_specializers()}"
     if method.generic_function is not None and method.generic_function is not gf:
@@ -248,10 +261,11 @@ def add_method(gf_or_name: Any, method: LispMethod, *, implicit_lambda_list: Any
     check_congruent(info.shape, method.shape, where)
     with info.lock:
         _add_dispatch_methods(gf, [method], where)
+        for replaced in [m for m in info.methods if m.key == method.key]:
+            replaced.generic_function = None
         info.methods = [m for m in info.methods if m.key != method.key] + [method]
         method.generic_function = gf
         info.version += 1
-    return gf
 
 
 def remove_method(gf: Any, method: LispMethod) -> Any:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from lisp.clos import errors
-from lisp.clos.classes import LispClass, display_name
+from lisp.clos.classes import BuiltInClass, LispClass, as_class, display_name
 from lisp.clos.standard import UNBOUND, Instance, StandardClass, current_layout
 from lisp.data import NIL, T, iter_list, keyword
 
@@ -78,10 +78,10 @@ def initialize_instance(instance: Instance, *initargs: Any) -> Instance:
 
 def standard_class(designator: Any, who: str) -> StandardClass:
     """The standard class that ``make-instance`` is asked for (a class or a class name)."""
-    from lisp.clos.classes import as_class
     cls = as_class(designator, who)
     if not isinstance(cls, StandardClass):
-        raise errors.clos_error(f"{who}: cannot make an instance of the built-in class "
+        kind = "built-in" if isinstance(cls, BuiltInClass) else "undefined"
+        raise errors.clos_error(f"{who}: cannot make an instance of the {kind} class "
                                 f"{display_name(cls)}")
     return cls
 

@@ -82,8 +82,10 @@ def _line(stream: OutputStream, text: str = "") -> None:
 
 
 def _describe_header(obj: Any, stream: OutputStream) -> None:
+    # As SBCL: the object, then its kind (an instance of a standard class is a standard-object).
+    kind = "standard-object" if isinstance(obj, Instance) else display_name(class_of(obj)).lower()
     _line(stream, printer.prin1_to_string(obj))
-    _line(stream, f"  [{display_name(class_of(obj)).lower()}]")
+    _line(stream, f"  [{kind}]")
 
 
 def _describe_other(obj: Any, stream: OutputStream) -> None:

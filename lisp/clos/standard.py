@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lisp.clos import errors
-from lisp.clos.classes import (CLASS_LOCK, LispClass, class_of, display_name, register_type,
-                               subclasses_closure)
+from lisp.clos.classes import (CLASS_LOCK, ForwardReferencedClass, LispClass, class_of,
+                               display_name, register_type, subclasses_closure)
 from lisp.data import NIL, Symbol, cl_symbol, keyword
 
 
@@ -123,14 +123,25 @@ class StandardClass(LispClass):
                             if s.allocation is CLASS}
 
     def finalize(self) -> None:
-        """CPL, effective slots, default initargs and a fresh layout (the old one goes obsolete)."""
+        """CPL, effective slots, default initargs and a fresh layout (the old one goes obsolete).
+
+        A class with a forward-referenced superclass gets no layout until that one is defined.
+        """
         super().finalize()
-        self.slots = tuple(_effective_slots(self))
-        self.default_initargs = tuple(_effective_default_initargs(self))
         old = self.layout
-        self.layout = Layout(self, self.slots)
+        if self.undefined_superclass() is not None:
+            self.slots, self.default_initargs, self.layout = (), (), None
+        else:
+            self.slots = tuple(_effective_slots(self))
+            self.default_initargs = tuple(_effective_default_initargs(self))
+            self.layout = Layout(self, self.slots)
         if old is not None:
             old.obsolete = True
+
+    def undefined_superclass(self) -> LispClass | None:
+        """A forward-referenced class among the superclasses, if any."""
+        return next((c for c in self.precedence_list if isinstance(c, ForwardReferencedClass)),
+                    None)
 
     def redefine(self, direct_superclasses: Iterable[LispClass], direct_slots: Iterable[DirectSlot],
                  direct_default_initargs: Iterable[tuple[Symbol, Any, Callable[[], Any]]],
@@ -142,7 +153,7 @@ class StandardClass(LispClass):
         with CLASS_LOCK:
             saved = (self.direct_superclasses, self.direct_slots, self.direct_default_initargs,
                      self.documentation, self.class_cells)
-            self._set_direct_superclasses(tuple(direct_superclasses))
+            self.set_direct_superclasses(tuple(direct_superclasses))
             self.direct_slots = tuple(direct_slots)
             self.direct_default_initargs = tuple(direct_default_initargs)
             self.documentation = documentation
@@ -152,7 +163,7 @@ class StandardClass(LispClass):
                 for c in affected:
                     LispClass.finalize(c)  # checks every CPL before anything is replaced
             except Exception:
-                self._set_direct_superclasses(saved[0])
+                self.set_direct_superclasses(saved[0])
                 (_, self.direct_slots, self.direct_default_initargs, self.documentation,
                  self.class_cells) = saved
                 for c in affected:
@@ -162,7 +173,7 @@ class StandardClass(LispClass):
                 c.finalize()
             return affected
 
-    def _set_direct_superclasses(self, supers: tuple[LispClass, ...]) -> None:
+    def set_direct_superclasses(self, supers: tuple[LispClass, ...]) -> None:
         for old in self.direct_superclasses:
             old.direct_subclasses.discard(self)
         self.direct_superclasses = supers
@@ -217,11 +228,17 @@ def _effective_default_initargs(cls: StandardClass) -> list[tuple[Symbol, Any, C
 
 # -- instances ----------------------------------------------------------------------------------
 
+def _unfinished(cls: StandardClass) -> Exception:
+    missing = cls.undefined_superclass()
+    return errors.clos_error(f"the class {display_name(cls)} cannot have instances yet: its "
+                             f"superclass {display_name(missing)} is not defined")
+
+
 def allocate_instance(cls: StandardClass) -> Instance:
     """A new instance of ``cls`` with every local slot unbound."""
     layout = cls.layout
     if layout is None:
-        raise errors.clos_error(f"the class {display_name(cls)} is not finalized")
+        raise _unfinished(cls)
     obj = cls.python_type.__new__(cls.python_type)
     obj._layout = layout
     obj._slots = [UNBOUND] * len(layout.local_names)
@@ -262,6 +279,8 @@ def current_layout(obj: Instance) -> Layout:
         layout = obj._layout
         if not layout.obsolete:
             return layout
+        if layout.cls.layout is None:
+            raise _unfinished(layout.cls)
         added, discarded, plist = _rearrange(obj, layout, layout.cls.layout)
     if HOOKS.update_instance_for_redefined_class is not None:
         HOOKS.update_instance_for_redefined_class(obj, added, discarded, plist)

@@ -311,3 +311,25 @@ def test_hash_tables_and_streams_have_their_built_in_classes():
     assert show("(list (class-name (class-of (make-hash-table))) "
                 "(not (null (member (find-class 'stream) "
                 "(class-precedence-list (class-of *standard-output*))))))") == "(HASH-TABLE T)"
+
+
+def test_superclass_may_be_defined_after_its_subclass():
+    ev("(defclass fw-sub (fw-later) ((own :initform 1 :reader fw-own)))")
+    with pytest.raises(Error, match="FW-LATER is not defined"):
+        ev("(make-instance 'fw-sub)")
+    ev("(defclass fw-later () ((inherited :initform 2 :reader fw-inherited)))")
+    assert show("(let ((o (make-instance 'fw-sub))) (list (fw-own o) (fw-inherited o)))") == "(1 2)"
+    assert show("(mapcar #'class-name (class-precedence-list (find-class 'fw-sub)))") == \
+        "(FW-SUB FW-LATER STANDARD-OBJECT T)"
+
+
+def test_method_on_a_class_not_yet_defined_is_an_error():
+    ev("(defclass fw-sub2 (fw-later2) ())")
+    with pytest.raises(Error, match="FW-LATER2 is not defined yet"):
+        ev("(defmethod fw-m ((x fw-later2)) x)")
+
+
+def test_failed_defclass_leaves_no_forward_reference_behind():
+    with pytest.raises(ProgramError):
+        ev("(defclass fw-bad (fw-never) (a a))")
+    assert ev("(find-class 'fw-never nil)") is None

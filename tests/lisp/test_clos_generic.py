@@ -353,3 +353,14 @@ def test_lisp_generic_function_called_from_python_with_python_objects():
     gf = lisp.function("g-py")
     assert lisp.prin1_to_string(gf(fractions.Fraction(1, 3))) == ":RATIO"
     assert lisp.prin1_to_string(gf(object())) == ":OTHER"
+
+
+def test_defmethod_that_fails_defines_no_implicit_generic_function():
+    with pytest.raises(ProgramError):
+        ev("(defmethod g-never-defined :sideways ((x t)) x)")
+    assert ev("(fboundp 'g-never-defined)") is None
+
+
+def test_unknown_method_combination_is_an_error():
+    with pytest.raises(ProgramError, match="unknown method combination"):
+        ev("(defgeneric g-badcomb (x) (:method-combination frobnicate))")
