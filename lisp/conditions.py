@@ -549,18 +549,28 @@ def error(datum: Any, *args: Any) -> Any:
     """``error``: signal the condition; unhandled, raise it (with its restarts and position)."""
     condition = coerce_to_condition(datum, args, SimpleError, "ERROR")
     signal_condition(condition)
-    raise _unhandled(condition, sys._getframe(1))
+    return invoke_debugger(condition)
 
 
 def raise_error(condition: Condition) -> Any:
     """Signal ``condition`` and raise it if unhandled: how Python code of lisp/ signals errors."""
     signal_condition(condition)
-    raise _unhandled(condition, sys._getframe(1))
+    return invoke_debugger(condition)
+
+
+_DEBUGGER_HOOK = cl_symbol("*DEBUGGER-HOOK*")
 
 
 def invoke_debugger(condition: Condition) -> Any:
-    """``invoke-debugger``: there is no interactive debugger; the condition is raised to the top
-    level as an unhandled error is, with the restarts active here recorded on it."""
+    """``invoke-debugger``: call ``*debugger-hook*`` (bound to NIL meanwhile) if it is set; there
+    is no interactive debugger, so then the condition is raised to the top level, with the
+    restarts active here recorded on it."""
+    from lisp import namespace
+
+    hook = namespace.symbol_value(_DEBUGGER_HOOK) if namespace.boundp(_DEBUGGER_HOOK) else NIL
+    if hook is not NIL:
+        with namespace.dynamic_binding(_DEBUGGER_HOOK, NIL):
+            (namespace.get_function(hook) if isinstance(hook, Symbol) else hook)(condition, hook)
     raise _unhandled(condition, sys._getframe(1))
 
 

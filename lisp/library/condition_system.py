@@ -18,7 +18,7 @@ from lisp.data import (NIL, SYSTEM, Cons, SourceCons, Symbol, cl_symbol, keyword
 from lisp.library.arguments import check, function_designator, show
 from lisp.library.lists import elements
 from lisp.library.types import type_predicate
-from lisp.namespace import builtin
+from lisp.namespace import builtin, global_value_is_set, proclaim_special, set_symbol_value
 
 LAMBDA = cl_symbol("LAMBDA")
 FUNCTION = cl_symbol("FUNCTION")
@@ -100,11 +100,25 @@ def restart_name(restart: Any) -> Any:
     return restart.name
 
 
+proclaim_special(cl_symbol("*DEBUGGER-HOOK*"))
+if not global_value_is_set(cl_symbol("*DEBUGGER-HOOK*")):
+    set_symbol_value(cl_symbol("*DEBUGGER-HOOK*"), NIL)
+
+
 @builtin("INVOKE-DEBUGGER")
 def invoke_debugger(condition: Any) -> Any:
-    """No interactive debugger: the condition goes to the top level as an unhandled error does."""
+    """No interactive debugger: after ``*debugger-hook*``, the condition goes to the top level as
+    an unhandled error does."""
     check(isinstance(condition, cs.Condition), condition, "CONDITION")
     return cs.invoke_debugger(condition)
+
+
+@builtin("BREAK")
+def break_(format_control: Any = "Break", *args: Any) -> Any:
+    """``break``: enter the debugger (here: the top level) with a CONTINUE restart."""
+    condition = cs.SimpleCondition(format_control, *args)
+    restart = cs.RestartSpec(cl_symbol("CONTINUE"), "Return from BREAK.")
+    return cs.restart_case(lambda: cs.invoke_debugger(condition), [restart], [lambda: NIL])
 
 
 def _slot_reader(name: str, slot: str) -> None:

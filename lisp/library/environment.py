@@ -3,14 +3,18 @@ identification."""
 
 from __future__ import annotations
 
+import calendar
 import platform
 import sys
 import time
 from fractions import Fraction
 from typing import Any
 
-from lisp.data import NIL, cl_symbol
+from lisp.compiler.macros import macro
+from lisp.compiler.values import take, values
+from lisp.data import NIL, SYSTEM, T, cl_symbol, make_list
 from lisp.library.arguments import check
+from lisp.library.numbers import normalize
 from lisp.namespace import builtin, proclaim_constant
 
 # Universal time counts seconds from 1900-01-01T00:00:00Z; Unix time from 1970.
@@ -22,6 +26,42 @@ proclaim_constant(cl_symbol("INTERNAL-TIME-UNITS-PER-SECOND"), INTERNAL_TIME_UNI
 @builtin("GET-UNIVERSAL-TIME")
 def get_universal_time() -> int:
     return int(time.time()) + _UNIVERSAL_EPOCH_OFFSET
+
+
+@builtin("DECODE-UNIVERSAL-TIME")
+def decode_universal_time(universal_time: Any, time_zone: Any = NIL) -> Any:
+    """Nine values: second minute hour date month year day-of-week daylight-p zone (hours west)."""
+    check(type(universal_time) is int, universal_time, "INTEGER")
+    unix = universal_time - _UNIVERSAL_EPOCH_OFFSET
+    if time_zone is NIL:
+        t = time.localtime(unix)
+        daylight = t.tm_isdst > 0
+        zone = Fraction(-(t.tm_gmtoff - (3600 if daylight else 0)), 3600)
+    else:
+        check(type(time_zone) in (int, Fraction) and -24 <= time_zone <= 24, time_zone, "RATIONAL")
+        t = time.gmtime(unix - int(time_zone * 3600))
+        daylight, zone = False, time_zone
+    return values(t.tm_sec, t.tm_min, t.tm_hour, t.tm_mday, t.tm_mon, t.tm_year, t.tm_wday,
+                  T if daylight else NIL, normalize(zone))
+
+
+@builtin("ENCODE-UNIVERSAL-TIME")
+def encode_universal_time(second: Any, minute: Any, hour: Any, date: Any, month: Any, year: Any,
+                          time_zone: Any = NIL) -> int:
+    for part in (second, minute, hour, date, month, year):
+        check(type(part) is int, part, "INTEGER")
+    fields = (year, month, date, hour, minute, second, 0, 0, -1)
+    if time_zone is NIL:
+        unix = int(time.mktime(fields))
+    else:
+        check(type(time_zone) in (int, Fraction), time_zone, "RATIONAL")
+        unix = calendar.timegm(fields) + int(time_zone * 3600)
+    return unix + _UNIVERSAL_EPOCH_OFFSET
+
+
+@builtin("GET-DECODED-TIME")
+def get_decoded_time() -> Any:
+    return decode_universal_time(get_universal_time())
 
 
 @builtin("GET-INTERNAL-REAL-TIME")
@@ -61,3 +101,30 @@ def machine_type() -> str:
 @builtin("SOFTWARE-TYPE")
 def software_type() -> str:
     return platform.system()
+
+
+@builtin("%TIME", SYSTEM)
+def time_thunk(thunk: Any) -> Any:
+    """``time``: run ``thunk``, report real and run time on ``*trace-output*``, return its values."""
+    from lisp.namespace import symbol_value
+    from lisp.streams import output_stream
+
+    real, run = time.perf_counter(), time.process_time()
+    results = take(thunk())
+    real, run = time.perf_counter() - real, time.process_time() - run
+    stream = output_stream(symbol_value(cl_symbol("*TRACE-OUTPUT*")))
+    stream.fresh_line()
+    stream.write_string(f"Evaluation took:\n  {real:.6f} seconds of real time\n"
+                        f"  {run:.6f} seconds of total run time\n")
+    return values(*results)
+
+
+@macro("TIME")
+def time_(form: Any, env: Any) -> Any:
+    body = list(form.cdr) if form.cdr is not NIL else []
+    if len(body) != 1:
+        from lisp.conditions import ProgramError
+        from lisp.data import source_pos
+
+        raise ProgramError("TIME takes exactly one form", source_pos(form))
+    return make_list([SYSTEM.intern("%TIME"), make_list([cl_symbol("LAMBDA"), NIL, body[0]])])

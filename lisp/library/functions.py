@@ -98,3 +98,12 @@ def complement(fn: Any) -> Any:
         return T if f(*args) is NIL else NIL
 
     return complemented
+
+
+@builtin("FUNCTION-LAMBDA-EXPRESSION")
+def function_lambda_expression(fn: Any) -> Any:
+    """Compiled code keeps no lambda expression: NIL, T (it may be a closure) and NIL."""
+    from lisp.compiler.values import values
+
+    function_designator(fn)
+    return values(NIL, T, NIL)

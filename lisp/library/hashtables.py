@@ -17,7 +17,9 @@ from typing import Any
 
 from lisp.compiler.values import values
 from lisp.conditions import type_error
-from lisp.data import NIL, Char, Cons, Symbol, T, cl_symbol, make_list
+from lisp.compiler.macros import gensym, macro
+from lisp.data import NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, lisp_list, make_list
+from lisp.library.lists import elements
 from lisp.library.arguments import check, function_designator, keywords, show, truth
 from lisp.namespace import GLOBALS, builtin, get_function, setf_function_key
 
@@ -210,3 +212,29 @@ def sxhash(x: Any) -> int:
     """``sxhash``: equal objects get equal non-negative fixnums."""
     return hash(_equal_key(x)) & (2 ** 62 - 1)
 
+
+
+@builtin("%HASH-TABLE-ITERATOR", SYSTEM)
+def hash_table_iterator(table: Any) -> Any:
+    """The generator ``with-hash-table-iterator`` calls: each call returns T, a key and its value,
+    then NIL when the entries (a snapshot) are exhausted."""
+    entries = iter(_table(table).items())
+
+    def next_entry() -> Any:
+        for key, value in entries:
+            return values(T, key, value)
+        return NIL
+
+    return next_entry
+
+
+@macro("WITH-HASH-TABLE-ITERATOR")
+def with_hash_table_iterator(form: Any, env: Any) -> Any:
+    """``(with-hash-table-iterator (name table) body...)``: ``(name)`` is a local macro."""
+    spec, *body = list(elements(form.cdr))
+    name, table = list(elements(spec))
+    iterator = gensym("ITERATOR")
+    local_macro = lisp_list(name, NIL, lisp_list(cl_symbol("LIST"), lisp_list(cl_symbol("QUOTE"), cl_symbol("FUNCALL")),
+                                                   lisp_list(cl_symbol("QUOTE"), iterator)))
+    return make_list([cl_symbol("LET"), lisp_list(lisp_list(iterator, lisp_list(SYSTEM.intern("%HASH-TABLE-ITERATOR"), table))),
+                      make_list([cl_symbol("MACROLET"), lisp_list(local_macro), *body])])

@@ -416,3 +416,18 @@ def test_constructor_message_and_position_make_the_report() -> None:
 def test_type_error_default_report_names_datum_and_type() -> None:
     error = cs.LispTypeError(datum=5, expected_type=cl_symbol("LIST"))
     assert error.report() == "the value 5 is not of type LIST"
+
+
+def test_debugger_hook_is_called_for_an_unhandled_error_with_itself_unbound() -> None:
+    assert value("""
+        (catch 'hooked
+          (let ((*debugger-hook* (lambda (c hook)
+                                   (throw 'hooked (list (princ-to-string c) (null *debugger-hook*)
+                                                        (functionp hook))))))
+            (error "unhandled ~A" 1)))""") == '("unhandled 1" T T)'
+
+
+def test_break_offers_a_continue_restart_to_the_debugger() -> None:
+    assert value("""
+        (let ((*debugger-hook* (lambda (c hook) (continue))))
+          (list (break "pause ~A" 1) :after))""") == "(NIL :AFTER)"

@@ -111,3 +111,14 @@ def test_gensym_counter_increases() -> None:
 
 def test_apply_with_a_non_list_last_argument_is_a_type_error() -> None:
     assert results("(apply #'+ 1 2)") == ":TYPE-ERROR"
+
+
+def test_with_hash_table_iterator_visits_every_entry() -> None:
+    assert results("""
+        (let ((h (make-hash-table)) (seen '()))
+          (setf (gethash 'a h) 1 (gethash 'b h) 2)
+          (with-hash-table-iterator (next h)
+            (loop (multiple-value-bind (more k v) (next)
+                    (unless more (return))
+                    (push (cons k v) seen))))
+          (sort seen #'string< :key #'car))""") == "(((A . 1) (B . 2)))"
