@@ -262,6 +262,11 @@ def compile_symbol(sym: Symbol, env: Env) -> Result:
             return Result([], name(var.pyname))
     if namespace.is_constant(sym) and namespace.global_value_is_set(sym):
         return Result([], literal(namespace.symbol_value(sym), env))
+    from lisp.compiler.macros import macroexpand_1
+
+    expansion, expanded = macroexpand_1(sym, env)
+    if expanded:
+        return compile_form(expansion, env)
     return Result([], call("%symbol_value", literal(sym, env)))
 
 

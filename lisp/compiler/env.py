@@ -151,3 +151,12 @@ class Env:
 
     def lookup_tag(self, tag: Any) -> Exit | None:
         return self._lookup("tags", tag)
+
+    def locally_special(self, sym: Symbol) -> bool:
+        """Whether a ``(declare (special sym))`` in scope makes ``sym`` a dynamic variable here."""
+        env: Env | None = self
+        while env is not None:
+            if sym in env.specials:
+                return True
+            env = env.parent
+        return False

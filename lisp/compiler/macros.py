@@ -14,10 +14,12 @@ from lisp import namespace
 from lisp.compiler.core import program_error, show
 from lisp.compiler.env import Env
 from lisp.compiler.lambda_list import destructure
-from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, lisp_list, make_list
+from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, keyword, lisp_list, make_list
 
 Expander = Callable[[Any, Any], Any]
 MACROS: dict[Symbol, Expander] = {}
+# define-symbol-macro: global symbol macros, each symbol to its expansion.
+SYMBOL_MACROS: dict[Symbol, Any] = {}
 
 LAMBDA = cl_symbol("LAMBDA")
 FUNCTION = cl_symbol("FUNCTION")
@@ -61,11 +63,22 @@ def macroexpand_1(form: Any, env: Env | None = None) -> tuple[Any, bool]:
         expander = macro_function(form.car, env)
         if expander is not None:
             return expander(form, env), True
-    elif isinstance(form, Symbol) and env is not None:
-        var = env.lookup_variable(form)
-        if var is not None and var.is_symbol_macro:
-            return var.expansion, True
+    elif isinstance(form, Symbol):
+        var = env.lookup_variable(form) if env is not None else None
+        if var is not None:
+            if var.is_symbol_macro:
+                return var.expansion, True
+        elif form in SYMBOL_MACROS and (env is None or not env.locally_special(form)):
+            return SYMBOL_MACROS[form], True
     return form, False
+
+
+def define_symbol_macro(sym: Symbol, expansion: Any) -> Symbol:
+    """``define-symbol-macro``: ``sym`` stands for ``expansion`` wherever no binding shadows it."""
+    if not isinstance(sym, Symbol) or namespace.is_special(sym) or namespace.is_constant(sym):
+        raise program_error(f"DEFINE-SYMBOL-MACRO: {show(sym)} is not a symbol that may become a symbol macro")
+    SYMBOL_MACROS[sym] = expansion
+    return sym
 
 
 def macroexpand(form: Any, env: Env | None = None) -> tuple[Any, bool]:
@@ -162,6 +175,19 @@ def _macroexpand(form: Any, env: Any = None) -> Any:
 
 namespace.builtin("%DESTRUCTURE", SYSTEM)(destructure_call)
 namespace.builtin("%DEFINE-MACRO", SYSTEM)(define_macro)
+namespace.builtin("%DEFINE-SYMBOL-MACRO", SYSTEM)(define_symbol_macro)
+
+
+@macro("DEFINE-SYMBOL-MACRO")
+def _define_symbol_macro_form(form: Any, env: Any) -> Any:
+    from lisp.compiler.core import arguments
+
+    args = arguments(form)
+    if len(args) != 2:
+        raise program_error(f"DEFINE-SYMBOL-MACRO takes a symbol and an expansion: {show(form)}", form)
+    always = lisp_list(keyword("COMPILE-TOPLEVEL"), keyword("LOAD-TOPLEVEL"), keyword("EXECUTE"))
+    return lisp_list(cl_symbol("EVAL-WHEN"), always, lisp_list(SYSTEM.intern("%DEFINE-SYMBOL-MACRO"),
+                                                                 lisp_list(QUOTE, args[0]), lisp_list(QUOTE, args[1])))
 namespace.builtin("MACROEXPAND-1")(_macroexpand_1)
 namespace.builtin("MACROEXPAND")(_macroexpand)
 namespace.builtin("MACRO-FUNCTION")(lambda sym, env=None: macro_function(sym, env))

@@ -69,9 +69,9 @@ def expansion(place: Any, env: Env | None) -> Expansion:
     while True:
         place = _cxr(place)
         if isinstance(place, Symbol):
-            var = env.lookup_variable(place) if env is not None else None
-            if var is not None and var.is_symbol_macro:
-                place = var.expansion
+            expanded, did = macroexpand_1(place, env)
+            if did:
+                place = expanded
                 continue
             if place.is_keyword or namespace.is_constant(place):
                 raise program_error(f"{show(place)} is a constant, not a place")

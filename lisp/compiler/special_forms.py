@@ -16,6 +16,7 @@ from lisp.compiler.core import (
 )
 from lisp.compiler.env import Env, Exit, LocalFunction, Variable
 from lisp.compiler.functions import compile_lambda, compile_let, parse_body
+from lisp.compiler.macros import macroexpand_1
 from lisp.data import SYSTEM, Cons, Symbol, cl_symbol, keyword, make_list
 
 LAMBDA = cl_symbol("LAMBDA")
@@ -94,8 +95,7 @@ def setq(form: Any, env: Env) -> Result:
         var, value = args[i], args[i + 1]
         if not isinstance(var, Symbol) or var.is_keyword:
             raise program_error(f"SETQ of {show(var)}, which is not a variable, in {show(form)}", form)
-        binding = env.lookup_variable(var)
-        if binding is not None and binding.is_symbol_macro:
+        if macroexpand_1(var, env)[1]:  # a symbol macro: (setf expansion value)
             step = compile_form(make_list([SETF, var, value]), env)
         else:
             step = compile_setq_variable(var, compile_single(value, env), env)

@@ -78,6 +78,12 @@ def test_defun_replaces_a_macro_of_the_same_name():
     assert run("(becomes-fn)") == 2
 
 
+def test_global_symbol_macro_is_expanded_assigned_and_shadowed():
+    run("(defvar *sm-cell* (list 1 2)) (define-symbol-macro sm-head (car *sm-cell*))")
+    assert show("(progn (setq sm-head 10) (incf sm-head) (list sm-head *sm-cell* (let ((sm-head 3)) sm-head)))") == \
+        "(11 (11 2) 3)"
+
+
 # -- backquote ----------------------------------------------------------------------------------
 
 def test_backquote_unquote_and_splice():
