@@ -14,7 +14,9 @@ Knows nothing of dispatch or Lisp.
 
 How the pieces fit: `compiler` turns IR into an object file on the calling thread's own LLVM
 context and target machine; `shard` links objects into one of K LLJITs, each behind its own lock;
-`pool` keeps one symbol table across the shards and decides when code may be freed;
+`resolve` checks an object's exports and external references before it is linked; `pool` keeps
+one symbol table across the shards and decides when code may be freed, `handle` is the lease a
+caller holds on linked code;
 `llvm_unlocked` lists the llvmlite entry points called without llvmlite's process-wide lock, which
 is what lets threads compile and link in parallel.
 

@@ -26,75 +26,17 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import compiler, dumps, objcache, perfmap
-from .capi import process_symbol
 from .compiler import ObjectCode
 from .elf import ObjectFormatError
-from .errors import (DuplicateSymbolError, HandleReleasedError, JitError, MissingExportError,
-                     PoolClosedError, SymbolNotFound, UndefinedSymbolError)
+from .errors import DuplicateSymbolError, JitError, PoolClosedError, SymbolNotFound
+from .handle import CodeHandle
 from .llvm_unlocked import initialize
+from .resolve import export_list, import_dict, resolve
 from .shard import LinkedCode, Shard
 
 # Links per LLJIT before a shard renews it (bounds the JITDylibs llvmlite never frees).
 RETIRE_AFTER = 500
 _RESERVED = object()  # a name being linked: not yet visible, but taken
-
-
-class CodeHandle:
-    """A lease on one linked module: its exported addresses stay valid until it is released.
-
-    Release it explicitly (`release()`, idempotent), with `with`, or by dropping it (garbage
-    collection releases it). Releasing the handle that `add` returned also withdraws the
-    module's exports from the pool's symbol table.
-    """
-
-    __slots__ = ("_pool", "_state", "_owner", "name", "exports", "__weakref__")
-
-    def __init__(self, pool: "JitPool", code: LinkedCode, owner: bool) -> None:
-        self._pool = pool
-        self._state = [code]  # popped exactly once: list.pop is atomic
-        self._owner = owner
-        self.name = code.name
-        self.exports = code.exports
-
-    @property
-    def released(self) -> bool:
-        return not self._state
-
-    def address(self, name: str) -> int:
-        """The address of exported symbol `name`."""
-        if not self._state:
-            raise HandleReleasedError(f"handle of module {self.name!r} was released")
-        if self._pool.closed:
-            raise PoolClosedError(f"the JitPool of module {self.name!r} is closed")
-        if name not in self.exports:
-            raise SymbolNotFound(f"module {self.name!r} exports no symbol {name!r} "
-                                 f"(it exports: {', '.join(self.exports) or 'nothing'})")
-        try:
-            return self._state[0].addresses[name]
-        except IndexError:  # released by another thread just now
-            raise HandleReleasedError(f"handle of module {self.name!r} was released") from None
-
-    def release(self) -> None:
-        """Give up this lease (idempotent, never blocks, safe from finalizers)."""
-        try:
-            code = self._state.pop()
-        except IndexError:
-            return
-        self._pool._drop(code, self._owner)
-
-    def __enter__(self) -> "CodeHandle":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
-
-    def __del__(self, _finalizing=sys.is_finalizing) -> None:
-        if getattr(self, "_state", None) and not _finalizing():
-            self.release()
-
-    def __repr__(self) -> str:
-        state = "released" if self.released else "live"
-        return f"<CodeHandle {self.name!r} exports={list(self.exports)} {state}>"
 
 
 class JitPool:
@@ -185,12 +127,12 @@ class JitPool:
         UndefinedSymbolError, DuplicateSymbolError, PoolClosedError.
         """
         self._check_open()
-        exports = _export_list(exports)
-        imports = _import_dict(imports)
+        exports = export_list(exports)
+        imports = import_dict(imports)
         name = name or (code.name if isinstance(code, ObjectCode) else None) or \
             (exports[0] if exports else "module")
         obj = self._object_code(code, name)
-        resolved = _resolve(obj, exports, imports)
+        resolved = resolve(obj, exports, imports)
         self._reserve(exports)
         try:
             shard = self._lock_a_shard()
@@ -366,48 +308,6 @@ class JitPool:
                 return shard
         order[0].lock()
         return order[0]
-
-
-def _export_list(exports: Iterable[str]) -> list[str]:
-    if isinstance(exports, str):
-        raise TypeError(f"exports must be an iterable of names, not the string {exports!r}")
-    names = list(exports)
-    for n in names:
-        if not isinstance(n, str) or not n:
-            raise TypeError(f"export names must be non-empty strings, not {n!r}")
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        raise DuplicateSymbolError(f"export name(s) {', '.join(twice)} listed more than once")
-    return names
-
-
-def _import_dict(imports: Mapping[str, int] | None) -> dict[str, int]:
-    result = dict(imports or {})
-    for n, address in result.items():
-        if not isinstance(n, str) or not n:
-            raise TypeError(f"import names must be non-empty strings, not {n!r}")
-        if not isinstance(address, int) or isinstance(address, bool) or not 0 < address < 2**64:
-            raise TypeError(f"import {n!r} needs an address (a positive int), not {address!r}")
-    return result
-
-
-def _resolve(obj: ObjectCode, exports: list[str], imports: dict[str, int]) -> dict[str, int]:
-    """Check the exports exist and give every undefined symbol an address (imports first, then
-    the process), before anything is linked."""
-    missing = [n for n in exports if n not in obj.symbols.defined]
-    if missing:
-        raise MissingExportError(obj.name, missing, list(obj.symbols.defined))
-    resolved = dict(imports)
-    unresolved = []
-    for n in obj.symbols.undefined - imports.keys():
-        address = process_symbol(n)
-        if address is None:
-            unresolved.append(n)
-        else:
-            resolved[n] = address
-    if unresolved:
-        raise UndefinedSymbolError(obj.name, unresolved)
-    return resolved
 
 
 def _perf_map_functions(obj: ObjectCode, exports: list[str]) -> list[str]:
