@@ -107,6 +107,7 @@ class Exit:
     tags: dict[Any, int] = field(default_factory=dict)
     local_uses: int = 0
     nonlocal_uses: int = 0
+    returns: bool = False  # a block that is its whole Python function: return-from is `return`
 
 
 @dataclass

@@ -20,7 +20,6 @@ from lisp.data import Cons, Symbol, cl_symbol, iter_list, make_list
 
 DECLARE = cl_symbol("DECLARE")
 SPECIAL = cl_symbol("SPECIAL")
-BLOCK = cl_symbol("BLOCK")
 
 
 def parse_body(forms: list[Any], allow_doc: bool = False) -> tuple[set[Symbol], list[Any]]:
@@ -110,8 +109,6 @@ def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None 
         raise program_error(f"{show(form)} has no lambda list", form)
     lambda_list = parse_lambda_list(parts[0], form)
     declared, body = parse_body(parts[1:], allow_doc=True)
-    if block is not None:
-        body = [make_list([BLOCK, block, *body])]
     fn = PyFunction(env.fn)
     inner = env.extend(fn)
     binder = Binder(inner, declared)
@@ -157,7 +154,12 @@ def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None 
     for sym, init in lambda_list.aux:
         _bind_computed(binder, sym, init)
     binder.finish_declarations()
-    result = binder.wrap(compile_body(body, inner))
+    if block is None:
+        result = binder.wrap(compile_body(body, inner))
+    else:
+        from lisp.compiler.special_forms import compile_block
+
+        result = binder.wrap(compile_block(block, body, inner, form, returns=True))
     statements = [*result.stmts, ast.Return(value=result.expr)]
     if fn.nonlocals:
         statements.insert(0, ast.Nonlocal(names=sorted(fn.nonlocals)))

@@ -120,11 +120,11 @@ def _assemble(s: LoopState) -> Any:
     result = s.default_result
     if result is None and None in s.accumulators:
         result = s.accumulators[None].var
-    epilogue = [*s.finally_, L(RETURN_FROM, s.name, result)]
     tagbody = make_list([TAGBODY, *s.initially, *s.first, s.next, *s.body, *s.step, L(GO, s.next), s.end,
-                         *epilogue])
+                         *s.finally_])
     finish = L(C("LOOP-FINISH"), None, L(QUOTE, L(GO, s.end)))
-    return L(BLOCK, s.name, make_list([LET_STAR, make_list(s.bindings), L(MACROLET, L(finish), tagbody)]))
+    # The default result follows the tagbody, so a loop that just ends needs no non-local exit.
+    return L(BLOCK, s.name, make_list([LET_STAR, make_list(s.bindings), L(MACROLET, L(finish), tagbody, result)]))
 
 
 def _clause(s: LoopState) -> None:

@@ -70,8 +70,15 @@ def if_(form: Any, env: Env) -> Result:
     if not then.stmts and not orelse.stmts:
         return Result(test.stmts, ast.IfExp(test=test.expr, body=then.expr, orelse=orelse.expr))
     out = env.unit.fresh("%if")
-    return Result([*test.stmts, ast.If(test=test.expr, body=[*then.stmts, assign(out, then.expr)],
-                                       orelse=[*orelse.stmts, assign(out, orelse.expr)])], name(out))
+    return Result([*test.stmts, ast.If(test=test.expr, body=_then_assign(then, out),
+                                       orelse=_then_assign(orelse, out))], name(out))
+
+
+def _then_assign(branch: Result, out: str) -> list[ast.stmt]:
+    """A branch's statements, then its value stored in ``out`` unless control never gets there."""
+    if branch.stmts and isinstance(branch.stmts[-1], (ast.Return, ast.Raise, ast.Break, ast.Continue)):
+        return branch.stmts
+    return [*branch.stmts, assign(out, branch.expr)]
 
 
 @special_form("LET")
@@ -236,6 +243,9 @@ def _is_local(exit_: Exit, env: Env) -> bool:
 def _exit_to(exit_: Exit, env: Env, value: ast.expr, jump: ast.stmt, exception: str) -> list[ast.stmt]:
     """Leave for ``exit_`` with ``value`` (a block's result, a tagbody's state): store and
     ``jump`` when that is plain control flow here, else raise ``exception`` aimed at its entry."""
+    if exit_.returns and exit_.fn is env.fn:
+        exit_.local_uses += 1
+        return [ast.Return(value=value)]
     if _is_local(exit_, env):
         exit_.local_uses += 1
         return [assign(exit_.result_var, value), jump]
@@ -259,19 +269,28 @@ def _catching(body: list[ast.stmt], tag_var: str, exception: str, target: str, e
 def block(form: Any, env: Env) -> Result:
     args = arguments(form)
     _check_count(form, args, 1, None)
-    if not isinstance(args[0], Symbol) and args[0] is not None:
-        raise program_error(f"the block name {show(args[0])} is not a symbol", form)
-    # A block is a `while True:` left by `break`: a loop for exits, but its body runs once.
+    return compile_block(args[0], args[1:], env, form)
+
+
+def compile_block(block_name: Any, forms: list[Any], env: Env, form: Any = None,
+                  returns: bool = False) -> Result:
+    """``(block block-name . forms)``. With ``returns`` the block is the whole body of the Python
+    function being generated, so a ``return-from`` in that function is a Python ``return``.
+    Otherwise the block is a ``while True:`` left by ``break``: a loop for exits, whose body runs
+    once."""
+    if not isinstance(block_name, Symbol) and block_name is not None:
+        raise program_error(f"the block name {show(block_name)} is not a symbol", form)
     with env.fn.loop(repeats=False) as depth:
         exit_ = _new_exit(env, depth, "block")
+        exit_.returns = returns
         inner = env.extend()
-        inner.blocks[args[0]] = exit_
-        body = compile_body(args[1:], inner)
-    if not exit_.local_uses and not exit_.nonlocal_uses:
+        inner.blocks[block_name] = exit_
+        body = compile_body(forms, inner)
+    if not exit_.nonlocal_uses and (returns or not exit_.local_uses):
         return body
-    loop = ast.While(test=ast.Constant(True), body=[*body.stmts, assign(exit_.result_var, body.expr), ast.Break()],
-                     orelse=[])
-    stmts: list[ast.stmt] = [loop]
+    stmts: list[ast.stmt] = [*body.stmts, assign(exit_.result_var, body.expr)]
+    if not returns:
+        stmts = [ast.While(test=ast.Constant(True), body=[*stmts, ast.Break()], orelse=[])]
     if exit_.nonlocal_uses:
         stmts = [assign(exit_.tag_var, call("object")),
                  _catching(stmts, exit_.tag_var, "%ReturnFrom", exit_.result_var, env)]
