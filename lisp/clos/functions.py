@@ -206,6 +206,12 @@ def call_next_method(next_method: Callable[..., Any], args: Any) -> Any:
     return next_method(*iter_list(args))
 
 
+@sys_builtin("%CALL-NEXT")
+def call_next(next_method: Callable[..., Any], *args: Any) -> Any:
+    """A direct ``(call-next-method arg...)``: no argument list is consed."""
+    return next_method(*args)
+
+
 @sys_builtin("%NEXT-METHOD-P")
 def next_method_p(next_method: Any) -> Any:
     return _bool(bool(next_method))

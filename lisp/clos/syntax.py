@@ -7,8 +7,9 @@ closures (``(lambda () form)``) in the lexical environment of the ``defclass``.
 
 A method body becomes ``(sys::%named-lambda gf-name lambda-list ...)``. Only when the body
 mentions ``call-next-method`` or ``next-method-p`` does the function take the next-method object
-as an extra first parameter, with those two defined around the body by ``flet`` (so they remain
-valid closures after the method returns); any other body is a plain function of the arguments.
+as an extra first parameter, with those two defined around the body (the object stays valid, so
+closures calling them work after the method returns); any other body is a plain function of the
+arguments.
 Method lambda lists with ``&key`` get ``&allow-other-keys``: keyword arguments are not checked
 against the union of the applicable methods' keys (CLHS 7.6.5), a documented deviation.
 """
@@ -29,6 +30,7 @@ FLET, LET, DECLARE, SETF = (cl_symbol(n) for n in ("FLET", "LET", "DECLARE", "SE
 SYMBOL_MACROLET, SLOT_VALUE = cl_symbol("SYMBOL-MACROLET"), cl_symbol("SLOT-VALUE")
 CALL_NEXT_METHOD, NEXT_METHOD_P = cl_symbol("CALL-NEXT-METHOD"), cl_symbol("NEXT-METHOD-P")
 EQL, AMP_REST = cl_symbol("EQL"), cl_symbol("&REST")
+MACROLET, LIST_STAR = cl_symbol("MACROLET"), cl_symbol("LIST*")
 STANDARD, STANDARD_CLASS = cl_symbol("STANDARD"), cl_symbol("STANDARD-CLASS")
 NAMED_LAMBDA = SYSTEM.intern("%NAMED-LAMBDA")
 _gensym_counter = itertools.count(1)
@@ -199,6 +201,40 @@ def _specializer_form(spec: Any, form: Any) -> Any:
                         f"(eql form) or (py:class \"module.Name\")", form)
 
 
+def _function_references(tree: Any, symbols: tuple[Symbol, ...]) -> bool:
+    """Whether ``tree`` contains ``(function s)`` for one of ``symbols``."""
+    seen: set[int] = set()
+    stack = [tree]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Cons) and id(x) not in seen:
+            seen.add(id(x))
+            if x.car is FUNCTION and isinstance(x.cdr, Cons) and x.cdr.car in symbols:
+                return True
+            stack += [x.car, x.cdr]
+    return False
+
+
+def _with_next_method_functions(nxt: Symbol, forms: list[Any]) -> Any:
+    """``forms`` with ``call-next-method`` and ``next-method-p`` defined over the next-method
+    object ``nxt``. When the body only calls them, they are local macros and a call is one call
+    of ``sys::%call-next`` (the object passes the method's own arguments on when given none); when it
+    takes ``#'call-next-method``, they are local functions."""
+    check = lisp_list(_sys("%NEXT-METHOD-P"), nxt)
+    args = _gensym("ARGS-")
+    if _function_references(make_list(forms), (CALL_NEXT_METHOD, NEXT_METHOD_P)):
+        local = lisp_list(
+            lisp_list(CALL_NEXT_METHOD, lisp_list(AMP_REST, args),
+                      lisp_list(_sys("%CALL-NEXT-METHOD"), nxt, args)),
+            lisp_list(NEXT_METHOD_P, NIL, check))
+        return make_list([FLET, local, *forms])
+    local = lisp_list(
+        lisp_list(CALL_NEXT_METHOD, lisp_list(AMP_REST, args),
+                  lisp_list(LIST_STAR, _quote(_sys("%CALL-NEXT")), _quote(nxt), args)),
+        lisp_list(NEXT_METHOD_P, NIL, _quote(check)))
+    return make_list([MACROLET, local, *forms])
+
+
 def _accepting_other_keys(lambda_list: Any) -> Any:
     items = list(iter_list(lambda_list))
     if AMP_KEY not in items or AMP_ALLOW_OTHER_KEYS in items:
@@ -221,13 +257,8 @@ def method_parts(name: Any, rest: list[Any], form: Any) -> list[Any]:
     params = _accepting_other_keys(plain)
     if wants_next:
         nxt = _gensym("NEXT-METHOD-")
-        args = _gensym("ARGS-")
-        local = lisp_list(
-            lisp_list(CALL_NEXT_METHOD, lisp_list(AMP_REST, args),
-                      lisp_list(_sys("%CALL-NEXT-METHOD"), nxt, args)),
-            lisp_list(NEXT_METHOD_P, NIL, lisp_list(_sys("%NEXT-METHOD-P"), nxt)))
         params = Cons(nxt, params)
-        forms = [make_list([FLET, local, *forms])]
+        forms = [_with_next_method_functions(nxt, forms)]
     function = make_list([NAMED_LAMBDA, name, params, *decls, *forms])
     return [_quote(make_list(qualifiers)),
             make_list([LIST, *(_specializer_form(s, form) for s in specs)]),

@@ -364,3 +364,9 @@ def test_defmethod_that_fails_defines_no_implicit_generic_function():
 def test_unknown_method_combination_is_an_error():
     with pytest.raises(ProgramError, match="unknown method combination"):
         ev("(defgeneric g-badcomb (x) (:method-combination frobnicate))")
+
+
+def test_call_next_method_as_a_function_object():
+    ev("(defgeneric g-fobj (x)) (defmethod g-fobj ((x t)) (list :base x))")
+    ev("(defmethod g-fobj ((x integer)) (funcall #'call-next-method (* 2 x)))")
+    assert show("(g-fobj 4)") == "(:BASE 8)"
