@@ -210,9 +210,15 @@ def define_condition_(name: Any, parents: Any, slots: Any, report: Any, document
     for slot in elements(slots):
         slot_name, initargs, initform = elements(slot)
         initargs = tuple(elements(initargs))
-        default = next((defaults[a] for a in initargs if a in defaults), NIL)
+        default = next((defaults.pop(a) for a in initargs if a in defaults), NIL)
         thunk = default if default is not NIL else initform
         specs.append(cs.SlotSpec(slot_name.name, initargs, None if thunk is NIL else thunk))
+    # Default initargs of inherited slots override those slots' initforms in this class.
+    for parent in elements(parents):
+        for spec in getattr(cs.condition_class(parent), "slot_specs", ()):
+            initarg = next((a for a in spec.initargs if a in defaults), None)
+            if initarg is not None:
+                specs.append(cs.SlotSpec(spec.name, spec.initargs, defaults.pop(initarg)))
     cs.define_condition(name, list(elements(parents)), specs, None if report is NIL else report,
                         None if documentation is NIL else documentation)
     return name

@@ -431,3 +431,9 @@ def test_break_offers_a_continue_restart_to_the_debugger() -> None:
     assert value("""
         (let ((*debugger-hook* (lambda (c hook) (continue))))
           (list (break "pause ~A" 1) :after))""") == "(NIL :AFTER)"
+
+
+def test_default_initargs_apply_to_inherited_slots() -> None:
+    evaluator.eval_string("(define-condition preset-l3 (simple-error) ()"
+                          " (:default-initargs :format-control \"preset ~A\" :format-arguments '(7)))")
+    assert value("(handler-case (error 'preset-l3) (error (c) (princ-to-string c)))") == '"preset 7"'
