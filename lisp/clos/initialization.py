@@ -72,10 +72,6 @@ def _load(instance: Instance, where: Any) -> Any:
     return instance._slots[where] if isinstance(where, int) else where.value
 
 
-def initialize_instance(instance: Instance, *initargs: Any) -> Instance:
-    return shared_initialize(instance, T, *initargs)
-
-
 def standard_class(designator: Any, who: str) -> StandardClass:
     """The standard class that ``make-instance`` is asked for (a class or a class name)."""
     cls = as_class(designator, who)
@@ -117,9 +113,3 @@ def make_instance_steps(cls: StandardClass, initargs: tuple[Any, ...],
     instance = allocate(cls, *full)
     initialize(instance, *full)
     return instance
-
-
-def update_for_redefined_class(instance: Instance, added: Any, discarded: Any, plist: Any,
-                               *initargs: Any) -> Instance:
-    """The default ``update-instance-for-redefined-class``: initialize the added slots."""
-    return shared_initialize(instance, added, *initargs)

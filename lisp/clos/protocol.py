@@ -134,6 +134,36 @@ define_python_method(UPDATE_FOR_REDEFINED, ["STANDARD-OBJECT", "T", "T", "T"],
                      "(instance added discarded plist &rest initargs &key)", _update_for_redefined)
 
 
+CHANGE_CLASS = define_generic("CHANGE-CLASS", "(instance new-class &rest initargs &key)")
+UPDATE_FOR_DIFFERENT = define_generic("UPDATE-INSTANCE-FOR-DIFFERENT-CLASS",
+                                      "(previous current &rest initargs &key)")
+
+
+def _change_class(instance: Instance, new_class: Any, *initargs: Any) -> Instance:
+    cls = initialization.standard_class(new_class, "CHANGE-CLASS")
+    initialization.check_initargs(cls, initargs, valid_initargs(cls, (UPDATE_FOR_DIFFERENT,
+                                                                       SHARED_INITIALIZE)),
+                                  f"CHANGE-CLASS to {display_name(cls)}")
+    previous = standard.change_class(instance, cls)
+    UPDATE_FOR_DIFFERENT(previous, instance, *initargs)
+    return instance
+
+
+def _update_for_different(previous: Instance, current: Instance, *initargs: Any) -> Instance:
+    # CLHS 7.2.2: the slots local in the new class and not in the old one are initialized.
+    old = previous._layout
+    added = [n for n in standard.current_layout(current).local_names
+             if not isinstance(old.locations.get(n), int)]
+    SHARED_INITIALIZE(current, make_list(added), *initargs)
+    return current
+
+
+define_python_method(CHANGE_CLASS, ["STANDARD-OBJECT", "T"],
+                     "(instance new-class &rest initargs &key)", _change_class)
+define_python_method(UPDATE_FOR_DIFFERENT, ["STANDARD-OBJECT", "STANDARD-OBJECT"],
+                     "(previous current &rest initargs &key)", _update_for_different)
+
+
 def _after_rearranging(instance: Instance, added: list[Any], discarded: list[Any],
                        plist: list[Any]) -> None:
     UPDATE_FOR_REDEFINED(instance, make_list(added), make_list(discarded), make_list(plist))

@@ -287,6 +287,22 @@ def current_layout(obj: Instance) -> Layout:
     return obj._layout
 
 
+def change_class(obj: Instance, new_class: StandardClass) -> Instance:
+    """Make ``obj`` an instance of ``new_class`` in place (CLHS 7.2): slots it has in both keep
+    their values. Returns a copy of the object as it was; the caller runs
+    ``update-instance-for-different-class``."""
+    if new_class.layout is None:
+        raise _unfinished(new_class)
+    with CLASS_LOCK:
+        old = current_layout(obj)
+        previous = old.cls.python_type.__new__(old.cls.python_type)
+        previous._layout, previous._slots = old, list(obj._slots)
+        # Every standard class's Python type has Instance's layout, so the type can be swapped.
+        obj.__class__ = new_class.python_type
+        _rearrange(obj, old, new_class.layout)
+    return previous
+
+
 def _rearrange(obj: Instance, old: Layout, new: Layout) -> tuple[list[Symbol], list[Symbol], list[Any]]:
     values = [UNBOUND] * len(new.local_names)
     added: list[Symbol] = []

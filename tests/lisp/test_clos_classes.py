@@ -333,3 +333,29 @@ def test_failed_defclass_leaves_no_forward_reference_behind():
     with pytest.raises(ProgramError):
         ev("(defclass fw-bad (fw-never) (a a))")
     assert ev("(find-class 'fw-never nil)") is None
+
+
+def test_change_class_keeps_common_slots_and_initializes_new_ones():
+    ev("(defclass cc-point () ((x :initarg :x :reader cc-x) (y :initarg :y)))")
+    ev("(defclass cc-color-point () ((x :reader cc-x) (color :initarg :color :initform :red :reader cc-color)))")
+    ev("(defgeneric cc-kind (p)) (defmethod cc-kind ((p cc-point)) :plain) "
+       "(defmethod cc-kind ((p cc-color-point)) :colored)")
+    ev("(defparameter *cc* (make-instance 'cc-point :x 1 :y 2))")
+    assert ev("(cc-kind *cc*)") is not None
+    ev("(change-class *cc* 'cc-color-point)")
+    assert show("(list (cc-kind *cc*) (cc-x *cc*) (cc-color *cc*) (slot-exists-p *cc* 'y) "
+                "(class-name (class-of *cc*)))") == "(:COLORED 1 :RED NIL CC-COLOR-POINT)"
+
+
+def test_change_class_initargs_fill_new_slots_and_are_checked():
+    ev("(defclass cc-a () ()) (defclass cc-b () ((v :initarg :v :reader cc-v)))")
+    assert ev("(cc-v (change-class (make-instance 'cc-a) 'cc-b :v 7))") == 7
+    with pytest.raises(ProgramError, match=":NOPE"):
+        ev("(change-class (make-instance 'cc-a) 'cc-b :nope 1)")
+
+
+def test_update_instance_for_different_class_sees_the_previous_object():
+    ev("(defclass cc-c () ((n :initarg :n))) (defclass cc-d () ((double :reader cc-double)))")
+    ev("(defmethod update-instance-for-different-class :after ((old cc-c) (new cc-d) &key) "
+       "(setf (slot-value new 'double) (* 2 (slot-value old 'n))))")
+    assert ev("(cc-double (change-class (make-instance 'cc-c :n 21) 'cc-d))") == 42
