@@ -88,6 +88,10 @@ def compile_form(form: Any, env: Env) -> Result:
     return result
 
 
+# Operators compiled, in a test position, to a Python truth value (`a < b`, `x is None`).
+TESTS: dict[Symbol, Callable[[list[Any], Env], Result | None]] = {}
+
+
 def compile_test(form: Any, env: Env) -> Result:
     """Compile ``form`` as a condition: the Result's expression is a Python truth value."""
     form = _expand_for_test(form, env)
@@ -105,14 +109,11 @@ def compile_test(form: Any, env: Env) -> Result:
     return Result(value.stmts, is_none(value.expr, negate=True))
 
 
-TESTS: dict[Symbol, Callable[[list[Any], Env], Result | None]] = {}
-
-
 def _expand_for_test(form: Any, env: Env) -> Any:
     from lisp.compiler.macros import macroexpand
 
     if isinstance(form, Cons) and isinstance(form.car, Symbol) and form.car not in SPECIAL_FORMS:
-        return macroexpand(form, env)[0]
+        return _inherit_pos(macroexpand(form, env)[0], form)
     return form
 
 
