@@ -48,7 +48,13 @@ def compile_toplevel(form: Any, pos: SourcePos | None = None) -> Callable[[], An
     module = ast.Module(body=[unit], type_ignores=[])
     stamp([unit], pos or SourcePos(file, 1, 1))
     ast.fix_missing_locations(module)
-    code = compile(module, file, "exec")
+    try:
+        code = compile(module, file, "exec")
+    except SyntaxError as exc:  # CPython's limits, e.g. 20 statically nested loops and trys
+        from lisp.conditions import ProgramError
+
+        where = SourcePos(file, exc.lineno or 1, (exc.offset or 0) + 1) if exc.lineno else pos
+        raise ProgramError(f"the form is beyond what CPython can compile: {exc.msg}", pos=where) from exc
     unit_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
     return types.FunctionType(unit_code, namespace.GLOBALS)(*env.unit.literals)
 

@@ -415,6 +415,12 @@ def test_deep_recursion_is_a_condition_not_a_crash():
     assert run("(+ 1 1)") == 2
 
 
+def test_form_nested_beyond_cpython_limits_is_a_program_error():
+    nested = "(block b (dotimes (i n) (when (= i 1) (return-from b i)) " * 25 + "i" + ")))" * 25
+    with pytest.raises(ProgramError, match="beyond what CPython can compile"):
+        run(f"(defun too-deep (n) {nested})")
+
+
 def test_declaration_in_a_form_position_is_a_program_error():
     with pytest.raises(ProgramError, match="declaration"):
         run("(progn (declare (special x)) 1)")
