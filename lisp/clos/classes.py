@@ -182,10 +182,6 @@ def set_find_class(name: Symbol, cls: LispClass | None) -> None:
             _by_name[name] = cls
 
 
-def all_class_names() -> list[Symbol]:
-    return list(_by_name)
-
-
 def as_class(designator: Any, where: str) -> LispClass:
     """A class from a class or a class name (CL's class designator); raises naming ``where``."""
     if isinstance(designator, LispClass):

@@ -8,8 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lisp.clos import errors, generic, standard
-from lisp.clos.classes import (LispClass, as_class, class_of, find_class, set_find_class,
-                               subtypep)
+from lisp.clos.classes import LispClass, class_of, find_class, set_find_class
 from lisp.clos.defclass import ensure_class
 from lisp.clos.methods import EqlSpecializer, LispMethod
 from lisp.clos.standard import DirectSlot, StandardClass
@@ -109,12 +108,6 @@ def class_direct_subclasses(cls: LispClass) -> Any:
 def class_slots(cls: LispClass) -> Any:
     """The names of the class's slots (a deviation: CL returns slot definition objects)."""
     return make_list(s.name for s in getattr(_class(cls, "CLASS-SLOTS"), "slots", ()))
-
-
-@sys_builtin("%SUBCLASSP")
-def subclassp(sub: Any, sup: Any) -> Any:
-    """Whether one class (or class name) is a subclass of another: the class case of SUBTYPEP."""
-    return _bool(subtypep(as_class(sub, "SUBTYPEP"), as_class(sup, "SUBTYPEP")))
 
 
 # -- generic functions and methods ---------------------------------------------------------------------
