@@ -10,14 +10,15 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from lisp import namespace
 from lisp.compiler.core import (
-    Result, arguments, assign, call, items, compile_body, compile_form, compile_single, compile_setq_variable,
+    SPECIAL_FORMS, Result, arguments, assign, call, items, compile_body, compile_form, compile_single, compile_setq_variable,
     compile_test, literal, name, program_error, show, special_form, temp,
 )
 from lisp.compiler.env import Env, Exit, LocalFunction, Variable
 from lisp.compiler.functions import compile_lambda, compile_let, parse_body
 from lisp.compiler.macros import macroexpand_1
-from lisp.data import SYSTEM, Cons, Symbol, cl_symbol, keyword, make_list
+from lisp.data import COMMON_LISP, SYSTEM, Cons, Symbol, T, cl_symbol, keyword, make_list
 
 LAMBDA = cl_symbol("LAMBDA")
 SETF = cl_symbol("SETF")
@@ -481,3 +482,11 @@ def progv(form: Any, env: Env) -> Result:
     stmts.append(ast.Try(body=[*body.stmts, assign(out, body.expr)], handlers=[], orelse=[],
                          finalbody=[ast.Expr(call("%unbind_specials", name(saved)))]))
     return Result(stmts, name(out))
+
+
+def special_operator_p(sym: Any) -> Any:
+    """``special-operator-p``: T for the standard special operators."""
+    return T if isinstance(sym, Symbol) and sym.package is COMMON_LISP and sym in SPECIAL_FORMS else None
+
+
+namespace.builtin("SPECIAL-OPERATOR-P")(special_operator_p)

@@ -382,6 +382,10 @@ def test_compiling_and_running_from_several_threads_at_once():
     assert all(results[(k, i)] == f"({2 * k} {k} 0)" for k in range(4) for i in range(20))
 
 
+def test_special_operator_p_knows_the_special_forms():
+    assert show("(list (special-operator-p 'if) (special-operator-p 'when) (special-operator-p 'car))") == "(T NIL NIL)"
+
+
 # -- errors and positions -----------------------------------------------------------------------
 
 def test_malformed_special_form_is_a_program_error_with_position():
