@@ -66,6 +66,7 @@ def supervise(
     is kept only if the run did not end ok."""
     own_dir = run_dir is None
     directory = Path(run_dir or tempfile.mkdtemp(prefix="gfjit-stress-"))
+    directory.mkdir(parents=True, exist_ok=True)
     ring_path, crash_path, stderr_path = directory / "ring.log", directory / "stacks.txt", directory / "stderr.txt"
     read_fd, write_fd = os.pipe()
     with open(stderr_path, "wb") as stderr:

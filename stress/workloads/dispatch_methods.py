@@ -24,7 +24,10 @@ import collections
 import ctypes
 import gc
 import itertools
+import sys
 import threading
+import time
+import types
 import weakref
 from dataclasses import dataclass, field
 
@@ -62,6 +65,7 @@ EQL_VALUES = (0, 1, 7, "x", *SENTINELS)
 ARGUMENTS = tuple(cls() for cls in CLASSES) + (0, 1, 2, 7, "x", "y", *SENTINELS)
 MAX_METHODS = 24
 CALLS_PER_TEMPORARY = 4
+KILL_ATTEMPTS = 250  # looks for an idle compile worker, 2 ms apart
 
 
 @dataclass(frozen=True)
@@ -466,17 +470,35 @@ class DispatchWorker:
         return "dispatch.fault"
 
     def kill_compile_worker(self) -> str:
-        """End one background compile worker with an asynchronous SystemExit (not an Exception,
-        so it is not caught as a failed compile). Workers are found by their thread names."""
-        workers = [t for t in threading.enumerate() if t.name.startswith("gfjit-compile-") and t.is_alive()]
-        if workers and not self.w.worker_killed.is_set():
-            self.w.worker_killed.set()
-            victim = workers[0]
-            self.ctx.note(f"kill compile worker {victim.name}")
-            hit = ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(victim.ident), ctypes.py_object(SystemExit))
-            if hit:
-                self.w.tally.add("dispatch compile workers killed")
+        """End one idle background compile worker with an asynchronous SystemExit (not an
+        Exception, so it is not taken for a failed compile). Workers are found by their thread
+        names. Only a worker waiting for work is hit: an asynchronous exception that lands while
+        a worker holds a lock (the jit pool's table lock, the compile queue's condition) leaves
+        that lock held and deadlocks the process, which Python code cannot generally prevent.
+        A worker that wakes between the check and the delivery is a residual risk."""
+        for _ in range(KILL_ATTEMPTS):  # workers are busy most of the time: look for a while
+            if self.w.worker_killed.is_set():
+                break
+            frames = sys._current_frames()
+            for thread in threading.enumerate():
+                frame = frames.get(thread.ident)
+                if thread.name.startswith("gfjit-compile-") and frame is not None and _waiting_for_work(frame):
+                    self.w.worker_killed.set()
+                    self.ctx.note(f"kill idle compile worker {thread.name}")
+                    if ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(SystemExit)):
+                        self.w.tally.add("dispatch compile workers killed")
+                    break
+            time.sleep(0.002)
         return "dispatch.kill-compile-worker"
+
+
+def _waiting_for_work(frame: types.FrameType) -> bool:
+    """Whether a compile worker's innermost frames are a condition wait inside its `_next`."""
+    names = []
+    while frame is not None and len(names) < 4:
+        names.append(frame.f_code.co_name)
+        frame = frame.f_back
+    return names[:1] == ["wait"] and "_next" in names
 
 
 def make(settings: Settings) -> DispatchWorkload:
