@@ -29,6 +29,9 @@ import jit
 from stress.workload import Findings, Settings, Tally, ThreadContext
 
 NAMES = 16
+# Links per LLJIT before a shard renews it: far below the pool's default, so runs renew LLJITs
+# (and dispose retired ones whose last module goes) while lookups hold modules of old ones.
+RETIRE_AFTER = 40
 SWITCH_CASES = 50
 HISTORY = 8  # past modules kept per name for the missed-lookup check
 # Released modules stay identifiable for this many further releases, so that memory stays
@@ -101,7 +104,7 @@ class JitWorkload:
 
     def __init__(self, settings: Settings, shards: int | None = None) -> None:
         self.settings = settings
-        self.pool = jit.JitPool(shards=shards)
+        self.pool = jit.JitPool(shards=shards, retire_after=RETIRE_AFTER)
         self.clock = itertools.count(1)
         self.serials = itertools.count(1)
         self.names = [f"gfjit_stress_{index}" for index in range(NAMES)]
@@ -142,6 +145,8 @@ class JitWorkload:
             "jit modules added": stats["modules_added"],
             "jit modules live": stats["modules_live"],
             "jit modules freed": stats["modules_freed"],
+            "jit LLJITs created": stats["lljits_created"],
+            "jit LLJITs disposed": stats["lljits_disposed"],
         } | self.tally.as_dict()
 
 
