@@ -1,7 +1,8 @@
 """The `lisp` workload: threads run Lisp code that defines classes and methods and calls them.
 
 All threads share one generic function, `stress-value`, with a method on `stress-base` returning
-`(* 1000 v)`. Each thread defines its own subclasses (and redefines them, which makes dispatch
+`(* 1000 v)`; calls mostly go through a compiled Lisp function `stress-call`, so they reach the
+native dispatcher from Lisp code. Each thread defines its own subclasses (and redefines them, which makes dispatch
 forget what it learnt about them), defines and redefines `stress-value` methods on them, either
 `(+ k (stress-v x))` or `(+ k (call-next-method))`, and calls `stress-value` on fresh instances.
 A thread knows which method each of its classes has, so each result is checked exactly, while the
@@ -19,6 +20,7 @@ SETUP = """
 (defclass stress-base () ((v :initarg :v :reader stress-v)))
 (defgeneric stress-value (x))
 (defmethod stress-value ((x stress-base)) (* 1000 (stress-v x)))
+(defun stress-call (class v) (stress-value (make-instance class :v v)))
 """
 PROBE = """
 (defclass stress-probe () ((v :initarg :v :reader stress-probe-v)))
@@ -57,6 +59,11 @@ class LispWorkload:
         if reason is not None:
             raise RuntimeError(f"the lisp workload needs defclass/defgeneric/defmethod in the Lisp: {reason}")
         evaluate(SETUP)
+        from lisp.data import intern
+        from lisp.namespace import get_function
+
+        self.intern = intern
+        self.stress_call = get_function(intern("STRESS-CALL"))  # compiled Lisp, called from Python
         self.tally = Tally("lisp classes defined", "lisp methods defined")
 
     def worker(self, ctx: ThreadContext) -> LispWorker:
@@ -105,8 +112,12 @@ class LispWorker:
         return "lisp.defmethod"
 
     def call(self, name: str, v: int) -> str:
+        """Call through the compiled `stress-call`, or now and then through source text."""
         self.ctx.note(f"lisp call stress-value {name} :v {v}")
-        got = evaluate(f"(stress-value (make-instance '{name} :v {v}))")
+        if self.ctx.rng.random() < 0.1:
+            got = evaluate(f"(stress-value (make-instance '{name} :v {v}))")
+        else:
+            got = self.w.stress_call(self.w.intern(name.upper()), v)
         method = self.classes[name]
         if method is None:
             expected = 1000 * v
