@@ -146,3 +146,28 @@ def test_threads_define_classes_and_methods_while_others_call():
     assert result == "(((0 T) (0 T)) 30)"
     assert show("(th-kind (make-instance 'th-class-2-9))") == "TH-CLASS-2-9"
     assert show("(th-kind 5)") == ":DEFAULT"
+
+
+@pytest.mark.timeout(120)
+def test_class_redefinitions_racing_slot_reads_never_lose_a_retained_slot():
+    # One thread redefines the class again and again (adding and dropping a slot); readers keep
+    # reading the slot every definition keeps, through the accessor and slot-value.
+    ev("(defclass th-rd () ((keep :initarg :keep :accessor th-keep)))")
+    ev("(defparameter *th-rd-objects* (loop for i below 20 collect (make-instance 'th-rd :keep i)))")
+    ev("""(defun th-redefine ()
+            (dotimes (i 30)
+              (if (evenp i)
+                  (eval '(defclass th-rd () ((keep :initarg :keep :accessor th-keep) (extra :initform 0))))
+                  (eval '(defclass th-rd () ((keep :initarg :keep :accessor th-keep)))))
+              (thread-yield))
+            :done)""")
+    ev("""(defun th-read ()
+            (let ((wrong 0))
+              (dotimes (round 100)
+                (loop for o in *th-rd-objects* for i from 0
+                      unless (and (eql (th-keep o) i) (eql (slot-value o 'keep) i))
+                        do (incf wrong)))
+              wrong))""")
+    assert show("(let ((readers (loop repeat 2 collect (make-thread #'th-read))) "
+                "(writer (make-thread #'th-redefine))) "
+                "(list (join-thread writer) (mapcar #'join-thread readers)))") == "(:DONE (0 0))"
