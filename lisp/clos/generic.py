@@ -176,7 +176,8 @@ def ensure_generic_function(name: Any, lambda_list: Any = None, *,
             changed = (method_combination is not info.combination
                        or most_specific_last != info.most_specific_last
                        or (shape is not None and shape.required != info.shape.required)
-                       or argument_precedence_order != info.precedence_order)
+                       or list(iter_list(argument_precedence_order))
+                       != list(iter_list(info.precedence_order)))
             if shape is not None:
                 info.lambda_list, info.shape = lambda_list, shape
             old = (info.combination, info.most_specific_last, info.precedence_order)

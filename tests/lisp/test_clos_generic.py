@@ -370,3 +370,10 @@ def test_call_next_method_as_a_function_object():
     ev("(defgeneric g-fobj (x)) (defmethod g-fobj ((x t)) (list :base x))")
     ev("(defmethod g-fobj ((x integer)) (funcall #'call-next-method (* 2 x)))")
     assert show("(g-fobj 4)") == "(:BASE 8)"
+
+
+def test_reevaluating_the_same_defgeneric_keeps_the_function_object():
+    ev("(defgeneric g-same (a b) (:argument-precedence-order b a) (:method-combination +))")
+    ev("(defparameter *g-same* #'g-same)")
+    ev("(defgeneric g-same (a b) (:argument-precedence-order b a) (:method-combination +))")
+    assert ev("(eq *g-same* #'g-same)") is not None
