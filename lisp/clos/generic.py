@@ -30,7 +30,7 @@ from lisp.clos.combinations import lisp_combination
 from lisp.clos.defclass import class_redefined_hooks
 from lisp.clos.lambda_lists import Shape, check_congruent, gf_shape_from_method, shape_of
 from lisp.clos.methods import EqlSpecializer, LispMethod, Specializer
-from lisp.data import NIL, Cons, Symbol, cl_symbol, iter_list, make_list
+from lisp.data import NIL, Cons, Symbol, cl_symbol, iter_list, keyword, make_list
 from lisp import namespace
 
 STANDARD = cl_symbol("STANDARD")
@@ -255,11 +255,12 @@ def add_method(gf_or_name: Any, method: LispMethod, *, implicit_lambda_list: Any
 
 def _add(gf: Any, method: LispMethod) -> None:
     info = info_of(gf)
-    where = f"DEFMETHOD {function_name_text(info.name)} {method.describe_specializers()}"
+    where = f"DEFMETHOD {function_name_text(info.name)} ({method.describe_specializers()})"
     if method.generic_function is not None and method.generic_function is not gf:
         raise errors.clos_error(f"{where}: the method already belongs to "
                                 f"{function_name_text(info_of(method.generic_function).name)}")
     check_congruent(info.shape, method.shape, where)
+    _check_qualifiers(info, method, where)
     with info.lock:
         _add_dispatch_methods(gf, [method], where)
         for replaced in [m for m in info.methods if m.key == method.key]:
@@ -267,6 +268,23 @@ def _add(gf: Any, method: LispMethod) -> None:
         info.methods = [m for m in info.methods if m.key != method.key] + [method]
         method.generic_function = gf
         info.version += 1
+
+
+_STANDARD_QUALIFIERS = ((), (keyword("BEFORE"),), (keyword("AFTER"),), (keyword("AROUND"),))
+
+
+def _check_qualifiers(info: GenericInfo, method: LispMethod, where: str) -> None:
+    # CLHS 7.6.6.2 / 7.6.6.4, checked on the Lisp symbols (dispatch sees only their names).
+    if info.combination is STANDARD:
+        accepted = _STANDARD_QUALIFIERS
+    else:
+        accepted = ((info.combination,), (keyword("AROUND"),))
+    if method.qualifiers not in accepted:
+        allowed = ", ".join(" ".join(errors.show(q) for q in qs) or "none" for qs in accepted)
+        quals = " ".join(errors.show(q) for q in method.qualifiers) or "none"
+        raise errors.program_error(f"{where}: the qualifiers {quals} are not accepted by the "
+                                   f"method combination {errors.show(info.combination)}, which "
+                                   f"takes: {allowed}")
 
 
 def remove_method(gf: Any, method: LispMethod) -> Any:

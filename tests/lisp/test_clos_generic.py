@@ -377,3 +377,9 @@ def test_reevaluating_the_same_defgeneric_keeps_the_function_object():
     ev("(defparameter *g-same* #'g-same)")
     ev("(defgeneric g-same (a b) (:argument-precedence-order b a) (:method-combination +))")
     assert ev("(eq *g-same* #'g-same)") is not None
+
+
+def test_standard_qualifiers_must_be_the_keywords():
+    ev("(defgeneric g-kwq (x))")
+    with pytest.raises(ProgramError, match="accepted by the method combination STANDARD"):
+        ev("(defmethod g-kwq before ((x t)) 1)")
