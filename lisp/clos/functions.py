@@ -205,6 +205,9 @@ def call_next(next_method: Callable[..., Any], *args: Any) -> Any:
     return next_method(*args)
 
 
+sys_builtin("%CHECK-METHOD-KEYS")(generic.check_method_keys)
+
+
 @sys_builtin("%NEXT-METHOD-P")
 def next_method_p(next_method: Any) -> Any:
     return _bool(bool(next_method))

@@ -54,6 +54,21 @@ class GenericInfo:
         self.from_defgeneric: list[LispMethod] = []
         self.version = 0
         self.lock = threading.RLock()
+        self._accepted_keys: tuple[int, frozenset[Symbol] | None] = (-1, None)
+
+    def accepted_keys(self) -> frozenset[Symbol] | None:
+        """The keyword arguments a call may pass: those of the lambda list and of every method
+        (None: any, when one of them has ``&allow-other-keys``)."""
+        version, keys = self._accepted_keys
+        if version == self.version:
+            return keys
+        shapes = [self.shape, *(m.shape for m in self.methods)]
+        if any(s.allow_other_keys for s in shapes):
+            keys = None
+        else:
+            keys = frozenset(k for s in shapes for k in s.keys)
+        self._accepted_keys = (self.version, keys)
+        return keys
 
 
 def function_name_text(name: Any) -> str:
@@ -339,6 +354,30 @@ def lisp_method_of(gf: Any, dispatch_method: Any) -> LispMethod | None:
     if info is None:
         return None
     return next((m for m in info.methods if m.dispatch_method is dispatch_method), None)
+
+
+def check_method_keys(name: Any, args: Any) -> None:
+    """Raise a PROGRAM-ERROR if the keyword arguments ``args`` (a Lisp list) are not accepted by
+    the generic function ``name`` (what a method with ``&key`` runs first)."""
+    info = info_of(fdefinition(name))
+    accepted = info.accepted_keys() if info is not None else None
+    if accepted is None or args is NIL:
+        return
+    items = list(iter_list(args))
+    if len(items) % 2:
+        raise errors.program_error(f"{function_name_text(name)}: odd number of keyword arguments")
+    pairs = list(zip(items[::2], items[1::2]))
+    if next((v for k, v in pairs if k is _ALLOW_OTHER_KEYS), NIL) is not NIL:
+        return
+    for key, _ in pairs:
+        if key not in accepted and key is not _ALLOW_OTHER_KEYS:
+            names = " ".join(errors.show(k) for k in sorted(accepted, key=lambda k: k.name))
+            raise errors.program_error(f"unknown keyword argument {errors.show(key)} to "
+                                       f"{function_name_text(name)}; it accepts: "
+                                       f"{names or 'no keywords'}")
+
+
+_ALLOW_OTHER_KEYS = keyword("ALLOW-OTHER-KEYS")
 
 
 # -- no applicable method, no next method -----------------------------------------------------------

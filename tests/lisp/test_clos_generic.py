@@ -383,3 +383,20 @@ def test_standard_qualifiers_must_be_the_keywords():
     ev("(defgeneric g-kwq (x))")
     with pytest.raises(ProgramError, match="accepted by the method combination STANDARD"):
         ev("(defmethod g-kwq before ((x t)) 1)")
+
+
+def test_keyword_arguments_are_checked_against_the_methods():
+    ev("(defgeneric g-kw (x &key))")
+    ev("(defmethod g-kw ((x integer) &key scale) (* x (or scale 1)))")
+    ev("(defmethod g-kw ((x string) &key upcase) (if upcase (string-upcase x) x))")
+    assert ev("(g-kw 2 :scale 3)") == 6
+    with pytest.raises(ProgramError, match="unknown keyword argument :SCLAE"):
+        ev("(g-kw 2 :sclae 3)")
+    assert ev("(g-kw 2 :sclae 3 :allow-other-keys t)") == 2
+
+
+def test_method_with_allow_other_keys_accepts_any_keyword():
+    ev("(defgeneric g-kw2 (x &key))")
+    ev("(defmethod g-kw2 ((x t) &key a &allow-other-keys) a)")
+    ev("(defmethod g-kw2 ((x integer) &key b) (list b (call-next-method)))")
+    assert show("(g-kw2 1 :a 1 :b 2 :c 3)") == "(2 1)"
