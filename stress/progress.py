@@ -69,7 +69,9 @@ class Progress:
             return
         text = progress_text(self.config, message, rate)
         if self._live is not None:
-            self._live.update(text)
+            from rich.text import Text
+
+            self._live.update(Text(text))  # plain text: "[workload]" is not rich markup
         elif self._tty:
             self._width = max(self._width, len(text))
             self.stream.write("\r" + text.ljust(self._width))

@@ -1,5 +1,6 @@
 """The stress harness on toy workloads: reports, exit statuses, crash isolation, Ctrl-C, soak."""
 
+import io
 import json
 import os
 import signal
@@ -11,6 +12,7 @@ import pytest
 from stress import cli
 from stress.config import RunConfig
 from stress.memory import MB, soak_verdict
+from stress.progress import Progress, progress_text
 from stress.report import EXIT_CRASHED, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from stress.ringlog import RingLog, read_rings
 from stress.runner import run_threads, split_ops
@@ -182,3 +184,21 @@ def test_run_threads_in_process_counts_and_runs_end_checks():
 def test_repeat_command_names_seed_and_budget():
     config = RunConfig(workload="jit", threads=8, seed=42, seconds=60)
     assert config.command() == "gfjit stress --workload jit --threads 8 --seed 42 --seconds 60"
+
+
+def _progress_message(elapsed, ops):
+    return {"elapsed": elapsed, "ops_by_kind": {"a": ops}, "mismatches": 0, "errors": 0, "rss": 50 * MB}
+
+
+def test_progress_line_shows_budget_operations_rate_findings_and_memory():
+    config = RunConfig(workload="jit", threads=2, seed=1, seconds=60)
+    text = progress_text(config, _progress_message(12.5, 25000), rate=2000.0)
+    assert text == "[jit] 12.5/60 s  25,000 ops  2,000 ops/s  mismatches 0  errors 0  rss 50 MB"
+
+
+def test_plain_progress_off_a_terminal_prints_at_most_one_line_per_interval():
+    stream = io.StringIO()
+    with Progress(RunConfig(workload="jit", threads=2, seed=1, ops=100), stream=stream) as progress:
+        for tick in range(5):
+            progress.update(_progress_message(tick * 0.5, tick * 10))
+    assert stream.getvalue().count("\n") == 1 and "/100 ops" in stream.getvalue()
