@@ -6,7 +6,7 @@ from __future__ import annotations
 import fractions
 import types
 
-from dispatch.function import GenericFunction, PythonGenericFunction
+from dispatch import GenericFunction, PythonGenericFunction
 
 from lisp.library.hashtables import HashTable
 from lisp.streams import Stream

@@ -19,9 +19,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from dispatch.errors import InvalidMethodError
-from dispatch.function import make_generic
-from dispatch.precedence import add_precedence_provider, class_changed
+from dispatch import InvalidMethodError, add_precedence_provider, class_changed, make_generic
 
 from lisp.clos import errors
 from lisp.clos.classes import (ForwardReferencedClass, LispClass, as_class, class_for_type,
@@ -193,9 +191,11 @@ def ensure_generic_function(name: Any, lambda_list: Any = None, *,
                        or (shape is not None and shape.required != info.shape.required)
                        or list(iter_list(argument_precedence_order))
                        != list(iter_list(info.precedence_order)))
+            old = (info.lambda_list, info.shape, info.combination, info.most_specific_last,
+                   info.precedence_order)
             if shape is not None:
                 info.lambda_list, info.shape = lambda_list, shape
-            old = (info.combination, info.most_specific_last, info.precedence_order)
+                info.version += 1  # the accepted keyword arguments may change
             info.combination, info.most_specific_last = method_combination, most_specific_last
             info.precedence_order = argument_precedence_order
             if documentation is not None:
@@ -206,7 +206,8 @@ def ensure_generic_function(name: Any, lambda_list: Any = None, *,
                 gf = _make_callable(info)
                 _add_dispatch_methods(gf, info.methods, where)
             except Exception:
-                info.combination, info.most_specific_last, info.precedence_order = old
+                (info.lambda_list, info.shape, info.combination, info.most_specific_last,
+                 info.precedence_order) = old
                 raise
             _set_fdefinition(name, gf)
             for m in info.methods:

@@ -18,8 +18,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dispatch.methods import Method
-from dispatch.specializers import Eql
+from dispatch import Eql, Method
 
 from lisp.clos.classes import LispClass, display_name
 from lisp.clos.lambda_lists import Shape
