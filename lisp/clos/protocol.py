@@ -179,17 +179,11 @@ SLOT_MISSING = define_generic("SLOT-MISSING",
 SLOT_UNBOUND = define_generic("SLOT-UNBOUND", "(class instance slot-name)")
 
 
-def _slot_missing(cls: Any, obj: Any, name: Any, operation: Any, new_value: Any = NIL) -> Any:
-    raise errors.slot_missing_error(obj, name, operation)
-
-
-def _slot_unbound(cls: Any, obj: Any, name: Any) -> Any:
-    raise errors.unbound_slot_error(obj, name)
-
-
 define_python_method(SLOT_MISSING, ["T", "T", "T", "T"],
-                     "(class object slot-name operation &optional new-value)", _slot_missing)
-define_python_method(SLOT_UNBOUND, ["T", "T", "T"], "(class instance slot-name)", _slot_unbound)
+                     "(class object slot-name operation &optional new-value)",
+                     standard.default_slot_missing)
+define_python_method(SLOT_UNBOUND, ["T", "T", "T"], "(class instance slot-name)",
+                     standard.default_slot_unbound)
 standard.HOOKS.slot_missing = SLOT_MISSING
 standard.HOOKS.slot_unbound = SLOT_UNBOUND
 

@@ -252,18 +252,20 @@ class Hooks:
     """
 
     def __init__(self) -> None:
-        self.slot_missing: Callable[..., Any] = _default_slot_missing
-        self.slot_unbound: Callable[..., Any] = _default_slot_unbound
+        self.slot_missing: Callable[..., Any] = default_slot_missing
+        self.slot_unbound: Callable[..., Any] = default_slot_unbound
         # (instance, added names, discarded names, plist of discarded values), after rearranging.
         self.update_instance_for_redefined_class: Callable[..., Any] | None = None
 
 
-def _default_slot_missing(cls: LispClass, obj: Any, name: Symbol, operation: Symbol,
-                          new_value: Any = NIL) -> Any:
+def default_slot_missing(cls: LispClass, obj: Any, name: Symbol, operation: Symbol,
+                         new_value: Any = NIL) -> Any:
+    """The standard's ``slot-missing``: an error naming the slot, the object and the operation."""
     raise errors.slot_missing_error(obj, name, operation)
 
 
-def _default_slot_unbound(cls: LispClass, obj: Any, name: Symbol) -> Any:
+def default_slot_unbound(cls: LispClass, obj: Any, name: Symbol) -> Any:
+    """The standard's ``slot-unbound``: an UNBOUND-SLOT error."""
     raise errors.unbound_slot_error(obj, name)
 
 
