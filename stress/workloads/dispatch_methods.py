@@ -23,6 +23,7 @@ from __future__ import annotations
 import collections
 import ctypes
 import gc
+import inspect
 import itertools
 import sys
 import threading
@@ -65,6 +66,7 @@ EQL_VALUES = (0, 1, 7, "x", *SENTINELS)
 ARGUMENTS = tuple(cls() for cls in CLASSES) + (0, 1, 2, 7, "x", "y", *SENTINELS)
 MAX_METHODS = 24
 CALLS_PER_TEMPORARY = 4
+DECORATED = 0.3  # share of definitions made with `gf.method` and annotations
 KILL_ATTEMPTS = 250  # looks for an idle compile worker, 2 ms apart
 
 
@@ -109,18 +111,29 @@ class MethodRaised(Exception):
 
 
 class Trace(threading.local):
+    """Per thread: the ids of the bodies that ran in the current call, and the extra (not
+    dispatched) arguments the call passed, which every body must receive unchanged."""
+
     def __init__(self) -> None:
         self.ran: list[str] = []
+        self.extra: tuple = ()
+        self.keywords: dict = {}
+
+    def enter(self, ident: str, arity: int, args: tuple, keywords: dict) -> None:
+        self.ran.append(ident)
+        if args[arity:] != self.extra or keywords != self.keywords:
+            self.ran.append(f"{ident} got extra arguments {args[arity:]!r} {keywords!r}")
 
 
 def method_function(spec: MethodSpec, combination: str, trace: Trace) -> tuple[object, bool]:
     """A body doing what `spec` says (see `stress.clos_oracle`), and whether it takes next_method."""
     ident, behaviour, qualifier = spec.ident, spec.behaviour, spec.qualifier
+    arity = len(spec.specializers)
     if qualifier in ("before", "after") or (combination != STANDARD and qualifier == combination):
         result = None if qualifier in ("before", "after") else spec
 
-        def simple(*args: object) -> object:
-            trace.ran.append(ident)
+        def simple(*args: object, **keywords: object) -> object:
+            trace.enter(ident, arity, args, keywords)
             if behaviour == "raise":
                 raise MethodRaised(ident)
             return None if result is None else operator_value(result, combination)
@@ -128,16 +141,16 @@ def method_function(spec: MethodSpec, combination: str, trace: Trace) -> tuple[o
         return simple, False
     tag = "around" if qualifier == "around" else "p"
     if behaviour in ("next", "next-if"):
-        def chained(next_method: object, *args: object) -> object:
-            trace.ran.append(ident)
+        def chained(next_method: object, *args: object, **keywords: object) -> object:
+            trace.enter(ident, arity, args, keywords)
             if behaviour == "next-if" and not next_method:
                 return (tag, ident, None)
             return (tag, ident, next_method())
 
         return chained, True
 
-    def plain(*args: object) -> object:
-        trace.ran.append(ident)
+    def plain(*args: object, **keywords: object) -> object:
+        trace.enter(ident, arity, args, keywords)
         if behaviour == "raise":
             raise MethodRaised(ident)
         return (tag, ident)
@@ -342,14 +355,43 @@ class DispatchWorker:
                 specializers = spec.specializers[:position] + (cls,) + spec.specializers[position + 1 :]
                 spec = MethodSpec(spec.ident, specializers, spec.qualifier, spec.behaviour, spec.value)
             function, wants_next = method_function(spec, old.shape.combination, self.w.trace)
-            qualifiers = () if spec.qualifier is None else (spec.qualifier,)
-            method = dispatch.Method(function, tuple(map(_specializer, spec.specializers)), qualifiers, wants_next)
-            specs = with_method(old.specs, spec)
+            if self.ctx.rng.random() < DECORATED:
+                specs, change, method = self._decorated(old, spec, function, wants_next)
+            else:
+                qualifiers = () if spec.qualifier is None else (spec.qualifier,)
+                method = dispatch.Method(function, tuple(map(_specializer, spec.specializers)), qualifiers, wants_next)
+                specs = with_method(old.specs, spec)
+                change = lambda: old.gf.add_method(method)  # noqa: E731
             kept = {s.ident for s in specs}
             methods = {ident: m for ident, m in old.methods.items() if ident in kept} | {spec.ident: method}
-            self.ctx.note(f"define gf{slot.index} {spec}")
-            self._apply(slot, old, Version(old.gf, old.shape, specs, methods), lambda: old.gf.add_method(method))
+            self.ctx.note(f"define gf{slot.index} {specs[-1]}")
+            self._apply(slot, old, Version(old.gf, old.shape, specs, methods), change)
         return spec.ident
+
+    def _decorated(self, old: Version, spec: MethodSpec, function: object, wants_next: bool) -> tuple:
+        """Define through `gf.method` and annotations, as Python users do; one position may be a
+        union of two classes, which defines one method per class (sharing the body and its id).
+        Returns the new specs, the change to make, and what `remove_method` takes (the function)."""
+        rng = self.ctx.rng
+        annotations: list[object] = [_specializer(s) for s in spec.specializers]
+        variants = [spec]
+        position = rng.randrange(len(annotations))
+        if rng.random() < 0.5 and isinstance(spec.specializers[position], type):
+            other = rng.choice(CLASSES)
+            # `A | B`, not typing.Union[A, B]: typing caches unions, which would keep temporary classes alive
+            annotations[position] = spec.specializers[position] | other
+            specializers = spec.specializers[:position] + (other,) + spec.specializers[position + 1 :]
+            variants.append(MethodSpec(spec.ident, specializers, spec.qualifier, spec.behaviour, spec.value))
+        parameters = [inspect.Parameter("next_method", inspect.Parameter.POSITIONAL_OR_KEYWORD)] if wants_next else []
+        parameters += [
+            inspect.Parameter(f"a{index}", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation)
+            for index, annotation in enumerate(annotations)
+        ]
+        function.__signature__ = inspect.Signature(parameters)
+        specs = old.specs
+        for variant in variants:
+            specs = with_method(specs, variant)
+        return specs, lambda: old.gf.method(function, qualifier=spec.qualifier), function
 
     def remove(self, slot: Slot, ident: str | None = None) -> str:
         """Remove method `ident` (or a random one); nothing if it is gone already (replaced,
@@ -407,10 +449,14 @@ class DispatchWorker:
         return "dispatch.call"
 
     def _outcome(self, gf: object, args: tuple) -> Expected:
-        trace = self.w.trace
+        """Call `gf` on `args`, sometimes with extra positional and keyword arguments that must
+        pass through to every method; the value (or the error) and the trace."""
+        rng, trace = self.ctx.rng, self.w.trace
         trace.ran = []
+        trace.extra = ("extra",) if rng.random() < 0.2 else ()
+        trace.keywords = {"keyword": 1} if rng.random() < 0.1 else {}
         try:
-            value = gf(*args)
+            value = gf(*args, *trace.extra, **trace.keywords)
         except MethodRaised:
             value = Raised("method-raised")
         except dispatch.NoNextMethod:
