@@ -31,7 +31,7 @@ FLET, LET, DECLARE, SETF = (cl_symbol(n) for n in ("FLET", "LET", "DECLARE", "SE
 SYMBOL_MACROLET, SLOT_VALUE = cl_symbol("SYMBOL-MACROLET"), cl_symbol("SLOT-VALUE")
 CALL_NEXT_METHOD, NEXT_METHOD_P = cl_symbol("CALL-NEXT-METHOD"), cl_symbol("NEXT-METHOD-P")
 EQL, AMP_REST = cl_symbol("EQL"), cl_symbol("&REST")
-MACROLET, LIST_STAR = cl_symbol("MACROLET"), cl_symbol("LIST*")
+MACROLET, LIST_STAR, METHOD = cl_symbol("MACROLET"), cl_symbol("LIST*"), cl_symbol("METHOD")
 STANDARD, STANDARD_CLASS = cl_symbol("STANDARD"), cl_symbol("STANDARD-CLASS")
 NAMED_LAMBDA = SYSTEM.intern("%NAMED-LAMBDA")
 _gensym_counter = itertools.count(1)
@@ -270,7 +270,11 @@ def method_parts(name: Any, rest: list[Any], form: Any) -> list[Any]:
         nxt = _gensym("NEXT-METHOD-")
         params = Cons(nxt, params)
         forms = [_with_next_method_functions(nxt, forms)]
-    function = make_list([NAMED_LAMBDA, name, params, *decls, *forms])
+    # Named (METHOD name qualifier... (specializer...)) in tracebacks and dispatcher dumps; the
+    # body's block is still NAME. A (SETF f) method keeps its plain name: its block is F.
+    label = name if isinstance(name, Cons) else \
+        make_list([METHOD, name, *qualifiers, make_list(specs)])
+    function = make_list([NAMED_LAMBDA, label, params, *decls, *forms])
     return [_quote(make_list(qualifiers)),
             make_list([LIST, *(_specializer_form(s, form) for s in specs)]),
             _quote(plain), function, cl_symbol("T") if wants_next else NIL, doc]
