@@ -4,7 +4,8 @@ All threads share one generic function, `stress-value`, with a method on `stress
 `(* 1000 v)`; calls mostly go through a compiled Lisp function `stress-call`, so they reach the
 native dispatcher from Lisp code. Each thread defines its own subclasses (and redefines them, which makes dispatch
 forget what it learnt about them), defines and redefines `stress-value` methods on them, either
-`(+ k (stress-v x))` or `(+ k (call-next-method))`, and calls `stress-value` on fresh instances.
+`(+ k (stress-v x))` or `(+ k (call-next-method))`, adds and removes (remove-method, find-method)
+a doubling `:around` method, defines eql methods on its own integers, and calls `stress-value`.
 A thread knows which method each of its classes has, so each result is checked exactly, while the
 other threads keep changing the same generic function.
 """
@@ -64,6 +65,7 @@ class LispWorkload:
 
         self.intern = intern
         self.stress_call = get_function(intern("STRESS-CALL"))  # compiled Lisp, called from Python
+        self.stress_value = get_function(intern("STRESS-VALUE"))  # the generic function itself
         self.tally = Tally("lisp classes defined", "lisp methods defined")
 
     def worker(self, ctx: ThreadContext) -> LispWorker:
@@ -81,25 +83,33 @@ class LispWorker:
         self.w = workload
         self.ctx = ctx
         self.serial = itertools.count()
-        self.classes: dict[str, tuple[int, bool] | None] = {}  # class -> (k, calls next) of its method
+        self.primaries: dict[str, tuple[int, bool] | None] = {}  # class -> (k, calls next) of its method
+        self.arounds: set[str] = set()  # classes with a doubling :around method
+        self.eqls: dict[int, int] = {}  # integer -> value of its eql method
 
     def step(self) -> str:
         rng = self.ctx.rng
         roll = rng.random()
-        if not self.classes or (roll < 0.1 and len(self.classes) < CLASSES_PER_THREAD):
+        if not self.primaries or (roll < 0.08 and len(self.primaries) < CLASSES_PER_THREAD):
             return self.define_class(f"stress-t{self.ctx.index}-{next(self.serial)}")
-        name = rng.choice(sorted(self.classes))
-        if roll < 0.15:
-            return self.define_class(name)  # redefinition: its method stays
-        if roll < 0.35:
+        name = rng.choice(sorted(self.primaries))
+        if roll < 0.12:
+            return self.define_class(name)  # redefinition: its methods stay
+        if roll < 0.27:
             return self.define_method(name, rng.randrange(100), rng.random() < 0.5)
+        if roll < 0.32:
+            return self.toggle_around(name)
+        if roll < 0.37:
+            return self.define_eql(self.ctx.index * 100_000 + rng.randrange(8), rng.randrange(1000))
+        if roll < 0.45 and self.eqls:
+            return self.call_eql(rng.choice(sorted(self.eqls)))
         return self.call(name, rng.randrange(1, 1000))
 
     def define_class(self, name: str) -> str:
         self.ctx.note(f"lisp defclass {name}")
-        slots = "((w :initform 1))" if name in self.classes else "()"
+        slots = "((w :initform 1))" if name in self.primaries else "()"
         evaluate(f"(defclass {name} (stress-base) {slots})")
-        self.classes.setdefault(name, None)
+        self.primaries.setdefault(name, None)
         self.w.tally.add("lisp classes defined")
         return "lisp.defclass"
 
@@ -107,9 +117,36 @@ class LispWorker:
         body = f"(+ {k} (call-next-method))" if calls_next else f"(+ {k} (stress-v x))"
         self.ctx.note(f"lisp defmethod stress-value (({name})) {body}")
         evaluate(f"(defmethod stress-value ((x {name})) {body})")
-        self.classes[name] = (k, calls_next)
+        self.primaries[name] = (k, calls_next)
         self.w.tally.add("lisp methods defined")
         return "lisp.defmethod"
+
+    def toggle_around(self, name: str) -> str:
+        """Define `name`'s doubling :around method, or remove it with remove-method/find-method."""
+        if name in self.arounds:
+            self.ctx.note(f"lisp remove-method :around {name}")
+            evaluate(f"(remove-method #'stress-value (find-method #'stress-value '(:around) (list (find-class '{name}))))")
+            self.arounds.discard(name)
+            return "lisp.remove-method"
+        self.ctx.note(f"lisp defmethod stress-value :around {name}")
+        evaluate(f"(defmethod stress-value :around ((x {name})) (* 2 (call-next-method)))")
+        self.arounds.add(name)
+        self.w.tally.add("lisp methods defined")
+        return "lisp.defmethod"
+
+    def define_eql(self, number: int, value: int) -> str:
+        self.ctx.note(f"lisp defmethod stress-value ((x (eql {number}))) {value}")
+        evaluate(f"(defmethod stress-value ((x (eql {number}))) {value})")
+        self.eqls[number] = value
+        self.w.tally.add("lisp methods defined")
+        return "lisp.defmethod"
+
+    def call_eql(self, number: int) -> str:
+        self.ctx.note(f"lisp call stress-value {number}")
+        got = self.w.stress_value(number)
+        if got != self.eqls[number]:
+            self.ctx.mismatch(f"(stress-value {number})", self.eqls[number], got)
+        return "lisp.call"
 
     def call(self, name: str, v: int) -> str:
         """Call through the compiled `stress-call`, or now and then through source text."""
@@ -118,12 +155,14 @@ class LispWorker:
             got = evaluate(f"(stress-value (make-instance '{name} :v {v}))")
         else:
             got = self.w.stress_call(self.w.intern(name.upper()), v)
-        method = self.classes[name]
+        method = self.primaries[name]
         if method is None:
             expected = 1000 * v
         else:
             k, calls_next = method
             expected = k + (1000 * v if calls_next else v)
+        if name in self.arounds:
+            expected *= 2
         if got != expected:
             self.ctx.mismatch(f"(stress-value (make-instance '{name} :v {v}))", expected, got)
         return "lisp.call"
