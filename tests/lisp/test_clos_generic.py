@@ -400,3 +400,18 @@ def test_method_with_allow_other_keys_accepts_any_keyword():
     ev("(defmethod g-kw2 ((x t) &key a &allow-other-keys) a)")
     ev("(defmethod g-kw2 ((x integer) &key b) (list b (call-next-method)))")
     assert show("(g-kw2 1 :a 1 :b 2 :c 3)") == "(2 1)"
+
+
+def test_method_body_is_in_a_block_named_after_the_generic_function():
+    ev("(defgeneric g-block (x)) (defmethod g-block ((x integer)) (when (> x 0) (return-from g-block :positive)) :other)")
+    ev("(defgeneric (setf g-place) (v x)) "
+       "(defmethod (setf g-place) (v (x t)) (return-from g-place (list :set v)))")
+    assert show("(list (g-block 1) (g-block -1) (funcall #'(setf g-place) 5 nil))") \
+        == "(:POSITIVE :OTHER (:SET 5))"
+
+
+def test_method_functions_are_named_after_their_method():
+    ev("(defgeneric g-named (x)) (defmethod g-named :around ((x integer)) (call-next-method)) "
+       "(defmethod g-named ((x integer)) x)")
+    names = sorted(m.function.__name__ for m in lisp.function("g-named").methods)
+    assert names == ["(METHOD G-NAMED (INTEGER))", "(METHOD G-NAMED :AROUND (INTEGER))"]
