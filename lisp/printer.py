@@ -38,7 +38,7 @@ from lisp.conditions import Condition, LispTypeError, PrintNotReadable, Restart
 from lisp.data import COMMON_LISP, KEYWORD, NIL, Char, Cons, Package, Symbol, T, cl_symbol, keyword
 from lisp.namespace import dynamic_binding, global_value_is_set, proclaim_special, set_symbol_value, symbol_value
 from lisp.reader import (
-    CHAR_NAMES, FUNCTION, PACKAGE_VAR, QUASIQUOTE, QUOTE, READ_BASE, UNQUOTE, UNQUOTE_NSPLICING,
+    CHAR_NAMES, FUNCTION, PACKAGE_VAR, current_readtable, QUASIQUOTE, QUOTE, READ_BASE, UNQUOTE, UNQUOTE_NSPLICING,
     UNQUOTE_SPLICING, parse_number,
 )
 from lisp.streams import OutputStream, Stream, StringOutputStream, output_stream
@@ -70,7 +70,8 @@ _CHAR_NAME_OF: dict[str, str] = {}
 for _name, _char in CHAR_NAMES.items():
     _CHAR_NAME_OF.setdefault(_char, _name)
 _CHAR_NAME_OF["\n"] = "Newline"
-_SYMBOL_SPECIAL = frozenset(" \t\n\r\f\v()'\";`,|\\:#")
+_SYMBOL_SPECIAL = frozenset("|\\:")
+_CASE_ESCAPED = {keyword("UPCASE"): lambda c: c != c.upper(), keyword("DOWNCASE"): lambda c: c != c.lower()}
 _RADIX_PREFIX = {2: "#b", 8: "#o", 16: "#x"}
 _DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -102,6 +103,9 @@ class _Printer:
         self.circle = value["circle"] is not NIL
         self.package = symbol_value(PACKAGE_VAR)
         self.read_base = symbol_value(READ_BASE)
+        self.readtable = current_readtable()
+        # Characters that end or start something else when read: escaped in symbol names.
+        self.special = self.readtable.token_end | set(self.readtable.macros) | _SYMBOL_SPECIAL
         self.labels: dict[int, int] = {}  # id of a shared object -> its label, 0 until printed
         self.next_label = 1
         self.start_column = start_column
@@ -197,7 +201,10 @@ class _Printer:
     def needs_bars(self, name: str) -> bool:
         if not name or set(name) == {"."}:
             return True
-        if any(c in _SYMBOL_SPECIAL or c != c.upper() or not c.isprintable() for c in name):
+        special = self.special
+        unreadable_case = _CASE_ESCAPED.get(self.readtable.case)
+        if any(c in special or not c.isprintable() or (unreadable_case is not None and unreadable_case(c))
+               for c in name):
             return True
         base = self.read_base if isinstance(self.read_base, int) and 2 <= self.read_base <= 36 else 10
         try:
@@ -206,10 +213,20 @@ class _Printer:
             return True
 
     def cased(self, name: str) -> str:
-        if self.case is _DOWNCASE:
-            return name.lower()
-        if self.case is _CAPITALIZE:
-            return _capitalize(name)
+        """``name`` as it is printed unescaped: by ``*print-case*`` under an :UPCASE readtable,
+        else as the readtable case requires to read it back (CLHS 22.1.3.3.2)."""
+        readtable_case = self.readtable.case.name
+        if readtable_case == "UPCASE":
+            if self.case is _DOWNCASE:
+                return name.lower()
+            if self.case is _CAPITALIZE:
+                return _capitalize(name)
+        elif readtable_case == "INVERT":
+            letters = [c for c in name if c.isalpha()]
+            if letters and all(c.isupper() for c in letters):
+                return name.lower()
+            if letters and all(c.islower() for c in letters):
+                return name.upper()
         return name
 
     # -- numbers --------------------------------------------------------------------------------

@@ -37,11 +37,12 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from lisp.conditions import EndOfFile, ReaderError
+from lisp.conditions import EndOfFile, LispTypeError, ReaderError
 from lisp.data import (
     KEYWORD, NIL, SYSTEM, COMMON_LISP_USER, Char, Cons, Package, SourceCons, SourcePos, Symbol,
     cl_symbol, find_package, keyword,
 )
+from lisp.streams import InputStream
 from lisp.namespace import (
     dynamic_binding, global_value_is_set, proclaim_special, set_symbol_value, symbol_value,
 )
@@ -58,6 +59,7 @@ READ_BASE = cl_symbol("*READ-BASE*")
 READ_EVAL = cl_symbol("*READ-EVAL*")
 READ_SUPPRESS = cl_symbol("*READ-SUPPRESS*")
 FEATURES = cl_symbol("*FEATURES*")
+READTABLE_VAR = cl_symbol("*READTABLE*")
 
 _FEATURE_AND, _FEATURE_OR, _FEATURE_NOT = keyword("AND"), keyword("OR"), keyword("NOT")
 
@@ -85,9 +87,93 @@ class _Eof:
 
 EOF = _Eof()
 
+MacroHandler = Callable[["Reader", int], tuple[bool, Any]]
+DispatchHandler = Callable[["Reader", int, "int | None"], tuple[bool, Any]]
+_CASES = {name: keyword(name) for name in ("UPCASE", "DOWNCASE", "PRESERVE", "INVERT")}
+
+
+class Readtable:
+    """A readtable (CLHS 2.1.1.1): macro characters, dispatch tables, and the case mode.
+
+    A macro handler is ``handler(reader, start) -> (found, object)`` (``found`` False when the
+    macro read nothing, as a comment does); a dispatch handler also takes the numeric argument.
+    Lisp functions installed by ``set-macro-character`` are wrapped into handlers
+    (:func:`lisp_macro_handler`); ``lisp_functions`` remembers them for ``get-macro-character``.
+    """
+
+    def __init__(self, macros: dict[str, tuple[MacroHandler, bool]],
+                 dispatch: dict[str, dict[str, DispatchHandler]], case: Symbol, *, standard: bool = False) -> None:
+        self.macros = macros  # char -> (handler, terminating?)
+        self.dispatch = dispatch  # dispatching char -> upcased sub-char -> handler
+        self.case = case
+        self.standard = standard
+        self.lisp_functions: dict[Any, Any] = {}  # handler -> the Lisp function it wraps
+        self.token_end = self._token_end()
+
+    def _token_end(self) -> frozenset[str]:
+        return WHITESPACE | {c for c, (_, terminating) in self.macros.items() if terminating}
+
+    def copy(self) -> Readtable:
+        table = Readtable(dict(self.macros), {c: dict(d) for c, d in self.dispatch.items()}, self.case)
+        table.lisp_functions = dict(self.lisp_functions)
+        return table
+
+    def check_modifiable(self) -> None:
+        if self.standard:
+            raise LispTypeError("the standard readtable cannot be modified; use (copy-readtable nil)",
+                                datum=self, expected_type=cl_symbol("READTABLE"))
+
+    def set_macro(self, char: str, handler: MacroHandler, terminating: bool) -> None:
+        self.check_modifiable()
+        self.macros[char] = (handler, terminating)
+        self.dispatch.pop(char, None)
+        self.token_end = self._token_end()
+
+    def make_dispatching(self, char: str, terminating: bool) -> None:
+        self.set_macro(char, _dispatching, terminating)
+        self.dispatch[char] = {}
+
+    def set_case(self, case: Symbol) -> None:
+        self.check_modifiable()
+        if case not in _CASES.values():
+            raise LispTypeError(f"{case!r} is not a readtable case (:UPCASE :DOWNCASE :PRESERVE :INVERT)",
+                                datum=case, expected_type=cl_symbol("KEYWORD"))
+        self.case = case
+
+    def __repr__(self) -> str:
+        return "#<READTABLE>"
+
+
+def _convert_case(chars: list[str], escaped: list[bool], case: Symbol) -> None:
+    """Apply the readtable case (CLHS 23.1.2) to a token's unescaped characters, in place."""
+    plain = [k for k, e in enumerate(escaped) if not e]
+    if case is _CASES["UPCASE"]:
+        convert = str.upper
+    elif case is _CASES["DOWNCASE"]:
+        convert = str.lower
+    elif case is _CASES["INVERT"]:
+        letters = [chars[k] for k in plain if chars[k].isalpha()]
+        if letters and all(c.isupper() for c in letters):
+            convert = str.lower
+        elif letters and all(c.islower() for c in letters):
+            convert = str.upper
+        else:
+            return
+    else:
+        return
+    for k in plain:
+        chars[k] = convert(chars[k])
+
+
+def current_readtable() -> Readtable:
+    """The value of ``*readtable*`` (a TYPE-ERROR if it is not a readtable)."""
+    table = symbol_value(READTABLE_VAR)
+    if not isinstance(table, Readtable):
+        raise LispTypeError(f"*READTABLE* is {table!r}, not a readtable", datum=table,
+                            expected_type=cl_symbol("READTABLE"))
+    return table
+
 WHITESPACE = frozenset(" \t\n\r\f\v")
-TERMINATING = frozenset("\"'(),;`")
-_TOKEN_END = WHITESPACE | TERMINATING
 
 #: Character names of CLHS 13.1.7 and SBCL's names for ASCII control characters; the first name of
 #: a code is the one the printer uses.
@@ -110,8 +196,9 @@ _DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 def parse_number(token: str, base: int) -> int | Fraction | float | None:
     """The number an (upcased, unescaped) token denotes in ``base``, or None if it is no number.
 
-    A ratio with a zero denominator is a ZeroDivisionError.
+    A ratio with a zero denominator is a ZeroDivisionError. Letters count in either case.
     """
+    token = token.upper()
     if _DECIMAL_INTEGER.fullmatch(token):
         return int(token[:-1])
     digits = _DIGITS[:base]
@@ -153,6 +240,7 @@ class Reader:
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self._backquote_depth = 0
         self._labels: dict[int, Any] = {}
+        self.table = current_readtable()
 
     # -- positions and errors ----------------------------------------------------------------
 
@@ -176,6 +264,7 @@ class Reader:
         """The next form, or :data:`EOF` if only whitespace and comments are left."""
         self._labels = {}
         self._backquote_depth = 0
+        self.table = current_readtable()  # a form read before may have changed *readtable*
         while True:
             start = self._skip_whitespace()
             if start >= len(self.text):
@@ -204,11 +293,12 @@ class Reader:
 
     def _skip_whitespace(self) -> int:
         text, i, n = self.text, self.offset, len(self.text)
+        inline_comments = self.table.macros.get(";", (None,))[0] is _line_comment
         while i < n:
             c = text[i]
             if c in WHITESPACE:
                 i += 1
-            elif c == ";":
+            elif c == ";" and inline_comments:
                 end = text.find("\n", i)
                 i = n if end < 0 else end + 1
             else:
@@ -220,18 +310,19 @@ class Reader:
         """Read from ``offset`` (not whitespace); ``(False, None)`` when that was only a comment."""
         start = self.offset
         c = self.text[start]
-        macro = _MACROS.get(c)
-        if macro is not None:
+        entry = self.table.macros.get(c)
+        if entry is not None:
             self.offset = start + 1
-            return macro(self, start)
+            return entry[0](self, start)
         return True, self._read_token_object(start)
 
     # -- tokens ------------------------------------------------------------------------------
 
     def _read_token(self, start: int, *, preserve_case: bool = False) -> tuple[str, list[bool] | None]:
-        """Read one token from ``start``: its characters (upcased unless escaped) and, if it had
-        any escape (even an empty ``||``), which characters were escaped; else None."""
+        """Read one token from ``start``: its characters (case converted by the readtable unless
+        escaped) and, if it had any escape (even an empty ``||``), which were escaped; else None."""
         text, n = self.text, len(self.text)
+        token_end = self.table.token_end
         chars: list[str] = []
         escaped: list[bool] = []
         had_escape = False
@@ -265,13 +356,15 @@ class Reader:
                     chars.append(c)
                     escaped.append(True)
                     i += 1
-            elif c in _TOKEN_END:
+            elif c in token_end:
                 break
             else:
-                chars.append(c if preserve_case else c.upper())
+                chars.append(c)
                 escaped.append(False)
                 i += 1
         self.offset = i
+        if not preserve_case:
+            _convert_case(chars, escaped, self.table.case)
         return "".join(chars), (escaped if had_escape or any(escaped) else None)
 
     def _read_token_object(self, start: int) -> Any:
@@ -328,7 +421,7 @@ class Reader:
 
     # -- lists -------------------------------------------------------------------------------
 
-    def _read_list(self, start: int, close: str = ")") -> Any:
+    def read_list(self, start: int, close: str = ")") -> Any:
         """The elements up to ``close``, as a list of SourceCons (``start`` is the open paren)."""
         text, n = self.text, len(self.text)
         head: Any = NIL
@@ -363,7 +456,7 @@ class Reader:
                 last = cell
 
     def _is_lone_dot(self, i: int) -> bool:
-        return i + 1 >= len(self.text) or self.text[i + 1] in _TOKEN_END
+        return i + 1 >= len(self.text) or self.text[i + 1] in self.table.token_end
 
     def _wrap(self, operator: Symbol, start: int, what: str) -> tuple[bool, Any]:
         form = self.read_form(what, start)
@@ -374,7 +467,7 @@ class Reader:
 # -- macro characters ---------------------------------------------------------------------------
 
 def _open_paren(reader: Reader, start: int) -> tuple[bool, Any]:
-    return True, reader._read_list(start)
+    return True, reader.read_list(start)
 
 
 def _close_paren(reader: Reader, start: int) -> tuple[bool, Any]:
@@ -440,27 +533,22 @@ def _next_of(text: str, i: int, stops: str) -> int:
     return min(found) if found else len(text)
 
 
-def _sharp(reader: Reader, start: int) -> tuple[bool, Any]:
+def _dispatching(reader: Reader, start: int) -> tuple[bool, Any]:
+    """A dispatching macro character (``#``): optional decimal argument, then the sub-character."""
     text, n = reader.text, len(reader.text)
     i = start + 1
     while i < n and text[i].isdigit() and text[i].isascii():
         i += 1
     if i >= n:
         reader.offset = n
-        raise reader._eof("a # dispatch", start)
+        raise reader._eof(f"a {text[start]} dispatch", start)
     arg = int(text[start + 1:i]) if i > start + 1 else None
     sub = text[i]
     reader.offset = i + 1
-    handler = _DISPATCH.get(sub.upper())
+    handler = reader.table.dispatch.get(text[start], {}).get(sub.upper())
     if handler is None:
-        raise reader._error(f"no # dispatch macro for #{sub!s}", start)
+        raise reader._error(f"no {text[start]} dispatch macro for {text[start]}{sub!s}", start)
     return handler(reader, start, arg)
-
-
-_MACROS: dict[str, Callable[[Reader, int], tuple[bool, Any]]] = {
-    "(": _open_paren, ")": _close_paren, ";": _line_comment, "'": _quote, "`": _backquote,
-    ",": _comma, '"': _string, "#": _sharp,
-}
 
 
 # -- # dispatch macros ---------------------------------------------------------------------------
@@ -476,7 +564,7 @@ def _sharp_quote(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any
 
 
 def _sharp_paren(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
-    items = list(_cons_items(reader._read_list(reader.offset - 1), reader, start))
+    items = list(_cons_items(reader.read_list(reader.offset - 1), reader, start))
     if symbol_value(READ_SUPPRESS) is not NIL:
         return True, NIL
     if arg is not None:
@@ -717,7 +805,7 @@ def _sharp_invalid(reader: Reader, start: int, arg: int | None) -> tuple[bool, A
     raise reader._error(f"#{sub!r} is not valid syntax", start)
 
 
-_DISPATCH: dict[str, Callable[[Reader, int, int | None], tuple[bool, Any]]] = {
+_SHARP_DISPATCH: dict[str, DispatchHandler] = {
     "'": _sharp_quote, "(": _sharp_paren, "\\": _sharp_backslash, ":": _sharp_colon,
     "|": _sharp_bar, "X": _sharp_radix(16), "B": _sharp_radix(2), "O": _sharp_radix(8),
     "R": _sharp_radix(None), "C": _sharp_complex, "*": _sharp_bits, "+": _sharp_feature(True),
@@ -725,6 +813,76 @@ _DISPATCH: dict[str, Callable[[Reader, int, int | None], tuple[bool, Any]]] = {
     "<": _sharp_invalid, ")": _sharp_invalid, " ": _sharp_invalid, "\n": _sharp_invalid,
     "\t": _sharp_invalid,
 }
+
+
+# -- readtables and reader macros written in Lisp -------------------------------------------------
+
+STANDARD_READTABLE = Readtable(
+    {"(": (_open_paren, True), ")": (_close_paren, True), ";": (_line_comment, True), "'": (_quote, True),
+     "`": (_backquote, True), ",": (_comma, True), '"': (_string, True), "#": (_dispatching, False)},
+    {"#": _SHARP_DISPATCH}, _CASES["UPCASE"], standard=True)
+_define_special(READTABLE_VAR, STANDARD_READTABLE.copy())
+
+
+class ReaderStream(InputStream):
+    """The stream a reader macro written in Lisp reads from: the reader's own text, so a ``read``
+    inside the macro keeps the reader's positions, ``#n=`` labels and backquote depth."""
+
+    def __init__(self, reader: Reader) -> None:
+        super().__init__(reader.text)
+        self.index = reader.offset
+        self.reader = reader
+
+    def __repr__(self) -> str:
+        return f"#<READER-STREAM {self.reader.file}>"
+
+
+def _call_lisp_macro(fn: Callable[..., Any], reader: Reader, *args: Any) -> tuple[bool, Any]:
+    """Call a Lisp reader macro function on a :class:`ReaderStream`; zero values means nothing read."""
+    import lisp.compiler.values as multiple_values  # the compiler sits above the reader
+
+    stream = ReaderStream(reader)
+    multiple_values.clear()
+    result = fn(stream, *args)
+    found = multiple_values.take(result)
+    reader.offset = stream.index
+    return (True, found[0]) if found else (False, None)
+
+
+def lisp_macro_handler(fn: Callable[..., Any]) -> MacroHandler:
+    """A macro handler running the Lisp function ``fn`` of ``(stream char)``."""
+    def handler(reader: Reader, start: int) -> tuple[bool, Any]:
+        return _call_lisp_macro(fn, reader, Char(reader.text[start]))
+
+    return handler
+
+
+def lisp_dispatch_handler(fn: Callable[..., Any]) -> DispatchHandler:
+    """A dispatch handler running the Lisp function ``fn`` of ``(stream sub-char arg)``."""
+    def handler(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
+        return _call_lisp_macro(fn, reader, Char(reader.text[reader.offset - 1]), arg)
+
+    return handler
+
+
+def handler_as_function(handler: Callable[..., tuple[bool, Any]], dispatch: bool) -> Callable[..., Any]:
+    """A built-in handler as a Lisp function of ``(stream char)`` (or ``(stream sub-char arg)``),
+    for ``get-macro-character``; it must be called on a stream a reader macro was given."""
+    def reader_macro(stream: Any, char: Any, *arg: Any) -> Any:
+        if not isinstance(stream, ReaderStream):
+            raise LispTypeError(f"a standard reader macro reads only from a reader macro's stream, not {stream!r}",
+                                datum=stream, expected_type=cl_symbol("STREAM"))
+        reader = stream.reader
+        reader.offset = stream.index
+        start = stream.index - (2 if dispatch else 1)
+        found, obj = handler(reader, start, *arg) if dispatch else handler(reader, start)
+        stream.index = reader.offset
+        import lisp.compiler.values as multiple_values  # the compiler sits above the reader
+
+        return obj if found else multiple_values.values()
+
+    reader_macro.handler = handler  # type: ignore[attr-defined]
+    return reader_macro
 
 
 # -- convenience ---------------------------------------------------------------------------------

@@ -191,8 +191,13 @@ def read_delimited_list(char: Any, stream: Any = NIL, recursive_p: Any = NIL) ->
 
 # -- readtables ------------------------------------------------------------------------------------
 
-def _readtable(designator: Any) -> Readtable:
-    """A readtable designator: NIL is the standard readtable."""
+_CURRENT = object()  # an omitted readtable argument (NIL given means the standard readtable)
+
+
+def _table_of(designator: Any) -> Readtable:
+    """A readtable designator: NIL is the standard readtable; omitted is ``*readtable*``."""
+    if designator is _CURRENT:
+        return current_readtable()
     if designator is NIL:
         return STANDARD_READTABLE
     check(isinstance(designator, Readtable), designator, expected("READTABLE"))
@@ -205,10 +210,10 @@ def readtablep(obj: Any) -> Any:
 
 
 @builtin("COPY-READTABLE")
-def copy_readtable(source: Any = None, target: Any = NIL) -> Any:
+def copy_readtable(source: Any = _CURRENT, target: Any = NIL) -> Any:
     """A copy of ``source`` (the current readtable by default, NIL for the standard one); into
     ``target`` when given."""
-    table = (current_readtable() if source is None else _readtable(source)).copy()
+    table = _table_of(source).copy()
     if target is NIL:
         return table
     check(isinstance(target, Readtable), target, expected("READTABLE"))
@@ -233,9 +238,9 @@ GLOBALS[setf_function_key(cl_symbol("READTABLE-CASE"))] = _set_readtable_case
 
 
 @builtin("SET-MACRO-CHARACTER")
-def set_macro_character(char: Any, function: Any, non_terminating_p: Any = NIL, readtable: Any = None) -> Any:
+def set_macro_character(char: Any, function: Any, non_terminating_p: Any = NIL, readtable: Any = _CURRENT) -> Any:
     check(isinstance(char, Char), char, expected("CHARACTER"))
-    table = current_readtable() if readtable is None else _readtable(readtable)
+    table = _table_of(readtable)
     fn = function_designator(function)
     handler = getattr(fn, "handler", None) or lisp_macro_handler(fn)
     table.set_macro(char.char, handler, non_terminating_p is NIL)
@@ -244,10 +249,10 @@ def set_macro_character(char: Any, function: Any, non_terminating_p: Any = NIL, 
 
 
 @builtin("GET-MACRO-CHARACTER")
-def get_macro_character(char: Any, readtable: Any = None) -> Any:
+def get_macro_character(char: Any, readtable: Any = _CURRENT) -> Any:
     """Two values: the macro function of ``char`` (NIL if none) and whether it is non-terminating."""
     check(isinstance(char, Char), char, expected("CHARACTER"))
-    table = current_readtable() if readtable is None else _readtable(readtable)
+    table = _table_of(readtable)
     entry = table.macros.get(char.char)
     if entry is None:
         return values(NIL, NIL)
@@ -257,9 +262,9 @@ def get_macro_character(char: Any, readtable: Any = None) -> Any:
 
 
 @builtin("MAKE-DISPATCH-MACRO-CHARACTER")
-def make_dispatch_macro_character(char: Any, non_terminating_p: Any = NIL, readtable: Any = None) -> Any:
+def make_dispatch_macro_character(char: Any, non_terminating_p: Any = NIL, readtable: Any = _CURRENT) -> Any:
     check(isinstance(char, Char), char, expected("CHARACTER"))
-    table = current_readtable() if readtable is None else _readtable(readtable)
+    table = _table_of(readtable)
     table.make_dispatching(char.char, non_terminating_p is NIL)
     return T
 
@@ -276,8 +281,8 @@ def _dispatch_table(table: Readtable, char: Any, sub_char: Any) -> dict[str, Any
 
 
 @builtin("SET-DISPATCH-MACRO-CHARACTER")
-def set_dispatch_macro_character(char: Any, sub_char: Any, function: Any, readtable: Any = None) -> Any:
-    table = current_readtable() if readtable is None else _readtable(readtable)
+def set_dispatch_macro_character(char: Any, sub_char: Any, function: Any, readtable: Any = _CURRENT) -> Any:
+    table = _table_of(readtable)
     dispatch = _dispatch_table(table, char, sub_char)
     table.check_modifiable()
     fn = function_designator(function)
@@ -288,8 +293,8 @@ def set_dispatch_macro_character(char: Any, sub_char: Any, function: Any, readta
 
 
 @builtin("GET-DISPATCH-MACRO-CHARACTER")
-def get_dispatch_macro_character(char: Any, sub_char: Any, readtable: Any = None) -> Any:
-    table = current_readtable() if readtable is None else _readtable(readtable)
+def get_dispatch_macro_character(char: Any, sub_char: Any, readtable: Any = _CURRENT) -> Any:
+    table = _table_of(readtable)
     handler = _dispatch_table(table, char, sub_char).get(sub_char.char.upper())
     if handler is None:
         return NIL
@@ -297,12 +302,12 @@ def get_dispatch_macro_character(char: Any, sub_char: Any, readtable: Any = None
 
 
 @builtin("SET-SYNTAX-FROM-CHAR")
-def set_syntax_from_char(to_char: Any, from_char: Any, to_readtable: Any = None, from_readtable: Any = NIL) -> Any:
+def set_syntax_from_char(to_char: Any, from_char: Any, to_readtable: Any = _CURRENT, from_readtable: Any = NIL) -> Any:
     """Give ``to-char`` the macro definition (or constituent syntax) ``from-char`` has."""
     check(isinstance(to_char, Char), to_char, expected("CHARACTER"))
     check(isinstance(from_char, Char), from_char, expected("CHARACTER"))
-    target = current_readtable() if to_readtable is None else _readtable(to_readtable)
-    source = _readtable(from_readtable)
+    target = _table_of(to_readtable)
+    source = _table_of(from_readtable)
     target.check_modifiable()
     entry = source.macros.get(from_char.char)
     if entry is None:

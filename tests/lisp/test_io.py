@@ -206,3 +206,75 @@ def test_y_or_n_p_asks_until_it_gets_an_answer(monkeypatch, capsys):
     assert shown('(list (y-or-n-p "go ~a?" 1) (yes-or-no-p "really?"))') == "(T NIL)"
     out = capsys.readouterr().out
     assert 'go 1? (y or n) Please type "y" for yes or "n" for no.' in out and "really? (yes or no)" in out
+
+
+# -- readtables ------------------------------------------------------------------------------------
+
+def test_reader_macro_with_read_delimited_list():
+    assert shown("(let ((*readtable* (copy-readtable)))"
+                 " (set-macro-character #\\] (get-macro-character #\\)))"
+                 " (set-macro-character #\\[ (lambda (s c) (declare (ignore c)) (read-delimited-list #\\] s t)))"
+                 " (read-from-string \"[1 [2 3] x]\"))") == "(1 (2 3) X)"
+
+
+def test_reader_macro_returning_no_values_reads_nothing():
+    assert shown("(let ((*readtable* (copy-readtable)))"
+                 " (set-macro-character #\\% (lambda (s c) (declare (ignore s c)) (values)))"
+                 " (read-from-string \"(a % b)\"))") == "(A B)"
+
+
+def test_dispatch_macro_receives_the_sub_character_and_argument():
+    assert shown("(let ((*readtable* (copy-readtable)))"
+                 " (set-dispatch-macro-character #\\# #\\! (lambda (s c n) (list c n (read s t nil t))))"
+                 " (read-from-string \"#3!foo\"))") == "(#\\! 3 FOO)"
+
+
+def test_new_dispatching_macro_character():
+    assert shown("(let ((*readtable* (copy-readtable)))"
+                 " (make-dispatch-macro-character #\\$)"
+                 " (set-dispatch-macro-character #\\$ #\\a (lambda (s c n) (declare (ignore s c n)) :dollar-a))"
+                 " (read-from-string \"($a)\"))") == "(:DOLLAR-A)"
+
+
+def test_macro_characters_terminate_tokens_unless_non_terminating():
+    assert shown("(let ((*readtable* (copy-readtable)))"
+                 " (set-macro-character #\\! (lambda (s c) (declare (ignore s c)) :bang))"
+                 " (read-from-string \"(a!b)\"))") == "(A :BANG B)"
+    assert shown("(let ((*readtable* (copy-readtable)))"
+                 " (set-macro-character #\\! (lambda (s c) (declare (ignore s c)) :bang) t)"
+                 " (read-from-string \"(a!b !)\"))") == "(A!B :BANG)"
+
+
+def test_get_macro_character_of_a_constituent_is_nil():
+    assert shown("(multiple-value-list (get-macro-character #\\a))") == "(NIL NIL)"
+    assert shown("(nth-value 1 (get-macro-character #\\#))") == "T"
+
+
+def test_the_standard_readtable_cannot_be_modified():
+    with pytest.raises(LispTypeError, match="standard readtable"):
+        lisp("(set-macro-character #\\! #'identity nil (copy-readtable nil (copy-readtable nil)) ) "
+             "(set-macro-character #\\! #'identity nil nil)")
+
+
+def test_readtable_case_modes():
+    assert shown('(let ((*readtable* (copy-readtable nil))) (setf (readtable-case *readtable*) :preserve)'
+                 ' (list (symbol-name (read-from-string "Foo")) (prin1-to-string (read-from-string "Foo"))))') \
+        == '("Foo" "Foo")'
+    assert shown('(let ((*readtable* (copy-readtable nil))) (setf (readtable-case *readtable*) :invert)'
+                 ' (mapcar (lambda (s) (list (symbol-name s) (prin1-to-string s)))'
+                 ' (list (read-from-string "foo") (read-from-string "FOO") (read-from-string "Foo"))))') \
+        == '(("FOO" "foo") ("foo" "FOO") ("Foo" "Foo"))'
+    assert shown('(let ((*readtable* (copy-readtable nil))) (setf (readtable-case *readtable*) :downcase)'
+                 ' (list (symbol-name (read-from-string "Foo")) (prin1-to-string (intern "FOO"))))') \
+        == '("foo" "|FOO|")'
+
+
+def test_bad_readtable_case_is_a_type_error():
+    with pytest.raises(LispTypeError, match="readtable case"):
+        lisp("(setf (readtable-case (copy-readtable nil)) :sideways)")
+
+
+def test_symbols_containing_user_macro_characters_print_escaped():
+    assert lisp("(let ((*readtable* (copy-readtable)))"
+                " (set-macro-character #\\[ (lambda (s c) (declare (ignore s c)) nil))"
+                " (prin1-to-string (intern \"A[B\")))") == "|A[B|"
