@@ -758,8 +758,11 @@ def _translate(exc: BaseException) -> Condition:
 
 
 def _symbol_of_key(key: str, intern: Callable[[str, str], Symbol]) -> Any:
-    # A function key is "#'PACKAGE::NAME" (namespace.function_key); "#'#:NAME" for uninterned.
+    """The function name of a GLOBALS key: ``#'PACKAGE::NAME`` (namespace.function_key),
+    ``#'#:NAME`` for an uninterned symbol, ``#'(SETF PACKAGE::NAME)`` for a setf function."""
     body = key[2:]
+    if body.startswith("(SETF ") and body.endswith(")"):
+        return make_list([cl_symbol("SETF"), _symbol_of_key("#'" + body[6:-1], intern)])
     package, sep, name = body.partition("::")
     if not sep:
         return Symbol(body.removeprefix("#:"))

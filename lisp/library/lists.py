@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from lisp.compiler.values import values
-from lisp.conditions import type_error
-from lisp.data import NIL, Cons, T, make_list
+from lisp.compiler.macros import gensym, macro
+from lisp.conditions import ProgramError, type_error
+from lisp.data import NIL, SYSTEM, Cons, T, cl_symbol, lisp_list, make_list, source_pos
 from lisp.library.arguments import (check, expected, function_designator, key_function, keywords, truth,
                                     test_function)
 from lisp.namespace import builtin
@@ -580,6 +581,36 @@ def plist_remove(plist: Any, indicator: Any) -> tuple[Any, bool]:
             return plist, True
         previous = cell
     return plist, False
+
+
+@builtin("%PLIST-REMOVE", SYSTEM)
+def plist_remove_(plist: Any, indicator: Any) -> Any:
+    """The property list without ``indicator`` and whether it was there (two values), for REMF."""
+    new, found = plist_remove(plist, indicator)
+    return values(new, truth(found))
+
+
+@builtin("%PLIST-PUT", SYSTEM)
+def plist_put_(plist: Any, indicator: Any, value: Any) -> Any:
+    """The property list with ``indicator`` set to ``value``, for ``(setf (getf place ...))``."""
+    return plist_put(plist, indicator, value)
+
+
+@macro("REMF")
+def remf(form: Any, env: Any) -> Any:
+    """``(remf place indicator)``: remove the property from the plist in ``place``; T if it was there."""
+    from lisp.compiler.places import expansion
+
+    args = list_items(form.cdr)
+    if len(args) != 2:
+        raise ProgramError(f"REMF takes a place and an indicator, in {_show(form)}", source_pos(form))
+    place = expansion(args[0], env)
+    indicator, found = gensym("INDICATOR"), gensym("FOUND")
+    bindings = [lisp_list(t, v) for t, v in zip(place.temps, place.vals)] + [lisp_list(indicator, args[1])]
+    return lisp_list(cl_symbol("LET*"), make_list(bindings),
+                     lisp_list(cl_symbol("MULTIPLE-VALUE-BIND"), lisp_list(place.stores[0], found),
+                               lisp_list(SYSTEM.intern("%PLIST-REMOVE"), place.reader, indicator),
+                               place.writer, found))
 
 
 @builtin("GET-PROPERTIES")

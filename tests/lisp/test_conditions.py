@@ -437,3 +437,8 @@ def test_default_initargs_apply_to_inherited_slots() -> None:
     evaluator.eval_string("(define-condition preset-l3 (simple-error) ()"
                           " (:default-initargs :format-control \"preset ~A\" :format-arguments '(7)))")
     assert value("(handler-case (error 'preset-l3) (error (c) (princ-to-string c)))") == '"preset 7"'
+
+
+def test_an_undefined_setf_function_is_named_as_a_setf_function_name() -> None:
+    assert value("(handler-case (let ((x (list 1))) (setf (no-such-accessor-l3 x) 2))"
+                 " (undefined-function (c) (cell-error-name c)))") == "(SETF NO-SUCH-ACCESSOR-L3)"

@@ -86,3 +86,9 @@ LIST_CASES = [
 @pytest.mark.parametrize(("form", "expected"), LIST_CASES, ids=[form for form, _ in LIST_CASES])
 def test_list_function_gives_the_standard_result(form: str, expected: str) -> None:
     assert results(form) == expected
+
+
+def test_remf_removes_a_property_from_the_place() -> None:
+    assert results("(let ((p (list :a 1 :b 2 :c 3))) (list (remf p :b) (copy-list p) (remf p :a) p (remf p :z)))") == \
+        "((T (:A 1 :C 3) T (:C 3) NIL))"
+    assert results("(let ((s (list 'x (list :k 1)))) (remf (second s) :k) s)") == "((X NIL))"
