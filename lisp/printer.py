@@ -24,7 +24,9 @@ characters print as themselves (``#\\λ``), not by Unicode name as SBCL does.
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -71,7 +73,6 @@ for _name, _char in CHAR_NAMES.items():
     _CHAR_NAME_OF.setdefault(_char, _name)
 _CHAR_NAME_OF["\n"] = "Newline"
 _SYMBOL_SPECIAL = frozenset("|\\:")
-_CASE_ESCAPED = {keyword("UPCASE"): lambda c: c != c.upper(), keyword("DOWNCASE"): lambda c: c != c.lower()}
 _RADIX_PREFIX = {2: "#b", 8: "#o", 16: "#x"}
 _DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -105,7 +106,7 @@ class _Printer:
         self.read_base = symbol_value(READ_BASE)
         self.readtable = current_readtable()
         # Characters that end or start something else when read: escaped in symbol names.
-        self.special = self.readtable.token_end | set(self.readtable.macros) | _SYMBOL_SPECIAL
+        self.special = _special_pattern(self.readtable.token_end | set(self.readtable.macros) | _SYMBOL_SPECIAL)
         self.labels: dict[int, int] = {}  # id of a shared object -> its label, 0 until printed
         self.next_label = 1
         self.start_column = start_column
@@ -201,10 +202,10 @@ class _Printer:
     def needs_bars(self, name: str) -> bool:
         if not name or set(name) == {"."}:
             return True
-        special = self.special
-        unreadable_case = _CASE_ESCAPED.get(self.readtable.case)
-        if any(c in special or not c.isprintable() or (unreadable_case is not None and unreadable_case(c))
-               for c in name):
+        if self.special.search(name) or not name.isprintable():
+            return True
+        case = self.readtable.case.name
+        if (case == "UPCASE" and name != name.upper()) or (case == "DOWNCASE" and name != name.lower()):
             return True
         base = self.read_base if isinstance(self.read_base, int) and 2 <= self.read_base <= 36 else 10
         try:
@@ -319,6 +320,11 @@ class _Printer:
                 break
             self.object(item, depth + 1)
         self.parts.append(")")
+
+
+@functools.lru_cache(maxsize=32)
+def _special_pattern(chars: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("[" + re.escape("".join(sorted(chars))) + "]")
 
 
 def _hash_table_class() -> type | None:

@@ -23,6 +23,12 @@ symbols upcased as by the standard readtable with ``\\`` and ``|...|`` escapes, 
 vector of 0 and 1), ``; #|...|#`` comments, ``#+``/``#-`` feature expressions over ``*features*``,
 ``#.`` (when ``*read-eval*``), ``#n=``/``#n#`` for shared and circular structure.
 
+Readtables: the reader follows ``*readtable*`` (a :class:`Readtable`), read afresh for each
+top-level form; ``STANDARD_READTABLE`` is the standard syntax and cannot be modified. Reader macros
+written in Lisp (``set-macro-character``) are called with a :class:`ReaderStream` over the text being
+read, so a ``read`` inside them continues this reader. ``readtable-case`` :upcase, :downcase,
+:preserve and :invert are honoured.
+
 Backquote reads as ``(sys::quasiquote x)``, ``,x`` as ``(sys::unquote x)``, ``,@x`` as
 ``(sys::unquote-splicing x)`` and ``,.x`` as ``(sys::unquote-nsplicing x)`` (symbols of the
 GFJIT-SYSTEM package, exported here as :data:`QUASIQUOTE` etc.); the compiler expands them.
@@ -111,7 +117,10 @@ class Readtable:
         self.token_end = self._token_end()
 
     def _token_end(self) -> frozenset[str]:
-        return WHITESPACE | {c for c, (_, terminating) in self.macros.items() if terminating}
+        ends = WHITESPACE | {c for c, (_, terminating) in self.macros.items() if terminating}
+        # A run of constituents without escapes, which most tokens are.
+        self.plain_run = re.compile("[^" + re.escape("".join(sorted(ends)) + "\\|") + "]*")
+        return ends
 
     def copy(self) -> Readtable:
         table = Readtable(dict(self.macros), {c: dict(d) for c, d in self.dispatch.items()}, self.case)
@@ -191,6 +200,7 @@ _CHAR_BY_NAME = {name.upper(): char for name, char in CHAR_NAMES.items()}
 _DECIMAL_INTEGER = re.compile(r"[+-]?[0-9]+\.")
 _FLOAT = re.compile(r"[+-]?(?:[0-9]*\.[0-9]+(?:[ESFDL][+-]?[0-9]+)?|[0-9]+(?:\.[0-9]*)?[ESFDL][+-]?[0-9]+)")
 _DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_NUMBER_STARTS = frozenset("+-.0123456789")
 
 
 def parse_number(token: str, base: int) -> int | Fraction | float | None:
@@ -198,6 +208,8 @@ def parse_number(token: str, base: int) -> int | Fraction | float | None:
 
     A ratio with a zero denominator is a ZeroDivisionError. Letters count in either case.
     """
+    if not token or (base <= 10 and token[0] not in _NUMBER_STARTS):
+        return None
     token = token.upper()
     if _DECIMAL_INTEGER.fullmatch(token):
         return int(token[:-1])
@@ -322,11 +334,22 @@ class Reader:
         """Read one token from ``start``: its characters (case converted by the readtable unless
         escaped) and, if it had any escape (even an empty ``||``), which were escaped; else None."""
         text, n = self.text, len(self.text)
-        token_end = self.table.token_end
-        chars: list[str] = []
-        escaped: list[bool] = []
+        table = self.table
+        plain = table.plain_run.match(text, start)
+        i = plain.end()
+        if i >= n or text[i] in table.token_end:  # the common case: no escape in the token
+            self.offset = i
+            token = plain.group()
+            if not preserve_case and table.case is _CASES["UPCASE"]:
+                return token.upper(), None
+            chars = list(token)
+            if not preserve_case:
+                _convert_case(chars, [False] * len(chars), table.case)
+            return "".join(chars), None
+        token_end = table.token_end
+        chars = list(plain.group())
+        escaped = [False] * len(chars)
         had_escape = False
-        i = start
         while i < n:
             c = text[i]
             if c == "\\":
