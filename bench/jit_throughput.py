@@ -17,8 +17,8 @@ Measured:
    against after the first 1,000.
 4. `pool.add` latency with a warm object cache against without a cache.
 
-Run: `python bench/jit_throughput.py [--quick] [--repeat N] [--cycles N]`. The machine should be
-otherwise idle: the figures are wall-clock rates.
+Run: `python bench/jit_throughput.py [--quick] [--repeat N] [--cycles N] [--parts 1234]`. The
+machine should be otherwise idle: the rates are wall-clock rates (the CPU columns are not).
 """
 
 from __future__ import annotations
@@ -84,8 +84,10 @@ def check_dispatcher(address: int) -> None:
 
 # -- 1. throughput -------------------------------------------------------------------------------
 
-def _run_threads(threads: int, per_thread: int, work: Callable[[], None]) -> float:
-    """Modules per second of `threads` threads each calling `work` `per_thread` times."""
+def _run_threads(threads: int, per_thread: int, work: Callable[[], None]
+                 ) -> tuple[float, float]:
+    """`threads` threads each call `work` `per_thread` times: (modules per second of wall-clock
+    time, process CPU milliseconds per module)."""
     errors: list[BaseException] = []
 
     def body():
@@ -96,15 +98,16 @@ def _run_threads(threads: int, per_thread: int, work: Callable[[], None]) -> flo
             errors.append(exc)
 
     workers = [threading.Thread(target=body) for _ in range(threads)]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for w in workers:
         w.start()
     for w in workers:
         w.join()
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     if errors:
         raise errors[0]
-    return threads * per_thread / elapsed
+    modules = threads * per_thread
+    return modules / elapsed, cpu / modules * 1e3
 
 
 def shipped_rate(threads: int, per_thread: int) -> float:
@@ -139,21 +142,26 @@ def pool_rate(threads: int, per_thread: int) -> float:
 
 
 def throughput(per_thread: int, repeat: int) -> None:
-    rates = {}
-    for threads in (1, 2, 4):
-        for kind, measure in (("shipped", shipped_rate), ("pool", pool_rate)):
-            rates[kind, threads] = statistics.median(
-                measure(threads, per_thread) for _ in range(repeat))
-    base = rates["shipped", 1]
+    # Shipped and pool runs alternate, so that both see the same background load.
+    samples: dict[tuple[str, int], list[tuple[float, float]]] = {}
+    for _ in range(repeat):
+        for threads in (1, 2, 4):
+            for kind, measure in (("shipped", shipped_rate), ("pool", pool_rate)):
+                samples.setdefault((kind, threads), []).append(measure(threads, per_thread))
+    rate = {key: statistics.median(r for r, _ in runs) for key, runs in samples.items()}
+    cpu = {key: statistics.median(c for _, c in runs) for key, runs in samples.items()}
+    base = rate["shipped", 1]
     print(f"\n1. Throughput, compile + link of a {WAYS}-way dispatcher module "
-          f"(modules/s, median of {repeat} runs of {per_thread} modules per thread)")
-    print("| threads | llvmlite as shipped | vs shipped 1T | JitPool | vs shipped 1T "
-          "| JitPool vs its 1T |")
-    print("|---:|---:|---:|---:|---:|---:|")
+          f"(modules/s, median of {repeat} runs of {per_thread} modules per thread; "
+          "CPU: process CPU ms per module)")
+    print("| threads | llvmlite as shipped | vs shipped 1T | CPU | JitPool | vs shipped 1T "
+          "| JitPool vs its 1T | CPU |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for threads in (1, 2, 4):
-        shipped, pooled = rates["shipped", threads], rates["pool", threads]
-        print(f"| {threads} | {shipped:.0f} | {shipped / base:.2f}x | {pooled:.0f} "
-              f"| {pooled / base:.2f}x | {pooled / rates['pool', 1]:.2f}x |")
+        shipped, pooled = rate["shipped", threads], rate["pool", threads]
+        print(f"| {threads} | {shipped:.0f} | {shipped / base:.2f}x "
+              f"| {cpu['shipped', threads]:.1f} | {pooled:.0f} | {pooled / base:.2f}x "
+              f"| {pooled / rate['pool', 1]:.2f}x | {cpu['pool', threads]:.1f} |")
 
 
 # -- 2. latency ------------------------------------------------------------------------------------
@@ -245,7 +253,7 @@ def cache(count: int) -> None:
     print("|---|---:|---:|")
     print(f"| none | {base * 1e3:.3f} | 1.00x |")
     print(f"| warm | {statistics.median(warm) * 1e3:.3f} "
-          f"| {statistics.median(warm) / base:.2f}x |")
+          f"| {statistics.median(warm) / base:.3f}x |")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -253,6 +261,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="small counts, for a smoke run")
     parser.add_argument("--repeat", type=int, default=None, help="runs per throughput figure")
     parser.add_argument("--cycles", type=int, default=None, help="add/release cycles (memory)")
+    parser.add_argument("--parts", default="1234", help="which measurements to run, e.g. 13")
     args = parser.parse_args(argv)
     per_thread = 30 if args.quick else 150
     repeat = args.repeat or (1 if args.quick else 3)
@@ -262,10 +271,14 @@ def main(argv: list[str] | None = None) -> None:
     initialize()
     print(f"gfjit {jit.__version__}, llvmlite {llvmlite.__version__}, unlocked entry points: "
           f"{PARALLEL}")
-    throughput(per_thread, repeat)
-    latency(100 if args.quick else 500)
-    memory(cycles)
-    cache(50 if args.quick else 200)
+    parts = {"1": lambda: throughput(per_thread, repeat),
+             "2": lambda: latency(100 if args.quick else 500),
+             "3": lambda: memory(cycles),
+             "4": lambda: cache(50 if args.quick else 200)}
+    if not args.parts or set(args.parts) - parts.keys():
+        parser.error(f"--parts takes digits 1-4, not {args.parts!r}")
+    for part in sorted(set(args.parts)):
+        parts[part]()
 
 
 if __name__ == "__main__":
