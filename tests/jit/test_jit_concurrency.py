@@ -16,8 +16,10 @@ operation = st.one_of(
     st.tuples(st.just("lookup"), st.integers(0, 7), st.integers(0, SLOTS - 1)),
     st.tuples(st.just("call"), st.integers(0, SLOTS - 1), coefficient),
     st.tuples(st.just("release"), st.integers(0, SLOTS - 1)),
-    st.tuples(st.just("drop"), st.integers(0, SLOTS - 1)),  # forget it: the GC releases it
-)
+    st.tuples(st.just("drop"), st.integers(0, SLOTS - 1)),  # forget it: its finalizer releases it
+    st.tuples(st.just("cycle"), st.integers(0, SLOTS - 1)),  # leave it to the cyclic collector
+    st.tuples(st.just("collect"), st.just(0)),  # run the collector: finalizers of any thread's
+)                                               # handles run here, whatever that thread is doing
 program = st.lists(st.lists(operation, max_size=20), min_size=2, max_size=8)
 
 
@@ -69,6 +71,12 @@ def _run_thread(pool, t, ops, versions, problems):
             mine.pop(slot)[0].release()
         elif kind == "drop" and slot in mine:
             del mine[slot]  # the last reference: the handle's finalizer releases it
+        elif kind == "cycle" and slot in mine:
+            garbage = [mine.pop(slot)]
+            garbage.append(garbage)
+            del garbage
+        elif kind == "collect":
+            gc.collect()
     for h in leases:
         h.release()
     for h, _, _ in mine.values():
