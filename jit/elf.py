@@ -9,13 +9,15 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from .errors import JitError
+
 _SHT_SYMTAB = 2
 _SHN_UNDEF = 0
 _STB_GLOBAL, _STB_WEAK = 1, 2
 _STT_FUNC = 2
 
 
-class ObjectFormatError(ValueError):
+class ObjectFormatError(JitError, ValueError):
     """The bytes are not a well-formed little-endian ELF64 object."""
 
 

@@ -137,3 +137,15 @@ def test_pool_still_compiles_links_and_runs_from_several_threads_after_every_err
     assert run_in_threads(work, [(t,) for t in range(4)]) == []
     assert len(results) == 20 and all(results.values())
     assert pool.stats()["modules_live"] == 0
+
+
+def test_an_import_clashing_with_a_definition_raises_link_error_and_the_pool_recovers(pool):
+    with pytest.raises(jit.LinkError, match="duplicate definition of symbol 'f'"):
+        pool.add(affine_ir("f", 1, 1), exports=["f"], imports={"f": 4096})
+    h = pool.add(affine_ir("f", 2, 1), exports=["f"])
+    assert I64_TO_I64(h.address("f"))(1) == 3
+
+
+def test_object_code_from_bytes_that_are_not_an_object_raises_a_jit_error():
+    with pytest.raises(jit.JitError, match="not an ELF object"):
+        jit.ObjectCode.from_bytes("junk", b"junk" * 20)
