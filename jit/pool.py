@@ -100,7 +100,6 @@ class JitPool:
         while self._drops:
             code, owner = self._drops.popleft()
             if owner:
-                code.published = False
                 for name in code.exports:
                     if self._symbols.get(name) is code:
                         del self._symbols[name]

@@ -55,7 +55,6 @@ class LinkedCode:
     addresses: dict[str, int]              # name -> address of every symbol looked up
     exports: tuple[str, ...] = ()          # the names the pool publishes
     leases: int = 1                        # the owning handle plus every looked-up handle
-    published: bool = True                 # its exports are in the pool's symbol table
     freed: bool = False                    # set under the shard lock when the code is gone
 
 
