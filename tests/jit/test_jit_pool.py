@@ -147,3 +147,8 @@ def test_capi_address_is_the_address_ctypes_sees():
 def test_capi_address_of_an_unknown_name_raises_value_error():
     with pytest.raises(ValueError, match="PyNoSuchFunction"):
         jit.capi.address("PyNoSuchFunction")
+
+
+def test_a_global_variable_can_be_exported_and_read(pool):
+    h = pool.add("@answer = global i64 42\n", exports=["answer"])
+    assert ctypes.c_int64.from_address(h.address("answer")).value == 42
