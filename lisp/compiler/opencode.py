@@ -92,6 +92,8 @@ def _null_test(args: list[Any], env: Env) -> Result | None:
     if len(args) != 1:
         return None
     stmts, (a,) = compile_args(args, env)
+    if isinstance(a, ast.Constant):  # `3 is None` would be a SyntaxWarning
+        return Result(stmts, ast.Constant(a.value is None))
     return Result(stmts, is_none(a))
 
 
