@@ -27,7 +27,7 @@ handler transfers control, raises the condition as a Python exception: that is h
 error reaches the REPL. Before raising it records ``c.restarts``, the restarts that were active
 when it went unhandled (the REPL lists them: each has ``.name`` and ``.report()``), and ``c.pos``.
 
-**Handlers and restarts are per thread**, kept as immutable linked lists ``(cluster, outer)`` in a
+**Handlers and restarts are per thread**, kept as immutable linked lists of clusters in a
 ``threading.local``; establishing one is a store, leaving one restores the saved list.
 :func:`handler_bind`, :func:`handler_case`, :func:`restart_case` and :func:`restart_bind` take the
 body as a thunk; the Lisp macros of the same names expand into calls of them.
@@ -72,6 +72,8 @@ class SlotSpec:
 
 
 CONDITION_CLASSES: dict[Symbol, type[Condition]] = {}
+# Bumped whenever a condition class is defined, so caches of type tests know to start afresh.
+class_generation = 0
 
 
 def condition_class(name: Symbol) -> type[Condition] | None:
@@ -100,9 +102,11 @@ def _finish_class(cls: type, name: Symbol, own_slots: Iterable[SlotSpec]) -> Non
             inherited[spec.name] = spec
     for spec in own_slots:
         inherited[spec.name] = spec
+    global class_generation
     cls.lisp_name = name
     cls.slot_specs = tuple(inherited.values())
     CONDITION_CLASSES[name] = cls
+    class_generation += 1
 
 
 def _lisp_slot_name(py_name: str) -> str:
@@ -477,14 +481,18 @@ def coerce_to_condition(datum: Any, args: tuple[Any, ...], default: type[Conditi
 
 # -- per-thread dynamic state ----------------------------------------------------------------------
 
-# A handler cluster is a tuple of (test, handler); a restart cluster a tuple of Restart. The stacks
-# are linked lists (cluster, outer) so that "the handlers outside this cluster" is just `outer`.
-Node = tuple[tuple[Any, ...], "Node"] | None
+# The stacks are linked lists so that "the handlers outside this cluster" is just `outer`:
+# - a handler node is (cluster, outer, unwinds): the cluster holds (test, handler) pairs, where for
+#   a handler-case node (unwinds) the handler is the clause index, and the node itself is the tag
+#   its transfer carries (no closure is made per entry);
+# - a restart node is (cluster, outer), the cluster a tuple of Restart.
+HandlerNode = tuple[tuple[tuple[Any, Any], ...], "HandlerNode", bool] | None
+RestartNode = tuple[tuple["Restart", ...], "RestartNode"] | None
 
 
 class _DynamicState(threading.local):
-    handlers: Node = None
-    restarts: Node = None
+    handlers: HandlerNode = None
+    restarts: RestartNode = None
 
 
 _state = _DynamicState()
@@ -526,10 +534,12 @@ def signal_condition(condition: Condition) -> None:
     """Run the applicable handlers of this thread, innermost first; return if all decline."""
     node = _state.handlers
     while node is not None:
-        cluster, outer = node
+        cluster, outer, unwinds = node
         for test, handler in cluster:
             matched = test(condition)
             if matched is not NIL and matched is not False:
+                if unwinds:
+                    raise _HandlerCaseTransfer(node, handler, condition)
                 saved = _state.handlers
                 _state.handlers = outer
                 try:
@@ -655,7 +665,7 @@ def handler_bind(bindings: Iterable[tuple[Any, Callable[[Condition], Any]]], thu
     cluster = tuple((_as_test(test), handler) for test, handler in bindings)
     state = _state
     saved = state.handlers
-    state.handlers = (cluster, saved)
+    state.handlers = (cluster, saved, False)
     try:
         return thunk()
     except Exception as exc:
@@ -673,17 +683,10 @@ def handler_case(thunk: Callable[[], Any], tests: Iterable[Any], clauses: list[C
 
     ``no_error`` (the ``:no-error`` clause) receives the values of ``thunk`` when it returns.
     """
-    tag = object()
-
-    def transfer(index: int) -> Callable[[Condition], Any]:
-        def handler(condition: Condition) -> Any:
-            raise _HandlerCaseTransfer(tag, index, condition)
-        return handler
-
-    cluster = tuple((_as_test(test), transfer(i)) for i, test in enumerate(tests))
+    cluster = tuple([(_as_test(test), i) for i, test in enumerate(tests)])
     state = _state
     saved = state.handlers
-    state.handlers = (cluster, saved)
+    state.handlers = node = (cluster, saved, True)
     try:
         try:
             result = thunk()
@@ -693,7 +696,7 @@ def handler_case(thunk: Callable[[], Any], tests: Iterable[Any], clauses: list[C
                 raise
             raise condition.with_traceback(exc.__traceback__) from None
     except _HandlerCaseTransfer as transfer_:
-        if transfer_.tag is not tag:
+        if transfer_.tag is not node:
             raise
         caught = transfer_
     else:

@@ -164,9 +164,8 @@ def handler_bind_(thunk: Any, *types_and_handlers: Any) -> Any:
 
 @builtin("%HANDLER-CASE", SYSTEM)
 def handler_case_(thunk: Any, no_error: Any, *types_and_clauses: Any) -> Any:
-    pairs = _pairs(types_and_clauses)
-    return cs.handler_case(thunk, [type_predicate(t) for t, _ in pairs], [c for _, c in pairs],
-                           None if no_error is NIL else no_error)
+    tests = [type_predicate(t) for t in types_and_clauses[::2]]
+    return cs.handler_case(thunk, tests, types_and_clauses[1::2], None if no_error is NIL else no_error)
 
 
 @builtin("%RESTART-CASE", SYSTEM)

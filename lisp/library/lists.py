@@ -212,9 +212,15 @@ def make_list_(size: Any, *args: Any) -> Any:
 
 @builtin("COPY-LIST")
 def copy_list(lst: Any) -> Any:
-    cells = list(_cells(lst))
-    tail = cells[-1].cdr if cells else NIL
-    return make_list([c.car for c in cells], tail)
+    """A copy of the list structure (a dotted tail is kept)."""
+    check_list(lst)
+    head = tail = Cons(NIL)
+    cell = lst
+    while isinstance(cell, Cons):
+        tail.cdr = tail = Cons(cell.car)
+        cell = cell.cdr
+    tail.cdr = cell
+    return head.cdr
 
 
 @builtin("COPY-TREE")

@@ -81,6 +81,8 @@ def _divide(a: Any, b: Any, operation: str) -> Any:
 
 @builtin("+")
 def add(*args: Any) -> Any:
+    if len(args) == 2 and type(args[0]) is int and type(args[1]) is int:
+        return args[0] + args[1]
     _numbers(args)
     result = 0
     for x in args:
@@ -119,14 +121,16 @@ def divide(first: Any, *rest: Any) -> Any:
 
 @builtin("1+")
 def one_plus(x: Any) -> Any:
-    _numbers((x,))
-    return x + 1
+    if type(x) not in NUMBER_TYPES:
+        type_error(x, _NUMBER)
+    return normalize(x + 1)
 
 
 @builtin("1-")
 def one_minus(x: Any) -> Any:
-    _numbers((x,))
-    return x - 1
+    if type(x) not in NUMBER_TYPES:
+        type_error(x, _NUMBER)
+    return normalize(x - 1)
 
 
 # -- comparison ------------------------------------------------------------------------------------
@@ -204,12 +208,16 @@ def minusp(x: Any) -> Any:
 
 @builtin("EVENP")
 def evenp(x: Any) -> Any:
-    return truth(_integer(x) % 2 == 0)
+    if type(x) is not int:
+        type_error(x, _INTEGER)
+    return NIL if x & 1 else T
 
 
 @builtin("ODDP")
 def oddp(x: Any) -> Any:
-    return truth(_integer(x) % 2 == 1)
+    if type(x) is not int:
+        type_error(x, _INTEGER)
+    return T if x & 1 else NIL
 
 
 @builtin("NUMBERP")

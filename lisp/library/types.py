@@ -16,6 +16,7 @@ from typing import Any
 
 from lisp.compiler.macros import gensym, macro
 from lisp.compiler.values import values
+from lisp import conditions
 from lisp.conditions import Condition, ProgramError, Restart, SimpleError, condition_class, raise_error, type_error
 from lisp.data import NIL, SYSTEM, Char, Cons, Package, Symbol, T, cl_symbol, make_list
 from lisp.library.arguments import check, function_designator, show, truth
@@ -118,6 +119,7 @@ def define_type(name: Symbol, expander: Callable[[Any], Any]) -> Symbol:
     if name.package is not None and name.package.name == "COMMON-LISP":
         raise_error(SimpleError(f"DEFTYPE: {show(name)} is a standard type and cannot be redefined"))
     _DEFTYPES[name] = expander
+    _named_tests.clear()
     return name
 
 
@@ -125,12 +127,25 @@ def _unknown(spec: Any) -> Any:
     return raise_error(SimpleError(f"unknown type specifier {show(spec)}"))
 
 
+# Type tests of type names, made once: handler-case and typecase ask for them at every entry.
+# Defining a condition class (conditions.class_generation) or a deftype empties the cache.
+_named_tests: dict[Symbol, Predicate] = {}
+_named_tests_generation = -1
+
+
 def type_predicate(spec: Any) -> Predicate:
     """A Python predicate for the type specifier ``spec``; an unknown type is an error."""
+    global _named_tests_generation
     if spec is NIL:
         return _ATOMIC["NIL"]
     if isinstance(spec, Symbol):
-        return _atomic_predicate(spec)
+        if _named_tests_generation != conditions.class_generation:
+            _named_tests.clear()
+            _named_tests_generation = conditions.class_generation
+        test = _named_tests.get(spec)
+        if test is None:
+            test = _named_tests[spec] = _atomic_predicate(spec)
+        return test
     if isinstance(spec, type) and issubclass(spec, Condition):
         return lambda x: isinstance(x, spec)
     if isinstance(spec, Cons):
@@ -142,10 +157,14 @@ def _class_predicate(spec: Any) -> Predicate | None:
     """The test for a CLOS class or class name, or None when ``spec`` is neither."""
     from lisp.clos import classes
 
-    cls = classes.find_class(spec, errorp=False) if isinstance(spec, Symbol) else spec
-    if not isinstance(cls, classes.LispClass):
+    if isinstance(spec, Symbol):
+        if not isinstance(classes.find_class(spec, errorp=False), classes.LispClass):
+            return None
+        # Found by name at each test: a redefined class answers for its new self.
+        return lambda x: classes.typep(x, classes.find_class(spec))
+    if not isinstance(spec, classes.LispClass):
         return None
-    return lambda x: classes.typep(x, cls)
+    return lambda x: classes.typep(x, spec)
 
 
 def _atomic_predicate(sym: Symbol) -> Predicate:
