@@ -11,12 +11,12 @@ from typing import Any
 
 from lisp import namespace
 from lisp.compiler.core import (
-    Result, arguments, assign, call, compile_body, compile_form, compile_single, is_none, literal, name,
+    Result, arguments, assign, call, compile_body, compile_form, compile_single, items, literal, name,
     program_error, show, store,
 )
 from lisp.compiler.env import Env, PyFunction, Variable
 from lisp.compiler.lambda_list import parse_lambda_list
-from lisp.data import Cons, Symbol, cl_symbol, iter_list, make_list
+from lisp.data import Cons, Symbol, cl_symbol, make_list
 
 DECLARE = cl_symbol("DECLARE")
 SPECIAL = cl_symbol("SPECIAL")
@@ -121,11 +121,7 @@ def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None 
         return name(pyname)
 
     for sym in lambda_list.required:
-        value = param(sym)
-        if binder.is_special(sym):
-            binder.bind(sym, value)
-        else:
-            inner.variables[sym] = Variable(sym, pyname=value.id, fn=fn)
+        _bind_param(binder, sym, param(sym))
     for opt in lambda_list.optional:
         value = param(opt.var)
         if opt.supplied is None and (opt.init is None or type(opt.init) in (int, float, str)):
@@ -172,6 +168,7 @@ def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None 
 
 
 def _bind_param(binder: Binder, sym: Symbol, value: ast.Name) -> None:
+    """Bind ``sym`` to the Python parameter (or local) ``value``: that very name if lexical."""
     if binder.is_special(sym):
         binder.bind(sym, value)
     else:
@@ -180,15 +177,14 @@ def _bind_param(binder: Binder, sym: Symbol, value: ast.Name) -> None:
 
 def _bind_defaulted(binder: Binder, sym: Symbol, value: ast.Name, init: Any, supplied: Symbol | None) -> None:
     """Bind a parameter whose absence is ``%unsupplied``: its supplied-p, then its default."""
-    unsupplied = is_none(value, negate=False)
-    unsupplied.comparators = [name("%unsupplied")]
+    unsupplied = ast.Compare(left=value, ops=[ast.Is()], comparators=[name("%unsupplied")])
     if supplied is not None:
         flag = binder.env.unit.fresh("%" + supplied.name)
         binder.emit([assign(flag, ast.IfExp(test=unsupplied, body=ast.Constant(None), orelse=name("%T")))])
     default = compile_form(init, binder.env)
     binder.emit([ast.If(test=unsupplied, body=[*default.stmts, ast.Assign(targets=[store(value.id)],
                                                                           value=default.expr)], orelse=[])])
-    _bind_param(binder, sym, value) if not binder.is_special(sym) else binder.bind(sym, value)
+    _bind_param(binder, sym, value)
     if supplied is not None:
         binder.bind(supplied, name(flag))
 
@@ -206,7 +202,7 @@ def _bind_computed(binder: Binder, sym: Symbol, init: Any) -> None:
 def bindings_of(form: Any, spec: Any) -> list[tuple[Symbol, Any]]:
     """The ``(var init)`` pairs of a ``let``/``let*`` binding list."""
     pairs = []
-    for item in iter_list(spec) if isinstance(spec, Cons) or spec is None else _bad_bindings(form):
+    for item in items(spec, form):
         if isinstance(item, Symbol):
             pairs.append((item, None))
         elif isinstance(item, Cons) and isinstance(item.car, Symbol):
@@ -217,10 +213,6 @@ def bindings_of(form: Any, spec: Any) -> list[tuple[Symbol, Any]]:
         else:
             raise program_error(f"malformed binding {show(item)} in {show(form)}", form)
     return pairs
-
-
-def _bad_bindings(form: Any) -> list[Any]:
-    raise program_error(f"malformed binding list in {show(form)}", form)
 
 
 def compile_let(form: Any, env: Env, sequential: bool) -> Result:
