@@ -339,13 +339,21 @@ def _missing(obj: Any, name: Symbol, operation: str, new_value: Any = NIL) -> An
 
 def slot_value(obj: Any, name: Symbol) -> Any:
     """CL ``slot-value``."""
-    where = _location(obj, name)
-    if where is None:
-        return _missing(obj, name, "SLOT-VALUE")
-    value = obj._slots[where] if isinstance(where, int) else where.value
-    if value is UNBOUND:
-        return HOOKS.slot_unbound(class_of(obj), obj, name)
-    return value
+    if isinstance(obj, Instance):
+        layout = obj._layout
+        if layout.obsolete:
+            layout = current_layout(obj)
+        where = layout.locations.get(name)
+        if where.__class__ is int:
+            value = obj._slots[where]
+        elif where is not None:
+            value = where.value
+        else:
+            return _missing(obj, name, "SLOT-VALUE")
+        if value is UNBOUND:
+            return HOOKS.slot_unbound(class_of(obj), obj, name)
+        return value
+    return _missing(obj, name, "SLOT-VALUE")
 
 
 def slot_reader(name: Symbol) -> Callable[[Instance], Any]:
