@@ -29,8 +29,8 @@ Common Lisp results on numbers (a result that may be a ratio with denominator 1 
 :mod:`lisp.compiler.opencode`); on non-numbers they follow Python (``(+ "a" "b")`` is ``"ab"``,
 not a TYPE-ERROR): a documented deviation. A comparison used as a value yields ``T``/``NIL``.
 
-**Multiple values.** ``lisp.compiler.values.values`` (the module ``lisp.compiler.values``) returns its primary value (NIL for none) and records all values
-in a per-thread register; a builtin returns several values with ``return values(q, r)``. Consumers
+**Multiple values.** ``lisp.compiler.values.values`` returns its primary value (NIL for none) and
+records all values in a per-thread register (the module :mod:`lisp.compiler.values`); a builtin returns several values with ``return values(q, r)``. Consumers
 (``multiple-value-bind``, ``multiple-value-list``, ``multiple-value-call``, ``nth-value``...) clear
 the register, evaluate the form, and take the register only if its primary value *is* the form's
 value. Single-value calls therefore cost nothing. A call of a standard function

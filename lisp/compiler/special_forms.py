@@ -2,7 +2,8 @@
 
 Also the implementation's own special forms (package SYS): ``%while`` (a Python loop, what the
 iteration macros expand into), ``%named-lambda`` (``defun``'s function) and
-``%multiple-values`` (all values of a form as a Python tuple).
+``%multiple-values`` (all values of a form as a Python tuple). Others live with the macros that
+expand into them (``%do-list``, ``%do-times``, ``%collect``, ``%call-setf``).
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from typing import Any
 
 from lisp import namespace
 from lisp.compiler.core import (
-    SPECIAL_FORMS, Result, arguments, assign, call, items, compile_body, compile_form, compile_single, compile_setq_variable,
-    compile_test, literal, name, program_error, show, special_form, temp,
+    SPECIAL_FORMS, Result, arguments, assign, call, compile_body, compile_form, compile_setq_variable,
+    compile_single, compile_test, items, literal, name, program_error, show, special_form, temp,
 )
 from lisp.compiler.env import Env, Exit, LocalFunction, Variable
 from lisp.compiler.functions import compile_lambda, compile_let, parse_body
-from lisp.compiler.macros import macroexpand_1
+from lisp.compiler.macros import macroexpand_1, make_expander
 from lisp.data import COMMON_LISP, SYSTEM, Cons, Symbol, T, cl_symbol, keyword, make_list
 
 LAMBDA = cl_symbol("LAMBDA")
@@ -165,8 +166,6 @@ def _declared_body(stmts: list[ast.stmt], forms: list[Any], env: Env) -> Result:
 
 @special_form("MACROLET")
 def macrolet(form: Any, env: Env) -> Result:
-    from lisp.compiler.macros import make_expander
-
     args = arguments(form)
     _check_count(form, args, 1, None)
     inner = env.extend()
@@ -206,7 +205,6 @@ def declare(form: Any, env: Env) -> Result:
     raise program_error(f"a declaration is not allowed here: {show(form)}", form)
 
 
-_COMPILE_TOPLEVEL = (keyword("COMPILE-TOPLEVEL"), cl_symbol("COMPILE"))
 _EXECUTE = (keyword("EXECUTE"), cl_symbol("EVAL"))
 
 
