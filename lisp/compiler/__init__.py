@@ -2,16 +2,15 @@
 
 Conventions every other module of lisp/ relies on (the compiler's public contract):
 
-**Compiling.** :func:`eval_form` ``(form, pos=None)`` compiles one top-level form and runs it (what ``eval``
-and the REPL call; ``pos`` is where a form without its own position, an atom, was read);
-:func:`eval_values` gives all its values; :func:`compile_toplevel` returns the code unit without
-running it. Forms are
-macroexpanded, then each special form is compiled by one small function in
-:mod:`lisp.compiler.special_forms`, registered in a table with ``@special_form("NAME")``; each
-returns a :class:`~lisp.compiler.result.Result`: the Python statements the form needs plus the
-expression that holds its value. Every AST node carries the line/column of the nearest
-:class:`~lisp.data.SourceCons`, and the code object's ``co_filename`` is the Lisp file, so Python
-tracebacks point at Lisp lines.
+**Compiling.** :func:`eval_form` ``(form, pos=None)`` compiles one top-level form and runs it
+(what ``eval`` and the REPL call; ``pos`` is where a form without its own position, an atom, was
+read); :func:`eval_values` gives all its values; :func:`compile_toplevel` returns the code unit
+without running it. Forms are macroexpanded, then each special form is compiled by one small
+function in :mod:`lisp.compiler.special_forms`, registered in a table with
+``@special_form("NAME")``; each returns a :class:`~lisp.compiler.result.Result`: the Python
+statements the form needs plus the expression that holds its value. Every AST node carries the
+line/column of the nearest :class:`~lisp.data.SourceCons`, and the code object's ``co_filename``
+is the Lisp file, so Python tracebacks point at Lisp lines.
 
 **Functions and calls.** A Lisp function is an ordinary Python function taking positional
 arguments only. Required and ``&optional`` parameters are Python parameters; ``&rest`` and ``&key``
@@ -24,20 +23,21 @@ layer maps both to UNDEFINED-FUNCTION / PROGRAM-ERROR. Lexical variables are Pyt
 closures are Python closures; ``if`` tests ``is not None`` (only NIL is false).
 
 **Open-coded operators** (when not shadowed by ``flet``/``labels``): ``+ - *`` (any arity),
-``< > <= >= = /=`` (two arguments), ``1+ 1- eq not null``. They use Python operators, so they keep
+``< > <= >= = /=`` (two arguments), ``1+ 1- eq not null funcall``. They use Python operators, so they keep
 Common Lisp results on numbers (a result that may be a ratio with denominator 1 is normalised, see
 :mod:`lisp.compiler.opencode`); on non-numbers they follow Python (``(+ "a" "b")`` is ``"ab"``,
 not a TYPE-ERROR): a documented deviation. A comparison used as a value yields ``T``/``NIL``.
 
-**Multiple values.** ``lisp.compiler.values.values`` returns its primary value (NIL for none) and
-records all values in a per-thread register (the module :mod:`lisp.compiler.values`); a builtin returns several values with ``return values(q, r)``. Consumers
-(``multiple-value-bind``, ``multiple-value-list``, ``multiple-value-call``, ``nth-value``...) clear
-the register, evaluate the form, and take the register only if its primary value *is* the form's
-value. Single-value calls therefore cost nothing. A call of a standard function
-that returns several values (``floor``, ``gethash``...) used as an argument, initial value or
-assigned value drops its extra values at once. Known gap: a *user* function returning several
-values, called in such a position, whose primary value is then returned unchanged (``eq``) by the
-form a consumer evaluates, is taken to have returned all of them.
+**Multiple values.** ``lisp.compiler.values.values`` returns its primary value (NIL for none)
+and records all values in a per-thread register (module :mod:`lisp.compiler.values`); a builtin
+returns several values with ``return values(q, r)``. Consumers (``multiple-value-bind``,
+``multiple-value-list``, ``multiple-value-call``, ``nth-value``...) clear the register, evaluate
+the form, and take the register only if its primary value *is* the form's value. Single-value
+calls therefore cost nothing. A call of a standard function that returns several values
+(``floor``, ``gethash``...) used as an argument, initial value or assigned value drops its extra
+values at once. Known gap: a *user* function returning several values, called in such a position,
+whose primary value is then returned unchanged (``eq``) by the form a consumer evaluates, is taken
+to have returned all of them.
 
 **Macros.** :func:`define_macro` ``(sym, expander)`` with ``expander(form, env) -> form`` registers
 a global macro (``defmacro`` uses it; Python-written macros use it directly);
@@ -45,7 +45,8 @@ a global macro (``defmacro`` uses it; Python-written macros use it directly);
 reader's ``SYS::QUASIQUOTE`` / ``SYS::UNQUOTE`` / ``SYS::UNQUOTE-SPLICING`` markers.
 
 **Non-local exits.** ``block``/``return-from`` and ``tagbody``/``go`` compile to Python control flow
-when the exit is in the same Python function, otherwise to private exceptions; ``catch``/``throw``
+when the exit is in the same Python function (``return-from`` a function's own block is a Python
+``return``, even from inside loops), otherwise to private exceptions; ``catch``/``throw``
 use an exception carrying the tag; ``unwind-protect`` is ``try``/``finally``. Special variables are
 bound with ``namespace.bind_specials`` / ``unbind_specials`` in ``try``/``finally``.
 
