@@ -598,9 +598,8 @@ def cerror(continue_format_control: Any, datum: Any, *args: Any) -> Any:
     is_object = isinstance(datum, Condition)
     condition = coerce_to_condition(datum, () if is_object else args, SimpleError, "CERROR")
     format_args = make_list(args)
-    restart = _restart_spec(cl_symbol("CONTINUE"),
-                            lambda stream: _write(stream, format_control_text(continue_format_control,
-                                                                              format_args)))
+    restart = RestartSpec(cl_symbol("CONTINUE"),
+                          lambda stream: stream.write_string(format_control_text(continue_format_control, format_args)))
     return restart_case(lambda: _signal_with_restarts(error, condition), [restart], [lambda: NIL])
 
 
@@ -609,7 +608,7 @@ def warn(datum: Any, *args: Any) -> Any:
     condition = coerce_to_condition(datum, args, SimpleWarning, "WARN")
     if not isinstance(condition, Warning_):
         raise_error(LispTypeError(datum=condition, expected_type=cl_symbol("WARNING")))
-    muffle = _restart_spec(cl_symbol("MUFFLE-WARNING"), "Skip warning.")
+    muffle = RestartSpec(cl_symbol("MUFFLE-WARNING"), "Skip warning.")
 
     def signal_then_print() -> Any:
         _signal_with_restarts(signal, condition)
@@ -625,11 +624,7 @@ def _print_warning(condition: Condition) -> None:
 
     stream = output_stream(symbol_value(cl_symbol("*ERROR-OUTPUT*")))
     stream.fresh_line()
-    _write(stream, f"WARNING: {condition.report()}\n")
-
-
-def _write(stream: Any, text: str) -> None:
-    stream.write_string(text)
+    stream.write_string(f"WARNING: {condition.report()}\n")
 
 
 def _signal_with_restarts(operator: Callable[..., Any], condition: Condition) -> Any:
@@ -872,10 +867,6 @@ class RestartSpec:
     report: str | Callable[[Any], Any] | None = None
     interactive: Callable[[], Any] | None = None
     test: Callable[[Any], Any] | None = None
-
-
-def _restart_spec(name: Symbol | None, report: str | Callable[[Any], Any] | None = None) -> RestartSpec:
-    return RestartSpec(name, report)
 
 
 def _active_restarts() -> Iterator[Restart]:
