@@ -404,6 +404,13 @@ def test_undefined_function_is_a_condition():
         run("(no-such-function-anywhere 1)")
 
 
+def test_unbound_variable_is_a_condition_naming_it():
+    from lisp.conditions import UnboundVariable
+
+    with pytest.raises(UnboundVariable, match="NO-SUCH-VARIABLE-ANYWHERE"):
+        run("(list no-such-variable-anywhere)")
+
+
 def test_compiled_code_reports_lisp_lines_in_tracebacks():
     run('(defun fails-on-line-3 (x)\n  (list x\n        (car x)))')
     with pytest.raises(Condition) as info:
