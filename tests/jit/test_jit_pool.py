@@ -6,7 +6,8 @@ import gc
 import pytest
 
 import jit
-from jit_test_support import I64_TO_I64, affine_ir, call_vectorcall, vectorcall_dispatcher_ir
+from jit_test_support import (I64_TO_I64, affine_ir, call_vectorcall, run_in_threads,
+                              vectorcall_dispatcher_ir)
 
 
 def test_added_function_runs_at_its_address(pool):
@@ -135,8 +136,10 @@ def test_stats_count_added_live_and_freed_modules(pool):
     assert len(stats["lock_waits"]) == 2
 
 
-def test_default_pool_is_one_process_wide_pool():
-    assert jit.default_pool() is jit.default_pool()
+def test_default_pool_is_one_process_wide_pool_whichever_thread_asks_first():
+    seen = []
+    assert run_in_threads(lambda: seen.append(jit.default_pool()), [()] * 4) == []
+    assert all(p is jit.default_pool() for p in seen)
 
 
 def test_capi_address_is_the_address_ctypes_sees():
