@@ -442,3 +442,9 @@ def test_default_initargs_apply_to_inherited_slots() -> None:
 def test_an_undefined_setf_function_is_named_as_a_setf_function_name() -> None:
     assert value("(handler-case (let ((x (list 1))) (setf (no-such-accessor-l3 x) 2))"
                  " (undefined-function (c) (cell-error-name c)))") == "(SETF NO-SUCH-ACCESSOR-L3)"
+
+
+def test_a_library_error_reports_the_position_of_the_lisp_call() -> None:
+    with pytest.raises(cs.LispTypeError) as info:
+        evaluator.eval_string("(defun first-of-l3 (x)\n  (car x))\n(first-of-l3 5)", file="where.lisp")
+    assert str(info.value) == "where.lisp:2:3: the value 5 is not of type LIST"
