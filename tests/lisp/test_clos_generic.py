@@ -5,6 +5,7 @@ import pytest
 
 import lisp
 import lisp.clos
+from lisp.printer import write_to_string
 from lisp.conditions import Error, ProgramError
 
 lisp.clos.install()
@@ -15,7 +16,8 @@ def ev(text):
 
 
 def show(text):
-    return lisp.prin1_to_string(ev(text))
+    """The value of ``text`` as prin1 prints it on one line (no pretty-printer line breaks)."""
+    return write_to_string(ev(text), pretty=None)
 
 
 ev("(defclass g-shape () ()) (defclass g-circle (g-shape) ()) (defclass g-square (g-shape) ())")

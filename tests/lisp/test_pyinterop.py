@@ -8,6 +8,7 @@ import pytest
 
 import lisp
 import lisp.clos
+from lisp.printer import write_to_string
 from lisp.conditions import Condition, Error
 
 lisp.clos.install()
@@ -18,7 +19,8 @@ def ev(text):
 
 
 def show(text):
-    return lisp.prin1_to_string(ev(text))
+    """The value of ``text`` as prin1 prints it on one line (no pretty-printer line breaks)."""
+    return write_to_string(ev(text), pretty=None)
 
 
 def test_import_and_call_a_module_function():
