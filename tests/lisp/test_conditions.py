@@ -448,3 +448,25 @@ def test_a_library_error_reports_the_position_of_the_lisp_call() -> None:
     with pytest.raises(cs.LispTypeError) as info:
         evaluator.eval_string("(defun first-of-l3 (x)\n  (car x))\n(first-of-l3 5)", file="where.lisp")
     assert str(info.value) == "where.lisp:2:3: the value 5 is not of type LIST"
+
+
+@pytest.mark.timeout(60)
+def test_handlers_are_per_thread() -> None:
+    evaluator.eval_string("(defun signal-note-l3 () (handler-case (signal \"note\") (condition () :handled)))")
+    results = []
+    thread_ready, handler_set = threading.Event(), threading.Event()
+
+    def bare_thread() -> None:
+        handler_set.wait(5)
+        results.append(cs.signal("from another thread"))
+        thread_ready.set()
+
+    def with_handler() -> None:
+        handler_set.set()
+        thread_ready.wait(5)
+
+    thread = threading.Thread(target=bare_thread)
+    thread.start()
+    cs.handler_bind([(cs.Condition, lambda c: results.append("wrongly handled"))], with_handler)
+    thread.join(5)
+    assert results == [None]
