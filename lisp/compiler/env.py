@@ -55,6 +55,8 @@ class Unit:
         self.literals: list[Any] = []
         self.literal_names: list[str] = []
         self._literal_index: dict[int, int] = {}
+        # load-time-value forms already evaluated: id(form) -> (form, value).
+        self.load_time_values: dict[int, tuple[Any, Any]] = {}
 
     def literal(self, obj: Any) -> str:
         """The Python name under which compiled code reads ``obj``."""

@@ -225,7 +225,11 @@ def load_time_value(form: Any, env: Env) -> Result:
 
     args = arguments(form)
     _check_count(form, args, 1, 2)
-    return Result([], literal(eval_form(args[0]), env))
+    # Once per form, even when the code around it is compiled twice (see compile_let).
+    found = env.unit.load_time_values.get(id(form))
+    if found is None:
+        found = env.unit.load_time_values[id(form)] = (form, eval_form(args[0]))
+    return Result([], literal(found[1], env))
 
 
 # -- blocks and tags ---------------------------------------------------------------------------

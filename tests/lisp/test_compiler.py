@@ -353,6 +353,12 @@ def test_load_time_value_is_evaluated_once():
     assert show("(list (ltv) (ltv) *ltv-count*)") == "(1 1 1)"
 
 
+def test_load_time_value_in_a_loop_closure_is_evaluated_once():
+    run("(defvar *ltv-loop* 0)")
+    run("(let (fns) (dotimes (i 3) (let ((x (load-time-value (incf *ltv-loop*)))) (push (lambda () x) fns))) fns)")
+    assert run("*ltv-loop*") == 1
+
+
 def test_symbol_macrolet_expands_references_and_assignments():
     assert show("(let ((cell (list 1))) (symbol-macrolet ((x (car cell))) (setq x 5) (list x cell)))") == "(5 (5))"
 
