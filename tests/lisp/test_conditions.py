@@ -452,7 +452,6 @@ def test_a_library_error_reports_the_position_of_the_lisp_call() -> None:
 
 @pytest.mark.timeout(60)
 def test_handlers_are_per_thread() -> None:
-    evaluator.eval_string("(defun signal-note-l3 () (handler-case (signal \"note\") (condition () :handled)))")
     results = []
     thread_ready, handler_set = threading.Event(), threading.Event()
 
