@@ -18,7 +18,8 @@ from typing import Any
 from lisp import namespace
 from lisp.compiler.core import Result, arguments, call, compile_args, program_error, show, special_form
 from lisp.compiler.env import Env
-from lisp.compiler.macros import QUOTE, gensym, macro, macroexpand_1
+from lisp.compiler.definitions import ALWAYS
+from lisp.compiler.macros import QUOTE, expander_form, gensym, macro, macroexpand_1
 from lisp.compiler.values import values
 from lisp.data import COMMON_LISP, SYSTEM, Cons, Symbol, cl_symbol, iter_list, lisp_list as L, make_list
 
@@ -61,6 +62,7 @@ def defsetf_short(access: Symbol, update: Symbol) -> Symbol:
     """``(defsetf access update)``: ``(setf (access . args) v)`` is ``(update ,@args v)``."""
     ACCESSORS[access] = lambda args, store: make_list([update, *args, store])
     DIRECT.add(access)
+    COMPOUND.pop(access, None)
     return access
 
 
@@ -82,6 +84,8 @@ def expansion(place: Any, env: Env | None) -> Expansion:
         head = place.car
         args = arguments(place)
         local = env.lookup_function(head) if env is not None else None
+        if local is None and head in COMPOUND:
+            return COMPOUND[head](place, args, env)
         if local is None and head in ACCESSORS:
             temps = [gensym("ARG") for _ in args]
             store = gensym("NEW")
@@ -94,6 +98,45 @@ def expansion(place: Any, env: Env | None) -> Expansion:
         store = gensym("NEW")
         return Expansion(temps, args, [store], make_list([CALL_SETF, head, store, *temps]),
                          make_list([head, *temps]))
+
+
+def _getf_expansion(place: Any, args: list[Any], env: Env | None) -> Expansion:
+    """``(getf plist indicator [default])``: a place within the place ``plist``."""
+    if not 2 <= len(args) <= 3:
+        raise program_error(f"GETF takes a place, an indicator and an optional default: {show(place)}", place)
+    inner = expansion(args[0], env)
+    extra = [gensym("INDICATOR")] + ([gensym("DEFAULT")] if len(args) == 3 else [])
+    store = gensym("NEW")
+    writer = L(LET, L(L(inner.stores[0], L(SYSTEM.intern("%PUTF"), inner.reader, extra[0], store))),
+               inner.writer, store)
+    return Expansion(inner.temps + extra, inner.vals + args[1:], [store], writer,
+                     make_list([cl_symbol("GETF"), inner.reader, *extra]))
+
+
+def _values_expansion(place: Any, args: list[Any], env: Env | None) -> Expansion:
+    """``(values place...)``: each place takes the corresponding value."""
+    parts = [expansion(p, env) for p in args]
+    return Expansion([t for e in parts for t in e.temps], [v for e in parts for v in e.vals],
+                     [e.stores[0] for e in parts], make_list([cl_symbol("VALUES"), *(e.writer for e in parts)]),
+                     make_list([cl_symbol("VALUES"), *(e.reader for e in parts)]))
+
+
+# Places made of other places: operator -> function of (place, its arguments, env) -> Expansion.
+COMPOUND: dict[Symbol, Callable[[Any, list[Any], Env | None], Expansion]] = {
+    cl_symbol("GETF"): _getf_expansion,
+    cl_symbol("VALUES"): _values_expansion,
+}
+
+
+def _putf(plist: Any, indicator: Any, value: Any) -> Any:
+    """The property list with ``indicator`` set to ``value``: changed in place, or extended."""
+    cell = plist
+    while isinstance(cell, Cons) and isinstance(cell.cdr, Cons):
+        if cell.car is indicator:
+            cell.cdr.car = value
+            return plist
+        cell = cell.cdr.cdr
+    return Cons(indicator, Cons(value, plist))
 
 
 def _cxr(place: Any) -> Any:
@@ -116,6 +159,8 @@ def _set_one(place: Any, value: Any, env: Env | None) -> Any:
     exp = expansion(place, env)
     if not exp.temps and isinstance(exp.writer, Cons) and exp.writer.car is SETQ:
         return L(SETQ, exp.writer.cdr.car, value)
+    if len(exp.stores) > 1:
+        return exp.bind(L(cl_symbol("MULTIPLE-VALUE-BIND"), make_list(exp.stores), value, exp.writer))
     return exp.bind(L(LET, L(L(exp.stores[0], value)), exp.writer))
 
 
@@ -247,7 +292,38 @@ def defsetf(form: Any, env: Any) -> Any:
 
 def defsetf_long(access: Symbol, writer_of: Callable[..., Any]) -> Symbol:
     ACCESSORS[access] = lambda temps, store: writer_of(store, *temps)
+    DIRECT.discard(access)
+    COMPOUND.pop(access, None)
     return access
+
+
+@macro("DEFINE-SETF-EXPANDER")
+def define_setf_expander(form: Any, env: Any) -> Any:
+    args = arguments(form)
+    if len(args) < 2 or not isinstance(args[0], Symbol):
+        raise program_error(f"malformed DEFINE-SETF-EXPANDER {show(form)}", form)
+    name, lambda_list, *body = args
+    return L(cl_symbol("EVAL-WHEN"), ALWAYS, L(SYSTEM.intern("%DEFINE-SETF-EXPANDER"), L(QUOTE, name),
+                                                expander_form(name, lambda_list, body)))
+
+
+def _install_setf_expander(name: Symbol, expander: Callable[[Any, Any], Any]) -> Symbol:
+    """Make ``(name ...)`` a place whose five-part expansion ``expander(place, env)`` returns."""
+
+    def expand(place: Any, args: list[Any], env: Env | None) -> Expansion:
+        from lisp.compiler import values as mv
+
+        mv.clear()
+        parts = mv.take(expander(place, env))
+        if len(parts) != 5:
+            raise program_error(f"the setf expander of {show(name)} returned {len(parts)} values, not 5", place)
+        temps, vals, stores, writer, reader = parts
+        return Expansion(list(iter_list(temps)), list(iter_list(vals)), list(iter_list(stores)), writer, reader)
+
+    COMPOUND[name] = expand
+    ACCESSORS.pop(name, None)
+    DIRECT.discard(name)
+    return name
 
 
 @macro("DEFINE-MODIFY-MACRO")
@@ -335,7 +411,8 @@ def _check_cons(cell: Any, accessor: str) -> None:
 
 _register_accessors()
 for _name, _fn in (("%SET-CAR", _set_car), ("%SET-CDR", _set_cdr), ("%SET-NTH", _set_nth),
-                   ("%DEFSETF-SHORT", defsetf_short), ("%DEFSETF-LONG", defsetf_long),
+                   ("%DEFSETF-SHORT", defsetf_short), ("%PUTF", _putf),
+                   ("%DEFINE-SETF-EXPANDER", _install_setf_expander), ("%DEFSETF-LONG", defsetf_long),
                    ("%MODIFY", _modify_builtin)):
     namespace.builtin(_name, SYSTEM)(_fn)
 namespace.builtin("GET-SETF-EXPANSION")(_get_setf_expansion)

@@ -107,3 +107,19 @@ def test_setf_of_car_of_a_non_cons_is_a_type_error():
 def test_setf_with_odd_arguments_is_a_program_error():
     with pytest.raises(ProgramError, match="odd number"):
         run("(let (a) (setf a))")
+
+
+def test_getf_place_updates_and_extends_the_plist():
+    assert show("(let ((pl nil)) (setf (getf pl :a) 1) pl)") == "(:A 1)"
+    assert show("(let ((pl (list :a 1 :b 2))) (incf (getf pl :b)) (push 0 (getf pl :c)) pl)") == "(:C (0) :A 1 :B 3)"
+
+
+def test_setf_of_values_assigns_each_place():
+    assert show("(let ((a 1) (b 2)) (setf (values a b) (values b a)) (list a b))") == "(2 1)"
+
+
+def test_define_setf_expander():
+    run("(define-setf-expander my-car-place (cell) "
+        "(let ((c (gensym)) (new (gensym))) "
+        "(values (list c) (list cell) (list new) `(progn (rplaca ,c ,new) ,new) `(car ,c))))")
+    assert show("(let ((l (list 1 2))) (incf (my-car-place l) 10) l)") == "(11 2)"
