@@ -302,7 +302,7 @@ def _ascii(run: _Interpreter, d: Directive, args: _Args, escape: bool) -> None:
     if d.colon and arg is NIL:
         text = "()"
     else:
-        text = write_to_string(arg, escape=T if escape else NIL, readably=NIL)
+        text = write_to_string(arg, column=run.stream.column, escape=T if escape else NIL, readably=NIL)
     run.stream.write_string(_pad(text, run.integer_param(mincol, d, "mincol"), run.integer_param(colinc, d, "colinc"),
                                  run.integer_param(minpad, d, "minpad"), run.char_param(padchar, d, "padchar"), d.at))
 

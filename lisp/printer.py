@@ -15,7 +15,11 @@ What ``prin1`` prints reads back as an ``equal`` object: symbols are escaped (``
 and package-qualified as ``*package*`` requires, strings and characters use reader syntax, floats
 print with the shortest digits that read back exactly, circular and shared structure uses
 ``#n=``/``#n#`` under ``*print-circle*``. ``*print-pretty*`` (default T) abbreviates ``(quote x)``
-as ``'x`` and likewise ``#'``, backquote and commas; it does not break lines (a deviation).
+as ``'x`` and likewise ``#'``, backquote and commas. Lists wider than ``*print-right-margin*`` are
+laid out over several lines as SBCL does (:mod:`lisp.pretty`) when that variable is set, and always
+by ``pprint`` (80 columns when it is NIL). Deviations: ``*print-right-margin*`` NIL means no line
+breaking (SBCL assumes 80), so ``prin1`` and ``format`` keep long lists on one line; no layout under
+``*print-circle*``.
 
 Deviations: there is one float type (Python's double), printed without exponent marker and read
 back by every marker; NaN and infinities print as unreadable ``#<FLOAT ...>``; non-ASCII graphic
@@ -43,6 +47,7 @@ from lisp.reader import (
     CHAR_NAMES, FUNCTION, PACKAGE_VAR, current_readtable, QUASIQUOTE, QUOTE, READ_BASE, UNQUOTE, UNQUOTE_NSPLICING,
     UNQUOTE_SPLICING, parse_number,
 )
+from lisp.pretty import Layout
 from lisp.streams import OutputStream, Stream, StringOutputStream, output_stream
 
 _UPCASE, _DOWNCASE, _CAPITALIZE = keyword("UPCASE"), keyword("DOWNCASE"), keyword("CAPITALIZE")
@@ -60,7 +65,9 @@ OPTIONS: dict[str, tuple[Symbol, Any]] = {
     "level": (cl_symbol("*PRINT-LEVEL*"), NIL),
     "gensym": (cl_symbol("*PRINT-GENSYM*"), T),
     "array": (cl_symbol("*PRINT-ARRAY*"), T),
+    "right_margin": (cl_symbol("*PRINT-RIGHT-MARGIN*"), NIL),
 }
+DEFAULT_RIGHT_MARGIN = 80
 for _sym, _value in OPTIONS.values():
     proclaim_special(_sym)
     if not global_value_is_set(_sym):
@@ -102,6 +109,8 @@ class _Printer:
         self.gensym = self.readably or value["gensym"] is not NIL
         self.array = self.readably or value["array"] is not NIL
         self.circle = value["circle"] is not NIL
+        self.margin = _limit(value["right_margin"], "*PRINT-RIGHT-MARGIN*")
+        self.flat_texts: dict[tuple[int, int], str] = {}
         self.package = symbol_value(PACKAGE_VAR)
         self.read_base = symbol_value(READ_BASE)
         self.readtable = current_readtable()
@@ -115,8 +124,25 @@ class _Printer:
     def text(self, obj: Any) -> str:
         if self.circle:
             self.labels = {i: 0 for i in _shared_objects(obj)}
+        elif self.pretty and self.margin is not None and isinstance(obj, (Cons, list)):
+            layout = Layout(self.flat, self.margin, self.length, self.level, self.abbreviation)
+            return layout.text(obj, 0, self.start_column)
         self.object(obj, 0)
         return "".join(self.parts)
+
+    def flat(self, obj: Any, depth: int) -> str:
+        """``obj`` on one line (remembered: the pretty layout asks again for the parts it breaks)."""
+        key = (id(obj), depth)
+        found = self.flat_texts.get(key)
+        if found is None:
+            saved, self.parts = self.parts, []
+            self.object(obj, depth)
+            found = self.flat_texts[key] = "".join(self.parts)
+            self.parts = saved
+        return found
+
+    def abbreviation(self, obj: Cons) -> str | None:
+        return _ABBREVIATIONS[obj.car] if self.abbreviated(obj) else None
 
     # -- dispatch on type -----------------------------------------------------------------------
 
@@ -429,7 +455,7 @@ def _char_text(c: str) -> str:
 
 # -- the API -------------------------------------------------------------------------------------
 
-def _render(obj: Any, start_column: int = 0) -> str:
+def _render(obj: Any, start_column: int) -> str:
     return _Printer(start_column).text(obj)
 
 
@@ -450,10 +476,10 @@ def write(obj: Any, stream: Any = NIL, **options: Any) -> Any:
     return obj
 
 
-def write_to_string(obj: Any, **options: Any) -> str:
-    """What :func:`write` would print, as a string."""
+def write_to_string(obj: Any, *, column: int = 0, **options: Any) -> str:
+    """What :func:`write` would print, as a string (laid out as if starting at ``column``)."""
     with _bindings(options):
-        return _render(obj)
+        return _render(obj, column)
 
 
 def prin1_to_string(obj: Any) -> str:
@@ -484,7 +510,9 @@ def print_(obj: Any, stream: Any = NIL) -> Any:
 
 
 def pprint(obj: Any, stream: Any = NIL) -> None:
-    """CL ``pprint``: a newline, then ``obj`` with ``*print-pretty*`` and escapes; no values."""
+    """CL ``pprint``: a newline, then ``obj`` with ``*print-pretty*`` and escapes, laid out within
+    ``*print-right-margin*`` (80 columns when it is NIL); no values."""
     out = output_stream(stream)
     out.terpri()
-    write(obj, out, escape=T, pretty=T)
+    margin = symbol_value(OPTIONS["right_margin"][0])
+    write(obj, out, escape=T, pretty=T, right_margin=DEFAULT_RIGHT_MARGIN if margin is NIL else margin)

@@ -323,8 +323,8 @@ def set_syntax_from_char(to_char: Any, from_char: Any, to_readtable: Any = _CURR
 
 # -- printing --------------------------------------------------------------------------------------
 
-_WRITE_KEYS = {name.upper(): name for name in printer.OPTIONS}
-_IGNORED_WRITE_KEYS = ("RIGHT-MARGIN", "LINES", "MISER-WIDTH", "PPRINT-DISPATCH")
+_WRITE_KEYS = {name.upper().replace("_", "-"): name for name in printer.OPTIONS}
+_IGNORED_WRITE_KEYS = ("LINES", "MISER-WIDTH", "PPRINT-DISPATCH")
 
 
 @builtin("WRITE")

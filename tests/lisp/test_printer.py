@@ -310,3 +310,56 @@ def test_hash_tables_print_their_test_and_count():
     table = HashTable("EQUAL")
     table.put("k", 1)
     assert prin1_to_string(table) == "#<HASH-TABLE :TEST EQUAL :COUNT 1>"
+
+
+# -- pretty printing -----------------------------------------------------------------------------
+
+def pretty(text, margin=40):
+    return write_to_string(read_from_string(text), pretty=T, right_margin=margin)
+
+
+def test_long_data_lists_fill_lines_within_the_right_margin():
+    assert pretty("(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29)") == \
+        "(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15\n 16 17 18 19 20 21 22 23 24 25 26 27 28\n 29)"
+
+
+def test_body_forms_indent_their_body_by_two():
+    assert pretty("(let ((aaaaaaa 1) (bbbbbbbbbbb 2) (ccccccccc 3)) (foo aaaaaaa bbbbbbbbbbb) (bar ccccccccc))") == \
+        "(LET ((AAAAAAA 1)\n      (BBBBBBBBBBB 2)\n      (CCCCCCCCC 3))\n  (FOO AAAAAAA BBBBBBBBBBB)\n  (BAR CCCCCCCCC))"
+
+
+def test_if_and_cond_align_their_arguments():
+    assert pretty("(if (some-long-predicate-name x) (then-branch-function x y) (else-branch-function x y z))") == \
+        "(IF (SOME-LONG-PREDICATE-NAME X)\n    (THEN-BRANCH-FUNCTION X Y)\n    (ELSE-BRANCH-FUNCTION X Y Z))"
+
+
+def test_progn_puts_each_form_on_its_own_line():
+    assert pretty("(progn (foo 1) (bar 2) (baz 3) (qux 4444444444444))") == \
+        "(PROGN\n (FOO 1)\n (BAR 2)\n (BAZ 3)\n (QUX 4444444444444))"
+
+
+def test_quoted_lists_and_vectors_keep_their_prefix():
+    assert pretty("'(aaaaaaaaaaa bbbbbbbbbbbb cccccccccccc ddddddddddd eeeeeeeeee)") == \
+        "'(AAAAAAAAAAA BBBBBBBBBBBB CCCCCCCCCCCC\n  DDDDDDDDDDD EEEEEEEEEE)"
+    assert pretty("#(4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23)") == \
+        "#(4 5 6 7 8 9 10 11 12 13 14 15 16 17\n  18 19 20 21 22 23)"
+
+
+def test_what_fits_stays_on_one_line_and_no_margin_means_no_breaks():
+    assert pretty("(a b c)") == "(A B C)"
+    long_list = "(" + " ".join(["xxxxxxxx"] * 20) + ")"
+    assert "\n" not in prin1_to_string(read_from_string(long_list))
+
+
+def test_pretty_output_reads_back_equal():
+    text = "(defun f (x) (let ((y (* x x)) (z '(a b c d e f g h))) (when (> y 10) (print y) (list y z x x x x))))"
+    assert similar(read_from_string(pretty(text, margin=30)), read_from_string(text))
+
+
+def test_pprint_lays_out_within_80_columns_by_default():
+    out = StringOutputStream()
+    from lisp.printer import pprint
+
+    pprint(make_list(range(40)), out)
+    lines = out.get_output_stream_string().split("\n")
+    assert lines[0] == "" and len(lines) == 3 and all(len(line) < 80 for line in lines)
