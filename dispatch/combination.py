@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from dispatch.errors import InvalidMethodError
 from dispatch.methods import Method
 
-Runner = Callable[[tuple, dict], Any]
+Step = Callable[..., Any]  # called with the call's arguments
 AROUND = ("around",)
 
 
@@ -31,54 +31,67 @@ class CallContext(Protocol):
     def no_primary_method(self, args: tuple, kwargs: dict) -> Any: ...
 
 
-class NextMethod:
+class NextMethod(functools.partial):
     """The ``next_method`` argument: call it with no arguments to pass the same arguments on,
-    with arguments to pass those instead; ``bool(next_method)`` says whether there is one."""
+    with arguments to pass those instead; ``bool(next_method)`` says whether there is one.
 
-    __slots__ = ("_run", "_args", "_kwargs", "_method", "_ctx")
+    A ``functools.partial`` of the next step over the call's arguments, made in C on every call
+    that passes one (this is the around/next-method hot path)."""
 
-    def __init__(self, run: Runner | None, args: tuple, kwargs: dict, method: Method,
-                 ctx: CallContext) -> None:
-        self._run, self._args, self._kwargs, self._method, self._ctx = run, args, kwargs, method, ctx
+    __slots__ = ()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not args and not kwargs:
-            args, kwargs = self._args, self._kwargs
-        if self._run is None:
-            return self._ctx.no_next_method(self._method, args, kwargs)
-        return self._run(args, kwargs)
+            return self.func(*self.args, **self.keywords)
+        return self.func(*args, **kwargs)
 
     def __bool__(self) -> bool:
-        return self._run is not None
+        return not getattr(self.func, "no_next_method", False)
 
     def __repr__(self) -> str:
-        return f"<next_method of {self._method!r}{'' if self._run else ' (none)'}>"
+        return f"<next_method {'(none)' if not self else getattr(self.func, '__qualname__', '')}>"
 
 
-def _link(method: Method, nxt: Runner | None, ctx: CallContext) -> Runner:
+def _missing_next(method: Method, ctx: CallContext) -> Step:
+    def no_next(*args: Any, **kwargs: Any) -> Any:
+        return ctx.no_next_method(method, args, kwargs)
+    no_next.no_next_method = True  # type: ignore[attr-defined]
+    return no_next
+
+
+def _link(method: Method, nxt: Step | None, ctx: CallContext) -> Step:
     f = method.function
-    if method.wants_next:
-        def run(args: tuple, kwargs: dict) -> Any:
-            return f(NextMethod(nxt, args, kwargs, method, ctx), *args, **kwargs)
-    else:
-        def run(args: tuple, kwargs: dict) -> Any:
-            return f(*args, **kwargs)
-    return run
+    if not method.wants_next:
+        return f
+    following = nxt if nxt is not None else _missing_next(method, ctx)
+
+    def step(*args: Any, **kwargs: Any) -> Any:
+        return f(NextMethod(following, *args, **kwargs), *args, **kwargs)
+    return step
 
 
-def _chain(methods: Sequence[Method], tail: Runner | None, ctx: CallContext) -> Runner | None:
-    """A runner for ``methods[0]`` whose next method is ``methods[1]``, ..., then ``tail``."""
-    run = tail
+def _chain(methods: Sequence[Method], tail: Step | None, ctx: CallContext) -> Step | None:
+    """The step running ``methods[0]`` whose next method is ``methods[1]``, ..., then ``tail``."""
+    step = tail
     for m in reversed(methods):
-        run = _link(m, run, ctx)
-    return run
+        step = _link(m, step, ctx)
+    return step
 
 
-def _effective(run: Runner, methods: Sequence[Method]) -> Callable[..., Any]:
+def _effective(step: Step, methods: Sequence[Method]) -> Callable[..., Any]:
+    """``step`` as an effective method of its own (never a method's function itself)."""
     def effective_method(*args: Any, **kwargs: Any) -> Any:
-        return run(args, kwargs)
+        return step(*args, **kwargs)
     effective_method.methods = tuple(methods)  # type: ignore[attr-defined]
     return effective_method
+
+
+def _labelled(step: Step, methods: Sequence[Method], plain: Sequence[Callable[..., Any]]) -> Step:
+    """``step`` labelled with its methods for introspection, unless it is a method function."""
+    if any(step is f for f in plain):
+        return _effective(step, methods)
+    step.methods = tuple(methods)  # type: ignore[attr-defined]
+    return step
 
 
 def _sole_function(methods: Sequence[Method]) -> Callable[..., Any] | None:
@@ -115,9 +128,11 @@ class Combination:
         """The effective method for ``methods`` (applicable, most specific first)."""
         raise NotImplementedError
 
-    def _with_arounds(self, arounds: list[Method], inner: Runner, methods: Sequence[Method],
+    def _with_arounds(self, arounds: list[Method], inner: Step, methods: Sequence[Method],
                       ctx: CallContext) -> Callable[..., Any]:
-        return _effective(_chain(arounds, inner, ctx), methods)  # type: ignore[arg-type]
+        step = _chain(arounds, inner, ctx)
+        assert step is not None
+        return _labelled(step, methods, [m.function for m in methods])
 
 
 class StandardCombination(Combination):
@@ -138,21 +153,21 @@ class StandardCombination(Combination):
         primaries = [m for m in methods if m.qualifiers == ()]
         afters = [m.function for m in reversed(methods) if m.qualifiers == ("after",)]
         if not primaries:
-            return _effective(lambda args, kwargs: ctx.no_primary_method(args, kwargs), methods)
+            return _effective(lambda *args, **kwargs: ctx.no_primary_method(args, kwargs), methods)
         if not (arounds or befores or afters) and (sole := _sole_function(primaries)):
             return sole
-        run_primary = _chain(primaries, None, ctx)
-        assert run_primary is not None
+        primary = _chain(primaries, None, ctx)
+        assert primary is not None
         if befores or afters:
-            def inner(args: tuple, kwargs: dict) -> Any:
+            def inner(*args: Any, **kwargs: Any) -> Any:
                 for before in befores:
                     before(*args, **kwargs)
-                result = run_primary(args, kwargs)
+                result = primary(*args, **kwargs)
                 for after in afters:
                     after(*args, **kwargs)
                 return result
         else:
-            inner = run_primary
+            inner = primary
         return self._with_arounds(arounds, inner, methods, ctx)
 
 
@@ -214,18 +229,15 @@ class OperatorCombination(Combination):
         if self.most_specific_last:
             primaries.reverse()
         if not primaries:
-            return _effective(lambda args, kwargs: ctx.no_primary_method(args, kwargs), methods)
+            return _effective(lambda *args, **kwargs: ctx.no_primary_method(args, kwargs), methods)
         if len(primaries) == 1 and self.identity_with_one_argument:
             if not arounds:
                 return primaries[0]
-            only = primaries[0]
-
-            def inner(args: tuple, kwargs: dict) -> Any:
-                return only(*args, **kwargs)
+            inner = primaries[0]
         else:
             reduce = self.reduce
 
-            def inner(args: tuple, kwargs: dict) -> Any:
+            def inner(*args: Any, **kwargs: Any) -> Any:
                 return reduce(f(*args, **kwargs) for f in primaries)
         return self._with_arounds(arounds, inner, methods, ctx)
 

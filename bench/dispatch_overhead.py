@@ -1,0 +1,431 @@
+"""Dispatch overhead: ns per call of gfjit (native and Python) and its peers, against a direct call
+of the same method measured in the same run; plus miss-to-native latency, parallel compilation
+and the decision-tree strategies.
+
+    python bench/dispatch_overhead.py [--quick] [--no-plot]
+
+Times are CPU time of the calling thread (the machine may be shared). Prints markdown tables
+(medians; ratio = time / direct call time; overhead = time - direct) and
+writes bench/results/dispatch_overhead.png. Peers (``pip install '.[bench]'``): ovld, plum,
+multipledispatch, multimethod, functools.singledispatch; a missing peer is reported and skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gc
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import dispatch  # noqa: E402
+from dispatch.compiled import set_tree_strategy  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+UNROLL = 10
+
+
+# -- methods and classes ---------------------------------------------------------------------
+
+def method_function(name: str, nargs: int, types: Sequence[type]) -> Callable[..., Any]:
+    """A trivial method ``def name(a0, ...): return a0`` annotated with ``types``."""
+    params = ", ".join(f"a{i}" for i in range(nargs))
+    ns: dict[str, Any] = {}
+    exec(f"def {name}({params}):\n    return a0\n", ns)
+    fn = ns[name]
+    fn.__annotations__ = {f"a{i}": t for i, t in enumerate(types)}
+    return fn
+
+
+def hierarchy(n: int, prefix: str) -> list[type]:
+    return [type(f"{prefix}{i}", (), {}) for i in range(n)]
+
+
+# -- implementations -------------------------------------------------------------------------
+
+class Impl:
+    """One dispatch library: build a function with methods, return the callable."""
+
+    name = ""
+    one_arg_only = False
+
+    def build(self, fname: str, nargs: int,
+              methods: Sequence[tuple[tuple[type, ...], Callable[..., Any]]],
+              around: Callable[..., Any] | None = None) -> Callable[..., Any]:
+        raise NotImplementedError
+
+
+class Gfjit(Impl):
+    def __init__(self, native: bool) -> None:
+        self.native = native
+        self.name = "gfjit native" if native else "gfjit python"
+
+    def build(self, fname, nargs, methods, around=None):
+        gf = dispatch.make_generic(fname, [f"a{i}" for i in range(nargs)], native=self.native)
+        for types, fn in methods:
+            gf.add_method(dispatch.Method(fn, types))
+        if around is not None:
+            gf.add_method(dispatch.Method(around, methods[0][0], ("around",), wants_next=True))
+        return gf
+
+
+class SingleDispatch(Impl):
+    name = "singledispatch"
+    one_arg_only = True
+
+    def build(self, fname, nargs, methods, around=None):
+        sd = functools.singledispatch(lambda a0: None)
+        for (t,), fn in methods:
+            sd.register(t, fn)
+        return sd
+
+
+class Plum(Impl):
+    name = "plum"
+
+    def build(self, fname, nargs, methods, around=None):
+        from plum import Dispatcher
+        d = Dispatcher()
+        f = None
+        for types, fn in methods:
+            fn.__name__ = fname
+            f = d(fn)
+        return f
+
+
+class MultipleDispatch(Impl):
+    name = "multipledispatch"
+
+    def build(self, fname, nargs, methods, around=None):
+        from multipledispatch import Dispatcher
+        d = Dispatcher(fname)
+        for types, fn in methods:
+            d.add(types, fn)
+        return d
+
+
+class MultiMethod(Impl):
+    name = "multimethod"
+
+    def build(self, fname, nargs, methods, around=None):
+        from multimethod import multimethod
+        mm = None
+        for types, fn in methods:
+            fn.__name__ = fname
+            mm = multimethod(fn) if mm is None else (mm.register(fn) and mm)
+        return mm
+
+
+class Ovld(Impl):
+    name = "ovld"
+
+    def build(self, fname, nargs, methods, around=None):
+        from ovld import Ovld
+        o = Ovld()
+        for types, fn in methods:
+            fn.__name__ = fname
+            o.register(fn)
+        return o.dispatch
+
+
+def implementations() -> tuple[list[Impl], list[str]]:
+    impls: list[Impl] = [Gfjit(True), Gfjit(False), SingleDispatch()]
+    missing = []
+    for cls, module in ((Ovld, "ovld"), (Plum, "plum"), (MultipleDispatch, "multipledispatch"),
+                        (MultiMethod, "multimethod")):
+        try:
+            __import__(module)
+            impls.append(cls())
+        except ImportError:
+            missing.append(module)
+    return impls, missing
+
+
+# -- timing ----------------------------------------------------------------------------------
+
+def _runner(nargs: int) -> Callable[[list[tuple[Any, ...]], int], float]:
+    """A loop calling ``row[0](*row[1:])`` for each row, unrolled ``UNROLL`` times; returns
+    CPU seconds per call (thread time: the machine may be shared, and time spent descheduled
+    is not the code's)."""
+    lines = ["def run(rows, loops):", "    n = len(rows)", "    t0 = clock()",
+             "    for _ in range(loops):", f"        for k in range(0, n, {UNROLL}):"]
+    for j in range(UNROLL):
+        xs = ", ".join(f"x{j}_{i}" for i in range(nargs))
+        lines.append(f"            f{j}, {xs}, = rows[k + {j}]")
+    for j in range(UNROLL):
+        xs = ", ".join(f"x{j}_{i}" for i in range(nargs))
+        lines.append(f"            f{j}({xs})")
+    lines.append("    return (clock() - t0) / (loops * n)")
+    ns: dict[str, Any] = {"clock": time.thread_time}
+    exec("\n".join(lines), ns)
+    return ns["run"]
+
+
+def ns_per_call(rows: list[tuple[Any, ...]], nargs: int, calls: int, repeats: int) -> float:
+    """Median ns per call of ``rows`` (each ``(callable, *args)``; length a multiple of UNROLL)."""
+    run = _runner(nargs)
+    loops = max(1, calls // len(rows))
+    run(rows, 1)
+    gc.disable()
+    try:
+        samples = [run(rows, loops) for _ in range(repeats)]
+    finally:
+        gc.enable()
+    return statistics.median(samples) * 1e9
+
+
+# -- cases -----------------------------------------------------------------------------------
+
+class Case:
+    def __init__(self, name: str, nargs: int, methods, calls, around=None, around_direct=None):
+        self.name, self.nargs = name, nargs
+        self.methods = methods          # [(types, fn)]
+        self.calls = calls              # [(fn it must reach, args)]
+        self.around, self.around_direct = around, around_direct
+
+
+def _simple_case(name: str, nargs: int, nclasses: int = 4) -> Case:
+    classes = hierarchy(nclasses, f"{name[:1]}C")
+    methods = []
+    for i, c in enumerate(classes):
+        types = (c,) * nargs
+        methods.append((types, method_function(f"m{i}", nargs, types)))
+    target = methods[1]
+    obj = classes[1]()
+    return Case(name, nargs, methods, [(target[1], (obj,) * nargs)])
+
+
+def _inheritance_case() -> Case:
+    base = type("Base", (), {})
+    mid = type("Mid", (base,), {})
+    leaf = type("Leaf", (mid,), {})
+    others = hierarchy(3, "Other")
+    methods = [((c,), method_function(f"m_{c.__name__}", 1, (c,))) for c in [base, *others]]
+    return Case("inheritance hit (3 levels)", 1, methods, [(methods[0][1], (leaf(),))])
+
+
+def _many_case(rng: random.Random) -> Case:
+    classes = hierarchy(100, "M")
+    pairs = set()
+    while len(pairs) < 1000:
+        pairs.add((rng.randrange(100), rng.randrange(100)))
+    methods = []
+    for i, (a, b) in enumerate(sorted(pairs)):
+        types = (classes[a], classes[b])
+        methods.append((types, method_function(f"m{i}", 2, types)))
+    objs = [c() for c in classes]
+    chosen = rng.sample(methods, 200)
+    calls = [(fn, (objs[classes.index(t[0])], objs[classes.index(t[1])])) for t, fn in chosen]
+    return Case("1000 methods / 100 classes, random mix", 2, methods, calls)
+
+
+def _around_case() -> Case:
+    c = type("Ar", (), {})
+    inner = method_function("inner", 1, (c,))
+
+    def around(next_method, a0):
+        return next_method()
+
+    def around_direct(a0):
+        return inner(a0)
+    around_direct.__annotations__ = {"a0": c}
+    return Case("around calling next_method", 1, [((c,), inner)], [(around_direct, (c(),))],
+                around=around, around_direct=around_direct)
+
+
+def cases(rng: random.Random) -> list[Case]:
+    return [_simple_case("1 arg", 1), _simple_case("2 args", 2), _simple_case("3 args", 3),
+            _inheritance_case(), _many_case(rng), _around_case()]
+
+
+def measure_case(case: Case, impls: list[Impl], calls: int, repeats: int) -> dict[str, float | None]:
+    def rows_for(callables: list[Callable[..., Any]]) -> list[tuple[Any, ...]]:
+        rows = [(g, *args) for g, (_, args) in zip(callables, case.calls)]
+        return (rows * UNROLL)[:max(UNROLL, len(rows) // UNROLL * UNROLL)] if len(rows) % UNROLL \
+            else rows
+
+    out: dict[str, float | None] = {"direct": ns_per_call(rows_for([fn for fn, _ in case.calls]),
+                                                          case.nargs, calls, repeats)}
+    for impl in impls:
+        if impl.one_arg_only and case.nargs != 1:
+            out[impl.name] = None
+            continue
+        if case.around is not None and not isinstance(impl, Gfjit):
+            # Peers have no around methods: their method calls the inner function itself.
+            methods = [(case.methods[0][0], case.around_direct)]
+            f = impl.build("f", case.nargs, methods)
+        else:
+            f = impl.build("f", case.nargs, case.methods, case.around)
+        for _, args in case.calls:
+            f(*args)
+        if isinstance(f, dispatch.GenericFunction) and f.native:
+            f.compile()
+        for fn, args in case.calls:
+            expect = fn(*args)
+            got = f(*args)
+            assert got is expect, f"{impl.name} {case.name}: wrong result"
+        out[impl.name] = ns_per_call(rows_for([f] * len(case.calls)), case.nargs, calls, repeats)
+        print(f"  {case.name}: {impl.name} {out[impl.name]:.0f} ns", file=sys.stderr, flush=True)
+    return out
+
+
+# -- other measurements ------------------------------------------------------------------------
+
+def miss_to_native(samples: int) -> tuple[float, float]:
+    """ms from the first call with a new class to an installed dispatcher covering it."""
+    f = dispatch.make_generic("latency", ["a0"], native=True)
+    f.add_method(dispatch.Method(lambda a0: 1, (object,)))
+    f.add_method(dispatch.Method(lambda a0: 2, (int,)))
+    dispatch.wait_for_compiles()
+    out = []
+    for i in range(samples):
+        obj = type(f"L{i}", (), {})()
+        t0 = time.perf_counter()
+        f(obj)
+        while not _covers(f, type(obj)):
+            dispatch.wait_for_compiles()
+        out.append((time.perf_counter() - t0) * 1e3)
+    out.sort()
+    return statistics.median(out), out[min(len(out) - 1, int(len(out) * 0.99))]
+
+
+def _covers(f: Any, cls: type) -> bool:
+    compiled = f._gf_state.compiled
+    return compiled is not None and id(cls) in compiled.class_ids and \
+        dispatch.native.load_pointer(f, dispatch.native.VECTORCALL_OFFSET) == compiled.address
+
+
+def parallel_compile(workers: int, nfuncs: int = 50, nclasses: int = 20) -> float:
+    """Seconds for ``nfuncs`` generic functions with ``nclasses`` class tuples each to get their
+    dispatchers through the background pool with ``workers`` workers."""
+    dispatch.configure_compiler(workers=workers)
+    classes = hierarchy(nclasses, "P")
+    objs = [c() for c in classes]
+    gfs = []
+    for i in range(nfuncs):
+        f = dispatch.make_generic(f"par{i}", ["a0"], native=True)
+        for j, c in enumerate(classes):
+            f.add_method(dispatch.Method(method_function(f"m{j}", 1, (c,)), (c,)))
+        gfs.append(f)
+    t0 = time.perf_counter()
+    for f in gfs:
+        for o in objs:
+            f(o)
+    dispatch.wait_for_compiles()
+    dt = time.perf_counter() - t0
+    assert all(f.stats.installs >= 1 for f in gfs)
+    dispatch.configure_compiler()
+    return dt
+
+
+def strategies(calls: int, repeats: int) -> list[tuple[int, float, float, float]]:
+    """(classes, direct ns, switch ns, bisect ns) for a call mix over all classes."""
+    rows_out = []
+    for n in (2, 20, 200):
+        classes = hierarchy(n, "S")
+        methods = [((c,), method_function(f"m{i}", 1, (c,))) for i, c in enumerate(classes)]
+        objs = [c() for c in classes]
+        order = list(range(n)) * max(1, 200 // n)
+        random.Random(n).shuffle(order)
+        order = order[:len(order) // UNROLL * UNROLL]
+        direct = ns_per_call([(methods[i][1], objs[i]) for i in order], 1, calls, repeats)
+        res = [direct]
+        for strategy in ("switch", "bisect"):
+            set_tree_strategy(strategy)
+            f = Gfjit(True).build("s", 1, methods)
+            for o in objs:
+                f(o)
+            f.compile()
+            res.append(ns_per_call([(f, objs[i]) for i in order], 1, calls, repeats))
+        set_tree_strategy("switch")
+        rows_out.append((n, *res))
+    return rows_out
+
+
+# -- report ----------------------------------------------------------------------------------
+
+def table(results: dict[str, dict[str, float | None]], impls: list[Impl]) -> str:
+    names = ["direct"] + [i.name for i in impls]
+    lines = ["| case | " + " | ".join(names) + " | gfjit overhead / fastest peer's |",
+             "|---" * (len(names) + 2) + "|"]
+    peers = [i.name for i in impls if not isinstance(i, Gfjit)]
+    for case, row in results.items():
+        d = row["direct"]
+        cells = []
+        for n in names:
+            v = row.get(n)
+            cells.append("n/a" if v is None else f"{v:.0f} ns" if n == "direct"
+                         else f"{v:.0f} ns ({v / d:.2f}x)")
+        peer_over = [row[p] - d for p in peers if row.get(p) is not None]
+        ours = row["gfjit native"] - d
+        ratio = f"{ours / min(peer_over):.2f}" if peer_over and min(peer_over) > 0 else "n/a"
+        lines.append(f"| {case} | " + " | ".join(cells) + f" | {ratio} |")
+    return "\n".join(lines)
+
+
+def plot(results: dict[str, dict[str, float | None]], impls: list[Impl], path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    names = [i.name for i in impls]
+    cases_ = list(results)
+    width = 0.8 / len(names)
+    fig, ax = plt.subplots(figsize=(12, 5))
+    for k, n in enumerate(names):
+        xs, ys = [], []
+        for c, case in enumerate(cases_):
+            v = results[case].get(n)
+            if v is not None:
+                xs.append(c + k * width)
+                ys.append(v / results[case]["direct"])
+        ax.bar(xs, ys, width, label=n)
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_xticks([c + 0.4 - width / 2 for c in range(len(cases_))], cases_, rotation=15,
+                  fontsize=8)
+    ax.set_ylabel("time per call / direct call (log)")
+    ax.set_yscale("log")
+    ax.set_title("gfjit dispatch overhead against peers (median, lower is better)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="fewer calls and repeats (noisier)")
+    p.add_argument("--no-plot", action="store_true")
+    args = p.parse_args(argv)
+    calls, repeats = (20_000, 5) if args.quick else (200_000, 11)
+    impls, missing = implementations()
+    if missing:
+        print(f"peers not installed (skipped): {', '.join(missing)}")
+    results = {}
+    for case in cases(random.Random(42)):
+        results[case.name] = measure_case(case, impls, calls, repeats)
+    print(f"## Dispatch overhead (ns per call, median of {repeats}; ratio to a direct call)\n")
+    print(table(results, impls))
+    med, p99 = miss_to_native(20 if args.quick else 100)
+    print(f"\nMiss-to-native latency: median {med:.2f} ms, p99 {p99:.2f} ms")
+    one, two = parallel_compile(1), parallel_compile(2)
+    print(f"50 generic functions (20 classes each) compiled in the background: "
+          f"1 worker {one * 1e3:.0f} ms, 2 workers {two * 1e3:.0f} ms ({one / two:.2f}x)")
+    print("\n## Decision-tree strategy (ns per call over a mix of all classes)\n")
+    print("| classes | direct | switch | bisect |\n|---|---|---|---|")
+    for n, d, s, b in strategies(calls, repeats):
+        print(f"| {n} | {d:.0f} ns | {s:.0f} ns ({s / d:.2f}x) | {b:.0f} ns ({b / d:.2f}x) |")
+    if not args.no_plot:
+        path = RESULTS / "dispatch_overhead.png"
+        plot(results, impls, path)
+        print(f"\nplot: {path}")
+
+
+if __name__ == "__main__":
+    main()
