@@ -67,7 +67,8 @@ def fmakunbound(sym: Symbol) -> None:
 def builtin(name: str, package: str | Package = COMMON_LISP) -> Callable[[F], F]:
     """Decorator: make a Python function the global function of the symbol ``name``.
 
-    In COMMON-LISP the symbol is made external. The function is returned unchanged.
+    In COMMON-LISP the symbol is made external. The function is returned, its ``lisp_name``
+    attribute set to the symbol unless it had one.
     """
 
     def register(fn: F) -> F:
@@ -76,6 +77,9 @@ def builtin(name: str, package: str | Package = COMMON_LISP) -> Callable[[F], F]
             raise ValueError(f"no package named {package}")
         sym = cl_symbol(name) if pkg is COMMON_LISP else pkg.intern(name)
         set_function(sym, fn)
+        # The printer shows #<FUNCTION CAR>, not the Python name; the first name given is kept.
+        if isinstance(getattr(fn, "__dict__", None), dict):
+            fn.__dict__.setdefault("lisp_name", sym)
         return fn
 
     return register

@@ -45,7 +45,7 @@ from lisp.data import COMMON_LISP, KEYWORD, NIL, Char, Cons, Package, Symbol, T,
 from lisp.namespace import dynamic_binding, global_value_is_set, proclaim_special, set_symbol_value, symbol_value
 from lisp.reader import (
     CHAR_NAMES, FUNCTION, PACKAGE_VAR, current_readtable, QUASIQUOTE, QUOTE, READ_BASE, UNQUOTE, UNQUOTE_NSPLICING,
-    UNQUOTE_SPLICING, parse_number,
+    UNQUOTE_SPLICING,
 )
 from lisp.pretty import Layout
 from lisp.streams import OutputStream, Stream, StringOutputStream, output_stream
@@ -176,7 +176,9 @@ class _Printer:
         elif type(obj) is _hash_table_class():
             out(self.unreadable(obj, f"HASH-TABLE :TEST {obj.test} :COUNT {len(obj)}"))
         elif isinstance(obj, (FunctionType, BuiltinFunctionType, MethodType)):
-            out(self.unreadable(obj, f"FUNCTION {getattr(obj, '__name__', '(LAMBDA)')}"))
+            name = getattr(obj, "lisp_name", None)
+            shown = self.symbol_text(name) if isinstance(name, Symbol) else getattr(obj, "__name__", "(LAMBDA)")
+            out(self.unreadable(obj, f"FUNCTION {shown}"))
         else:
             self.unknown(obj)
 
@@ -234,10 +236,7 @@ class _Printer:
         if (case == "UPCASE" and name != name.upper()) or (case == "DOWNCASE" and name != name.lower()):
             return True
         base = self.read_base if isinstance(self.read_base, int) and 2 <= self.read_base <= 36 else 10
-        try:
-            return parse_number(name, base) is not None
-        except ZeroDivisionError:
-            return True
+        return potential_number(name, base)
 
     def cased(self, name: str) -> str:
         """``name`` as it is printed unescaped: by ``*print-case*`` under an :UPCASE readtable,
@@ -351,6 +350,29 @@ class _Printer:
 @functools.lru_cache(maxsize=32)
 def _special_pattern(chars: frozenset[str]) -> re.Pattern[str]:
     return re.compile("[" + re.escape("".join(sorted(chars))) + "]")
+
+
+def potential_number(token: str, base: int) -> bool:
+    """Whether ``token`` is a potential number (CLHS 2.3.1.1), which a symbol name must not be
+    printed as: digits, signs, ``/ . ^ _`` and isolated letters (number markers), with a digit,
+    starting with a digit, sign, point or extension character, not ending with a sign."""
+    token = token.upper()
+    if not token or token[-1] in "+-":
+        return False
+    digits = _DIGITS[:base] if "." not in token else _DIGITS[:10]
+    if not any(c in digits for c in token):
+        return False
+    if not (token[0] in digits or token[0] in "+-.^_"):
+        return False
+    for i, c in enumerate(token):
+        if c in digits or c in "+-/.^_":
+            continue
+        if not ("A" <= c <= "Z"):
+            return False
+        neighbours = token[i - 1:i] + token[i + 1:i + 2]
+        if any("A" <= n <= "Z" and n not in digits for n in neighbours):
+            return False
+    return True
 
 
 def _hash_table_class() -> type | None:

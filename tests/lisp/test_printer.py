@@ -60,8 +60,9 @@ def test_inaccessible_symbols_are_package_qualified():
     ("foo", "|foo|"), ("1", "|1|"), ("1.5", "|1.5|"), ("1/2", "|1/2|"), (".", "|.|"), ("", "||"),
     ("A B", "|A B|"), ("A:B", "|A:B|"), ("#A", "|#A|"), ("A|B", "|A\\|B|"), ("A\\B", "|A\\\\B|"),
     ("1+", "1+"), ("+", "+"), ("-", "-"), ("...A", "...A"), ("(", "|(|"), ("1E5", "|1E5|"),
+    ("-1A", "|-1A|"), ("1/0X", "|1/0X|"), ("1.2.3", "|1.2.3|"), ("1AB", "1AB"), ("A1", "A1"), ("_1", "|_1|"),
 ])
-def test_symbol_names_that_would_read_differently_are_escaped(name, text):
+def test_symbol_names_that_would_read_differently_or_are_potential_numbers_are_escaped(name, text):
     assert prin1_to_string(sym(name)) == text
     assert princ_to_string(sym(name)) == name
 
@@ -206,6 +207,16 @@ def test_packages_and_functions():
         return n
 
     assert prin1_to_string(fib) == "#<FUNCTION fib>"
+
+
+def test_builtins_print_with_their_lisp_name():
+    from lisp.namespace import builtin
+
+    @builtin("PRINTER-TEST-BUILTIN", COMMON_LISP_USER)
+    def python_name():
+        return None
+
+    assert prin1_to_string(python_name) == "#<FUNCTION PRINTER-TEST-BUILTIN>"
 
 
 def test_unknown_python_objects_go_through_the_hook(monkeypatch):
