@@ -9,6 +9,7 @@ deviation), so the destructive functions return a new string where CL would modi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -462,17 +463,46 @@ _quantifier("NOTEVERY", lambda rs: truth(any(r is NIL for r in rs)))
 # -- sorting ---------------------------------------------------------------------------------------
 
 
+@functools.cache
+def _native_orders() -> dict[Any, tuple[Callable[[Any], Any], bool]]:
+    """The Lisp orders that equal Python's order on a Python sort key: predicate -> (function
+    giving the key of one element, or signalling the TYPE-ERROR the predicate would, and whether
+    the order is descending)."""
+    from lisp.library import characters, numbers, strings
+
+    def real(x: Any) -> Any:
+        if type(x) not in numbers.REAL_TYPES:
+            type_error(x, expected("REAL"))
+        return x
+
+    def char_code(c: Any) -> int:
+        return characters.check_char(c).code
+
+    get = GLOBALS.get
+    orders: dict[Any, tuple[Callable[[Any], Any], bool]] = {
+        numbers.num_lt: (real, False), numbers.num_gt: (real, True),
+        get(_function_key("CHAR<")): (char_code, False), get(_function_key("CHAR>")): (char_code, True),
+        get(_function_key("STRING<")): (strings.string_designator, False),
+        get(_function_key("STRING>")): (strings.string_designator, True),
+    }
+    return orders
+
+
+def _function_key(name: str) -> str:
+    from lisp.namespace import function_key
+
+    return function_key(cl_symbol(name))
+
+
 def sorted_items(elems: list[Any], pred: Any, key: Callable[[Any], Any] | None) -> list[Any]:
     """``elems`` stably sorted by the Lisp predicate ``pred`` (a strict less-than)."""
-    from lisp.library import numbers
-
     keyed = elems if key is None else [key(x) for x in elems]
-    if pred is numbers.num_lt or pred is numbers.num_gt:
-        # The numeric orders sort with Python's own comparison: same order, no calls back.
-        numbers._reals(tuple(keyed))
-        if key is None:
-            return sorted(elems, reverse=pred is numbers.num_gt)
-        order = sorted(range(len(elems)), key=keyed.__getitem__, reverse=pred is numbers.num_gt)
+    native = _native_orders().get(pred)
+    if native is not None:
+        # Python's own comparison gives the same order: sort without calling back into Lisp.
+        sort_key, descending = native
+        python_keys = [sort_key(k) for k in keyed]
+        order = sorted(range(len(elems)), key=python_keys.__getitem__, reverse=descending)
         return [elems[i] for i in order]
 
     class Before:

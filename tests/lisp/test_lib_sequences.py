@@ -177,3 +177,10 @@ def test_a_dotted_list_is_a_type_error_for_sequence_functions() -> None:
 def test_bad_keyword_arguments_are_program_errors() -> None:
     assert results("(find 1 '(1) :no-such-key 2)") == ":PROGRAM-ERROR"
     assert results("(find 1 '(1) :key)") == ":PROGRAM-ERROR"
+
+
+def test_sort_by_the_standard_orders_agrees_with_the_lisp_predicates() -> None:
+    assert results("(sort (list \"pear\" \"apple\" 'fig) #'string<)") == '((FIG "apple" "pear"))'
+    assert results("(sort (list #\\b #\\a #\\c) #'char>)") == "((#\\c #\\b #\\a))"
+    assert results("(stable-sort (list '(1 a) '(2 b) '(1 c)) #'> :key #'car)") == "(((2 B) (1 A) (1 C)))"
+    assert results("(sort (list 3 'x 1) #'<)") == ":TYPE-ERROR"
