@@ -256,9 +256,12 @@ class _Interpreter:
             values.append(default if p is None else p)
         return values
 
-    def integer_param(self, value: Any, directive: Directive, what: str) -> int:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise self.error(f"the {what} parameter of ~{directive.char} must be an integer, not {write_to_string(value)}", directive)
+    def integer_param(self, value: Any, directive: Directive, what: str, minimum: int | None = 0) -> int:
+        """A parameter that must be an integer, at least ``minimum`` (most must not be negative)."""
+        if not isinstance(value, int) or isinstance(value, bool) or (minimum is not None and value < minimum):
+            kind = "an integer" if minimum is None else f"an integer >= {minimum}"
+            raise self.error(f"the {what} parameter of ~{directive.char} must be {kind}, not {write_to_string(value)}",
+                             directive)
         return value
 
     def char_param(self, value: Any, directive: Directive, what: str) -> str:
@@ -333,7 +336,7 @@ def _integer(run: _Interpreter, d: Directive, args: _Args, base: int, params: li
         return
     digits = integer_text(abs(arg), base)
     if d.colon:
-        interval = run.integer_param(interval, d, "comma-interval")
+        interval = run.integer_param(interval, d, "comma-interval", minimum=1)
         comma = run.char_param(commachar, d, "commachar")
         groups = []
         while len(digits) > interval > 0:
@@ -562,7 +565,7 @@ def _float_params(run: _Interpreter, d: Directive, values: list[Any], names: tup
         elif name in ("overflowchar", "padchar"):
             out.append(run.char_param(value, d, name))
         else:
-            out.append(run.integer_param(value, d, name))
+            out.append(run.integer_param(value, d, name, minimum=None if name == "k" else 0))
     return out
 
 

@@ -295,3 +295,13 @@ def test_format_error_points_at_the_directive():
 def test_non_string_control_is_a_format_error():
     with pytest.raises(FormatError, match="not a format control"):
         format_to_string(42, [])
+
+
+@pytest.mark.parametrize("control, args", [("~-5d", [7]), ("~,,-1a", [1]), ("~-2%", []), ("~,,,0:d", [1234])])
+def test_negative_or_zero_counts_are_format_errors(control, args):
+    with pytest.raises(FormatError, match="must be an integer >="):
+        format_to_string(control, args)
+
+
+def test_scale_factor_may_be_negative():
+    assert format_to_string("~,2,,-1e", [12345.678]) == "0.01e+6"

@@ -374,3 +374,31 @@ def test_pprint_lays_out_within_80_columns_by_default():
     pprint(make_list(range(40)), out)
     lines = out.get_output_stream_string().split("\n")
     assert lines[0] == "" and len(lines) == 3 and all(len(line) < 80 for line in lines)
+
+
+@pytest.mark.timeout(60)
+def test_threads_printing_and_reading_under_their_own_bindings_do_not_interfere():
+    import threading
+
+    from lisp.printer import OPTIONS
+
+    errors = []
+
+    def worker(base):
+        try:
+            with dynamic_binding(OPTIONS["base"][0], base), dynamic_binding(READ_BASE, base):
+                for n in range(300):
+                    obj = lisp_list(n, sym("X"), [n, "s"])
+                    text = prin1_to_string(obj)
+                    back = read_from_string(text)
+                    if not (similar(back, obj) and text.split()[0] == "(" + printer.integer_text(n, base)):
+                        errors.append((base, n, text))
+        except Exception as e:  # reported below, in the main thread
+            errors.append((base, repr(e)))
+
+    threads = [threading.Thread(target=worker, args=(base,)) for base in (2, 8, 10, 16, 36)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
