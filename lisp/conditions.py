@@ -894,9 +894,13 @@ def _require_restart(restart: Any, condition: Condition | None = None) -> Restar
     if found is NIL:
         from lisp.printer import prin1_to_string
 
-        raise_error(ControlError(f"no active restart {prin1_to_string(restart)}"
-                                 if isinstance(restart, Symbol) or restart is NIL
-                                 else f"the restart {restart!r} is not active"))
+        if isinstance(restart, Restart):
+            raise_error(ControlError(f"the restart {prin1_to_string(restart)} is not active here"))
+        if restart is not NIL and not isinstance(restart, Symbol):
+            raise_error(LispTypeError(f"{prin1_to_string(restart)} designates no restart", datum=restart,
+                                      expected_type=make_list([cl_symbol("OR"), cl_symbol("SYMBOL"),
+                                                               cl_symbol("RESTART")])))
+        raise_error(ControlError(f"no active restart named {prin1_to_string(restart)}"))
     return found
 
 

@@ -469,3 +469,12 @@ def test_handlers_are_per_thread() -> None:
     cs.handler_bind([(cs.Condition, lambda c: results.append("wrongly handled"))], with_handler)
     thread.join(5)
     assert results == [None]
+
+
+def test_invoking_a_restart_after_its_extent_is_a_control_error() -> None:
+    assert value("(let ((r nil)) (restart-case (setf r (find-restart 'x)) (x () 1))"
+                 " (handler-case (invoke-restart r) (control-error () :control-error)))") == ":CONTROL-ERROR"
+
+
+def test_invoke_restart_of_a_non_designator_is_a_type_error() -> None:
+    assert value("(handler-case (invoke-restart 42) (type-error () :type-error))") == ":TYPE-ERROR"
