@@ -49,9 +49,11 @@ Protocol for a language layer (lisp/) building its own generic functions on this
   install), ``deopts``, ``native``.
 """
 
+from dispatch.abstract import AmbiguousDispatch
 from dispatch.combination import Combination, NextMethod, OperatorCombination, StandardCombination
 from dispatch.compiler import background as _background, configure as configure_compiler
-from dispatch.errors import InvalidMethodError, NoApplicableMethod, NoNextMethod, NoPrimaryMethod
+from dispatch.errors import (InvalidMethodError, MethodRedefinitionWarning, NoApplicableMethod,
+                             NoNextMethod, NoPrimaryMethod)
 from dispatch.function import GenericFunction, PythonGenericFunction, generic, make_generic
 from dispatch.generic import Stats
 from dispatch.methods import Method
@@ -66,7 +68,7 @@ def wait_for_compiles(timeout: float | None = None) -> bool:
 
 
 __all__ = [
-    "Combination", "Eql", "GenericFunction", "InvalidMethodError", "Method", "NextMethod",
+    "AmbiguousDispatch", "Combination", "Eql", "MethodRedefinitionWarning", "GenericFunction", "InvalidMethodError", "Method", "NextMethod",
     "NoApplicableMethod", "NoNextMethod", "NoPrimaryMethod", "OperatorCombination",
     "PythonGenericFunction", "StandardCombination", "Stats", "add_precedence_provider",
     "class_changed", "class_precedence_list", "configure_compiler", "generic", "make_generic",

@@ -39,5 +39,9 @@ class NoNextMethod(TypeError):
                          f"with argument classes ({_class_names(args)})")
 
 
+class MethodRedefinitionWarning(UserWarning):
+    """A method defined elsewhere replaced one with the same specializers and qualifiers."""
+
+
 class InvalidMethodError(TypeError):
     """A method definition was refused; the generic function is unchanged."""

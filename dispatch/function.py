@@ -15,7 +15,7 @@ from typing import Any
 
 from dispatch import native
 from dispatch.combination import Combination, combination_named
-from dispatch.errors import InvalidMethodError
+from dispatch.errors import InvalidMethodError, MethodRedefinitionWarning
 from dispatch.generic import GenericState, Stats, _native_default
 from dispatch.methods import Method, methods_from_function
 from dispatch.specializers import Specializer
@@ -41,7 +41,11 @@ class GenericFunction:
             qualifiers = () if qualifier is None else (qualifier,)
 
         def add(fn: Callable[..., Any]) -> Callable[..., Any]:
-            state.add_methods(methods_from_function(fn, state.nargs, qualifiers))
+            for old, new in state.add_methods(methods_from_function(fn, state.nargs, qualifiers)):
+                if old.where() != new.where():
+                    warnings.warn(f"{state.name}(): method {new.where()} replaces {old.where()}, "
+                                  "which has the same specializers and qualifiers",
+                                  MethodRedefinitionWarning, stacklevel=3)
             return fn
 
         return add if function is None else add(function)

@@ -135,7 +135,9 @@ class GenericState:
     def no_applicable_method(self, args: tuple, kwargs: dict) -> Any:
         if self.no_applicable_hook is not None:
             return self.no_applicable_hook(self._gf, *args, **kwargs)
-        raise NoApplicableMethod(self.name, args[:self.nargs])
+        dispatched = args[:self.nargs]
+        raise NoApplicableMethod(self.name, dispatched,
+                                 self._history.builder.explain(self.dispatched, dispatched))
 
     def no_primary_method(self, args: tuple, kwargs: dict) -> Any:
         raise NoPrimaryMethod(self.name, args[:self.nargs])
@@ -147,16 +149,19 @@ class GenericState:
 
     # -- updates (I3) ----------------------------------------------------------------------------
 
-    def add_methods(self, new: Iterable[Method]) -> None:
-        """Add methods, replacing those with the same specializers and qualifiers. All or none."""
+    def add_methods(self, new: Iterable[Method]) -> list[tuple[Method, Method]]:
+        """Add methods, replacing those with the same specializers and qualifiers. All or none.
+        Returns the (replaced, replacement) pairs."""
         new = list(new)
         for m in new:
             self._check(m)
         with self._lock:
             by_key = {m.key: m for m in self.methods}
+            replaced = [(by_key[m.key], m) for m in new if m.key in by_key]
             for m in new:
                 by_key[m.key] = m
             self._publish(tuple(by_key.values()))
+        return replaced
 
     def _check(self, m: Method) -> None:
         if not isinstance(m, Method):

@@ -45,7 +45,7 @@ class Method:
     def where(self) -> str:
         code = getattr(self.function, "__code__", None)
         name = getattr(self.function, "__qualname__", repr(self.function))
-        return f"{name} ({code.co_filename}:{code.co_firstlineno})" if code else name
+        return f"{name} at {code.co_filename}:{code.co_firstlineno}" if code else name
 
     def __repr__(self) -> str:
         quals = " ".join(self.qualifiers)

@@ -14,11 +14,12 @@ import itertools
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Protocol
 
-from dispatch.applicable import applicable_methods
+from dispatch.abstract import AmbiguousDispatch, ambiguity, composed_precedence, is_abstract
+from dispatch.applicable import applicable_methods, is_applicable
 from dispatch.combination import CallContext, Combination
 from dispatch.methods import Method
 from dispatch.precedence import class_precedence_list
-from dispatch.specializers import Eql
+from dispatch.specializers import Eql, specializer_name
 
 Outcome = Callable[..., Any]
 
@@ -109,10 +110,14 @@ class OutcomeBuilder:
         self._no_applicable = self._make_no_applicable(ctx)
         # position -> class -> groups of Eql specializers of that class at that position
         self._eqls: dict[int, dict[type, list[_EqlGroup]]] = {}
+        # position -> abstract classes specialized on there (see dispatch.abstract)
+        self._abstract: dict[int, list[type]] = {}
         for m in self.methods:
             for i, s in enumerate(m.specializers):
                 if isinstance(s, Eql):
                     self._add_eql(i, s)
+                elif is_abstract(s) and s not in self._abstract.setdefault(i, []):
+                    self._abstract[i].append(s)
 
     @staticmethod
     def _make_no_applicable(ctx: OutcomeContext) -> Outcome:
@@ -144,21 +149,74 @@ class OutcomeBuilder:
             return EqlSelector(self, classes, groups)
         return self.for_choice(classes, {})
 
+    def _precedence(self, classes: Sequence[type]) -> list[tuple[type, ...]]:
+        cpls = []
+        for i, c in enumerate(classes):
+            cpl = class_precedence_list(c)
+            if self._abstract.get(i) and cpl == c.__mro__:
+                cpl = composed_precedence(c, self._abstract[i])
+            cpls.append(cpl)
+        return cpls
+
     def for_choice(self, classes: tuple[type, ...], choice: dict[int, frozenset[Eql]]) -> Outcome:
-        cpls = [class_precedence_list(c) for c in classes]
+        cpls = self._precedence(classes)
         methods = tuple(applicable_methods(self.methods, cpls, choice, self._order))
         if not methods:
             return self._no_applicable
+        if self._abstract and (unordered := self._ambiguity(classes, cpls, methods)):
+            return unordered
         outcome = self._effective.get(methods)
         if outcome is None:
             outcome = self._effective.setdefault(
                 methods, self._combination.effective_method(methods, self._ctx))
         return outcome
 
+    def _ambiguity(self, classes: Sequence[type], cpls: Sequence[Sequence[type]],
+                   methods: Sequence[Method]) -> Outcome | None:
+        for i in self._abstract:
+            pair = ambiguity(classes[i], cpls[i], [m.specializers[i] for m in methods
+                                                   if isinstance(m.specializers[i], type)])
+            if pair is not None:
+                message = (f"{self._ctx.name}(): ambiguous dispatch on argument {i} of class "
+                           f"{classes[i].__qualname__}: it implements both {pair[0].__qualname__} "
+                           f"and {pair[1].__qualname__}, which are not ordered; register it "
+                           "with one of them explicitly or add a method for it")
+
+                def ambiguous(*args: Any, **kwargs: Any) -> Any:
+                    raise AmbiguousDispatch(message)
+                return ambiguous
+        return None
+
+    def _choice(self, args: Sequence[Any]) -> dict[int, frozenset[Eql]]:
+        classes = [type(a) for a in args]
+        return {i: frozenset(e for g in self._eqls[i].get(classes[i], ())
+                             if (e := g.match(args[i])) is not None)
+                for i in self._eqls if i < len(args)}
+
     def applicable_to(self, args: Sequence[Any]) -> list[Method]:
         """Applicable methods for actual arguments, most specific first."""
-        classes = tuple(type(a) for a in args)
-        choice = {i: frozenset(e for g in self._eqls[i].get(classes[i], ()) if (e := g.match(args[i])))
-                  for i in self._eqls if i < len(args)}
-        cpls = [class_precedence_list(c) for c in classes]
-        return applicable_methods(self.methods, cpls, choice, self._order)
+        cpls = self._precedence([type(a) for a in args])
+        return applicable_methods(self.methods, cpls, self._choice(args), self._order)
+
+    def explain(self, names: Sequence[str], args: Sequence[Any]) -> str:
+        """For an error message: each method, where it is defined, and which argument it refused."""
+        if not self.methods:
+            return "it has no methods"
+        cpls = self._precedence([type(a) for a in args])
+        choice = self._choice(args)
+        lines = ["its methods:"]
+        for m in self.methods:
+            specs = ", ".join(f"{n}: {specializer_name(s)}" for n, s in zip(names, m.specializers))
+            quals = f"{' '.join(m.qualifiers)} " if m.qualifiers else ""
+            refused = [f"{n!r} ({type(a).__qualname__}) is not {specializer_name(s)}"
+                       for i, (n, s, a) in enumerate(zip(names, m.specializers, args))
+                       if not is_applicable(_only(m, i), cpls, choice)]
+            why = "; ".join(refused) if refused else "applies"
+            lines.append(f"  {quals}({specs}), {m.where()}: {why}")
+        return "\n".join(lines)
+
+
+def _only(method: Method, i: int) -> Method:
+    """``method`` with every specializer but the ``i``-th relaxed to ``object``."""
+    specs = tuple(s if j == i else object for j, s in enumerate(method.specializers))
+    return Method(method.function, specs, method.qualifiers, method.wants_next)

@@ -16,6 +16,7 @@ import typing
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from dispatch.abstract import check_abstract, is_abstract
 from dispatch.errors import InvalidMethodError
 
 # Values of these classes are matched by class and value; everything else by identity.
@@ -101,14 +102,29 @@ def specializers_from_annotation(annotation: Any, where: str) -> tuple[Specializ
         return (type(None),)
     if isinstance(annotation, Eql):
         return (annotation,)
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+    origin = typing.get_origin(annotation)
+    if isinstance(annotation, types.UnionType) or origin is typing.Union:
         out: list[Specializer] = []
         for alt in typing.get_args(annotation):
             for s in specializers_from_annotation(alt, where):
                 if s not in out:
                     out.append(s)
         return tuple(out)
-    if isinstance(annotation, type) and not isinstance(annotation, types.GenericAlias):
+    if origin is typing.Literal:
+        return tuple(Eql(v) for v in typing.get_args(annotation))
+    if annotation is typing.Never or annotation is typing.NoReturn:
+        raise InvalidMethodError(f"{where}: {annotation!r} matches no object: the method could "
+                                 "never apply")
+    if origin is not None and not typing.get_args(annotation) and isinstance(origin, type):
+        annotation = origin  # typing.List, typing.Sequence: the class itself
+    elif origin is not None:
+        name = getattr(origin, "__qualname__", repr(origin))
+        raise InvalidMethodError(
+            f"{where}: {annotation!r} is a parametrized type; gfjit dispatches on classes. "
+            f"Specialize on {name} and check the parameters inside the method")
+    if isinstance(annotation, type):
+        if is_abstract(annotation):
+            check_abstract(annotation, where)
         return (annotation,)
     raise InvalidMethodError(
         f"{where}: the specializer {annotation!r} is not a class, an Eql or a union of them")

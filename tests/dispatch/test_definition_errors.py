@@ -41,7 +41,8 @@ def test_specializer_that_is_not_a_class(f):
 
 
 def test_parametrized_generic_is_refused(f):
-    with pytest.raises(InvalidMethodError, match="is not a class"):
+    with pytest.raises(InvalidMethodError, match=r"list\[int\] is a parametrized type; gfjit "
+                       "dispatches on classes. Specialize on list"):
         @f.method
         def _(x: A, y: list[int]):
             pass
