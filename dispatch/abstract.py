@@ -9,9 +9,11 @@ Rules (those of ``functools.singledispatch``):
   stays native.
 - Precedence: ``C``'s MRO extended with the abstract specializers it implements, inserted where
   ``functools.singledispatch`` inserts them (``functools._compose_mro``, CPython's rule).
-- Two abstract classes that ``C`` implements only virtually (neither in ``C.__mro__``) and that
-  are not subclasses of one another cannot be ordered: the call raises :class:`AmbiguousDispatch`
-  naming both, as singledispatch does, instead of picking one.
+- When the most specific applicable specializer of an argument and the class right after it in
+  the composed MRO are both applicable, both implemented by ``C`` only virtually (neither in
+  ``C.__mro__``) and the first is not a subclass of the second, they cannot be ordered: the call
+  raises :class:`AmbiguousDispatch` naming both, exactly where singledispatch raises, instead of
+  picking one. (Less specific methods keep the composed MRO order.)
 - ``SomeABC.register(C)`` after ``C`` was dispatched takes effect on the next call: registering
   makes every generic function with abstract specializers forget ``C`` and its subclasses. It
   costs nothing on the hit path. Limit: a ``__subclasshook__`` whose answer changes later without
@@ -56,12 +58,17 @@ def composed_precedence(cls: type, abstract: Sequence[type]) -> tuple[type, ...]
 
 
 def ambiguity(cls: type, cpl: Sequence[type], applicable: Sequence[type]) -> tuple[type, type] | None:
-    """Two applicable specializers at one position that cannot be ordered, or None."""
-    virtual = sorted((s for s in set(applicable) if s not in cls.__mro__), key=cpl.index)
-    for i, s1 in enumerate(virtual):
-        for s2 in virtual[i + 1:]:
-            if not issubclass(s1, s2):
-                return s1, s2
+    """The most specific applicable specializer and the class right after it in ``cpl``, if that
+    one is applicable too and they cannot be ordered (both implemented only virtually, the first
+    not a subclass of the second); else None. Exactly singledispatch's test (``_find_impl``)."""
+    present = set(applicable)
+    for k, first in enumerate(cpl):
+        if first in present:
+            second = cpl[k + 1] if k + 1 < len(cpl) else None
+            if second in present and first not in cls.__mro__ and second not in cls.__mro__ \
+                    and not issubclass(first, second):
+                return first, second
+            return None
     return None
 
 
