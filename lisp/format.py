@@ -361,7 +361,7 @@ def _directive_r(run: _Interpreter, d: Directive, args: _Args) -> None:
         if radix is None:
             radix = 10
         if not isinstance(radix, int) or not 2 <= radix <= 36:
-            raise run.error(f"the radix of ~R must be an integer from 2 to 36, not {radix!r}", d)
+            raise run.error(f"the radix of ~R must be an integer from 2 to 36, not {write_to_string(radix)}", d)
         _integer(run, d, args, radix, rest)
         return
     arg = args.next(d)

@@ -383,15 +383,20 @@ def _hash_table_class() -> type | None:
 
 def _check_base(base: Any) -> int:
     if not (isinstance(base, int) and not isinstance(base, bool) and 2 <= base <= 36):
-        raise LispTypeError(f"*PRINT-BASE* is {base!r}, not an integer from 2 to 36", datum=base)
+        raise LispTypeError(f"*PRINT-BASE* is {_bad_setting_text(base)}, not an integer from 2 to 36", datum=base)
     return base
+
+
+def _bad_setting_text(value: Any) -> str:
+    # Printed under sane settings: the bad one is what is being reported.
+    return write_to_string(value, base=10, length=NIL, level=NIL, right_margin=NIL)
 
 
 def _limit(value: Any, name: str) -> int | None:
     if value is NIL:
         return None
     if not (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
-        raise LispTypeError(f"{name} is {value!r}, not NIL or a non-negative integer", datum=value)
+        raise LispTypeError(f"{name} is {_bad_setting_text(value)}, not NIL or a non-negative integer", datum=value)
     return value
 
 

@@ -48,7 +48,7 @@ from lisp.data import (
     KEYWORD, NIL, SYSTEM, COMMON_LISP_USER, Char, Cons, Package, SourceCons, SourcePos, Symbol,
     cl_symbol, find_package, keyword,
 )
-from lisp.streams import InputStream
+from lisp.streams import InputStream, shown
 from lisp.namespace import (
     dynamic_binding, global_value_is_set, proclaim_special, set_symbol_value, symbol_value,
 )
@@ -145,7 +145,7 @@ class Readtable:
     def set_case(self, case: Symbol) -> None:
         self.check_modifiable()
         if case not in _CASES.values():
-            raise LispTypeError(f"{case!r} is not a readtable case (:UPCASE :DOWNCASE :PRESERVE :INVERT)",
+            raise LispTypeError(f"{shown(case)} is not a readtable case (:UPCASE :DOWNCASE :PRESERVE :INVERT)",
                                 datum=case, expected_type=cl_symbol("KEYWORD"))
         self.case = case
 
@@ -178,7 +178,7 @@ def current_readtable() -> Readtable:
     """The value of ``*readtable*`` (a TYPE-ERROR if it is not a readtable)."""
     table = symbol_value(READTABLE_VAR)
     if not isinstance(table, Readtable):
-        raise LispTypeError(f"*READTABLE* is {table!r}, not a readtable", datum=table,
+        raise LispTypeError(f"*READTABLE* is {shown(table)}, not a readtable", datum=table,
                             expected_type=cl_symbol("READTABLE"))
     return table
 
@@ -411,7 +411,7 @@ class Reader:
     def _read_base(self, index: int) -> int:
         base = symbol_value(READ_BASE)
         if not (isinstance(base, int) and 2 <= base <= 36):
-            raise self._error(f"*READ-BASE* is {base!r}, not an integer from 2 to 36", index)
+            raise self._error(f"*READ-BASE* is {shown(base)}, not an integer from 2 to 36", index)
         return base
 
     def _symbol(self, token: str, escaped: list[bool] | None, start: int) -> Any:
@@ -439,7 +439,7 @@ class Reader:
     def _current_package(self, index: int) -> Package:
         package = symbol_value(PACKAGE_VAR)
         if not isinstance(package, Package):
-            raise self._error(f"*PACKAGE* is {package!r}, not a package", index)
+            raise self._error(f"*PACKAGE* is {shown(package)}, not a package", index)
         return package
 
     # -- lists -------------------------------------------------------------------------------
@@ -754,7 +754,7 @@ def feature_present(expression: Any, start: int, reader: Reader) -> bool:
             return any(feature_present(x, start, reader) for x in operands)
         if operator is _FEATURE_NOT and len(operands) == 1:
             return not feature_present(operands[0], start, reader)
-    raise reader._error(f"bad feature expression {expression!r}", start)
+    raise reader._error(f"bad feature expression {shown(expression)}", start)
 
 
 def _sharp_dot(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
@@ -893,7 +893,7 @@ def handler_as_function(handler: Callable[..., tuple[bool, Any]], dispatch: bool
     for ``get-macro-character``; it must be called on a stream a reader macro was given."""
     def reader_macro(stream: Any, char: Any, *arg: Any) -> Any:
         if not isinstance(stream, ReaderStream):
-            raise LispTypeError(f"a standard reader macro reads only from a reader macro's stream, not {stream!r}",
+            raise LispTypeError(f"a standard reader macro reads only from a reader macro's stream, not {shown(stream)}",
                                 datum=stream, expected_type=cl_symbol("STREAM"))
         reader = stream.reader
         reader.offset = stream.index

@@ -46,7 +46,7 @@ class Stream:
 
     def _check_open(self) -> None:
         if self.closed:
-            raise StreamError(f"the stream {self!r} is closed")
+            raise StreamError(f"the stream {self!r} is closed", stream=self)
 
 
 class OutputStream(Stream):
@@ -167,7 +167,7 @@ class InputStream(Stream):
 
     def unread_char(self, char: str) -> None:
         if self.index == 0 or self.text[self.index - 1] != char:
-            raise StreamError(f"cannot unread {char!r}: it is not the character last read")
+            raise StreamError(f"cannot unread {char!r}: it is not the character last read", stream=self)
         self.index -= 1
 
     def read_line(self) -> tuple[str, bool] | None:
@@ -297,11 +297,13 @@ def _designated(designator: Any, standard: Any, direction: str, kind: str) -> An
     elif designator is T:
         stream = symbol_value(TERMINAL_IO)
     if not (isinstance(stream, Stream) and getattr(stream, direction)):
-        raise LispTypeError(f"{designator!r} is not {kind} stream designator", datum=designator,
+        raise LispTypeError(f"{shown(designator)} is not {kind} stream designator", datum=designator,
                             expected_type=cl_symbol("STREAM"))
     return stream
 
 
-def end_of_file(stream: InputStream) -> EndOfFile:
-    """The END-OF-FILE condition for reading past the end of ``stream``."""
-    return EndOfFile(f"end of file on {stream!r}")
+def shown(obj: Any) -> str:
+    """``obj`` as ``prin1`` prints it, for error messages of the modules below the printer."""
+    from lisp.printer import prin1_to_string  # the printer sits above this module
+
+    return prin1_to_string(obj)

@@ -300,6 +300,21 @@ def test_printing_then_reading_gives_an_equal_object(obj):
     assert similar(read_from_string(prin1_to_string(obj)), obj)
 
 
+list_data = st.recursive(
+    atoms.filter(lambda x: not (isinstance(x, Symbol) and x.package is None)),
+    lambda inner: st.lists(inner, max_size=5).map(make_list),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(list_data)
+def test_printed_then_read_lists_are_lisp_equal(obj):
+    from lisp.library.equality import equal_p
+
+    assert equal_p(read_from_string(prin1_to_string(obj)), obj)
+
+
 @settings(max_examples=100, deadline=None)
 @given(data, st.integers(min_value=2, max_value=36))
 def test_round_trip_holds_in_every_print_and_read_base(obj, base):
