@@ -132,5 +132,4 @@ def _eval_thread() -> Any:
 
 def boot() -> None:
     """Load the whole Lisp (compiler, library, prelude) before the first form is read."""
-    import lisp.library  # noqa: F401 - importing them boots the Lisp
-    import lisp.compiler  # noqa: F401
+    import lisp.evaluator  # noqa: F401 - importing it boots the Lisp

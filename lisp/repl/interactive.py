@@ -2,7 +2,7 @@
 
 Line editing, history kept across sessions in ``~/.gfjit_history``, syntax highlighting
 (:class:`~lisp.repl.lexer.GfjitLispLexer`), completion of symbols on Tab
-(:class:`~lisp.repl.completion.SymbolCompleter`). Enter sends the input when it is complete (every
+(:func:`~lisp.repl.completion.symbol_completions`). Enter sends the input when it is complete (every
 form closed) and otherwise opens a new, indented line; Escape then Enter sends it as it is.
 Ctrl-C at the prompt clears the input, during an evaluation interrupts it; Ctrl-D on an empty
 line leaves.
@@ -18,7 +18,9 @@ from prompt_toolkit.history import FileHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.lexers import PygmentsLexer
 
-from lisp.repl.completion import SymbolCompleter
+from lisp.namespace import symbol_value
+from lisp.reader import PACKAGE_VAR
+from lisp.repl.completion import SymbolCompleter, symbol_completions, token_before_cursor
 from lisp.repl.forms import is_incomplete
 from lisp.repl.lexer import GfjitLispLexer
 from lisp.repl.prompt import prompt_text
@@ -74,6 +76,25 @@ def _key_bindings() -> KeyBindings:
     @bindings.add("escape", "enter")
     def _send(event: KeyPressEvent) -> None:
         event.current_buffer.validate_and_handle()
+
+    @bindings.add("tab")
+    def _complete(event: KeyPressEvent) -> None:
+        # Synchronous, as readline does: a unique completion or the common part is inserted at
+        # once; several completions are then shown in a menu that further Tabs walk through.
+        buffer = event.current_buffer
+        if buffer.complete_state is not None:
+            buffer.complete_next()
+            return
+        token = token_before_cursor(buffer.document.text_before_cursor)
+        names = symbol_completions(token, symbol_value(PACKAGE_VAR)) if token else []
+        if not names:
+            return
+        common = os.path.commonprefix(names)
+        if len(common) > len(token):
+            buffer.delete_before_cursor(len(token))
+            buffer.insert_text(common)
+        if len(names) > 1:
+            buffer.start_completion()
 
     return bindings
 

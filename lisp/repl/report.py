@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lisp.conditions import Condition, as_condition
-from lisp.data import COMMON_LISP, Symbol
+from lisp.data import Symbol
+from lisp.printer import prin1_to_string
 from lisp.repl.backtrace import format_backtrace, lisp_frames
 
 
@@ -49,8 +50,5 @@ def _heading(condition: Condition) -> list[str]:
 
 
 def _name(sym: Symbol | None) -> str:
-    if sym is None:
-        return "NIL"
-    if sym.package is COMMON_LISP or sym.package is None:
-        return sym.name
-    return f"{sym.package.name}::{sym.name}"
+    # As prin1 shows it from the current package, but an uninterned name needs no #: here.
+    return sym.name if isinstance(sym, Symbol) and sym.package is None else prin1_to_string(sym)

@@ -10,17 +10,20 @@ than the main thread, for two reasons:
   used), on which :data:`RECURSION_LIMIT` levels of even C-level recursion fit several times
   over (see :func:`allow_deep_recursion`), so deep recursion ends in Python's RecursionError,
   which becomes a Lisp condition.
-- **Interrupts.** SIGINT is delivered to the main thread, which only waits; it forwards the
-  KeyboardInterrupt into the evaluation thread, where Lisp ``unwind-protect`` cleanups run as
-  the stack unwinds. A KeyboardInterrupt is an asynchronous exception: it is raised at the next
-  point where the evaluation thread checks for pending work (a call, a backward jump), so a long
-  single C call (sorting a huge list) finishes first.
+- **Interrupts.** SIGINT is delivered to the main thread (the evaluation thread blocks it), which
+  only waits; while it waits, its SIGINT handler raises a KeyboardInterrupt in the evaluation
+  thread instead, where Lisp ``unwind-protect`` cleanups run as the stack unwinds. The handler
+  raises nothing in the main thread itself, so no interrupt can be lost between handing over a
+  call and waiting for it. A KeyboardInterrupt is an asynchronous exception: it is raised at the
+  next point where the evaluation thread checks for pending work (a call, a backward jump), so a
+  long single C call (sorting a huge list) finishes first.
 """
 
 from __future__ import annotations
 
 import ctypes
 import queue
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -31,6 +34,8 @@ RECURSION_LIMIT = 100_000
 # Measured on CPython 3.11: 200,000 levels of a recursion that goes through a C call at each level
 # (three units of the recursion limit per level) fit in 256 MiB, so the limit leaves a margin of
 # six. A Lisp function calling itself directly uses one unit per level: 100,000 levels.
+
+_SIGNAL_LATENCY = 0.05  # seconds: the longest a Ctrl-C may wait to be noticed
 
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 # The exception is passed by address so that None can stand for NULL ("clear the pending one").
@@ -49,7 +54,7 @@ def allow_deep_recursion() -> None:
 
 
 class _Job:
-    __slots__ = ("fn", "args", "value", "error", "done")
+    __slots__ = ("fn", "args", "value", "error", "done", "interrupted")
 
     def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         self.fn = fn
@@ -57,6 +62,7 @@ class _Job:
         self.value: Any = None
         self.error: BaseException | None = None
         self.done = threading.Event()
+        self.interrupted = False  # Ctrl-C came before the job started: it ends at once
 
 
 class EvalThread:
@@ -64,8 +70,9 @@ class EvalThread:
 
     def __init__(self, name: str = "lisp-toplevel") -> None:
         self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
-        # Guards _running: an interrupt is sent only while a job runs, never after it has ended.
-        self._lock = threading.Lock()
+        # Guards _running and _Job.interrupted: an interrupt is sent only while its job runs.
+        # Reentrant: the SIGINT handler takes it, and may run while the main thread holds it.
+        self._lock = threading.RLock()
         self._running: _Job | None = None
         previous = threading.stack_size(STACK_SIZE)
         try:
@@ -77,17 +84,22 @@ class EvalThread:
     def call(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run ``fn(*args)`` in the evaluation thread and return its value or raise its exception.
 
-        A KeyboardInterrupt in the calling thread (Ctrl-C) is passed on to the running call, which
-        then ends with that KeyboardInterrupt.
+        Called from the main thread, Ctrl-C (SIGINT) while waiting interrupts the call, which then
+        ends with a KeyboardInterrupt.
         """
         job = _Job(fn, args)
-        self._jobs.put(job)
-        while True:
-            try:
-                job.done.wait()
-                break
-            except KeyboardInterrupt:
-                self._interrupt(job)
+        forwarding = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, lambda _signum, _frame: self._interrupt(job)) if forwarding else None
+        try:
+            self._jobs.put(job)
+            # Waiting in slices: a signal that arrives just before the wait blocks in C would
+            # otherwise not be handled until the wait ends (CPython runs signal handlers in
+            # bytecode only); each slice returns to bytecode, where the handler runs.
+            while not job.done.wait(_SIGNAL_LATENCY):
+                pass
+        finally:
+            if forwarding:  # (None: the handler was not set from Python; the default is)
+                signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
         if job.error is not None:
             raise job.error
         return job.value
@@ -96,17 +108,21 @@ class EvalThread:
         with self._lock:
             if self._running is job:
                 _set_async_exc(self._thread.ident, id(KeyboardInterrupt))
+            elif not job.done.is_set():
+                job.interrupted = True
 
     def _serve(self) -> None:
+        # SIGINT must reach the main thread, whose handler interrupts this one.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         while True:
-            try:
-                job = self._jobs.get()
-            except KeyboardInterrupt:
-                continue
-            self._run(job)
+            self._run(self._jobs.get())
 
     def _run(self, job: _Job) -> None:
         with self._lock:
+            if job.interrupted:
+                job.error = KeyboardInterrupt()
+                job.done.set()
+                return
             self._running = job
         try:
             try:
