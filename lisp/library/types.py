@@ -119,7 +119,7 @@ def define_type(name: Symbol, expander: Callable[[Any], Any]) -> Symbol:
     if name.package is not None and name.package.name == "COMMON-LISP":
         raise_error(SimpleError(f"DEFTYPE: {show(name)} is a standard type and cannot be redefined"))
     _DEFTYPES[name] = expander
-    _named_tests.clear()
+    _clear_type_tests()
     return name
 
 
@@ -127,9 +127,13 @@ def _unknown(spec: Any) -> Any:
     return raise_error(SimpleError(f"unknown type specifier {show(spec)}"))
 
 
-# Type tests of type names, made once: handler-case and typecase ask for them at every entry.
-# Defining a condition class (conditions.class_generation) or a deftype empties the cache.
+# Type tests made once: handler-case and typecase ask for them at every entry. Names are keyed
+# by symbol; compound specifiers by identity (a quoted specifier is the same object at each
+# evaluation), the entry holding the specifier so that its id stays its own. Defining a condition
+# class (conditions.class_generation) or a deftype empties both.
 _named_tests: dict[Symbol, Predicate] = {}
+_compound_tests: dict[int, tuple[Cons, Predicate]] = {}
+_COMPOUND_CACHE_LIMIT = 4096
 _named_tests_generation = -1
 
 
@@ -138,19 +142,31 @@ def type_predicate(spec: Any) -> Predicate:
     global _named_tests_generation
     if spec is NIL:
         return _ATOMIC["NIL"]
+    if _named_tests_generation != conditions.class_generation:
+        _clear_type_tests()
+        _named_tests_generation = conditions.class_generation
     if isinstance(spec, Symbol):
-        if _named_tests_generation != conditions.class_generation:
-            _named_tests.clear()
-            _named_tests_generation = conditions.class_generation
         test = _named_tests.get(spec)
         if test is None:
             test = _named_tests[spec] = _atomic_predicate(spec)
         return test
+    if isinstance(spec, Cons):
+        entry = _compound_tests.get(id(spec))
+        if entry is not None and entry[0] is spec:
+            return entry[1]
+        test = _compound_predicate(spec)
+        if len(_compound_tests) >= _COMPOUND_CACHE_LIMIT:
+            _compound_tests.clear()
+        _compound_tests[id(spec)] = (spec, test)
+        return test
     if isinstance(spec, type) and issubclass(spec, Condition):
         return lambda x: isinstance(x, spec)
-    if isinstance(spec, Cons):
-        return _compound_predicate(spec)
     return _class_predicate(spec) or _unknown(spec)
+
+
+def _clear_type_tests() -> None:
+    _named_tests.clear()
+    _compound_tests.clear()
 
 
 def _class_predicate(spec: Any) -> Predicate | None:
