@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import functools
 import gc
+import numbers
 import random
 import statistics
 import sys
@@ -240,9 +241,27 @@ def _around_case() -> Case:
                 around=around, around_direct=around_direct)
 
 
+def _abc_case() -> Case:
+    methods = [((t,), method_function(f"m_{t.__name__}", 1, (t,)))
+               for t in (numbers.Number, str, dict, list)]
+    return Case("ABC hit (int on a Number method)", 1, methods, [(methods[0][1], (7,))])
+
+
+def _trivial_case() -> Case:
+    """The shape of ovld's "trivial" benchmark: Number, str, dict, list and a class hierarchy."""
+    a = type("TA", (), {})
+    b = type("TB", (a,), {})
+    c = type("TC", (b,), {})
+    types = (numbers.Number, str, dict, list, a, b, c)
+    methods = [((t,), method_function(f"m_{t.__name__}", 1, (t,))) for t in types]
+    objs = (1, "x", {}, [], a(), b(), c())
+    return Case("ovld 'trivial' shape (mix)", 1, methods,
+                [(fn, (o,)) for (_, fn), o in zip(methods, objs)])
+
+
 def cases(rng: random.Random) -> list[Case]:
     return [_simple_case("1 arg", 1), _simple_case("2 args", 2), _simple_case("3 args", 3),
-            _inheritance_case(), _many_case(rng), _around_case()]
+            _inheritance_case(), _many_case(rng), _around_case(), _abc_case(), _trivial_case()]
 
 
 def measure_case(case: Case, impls: list[Impl], calls: int, repeats: int) -> dict[str, float | None]:

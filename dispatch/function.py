@@ -8,6 +8,7 @@ pointer is the dispatcher; otherwise an instance of :class:`PythonGenericFunctio
 from __future__ import annotations
 
 import inspect
+import os
 import threading
 import warnings
 from collections.abc import Callable, Sequence
@@ -16,7 +17,7 @@ from typing import Any
 from dispatch import native
 from dispatch.combination import Combination, combination_named
 from dispatch.errors import InvalidMethodError, MethodRedefinitionWarning
-from dispatch.generic import GenericState, Stats, _native_default
+from dispatch.generic import GenericState, Stats
 from dispatch.methods import Method, methods_from_function
 from dispatch.specializers import Specializer
 
@@ -128,6 +129,10 @@ class PythonGenericFunction(GenericFunction):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._gf_state.dispatch(*args, **kwargs)
+
+
+def _native_default() -> bool:
+    return os.environ.get("GFJIT_NATIVE", "1") not in ("0", "false", "no", "off")
 
 
 _native_type: type | None = None

@@ -14,25 +14,20 @@ With native mode off, ``__call__`` is step 2 directly, with the same tables and 
 
 from __future__ import annotations
 
-import inspect
-import os
 import threading
-import warnings
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from dispatch import native
-from dispatch.combination import Combination, combination_named
+from dispatch.combination import Combination
 from dispatch.errors import InvalidMethodError, NoApplicableMethod, NoNextMethod, NoPrimaryMethod
 from dispatch.history import CallHistory
-from dispatch.methods import Method, methods_from_function
+from dispatch.methods import Method
 from dispatch.outcomes import OutcomeBuilder
 from dispatch.precedence import add_class_change_listener, class_precedence_list
 from dispatch.specializers import Specializer
 
-_OMITTED: Any = object()
 
 
 @dataclass
@@ -259,6 +254,3 @@ class GenericState:
     def history(self) -> CallHistory:
         return self._history
 
-
-def _native_default() -> bool:
-    return os.environ.get("GFJIT_NATIVE", "1") not in ("0", "false", "no", "off")

@@ -17,6 +17,7 @@ garbage-collector support (traverse and clear visit ``__dict__``) and every meth
 from __future__ import annotations
 
 import ctypes
+import importlib
 import platform
 import struct
 import sys
@@ -71,7 +72,7 @@ def unavailable_reason() -> str | None:
     if ctypes.c_void_p.from_address(id(probe) + OB_TYPE_OFFSET).value != id(object):
         return "ob_type is not at offset 8"
     try:
-        import jit  # noqa: F401  (dispatch's only route to native code)
+        importlib.import_module("jit")  # dispatch's only route to native code
     except ImportError as e:
         return f"the jit layer cannot be imported: {e}"
     return None

@@ -5,7 +5,7 @@ from typing import Any, Union
 
 import pytest
 
-from dispatch import Eql, NoApplicableMethod, NoNextMethod, NoPrimaryMethod
+from dispatch import Eql, MethodRedefinitionWarning, NoApplicableMethod, NoNextMethod, NoPrimaryMethod
 
 
 class Shape:
@@ -363,9 +363,10 @@ def test_same_specializers_and_qualifier_replace_the_old_method(make, call):
 
     assert call(f, Shape()) == "old"
 
-    @f.method
-    def _(x: Shape):
-        return "new"
+    with pytest.warns(MethodRedefinitionWarning):
+        @f.method
+        def _(x: Shape):
+            return "new"
 
     assert call(f, Shape()) == "new"
     assert len(f.methods) == 1
