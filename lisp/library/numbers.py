@@ -37,18 +37,6 @@ def normalize(x: Any) -> Any:
     return x
 
 
-def is_number(x: Any) -> bool:
-    return type(x) in NUMBER_TYPES
-
-
-def is_real(x: Any) -> bool:
-    return type(x) in REAL_TYPES
-
-
-def is_integer(x: Any) -> bool:
-    return type(x) is int
-
-
 def _numbers(args: tuple[Any, ...]) -> None:
     for x in args:
         if type(x) not in NUMBER_TYPES:
