@@ -21,7 +21,8 @@ reads a Python float), ``#c(re im)``, strings with ``\\`` escapes, characters (`
 symbols upcased as by the standard readtable with ``\\`` and ``|...|`` escapes, ``pkg:sym``,
 ``pkg::sym``, ``:keyword``, ``#:uninterned``; ``' ` , ,@ ,.``, ``#'``, ``#(...)``, ``#*bits`` (a
 vector of 0 and 1), ``; #|...|#`` comments, ``#+``/``#-`` feature expressions over ``*features*``,
-``#.`` (when ``*read-eval*``), ``#n=``/``#n#`` for shared and circular structure.
+``#.`` (when ``*read-eval*``), ``#n=``/``#n#`` for shared and circular structure, ``#p"..."``
+(a string: there are no pathname objects).
 
 Readtables: the reader follows ``*readtable*`` (a :class:`Readtable`), read afresh for each
 top-level form; ``STANDARD_READTABLE`` is the standard syntax and cannot be modified. Reader macros
@@ -821,6 +822,17 @@ def _sharp_sharp(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any
     return True, reader._labels[arg]
 
 
+def _sharp_pathname(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
+    """``#p"name"``: there are no pathname objects, so a pathname is its namestring."""
+    _no_arg(reader, start, arg, "#P")
+    form = reader.read_form("#P", start)
+    if symbol_value(READ_SUPPRESS) is not NIL:
+        return True, NIL
+    if not isinstance(form, str):
+        raise reader._error("#P must be followed by a string", start)
+    return True, form
+
+
 def _sharp_invalid(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
     sub = reader.text[reader.offset - 1]
     if sub == "<":
@@ -832,7 +844,7 @@ _SHARP_DISPATCH: dict[str, DispatchHandler] = {
     "'": _sharp_quote, "(": _sharp_paren, "\\": _sharp_backslash, ":": _sharp_colon,
     "|": _sharp_bar, "X": _sharp_radix(16), "B": _sharp_radix(2), "O": _sharp_radix(8),
     "R": _sharp_radix(None), "C": _sharp_complex, "*": _sharp_bits, "+": _sharp_feature(True),
-    "-": _sharp_feature(False), ".": _sharp_dot, "=": _sharp_equal, "#": _sharp_sharp,
+    "-": _sharp_feature(False), ".": _sharp_dot, "P": _sharp_pathname, "=": _sharp_equal, "#": _sharp_sharp,
     "<": _sharp_invalid, ")": _sharp_invalid, " ": _sharp_invalid, "\n": _sharp_invalid,
     "\t": _sharp_invalid,
 }

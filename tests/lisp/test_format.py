@@ -1,5 +1,7 @@
 """format: every directive against output recorded from SBCL, plus errors and destinations."""
 
+import lisp.evaluator  # noqa: F401 - boot first: reading CL names must find the CL symbols
+
 import pytest
 
 from lisp.conditions import FormatError

@@ -1,5 +1,7 @@
 """The printer: prin1/princ output as the standard prints it, and print-then-read round trips."""
 
+import lisp.evaluator  # noqa: F401 - boot first: reading CL names must find the CL symbols
+
 import math
 from fractions import Fraction
 

@@ -1,5 +1,7 @@
 """The reader: standard syntax, positions, and the errors it reports."""
 
+import lisp.evaluator  # noqa: F401 - boot first: reading CL names must find the CL symbols
+
 from fractions import Fraction
 
 import pytest
@@ -427,3 +429,13 @@ def test_system_symbols_live_in_the_system_package():
 def test_too_deep_nesting_is_a_reader_error_not_a_crash():
     with pytest.raises(ReaderError, match="nested too deeply"):
         read_from_string("(" * 100_000 + ")" * 100_000)
+
+
+def test_pathname_syntax_reads_the_namestring():
+    assert read_from_string('#p"/tmp/x.lisp"') == "/tmp/x.lisp"
+    with pytest.raises(ReaderError, match="#P must be followed by a string"):
+        read_from_string("#p foo")
+
+
+def test_read_eval_evaluates_the_form():
+    assert read_from_string("(a #.(+ 1 2))").cdr.car == 3
