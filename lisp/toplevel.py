@@ -69,13 +69,17 @@ def eval_and_print(text: str) -> int:
     def evaluate() -> None:
         from lisp.compiler import eval_values
         from lisp.printer import prin1_to_string
-        from lisp.reader import EOF, Reader
+        from lisp.reader import EOF
+        from lisp.repl.forms import INCOMPLETE, FormSource
         from lisp.streams import stdout_stream
 
-        reader = Reader(text, "<eval>")
+        source = FormSource("<eval>")
+        source.feed(text)
         found: tuple[Any, ...] = ()
-        while (form := reader.read()) is not EOF:
-            found = eval_values(form)
+        while (form := source.next_form()) is not EOF:
+            if form is INCOMPLETE:
+                raise source.unfinished
+            found = eval_values(form, source.form_pos)
         stdout_stream.fresh_line()
         for value in found:
             stdout_stream.write_string(prin1_to_string(value) + "\n")

@@ -1,7 +1,9 @@
 """REPL commands: keywords that the toplevel acts on instead of evaluating.
 
-A command is typed where a form would be: ``:help``, ``:quit``, ``:pytrace``, or ``:time`` followed
-by the form to time. Only these keywords are commands; every other keyword evaluates to itself.
+A command is typed where a form would be, and its arguments are the forms that start on the same
+line (a form may go on over further lines): ``:help``, ``:quit``, ``:pytrace``, ``:time FORM``,
+``:dispatch NAME [ir|asm]``. Only these keywords are commands; every other keyword evaluates to
+itself.
 """
 
 from __future__ import annotations
@@ -12,46 +14,60 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from lisp.data import Symbol, keyword
+from lisp.data import SourcePos, Symbol, keyword
 
 if TYPE_CHECKING:
     from lisp.repl.session import Session
 
+#: One argument of a command: the form and where it was read.
+Argument = tuple[Any, "SourcePos | None"]
+
 
 @dataclass(frozen=True)
 class Command:
-    """A REPL command: its keyword, whether the next form is its argument, what it does."""
+    """A REPL command: its keyword, its arguments' syntax, what it does."""
 
     name: str
-    takes_form: bool
+    syntax: str
     help: str
-    action: Callable[[Session, Any], None]
+    arity: tuple[int, int]  # fewest and most arguments
+    action: Callable[[Session, list[Argument]], None]
 
-    def run(self, session: Session, form: Any) -> None:
-        self.action(session, form)
+    def run(self, session: Session, arguments: list[Argument]) -> None:
+        """Act on ``arguments``, or say how the command is used if their number is wrong."""
+        fewest, most = self.arity
+        if not fewest <= len(arguments) <= most:
+            session.write(f"Usage: {self.usage}\n")
+            return
+        self.action(session, arguments)
+
+    @property
+    def usage(self) -> str:
+        return f"{self.name} {self.syntax}".rstrip()
 
 
-def _help(session: Session, _form: Any) -> None:
-    lines = ["Type a form to evaluate it. Commands:"]
-    lines += [f"  {c.name + (' FORM' if c.takes_form else ''):<11} {c.help}" for c in COMMANDS]
+def _help(session: Session, _arguments: list[Argument]) -> None:
+    lines = ["Type a form to evaluate it. Commands (arguments on the same line):"]
+    lines += [f"  {c.usage:<24} {c.help}" for c in COMMANDS]
     lines.append("*, ** and *** hold the last three values; +, ++, +++ the last three forms.")
     session.write("\n".join(lines) + "\n")
 
 
-def _quit(session: Session, _form: Any) -> None:
+def _quit(session: Session, _arguments: list[Argument]) -> None:
     session.quit_requested = True
 
 
-def _time(session: Session, form: Any) -> None:
+def _time(session: Session, arguments: list[Argument]) -> None:
+    [(form, pos)] = arguments
     real, cpu = time.perf_counter(), time.process_time()
-    found = session.evaluate(form)
+    found = session.evaluate(form, pos)
     real, cpu = time.perf_counter() - real, time.process_time() - cpu
     session.write(f"; Evaluation took {real:.6f} s of real time, {cpu:.6f} s of CPU time.\n")
     if found is not None:
         session.print_values(found)
 
 
-def _pytrace(session: Session, _form: Any) -> None:
+def _pytrace(session: Session, _arguments: list[Argument]) -> None:
     error = session.last_error
     if error is None:
         session.write("No error yet.\n")
@@ -59,11 +75,42 @@ def _pytrace(session: Session, _form: Any) -> None:
     session.write("".join(traceback.format_exception(error)))
 
 
+_DISPATCH_VIEWS = {"IR": "ir", "ASM": "asm"}
+
+
+def _dispatch(session: Session, arguments: list[Argument]) -> None:
+    from lisp.clos.generic import is_generic_function
+    from lisp.clos.printing import dispatch_description
+    from lisp.namespace import GLOBALS, function_key
+
+    name = arguments[0][0]
+    view = arguments[1][0] if len(arguments) > 1 else None
+    if view is not None and (not isinstance(view, Symbol) or view.name not in _DISPATCH_VIEWS):
+        session.write(f"Usage: {_DISPATCHING.usage}\n")
+        return
+    gf = GLOBALS.get(function_key(name)) if isinstance(name, Symbol) else None
+    if gf is None or not is_generic_function(gf):
+        session.write(f"{_printed(name)} is not a generic function.\n")
+        return
+    text = dispatch_description(gf) if view is None else getattr(gf, _DISPATCH_VIEWS[view.name])()
+    session.write(text if text.endswith("\n") else text + "\n")
+
+
+def _printed(obj: Any) -> str:
+    from lisp.printer import prin1_to_string
+
+    return prin1_to_string(obj)
+
+
+_DISPATCHING = Command(":dispatch", "NAME [ir|asm]",
+                       "show the dispatcher of a generic function (or its LLVM IR, assembly)", (1, 2),
+                       _dispatch)
 COMMANDS = (
-    Command(":help", False, "show this help", _help),
-    Command(":quit", False, "leave the REPL (so does end of input, Ctrl-D)", _quit),
-    Command(":time", True, "evaluate FORM and show how long it took", _time),
-    Command(":pytrace", False, "show the Python traceback of the last error", _pytrace),
+    Command(":help", "", "show this help", (0, 0), _help),
+    Command(":quit", "", "leave the REPL (so do end of input and Ctrl-D)", (0, 0), _quit),
+    Command(":time", "FORM", "evaluate FORM and show how long it took", (1, 1), _time),
+    Command(":pytrace", "", "show the Python traceback of the last error", (0, 0), _pytrace),
+    _DISPATCHING,
 )
 _BY_KEYWORD = {keyword(c.name[1:].upper()): c for c in COMMANDS}
 

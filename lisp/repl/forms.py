@@ -12,12 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from lisp.conditions import EndOfFile, ReaderError
-from lisp.data import T
+from lisp.data import T, SourcePos
 from lisp.namespace import dynamic_binding
 from lisp.reader import EOF, READ_SUPPRESS, Reader
 
 #: Returned by :meth:`FormSource.next_form` when the text so far ends inside a form.
 INCOMPLETE = object()
+#: Returned by :meth:`FormSource.next_form_on_line` when no further form starts on that line.
+LINE_END = object()
 
 
 class FormSource:
@@ -30,6 +32,8 @@ class FormSource:
         self._column = 1
         #: Why the last :meth:`next_form` said INCOMPLETE: the error to report if input ends there.
         self.unfinished: EndOfFile | None = None
+        #: Where the form last returned by :meth:`next_form` starts (atoms carry no position).
+        self.form_pos: SourcePos | None = None
 
     def feed(self, text: str) -> None:
         self._text += text
@@ -48,9 +52,20 @@ class FormSource:
         except ReaderError as error:
             self._consume(self._end_of_line_of(error, reader.offset))
             raise
+        self.form_pos = reader.pos_at(_form_start(self._text, 0))
         self._consume(reader.offset)
         self.unfinished = None
         return form
+
+    def next_form_on_line(self, line: int) -> Any:
+        """Like :meth:`next_form`, for a form that starts on ``line``; else :data:`LINE_END`.
+
+        The end of the text so far counts as the end of the line.
+        """
+        start = _form_start(self._text, 0)
+        if start == len(self._text) or self._line + self._text.count("\n", 0, start) > line:
+            return LINE_END
+        return self.next_form()
 
     def discard(self) -> None:
         """Drop all text not read yet."""
@@ -74,6 +89,36 @@ class FormSource:
                 index = max(index, self._text.find("\n", index) + 1)
         newline = self._text.find("\n", index)
         return len(self._text) if newline < 0 else newline + 1
+
+
+def _form_start(text: str, i: int) -> int:
+    """The index of the first character at or after ``i`` that is not blank or in a comment."""
+    # The reader skips the same; it does not tell where the form it read began.
+    while i < len(text):
+        if text[i].isspace():
+            i += 1
+        elif text[i] == ";":
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end + 1
+        elif text.startswith("#|", i):
+            i = _block_comment_end(text, i)
+        else:
+            break
+    return i
+
+
+def _block_comment_end(text: str, i: int) -> int:
+    depth = 0
+    while i < len(text):
+        if text.startswith("#|", i):
+            depth, i = depth + 1, i + 2
+        elif text.startswith("|#", i):
+            depth, i = depth - 1, i + 2
+            if depth == 0:
+                return i
+        else:
+            i += 1
+    return i
 
 
 def is_incomplete(text: str) -> bool:

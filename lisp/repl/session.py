@@ -19,12 +19,12 @@ from typing import Any
 
 from lisp.compiler import eval_values
 from lisp.conditions import Condition, ReaderError, toplevel_restart
-from lisp.data import NIL, cl_symbol, make_list
+from lisp.data import NIL, SourcePos, cl_symbol, make_list
 from lisp.namespace import proclaim_special, set_symbol_value, symbol_value
 from lisp.printer import prin1_to_string
 from lisp.reader import EOF
-from lisp.repl.commands import Command, command_named
-from lisp.repl.forms import INCOMPLETE, FormSource
+from lisp.repl.commands import Argument, Command, command_named
+from lisp.repl.forms import INCOMPLETE, LINE_END, FormSource
 from lisp.repl.report import describe_error
 from lisp.streams import OutputStream, output_stream
 
@@ -52,7 +52,7 @@ class Session:
         #: The exception of the last evaluation that failed (``:pytrace`` shows its traceback).
         self.last_error: BaseException | None = None
         self.quit_requested = False
-        self._waiting: Command | None = None  # a command such as :time waiting for its form
+        self._command: _CommandLine | None = None  # a command whose arguments are being read
         define_repl_variables()
 
     # -- input ------------------------------------------------------------------------------
@@ -62,56 +62,68 @@ class Session:
         self.source.feed(text)
         while not self.quit_requested:
             try:
+                if self._command is not None:
+                    if not self._collect_arguments():
+                        return
+                    continue
                 form = self.source.next_form()
             except ReaderError as error:
-                self._waiting = None
+                self._command = None
                 self.report(error)
                 continue
             if form is INCOMPLETE or form is EOF:
                 return
-            self._handle(form)
+            command = command_named(form)
+            if command is None:
+                self.evaluate_and_print(form, self.source.form_pos)
+            else:
+                self._command = _CommandLine(command, self.source.form_pos)
+
+    def _collect_arguments(self) -> bool:
+        """Read the arguments of the command being typed; False if more input is needed."""
+        assert self._command is not None
+        form = self.source.next_form_on_line(self._command.line)
+        if form is INCOMPLETE:
+            return False
+        if form is LINE_END or form is EOF:
+            command, self._command = self._command, None
+            command.command.run(self, command.arguments)
+        else:
+            self._command.arguments.append((form, self.source.form_pos))
+        return True
 
     def end_of_input(self) -> None:
         """The input is over: a form left unfinished (an unclosed parenthesis) is reported."""
         if self.source.unfinished is not None:
+            self._command = None
             self.report(self.source.unfinished)
-        elif self._waiting is not None:
-            self.write(f"{self._waiting.name} expects a form after it.\n")
+        elif self._command is not None:
+            self._collect_arguments()
 
     @property
     def waiting(self) -> bool:
-        """Whether the input so far ends inside a form or a command still waits for its form."""
-        return self.source.unfinished is not None or self._waiting is not None
-
-    def _handle(self, form: Any) -> None:
-        waiting, self._waiting = self._waiting, None
-        if waiting is not None:
-            waiting.run(self, form)
-            return
-        command = command_named(form)
-        if command is None:
-            self.evaluate_and_print(form)
-        elif command.takes_form:
-            self._waiting = command
-        else:
-            command.run(self, None)
+        """Whether the input so far ends inside a form."""
+        return self.source.unfinished is not None
 
     # -- evaluation -------------------------------------------------------------------------
 
-    def evaluate_and_print(self, form: Any) -> bool:
+    def evaluate_and_print(self, form: Any, pos: SourcePos | None = None) -> bool:
         """Evaluate ``form`` as the REPL does and print its values (one a line) or its error."""
-        found = self.evaluate(form)
+        found = self.evaluate(form, pos)
         if found is None:
             return False
         self.print_values(found)
         return True
 
-    def evaluate(self, form: Any) -> tuple[Any, ...] | None:
-        """All values of ``form`` (the REPL variables updated), or None after reporting its error."""
+    def evaluate(self, form: Any, pos: SourcePos | None = None) -> tuple[Any, ...] | None:
+        """All values of ``form`` (the REPL variables updated), or None after reporting its error.
+
+        ``pos`` is where the form was read, for a form that does not carry it (an atom).
+        """
         try:
             with toplevel_restart(ABORT, self.abort_report) as aborted:
                 set_symbol_value(_FORM, form)
-                found = eval_values(form)
+                found = eval_values(form, pos)
             if aborted():
                 self.write("; Aborted.\n")
                 return None
@@ -152,6 +164,15 @@ class Session:
         """Print the report of ``error`` (condition, backtrace, restarts) and remember it."""
         self.last_error = error
         self.write(describe_error(error, toplevel_restarts=[(ABORT, self.abort_report)]))
+
+
+class _CommandLine:
+    """A command being typed: the arguments read so far, on the line where it started."""
+
+    def __init__(self, command: Command, pos: SourcePos | None) -> None:
+        self.command = command
+        self.line = pos.line if pos is not None else 0
+        self.arguments: list[Argument] = []
 
 
 def _shift(variables: list[Any], newest: Any) -> None:

@@ -138,8 +138,27 @@ def test_time_reports_the_time_and_prints_the_values():
     assert out.endswith("1\n2\n")
 
 
-def test_time_waits_for_its_form_on_the_next_line():
-    assert repl(":time\n(+ 1 2)").endswith("3\n")
+def test_a_command_takes_the_forms_that_start_on_its_line_as_arguments():
+    assert repl(":time (list 1\n 2) 3").endswith("(1 2)\n3\n")
+
+
+def test_a_command_given_too_few_arguments_says_how_it_is_used():
+    assert repl(":time\n(+ 1 2)") == "Usage: :time FORM\n3\n"
+
+
+def test_dispatch_describes_the_dispatcher_of_a_generic_function():
+    out = repl("(defgeneric repl-area (x))\n(defmethod repl-area ((x integer)) x)\n(repl-area 2)\n"
+               ":dispatch repl-area")
+    assert "generic function REPL-AREA" in out.split("\n2\n")[1]
+
+
+def test_dispatch_ir_shows_the_llvm_ir_of_the_dispatcher():
+    out = repl("(defgeneric repl-ir (x))\n(defmethod repl-ir ((x integer)) x)\n(repl-ir 2)\n:dispatch repl-ir ir")
+    assert "define ptr @" in out
+
+
+def test_dispatch_of_an_ordinary_function_says_it_is_not_generic():
+    assert repl(":dispatch car") == "CAR is not a generic function.\n"
 
 
 def test_pytrace_shows_the_python_traceback_of_the_last_error():
@@ -152,12 +171,12 @@ def test_pytrace_before_any_error_says_so():
 
 
 def test_quit_stops_before_the_forms_after_it():
-    assert repl("1 :quit 2") == "1\n"
+    assert repl("1\n:quit\n2") == "1\n"
 
 
 def test_help_lists_the_commands():
     out = repl(":help")
-    for name in (":help", ":quit", ":time FORM", ":pytrace"):
+    for name in (":help", ":quit", ":time FORM", ":pytrace", ":dispatch NAME [ir|asm]"):
         assert name in out
 
 
