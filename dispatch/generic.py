@@ -230,7 +230,8 @@ class GenericState:
 
     def _install(self, history: CallHistory, result: Any) -> bool:
         alive = result.resolve_classes()  # strong references until the store is done (I2)
-        if history is not self._history or alive is None:
+        if history is not self._history or alive is None or \
+                history.invalidated > result.generation:
             self.stats.discarded += 1
             result.release()
             return False

@@ -48,6 +48,9 @@ class CallHistory:
         self._on_forget = on_forget
         self._generation = itertools.count(1)
         self.generation = 0  # changes whenever the table does
+        # Generation at which entries of a *live* class were last dropped (class_changed): a
+        # dispatcher compiled from an earlier snapshot may hold their old outcomes.
+        self.invalidated = 0
 
     def classes_for(self, args: Sequence[Any]) -> tuple[type, ...]:
         """Argument classes at every dispatched position (``object`` where none is specialized)."""
@@ -93,6 +96,7 @@ class CallHistory:
             c = ref()
             if c is not None and (c is cls or cls in precedence(c)):
                 self.forget_class_id(cid)
+                self.invalidated = self.generation
 
     def snapshot(self) -> tuple[int, list[tuple[Key, Outcome]], dict[int, weakref.ref[type]]]:
         """Generation, entries and class references, consistent with each other."""

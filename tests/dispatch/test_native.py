@@ -280,3 +280,25 @@ def test_native_dispatch_works_on_python_3_13():
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["NativeGenericFunction", "42"]
+
+
+def test_dispatcher_compiled_before_a_class_change_is_not_installed():
+    from dispatch.compiled import compile_dispatcher
+
+    f = _gf()
+    f.method(lambda x: "old")
+
+    @f.method
+    def _(x: A):
+        return "a"
+
+    f(B())
+    assert dispatch.wait_for_compiles(timeout=60)
+    state = f._gf_state
+    history = state.history
+    generation, entries, refs = history.snapshot()
+    stale = compile_dispatcher(state, history, generation, entries, refs)
+    dispatch.class_changed(B)  # e.g. B got a new superclass
+    with state._lock:
+        assert not state._install(history, stale)
+    assert f(B()) == "a"
