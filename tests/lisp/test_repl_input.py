@@ -5,7 +5,7 @@ import pytest
 from lisp.conditions import ReaderError
 from lisp.data import COMMON_LISP_USER, intern
 from lisp.reader import EOF
-from lisp.repl.forms import INCOMPLETE, FormSource, is_incomplete
+from lisp.repl.forms import INCOMPLETE, LINE_END, FormSource, is_incomplete
 from lisp.repl.interactive import indentation
 
 
@@ -99,3 +99,27 @@ def test_parens_in_strings_characters_and_comments_do_not_count_for_indentation(
 
 def test_a_closed_input_needs_no_indentation():
     assert indentation("(a (b))") == 0
+
+
+def test_the_position_of_an_atom_is_where_it_was_read():
+    source = FormSource("<repl>")
+    source.feed("1\n  ; a comment\n  #| block |# foo\n")
+    source.next_form()
+    assert source.next_form() is intern("FOO")
+    assert str(source.form_pos) == "<repl>:3:15"
+
+
+def test_a_form_on_the_same_line_is_read_as_part_of_that_line():
+    source = FormSource("<repl>")
+    source.feed(":time (a\n b) c\nd\n")
+    source.next_form()
+    assert names(source.next_form_on_line(1)) == ["A", "B"]
+    assert source.next_form_on_line(1) is LINE_END
+    assert source.next_form() is intern("C")
+
+
+def test_the_end_of_the_text_so_far_ends_the_line():
+    source = FormSource("<eval>")
+    source.feed(":help")
+    source.next_form()
+    assert source.next_form_on_line(1) is LINE_END
