@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import lisp
+import lisp.evaluator  # noqa: F401 - boots the Lisp now, not inside the first test that runs
 from lisp.compiler import eval_values
 from lisp.printer import prin1_to_string
 from lisp.reader import read_all
