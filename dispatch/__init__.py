@@ -54,7 +54,8 @@ from dispatch.combination import Combination, NextMethod, OperatorCombination, S
 from dispatch.compiler import background as _background, configure as configure_compiler
 from dispatch.errors import (InvalidMethodError, MethodRedefinitionWarning, NoApplicableMethod,
                              NoNextMethod, NoPrimaryMethod)
-from dispatch.function import GenericFunction, PythonGenericFunction, generic, make_generic
+from dispatch.function import (GenericFunction, PythonGenericFunction, generic, make_generic,
+                               set_native_default)
 from dispatch.generic import Stats
 from dispatch.methods import Method
 from dispatch.precedence import (add_precedence_provider, class_changed, class_precedence_list,
@@ -72,5 +73,5 @@ __all__ = [
     "NoApplicableMethod", "NoNextMethod", "NoPrimaryMethod", "OperatorCombination",
     "PythonGenericFunction", "StandardCombination", "Stats", "add_precedence_provider",
     "class_changed", "class_precedence_list", "configure_compiler", "generic", "make_generic",
-    "remove_precedence_provider", "wait_for_compiles",
+    "remove_precedence_provider", "set_native_default", "wait_for_compiles",
 ]

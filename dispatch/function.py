@@ -131,7 +131,19 @@ class PythonGenericFunction(GenericFunction):
         return self._gf_state.dispatch(*args, **kwargs)
 
 
+_native_switch: bool | None = None
+
+
+def set_native_default(enabled: bool | None) -> None:
+    """Whether generic functions made from now on (without ``native=``) use native dispatchers;
+    ``None`` goes back to the environment (``GFJIT_NATIVE=0`` turns native mode off)."""
+    global _native_switch
+    _native_switch = enabled
+
+
 def _native_default() -> bool:
+    if _native_switch is not None:
+        return _native_switch
     return os.environ.get("GFJIT_NATIVE", "1") not in ("0", "false", "no", "off")
 
 
@@ -219,4 +231,5 @@ def generic(function: Callable[..., Any] | None = None, **options: Any) -> Any:
     return make if function is None else make(function)
 
 
-__all__ = ["GenericFunction", "PythonGenericFunction", "generic", "make_generic"]
+__all__ = ["GenericFunction", "PythonGenericFunction", "generic", "make_generic",
+           "set_native_default"]

@@ -95,7 +95,10 @@ class GenericState:
         history = self._history
         if len(args) < self.nargs:
             args, kwargs = self._bind_required(args, kwargs)
-        outcome = history.table.get(history.key(args))
+        if history.single >= 0:  # the common case, without a call for the key
+            outcome = history.table.get(id(type(args[history.single])))
+        else:
+            outcome = history.table.get(history.key(args))
         if outcome is None:
             outcome = self._learn(history, args)
         elif self._native_mode and self._compiled_generation != history.generation:

@@ -42,6 +42,7 @@ class CallHistory:
         self.nargs = nargs
         self.positions = builder.specialized_positions
         self.key = key_function(self.positions)
+        self.single = self.positions[0] if len(self.positions) == 1 else -1
         self.table: dict[Key, Outcome] = {}
         # class id -> (weak reference to the class, keys mentioning it)
         self._classes: dict[int, tuple[weakref.ref[type], set[Key]]] = {}

@@ -260,6 +260,15 @@ def test_native_mode_off_by_argument_gives_a_python_generic_function():
     assert not f.compile()
 
 
+def test_native_mode_off_by_api_switch():
+    dispatch.set_native_default(False)
+    try:
+        assert isinstance(dispatch.generic(lambda x: None), dispatch.PythonGenericFunction)
+    finally:
+        dispatch.set_native_default(None)
+    assert dispatch.generic(lambda x: None).native
+
+
 def test_native_mode_off_by_environment():
     code = "import dispatch; f = dispatch.generic(lambda x: None); print(type(f).__name__)"
     out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "GFJIT_NATIVE": "0"},
