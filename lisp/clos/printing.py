@@ -148,7 +148,9 @@ for _specializer, _function in (("T", _describe_other), ("STANDARD-OBJECT", _des
 @builtin("DESCRIBE")
 def describe(obj: Any, stream: Any = NIL) -> Any:
     """CL ``describe``: ``describe-object`` on the stream designated (standard output by default)."""
-    DESCRIBE_OBJECT(obj, output_stream(stream))
+    out = output_stream(stream)
+    out.fresh_line()
+    DESCRIBE_OBJECT(obj, out)
     return values()
 
 
@@ -167,6 +169,8 @@ def dispatch_description(gf: Any) -> str:
 def describe_dispatch(gf: Any, stream: Any = NIL) -> Any:
     """Print the generic function's dispatcher: its decision tree over argument classes (a gfjit
     extension)."""
-    output_stream(stream).write_string(dispatch_description(gf))
+    out = output_stream(stream)
+    out.fresh_line()
+    out.write_string(dispatch_description(gf))
     return values()
 
