@@ -255,10 +255,11 @@ def _with(s: LoopState) -> None:
 
 
 def _skip_type(s: LoopState) -> None:
+    """Type specs after a loop variable are accepted and not checked (as declarations are)."""
     if s.accept("OF-TYPE"):
         s.take("a type")
-    elif _is(s.peek(), "FIXNUM", "FLOAT", "T", "NIL") and s.peek() is not None:
-        s.take()
+    else:
+        s.accept("FIXNUM", "FLOAT", "T")
 
 
 def _variables(pattern: Any) -> list[Symbol]:
