@@ -414,7 +414,7 @@ def plot(results: dict[str, dict[str, float | None]], impls: list[Impl], path: P
     ax.set_ylabel("time per call / direct call (log)")
     ax.set_yscale("log")
     ax.set_title("gfjit dispatch overhead against peers (median, lower is better)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

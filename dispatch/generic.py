@@ -14,7 +14,9 @@ With native mode off, ``__call__`` is step 2 directly, with the same tables and 
 
 from __future__ import annotations
 
+import atexit
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +70,7 @@ class GenericState:
         self.compile_error: Exception | None = None  # the last failed compile stops requests
         self._history = self._new_history(())
         add_class_change_listener(self)
+        _states.add(self)
 
     # -- wiring ----------------------------------------------------------------------------------
 
@@ -250,6 +253,16 @@ class GenericState:
     def compile_failed(self, error: Exception) -> None:
         self.compile_error = error
 
+    def release_native_code(self) -> None:
+        """Go back to the slow path for good and release the dispatcher (at interpreter exit)."""
+        with self._lock:
+            self.compile_error = RuntimeError("native code released")
+            if self._native_mode:
+                self._deoptimize()
+            old, self._compiled = self._compiled, None
+        if old is not None:
+            old.release()
+
     @property
     def compiled(self) -> Any:
         return self._compiled
@@ -258,3 +271,13 @@ class GenericState:
     def history(self) -> CallHistory:
         return self._history
 
+
+_states: weakref.WeakSet[GenericState] = weakref.WeakSet()
+
+
+@atexit.register
+def _release_native_code_at_exit() -> None:
+    # Release dispatchers while the jit layer is still whole, instead of in finalizers during
+    # module teardown. (Runs after the compile pool has stopped: registered earlier.)
+    for state in list(_states):
+        state.release_native_code()
