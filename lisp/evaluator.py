@@ -27,8 +27,10 @@ import lisp.library
 from lisp import namespace, printer, reader
 from lisp.compiler import eval_form, eval_values
 from lisp.conditions import as_condition
-from lisp.data import Symbol, T
+from lisp.data import Symbol, T, cl_symbol
 
+LOAD_PATHNAME = cl_symbol("*LOAD-PATHNAME*")
+LOAD_TRUENAME = cl_symbol("*LOAD-TRUENAME*")
 MAIN_THREAD_RECURSION_LIMIT = 10_000
 THREAD_STACK_SIZE = 256 * 1024 * 1024
 _PRELUDE = Path(__file__).with_name("prelude")
@@ -57,12 +59,20 @@ def eval_string(text: str, *, file: str = "<string>") -> Any:
 
 def load(path: str | Path) -> Any:
     """Evaluate the forms of the Lisp file ``path``, reading each after the previous one ran
-    (so a form may use a package or read macro defined before it); returns T."""
+    (so a form may use a package or read macro defined before it); returns T.
+
+    As CL ``load`` does, it binds ``*package*`` to its current value (an ``in-package`` in the file
+    lasts until the end of the file) and ``*load-pathname*``/``*load-truename*`` to the file's
+    name and absolute name (strings: there are no pathname objects).
+    """
     file = str(path)
     text = Path(path).read_text(encoding="utf-8")
-    package = reader.PACKAGE_VAR
-    with namespace.dynamic_binding(package, namespace.symbol_value(package)):
+    saved = namespace.bind_specials([(reader.PACKAGE_VAR, namespace.symbol_value(reader.PACKAGE_VAR)),
+                                     (LOAD_PATHNAME, file), (LOAD_TRUENAME, str(Path(path).resolve()))])
+    try:
         eval_string(text, file=file)
+    finally:
+        namespace.unbind_specials(saved)
     return T
 
 
@@ -85,6 +95,9 @@ def prin1_to_string(obj: Any) -> str:
 
 
 def _boot() -> None:
+    for variable in (LOAD_PATHNAME, LOAD_TRUENAME):
+        namespace.proclaim_special(variable)
+        namespace.set_symbol_value(variable, None)
     for module in pkgutil.iter_modules(lisp.library.__path__):
         importlib.import_module(f"lisp.library.{module.name}")
     if sys.getrecursionlimit() < MAIN_THREAD_RECURSION_LIMIT:

@@ -41,6 +41,16 @@ def test_load_evaluates_a_file_and_returns_t(tmp_path):
     assert lisp.eval_string("(api-from-file)") == 2
 
 
+def test_load_binds_load_pathname_and_restores_the_package(tmp_path):
+    path = tmp_path / "where.lisp"
+    path.write_text("(defpackage :api-load-pkg (:use :cl)) (in-package :api-load-pkg)\n"
+                    "(defparameter cl-user::*api-seen* *load-pathname*)\n")
+    lisp.load(path)
+    assert lisp.eval_string("cl-user::*api-seen*") == str(path)
+    assert lisp.prin1_to_string(lisp.eval_string("(list *load-pathname* (package-name *package*))")) == \
+        '(NIL "COMMON-LISP-USER")'
+
+
 def test_error_in_a_loaded_file_names_the_file_and_line(tmp_path):
     path = tmp_path / "bad.lisp"
     path.write_text("(defun ok () 1)\n\n(if)\n")
