@@ -47,6 +47,14 @@ Protocol for a language layer (lisp/) building its own generic functions on this
 - ``gf.compute_applicable_methods(*args)``: applicable methods, most specific first.
 - ``gf.stats``: ``misses``, ``compiles``, ``installs``, ``discarded`` (compiled but out of date at
   install), ``deopts``, ``native``.
+
+Python-facing extras: abstract classes (``numbers.Number``, ``collections.abc``, runtime-checkable
+Protocols) as specializers with ``functools.singledispatch``'s precedence and ambiguity rules (see
+:mod:`dispatch.abstract`; importing dispatch wraps ``abc.ABCMeta.register`` so registrations reach
+existing dispatchers), ``Optional``/``X | None``, ``Literal[...]`` (eql specializers). Native mode:
+``generic(native=False)``, ``set_native_default(False)`` or ``GFJIT_NATIVE=0`` give the Python
+path (same tables, same semantics); ``gf.compile()`` compiles now; ``wait_for_compiles()`` waits
+for the background pool, ``configure_compiler(workers, debounce)`` sizes it.
 """
 
 from dispatch.abstract import AmbiguousDispatch
