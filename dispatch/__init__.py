@@ -58,7 +58,8 @@ for the background pool, ``configure_compiler(workers, debounce)`` sizes it.
 """
 
 from dispatch.abstract import AmbiguousDispatch
-from dispatch.combination import Combination, NextMethod, OperatorCombination, StandardCombination
+from dispatch.combination import (Combination, MissingNextMethod, OperatorCombination,
+                                  StandardCombination)
 from dispatch.compiler import background as _background, configure as configure_compiler
 from dispatch.errors import (InvalidMethodError, MethodRedefinitionWarning, NoApplicableMethod,
                              NoNextMethod, NoPrimaryMethod)
@@ -77,7 +78,7 @@ def wait_for_compiles(timeout: float | None = None) -> bool:
 
 
 __all__ = [
-    "AmbiguousDispatch", "Combination", "Eql", "MethodRedefinitionWarning", "GenericFunction", "InvalidMethodError", "Method", "NextMethod",
+    "AmbiguousDispatch", "Combination", "Eql", "MethodRedefinitionWarning", "GenericFunction", "InvalidMethodError", "Method", "MissingNextMethod",
     "NoApplicableMethod", "NoNextMethod", "NoPrimaryMethod", "OperatorCombination",
     "PythonGenericFunction", "StandardCombination", "Stats", "add_precedence_provider",
     "class_changed", "class_precedence_list", "configure_compiler", "generic", "make_generic",

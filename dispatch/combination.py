@@ -31,42 +31,48 @@ class CallContext(Protocol):
     def no_primary_method(self, args: tuple, kwargs: dict) -> Any: ...
 
 
-class NextMethod(functools.partial):
-    """The ``next_method`` argument: call it with no arguments to pass the same arguments on,
-    with arguments to pass those instead; ``bool(next_method)`` says whether there is one.
+class MissingNextMethod:
+    """The ``next_method`` argument of a method that has no next method: false, and calling it
+    runs the generic function's no-next-method hook (by default raises ``NoNextMethod``)."""
 
-    A ``functools.partial`` of the next step over the call's arguments, made in C on every call
-    that passes one (this is the around/next-method hot path)."""
+    __slots__ = ("_method", "_ctx", "_args", "_kwargs")
 
-    __slots__ = ()
+    def __init__(self, method: Method, ctx: CallContext, args: tuple, kwargs: dict) -> None:
+        self._method, self._ctx, self._args, self._kwargs = method, ctx, args, kwargs
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not args and not kwargs:
-            return self.func(*self.args, **self.keywords)
-        return self.func(*args, **kwargs)
+            args, kwargs = self._args, self._kwargs
+        return self._ctx.no_next_method(self._method, args, kwargs)
 
     def __bool__(self) -> bool:
-        return not getattr(self.func, "no_next_method", False)
+        return False
 
     def __repr__(self) -> str:
-        return f"<next_method {'(none)' if not self else getattr(self.func, '__qualname__', '')}>"
-
-
-def _missing_next(method: Method, ctx: CallContext) -> Step:
-    def no_next(*args: Any, **kwargs: Any) -> Any:
-        return ctx.no_next_method(method, args, kwargs)
-    no_next.no_next_method = True  # type: ignore[attr-defined]
-    return no_next
+        return f"<no next method after {self._method!r}>"
 
 
 def _link(method: Method, nxt: Step | None, ctx: CallContext) -> Step:
+    """The step running ``method`` with ``nxt`` as its next method.
+
+    When there is a next method, ``next_method`` is a closure made per call: a plain Python
+    function, so calling it is an inlined Python-to-Python call (no ``tp_call`` slot), and it is
+    true, as next-method-p must be. This is the around/next-method hot path."""
     f = method.function
     if not method.wants_next:
         return f
-    following = nxt if nxt is not None else _missing_next(method, ctx)
+    if nxt is None:
+        def step(*args: Any, **kwargs: Any) -> Any:
+            return f(MissingNextMethod(method, ctx, args, kwargs), *args, **kwargs)
+        return step
+    following = nxt
 
     def step(*args: Any, **kwargs: Any) -> Any:
-        return f(NextMethod(following, *args, **kwargs), *args, **kwargs)
+        def next_method(*new_args: Any, **new_kwargs: Any) -> Any:
+            if new_args or new_kwargs:
+                return following(*new_args, **new_kwargs)
+            return following(*args, **kwargs)
+        return f(next_method, *args, **kwargs)
     return step
 
 
