@@ -244,6 +244,8 @@ class _Interpreter:
 
     def params(self, directive: Directive, args: _Args, defaults: tuple[Any, ...]) -> list[Any]:
         """The directive's parameters, V and # resolved, missing ones from ``defaults``."""
+        if not directive.params:
+            return list(defaults)
         if len(directive.params) > len(defaults):
             raise self.error(f"~{directive.char} takes at most {len(defaults)} parameters", directive)
         values = []
@@ -306,6 +308,9 @@ def _ascii(run: _Interpreter, d: Directive, args: _Args, escape: bool) -> None:
         text = "()"
     else:
         text = write_to_string(arg, column=run.stream.column, escape=T if escape else NIL, readably=NIL)
+    if not d.params:
+        run.stream.write_string(text)
+        return
     run.stream.write_string(_pad(text, run.integer_param(mincol, d, "mincol"), run.integer_param(colinc, d, "colinc"),
                                  run.integer_param(minpad, d, "minpad"), run.char_param(padchar, d, "padchar"), d.at))
 

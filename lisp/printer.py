@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -44,7 +43,7 @@ from lisp.conditions import Condition, LispTypeError, PrintNotReadable, Restart
 from lisp.data import COMMON_LISP, KEYWORD, NIL, Char, Cons, Package, Symbol, T, cl_symbol, keyword
 from lisp.namespace import dynamic_binding, global_value_is_set, proclaim_special, set_symbol_value, symbol_value
 from lisp.reader import (
-    CHAR_NAMES, FUNCTION, PACKAGE_VAR, current_readtable, QUASIQUOTE, QUOTE, READ_BASE, UNQUOTE, UNQUOTE_NSPLICING,
+    CHAR_NAMES, FUNCTION, PACKAGE_VAR, Readtable, current_readtable, QUASIQUOTE, QUOTE, READ_BASE, UNQUOTE, UNQUOTE_NSPLICING,
     UNQUOTE_SPLICING,
 )
 from lisp.pretty import Layout
@@ -79,7 +78,6 @@ _CHAR_NAME_OF: dict[str, str] = {}
 for _name, _char in CHAR_NAMES.items():
     _CHAR_NAME_OF.setdefault(_char, _name)
 _CHAR_NAME_OF["\n"] = "Newline"
-_SYMBOL_SPECIAL = frozenset("|\\:")
 _RADIX_PREFIX = {2: "#b", 8: "#o", 16: "#x"}
 _DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -96,8 +94,12 @@ print_object_hook: Callable[[Any, OutputStream], None] = print_python_object
 class _Printer:
     """One top-level print: the settings read once, the text built in ``parts``."""
 
-    def __init__(self, start_column: int) -> None:
-        value = {name: symbol_value(sym) for name, (sym, _) in OPTIONS.items()}
+    def __init__(self, start_column: int, overrides: dict[str, Any]) -> None:
+        # The options of one WRITE are passed here instead of bound: binding costs more than the
+        # print of a small object. They are bound only around print-object (see :meth:`unknown`).
+        self.overrides = overrides
+        value = {name: overrides[name] if name in overrides else symbol_value(sym)
+                 for name, (sym, _) in OPTIONS.items()}
         self.readably = value["readably"] is not NIL
         self.escape = self.readably or value["escape"] is not NIL
         self.base = _check_base(value["base"])
@@ -111,15 +113,23 @@ class _Printer:
         self.circle = value["circle"] is not NIL
         self.margin = _limit(value["right_margin"], "*PRINT-RIGHT-MARGIN*")
         self.flat_texts: dict[tuple[int, int], str] = {}
-        self.package = symbol_value(PACKAGE_VAR)
-        self.read_base = symbol_value(READ_BASE)
-        self.readtable = current_readtable()
-        # Characters that end or start something else when read: escaped in symbol names.
-        self.special = _special_pattern(self.readtable.token_end | set(self.readtable.macros) | _SYMBOL_SPECIAL)
         self.labels: dict[int, int] = {}  # id of a shared object -> its label, 0 until printed
         self.next_label = 1
         self.start_column = start_column
         self.parts: list[str] = []
+
+    # What only symbols need is looked up when the first symbol is printed.
+    @functools.cached_property
+    def package(self) -> Any:
+        return symbol_value(PACKAGE_VAR)
+
+    @functools.cached_property
+    def read_base(self) -> Any:
+        return symbol_value(READ_BASE)
+
+    @functools.cached_property
+    def readtable(self) -> Readtable:
+        return current_readtable()
 
     def text(self, obj: Any) -> str:
         if self.circle:
@@ -189,7 +199,8 @@ class _Printer:
 
     def unknown(self, obj: Any) -> None:
         stream = StringOutputStream(self.column())
-        print_object_hook(obj, stream)
+        with _bindings(self.overrides):  # a print-object method prints its parts under them
+            print_object_hook(obj, stream)
         self.parts.append(stream.get_output_stream_string())
 
     def column(self) -> int:
@@ -230,7 +241,7 @@ class _Printer:
     def needs_bars(self, name: str) -> bool:
         if not name or set(name) == {"."}:
             return True
-        if self.special.search(name) or not name.isprintable():
+        if self.readtable.not_constituent.search(name) or not name.isprintable():
             return True
         case = self.readtable.case.name
         if (case == "UPCASE" and name != name.upper()) or (case == "DOWNCASE" and name != name.lower()):
@@ -345,11 +356,6 @@ class _Printer:
                 break
             self.object(item, depth + 1)
         self.parts.append(")")
-
-
-@functools.lru_cache(maxsize=32)
-def _special_pattern(chars: frozenset[str]) -> re.Pattern[str]:
-    return re.compile("[" + re.escape("".join(sorted(chars))) + "]")
 
 
 def potential_number(token: str, base: int) -> bool:
@@ -482,31 +488,40 @@ def _char_text(c: str) -> str:
 
 # -- the API -------------------------------------------------------------------------------------
 
-def _render(obj: Any, start_column: int) -> str:
-    return _Printer(start_column).text(obj)
-
-
 def _bindings(options: dict[str, Any]) -> ExitStack:
     stack = ExitStack()
     for name, value in options.items():
-        if name not in OPTIONS:
-            raise LispTypeError(f"write has no option {name!r}; it has {', '.join(OPTIONS)}")
         stack.enter_context(dynamic_binding(OPTIONS[name][0], value))
     return stack
+
+
+def _render(obj: Any, start_column: int, options: dict[str, Any]) -> str:
+    for name in options:
+        if name not in OPTIONS:
+            raise LispTypeError(f"write has no option {name!r}; it has {', '.join(OPTIONS)}")
+    # The commonest prints (format's ~A of a string or a decimal integer) need two settings only.
+    kind = type(obj)
+    if kind is str or kind is int:
+        escape, base, radix = (options[k] if k in options else symbol_value(OPTIONS[k][0])
+                               for k in ("escape", "base", "radix"))
+        readably = options["readably"] if "readably" in options else symbol_value(OPTIONS["readably"][0])
+        if kind is str and escape is NIL and readably is NIL:
+            return obj
+        if kind is int and base == 10 and radix is NIL:
+            return str(obj)
+    return _Printer(start_column, options).text(obj)
 
 
 def write(obj: Any, stream: Any = NIL, **options: Any) -> Any:
     """Print ``obj`` to the stream designator ``stream`` under ``options``; returns ``obj``."""
     out = output_stream(stream)
-    with _bindings(options):
-        out.write_string(_render(obj, out.column))
+    out.write_string(_render(obj, out.column, options))
     return obj
 
 
 def write_to_string(obj: Any, *, column: int = 0, **options: Any) -> str:
     """What :func:`write` would print, as a string (laid out as if starting at ``column``)."""
-    with _bindings(options):
-        return _render(obj, column)
+    return _render(obj, column, options)
 
 
 def prin1_to_string(obj: Any) -> str:

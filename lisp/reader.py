@@ -121,6 +121,9 @@ class Readtable:
         ends = WHITESPACE | {c for c, (_, terminating) in self.macros.items() if terminating}
         # A run of constituents without escapes, which most tokens are.
         self.plain_run = re.compile("[^" + re.escape("".join(sorted(ends)) + "\\|") + "]*")
+        # What a symbol name must not contain to print without escapes: terminators, escapes,
+        # package markers and macro characters (even non-terminating ones, as SBCL escapes #).
+        self.not_constituent = re.compile("[" + re.escape("".join(sorted(ends | set(self.macros))) + "\\|:") + "]")
         return ends
 
     def copy(self) -> Readtable:
