@@ -175,10 +175,10 @@ class _Printer:
         elif isinstance(obj, list):
             self.vector(obj, depth)
         elif isinstance(obj, Condition):
-            out(self.unreadable(obj, f"{obj.lisp_name.name} {_string_text(obj.report())}")
-                if self.escape else obj.report())
+            out(self.unreadable(obj, f"{obj.lisp_name.name} {_string_text(self.report(obj))}")
+                if self.escape else self.report(obj))
         elif isinstance(obj, Restart):
-            out(self.unreadable(obj, f"RESTART {self.symbol_text(obj.name)}") if self.escape else obj.report())
+            out(self.unreadable(obj, f"RESTART {self.symbol_text(obj.name)}") if self.escape else self.report(obj))
         elif isinstance(obj, Package):
             out(self.unreadable(obj, f"PACKAGE {_string_text(obj.name)}"))
         elif isinstance(obj, Stream):
@@ -196,6 +196,10 @@ class _Printer:
         if self.readably:
             raise PrintNotReadable(f"{description} cannot be printed readably", object=obj)
         return f"#<{description}>"
+
+    def report(self, obj: Condition | Restart) -> str:
+        with _bindings(self.overrides):  # a report function prints under this WRITE's options
+            return obj.report()
 
     def unknown(self, obj: Any) -> None:
         stream = StringOutputStream(self.column())
