@@ -69,8 +69,8 @@ class EqlSelector:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.outcome_for(self.choice_of(args))(*args, **kwargs)
 
-    def identity_cases(self) -> list[tuple[int, list[tuple[Eql, ...]]]] | None:
-        """For native expansion: per position, the single-Eql choices (identity only), or None
+    def identity_cases(self) -> list[tuple[int, list[Eql]]] | None:
+        """For native expansion: per position, the Eqls an argument may be identical to; None
         when this selector must stay in Python (value tests, or too many combinations)."""
         if not self.all_identity:
             return None
@@ -79,9 +79,7 @@ class EqlSelector:
         n = 1
         for _, eqls in cases:
             n *= len(eqls) + 1
-        if n > MAX_NATIVE_EQL_CHOICES:
-            return None
-        return [(i, list(eqls)) for i, eqls in cases]  # type: ignore[misc]
+        return cases if n <= MAX_NATIVE_EQL_CHOICES else None
 
     def expanded(self) -> list[tuple[dict[int, Eql], Outcome]]:
         """Every identity choice with its outcome (position -> matched Eql; absent = none)."""
