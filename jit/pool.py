@@ -197,7 +197,8 @@ class JitPool:
             self._unlock_table()
 
     def close(self) -> None:
-        """Free all code and every LLJIT. Idempotent; any later use raises PoolClosedError.
+        """Free all code and every LLJIT. Idempotent; any later add, lookup or address raises
+        PoolClosedError (`stats()` stays readable, for final reports).
 
         Addresses taken from this pool must not be called after this.
         """

@@ -149,3 +149,10 @@ def test_an_import_clashing_with_a_definition_raises_link_error_and_the_pool_rec
 def test_object_code_from_bytes_that_are_not_an_object_raises_a_jit_error():
     with pytest.raises(jit.JitError, match="not an ELF object"):
         jit.ObjectCode.from_bytes("junk", b"junk" * 20)
+
+
+def test_stats_stay_readable_after_close(pool):
+    pool.add(affine_ir("f", 1, 1), exports=["f"])
+    pool.close()
+    stats = pool.stats()
+    assert (stats["modules_added"], stats["modules_live"]) == (1, 0)
