@@ -136,6 +136,25 @@ class HostOutputStream(OutputStream):
         return f"#<FD-STREAM for {self.name}>"
 
 
+class BroadcastStream(OutputStream):
+    """``make-broadcast-stream``: what is written goes to every one of its streams (none: a sink)."""
+
+    def __init__(self, streams: list[OutputStream]) -> None:
+        super().__init__()
+        self.streams = streams
+
+    def _emit(self, text: str) -> None:
+        for stream in self.streams:
+            stream.write_string(text)
+
+    def finish_output(self) -> None:
+        for stream in self.streams:
+            stream.finish_output()
+
+    def __repr__(self) -> str:
+        return "#<BROADCAST-STREAM>"
+
+
 class InputStream(Stream):
     """A character input stream over a string (``make-string-input-stream``)."""
 

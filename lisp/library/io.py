@@ -25,7 +25,7 @@ from lisp.reader import (
     handler_as_function, lisp_dispatch_handler, lisp_macro_handler,
 )
 from lisp.streams import (
-    HostInputStream, HostOutputStream, InputStream, Stream, StringOutputStream,
+    BroadcastStream, HostInputStream, HostOutputStream, InputStream, OutputStream, Stream, StringOutputStream,
     TwoWayStream, input_stream, output_stream,
 )
 
@@ -90,7 +90,7 @@ def read_from_string(string: Any, eof_error_p: Any = T, eof_value: Any = NIL, *a
     return values(form, stream.index)
 
 
-def _bounds(string: str, kw: dict[str, Any]) -> tuple[int, int]:
+def _bounds(string: str | list[Any], kw: dict[str, Any]) -> tuple[int, int]:
     start = kw.get("START", 0)
     end = kw.get("END", NIL)
     end = len(string) if end is NIL else end
@@ -481,6 +481,53 @@ def make_string_input_stream(string: Any, start: Any = 0, end: Any = NIL) -> Any
     check(isinstance(string, str), string, expected("STRING"))
     start, end = _bounds(string, {"START": start, "END": end})
     return InputStream(string, start, end)
+
+
+@builtin("MAKE-BROADCAST-STREAM")
+def make_broadcast_stream(*streams: Any) -> Any:
+    for stream in streams:
+        check(isinstance(stream, Stream) and stream.is_output, stream, expected("STREAM"))
+    return BroadcastStream(list(streams))
+
+
+@builtin("MAKE-TWO-WAY-STREAM")
+def make_two_way_stream(input_stream_: Any, output: Any) -> Any:
+    check(isinstance(input_stream_, InputStream), input_stream_, expected("STREAM"))
+    check(isinstance(output, OutputStream), output, expected("STREAM"))
+    return TwoWayStream(input_stream_, output)
+
+
+@builtin("WRITE-SEQUENCE")
+def write_sequence(sequence: Any, stream: Any, *args: Any) -> Any:
+    """``write-sequence`` of a string, or of a list or vector of characters."""
+    if isinstance(sequence, str):
+        text = sequence
+    else:
+        items = list(iter_list(sequence)) if not isinstance(sequence, list) else sequence
+        for item in items:
+            check(isinstance(item, Char), item, expected("CHARACTER"))
+        text = "".join(item.char for item in items)
+    start, end = _bounds(text, keywords(args, ("START", "END"), "WRITE-SEQUENCE"))
+    output_stream(stream).write_string(text[start:end])
+    return sequence
+
+
+@builtin("READ-SEQUENCE")
+def read_sequence(sequence: Any, stream: Any, *args: Any) -> Any:
+    """``read-sequence`` into a vector (strings are immutable here): the index after the last
+    character stored."""
+    check(isinstance(sequence, list), sequence, expected("VECTOR"))
+    kw = keywords(args, ("START", "END"), "READ-SEQUENCE")
+    start, end = _bounds(sequence, kw)
+    source = input_stream(stream)
+    index = start
+    while index < end:
+        char = source.read_char()
+        if char is None:
+            break
+        sequence[index] = Char(char)
+        index += 1
+    return index
 
 
 @builtin("%STRING-INPUT-STREAM-INDEX", SYSTEM)

@@ -278,3 +278,24 @@ def test_symbols_containing_user_macro_characters_print_escaped():
     assert lisp("(let ((*readtable* (copy-readtable)))"
                 " (set-macro-character #\\[ (lambda (s c) (declare (ignore s c)) nil))"
                 " (prin1-to-string (intern \"A[B\")))") == "|A[B|"
+
+
+def test_broadcast_stream_writes_to_every_stream():
+    assert shown("(let* ((a (make-string-output-stream)) (b (make-string-output-stream))"
+                 " (s (make-broadcast-stream a b)))"
+                 " (format s \"hi ~a\" 1) (list (get-output-stream-string a) (get-output-stream-string b)))") \
+        == '("hi 1" "hi 1")'
+    assert lisp('(progn (format (make-broadcast-stream) "nothing") :done)') is not None
+
+
+def test_two_way_stream_reads_from_one_and_writes_to_the_other():
+    assert shown("(let* ((out (make-string-output-stream))"
+                 " (s (make-two-way-stream (make-string-input-stream \"42 rest\") out)))"
+                 " (princ (read s) s) (list (get-output-stream-string out) (read-line s)))") == '("42" "rest")'
+
+
+def test_write_and_read_sequence():
+    assert lisp('(with-output-to-string (s) (write-sequence "abcdef" s :start 2) '
+                '(write-sequence (list #\\x #\\y) s))') == "cdefxy"
+    assert shown('(let ((v (make-array 4 :initial-element nil)))'
+                 ' (list (with-input-from-string (s "abc") (read-sequence v s)) v))') == "(3 #(#\\a #\\b #\\c NIL))"
