@@ -8,9 +8,10 @@ API:
   :class:`StringOutputStream` collects text (``get_output_stream_string()`` returns it and empties the
   stream, as CL does); :class:`HostOutputStream` writes to a Python text file, found afresh at each
   write when given as a callable (so ``*standard-output*`` follows ``sys.stdout`` when a test or
-  the REPL redirects it).
+  the REPL redirects it); :class:`BroadcastStream` writes to several streams.
 - :class:`InputStream` over a string: ``read_char``, ``unread_char``, ``peek_char``, ``read_line``;
-  :class:`HostInputStream` reads lines from a Python text file (``*standard-input*``).
+  :class:`HostInputStream` reads lines from a Python text file (``*standard-input*``);
+  :class:`TwoWayStream` reads from one stream and writes to another (``*terminal-io*``).
 - The standard stream variables ``*standard-output*``, ``*error-output*``, ``*trace-output*``,
   ``*terminal-io*``, ``*debug-io*``, ``*query-io*``, ``*standard-input*``: special variables whose
   global values are made here. :func:`output_stream` and :func:`input_stream` resolve a CL stream

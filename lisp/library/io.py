@@ -1,8 +1,9 @@
 """The Lisp functions of reading, printing, ``format`` and streams (CLHS 21-23), over the Python APIs
 of :mod:`lisp.reader`, :mod:`lisp.printer`, :mod:`lisp.format` and :mod:`lisp.streams`.
 
-Also the stream macros ``with-input-from-string``, ``with-open-file`` and ``with-open-stream``, and
-``open`` on file names given as strings (there are no pathname objects: a deviation).
+Also readtables (``set-macro-character`` & co), the macros ``with-input-from-string``,
+``with-open-file``, ``with-open-stream``, ``print-unreadable-object`` and ``formatter``, and ``open``
+on file names given as strings (there are no pathname objects: a deviation).
 """
 
 from __future__ import annotations
