@@ -304,8 +304,10 @@ def miss_to_native(samples: int) -> tuple[float, float]:
     f.add_method(dispatch.Method(lambda a0: 2, (int,)))
     dispatch.wait_for_compiles()
     out = []
+    keep = []  # a dying class would swap the dispatcher out mid-sample (I2): keep them all
     for i in range(samples):
         obj = type(f"L{i}", (), {})()
+        keep.append(obj)
         t0 = time.perf_counter()
         f(obj)
         while not _covers(f, type(obj)):
