@@ -296,7 +296,7 @@ data = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(data)
 def test_printing_then_reading_gives_an_equal_object(obj):
     assert similar(read_from_string(prin1_to_string(obj)), obj)
@@ -309,7 +309,7 @@ list_data = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(list_data)
 def test_printed_then_read_lists_are_lisp_equal(obj):
     from lisp.library.equality import equal_p
