@@ -311,3 +311,28 @@ def test_dispatcher_compiled_before_a_class_change_is_not_installed():
     with state._lock:
         assert not state._install(history, stale)
     assert f(B()) == "a"
+
+
+def test_call_with_the_vectorcall_arguments_offset_flag():
+    f = _gf()
+    f.method(lambda x, y=0: (x, y))
+    f(1)
+    f.compile()
+
+    class K:
+        g = f  # not a descriptor: K().g(1) is a method-style call passing the offset flag
+
+    assert K().g(1) == (1, 0)
+    assert K.g(2, y=3) == (2, 3)
+
+
+def test_many_identity_eqls_stay_correct_beyond_native_expansion():
+    objs = [object() for _ in range(300)]
+    f = _gf()
+    f.method(lambda x: "other")
+    for i, o in enumerate(objs):
+        f.add_method(dispatch.Method(lambda x, _i=i: _i, (dispatch.Eql(o),)))
+    assert f(objs[7]) == 7
+    f.compile()
+    assert [f(o) for o in objs[:50]] == list(range(50))
+    assert f(object()) == "other"
