@@ -32,12 +32,13 @@ not a TYPE-ERROR): a documented deviation. A comparison used as a value yields `
 and records all values in a per-thread register (module :mod:`lisp.compiler.values`); a builtin
 returns several values with ``return values(q, r)``. Consumers (``multiple-value-bind``,
 ``multiple-value-list``, ``multiple-value-call``, ``nth-value``...) clear the register, evaluate
-the form, and take the register only if its primary value *is* the form's value. Single-value
-calls therefore cost nothing. A call of a standard function that returns several values
-(``floor``, ``gethash``...) used as an argument, initial value or assigned value drops its extra
-values at once. Known gap: a *user* function returning several values, called in such a position,
-whose primary value is then returned unchanged (``eq``) by the form a consumer evaluates, is taken
-to have returned all of them.
+the form, and take the register only if its primary value *is* the form's value; a form that
+surely yields one value (a variable, a ``let`` ending in one...) is not looked up at all.
+Single-value calls therefore cost nothing. A call of a standard function that returns several
+values (``floor``, ``gethash``...) used as an argument, initial value or assigned value drops its
+extra values at once. Known gap: a function ``f`` that calls a *user* function returning several
+values where one value is wanted, and returns that primary value unchanged (``eq``), is taken to
+return all of them: ``(multiple-value-list (f))``.
 
 **Macros.** :func:`define_macro` ``(sym, expander)`` with ``expander(form, env) -> form`` registers
 a global macro (``defmacro`` uses it; Python-written macros use it directly);

@@ -316,6 +316,12 @@ def test_extra_values_of_a_standard_function_bound_to_a_variable_are_dropped():
     assert show("(multiple-value-list (let ((q (floor 7 2))) q))") == "(3)"
 
 
+def test_values_of_a_user_function_bound_to_a_variable_are_not_taken_for_the_variables():
+    run("(defun two-values () (values 'a 'b))")
+    assert show("(multiple-value-list (let ((x (two-values))) x))") == "(A)"
+    assert show("(multiple-value-list (if t (let ((x (two-values))) x) 1))") == "(A)"
+
+
 def test_nth_value_and_values_list():
     assert show("(list (nth-value 1 (floor 7 2)) (nth-value 5 (values 1)))") == "(1 NIL)"
     assert show_values("(values-list '(a b))") == ["A", "B"]
