@@ -23,9 +23,11 @@ prefixes it with ``file:line:col: `` when the position is known.
 **Signalling.** :func:`signal` walks this thread's handler stack, innermost first, running each
 applicable handler *without unwinding* (while a handler runs, only the handlers outside its own
 cluster are active, CLHS 9.1.4.1); a handler declines by returning. :func:`error` signals and, if no
-handler transfers control, raises the condition as a Python exception: that is how an unhandled
-error reaches the REPL. Before raising it records ``c.restarts``, the restarts that were active
-when it went unhandled (the REPL lists them: each has ``.name`` and ``.report()``), and ``c.pos``.
+handler transfers control, calls ``*debugger-hook*`` if set, then raises the condition as a Python
+exception: that is how an unhandled error reaches the REPL. Before raising it records
+``c.restarts``, the restarts that were active when it went unhandled (the REPL lists them: each
+has ``.name`` and ``.report()``), and ``c.pos``. Python code of lisp/ signals an error the same way
+with :func:`raise_error` (``raise_error(LispTypeError(...))``), or :func:`type_error`.
 
 **Handlers and restarts are per thread**, kept as immutable linked lists of clusters in a
 ``threading.local``; establishing one is a store, leaving one restores the saved list.
