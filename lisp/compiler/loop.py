@@ -3,7 +3,7 @@
 Supported: ``named``; ``with`` (``=``, ``and``); ``for``/``as`` with ``in``/``on`` (``by``),
 ``from``/``downfrom``/``upfrom`` ... ``to``/``upto``/``below``/``downto``/``above`` ... ``by``,
 ``across``, ``=`` [``then``], ``being the hash-keys/hash-values of`` [``using``], destructuring
-variable lists and ``and``; ``repeat``; ``collect append nconc sum count maximize
+variable lists and ``and`` (parallel stepping); ``repeat``; ``collect append nconc sum count maximize
 minimize`` (each with ``into``); ``do``; ``when``/``if``/``unless`` with ``and``, ``else``, ``end``
 and ``it``; ``while until always never thereis return``; ``initially finally``; ``loop-finish``.
 
@@ -11,7 +11,7 @@ The expansion is one ``tagbody``: the first-iteration code of the ``for`` clause
 the stepping code (advance, end test, assign, for each ``for`` clause in order), ``go`` back; the
 epilogue runs ``finally`` and returns the default result.
 
-Deviation: ``for`` clauses joined with ``and`` are stepped one after the other, not in parallel.
+``for`` clauses joined with ``and`` step in parallel (:class:`Stepping`).
 """
 
 from __future__ import annotations
@@ -279,17 +279,28 @@ def _destructure(pattern: Any, value: Any) -> list[Any]:
     return _destructure(pattern.car, L(C("CAR"), value)) + _destructure(pattern.cdr, L(C("CDR"), value))
 
 
+@dataclass
+class Stepping:
+    """How a ``for`` clause starts and steps. Each is two phases: forms computing the new values
+    into hidden variables, then forms testing for the end and assigning the clause's variables.
+    Clauses joined by ``and`` run the first phase of all before the second phase of any, so they
+    step in parallel (each sees the others' previous values)."""
+
+    first: tuple[list[Any], list[Any]]
+    step: tuple[list[Any], list[Any]]
+
+
 def _for(s: LoopState) -> None:
     """One ``for`` clause and those joined to it with ``and``."""
-    while True:
-        first, step = _for_one(s)
-        s.first.extend(first)
-        s.step.extend(step)
-        if not s.accept("AND"):
-            return
+    group = [_for_one(s)]
+    while s.accept("AND"):
+        group.append(_for_one(s))
+    for phase, target in (("first", s.first), ("step", s.step)):
+        target.extend(f for clause in group for f in getattr(clause, phase)[0])
+        target.extend(f for clause in group for f in getattr(clause, phase)[1])
 
 
-def _for_one(s: LoopState) -> tuple[list[Any], list[Any]]:
+def _for_one(s: LoopState) -> Stepping:
     var = s.take("a variable")
     _skip_type(s)
     if s.accept("IN", "ON"):
@@ -303,20 +314,21 @@ def _for_one(s: LoopState) -> tuple[list[Any], list[Any]]:
         advance = L(SETQ, tail, L(C("FUNCALL"), by, tail) if by is not None else L(CDR, tail))
         test = L(WHEN, L(C("ATOM") if on else ENDP, tail), s.finish())
         assign = _destructure(var, tail if on else L(CAR, tail))
-        return [test, *assign], [advance, test, *assign]
+        return Stepping(([], [test, *assign]), ([advance], [test, *assign]))
     if s.accept("ACROSS"):
         vector, index = gensym("VECTOR"), gensym("INDEX")
         s.bindings.extend([L(vector, s.take("a vector")), L(index, 0)])
         s.bindings.extend(L(v, None) for v in _variables(var))
         test = L(WHEN, L(C(">="), index, L(C("LENGTH"), vector)), s.finish())
         assign = _destructure(var, L(C("AREF"), vector, index))
-        return [test, *assign], [L(SETQ, index, L(C("1+"), index)), test, *assign]
+        return Stepping(([], [test, *assign]), ([L(SETQ, index, L(C("1+"), index))], [test, *assign]))
     if s.accept("="):
         init = s.take("a form")
-        s.bindings.extend(L(v, None) for v in _variables(var))
-        if s.accept("THEN"):
-            return _destructure(var, init), _destructure(var, s.take("a form"))
-        return _destructure(var, init), _destructure(var, init)
+        then = s.take("a form") if s.accept("THEN") else init
+        value = gensym("VALUE")
+        s.bindings.extend(L(v, None) for v in [value, *_variables(var)])
+        assign = _destructure(var, value)
+        return Stepping(([L(SETQ, value, init)], assign), ([L(SETQ, value, then)], assign))
     if s.accept("BEING"):
         return _being(s, var)
     if _is(s.peek(), "FROM", "DOWNFROM", "UPFROM", "TO", "UPTO", "BELOW", "DOWNTO", "ABOVE", "BY"):
@@ -324,7 +336,7 @@ def _for_one(s: LoopState) -> tuple[list[Any], list[Any]]:
     raise s.error(f"unknown LOOP FOR clause after {show(var)}: {show(s.peek())}")
 
 
-def _arithmetic(s: LoopState, var: Symbol) -> tuple[list[Any], list[Any]]:
+def _arithmetic(s: LoopState, var: Symbol) -> Stepping:
     start, limit, step = 0, None, 1
     down = False
     inclusive = True
@@ -340,23 +352,24 @@ def _arithmetic(s: LoopState, var: Symbol) -> tuple[list[Any], list[Any]]:
             limit = value
             down = down or word in ("DOWNTO", "ABOVE")
             inclusive = word in ("TO", "UPTO", "DOWNTO")
-    limit_var = gensym("LIMIT")
-    s.bindings.append(L(var, start))
+    limit_var, next_value = gensym("LIMIT"), gensym("NEXT")
+    s.bindings.extend([L(var, start), L(next_value, None)])
     if limit is not None:
         s.bindings.append(L(limit_var, limit))
     if not isinstance(step, int):  # a literal step stays literal: `i + 1` needs no ratio check
         step_var = gensym("STEP")
         s.bindings.append(L(step_var, step))
         step = step_var
-    advance = L(SETQ, var, L(C("-" if down else "+"), var, step))
+    advance = L(SETQ, next_value, L(C("-" if down else "+"), var, step))
+    assign = L(SETQ, var, next_value)
     if limit is None:
-        return [], [advance]
+        return Stepping(([], []), ([advance], [assign]))
     compare = (">" if not down else "<") if inclusive else (">=" if not down else "<=")
     test = L(WHEN, L(C(compare), var, limit_var), s.finish())
-    return [test], [advance, test]
+    return Stepping(([], [test]), ([advance], [assign, test]))
 
 
-def _being(s: LoopState, var: Symbol) -> tuple[list[Any], list[Any]]:
+def _being(s: LoopState, var: Symbol) -> Stepping:
     s.expect("THE", "EACH")
     kind = s.take("HASH-KEYS or HASH-VALUES")
     if not _is(kind, "HASH-KEY", "HASH-KEYS", "HASH-VALUE", "HASH-VALUES"):
@@ -377,7 +390,7 @@ def _being(s: LoopState, var: Symbol) -> tuple[list[Any], list[Any]]:
     if other is not None:
         assign.append(L(SETQ, other, value if keys_wanted else key))
     test = L(WHEN, L(C("ENDP"), entries), s.finish())
-    return [test, *assign], [L(SETQ, entries, L(C("CDR"), entries)), test, *assign]
+    return Stepping(([], [test, *assign]), ([L(SETQ, entries, L(C("CDR"), entries))], [test, *assign]))
 
 
 def _loop_append(value: Any) -> Any:

@@ -25,6 +25,10 @@ from tests.lisp.lisp_eval import run, show
     ("(loop for x in '(1 2) for y in '(a b c) collect (list x y))", "((1 A) (2 B))"),
     ("(loop repeat 3 collect 'z)", "(Z Z Z)"),
     ("(loop with a = 1 and b = 2 for i from 1 to 2 collect (+ a b i))", "(4 5)"),
+    ("(loop for x = 1 then y and y = 2 then x repeat 4 collect (list x y))", "((1 2) (2 1) (1 2) (2 1))"),
+    ("(loop for i from 1 to 3 and j = 0 then i collect j)", "(0 1 2)"),
+    ("(loop for x = 1 and y = x repeat 2 collect (list x y))", "((1 NIL) (1 1))"),
+    ("(loop for i from 1 to 3 finally (return i))", "4"),
 ])
 def test_iteration_clauses(text, expected):
     assert show(text) == expected
