@@ -307,3 +307,23 @@ def test_negative_or_zero_counts_are_format_errors(control, args):
 
 def test_scale_factor_may_be_negative():
     assert format_to_string("~,2,,-1e", [12345.678]) == "0.01e+6"
+
+
+from hypothesis import given, settings  # noqa: E402 - only the fuzz test below uses them
+from hypothesis import strategies as st  # noqa: E402
+
+_CONTROL = st.text(alphabet="~aAsSdDbBoOxXrRpPcCfFeEgG$%&|tT*?()[];{}^<>:@,'v#0123456789 -\n/", max_size=25)
+_ARGS = st.lists(st.one_of(st.integers(-1000, 1000), st.floats(allow_nan=False, allow_infinity=False),
+                           st.text(max_size=5), st.just(NIL), st.just(T), st.just(Char("x")),
+                           st.lists(st.integers(0, 9), max_size=3).map(lambda xs: lisp_list(*xs))), max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_CONTROL, _ARGS)
+def test_any_control_string_formats_or_fails_with_a_format_error(control, args):
+    from lisp.conditions import Condition
+
+    try:
+        format_to_string(control, args)
+    except Condition as e:  # FORMAT-ERROR, or e.g. UNDEFINED-FUNCTION from ~/name/
+        assert type(e).__module__ == "lisp.conditions"

@@ -439,3 +439,25 @@ def test_pathname_syntax_reads_the_namestring():
 
 def test_read_eval_evaluates_the_form():
     assert read_from_string("(a #.(+ 1 2))").cdr.car == 3
+
+
+from hypothesis import given, settings  # noqa: E402 - the fuzz tests below are the only users
+from hypothesis import strategies as st  # noqa: E402
+
+_SYNTAX = st.text(alphabet="()'`,@#\\|\";.:+-/ \n0123456789abcxXeEfF=*<>!?_^", max_size=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SYNTAX)
+def test_any_text_reads_or_fails_with_a_reader_condition(text):
+    from lisp.conditions import Condition
+
+    reader = Reader(text)
+    try:
+        with dynamic_binding(READ_EVAL, NIL):
+            while reader.read() is not EOF:
+                pass
+    except (ReaderError, EndOfFile):
+        pass
+    except Condition as e:  # e.g. a package error from a symbol prefix: still a Lisp condition
+        assert type(e).__module__ == "lisp.conditions"
