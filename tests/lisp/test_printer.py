@@ -419,3 +419,10 @@ def test_threads_printing_and_reading_under_their_own_bindings_do_not_interfere(
     for t in threads:
         t.join()
     assert errors == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(data, st.integers(min_value=1, max_value=60))
+def test_pretty_layout_at_any_margin_reads_back_equal(obj, margin):
+    text = write_to_string(obj, pretty=T, right_margin=margin)
+    assert similar(read_from_string(text), obj)
