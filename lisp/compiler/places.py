@@ -2,9 +2,11 @@
 
 A place's *expansion* is the standard five parts (:class:`Expansion`): temporaries, the forms
 whose values they take, store variables, the form that writes the stores, the form that reads.
-Where a place comes from, in the order the standard gives: a ``defsetf`` or built-in accessor
+Where a place comes from, in the order the standard gives: a place made of places (``getf``,
+``values``) or a ``define-setf-expander`` (:data:`COMPOUND`), a ``defsetf`` or built-in accessor
 (:data:`ACCESSORS`), a macro call or symbol macro (expanded, then tried again), else a call of the
-function ``(setf name)``. ``setf`` of an accessor calls the writer directly with the subforms,
+function ``(setf name)`` (how the library's ``aref``, ``gethash``, ``elt``... are places).
+``setf`` of a simple accessor (:data:`DIRECT`) calls the writer directly with the subforms,
 without temporaries.
 """
 
