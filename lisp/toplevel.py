@@ -17,12 +17,29 @@ prompt_toolkit.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 
+def _stopping_on_broken_pipe(run: Callable[..., int]) -> Callable[..., int]:
+    """Whoever reads our output went away (``gfjit repl < f | head``): stop quietly, status 1."""
+
+    @functools.wraps(run)
+    def guarded(*args: Any) -> int:
+        try:
+            return run(*args)
+        except BrokenPipeError:
+            # Python would report the pipe again when it flushes stdout at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
+
+    return guarded
+
+
+@_stopping_on_broken_pipe
 def repl() -> int:
     """Run the REPL on standard input and output until end of input or ``:quit``."""
     from lisp.repl.session import Session
@@ -45,6 +62,7 @@ def _is_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("TERM", "dumb") != "dumb"
 
 
+@_stopping_on_broken_pipe
 def run_file(path: str, args: Sequence[str]) -> int:
     """Load the Lisp file ``path``; returns 0, or 1 after reporting an unhandled error."""
     from lisp.data import make_list
@@ -62,6 +80,7 @@ def run_file(path: str, args: Sequence[str]) -> int:
     return _run_script(load_file, f"Exit gfjit run {path}.", make_list([path, *args]))
 
 
+@_stopping_on_broken_pipe
 def eval_and_print(text: str) -> int:
     """Evaluate the forms of ``text`` and print the values of the last; 0, or 1 after an error."""
     boot()
@@ -107,6 +126,9 @@ def _guarded(body: Callable[[], None], abort_report: str, argv: Any) -> int:
     except BaseException as error:  # noqa: BLE001 - every error ends here, as a report
         if isinstance(error, SystemExit):
             raise
+        pipe = error if isinstance(error, BrokenPipeError) else getattr(error, "original", None)
+        if isinstance(pipe, BrokenPipeError):
+            raise pipe from None  # Lisp's output went to a closed pipe: stop quietly
         stdout_stream.finish_output()
         stderr_stream.fresh_line()
         stderr_stream.write_string(describe_error(error, [(abort, abort_report)]))

@@ -9,7 +9,9 @@ GLOBALS, and their positions are Lisp source positions; frames of the runtime wr
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
+from itertools import islice
 from types import CodeType, TracebackType
 
 from lisp.namespace import GLOBALS
@@ -32,15 +34,19 @@ class LispFrame:
         return f"{self.function} ({where})"
 
 
-def lisp_frames(tb: TracebackType | None) -> list[LispFrame]:
-    """The Lisp frames of a traceback, innermost first."""
-    frames = []
+def lisp_frames(tb: TracebackType | None, limit: int = SHORT) -> tuple[list[LispFrame], int]:
+    """The innermost ``limit`` Lisp frames of a traceback, innermost first, and how many there are.
+
+    Only those frames are decoded: a stack overflow leaves a hundred thousand of them.
+    """
+    innermost: deque[TracebackType] = deque(maxlen=limit)
+    total = 0
     while tb is not None:
         if tb.tb_frame.f_globals is GLOBALS:
-            frames.append(_frame(tb))
+            innermost.append(tb)
+            total += 1
         tb = tb.tb_next
-    frames.reverse()
-    return frames
+    return [_frame(entry) for entry in reversed(innermost)], total
 
 
 # The compiler names the function of a top-level form so (lisp.compiler.toplevel).
@@ -56,17 +62,24 @@ def _frame(tb: TracebackType) -> LispFrame:
 
 def _position(code: CodeType, lasti: int, lineno: int) -> tuple[int, int | None]:
     # co_positions() has one entry per 2-byte code unit; columns there are 0-based, Lisp's 1-based.
-    for index, (line, _end_line, column, _end_column) in enumerate(code.co_positions()):
-        if index == lasti // 2:
-            if line is None:
-                return lineno, None
-            return line, None if column is None else column + 1
+    for line, _end_line, column, _end_column in islice(code.co_positions(), lasti // 2, None):
+        if line is None:
+            return lineno, None
+        return line, None if column is None else column + 1
     return lineno, None
 
 
-def format_backtrace(frames: list[LispFrame], limit: int = SHORT) -> list[str]:
-    """Numbered lines for the innermost ``limit`` frames (0 is where the error happened)."""
-    lines = [f"  {number}: {frame}" for number, frame in enumerate(frames[:limit])]
-    if len(frames) > limit:
-        lines.append(f"  ... {len(frames) - limit} more")
+def format_backtrace(frames: list[LispFrame], total: int) -> list[str]:
+    """Numbered lines for ``frames`` (0 is where the error happened) out of ``total``; a run of
+    identical frames (a recursion) is one line numbered ``first-last``."""
+    lines = []
+    first = 0
+    for number, frame in enumerate(frames):
+        if number + 1 < len(frames) and frames[number + 1] == frame:
+            continue
+        label = str(first) if first == number else f"{first}-{number}"
+        lines.append(f"  {label}: {frame}")
+        first = number + 1
+    if total > len(frames):
+        lines.append(f"  ... {total - len(frames)} more")
     return lines

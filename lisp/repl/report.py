@@ -34,10 +34,10 @@ def describe_error(error: BaseException, toplevel_restarts: Sequence[tuple[Symbo
         condition = as_condition(error)
         lines = _heading(condition)
         restarts = [(r.name, r.report()) for r in condition.restarts] or list(toplevel_restarts)
-    frames = lisp_frames(error.__traceback__)
+    frames, total = lisp_frames(error.__traceback__)
     if frames:
         lines.append("Backtrace (innermost first):")
-        lines += format_backtrace(frames)
+        lines += format_backtrace(frames, total)
     lines.append("Restarts:")
     lines += [f"  {i}: [{_name(name)}] {report}" for i, (name, report) in enumerate(restarts)]
     return "\n".join(lines) + "\n"

@@ -129,3 +129,13 @@ def test_eval_of_an_unfinished_form_is_an_end_of_file_error():
     done = subprocess.run([*LISP, "eval", "(+ 1"], capture_output=True, text=True, timeout=100)
     assert done.returncode == 1
     assert done.stderr.startswith("Error (END-OF-FILE) at <eval>:1:1:")
+
+
+@pytest.mark.timeout(120)
+def test_output_to_a_closed_pipe_stops_the_run_quietly(tmp_path):
+    script = write(tmp_path, "many.lisp", "(dotimes (i 1000000) (print i))")
+    run = subprocess.Popen([*LISP, "run", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    run.stdout.readline()
+    run.stdout.close()
+    stderr = run.stderr.read()
+    assert (run.wait(timeout=100), stderr) == (1, "")

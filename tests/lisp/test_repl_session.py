@@ -186,3 +186,8 @@ def test_the_prompt_names_the_current_package_by_its_shortest_name():
     with dynamic_binding(PACKAGE_VAR, find_package("COMMON-LISP-USER")):
         assert prompt_text() == "CL-USER> "
         assert prompt_text(continuation=True) == "........ "
+
+
+def test_a_recursion_in_the_backtrace_is_one_line_and_the_rest_is_counted():
+    out = repl("(defun down (n) (if (= n 0) (error \"bottom\") (down (- n 1))))\n(down 30)")
+    assert "  0: DOWN (<repl>:1:29)\n  1-11: DOWN (<repl>:1:46)\n  ... 20 more\n" in out
