@@ -26,10 +26,10 @@ def _controlling_terminal():
 class Terminal:
     """A ``python -m lisp`` REPL on a pty, read and typed into like a person would."""
 
-    def __init__(self, home):
+    def __init__(self, home, term="xterm"):
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
-        env = {**os.environ, "TERM": "xterm", "HOME": str(home), "PROMPT_TOOLKIT_NO_CPR": "1"}
+        env = {**os.environ, "TERM": term, "HOME": str(home), "PROMPT_TOOLKIT_NO_CPR": "1"}
         self.process = subprocess.Popen([sys.executable, "-m", "lisp"], stdin=slave, stdout=slave, stderr=slave,
                                         env=env, preexec_fn=_controlling_terminal, close_fds=True)
         os.close(slave)
@@ -125,3 +125,15 @@ def test_forms_are_kept_in_the_history_file_of_the_home_directory(terminal, tmp_
     terminal.type(":quit\r")
     assert terminal.process.wait(timeout=60) == 0
     assert "+(+ 40 2)" in (tmp_path / ".gfjit_history").read_text()
+
+
+@pytest.mark.timeout(120)
+def test_a_dumb_terminal_gets_plain_lines_with_prompts_as_emacs_inferior_lisp_wants(tmp_path):
+    term = Terminal(tmp_path, term="dumb")
+    try:
+        term.wait_for("CL-USER> ")
+        term.type("(list 1\n 2)\n")
+        term.wait_for("(1 2)\nCL-USER> ")
+        assert not (tmp_path / ".gfjit_history").exists()  # no line editor ran
+    finally:
+        term.close()
