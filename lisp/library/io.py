@@ -8,15 +8,17 @@ on file names given as strings (there are no pathname objects: a deviation).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lisp import printer
 from lisp.compiler.macros import macro
 from lisp.compiler.standard_macros import split_declarations
 from lisp.compiler.values import values
-from lisp.conditions import EndOfFile, FileError, PrintNotReadable, ProgramError, ReaderError, raise_error
-from lisp.data import NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, iter_list, keyword, lisp_list as L, make_list
+from lisp.conditions import Condition, EndOfFile, FileError, PrintNotReadable, ProgramError, ReaderError, raise_error
+from lisp.data import COMMON_LISP, NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, iter_list, keyword, lisp_list as L, make_list
 from lisp.format import format_
 from lisp.format import formatter as make_formatter
 from lisp.library.arguments import check, expected, function_designator, keywords, show, truth
@@ -29,6 +31,28 @@ from lisp.streams import (
     BroadcastStream, HostInputStream, HostOutputStream, InputStream, OutputStream, Stream, StringOutputStream,
     TwoWayStream, input_stream, output_stream,
 )
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def lisp_function(name: str, package: Any = COMMON_LISP) -> Callable[[F], F]:
+    """``@builtin`` for the functions here, which also signal (CLHS 9.1) a condition the Python
+    layers below raise, so that HANDLER-BIND handlers run before the Lisp caller is unwound."""
+    def register(fn: F) -> F:
+        @functools.wraps(fn)
+        def signalling(*args: Any) -> Any:
+            try:
+                return fn(*args)
+            except Condition as condition:
+                if condition.signalled:
+                    raise
+                return raise_error(condition)
+
+        builtin(name, package)(signalling)
+        return fn
+
+    return register
+
 
 # -- reading ---------------------------------------------------------------------------------------
 
@@ -68,19 +92,19 @@ def _read_form(designator: Any, eof_error_p: Any, eof_value: Any, preserve_white
         return form
 
 
-@builtin("READ")
+@lisp_function("READ")
 def read(stream: Any = NIL, eof_error_p: Any = T, eof_value: Any = NIL, recursive_p: Any = NIL) -> Any:
     """``read``: the next form of the stream (``*standard-input*`` by default)."""
     return _read_form(stream, eof_error_p, eof_value)
 
 
-@builtin("READ-PRESERVING-WHITESPACE")
+@lisp_function("READ-PRESERVING-WHITESPACE")
 def read_preserving_whitespace(stream: Any = NIL, eof_error_p: Any = T, eof_value: Any = NIL,
                                recursive_p: Any = NIL) -> Any:
     return _read_form(stream, eof_error_p, eof_value, preserve_whitespace=True)
 
 
-@builtin("READ-FROM-STRING")
+@lisp_function("READ-FROM-STRING")
 def read_from_string(string: Any, eof_error_p: Any = T, eof_value: Any = NIL, *args: Any) -> Any:
     """``read-from-string``: two values, the form and the index after it."""
     check(isinstance(string, str), string, expected("STRING"))
@@ -109,7 +133,7 @@ def _eof(stream: Any, eof_error_p: Any, eof_value: Any) -> Any:
     return eof_value
 
 
-@builtin("READ-LINE")
+@lisp_function("READ-LINE")
 def read_line(stream: Any = NIL, eof_error_p: Any = T, eof_value: Any = NIL, recursive_p: Any = NIL) -> Any:
     """``read-line``: two values, the line and whether end of file (not a newline) ended it."""
     source = input_stream(stream)
@@ -120,17 +144,17 @@ def read_line(stream: Any = NIL, eof_error_p: Any = T, eof_value: Any = NIL, rec
     return values(line, truth(missing_newline))
 
 
-@builtin("READ-CHAR")
+@lisp_function("READ-CHAR")
 def read_char(stream: Any = NIL, eof_error_p: Any = T, eof_value: Any = NIL, recursive_p: Any = NIL) -> Any:
     source = input_stream(stream)
     char = source.read_char()
     return _eof(source, eof_error_p, eof_value) if char is None else Char(char)
 
 
-builtin("READ-CHAR-NO-HANG")(read_char)
+lisp_function("READ-CHAR-NO-HANG")(read_char)
 
 
-@builtin("PEEK-CHAR")
+@lisp_function("PEEK-CHAR")
 def peek_char(peek_type: Any = NIL, stream: Any = NIL, eof_error_p: Any = T, eof_value: Any = NIL,
               recursive_p: Any = NIL) -> Any:
     """``peek-char``: NIL peeks, T skips whitespace first, a character skips up to that character."""
@@ -145,14 +169,14 @@ def peek_char(peek_type: Any = NIL, stream: Any = NIL, eof_error_p: Any = T, eof
         source.read_char()
 
 
-@builtin("UNREAD-CHAR")
+@lisp_function("UNREAD-CHAR")
 def unread_char(char: Any, stream: Any = NIL) -> Any:
     check(isinstance(char, Char), char, expected("CHARACTER"))
     input_stream(stream).unread_char(char.char)
     return NIL
 
 
-@builtin("LISTEN")
+@lisp_function("LISTEN")
 def listen(stream: Any = NIL) -> Any:
     """Whether a character is available without waiting (only what is buffered counts)."""
     source = input_stream(stream)
@@ -160,13 +184,13 @@ def listen(stream: Any = NIL) -> Any:
     return truth(source.index < len(source.text))
 
 
-@builtin("CLEAR-INPUT")
+@lisp_function("CLEAR-INPUT")
 def clear_input(stream: Any = NIL) -> Any:
     input_stream(stream)
     return NIL
 
 
-@builtin("READ-DELIMITED-LIST")
+@lisp_function("READ-DELIMITED-LIST")
 def read_delimited_list(char: Any, stream: Any = NIL, recursive_p: Any = NIL) -> Any:
     """The forms up to ``char`` as a list (the idiom of reader macros such as ``[...]``)."""
     check(isinstance(char, Char), char, expected("CHARACTER"))
@@ -205,12 +229,12 @@ def _table_of(designator: Any) -> Readtable:
     return designator
 
 
-@builtin("READTABLEP")
+@lisp_function("READTABLEP")
 def readtablep(obj: Any) -> Any:
     return truth(isinstance(obj, Readtable))
 
 
-@builtin("COPY-READTABLE")
+@lisp_function("COPY-READTABLE")
 def copy_readtable(source: Any = _CURRENT, target: Any = NIL) -> Any:
     """A copy of ``source`` (the current readtable by default, NIL for the standard one); into
     ``target`` when given."""
@@ -223,7 +247,7 @@ def copy_readtable(source: Any = _CURRENT, target: Any = NIL) -> Any:
     return target
 
 
-@builtin("READTABLE-CASE")
+@lisp_function("READTABLE-CASE")
 def readtable_case(table: Any) -> Any:
     check(isinstance(table, Readtable), table, expected("READTABLE"))
     return table.case
@@ -238,7 +262,7 @@ def _set_readtable_case(case: Any, table: Any) -> Any:
 GLOBALS[setf_function_key(cl_symbol("READTABLE-CASE"))] = _set_readtable_case
 
 
-@builtin("SET-MACRO-CHARACTER")
+@lisp_function("SET-MACRO-CHARACTER")
 def set_macro_character(char: Any, function: Any, non_terminating_p: Any = NIL, readtable: Any = _CURRENT) -> Any:
     check(isinstance(char, Char), char, expected("CHARACTER"))
     table = _table_of(readtable)
@@ -249,7 +273,7 @@ def set_macro_character(char: Any, function: Any, non_terminating_p: Any = NIL, 
     return T
 
 
-@builtin("GET-MACRO-CHARACTER")
+@lisp_function("GET-MACRO-CHARACTER")
 def get_macro_character(char: Any, readtable: Any = _CURRENT) -> Any:
     """Two values: the macro function of ``char`` (NIL if none) and whether it is non-terminating."""
     check(isinstance(char, Char), char, expected("CHARACTER"))
@@ -262,7 +286,7 @@ def get_macro_character(char: Any, readtable: Any = _CURRENT) -> Any:
     return values(fn, truth(not terminating))
 
 
-@builtin("MAKE-DISPATCH-MACRO-CHARACTER")
+@lisp_function("MAKE-DISPATCH-MACRO-CHARACTER")
 def make_dispatch_macro_character(char: Any, non_terminating_p: Any = NIL, readtable: Any = _CURRENT) -> Any:
     check(isinstance(char, Char), char, expected("CHARACTER"))
     table = _table_of(readtable)
@@ -281,7 +305,7 @@ def _dispatch_table(table: Readtable, char: Any, sub_char: Any) -> dict[str, Any
     return found
 
 
-@builtin("SET-DISPATCH-MACRO-CHARACTER")
+@lisp_function("SET-DISPATCH-MACRO-CHARACTER")
 def set_dispatch_macro_character(char: Any, sub_char: Any, function: Any, readtable: Any = _CURRENT) -> Any:
     table = _table_of(readtable)
     dispatch = _dispatch_table(table, char, sub_char)
@@ -293,7 +317,7 @@ def set_dispatch_macro_character(char: Any, sub_char: Any, function: Any, readta
     return T
 
 
-@builtin("GET-DISPATCH-MACRO-CHARACTER")
+@lisp_function("GET-DISPATCH-MACRO-CHARACTER")
 def get_dispatch_macro_character(char: Any, sub_char: Any, readtable: Any = _CURRENT) -> Any:
     table = _table_of(readtable)
     handler = _dispatch_table(table, char, sub_char).get(sub_char.char.upper())
@@ -302,7 +326,7 @@ def get_dispatch_macro_character(char: Any, sub_char: Any, readtable: Any = _CUR
     return table.lisp_functions.get(handler) or handler_as_function(handler, dispatch=True)
 
 
-@builtin("SET-SYNTAX-FROM-CHAR")
+@lisp_function("SET-SYNTAX-FROM-CHAR")
 def set_syntax_from_char(to_char: Any, from_char: Any, to_readtable: Any = _CURRENT, from_readtable: Any = NIL) -> Any:
     """Give ``to-char`` the macro definition (or constituent syntax) ``from-char`` has."""
     check(isinstance(to_char, Char), to_char, expected("CHARACTER"))
@@ -328,7 +352,7 @@ _WRITE_KEYS = {name.upper().replace("_", "-"): name for name in printer.OPTIONS}
 _IGNORED_WRITE_KEYS = ("LINES", "MISER-WIDTH", "PPRINT-DISPATCH")
 
 
-@builtin("WRITE")
+@lisp_function("WRITE")
 def write(obj: Any, *args: Any) -> Any:
     """``write`` with ``:stream`` and the ``*print-...*`` keyword options."""
     kw = keywords(args, ("STREAM", *_WRITE_KEYS, *_IGNORED_WRITE_KEYS), "WRITE")
@@ -336,21 +360,21 @@ def write(obj: Any, *args: Any) -> Any:
     return printer.write(obj, kw.get("STREAM", NIL), **options)
 
 
-@builtin("WRITE-TO-STRING")
+@lisp_function("WRITE-TO-STRING")
 def write_to_string(obj: Any, *args: Any) -> Any:
     kw = keywords(args, (*_WRITE_KEYS, *_IGNORED_WRITE_KEYS), "WRITE-TO-STRING")
     return printer.write_to_string(obj, **{_WRITE_KEYS[k]: v for k, v in kw.items() if k in _WRITE_KEYS})
 
 
-builtin("PRIN1")(printer.prin1)
-builtin("PRINC")(printer.princ)
-builtin("PRINT")(printer.print_)
-builtin("PRIN1-TO-STRING")(printer.prin1_to_string)
-builtin("PRINC-TO-STRING")(printer.princ_to_string)
-builtin("FORMAT")(format_)
+lisp_function("PRIN1")(printer.prin1)
+lisp_function("PRINC")(printer.princ)
+lisp_function("PRINT")(printer.print_)
+lisp_function("PRIN1-TO-STRING")(printer.prin1_to_string)
+lisp_function("PRINC-TO-STRING")(printer.princ_to_string)
+lisp_function("FORMAT")(format_)
 
 
-@builtin("%PRINT-UNREADABLE-OBJECT", SYSTEM)
+@lisp_function("%PRINT-UNREADABLE-OBJECT", SYSTEM)
 def print_unreadable_object(obj: Any, stream: Any, type_p: Any, identity_p: Any, body: Any) -> Any:
     """The runtime of ``print-unreadable-object``: ``#<type body {identity}>``."""
     out = output_stream(stream)
@@ -390,22 +414,22 @@ def _query(control: Any, args: tuple[Any, ...], choices: str, answers: dict[str,
         out.write_string(retry + "\n")
 
 
-@builtin("Y-OR-N-P")
+@lisp_function("Y-OR-N-P")
 def y_or_n_p(control: Any = NIL, *args: Any) -> Any:
     return _query(control, args, "(y or n)", {"y": True, "n": False}, 'Please type "y" for yes or "n" for no.')
 
 
-@builtin("YES-OR-NO-P")
+@lisp_function("YES-OR-NO-P")
 def yes_or_no_p(control: Any = NIL, *args: Any) -> Any:
     return _query(control, args, "(yes or no)", {"yes": True, "no": False}, 'Please type "yes" for yes or "no" for no.')
 
 
-@builtin("%FORMATTER", SYSTEM)
+@lisp_function("%FORMATTER", SYSTEM)
 def formatter(control: Any) -> Any:
     return make_formatter(control)
 
 
-@builtin("PPRINT")
+@lisp_function("PPRINT")
 def pprint(obj: Any, stream: Any = NIL) -> Any:
     printer.pprint(obj, stream)
     return values()
@@ -420,44 +444,44 @@ def _write_part(string: Any, stream: Any, args: tuple[Any, ...], who: str, endin
     return string
 
 
-@builtin("WRITE-STRING")
+@lisp_function("WRITE-STRING")
 def write_string(string: Any, stream: Any = NIL, *args: Any) -> Any:
     return _write_part(string, stream, args, "WRITE-STRING", "")
 
 
-@builtin("WRITE-LINE")
+@lisp_function("WRITE-LINE")
 def write_line(string: Any, stream: Any = NIL, *args: Any) -> Any:
     return _write_part(string, stream, args, "WRITE-LINE", "\n")
 
 
-@builtin("WRITE-CHAR")
+@lisp_function("WRITE-CHAR")
 def write_char(char: Any, stream: Any = NIL) -> Any:
     check(isinstance(char, Char), char, expected("CHARACTER"))
     output_stream(stream).write_string(char.char)
     return char
 
 
-@builtin("TERPRI")
+@lisp_function("TERPRI")
 def terpri(stream: Any = NIL) -> Any:
     output_stream(stream).terpri()
     return NIL
 
 
-@builtin("FRESH-LINE")
+@lisp_function("FRESH-LINE")
 def fresh_line(stream: Any = NIL) -> Any:
     return truth(output_stream(stream).fresh_line())
 
 
-@builtin("FINISH-OUTPUT")
+@lisp_function("FINISH-OUTPUT")
 def finish_output(stream: Any = NIL) -> Any:
     output_stream(stream).finish_output()
     return NIL
 
 
-builtin("FORCE-OUTPUT")(finish_output)
+lisp_function("FORCE-OUTPUT")(finish_output)
 
 
-@builtin("CLEAR-OUTPUT")
+@lisp_function("CLEAR-OUTPUT")
 def clear_output(stream: Any = NIL) -> Any:
     output_stream(stream)
     return NIL
@@ -465,40 +489,40 @@ def clear_output(stream: Any = NIL) -> Any:
 
 # -- streams ---------------------------------------------------------------------------------------
 
-@builtin("MAKE-STRING-OUTPUT-STREAM")
+@lisp_function("MAKE-STRING-OUTPUT-STREAM")
 def make_string_output_stream(*args: Any) -> Any:
     keywords(args, ("ELEMENT-TYPE",), "MAKE-STRING-OUTPUT-STREAM")
     return StringOutputStream()
 
 
-@builtin("GET-OUTPUT-STREAM-STRING")
+@lisp_function("GET-OUTPUT-STREAM-STRING")
 def get_output_stream_string(stream: Any) -> Any:
     check(isinstance(stream, StringOutputStream), stream, expected("STRING-STREAM"))
     return stream.get_output_stream_string()
 
 
-@builtin("MAKE-STRING-INPUT-STREAM")
+@lisp_function("MAKE-STRING-INPUT-STREAM")
 def make_string_input_stream(string: Any, start: Any = 0, end: Any = NIL) -> Any:
     check(isinstance(string, str), string, expected("STRING"))
     start, end = _bounds(string, {"START": start, "END": end})
     return InputStream(string, start, end)
 
 
-@builtin("MAKE-BROADCAST-STREAM")
+@lisp_function("MAKE-BROADCAST-STREAM")
 def make_broadcast_stream(*streams: Any) -> Any:
     for stream in streams:
         check(isinstance(stream, Stream) and stream.is_output, stream, expected("STREAM"))
     return BroadcastStream(list(streams))
 
 
-@builtin("MAKE-TWO-WAY-STREAM")
+@lisp_function("MAKE-TWO-WAY-STREAM")
 def make_two_way_stream(input_stream_: Any, output: Any) -> Any:
     check(isinstance(input_stream_, InputStream), input_stream_, expected("STREAM"))
     check(isinstance(output, OutputStream), output, expected("STREAM"))
     return TwoWayStream(input_stream_, output)
 
 
-@builtin("WRITE-SEQUENCE")
+@lisp_function("WRITE-SEQUENCE")
 def write_sequence(sequence: Any, stream: Any, *args: Any) -> Any:
     """``write-sequence`` of a string, or of a list or vector of characters."""
     if isinstance(sequence, str):
@@ -513,7 +537,7 @@ def write_sequence(sequence: Any, stream: Any, *args: Any) -> Any:
     return sequence
 
 
-@builtin("READ-SEQUENCE")
+@lisp_function("READ-SEQUENCE")
 def read_sequence(sequence: Any, stream: Any, *args: Any) -> Any:
     """``read-sequence`` into a vector (strings are immutable here): the index after the last
     character stored."""
@@ -531,35 +555,35 @@ def read_sequence(sequence: Any, stream: Any, *args: Any) -> Any:
     return index
 
 
-@builtin("%STRING-INPUT-STREAM-INDEX", SYSTEM)
+@lisp_function("%STRING-INPUT-STREAM-INDEX", SYSTEM)
 def string_input_stream_index(stream: Any) -> Any:
     return stream.index
 
 
-@builtin("STREAMP")
+@lisp_function("STREAMP")
 def streamp(obj: Any) -> Any:
     return truth(isinstance(obj, Stream))
 
 
-@builtin("INPUT-STREAM-P")
+@lisp_function("INPUT-STREAM-P")
 def input_stream_p(stream: Any) -> Any:
     check(isinstance(stream, Stream), stream, expected("STREAM"))
     return truth(stream.is_input)
 
 
-@builtin("OUTPUT-STREAM-P")
+@lisp_function("OUTPUT-STREAM-P")
 def output_stream_p(stream: Any) -> Any:
     check(isinstance(stream, Stream), stream, expected("STREAM"))
     return truth(stream.is_output)
 
 
-@builtin("OPEN-STREAM-P")
+@lisp_function("OPEN-STREAM-P")
 def open_stream_p(stream: Any) -> Any:
     check(isinstance(stream, Stream), stream, expected("STREAM"))
     return truth(not stream.closed)
 
 
-@builtin("CLOSE")
+@lisp_function("CLOSE")
 def close(stream: Any, *args: Any) -> Any:
     check(isinstance(stream, Stream), stream, expected("STREAM"))
     keywords(args, ("ABORT",), "CLOSE")
@@ -572,7 +596,7 @@ _DIRECTIONS = {keyword("INPUT"): "r", keyword("OUTPUT"): "w", keyword("IO"): "r+
 _IF_EXISTS = ("ERROR", "SUPERSEDE", "NEW-VERSION", "RENAME", "RENAME-AND-DELETE", "OVERWRITE", "APPEND")
 
 
-@builtin("OPEN")
+@lisp_function("OPEN")
 def open_(filespec: Any, *args: Any) -> Any:
     """``open`` of a file named by a string: :direction :input/:output/:io/:probe, :if-exists,
     :if-does-not-exist; characters in UTF-8 whatever :element-type and :external-format say."""

@@ -299,3 +299,20 @@ def test_write_and_read_sequence():
                 '(write-sequence (list #\\x #\\y) s))') == "cdefxy"
     assert shown('(let ((v (make-array 4 :initial-element nil)))'
                  ' (list (with-input-from-string (s "abc") (read-sequence v s)) v))') == "(3 #(#\\a #\\b #\\c NIL))"
+
+
+def test_handler_bind_runs_before_read_unwinds():
+    assert shown("(handler-bind ((end-of-file (lambda (c) (declare (ignore c)) (throw 'x :bound))))"
+                 " (catch 'x (read-from-string \"(\")))") == ":BOUND"
+
+
+def test_handler_bind_sees_format_errors_in_place():
+    assert shown("(handler-bind ((error (lambda (c) (declare (ignore c)) (throw 'x :format))))"
+                 " (catch 'x (format nil \"~q\")))") == ":FORMAT"
+
+
+def test_an_error_inside_a_reader_macro_is_signalled_once():
+    assert shown("(let ((n 0) (*readtable* (copy-readtable)))"
+                 " (set-macro-character #\\! (lambda (s c) (declare (ignore s c)) (error \"bang\")))"
+                 " (handler-case (handler-bind ((error (lambda (c) (declare (ignore c)) (incf n))))"
+                 " (read-from-string \"!\")) (error () n)))") == "1"
