@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from lisp.repl.session import Session
 
 #: One argument of a command: the form and where it was read.
-Argument = tuple[Any, "SourcePos | None"]
+Argument = tuple[Any, SourcePos | None]
 
 
 @dataclass(frozen=True)

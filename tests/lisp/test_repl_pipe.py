@@ -1,6 +1,5 @@
 """The REPL and the CLI driven as processes, through pipes: what scripts and Emacs see."""
 
-import os
 import signal
 import subprocess
 import sys
