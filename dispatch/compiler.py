@@ -3,11 +3,14 @@
 A request is served once it is ``debounce`` seconds old, so a burst of misses on one generic
 function makes one compile. Workers compile in parallel (the jit pool compiles without a global
 lock); each worker runs :meth:`GenericState.compile_now`, which installs only if still current.
+A worker that dies (a BaseException, an asynchronous exception) is replaced: by itself on the way
+out when work is pending, else by the next request.
 """
 
 from __future__ import annotations
 
 import atexit
+import itertools
 import threading
 import time
 import warnings
@@ -31,6 +34,7 @@ class BackgroundCompiler:
         self._pending: dict[GenericState, float] = {}
         self._busy = 0
         self._threads: list[threading.Thread] = []
+        self._serial = itertools.count()
         self._stopping = False
 
     def schedule(self, state: GenericState) -> None:
@@ -38,12 +42,19 @@ class BackgroundCompiler:
             if self._stopping:
                 return
             self._pending.setdefault(state, time.monotonic())
-            if len(self._threads) < self.workers:
-                t = threading.Thread(target=self._work, name=f"gfjit-compile-{len(self._threads)}",
-                                     daemon=True)
-                self._threads.append(t)
-                t.start()
+            self._staff()
             self._cond.notify()
+
+    def _staff(self) -> None:
+        """Start workers up to ``workers`` live ones (caller holds the condition's lock). Dead
+        workers are dropped first: one killed where its own replacement could not run (say, in
+        the middle of ``_work``'s cleanup) must not count."""
+        self._threads = [t for t in self._threads if t.is_alive()]
+        while len(self._threads) < self.workers:
+            t = threading.Thread(target=self._work, name=f"gfjit-compile-{next(self._serial)}",
+                                 daemon=True)
+            self._threads.append(t)
+            t.start()
 
     def _next(self) -> GenericState | None:
         with self._cond:
@@ -68,9 +79,16 @@ class BackgroundCompiler:
         return next(iter(self._pending.values())) + self.debounce - time.monotonic()
 
     def _work(self) -> None:
-        while (state := self._next()) is not None:
-            self._compile(state)
-            del state  # do not keep the last generic function alive while idle
+        try:
+            while (state := self._next()) is not None:
+                self._compile(state)
+                del state  # do not keep the last generic function alive while idle
+        finally:
+            with self._cond:
+                me = threading.current_thread()
+                self._threads = [t for t in self._threads if t is not me]
+                if self._pending and not self._stopping:
+                    self._staff()  # died with work queued: nobody else may ask for a worker
 
     def _compile(self, state: GenericState) -> None:
         try:
