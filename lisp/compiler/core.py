@@ -13,6 +13,7 @@ from typing import Any
 
 from lisp import namespace
 from lisp.compiler.env import Env
+from lisp.conditions import ProgramError
 from lisp.compiler.result import Result, stamp
 from lisp.data import T, Cons, SourcePos, Symbol, cl_symbol, source_pos
 
@@ -36,8 +37,6 @@ def special_form(name: str, package: Any = None) -> Callable[[SpecialForm], Spec
 
 def program_error(message: str, form: Any = None) -> Exception:
     """The condition for malformed code, naming where ``form`` was read when known."""
-    from lisp.conditions import ProgramError
-
     pos = source_pos(form)
     return ProgramError(message, pos=pos)
 
@@ -81,8 +80,13 @@ def literal(obj: Any, env: Env) -> ast.expr:
 
 def compile_form(form: Any, env: Env) -> Result:
     """Compile ``form`` for its value."""
-    result = _compile(form, env)
     pos = source_pos(form)
+    try:
+        result = _compile(form, env)
+    except ProgramError as error:  # raised where no form was at hand: it happened in this one
+        if error.pos is None:
+            error.pos = pos
+        raise
     if pos is not None:
         stamp([*result.stmts, result.expr], pos)
     return result
@@ -103,6 +107,8 @@ def compile_test(form: Any, env: Env) -> Result:
             if pos is not None:
                 stamp([*tested.stmts, tested.expr], pos)
             return tested
+    if form is T or (isinstance(form, Symbol) and form.is_keyword):  # (loop) is `while True:`
+        return Result([], ast.Constant(True))
     value = compile_form(form, env)
     if isinstance(value.expr, ast.Constant):  # `1 is not None` would be a SyntaxWarning
         return Result(value.stmts, ast.Constant(value.expr.value is not None))

@@ -9,7 +9,7 @@ from lisp import namespace
 from lisp.compiler import values as mv
 from lisp.compiler.core import arguments, program_error, show
 from lisp.compiler.macros import FUNCTION, LAMBDA, QUOTE, destructuring_form, expander_form, gensym, macro
-from lisp.data import SYSTEM, Cons, Symbol, cl_symbol, iter_list, keyword, lisp_list as L, make_list
+from lisp.data import COMMON_LISP, SYSTEM, Cons, Symbol, cl_symbol, iter_list, keyword, lisp_list as L, make_list
 
 PROGN = cl_symbol("PROGN")
 LET = cl_symbol("LET")
@@ -51,8 +51,19 @@ def defun(form: Any, env: Any) -> Any:
     return sys_call("%DEFUN", L(QUOTE, name), make_list([NAMED_LAMBDA, name, lambda_list, *body]))
 
 
+def check_package_lock(name: Any, what: str) -> None:
+    """COMMON-LISP is locked, as in SBCL: ``defun``/``defmacro`` of one of its symbols would
+    silently change the whole image (a REPL user naming a function ``list`` or ``count``)."""
+    sym = name.cdr.car if isinstance(name, Cons) else name
+    if isinstance(sym, Symbol) and sym.package is COMMON_LISP:
+        from lisp.conditions import PackageError
+
+        raise PackageError(f"Lock on package COMMON-LISP violated when defining {show(name)} as a {what}")
+
+
 def define_function(name: Any, fn: Any) -> Any:
-    """``(setf fdefinition)``: install ``fn`` as the global function ``name``; returns ``name``."""
+    """``defun``: install ``fn`` as the global function ``name``; returns ``name``."""
+    check_package_lock(name, "function")
     if isinstance(name, Cons):
         namespace.GLOBALS[namespace.setf_function_key(name.cdr.car)] = fn
     else:

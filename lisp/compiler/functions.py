@@ -65,8 +65,7 @@ class Binder:
 
     def bind(self, sym: Symbol, value: ast.expr) -> None:
         """Bind ``sym`` to the value of ``value`` (already computed: a name or constant)."""
-        if namespace.is_constant(sym):
-            raise program_error(f"cannot bind the constant {show(sym)}")
+        _check_not_constant(sym)
         if self.is_special(sym):
             if self.saved is None:
                 self.saved = self.env.unit.fresh("%specials")
@@ -80,6 +79,7 @@ class Binder:
             self.emit([assign(pyname, value)])
 
     def new_lexical(self, sym: Symbol) -> str:
+        _check_not_constant(sym)
         pyname = self.env.unit.fresh(sym.name)
         self.env.variables[sym] = Variable(sym, pyname=pyname, fn=self.env.fn)
         return pyname
@@ -97,6 +97,11 @@ class Binder:
         protected = ast.Try(body=[*self.inner, *body.stmts, assign(out, body.expr)], handlers=[], orelse=[],
                             finalbody=[ast.Expr(call("%unbind_specials", name(self.saved)))])
         return Result([*self.pre, protected], name(out))
+
+
+def _check_not_constant(sym: Symbol) -> None:
+    if namespace.is_constant(sym):
+        raise program_error(f"{show(sym)} names a constant and cannot be bound as a variable")
 
 
 def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None = None) -> Result:
@@ -169,6 +174,7 @@ def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None 
 
 def _bind_param(binder: Binder, sym: Symbol, value: ast.Name) -> None:
     """Bind ``sym`` to the Python parameter (or local) ``value``: that very name if lexical."""
+    _check_not_constant(sym)
     if binder.is_special(sym):
         binder.bind(sym, value)
     else:

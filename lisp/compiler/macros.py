@@ -174,7 +174,14 @@ def _macroexpand(form: Any, env: Any = None) -> Any:
 
 
 namespace.builtin("%DESTRUCTURE", SYSTEM)(destructure_call)
-namespace.builtin("%DEFINE-MACRO", SYSTEM)(define_macro)
+def _defmacro(sym: Symbol, expander: Expander) -> Symbol:
+    from lisp.compiler.definitions import check_package_lock
+
+    check_package_lock(sym, "macro")
+    return define_macro(sym, expander)
+
+
+namespace.builtin("%DEFINE-MACRO", SYSTEM)(_defmacro)
 namespace.builtin("%DEFINE-SYMBOL-MACRO", SYSTEM)(define_symbol_macro)
 
 

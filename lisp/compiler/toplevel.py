@@ -22,6 +22,7 @@ from lisp.compiler.env import Env
 from lisp.compiler.macros import macroexpand
 from lisp.compiler.result import stamp
 from lisp.compiler.runtime import NonLocalExit
+from lisp.conditions import ProgramError
 from lisp.data import Cons, SourcePos, cl_symbol, keyword, source_pos
 
 PROGN = cl_symbol("PROGN")
@@ -38,7 +39,12 @@ def compile_toplevel(form: Any, pos: SourcePos | None = None) -> Callable[[], An
     pos = source_pos(form) or pos
     file = pos.file if pos is not None else "<lisp>"
     env = Env.toplevel(file)
-    result = compile_form(form, env)
+    try:
+        result = compile_form(form, env)
+    except ProgramError as error:
+        if error.pos is None:
+            error.pos = pos
+        raise
     toplevel = ast.FunctionDef(name="%toplevel", args=_no_args(), body=[*result.stmts, ast.Return(result.expr)],
                                decorator_list=[], returns=None, type_params=[])
     unit_args = _no_args()
@@ -51,8 +57,6 @@ def compile_toplevel(form: Any, pos: SourcePos | None = None) -> Callable[[], An
     try:
         code = compile(module, file, "exec")
     except SyntaxError as exc:  # CPython's limits, e.g. 20 statically nested loops and trys
-        from lisp.conditions import ProgramError
-
         where = SourcePos(file, exc.lineno or 1, (exc.offset or 0) + 1) if exc.lineno else pos
         raise ProgramError(f"the form is beyond what CPython can compile: {exc.msg}", pos=where) from exc
     unit_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))

@@ -93,6 +93,15 @@ def test_defun_returns_its_name():
     assert show("(defun named-thing () 1)") == "NAMED-THING"
 
 
+@pytest.mark.parametrize("text", ["(defun car (x) x)", "(defmacro list (x) x)", "(defun (setf car) (v x) v)"])
+def test_common_lisp_package_is_locked_against_redefinition(text):
+    from lisp.conditions import PackageError
+
+    with pytest.raises(PackageError, match="Lock on package COMMON-LISP"):
+        run(text)
+    assert show("(car (list 1 2))") == "1"
+
+
 def test_defun_body_is_in_a_block_of_its_name():
     run("(defun early (x) (when (> x 0) (return-from early 'positive)) 'other)")
     assert show("(list (early 1) (early -1))") == "(POSITIVE OTHER)"
@@ -277,6 +286,20 @@ def test_assigning_a_constant_is_a_program_error():
     run("(defconstant +the-answer+ 42)")
     with pytest.raises(ProgramError, match="constant"):
         run("(setq +the-answer+ 1)")
+
+
+@pytest.mark.parametrize("text", ["(let ((t 1)) t)", "(let* ((pi 3)) pi)", "(defun binds-pi (pi) pi)",
+                                  "(lambda (&optional (pi 1)) pi)"])
+def test_binding_a_constant_is_a_program_error_with_position(text):
+    with pytest.raises(ProgramError, match="constant") as info:
+        run(text)
+    assert info.value.pos is not None
+
+
+def test_assigning_t_reports_where():
+    with pytest.raises(ProgramError) as info:
+        run("\n(setq t 5)")
+    assert info.value.pos is not None and info.value.pos.line == 2
 
 
 def test_progv_binds_symbols_computed_at_run_time():
