@@ -134,15 +134,15 @@ class Condition(Exception):
         self.message = message
         self.pos = pos
         self.original = original
-        self.restarts: list[Restart] = []
+        self.restarts: list[Restart] = []  # filled when it goes unhandled
         self.signalled = False
         self.slots = self._initial_slots(slots)
 
     def _initial_slots(self, given: dict[str, Any]) -> dict[str, Any]:
-        known = {spec.name for spec in self.slot_specs}
-        unknown = set(given) - known
-        if unknown:
-            raise TypeError(f"{self.lisp_name.name} has no slot {', '.join(sorted(unknown))}")
+        if given:
+            unknown = set(given) - {spec.name for spec in self.slot_specs}
+            if unknown:
+                raise TypeError(f"{self.lisp_name.name} has no slot {', '.join(sorted(unknown))}")
         values = {}
         for spec in self.slot_specs:
             if spec.name in given:

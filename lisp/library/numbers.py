@@ -109,6 +109,8 @@ def divide(first: Any, *rest: Any) -> Any:
 
 @builtin("1+")
 def one_plus(x: Any) -> Any:
+    if type(x) is int:
+        return x + 1
     if type(x) not in NUMBER_TYPES:
         type_error(x, _NUMBER)
     return normalize(x + 1)
@@ -116,6 +118,8 @@ def one_plus(x: Any) -> Any:
 
 @builtin("1-")
 def one_minus(x: Any) -> Any:
+    if type(x) is int:
+        return x - 1
     if type(x) not in NUMBER_TYPES:
         type_error(x, _NUMBER)
     return normalize(x - 1)

@@ -464,28 +464,30 @@ _quantifier("NOTEVERY", lambda rs: truth(any(r is NIL for r in rs)))
 
 
 @functools.cache
-def _native_orders() -> dict[Any, tuple[Callable[[Any], Any], bool]]:
-    """The Lisp orders that equal Python's order on a Python sort key: predicate -> (function
-    giving the key of one element, or signalling the TYPE-ERROR the predicate would, and whether
-    the order is descending)."""
+def _native_orders() -> dict[Any, tuple[Callable[[list[Any]], list[Any]], bool]]:
+    """The Lisp orders that equal Python's order on Python sort keys: predicate -> (function from
+    the elements' keys to Python sort keys, signalling the TYPE-ERROR the predicate would, and
+    whether the order is descending)."""
     from lisp.library import characters, numbers, strings
 
-    def real(x: Any) -> Any:
-        if type(x) not in numbers.REAL_TYPES:
-            type_error(x, expected("REAL"))
-        return x
+    def reals(keys: list[Any]) -> list[Any]:
+        for x in keys:
+            if type(x) not in numbers.REAL_TYPES:
+                type_error(x, expected("REAL"))
+        return keys
 
-    def char_code(c: Any) -> int:
-        return characters.check_char(c).code
+    def char_codes(keys: list[Any]) -> list[int]:
+        return [characters.check_char(c).code for c in keys]
+
+    def strings_of(keys: list[Any]) -> list[str]:
+        return [strings.string_designator(x) for x in keys]
 
     get = GLOBALS.get
-    orders: dict[Any, tuple[Callable[[Any], Any], bool]] = {
-        numbers.num_lt: (real, False), numbers.num_gt: (real, True),
-        get(_function_key("CHAR<")): (char_code, False), get(_function_key("CHAR>")): (char_code, True),
-        get(_function_key("STRING<")): (strings.string_designator, False),
-        get(_function_key("STRING>")): (strings.string_designator, True),
+    return {
+        numbers.num_lt: (reals, False), numbers.num_gt: (reals, True),
+        get(_function_key("CHAR<")): (char_codes, False), get(_function_key("CHAR>")): (char_codes, True),
+        get(_function_key("STRING<")): (strings_of, False), get(_function_key("STRING>")): (strings_of, True),
     }
-    return orders
 
 
 def _function_key(name: str) -> str:
@@ -500,8 +502,10 @@ def sorted_items(elems: list[Any], pred: Any, key: Callable[[Any], Any] | None) 
     native = _native_orders().get(pred)
     if native is not None:
         # Python's own comparison gives the same order: sort without calling back into Lisp.
-        sort_key, descending = native
-        python_keys = [sort_key(k) for k in keyed]
+        python_keys_of, descending = native
+        python_keys = python_keys_of(keyed)
+        if python_keys is elems:
+            return sorted(elems, reverse=descending)
         order = sorted(range(len(elems)), key=python_keys.__getitem__, reverse=descending)
         return [elems[i] for i in order]
 
