@@ -6,7 +6,7 @@ with denominator 1 is checked (:func:`_normalised`); a ratio plus or minus an in
 keeps its denominator and needs no check, so ``(- n 1)`` is plain ``n - 1``. On non-numbers
 Python's meaning applies: a deviation written in the compiler's docstring. A form with an
 unexpected number of arguments is compiled as an ordinary call, so the function reports the error.
-``funcall`` of a Python function is a direct call.
+``funcall`` of a Python function is a direct call; ``mod`` by an integer literal is ``%``.
 """
 
 from __future__ import annotations
@@ -129,6 +129,16 @@ def _cons_field(field: str):
     return opener
 
 
+def _mod(args: list[Any], env: Env) -> Result | None:
+    """``(mod x n)`` with a non-zero integer literal ``n`` is Python's ``x % n``: both take the sign
+    of the divisor (floor), and a ratio modulo an integer keeps its denominator."""
+    if len(args) != 2 or type(args[1]) is not int or args[1] == 0:
+        return None
+    stmts, (x, n) = compile_args(args, env)
+    return Result(stmts, ast.BinOp(left=x, op=ast.Mod(), right=n))
+
+
+OPEN_CODED[cl_symbol("MOD")] = _mod
 OPEN_CODED[cl_symbol("FUNCALL")] = _funcall
 OPEN_CODED[SYSTEM.intern("%CAR")] = _cons_field("car")
 OPEN_CODED[SYSTEM.intern("%CDR")] = _cons_field("cdr")

@@ -56,3 +56,10 @@ def test_open_coded_arithmetic_is_exact_and_integers_stay_integers(expression):
 def test_open_coded_comparison_agrees_with_the_comparison_function(a, b, op):
     x, y = _lisp_number(a), _lisp_number(b)
     assert show(f"({op} {x} {y})") == show(f"(funcall #'{op} {x} {y})")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(_NUMBERS, st.floats(-50, 50, allow_nan=False)), st.integers(-7, 7).filter(bool))
+def test_open_coded_mod_by_an_integer_agrees_with_the_mod_function(x, n):
+    number = repr(x) if isinstance(x, float) else _lisp_number(x)
+    assert show(f"(mod {number} {n})") == show(f"(funcall #'mod {number} {n})")
