@@ -27,7 +27,8 @@ from dispatch.errors import InvalidMethodError, NoApplicableMethod, NoNextMethod
 from dispatch.history import CallHistory
 from dispatch.methods import Method
 from dispatch.outcomes import OutcomeBuilder
-from dispatch.precedence import add_class_change_listener, class_precedence_list
+from dispatch.precedence import (add_class_change_listener, class_change_epoch,
+                                 class_precedence_list)
 from dispatch.specializers import Specializer
 
 
@@ -110,10 +111,12 @@ class GenericState:
 
     def _learn(self, history: CallHistory, args: tuple) -> Any:
         classes = history.classes_for(args)
-        # Computed outside the lock: precedence providers may call other generic functions.
+        epoch = class_change_epoch()
+        # Computed outside the lock (see forget_class). A class redefined meanwhile may have made
+        # it stale: then it serves this call, which overlaps the change, but is not recorded.
         outcome = history.builder.for_classes(classes)
         with self._lock:
-            if history is self._history:
+            if history is self._history and epoch == class_change_epoch():
                 outcome = history.add(history.key(args), classes, outcome)
                 self.stats.misses += 1
         if self._native_mode:
@@ -187,9 +190,19 @@ class GenericState:
         return next((m for m in self.methods if m.key == key), None)
 
     def forget_class(self, cls: type) -> None:
-        """A class was redefined: forget what was learnt about it and its subclasses."""
+        """A class was redefined: forget what was learnt about it and its subclasses.
+
+        Precedence providers are asked outside the lock: a provider may take its own lock (the
+        Lisp's class lock), and its owner may call into this generic function while holding it;
+        asking under our lock would invert that order and deadlock. Entries recorded after the
+        snapshot below were computed after the change (``_learn`` checks the epoch), and a new
+        history has none from before it, so forgetting the snapshot's stale classes suffices."""
+        history = self._history
+        stale = [cid for cid, c in history.live_classes()
+                 if c is cls or cls in class_precedence_list(c)]
         with self._lock:
-            self._history.forget_subclasses_of(cls, class_precedence_list)
+            if history is self._history:
+                history.forget_changed(stale)
 
     def _publish(self, methods: tuple[Method, ...]) -> None:
         # Caller holds the lock. Slow path first, then the new history: a call that still sees

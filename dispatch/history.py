@@ -91,13 +91,18 @@ class CallHistory:
         self.generation = next(self._generation)
         self._on_forget(cid)
 
-    def forget_subclasses_of(self, cls: type, precedence: Callable[[type], Sequence[type]]) -> None:
-        """Drop entries for ``cls`` and every class whose precedence list contains it."""
-        for cid, (ref, _) in self._classes.copy().items():
-            c = ref()
-            if c is not None and (c is cls or cls in precedence(c)):
-                self.forget_class_id(cid)
-                self.invalidated = self.generation
+    def live_classes(self) -> list[tuple[int, type]]:
+        """(id, class) of every class the history mentions and that is still alive."""
+        return [(cid, c) for cid, (ref, _) in self._classes.copy().items()
+                if (c := ref()) is not None]
+
+    def forget_changed(self, cids: Sequence[int]) -> None:
+        """Drop the entries of these live classes (redefined: their outcomes may be stale);
+        caller holds the generic function's lock."""
+        for cid in cids:
+            self.forget_class_id(cid)
+        if cids:
+            self.invalidated = self.generation
 
     def snapshot(self) -> tuple[int, list[tuple[Key, Outcome]], dict[int, weakref.ref[type]]]:
         """Generation, entries and class references, consistent with each other."""

@@ -19,6 +19,7 @@ PrecedenceProvider = Callable[[type], Sequence[type] | None]
 _providers: list[PrecedenceProvider] = []
 _listeners: weakref.WeakSet[ClassChangeListener] = weakref.WeakSet()
 _lock = threading.Lock()
+_epoch = 0  # bumped by every class_changed, before generic functions are told
 
 
 class ClassChangeListener(Protocol):
@@ -54,8 +55,17 @@ def add_class_change_listener(listener: ClassChangeListener) -> None:
     _listeners.add(listener)
 
 
+def class_change_epoch() -> int:
+    """Changes when any class is redefined: an outcome computed across a change may be stale."""
+    return _epoch
+
+
 def class_changed(cls: type) -> None:
     """Tell every generic function that ``cls`` was redefined (new superclasses, new precedence):
-    call histories mentioning it or its subclasses are dropped."""
+    call histories mentioning it or its subclasses are dropped. Call it after the redefinition,
+    holding no lock a precedence provider may take."""
+    global _epoch
+    with _lock:
+        _epoch += 1
     for listener in list(_listeners):
         listener.forget_class(cls)

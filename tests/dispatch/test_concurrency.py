@@ -147,3 +147,77 @@ def test_temporary_classes_by_the_thousand_are_never_misdispatched(native):
     assert dispatch.wait_for_compiles(timeout=60)
     gc.collect()
     assert len(f._gf_state.history) <= 3 + 3  # the dead classes are forgotten
+
+
+@pytest.mark.timeout(60)
+def test_class_changed_asks_precedence_providers_outside_the_generic_function_lock(native):
+    # A language layer's provider takes its own class lock, and that layer may define methods
+    # while holding it: class_changed must not hold the generic function's lock meanwhile.
+    class Mine:
+        pass
+
+    class Sub(Mine):
+        pass
+
+    class_lock = threading.Lock()
+    provider_entered = threading.Event()
+    armed = False
+
+    def provider(cls):
+        if cls is not Sub:
+            return None
+        if armed:
+            provider_entered.set()
+            with class_lock:
+                pass
+        return (Sub, Mine, object)
+
+    f = dispatch.generic(lambda x: None, native=native)
+    f.method(_version_method("old"))
+    dispatch.add_precedence_provider(provider)
+    try:
+        f.add_method(dispatch.Method(lambda x: "mine", (Mine,)))
+        assert f(Sub()) == "mine"
+        armed = True
+
+        def definer():
+            with class_lock:
+                assert provider_entered.wait(10)
+                f.add_method(dispatch.Method(lambda x: "redefined", (Mine,)))
+
+        threads = [threading.Thread(target=definer, daemon=True),
+                   threading.Thread(target=dispatch.class_changed, args=(Mine,), daemon=True)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+        assert not any(t.is_alive() for t in threads), "deadlock"
+        assert provider_entered.is_set()
+        assert f(Sub()) == "redefined"
+    finally:
+        dispatch.remove_precedence_provider(provider)
+
+
+def test_an_outcome_computed_across_a_class_change_is_not_recorded(native):
+    class Mine:
+        pass
+
+    f = dispatch.generic(lambda x: None, native=native)
+    f.method(_version_method("base"))
+    changed = []
+
+    def provider(cls):
+        if cls is Mine and not changed:
+            changed.append(True)
+            dispatch.class_changed(Mine)  # as if redefined while the slow path computed
+        return None
+
+    dispatch.add_precedence_provider(provider)
+    try:
+        f.add_method(dispatch.Method(lambda x: "mine", (Mine,)))
+        assert f(Mine()) == "mine"
+        assert len(f.call_history) == 0
+        assert f(Mine()) == "mine"
+        assert len(f.call_history) == 1
+    finally:
+        dispatch.remove_precedence_provider(provider)
