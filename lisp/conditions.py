@@ -115,6 +115,13 @@ def _lisp_slot_name(py_name: str) -> str:
     return py_name.upper().replace("_", "-")
 
 
+def _show(obj: Any) -> str:
+    """``obj`` as prin1 prints it (the printer sits above this module)."""
+    from lisp.printer import prin1_to_string
+
+    return prin1_to_string(obj)
+
+
 class Condition(Exception):
     """CONDITION: the root of every Lisp condition."""
 
@@ -165,9 +172,9 @@ class Condition(Exception):
             return self.slots[name]
         except KeyError:
             if any(spec.name == name for spec in self.slot_specs):
-                raise UnboundSlot(f"the slot {name} of {self.lisp_name.name} is unbound",
-                                  name=name, instance=self) from None
-            raise LispTypeError(f"{self.lisp_name.name} has no slot named {name}") from None
+                return raise_error(UnboundSlot(f"the slot {name} of {self.lisp_name.name} is unbound",
+                                               name=name, instance=self))
+            return raise_error(LispTypeError(f"{self.lisp_name.name} has no slot named {name}"))
 
     def report(self) -> str:
         """The condition's report, as ``princ`` prints it (CLHS 9.1.3)."""
@@ -279,10 +286,8 @@ class LispTypeError(Error, TypeError):
     """TYPE-ERROR: ``datum`` is not of ``expected_type``."""
 
     def default_report(self) -> str:
-        from lisp.printer import prin1_to_string
-
-        return (f"the value {prin1_to_string(self.slots.get('DATUM'))} is not of type "
-                f"{prin1_to_string(self.slots.get('EXPECTED-TYPE'))}")
+        return (f"the value {_show(self.slots.get('DATUM'))} is not of type "
+                f"{_show(self.slots.get('EXPECTED-TYPE'))}")
 
 
 @_condition_type("SIMPLE-TYPE-ERROR")
@@ -305,18 +310,12 @@ class CellError(Error):
     """CELL-ERROR: something went wrong with the cell ``name``."""
 
 
-def _symbol_text(sym: Any) -> str:
-    from lisp.printer import prin1_to_string
-
-    return prin1_to_string(sym)
-
-
 @_condition_type("UNBOUND-VARIABLE")
 class UnboundVariable(CellError):
     """UNBOUND-VARIABLE."""
 
     def default_report(self) -> str:
-        return f"the variable {_symbol_text(self.slots.get('NAME'))} is unbound"
+        return f"the variable {_show(self.slots.get('NAME'))} is unbound"
 
 
 @_condition_type("UNDEFINED-FUNCTION")
@@ -324,7 +323,7 @@ class UndefinedFunction(CellError):
     """UNDEFINED-FUNCTION."""
 
     def default_report(self) -> str:
-        return f"the function {_symbol_text(self.slots.get('NAME'))} is undefined"
+        return f"the function {_show(self.slots.get('NAME'))} is undefined"
 
 
 @_condition_type("UNBOUND-SLOT", _slot("INSTANCE"))
@@ -337,11 +336,8 @@ class ArithmeticError_(Error):
     """ARITHMETIC-ERROR: ``operation`` failed on ``operands``."""
 
     def default_report(self) -> str:
-        from lisp.printer import prin1_to_string
-
         return (f"arithmetic error {self.lisp_name.name} signalled: operation "
-                f"{prin1_to_string(self.slots.get('OPERATION'))} on "
-                f"{prin1_to_string(self.slots.get('OPERANDS'))}")
+                f"{_show(self.slots.get('OPERATION'))} on {_show(self.slots.get('OPERANDS'))}")
 
 
 @_condition_type("DIVISION-BY-ZERO")
@@ -427,14 +423,14 @@ def define_condition(name: Symbol, parents: Iterable[Symbol], slots: Iterable[Sl
     for parent in parents or [cl_symbol("CONDITION")]:
         cls = condition_class(parent)
         if cls is None:
-            raise LispTypeError(f"define-condition {name.name}: {parent.name} is not a condition type",
-                                datum=parent, expected_type=cl_symbol("SYMBOL"))
+            raise_error(LispTypeError(f"define-condition {name.name}: {_show(parent)} is not a condition type",
+                                      datum=parent, expected_type=cl_symbol("SYMBOL")))
         bases.append(cls)
     try:
         cls = type(_class_identifier(name), tuple(bases), {"__doc__": documentation,
                                                            "__module__": "lisp.conditions.user"})
     except TypeError as exc:
-        raise ProgramError(f"define-condition {name.name}: cannot combine its parents ({exc})") from None
+        raise_error(ProgramError(f"define-condition {name.name}: cannot combine its parents ({exc})"))
     if report is not None:
         # A function stored on a class would become a method of its instances.
         cls.lisp_report = report if isinstance(report, str) else staticmethod(report)
@@ -450,15 +446,15 @@ def make_condition(type_: Any, *initargs: Any) -> Condition:
     """``make-condition``: a condition of ``type_`` (a symbol or class) from CL initargs."""
     cls = type_ if isinstance(type_, type) and issubclass(type_, Condition) else condition_class(type_)
     if cls is None:
-        raise LispTypeError(datum=type_, expected_type=cl_symbol("CONDITION"))
+        raise_error(LispTypeError(datum=type_, expected_type=cl_symbol("CONDITION")))
     if len(initargs) % 2:
-        raise ProgramError(f"make-condition {cls.lisp_name.name}: odd number of initargs")
+        raise_error(ProgramError(f"make-condition {cls.lisp_name.name}: odd number of initargs"))
     by_initarg = {arg: spec.name for spec in cls.slot_specs for arg in spec.initargs}
     slots: dict[str, Any] = {}
     for key, value in zip(initargs[::2], initargs[1::2]):
         slot = by_initarg.get(key)
         if slot is None:
-            raise ProgramError(f"make-condition {cls.lisp_name.name}: unknown initarg {key!r}")
+            raise_error(ProgramError(f"make-condition {cls.lisp_name.name}: unknown initarg {_show(key)}"))
         slots.setdefault(slot, value)
     condition = cls.__new__(cls)
     condition._setup(None, None, None, slots)
@@ -470,15 +466,15 @@ def coerce_to_condition(datum: Any, args: tuple[Any, ...], default: type[Conditi
     """The condition that ``(operator datum . args)`` designates (CLHS 9.1.2.1)."""
     if isinstance(datum, Condition):
         if args:
-            raise ProgramError(f"{operator}: arguments given with a condition object")
+            raise_error(ProgramError(f"{operator}: arguments given with a condition object"))
         return datum
     if isinstance(datum, Symbol) or (isinstance(datum, type) and issubclass(datum, Condition)):
         return make_condition(datum, *args)
     if isinstance(datum, str) or callable(datum):
         return default(datum, *args)
-    raise LispTypeError(f"{operator}: {datum!r} designates no condition", datum=datum,
-                        expected_type=make_list([cl_symbol("OR"), cl_symbol("CONDITION"),
-                                                 cl_symbol("SYMBOL"), cl_symbol("STRING")]))
+    return raise_error(LispTypeError(f"{operator}: {_show(datum)} designates no condition", datum=datum,
+                                     expected_type=make_list([cl_symbol("OR"), cl_symbol("CONDITION"),
+                                                              cl_symbol("SYMBOL"), cl_symbol("STRING")])))
 
 
 # -- per-thread dynamic state ----------------------------------------------------------------------
@@ -894,15 +890,13 @@ def find_restart(name: Any, condition: Condition | None = None) -> Restart | Non
 def _require_restart(restart: Any, condition: Condition | None = None) -> Restart:
     found = find_restart(restart, condition)
     if found is NIL:
-        from lisp.printer import prin1_to_string
-
         if isinstance(restart, Restart):
-            raise_error(ControlError(f"the restart {prin1_to_string(restart)} is not active here"))
+            raise_error(ControlError(f"the restart {_show(restart)} is not active here"))
         if restart is not NIL and not isinstance(restart, Symbol):
-            raise_error(LispTypeError(f"{prin1_to_string(restart)} designates no restart", datum=restart,
+            raise_error(LispTypeError(f"{_show(restart)} designates no restart", datum=restart,
                                       expected_type=make_list([cl_symbol("OR"), cl_symbol("SYMBOL"),
                                                                cl_symbol("RESTART")])))
-        raise_error(ControlError(f"no active restart named {prin1_to_string(restart)}"))
+        raise_error(ControlError(f"no active restart named {_show(restart)}"))
     return found
 
 
