@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import os
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.history import FileHistory
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.lexers import PygmentsLexer
 
@@ -35,7 +35,7 @@ HISTORY_FILE = "~/.gfjit_history"
 def run_interactive(session: Session, worker: EvalThread) -> int:
     """Read, evaluate and print until ``:quit`` or Ctrl-D; returns the exit status (0)."""
     editor: PromptSession[str] = PromptSession(
-        history=FileHistory(os.path.expanduser(HISTORY_FILE)),
+        history=_history(),
         lexer=PygmentsLexer(GfjitLispLexer),
         completer=SymbolCompleter(),
         complete_while_typing=False,
@@ -56,6 +56,13 @@ def run_interactive(session: Session, worker: EvalThread) -> int:
             worker.call(session.report, interrupt)
     worker.call(session.end_of_input)
     return 0
+
+
+def _history() -> History:
+    """The history file, or a history for this session only where none can be written."""
+    path = os.path.expanduser(HISTORY_FILE)
+    writable = os.access(path, os.W_OK) if os.path.exists(path) else os.access(os.path.dirname(path), os.W_OK)
+    return FileHistory(path) if writable else InMemoryHistory()
 
 
 def _key_bindings() -> KeyBindings:

@@ -38,7 +38,7 @@ class Terminal:
     def type(self, keys):
         os.write(self.master, keys.encode())
 
-    def wait_for(self, text, timeout=30):
+    def wait_for(self, text, timeout=60):
         """Read until ``text`` appears in the screen output after what was already consumed."""
         deadline = time.monotonic() + timeout
         while text not in self.seen:
@@ -135,5 +135,19 @@ def test_a_dumb_terminal_gets_plain_lines_with_prompts_as_emacs_inferior_lisp_wa
         term.type("(list 1\n 2)\n")
         term.wait_for("(1 2)\nCL-USER> ")
         assert not (tmp_path / ".gfjit_history").exists()  # no line editor ran
+    finally:
+        term.close()
+
+
+@pytest.mark.timeout(120)
+def test_a_home_that_cannot_hold_the_history_file_gives_a_history_for_the_session_only(tmp_path):
+    home = tmp_path / "no-such-directory"
+    term = Terminal(home)
+    try:
+        term.wait_for("CL-USER>")
+        term.type("(+ 1 2)\r")
+        term.wait_for("\n3\n")
+        term.type("\x04")
+        assert term.process.wait(timeout=60) == 0
     finally:
         term.close()
