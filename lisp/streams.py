@@ -165,6 +165,7 @@ class InputStream(Stream):
         super().__init__()
         self.text = text if end is None else text[:end]
         self.index = start
+        self.reader_cache: Any = None  # the Lisp reader over ``text`` (lisp.library.io keeps it)
 
     def fill_buffer(self) -> bool:
         """Make at least one more character available in ``text``; False at end of file."""

@@ -72,7 +72,7 @@ def _read_form(designator: Any, eof_error_p: Any, eof_value: Any, preserve_white
         source.index = reader.offset
         return form
     while True:
-        reader = Reader(source.text[source.index:], getattr(source, "name", "<stream>"))
+        reader = _reader_at(source)
         try:
             form = reader.read()
         except EndOfFile:
@@ -86,10 +86,20 @@ def _read_form(designator: Any, eof_error_p: Any, eof_value: Any, preserve_white
             if eof_error_p is not NIL:
                 raise_error(EndOfFile(f"end of file on {show(stream)}", stream=stream))
             return eof_value
-        source.index += reader.offset
+        source.index = reader.offset
         if not preserve_whitespace and source.peek_char() in WHITESPACE:
             source.index += 1
         return form
+
+
+def _reader_at(source: InputStream) -> Reader:
+    """A reader over the stream's buffer at the stream's index. It is kept while the buffer is the
+    same string, so reading many forms from one long string neither copies nor rescans it."""
+    reader = source.reader_cache
+    if reader is None or reader.text is not source.text:
+        reader = source.reader_cache = Reader(source.text, getattr(source, "name", "<stream>"))
+    reader.offset = source.index
+    return reader
 
 
 @lisp_function("READ")
@@ -203,14 +213,14 @@ def read_delimited_list(char: Any, stream: Any = NIL, recursive_p: Any = NIL) ->
         source.index = reader.offset
         return result
     while True:
-        reader = Reader(source.text[source.index:], getattr(source, "name", "<stream>"))
+        reader = _reader_at(source)
         try:
-            result = reader.read_list(0, char.char)
+            result = reader.read_list(source.index, char.char)
         except EndOfFile:
             if source.fill_buffer():
                 continue
             raise
-        source.index += reader.offset
+        source.index = reader.offset
         return result
 
 

@@ -316,3 +316,13 @@ def test_an_error_inside_a_reader_macro_is_signalled_once():
                  " (set-macro-character #\\! (lambda (s c) (declare (ignore s c)) (error \"bang\")))"
                  " (handler-case (handler-bind ((error (lambda (c) (declare (ignore c)) (incf n))))"
                  " (read-from-string \"!\")) (error () n)))") == "1"
+
+
+def test_forms_read_from_a_string_stream_keep_their_lines():
+    from lisp.library.io import read
+    from lisp.streams import InputStream
+
+    stream = InputStream("(a)\n  (b)")
+    read(stream)
+    form = read(stream)
+    assert (form.pos.line, form.pos.column) == (2, 3)
