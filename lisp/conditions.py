@@ -55,10 +55,11 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from fractions import Fraction
 from types import FrameType, TracebackType
 from typing import Any
 
-from lisp.data import NIL, SYSTEM, SourcePos, Symbol, cl_symbol, iter_list, keyword, make_list
+from lisp.data import NIL, SYSTEM, SourcePos, Symbol, cl_symbol, intern, iter_list, keyword, make_list
 from lisp.data import PackageError as _HostPackageError
 
 # -- slots and classes ---------------------------------------------------------------------------
@@ -733,9 +734,7 @@ def as_condition(exc: BaseException) -> Condition:
 def _translate(exc: BaseException) -> Condition:
     text = str(exc)
     if isinstance(exc, NameError) and str(getattr(exc, "name", "") or "").startswith("#'"):
-        from lisp.data import intern
-
-        return UndefinedFunction(name=_symbol_of_key(exc.name, intern), original=exc)
+        return UndefinedFunction(name=_symbol_of_key(exc.name), original=exc)
     if isinstance(exc, ZeroDivisionError):
         return DivisionByZero(f"division by zero ({text})", original=exc)
     if isinstance(exc, RecursionError):
@@ -745,20 +744,98 @@ def _translate(exc: BaseException) -> Condition:
     if isinstance(exc, OverflowError):
         return FloatingPointOverflow(text, original=exc)
     if isinstance(exc, TypeError):
-        if _ARGUMENT_COUNT.search(text):
-            return ProgramError(f"invalid call: {text}", original=exc)
-        return LispTypeError(text, original=exc)
+        return _translate_type_error(exc, text)
     if isinstance(exc, _HostPackageError):
         return PackageError(text, original=exc)
     return PythonError(original=exc)
 
 
-def _symbol_of_key(key: str, intern: Callable[[str, str], Symbol]) -> Any:
+# Python's words for the operands of an operator that refused them (`1 + "a"`, `1 < 'a`, `-'a`).
+_OPERAND_ERROR = re.compile(r"unsupported operand type\(s\) for (\S+?):|'(\S+)' not supported between"
+                            r"|bad operand type for unary (\S+?):")
+_CALL_ERROR = re.compile(r"^(\S+)\(\) (.*)$")
+_LISP_TYPE_NAMES = {"int": "INTEGER", "float": "DOUBLE-FLOAT", "Fraction": "RATIO", "complex": "COMPLEX",
+                    "str": "STRING", "list": "VECTOR", "NoneType": "NULL", "Symbol": "SYMBOL",
+                    "Cons": "CONS", "SourceCons": "CONS", "Char": "CHARACTER", "function": "FUNCTION"}
+
+
+def _translate_type_error(exc: TypeError, text: str) -> Condition:
+    """A Python TypeError in Lisp terms: a wrong argument count is a PROGRAM-ERROR naming the Lisp
+    function; an operator refusing its operands is a TYPE-ERROR naming the operand (when it can be
+    read back from the failing frame) and NUMBER or REAL."""
+    if _ARGUMENT_COUNT.search(text):
+        call = _CALL_ERROR.match(text)
+        if call is not None:
+            name = _lisp_function_name(call.group(1))
+            return ProgramError(f"invalid number of arguments to {name}: {call.group(2).replace('positional ', '')}",
+                                original=exc)
+        return ProgramError(f"invalid call: {text}", original=exc)
+    operator = _OPERAND_ERROR.search(text)
+    if operator is None:
+        return LispTypeError(text, original=exc)
+    op = next(g for g in operator.groups() if g is not None)
+    expected_type = cl_symbol("REAL" if operator.group(2) else "NUMBER")
+    datum = next((x for x in _failing_operands(exc.__traceback__) if type(x) not in _NUMBER_TYPES), _UNKNOWN)
+    if datum is _UNKNOWN:
+        types_ = re.findall(r"'(\w+)'", text[operator.end():])
+        names = " and ".join(_LISP_TYPE_NAMES.get(t, t.upper()) for t in types_)
+        return LispTypeError(f"the operands of {op} must be of type {expected_type.name}, not {names}",
+                             original=exc, expected_type=expected_type)
+    return LispTypeError(original=exc, datum=datum, expected_type=expected_type)
+
+
+_UNKNOWN = object()
+_NUMBER_TYPES = (int, float, complex, Fraction)
+
+
+def _failing_operands(tb: TracebackType | None) -> list[Any]:
+    """The operands of the instruction that raised, when each was pushed by a plain load of a
+    local variable or a constant just before it (the usual shape of open-coded arithmetic)."""
+    import dis
+
+    if tb is None:
+        return []
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    frame, lasti = tb.tb_frame, tb.tb_lasti
+    instructions = [i for i in dis.get_instructions(frame.f_code) if i.offset <= lasti]
+    if not instructions or instructions[-1].offset != lasti:
+        return []
+    wanted = 1 if instructions[-1].opname.startswith("UNARY") else 2
+    operands: list[Any] = []
+    for instruction in reversed(instructions[:-1]):
+        if len(operands) >= wanted:
+            break
+        if instruction.opname == "LOAD_CONST":
+            operands.insert(0, instruction.argval)
+        elif instruction.opname.startswith("LOAD_FAST") or instruction.opname == "LOAD_DEREF":
+            names = instruction.argval if isinstance(instruction.argval, tuple) else (instruction.argval,)
+            if any(n not in frame.f_locals for n in names):
+                return []
+            operands[:0] = [frame.f_locals[n] for n in names]
+        else:
+            return []
+    return operands if len(operands) == wanted else []
+
+
+def _lisp_function_name(python_name: str) -> str:
+    """The Lisp name of the global function whose Python name is ``python_name`` (compiled Lisp
+    functions carry their Lisp name; builtins are found in the global function table)."""
+    from lisp.namespace import GLOBALS
+
+    found = [key for key, fn in list(GLOBALS.items())
+             if key.startswith("#'") and getattr(fn, "__name__", None) == python_name]
+    if len(found) == 1:
+        return _show(_symbol_of_key(found[0]))
+    return python_name
+
+
+def _symbol_of_key(key: str) -> Any:
     """The function name of a GLOBALS key: ``#'PACKAGE::NAME`` (namespace.function_key),
     ``#'#:NAME`` for an uninterned symbol, ``#'(SETF PACKAGE::NAME)`` for a setf function."""
     body = key[2:]
     if body.startswith("(SETF ") and body.endswith(")"):
-        return make_list([cl_symbol("SETF"), _symbol_of_key("#'" + body[6:-1], intern)])
+        return make_list([cl_symbol("SETF"), _symbol_of_key("#'" + body[6:-1])])
     package, sep, name = body.partition("::")
     if not sep:
         return Symbol(body.removeprefix("#:"))

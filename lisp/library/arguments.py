@@ -80,13 +80,23 @@ def expected(name: str) -> Symbol:
     return cl_symbol(name)
 
 
-def check_index(index: Any, limit: int, datum: Any, who: str) -> int:
-    """``index`` as a valid index below ``limit`` (inclusive when it is an end bound)."""
-    from lisp.data import make_list
+def element_index(index: Any, length: int, who: str) -> int:
+    """``index`` as the index of an element of a sequence of ``length`` elements."""
+    if type(index) is not int or not 0 <= index < length:
+        from lisp.data import make_list
 
-    if type(index) is not int or not 0 <= index <= limit:
-        type_error(index, make_list([cl_symbol("INTEGER"), 0, limit]),
-                   f"{who}: the index {show(index)} is out of range for a sequence of length {limit}")
+        type_error(index, make_list([cl_symbol("INTEGER"), 0, make_list([length])]),
+                   f"{who}: the index {show(index)} is out of range for a sequence of length {length}")
+    return index
+
+
+def bounding_index(index: Any, length: int, who: str) -> int:
+    """``index`` as a :start or :end bound of a sequence of ``length`` elements (0 to ``length``)."""
+    if type(index) is not int or not 0 <= index <= length:
+        from lisp.data import make_list
+
+        type_error(index, make_list([cl_symbol("INTEGER"), 0, length]),
+                   f"{who}: the bounding index {show(index)} is out of range for a sequence of length {length}")
     return index
 
 

@@ -74,10 +74,17 @@ def get_internal_run_time() -> int:
     return time.process_time_ns() // (1_000_000_000 // INTERNAL_TIME_UNITS_PER_SECOND)
 
 
+# A KeyboardInterrupt sent to the evaluation thread (the REPL's Ctrl-C) lands only between
+# bytecodes, so SLEEP waits in slices this long.
+_SLEEP_SLICE = 0.05
+
+
 @builtin("SLEEP")
 def sleep(seconds: Any) -> Any:
     check(type(seconds) in (int, float, Fraction) and seconds >= 0, seconds, "REAL")
-    time.sleep(float(seconds))
+    deadline = time.monotonic() + float(seconds)
+    while (remaining := deadline - time.monotonic()) > 0:
+        time.sleep(min(remaining, _SLEEP_SLICE))
     return NIL
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from lisp.conditions import SimpleError, raise_error, type_error
 from lisp.data import NIL, Char, Cons, T, cl_symbol, make_list
-from lisp.library.arguments import (check, check_index, expected, function_designator, key_function,
+from lisp.library.arguments import (bounding_index, check, element_index, expected, function_designator, key_function,
                                     keywords, show, test_function, truth)
 from lisp.library.lists import elements, list_items
 from lisp.namespace import GLOBALS, builtin, setf_function_key
@@ -66,9 +66,9 @@ def _sequence_length(seq: Any) -> int:
 
 
 def _bounds(kw: dict[str, Any], n: int, who: str) -> tuple[int, int]:
-    start = check_index(kw.get("START", 0), n, kw.get("START"), who)
+    start = bounding_index(kw.get("START", 0), n, who)
     end = kw.get("END", NIL)
-    end = n if end is NIL else check_index(end, n, end, who)
+    end = n if end is NIL else bounding_index(end, n, who)
     if start > end:
         type_error(start, make_list([cl_symbol("INTEGER"), 0, end]), f"{who}: :start {start} is after :end {end}")
     return start, end
@@ -239,27 +239,32 @@ def length(seq: Any) -> int:
 
 @builtin("ELT")
 def elt(seq: Any, index: Any) -> Any:
+    return element(seq, index, "ELT")
+
+
+def element(seq: Any, index: Any, who: str) -> Any:
+    """The element at ``index`` of a sequence, for ELT, AREF and SVREF (``who`` names the caller)."""
     if isinstance(seq, list):
-        return seq[check_index(index, len(seq) - 1, index, "ELT")] if seq else check_index(index, -1, index, "ELT")
+        return seq[element_index(index, len(seq), who)]
     if isinstance(seq, str):
-        return Char(seq[check_index(index, len(seq) - 1, index, "ELT")]) if seq else check_index(index, -1, index, "ELT")
+        return Char(seq[element_index(index, len(seq), who)])
     elems = items(seq)
-    return elems[check_index(index, len(elems) - 1, index, "ELT")]
+    return elems[element_index(index, len(elems), who)]
 
 
-def set_elt(value: Any, seq: Any, index: Any) -> Any:
-    """``(setf elt)``."""
+def set_elt(value: Any, seq: Any, index: Any, who: str = "(SETF ELT)") -> Any:
+    """``(setf elt)``; also for (setf aref) and (setf svref), named by ``who``."""
     if isinstance(seq, list):
-        seq[check_index(index, len(seq) - 1, index, "SETF ELT")] = value
+        seq[element_index(index, len(seq), who)] = value
         return value
     if isinstance(seq, Cons):
         cell = seq
-        for _ in range(check_index(index, _sequence_length(seq) - 1, index, "SETF ELT")):
+        for _ in range(element_index(index, _sequence_length(seq), who)):
             cell = cell.cdr
         cell.car = value
         return value
     if isinstance(seq, str):
-        immutable_string(seq, "SETF ELT")
+        immutable_string(seq, who)
     return type_error(seq, _SEQUENCE)
 
 
@@ -271,8 +276,8 @@ def immutable_string(s: str, who: str) -> Any:
 @builtin("SUBSEQ")
 def subseq(seq: Any, start: Any, end: Any = NIL) -> Any:
     n = length(seq)
-    start = check_index(start, n, start, "SUBSEQ")
-    end = n if end is NIL else check_index(end, n, end, "SUBSEQ")
+    start = bounding_index(start, n, "SUBSEQ")
+    end = n if end is NIL else bounding_index(end, n, "SUBSEQ")
     if start > end:
         type_error(start, make_list([cl_symbol("INTEGER"), 0, end]), f"SUBSEQ: start {start} is after end {end}")
     if isinstance(seq, (list, str)):
@@ -603,7 +608,7 @@ def aref(array: Any, *subscripts: Any) -> Any:
     if len(subscripts) != 1:
         raise_error(SimpleError(f"AREF: only one-dimensional arrays are supported; got {len(subscripts)} subscripts"))
     check(isinstance(array, (list, str)), array, "VECTOR")
-    return elt(array, subscripts[0])
+    return element(array, subscripts[0], "AREF")
 
 
 def set_aref(value: Any, array: Any, *subscripts: Any) -> Any:
@@ -611,13 +616,13 @@ def set_aref(value: Any, array: Any, *subscripts: Any) -> Any:
     if len(subscripts) != 1:
         raise_error(SimpleError("(SETF AREF): only one-dimensional arrays are supported"))
     check(isinstance(array, (list, str)), array, "VECTOR")
-    return set_elt(value, array, subscripts[0])
+    return set_elt(value, array, subscripts[0], "(SETF AREF)")
 
 
 @builtin("SVREF")
 def svref(vec: Any, index: Any) -> Any:
     check(isinstance(vec, list), vec, "SIMPLE-VECTOR")
-    return elt(vec, index)
+    return element(vec, index, "SVREF")
 
 
 @builtin("VECTOR-PUSH-EXTEND")
@@ -733,5 +738,5 @@ def array_rank(array: Any) -> int:
     return 1
 
 
-for _name, _setter in (("ELT", set_elt), ("AREF", set_aref), ("SVREF", lambda v, vec, i: set_elt(v, vec, i))):
+for _name, _setter in (("ELT", set_elt), ("AREF", set_aref), ("SVREF", lambda v, vec, i: set_elt(v, vec, i, "(SETF SVREF)"))):
     GLOBALS[setf_function_key(cl_symbol(_name))] = _setter

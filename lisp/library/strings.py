@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lisp.data import NIL, Char, Symbol, cl_symbol, make_list
-from lisp.library.arguments import check, check_index, expected, keywords, truth
+from lisp.library.arguments import bounding_index, check, element_index, expected, keywords, truth
 from lisp.library.characters import downcase, upcase
 from lisp.library.sequences import immutable_string, items
 from lisp.namespace import GLOBALS, builtin, setf_function_key
@@ -44,9 +44,7 @@ def string(x: Any) -> str:
 @builtin("CHAR")
 def char(s: Any, index: Any) -> Char:
     s = _check_string(s)
-    if not s:
-        check_index(index, -1, index, "CHAR")
-    return Char(s[check_index(index, len(s) - 1, index, "CHAR")])
+    return Char(s[element_index(index, len(s), "CHAR")])
 
 
 builtin("SCHAR")(char)
@@ -79,8 +77,8 @@ def _ranges(a: Any, b: Any, args: tuple[Any, ...], who: str) -> tuple[str, str, 
     s1, s2 = string_designator(a), string_designator(b)
 
     def cut(s: str, start: Any, end: Any) -> tuple[str, int]:
-        start = check_index(start, len(s), start, who)
-        end = len(s) if end is NIL else check_index(end, len(s), end, who)
+        start = bounding_index(start, len(s), who)
+        end = len(s) if end is NIL else bounding_index(end, len(s), who)
         return s[start:end], start
 
     text1, start1 = cut(s1, kw.get("START1", 0), kw.get("END1", NIL))
@@ -136,9 +134,9 @@ def _case_converter(name: str, convert: Callable[[str], str]) -> None:
     def converted(x: Any, *args: Any) -> str:
         kw = keywords(args, ("START", "END"), name)
         s = string_designator(x)
-        start = check_index(kw.get("START", 0), len(s), kw.get("START", 0), name)
+        start = bounding_index(kw.get("START", 0), len(s), name)
         end = kw.get("END", NIL)
-        end = len(s) if end is NIL else check_index(end, len(s), end, name)
+        end = len(s) if end is NIL else bounding_index(end, len(s), name)
         return s[:start] + convert(s[start:end]) + s[end:]
 
     converted.__name__ = name.lower().replace("-", "_")

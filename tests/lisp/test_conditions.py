@@ -478,3 +478,17 @@ def test_invoking_a_restart_after_its_extent_is_a_control_error() -> None:
 
 def test_invoke_restart_of_a_non_designator_is_a_type_error() -> None:
     assert value("(handler-case (invoke-restart 42) (type-error () :type-error))") == ":TYPE-ERROR"
+
+
+def test_an_operator_refusing_its_operand_names_the_lisp_datum_and_type() -> None:
+    assert value("(handler-case (let ((x nil)) (1+ x))"
+                 " (type-error (c) (list (type-error-datum c) (type-error-expected-type c))))") == "(NIL NUMBER)"
+    assert value("(handler-case (< 1 'a) (type-error (c) (princ-to-string c)))") == '"the value A is not of type REAL"'
+
+
+def test_a_wrong_argument_count_names_the_lisp_function() -> None:
+    evaluator.eval_string("(defun two-args-l3 (a b) (list a b))")
+    assert value("(handler-case (two-args-l3 1) (program-error (c) (princ-to-string c)))").startswith(
+        '"invalid number of arguments to TWO-ARGS-L3')
+    assert value("(handler-case (gethash) (program-error (c) (princ-to-string c)))").startswith(
+        '"invalid number of arguments to GETHASH')

@@ -184,3 +184,12 @@ def test_sort_by_the_standard_orders_agrees_with_the_lisp_predicates() -> None:
     assert results("(sort (list #\\b #\\a #\\c) #'char>)") == "((#\\c #\\b #\\a))"
     assert results("(stable-sort (list '(1 a) '(2 b) '(1 c)) #'> :key #'car)") == "(((2 B) (1 A) (1 C)))"
     assert results("(sort (list 3 'x 1) #'<)") == ":TYPE-ERROR"
+
+
+def test_index_errors_name_the_accessor_and_the_real_length() -> None:
+    from lisp_results import value
+
+    assert value('(handler-case (elt "abc" 3) (type-error (c) (princ-to-string c)))') == \
+        '"ELT: the index 3 is out of range for a sequence of length 3"'
+    assert value("(handler-case (aref (vector 1) 1) (type-error (c) (princ-to-string c)))") == \
+        '"AREF: the index 1 is out of range for a sequence of length 1"'
