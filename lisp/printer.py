@@ -40,7 +40,7 @@ from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
 from lisp.conditions import Condition, LispTypeError, PrintNotReadable, Restart
-from lisp.data import COMMON_LISP, KEYWORD, NIL, Char, Cons, Package, Symbol, T, cl_symbol, keyword
+from lisp.data import COMMON_LISP, KEYWORD, NIL, Char, Cons, Package, SourceCons, Symbol, T, cl_symbol, keyword
 from lisp.namespace import dynamic_binding, global_value_is_set, proclaim_special, set_symbol_value, symbol_value
 from lisp.reader import (
     CHAR_NAMES, FUNCTION, PACKAGE_VAR, Readtable, current_readtable, QUASIQUOTE, QUOTE, READ_BASE, UNQUOTE, UNQUOTE_NSPLICING,
@@ -158,7 +158,17 @@ class _Printer:
 
     def object(self, obj: Any, depth: int) -> None:
         out = self.parts.append
-        if obj is None:
+        kind = type(obj)
+        # The common types first, by exact type; subclasses and the rest by the chain below.
+        if kind is Cons or kind is SourceCons:
+            self.list(obj, depth)
+        elif kind is Symbol:
+            out(self.symbol_text(obj))
+        elif kind is int:
+            out(str(obj) if self.base == 10 and not self.radix else self.number_text(obj))
+        elif kind is str:
+            out(_string_text(obj) if self.escape else obj)
+        elif obj is None:
             out(self.symbol_text(None))
         elif isinstance(obj, Cons):
             self.list(obj, depth)
