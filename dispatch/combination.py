@@ -4,6 +4,11 @@ applicable methods become one *effective method* (CLHS 7.6.6.2 and 7.6.6.4).
 An effective method is a plain callable taking the call's arguments. When only one method runs
 and it does not ask for ``next_method``, the effective method is that method's function itself,
 so the native hit path reaches it with no wrapper in between.
+
+A step that passes ``next_method`` also has an *exact* variant (:func:`exact_variant`) taking
+exactly the dispatched arguments as named parameters: no ``*args``/``**kwargs`` packing on the way
+in or on to the next method. Native dispatchers call it for calls with exactly that many
+positional arguments and no keywords (the common case), the general step otherwise.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ class CallContext(Protocol):
     """What effective methods need from their generic function."""
 
     name: str
+    nargs: int  # dispatched (required positional) parameters
 
     def no_next_method(self, method: Method, args: tuple, kwargs: dict) -> Any: ...
 
@@ -52,6 +58,33 @@ class MissingNextMethod:
         return f"<no next method after {self._method!r}>"
 
 
+_EXACT = "_gfjit_exact"  # attribute of a step holding its exact variant
+
+
+def exact_variant(step: Callable[..., Any]) -> Callable[..., Any] | None:
+    """The variant of ``step`` for exactly the dispatched arguments, None if it has none."""
+    return getattr(step, _EXACT, None)
+
+
+@functools.cache
+def _exact_maker(nargs: int) -> Callable[..., Step]:
+    """``make(f, following, following_exact)``: the exact variant of a step with a next method,
+    for ``nargs`` arguments (generated once per count: a parameter list cannot be variable)."""
+    params = ", ".join(f"a{i}" for i in range(nargs))
+    source = (
+        "def make(f, following, following_exact):\n"
+        f"    def step({params}):\n"
+        "        def next_method(*new_args, **new_kwargs):\n"
+        "            if new_args or new_kwargs:\n"
+        "                return following(*new_args, **new_kwargs)\n"
+        f"            return following_exact({params})\n"
+        f"        return f(next_method{', ' if params else ''}{params})\n"
+        "    return step\n")
+    namespace: dict[str, Any] = {}
+    exec(source, namespace)  # noqa: S102 - fixed template, only the arity varies
+    return namespace["make"]
+
+
 def _link(method: Method, nxt: Step | None, ctx: CallContext) -> Step:
     """The step running ``method`` with ``nxt`` as its next method.
 
@@ -73,6 +106,7 @@ def _link(method: Method, nxt: Step | None, ctx: CallContext) -> Step:
                 return following(*new_args, **new_kwargs)
             return following(*args, **kwargs)
         return f(next_method, *args, **kwargs)
+    setattr(step, _EXACT, _exact_maker(ctx.nargs)(f, following, exact_variant(following) or following))
     return step
 
 

@@ -12,14 +12,17 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
+from dispatch.combination import exact_variant
 from dispatch.outcomes import EqlSelector, Outcome
 
 
 @dataclass(frozen=True)
 class Leaf:
-    """Tail-call the outcome at this address."""
+    """Tail-call the outcome at this address; or, when ``exact`` is set, that one for calls with
+    exactly the dispatched arguments and no keywords (see dispatch.combination.exact_variant)."""
 
     outcome: int
+    exact: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,8 +79,12 @@ class _Builder:
     def leaf(self, outcome: Outcome) -> Node:
         if isinstance(outcome, EqlSelector) and outcome.identity_cases() is not None:
             return self._identity_tree(outcome)
+        return self._leaf(outcome)
+
+    def _leaf(self, outcome: Outcome) -> Node:
         self.outcomes[id(outcome)] = outcome
-        return self.intern(Leaf(id(outcome)))
+        exact = exact_variant(outcome)  # kept alive by the outcome it belongs to (I2)
+        return self.intern(Leaf(id(outcome), 0 if exact is None else id(exact)))
 
     def _identity_tree(self, selector: EqlSelector) -> Node:
         cases = selector.identity_cases()
@@ -92,8 +99,7 @@ class _Builder:
                         depth: int) -> Node:
         if depth == len(positions):
             (_, outcome), = rows
-            self.outcomes[id(outcome)] = outcome
-            return self.intern(Leaf(id(outcome)))
+            return self._leaf(outcome)
         groups: dict[Any, list[tuple[tuple[Any, ...], Outcome]]] = {}
         for row in rows:
             groups.setdefault(row[0][depth], []).append(row)

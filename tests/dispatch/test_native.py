@@ -336,3 +336,55 @@ def test_many_identity_eqls_stay_correct_beyond_native_expansion():
     f.compile()
     assert [f(o) for o in objs[:50]] == list(range(50))
     assert f(object()) == "other"
+
+
+def _around_chain():
+    f = _gf()
+    seen = []
+
+    @f.method
+    def primary(x: A, *more, **kw):
+        return ("primary", x, more, kw)
+
+    @f.method(qualifier="around")
+    def outer(next_method, x: A, *more, **kw):
+        seen.append((more, kw))
+        return next_method()
+
+    f(A())
+    f.compile()
+    return f, seen
+
+
+def test_a_call_with_exactly_the_dispatched_arguments_takes_the_exact_variant():
+    f, _ = _around_chain()
+    (_, outcome), = f.call_history
+    exact = dispatch.combination.exact_variant(outcome)
+    assert exact is not None
+    assert f"select i1 %exact, ptr inttoptr (i64 {id(exact)} to ptr)" in f.ir()
+    a = A()
+    assert f(a) == ("primary", a, (), {})
+
+
+def test_extra_positional_and_keyword_arguments_take_the_general_step_natively():
+    f, seen = _around_chain()
+    a = A()
+    assert f(a, 1, 2) == ("primary", a, (1, 2), {})
+    assert f(a, k=3) == ("primary", a, (), {"k": 3})
+    assert seen[-2:] == [((1, 2), {}), ((), {"k": 3})]
+
+
+def test_next_method_with_new_arguments_from_the_exact_variant():
+    f = _gf()
+
+    @f.method
+    def primary(x: A):
+        return x
+
+    @f.method(qualifier="around")
+    def outer(next_method, x: A):
+        return next_method("replaced")
+
+    f(A())
+    f.compile()
+    assert f(A()) == "replaced"
