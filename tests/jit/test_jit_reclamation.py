@@ -73,13 +73,13 @@ def test_pool_call_from_inside_a_held_table_lock_raises_instead_of_deadlocking(p
 @pytest.mark.timeout(60)
 def test_lookups_racing_a_remover_get_live_code_or_symbol_not_found(pool):
     versions = {(a, a + 1) for a in range(1, 6)}
+    objects = [jit.compile(affine_ir("hot", a, b), f"hot{a}") for a, b in sorted(versions)]
     stop = threading.Event()
     seen = {"found": 0, "missing": 0, "wrong": []}
 
     def remover():
         for i in range(300):
-            a = i % 5 + 1
-            pool.add(affine_ir("hot", a, a + 1), exports=["hot"]).release()
+            pool.add(objects[i % len(objects)], exports=["hot"]).release()
         stop.set()
 
     def looker():
