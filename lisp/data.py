@@ -220,6 +220,17 @@ def cl_symbol(name: str) -> Symbol:
 T = cl_symbol("T")
 
 
+def _export_standard_symbols() -> None:
+    from lisp.cl_symbols import NAMES
+
+    for name in NAMES:
+        if name != NIL_SYMBOL_NAME:
+            cl_symbol(name)
+
+
+_export_standard_symbols()
+
+
 class Cons:
     """A cons cell. Lists end in NIL (``None``)."""
 
