@@ -16,7 +16,7 @@ Any exception can be described: a Python exception is shown as the condition
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from lisp.conditions import Condition, as_condition
 from lisp.data import Symbol
@@ -33,7 +33,7 @@ def describe_error(error: BaseException, toplevel_restarts: Sequence[tuple[Symbo
     else:
         condition = as_condition(error)
         lines = _heading(condition)
-        restarts = [(r.name, r.report()) for r in condition.restarts] or list(toplevel_restarts)
+        restarts = [(r.name, _text_of(r.report)) for r in condition.restarts] or list(toplevel_restarts)
     frames, total = lisp_frames(error.__traceback__)
     if frames:
         lines.append("Backtrace (innermost first):")
@@ -45,8 +45,17 @@ def describe_error(error: BaseException, toplevel_restarts: Sequence[tuple[Symbo
 
 def _heading(condition: Condition) -> list[str]:
     where = f" at {condition.pos}" if condition.pos is not None else ""
-    report = condition.report().rstrip("\n") or "(no report)"
+    report = _text_of(condition.report).rstrip("\n") or "(no report)"
     return [f"Error ({_name(condition.lisp_name)}){where}:"] + ["  " + line for line in report.split("\n")]
+
+
+def _text_of(report: Callable[[], str]) -> str:
+    """A report's text; a report function that fails (a user's) must not take the REPL with it."""
+    try:
+        return report()
+    except Exception as failure:  # noqa: BLE001 - any failure is shown instead of the text
+        name = _name(failure.lisp_name) if isinstance(failure, Condition) else type(failure).__name__
+        return f"(the report failed with a {name})"
 
 
 def _name(sym: Symbol | None) -> str:

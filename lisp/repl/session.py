@@ -15,6 +15,7 @@ All methods run in the evaluation thread (:mod:`lisp.repl.worker`): reading inte
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lisp.compiler import eval_values
@@ -29,6 +30,7 @@ from lisp.repl.report import describe_error
 from lisp.streams import OutputStream, output_stream
 
 ABORT = cl_symbol("ABORT")
+_FAILED = object()  # what Session.protected returns when the thunk did not return
 
 _FORM, _FORMS = cl_symbol("-"), [cl_symbol(n) for n in ("+", "++", "+++")]
 _PRIMARY = [cl_symbol(n) for n in ("*", "**", "***")]
@@ -87,7 +89,7 @@ class Session:
             return False
         if form is LINE_END or form is EOF:
             command, self._command = self._command, None
-            command.command.run(self, command.arguments)
+            self.protected(lambda: command.command.run(self, command.arguments))
         else:
             self._command.arguments.append((form, self.source.form_pos))
         return True
@@ -120,22 +122,37 @@ class Session:
 
         ``pos`` is where the form was read, for a form that does not carry it (an atom).
         """
+
+        def run() -> tuple[Any, ...]:
+            set_symbol_value(_FORM, form)
+            return eval_values(form, pos)
+
+        found = self.protected(run)
+        if found is _FAILED:
+            return None
+        self._remember(form, found)
+        return found
+
+    def protected(self, thunk: Callable[[], Any]) -> Any:
+        """``thunk()`` under the ABORT restart; :data:`_FAILED` after reporting what went wrong.
+
+        Whatever the user's code does — signal, raise, overflow the stack, be interrupted, print
+        an object whose ``print-object`` fails — ends here, never in the session's own loop.
+        """
         try:
             with toplevel_restart(ABORT, self.abort_report) as aborted:
-                set_symbol_value(_FORM, form)
-                found = eval_values(form, pos)
+                value = thunk()
             if aborted():
                 self.write("; Aborted.\n")
-                return None
+                return _FAILED
         except BaseException as error:  # noqa: BLE001 - every error ends here; see report()
             if isinstance(error, SystemExit):
                 raise
             if isinstance(error, KeyboardInterrupt):
                 self.source.discard()  # Ctrl-C also cancels what was typed after the form
             self.report(error)
-            return None
-        self._remember(form, found)
-        return found
+            return _FAILED
+        return value
 
     def _remember(self, form: Any, found: tuple[Any, ...]) -> None:
         _shift(_FORMS, form)
@@ -158,7 +175,9 @@ class Session:
 
     def print_values(self, found: tuple[Any, ...]) -> None:
         """Print values as the REPL does: each readably (``prin1``), one a line."""
-        self.write("".join(prin1_to_string(value) + "\n" for value in found))
+        text = self.protected(lambda: "".join(prin1_to_string(value) + "\n" for value in found))
+        if text is not _FAILED:
+            self.write(text)
 
     def report(self, error: BaseException) -> None:
         """Print the report of ``error`` (condition, backtrace, restarts) and remember it."""

@@ -138,3 +138,10 @@ def test_output_to_a_closed_pipe_stops_the_run_quietly(tmp_path):
     run.stdout.close()
     stderr = run.stderr.read()
     assert (run.wait(timeout=100), stderr) == (1, "")
+
+
+@pytest.mark.timeout(120)
+def test_a_value_too_deeply_nested_to_print_is_a_condition_and_the_repl_goes_on():
+    out = run_repl("(let ((x nil)) (dotimes (i 200000) (setq x (list x))) x)\n(+ 1 2)\n")
+    assert "Error (GFJIT-SYSTEM::STACK-EXHAUSTED)" in out
+    assert out.endswith("3\n")

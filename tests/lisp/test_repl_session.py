@@ -191,3 +191,18 @@ def test_the_prompt_names_the_current_package_by_its_shortest_name():
 def test_a_recursion_in_the_backtrace_is_one_line_and_the_rest_is_counted():
     out = repl("(defun down (n) (if (= n 0) (error \"bottom\") (down (- n 1))))\n(down 30)")
     assert "  0: DOWN (<repl>:1:29)\n  1-11: DOWN (<repl>:1:46)\n  ... 20 more\n" in out
+
+
+PRINT_FAILS = "(defclass repl-bad () ())\n(defmethod print-object ((b repl-bad) s) (error \"print failed\"))\n"
+
+
+def test_a_value_whose_printing_fails_is_reported_and_the_session_goes_on():
+    out = repl(PRINT_FAILS + "(make-instance 'repl-bad)\n(+ 1 2)")
+    assert "Error (SIMPLE-ERROR) at <repl>:2:" in out
+    assert out.endswith("3\n")
+
+
+def test_an_error_whose_report_fails_is_still_reported():
+    out = repl(PRINT_FAILS + "(car (make-instance 'repl-bad))\n(+ 1 2)")
+    assert "Error (TYPE-ERROR) at <repl>:3:1:\n  (the report failed with a SIMPLE-ERROR)\n" in out
+    assert out.endswith("3\n")
