@@ -65,7 +65,8 @@ class _Parser:
     def error(self, message: str, index: int) -> FormatError:
         return format_error(message, self.control, index)
 
-    def parse(self, closer: str | None = None, opener: Directive | None = None) -> tuple[list[list[Any]], list[Directive], Directive | None]:
+    def parse(self, closer: str | None = None, opener: Directive | None = None
+              ) -> tuple[list[list[Any]], list[Directive], Directive | None]:
         """Nodes up to ``closer`` (a directive character), split into clauses at ``~;``."""
         clauses: list[list[Any]] = [[]]
         separators: list[Directive] = []
@@ -89,7 +90,8 @@ class _Parser:
             elif directive.char in ")]}>":
                 raise self.error(f"~{directive.char} has no matching opening directive", tilde)
             elif directive.char in _CLOSERS:
-                directive.clauses, directive.separators, directive.close = self.parse(_CLOSERS[directive.char], directive)
+                inside = self.parse(_CLOSERS[directive.char], directive)
+                directive.clauses, directive.separators, directive.close = inside
                 clauses[-1].append(directive)
             elif directive.char == "\n":
                 self.skip_newline(directive, clauses[-1])
@@ -593,7 +595,8 @@ def _float_directive(run: _Interpreter, d: Directive, args: _Args, spec: tuple[t
 
 
 def _directive_f(run: _Interpreter, d: Directive, args: _Args) -> None:
-    found = _float_directive(run, d, args, ((None, None, 0, None, " "), ("w", "d", "k", "overflowchar", "padchar")), 0)
+    spec = ((None, None, 0, None, " "), ("w", "d", "k", "overflowchar", "padchar"))
+    found = _float_directive(run, d, args, spec, 0)
     if found is not None:
         (w, dd, k, overflow, pad), x = found
         run.stream.write_string(_fixed(x, w, dd, k, overflow, pad, d.at))
@@ -833,7 +836,8 @@ def _directive_angle(run: _Interpreter, d: Directive, args: _Args) -> None:
     if any(s.colon for s in d.separators):
         raise run.error("~<...~:;...~> (overflow line prefix) is not supported", d)
     mincol, colinc, minpad, padchar = run.params(d, args, (0, 1, 0, " "))
-    mincol, colinc, minpad = (run.integer_param(v, d, n) for v, n in ((mincol, "mincol"), (colinc, "colinc"), (minpad, "minpad")))
+    mincol, colinc, minpad = (run.integer_param(value, d, name) for value, name in
+                              ((mincol, "mincol"), (colinc, "colinc"), (minpad, "minpad")))
     padchar = run.char_param(padchar, d, "padchar")
     segments = []
     for clause in d.clauses:

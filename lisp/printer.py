@@ -42,11 +42,11 @@ from typing import Any
 from lisp.conditions import Condition, LispTypeError, PrintNotReadable, Restart
 from lisp.data import COMMON_LISP, KEYWORD, NIL, Char, Cons, Package, SourceCons, Symbol, T, cl_symbol, keyword
 from lisp.namespace import dynamic_binding, global_value_is_set, proclaim_special, set_symbol_value, symbol_value
-from lisp.reader import (
-    CHAR_NAMES, FUNCTION, PACKAGE_VAR, Readtable, current_readtable, QUASIQUOTE, QUOTE, READ_BASE, UNQUOTE, UNQUOTE_NSPLICING,
-    UNQUOTE_SPLICING,
-)
 from lisp.pretty import Layout
+from lisp.reader import (
+    CHAR_NAMES, FUNCTION, PACKAGE_VAR, QUASIQUOTE, QUOTE, READ_BASE, UNQUOTE, UNQUOTE_NSPLICING,
+    UNQUOTE_SPLICING, Readtable, current_readtable,
+)
 from lisp.streams import OutputStream, Stream, StringOutputStream, output_stream
 
 _UPCASE, _DOWNCASE, _CAPITALIZE = keyword("UPCASE"), keyword("DOWNCASE"), keyword("CAPITALIZE")

@@ -908,7 +908,8 @@ def handler_as_function(handler: Callable[..., tuple[bool, Any]], dispatch: bool
     for ``get-macro-character``; it must be called on a stream a reader macro was given."""
     def reader_macro(stream: Any, char: Any, *arg: Any) -> Any:
         if not isinstance(stream, ReaderStream):
-            raise LispTypeError(f"a standard reader macro reads only from a reader macro's stream, not {shown(stream)}",
+            raise LispTypeError(f"a standard reader macro reads only from a reader macro's stream, "
+                                f"not {shown(stream)}",
                                 datum=stream, expected_type=cl_symbol("STREAM"))
         reader = stream.reader
         reader.offset = stream.index

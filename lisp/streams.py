@@ -28,7 +28,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from lisp.conditions import EndOfFile, LispTypeError, StreamError
+from lisp.conditions import LispTypeError, StreamError
 from lisp.data import NIL, T, cl_symbol
 from lisp.namespace import global_value_is_set, proclaim_special, set_symbol_value, symbol_value
 

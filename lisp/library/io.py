@@ -18,7 +18,9 @@ from lisp.compiler.macros import macro
 from lisp.compiler.standard_macros import split_declarations
 from lisp.compiler.values import values
 from lisp.conditions import Condition, EndOfFile, FileError, PrintNotReadable, ProgramError, ReaderError, raise_error
-from lisp.data import COMMON_LISP, NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, iter_list, keyword, lisp_list as L, make_list
+from lisp.data import (
+    COMMON_LISP, NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, iter_list, keyword, lisp_list as L, make_list,
+)
 from lisp.format import format_
 from lisp.format import formatter as make_formatter
 from lisp.library.arguments import check, expected, function_designator, keywords, show, truth
@@ -337,7 +339,8 @@ def get_dispatch_macro_character(char: Any, sub_char: Any, readtable: Any = _CUR
 
 
 @lisp_function("SET-SYNTAX-FROM-CHAR")
-def set_syntax_from_char(to_char: Any, from_char: Any, to_readtable: Any = _CURRENT, from_readtable: Any = NIL) -> Any:
+def set_syntax_from_char(to_char: Any, from_char: Any, to_readtable: Any = _CURRENT,
+                         from_readtable: Any = NIL) -> Any:
     """Give ``to-char`` the macro definition (or constituent syntax) ``from-char`` has."""
     check(isinstance(to_char, Char), to_char, expected("CHARACTER"))
     check(isinstance(from_char, Char), from_char, expected("CHARACTER"))
@@ -431,7 +434,8 @@ def y_or_n_p(control: Any = NIL, *args: Any) -> Any:
 
 @lisp_function("YES-OR-NO-P")
 def yes_or_no_p(control: Any = NIL, *args: Any) -> Any:
-    return _query(control, args, "(yes or no)", {"yes": True, "no": False}, 'Please type "yes" for yes or "no" for no.')
+    return _query(control, args, "(yes or no)", {"yes": True, "no": False},
+                  'Please type "yes" for yes or "no" for no.')
 
 
 @lisp_function("%FORMATTER", SYSTEM)
