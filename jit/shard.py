@@ -46,7 +46,8 @@ class _Generation:
 
 @dataclass(eq=False)
 class LinkedCode:
-    """One linked module. Its fields after `shard` belong to the pool's table lock."""
+    """One linked module. `leases` belongs to the pool's table lock, `freed` to the shard lock;
+    the rest is fixed once the module is published."""
 
     name: str
     shard: "Shard"
