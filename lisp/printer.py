@@ -23,7 +23,8 @@ breaking (SBCL assumes 80), so ``prin1`` and ``format`` keep long lists on one l
 
 Deviations: there is one float type (Python's double), printed without exponent marker and read
 back by every marker; NaN and infinities print as unreadable ``#<FLOAT ...>``; non-ASCII graphic
-characters print as themselves (``#\\λ``), not by Unicode name as SBCL does.
+characters print as themselves (``#\\λ``), not by Unicode name as SBCL does; ``*print-lines*``,
+``*print-miser-width*`` and ``*print-pprint-dispatch*`` exist but are not used.
 """
 
 from __future__ import annotations
@@ -67,7 +68,10 @@ OPTIONS: dict[str, tuple[Symbol, Any]] = {
     "right_margin": (cl_symbol("*PRINT-RIGHT-MARGIN*"), NIL),
 }
 DEFAULT_RIGHT_MARGIN = 80
-for _sym, _value in OPTIONS.values():
+#: Standard printer variables this printer accepts but does not use (see the module docstring).
+IGNORED_VARIABLES = {cl_symbol("*PRINT-LINES*"): NIL, cl_symbol("*PRINT-MISER-WIDTH*"): 40,
+                     cl_symbol("*PRINT-PPRINT-DISPATCH*"): NIL}
+for _sym, _value in (*OPTIONS.values(), *IGNORED_VARIABLES.items()):
     proclaim_special(_sym)
     if not global_value_is_set(_sym):
         set_symbol_value(_sym, _value)

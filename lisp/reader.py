@@ -81,6 +81,8 @@ _define_special(PACKAGE_VAR, COMMON_LISP_USER)
 _define_special(READ_BASE, 10)
 _define_special(READ_EVAL, cl_symbol("T"))
 _define_special(READ_SUPPRESS, NIL)
+# Every float is a Python float (a double), printed without exponent marker: as if this were so.
+_define_special(cl_symbol("*READ-DEFAULT-FLOAT-FORMAT*"), cl_symbol("DOUBLE-FLOAT"))
 _define_special(FEATURES, Cons(keyword("GFJIT"), Cons(keyword("COMMON-LISP"), Cons(keyword("PYTHON")))))
 
 class _Eof:
