@@ -69,8 +69,10 @@ def main(argv: list[str]) -> int:
     findings = Findings(on_detail=lambda kind, text: channel.send(kind, text=text))
     try:
         workload = workloads.make(config.workload, Settings(config.seed, config.threads, config.faults, process_faults=config.faults))
-    except Exception:
-        channel.send("setup_error", text=traceback.format_exc())
+    except Exception as error:
+        # A name that leads nowhere says so in one line; a factory that fails shows where.
+        text = str(error) if isinstance(error, workloads.WorkloadNotFound) else traceback.format_exc()
+        channel.send("setup_error", text=text)
         return 2
     channel.send("start", pid=os.getpid(), rss=rss_start)
 

@@ -6,12 +6,14 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from stress.config import RunConfig
 from stress.memory import MB
 from stress.progress import Progress
 from stress.report import EXIT_USAGE
 from stress.supervisor import supervise
+from stress import workloads
 from stress.workloads import BUILTIN
 
 EPILOG = """\
@@ -70,6 +72,25 @@ def _config(args: argparse.Namespace) -> RunConfig:
     )
 
 
+def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
+    parser.print_usage(sys.stderr)
+    print(f"gfjit stress: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _open_json(target: str | None) -> TextIO | None:
+    """Where --json goes, opened before the run so that an unwritable file is a usage error, not
+    a report lost after the whole run."""
+    if target is None:
+        return None
+    if target == "-":
+        return sys.stdout
+    try:
+        return open(target, "w")
+    except OSError as error:
+        raise ValueError(f"--json {target}: cannot write: {error.strerror or error}") from error
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `gfjit stress` with `argv` (default: sys.argv[1:]); returns the exit status."""
     parser = _parser()
@@ -79,16 +100,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     try:
         config = _config(args)
-    except ValueError as error:
-        parser.print_usage(sys.stderr)
-        print(f"gfjit stress: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    with Progress(config, enabled=not args.quiet) as progress:
-        report = supervise(config, on_progress=progress.update, hang_after=args.hang_after, run_dir=args.run_dir)
-    print(report.render())
-    if args.json == "-":
-        print(report.to_json())
-    elif args.json:
-        with open(args.json, "w") as file:
-            file.write(report.to_json() + "\n")
+        workloads.check(config.workload)
+        json_out = _open_json(args.json)
+    except (ValueError, workloads.WorkloadNotFound) as error:
+        return _usage_error(parser, str(error))
+    try:
+        with Progress(config, enabled=not args.quiet) as progress:
+            report = supervise(config, on_progress=progress.update, hang_after=args.hang_after, run_dir=args.run_dir)
+        # With the JSON on stdout, the table goes to stderr so stdout stays one JSON document.
+        print(report.render(), file=sys.stderr if json_out is sys.stdout else sys.stdout)
+        if json_out is not None:
+            json_out.write(report.to_json() + "\n")
+            json_out.flush()
+    finally:
+        if json_out is not None and json_out is not sys.stdout:
+            json_out.close()
     return report.exit_status

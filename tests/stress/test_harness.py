@@ -63,9 +63,10 @@ def test_a_workload_that_cannot_be_made_is_a_setup_error():
 
 
 @pytest.mark.timeout(60)
-def test_an_unknown_workload_is_a_setup_error_naming_it():
+def test_an_unknown_workload_is_a_setup_error_naming_it_in_one_line():
     report = supervise(RunConfig(workload="no-such-workload", threads=1, seed=1, ops=1))
     assert report.status == "setup-error" and "no-such-workload" in report.setup_error
+    assert "Traceback" not in report.setup_error
 
 
 @pytest.mark.timeout(60)
@@ -135,6 +136,30 @@ def test_json_report_carries_the_table_figures(tmp_path):
 @pytest.mark.parametrize("argv", [["--threads", "0"], ["--ops", "0"], ["--soak", "--ops", "5"], ["--bogus"]])
 def test_bad_options_exit_2(argv, capsys):
     assert cli.main(argv) == EXIT_USAGE
+
+
+@pytest.mark.parametrize("workload", ["nope", "no_such_module:make"])
+def test_an_unknown_workload_on_the_command_line_is_a_usage_error_listing_the_workloads(workload, capsys):
+    assert cli.main(["--workload", workload, "--ops", "5", "--quiet"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and workload.partition(":")[0] in err
+    if ":" not in workload:
+        assert "jit, dispatch, lisp, mixed" in err
+
+
+def test_an_unwritable_json_file_is_a_usage_error_before_the_run(tmp_path, capsys):
+    target = tmp_path / "missing-dir" / "r.json"
+    assert cli.main(["--workload", "toy_workloads:counting", "--ops", "5", "--quiet", "--json", str(target)]) == EXIT_USAGE
+    captured = capsys.readouterr()
+    assert str(target) in captured.err and captured.out == ""  # no run happened
+
+
+@pytest.mark.timeout(60)
+def test_json_on_stdout_is_the_only_thing_on_stdout(capsys):
+    status = cli.main(["--workload", "toy_workloads:counting", "--ops", "50", "--quiet", "--json", "-"])
+    captured = capsys.readouterr()
+    assert status == EXIT_OK and json.loads(captured.out)["ops_total"] == 50
+    assert "toy_workloads:counting" in captured.err and "OK" in captured.err
 
 
 @pytest.mark.timeout(60)
