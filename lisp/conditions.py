@@ -808,8 +808,11 @@ def _failing_operands(tb: TracebackType | None) -> list[Any]:
             break
         if instruction.opname == "LOAD_CONST":
             operands.insert(0, instruction.argval)
-        elif instruction.opname.startswith("LOAD_FAST") or instruction.opname == "LOAD_DEREF":
+        elif "LOAD_FAST" in instruction.opname or instruction.opname == "LOAD_DEREF":
+            # 3.13 fuses loads: LOAD_FAST_LOAD_FAST pushes two, STORE_FAST_LOAD_FAST its second name.
             names = instruction.argval if isinstance(instruction.argval, tuple) else (instruction.argval,)
+            if instruction.opname.startswith("STORE"):
+                names = names[1:]
             if any(n not in frame.f_locals for n in names):
                 return []
             operands[:0] = [frame.f_locals[n] for n in names]
