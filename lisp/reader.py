@@ -238,11 +238,13 @@ def parse_number(token: str, base: int) -> int | Fraction | float | None:
 class _Placeholder:
     """Stands for the object of ``#n=`` while that object is still being read."""
 
-    __slots__ = ("label", "value")
+    __slots__ = ("label",)
 
     def __init__(self, label: int) -> None:
         self.label = label
-        self.value: Any = self
+
+    def __repr__(self) -> str:
+        return f"#<placeholder of #{self.label}=>"
 
 
 class Reader:
@@ -785,7 +787,6 @@ def _sharp_equal(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any
     obj = reader.read_form(f"#{arg}=", start)
     if obj is placeholder:
         raise reader._error(f"#{arg}= refers only to itself", start)
-    placeholder.value = obj
     reader._labels[arg] = obj
     return True, _patch(obj, placeholder, obj, set())
 
