@@ -169,7 +169,7 @@ class _Printer:
         elif kind is Symbol:
             out(self.symbol_text(obj))
         elif kind is int:
-            out(str(obj) if self.base == 10 and not self.radix else self.number_text(obj))
+            out(decimal_text(obj) if self.base == 10 and not self.radix else self.number_text(obj))
         elif kind is str:
             out(_string_text(obj) if self.escape else obj)
         elif obj is None:
@@ -456,10 +456,22 @@ def _capitalize(name: str) -> str:
     return "".join(out)
 
 
+def decimal_text(n: int) -> str:
+    """``str(n)`` for any size: CPython refuses more than 4300 digits in one conversion, so large
+    integers are converted in halves."""
+    try:
+        return str(n)
+    except ValueError:
+        pass
+    half = int(n.bit_length() * 0.30103) // 2  # about half the decimal digits
+    high, low = divmod(abs(n), 10 ** half)
+    return ("-" if n < 0 else "") + decimal_text(high) + decimal_text(low).rjust(half, "0")
+
+
 def integer_text(n: int, base: int) -> str:
     """``n`` in ``base`` (2-36), upper-case digits, as CL prints integers."""
     if base == 10:
-        return str(n)
+        return decimal_text(n)
     digits = []
     m = abs(n)
     while True:
@@ -526,7 +538,7 @@ def _render(obj: Any, start_column: int, options: dict[str, Any]) -> str:
         if kind is str and escape is NIL and readably is NIL:
             return obj
         if kind is int and base == 10 and radix is NIL:
-            return str(obj)
+            return decimal_text(obj)
     return _Printer(start_column, options).text(obj)
 
 

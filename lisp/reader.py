@@ -4,8 +4,9 @@ API:
 
 - :func:`read_from_string` ``(text, *, file="<string>") -> obj``: the first form of ``text``;
   :func:`read_all` ``(text, *, file) -> list``: every form.
-- :class:`Reader` ``(text, file)``: incremental; ``.read()`` returns the next form, or :data:`EOF`
-  when only whitespace and comments remain. ``.offset`` is the index just after the last form read.
+- :class:`Reader` ``(text, file, *, line=1, column=1)``: incremental; ``.read()`` returns the next
+  form, or :data:`EOF` when only whitespace and comments remain. ``.offset`` is the index just after
+  the last form read, ``.form_start`` the index where it began, ``.pos_at(index)`` its position.
 - An incomplete form (unbalanced ``(``, an open string or ``#|``) raises
   :class:`lisp.conditions.EndOfFile` -- the REPL reads more lines when it sees one. Every other bad
   input (a stray ``)``, a misplaced dot, an unknown ``#`` dispatch, a missing package...) raises
@@ -218,21 +219,35 @@ def parse_number(token: str, base: int) -> int | Fraction | float | None:
         return None
     token = token.upper()
     if _DECIMAL_INTEGER.fullmatch(token):
-        return int(token[:-1])
+        return parse_integer_digits(token[:-1], 10)
     digits = _DIGITS[:base]
     sign, body = (token[0], token[1:]) if token[:1] in "+-" else ("", token)
     numerator, slash, denominator = body.partition("/")
     if numerator and all(c in digits for c in numerator):
         if not slash:
-            return int(sign + numerator, base)
+            return parse_integer_digits(sign + numerator, base)
         if denominator and all(c in digits for c in denominator):
-            if int(denominator, base) == 0:
+            if parse_integer_digits(denominator, base) == 0:
                 raise ZeroDivisionError(f"the ratio {token} has a zero denominator")
-            value = Fraction(int(sign + numerator, base), int(denominator, base))
+            value = Fraction(parse_integer_digits(sign + numerator, base), parse_integer_digits(denominator, base))
             return value.numerator if value.denominator == 1 else value
     if _FLOAT.fullmatch(token):
         return float(re.sub("[ESFDL]", "e", token))
     return None
+
+
+_CHUNK_DIGITS = 4000  # below CPython's limit on int <-> str conversion (sys.get_int_max_str_digits)
+
+
+def parse_integer_digits(digits: str, base: int) -> int:
+    """``int(digits, base)`` for any number of digits: CPython refuses more than 4300 decimal
+    digits in one conversion, so long numerals are converted in halves."""
+    body = digits.lstrip("+-")
+    if len(body) <= _CHUNK_DIGITS:
+        return int(digits, base)
+    half = len(body) // 2
+    value = parse_integer_digits(body[:-half], base) * base ** half + parse_integer_digits(body[-half:], base)
+    return -value if digits.startswith("-") else value
 
 
 class _Placeholder:
@@ -261,6 +276,7 @@ class Reader:
         self._backquote_depth = 0
         self._labels: dict[int, Any] = {}
         self.table = current_readtable()
+        self.form_start = 0  # where the last form read began (atoms carry no position)
 
     # -- positions and errors ----------------------------------------------------------------
 
@@ -286,7 +302,7 @@ class Reader:
         self._backquote_depth = 0
         self.table = current_readtable()  # a form read before may have changed *readtable*
         while True:
-            start = self._skip_whitespace()
+            start = self.form_start = self._skip_whitespace()
             if start >= len(self.text):
                 return EOF
             if self.text[start] == ")":

@@ -426,3 +426,10 @@ def test_threads_printing_and_reading_under_their_own_bindings_do_not_interfere(
 def test_pretty_layout_at_any_margin_reads_back_equal(obj, margin):
     text = write_to_string(obj, pretty=T, right_margin=margin)
     assert similar(read_from_string(text), obj)
+
+
+def test_integers_of_any_length_print_and_read_back():
+    n = 3 ** 20000
+    text = prin1_to_string(-n)
+    assert len(text) == 9543 + 1 and read_from_string(text) == -n
+    assert read_from_string(write_to_string(n, base=16, radix=T)) == n

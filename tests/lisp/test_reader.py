@@ -461,3 +461,16 @@ def test_any_text_reads_or_fails_with_a_reader_condition(text):
         pass
     except Condition as e:  # e.g. a package error from a symbol prefix: still a Lisp condition
         assert type(e).__module__ == "lisp.conditions"
+
+
+def test_the_reader_tells_where_the_last_form_began():
+    reader = Reader("  ; comment\n #| x |# foo bar", "<repl>")
+    assert reader.read() is sym("FOO")
+    assert reader.pos_at(reader.form_start) == SourcePos("<repl>", 2, 10)
+
+
+def test_integers_of_any_length_read():
+    digits = "7" * 9000
+    assert read_from_string(digits) == sum(7 * 10 ** k for k in range(9000))  # int(digits) would refuse
+    assert read_from_string("-" + digits + ".") < 0
+    assert read_from_string(digits + "/7") == sum(10 ** k for k in range(9000))
