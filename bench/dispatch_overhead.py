@@ -27,6 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import dispatch  # noqa: E402
+from dispatch import jitlink  # noqa: E402
 from dispatch.compiled import set_tree_strategy  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -349,9 +350,13 @@ def parallel_compile(workers: int, nfuncs: int = 50, nclasses: int = 20) -> floa
     return dt
 
 
-def strategies(calls: int, repeats: int) -> list[tuple[int, float, float, float]]:
-    """(classes, direct ns, switch ns, bisect ns) for a call mix over all classes."""
+CODEGEN = ((0, "bisect"), (0, "switch"), (2, "switch"), (2, "bisect"))
+
+
+def strategies(calls: int, repeats: int) -> list[tuple[int, float, list[float]]]:
+    """(classes, direct ns, ns per :data:`CODEGEN` setting) for a call mix over all classes."""
     rows_out = []
+    default_level = jitlink.opt_level()
     for n in (2, 20, 200):
         classes = hierarchy(n, "S")
         methods = [((c,), method_function(f"m{i}", 1, (c,))) for i, c in enumerate(classes)]
@@ -360,16 +365,18 @@ def strategies(calls: int, repeats: int) -> list[tuple[int, float, float, float]
         random.Random(n).shuffle(order)
         order = order[:len(order) // UNROLL * UNROLL]
         direct = ns_per_call([(methods[i][1], objs[i]) for i in order], 1, calls, repeats)
-        res = [direct]
-        for strategy in ("switch", "bisect"):
+        res = []
+        for level, strategy in CODEGEN:
+            jitlink.set_opt_level(level)
             set_tree_strategy(strategy)
             f = Gfjit(True).build("s", 1, methods)
             for o in objs:
                 f(o)
             f.compile()
             res.append(ns_per_call([(f, objs[i]) for i in order], 1, calls, repeats))
-        set_tree_strategy("switch")
-        rows_out.append((n, *res))
+        jitlink.set_opt_level(default_level)
+        set_tree_strategy(CODEGEN[0][1])
+        rows_out.append((n, direct, res))
     return rows_out
 
 
@@ -436,15 +443,23 @@ def main(argv: Sequence[str] | None = None) -> None:
         results[case.name] = measure_case(case, impls, calls, repeats)
     print(f"## Dispatch overhead (ns per call, median of {repeats}; ratio to a direct call)\n")
     print(table(results, impls))
-    med, p99 = miss_to_native(20 if args.quick else 100)
-    print(f"\nMiss-to-native latency: median {med:.2f} ms, p99 {p99:.2f} ms")
-    one, two = parallel_compile(1), parallel_compile(2)
-    print(f"50 generic functions (20 classes each) compiled in the background: "
-          f"1 worker {one * 1e3:.0f} ms, 2 workers {two * 1e3:.0f} ms ({one / two:.2f}x)")
+    samples = 20 if args.quick else 100
+    default_level = jitlink.opt_level()
+    for level in (default_level, 2):
+        jitlink.set_opt_level(level)
+        med, p99 = miss_to_native(samples)
+        one, two = parallel_compile(1), parallel_compile(2)
+        print(f"\nLLVM codegen level O{level}: miss-to-native latency median {med:.2f} ms, "
+              f"p99 {p99:.2f} ms; 50 generic functions (20 classes each) compiled in the "
+              f"background: 1 worker {one * 1e3:.0f} ms, 2 workers {two * 1e3:.0f} ms "
+              f"({one / two:.2f}x)")
+    jitlink.set_opt_level(default_level)
     print("\n## Decision-tree strategy (ns per call over a mix of all classes)\n")
-    print("| classes | direct | switch | bisect |\n|---|---|---|---|")
-    for n, d, s, b in strategies(calls, repeats):
-        print(f"| {n} | {d:.0f} ns | {s:.0f} ns ({s / d:.2f}x) | {b:.0f} ns ({b / d:.2f}x) |")
+    heads = " | ".join(f"O{level} {strategy}" for level, strategy in CODEGEN)
+    print(f"| classes | direct | {heads} |\n|---" + "|---" * (len(CODEGEN) + 1) + "|")
+    for n, d, res in strategies(calls, repeats):
+        cells = " | ".join(f"{v:.0f} ns ({v / d:.2f}x)" for v in res)
+        print(f"| {n} | {d:.0f} ns | {cells} |")
     if not args.no_plot:
         path = RESULTS / "dispatch_overhead.png"
         plot(results, impls, path)

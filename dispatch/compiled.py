@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from dispatch.generic import GenericState
 
 _serial = itertools.count(1)
-_strategy = "switch"
+_strategy = "bisect"  # at opt level 0 LLVM lowers a switch to a linear chain
 
 
 def set_tree_strategy(strategy: str) -> None:

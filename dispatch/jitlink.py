@@ -1,4 +1,10 @@
-"""dispatch's one door into the jit layer: compile a dispatcher module and get its code handle."""
+"""dispatch's one door into the jit layer: compile a dispatcher module and get its code handle.
+
+Dispatchers are compiled at LLVM optimization level 0 by default: a dispatcher is a decision tree
+that codegen cannot improve much (we emit balanced comparisons ourselves, see codegen's "bisect"),
+and level 0 code generation takes about a third of the time of level 2, which is most of the
+miss-to-native latency (bench/dispatch_overhead.py measures both).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,26 @@ import jit
 # Every dispatcher module imports only this C-API function.
 _IMPORTS = ("PyObject_Vectorcall",)
 
+_opt_level = 0
+
+
+def set_opt_level(level: int) -> None:
+    """LLVM code generation level (0-3) for dispatchers compiled from now on."""
+    global _opt_level
+    _opt_level = jit.compiler.check_opt_level(level)
+
+
+def opt_level() -> int:
+    return _opt_level
+
 
 def compile_module(ir: str, export: str) -> Any:
-    """Compile ``ir`` exporting ``export``; returns the jit code handle (``.address(name)``,
-    ``.release()``). Raises ``jit.JitError`` subclasses."""
+    """Compile ``ir`` (on this thread) exporting ``export``; returns the jit code handle
+    (``.address(name)``, ``.release()``). Raises ``jit.JitError`` subclasses."""
     imports = {name: jit.capi.address(name) for name in _IMPORTS}
-    return jit.default_pool().add(ir, exports=[export], imports=imports)
+    code = jit.compile(ir, export, opt_level=_opt_level)
+    return jit.default_pool().add(code, exports=[export], imports=imports)
 
 
 def assembly(ir: str, name: str) -> str:
-    return jit.assembly(ir, name)
+    return jit.assembly(ir, name, opt_level=_opt_level)
