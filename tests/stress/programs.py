@@ -5,7 +5,23 @@ from __future__ import annotations
 import threading
 import traceback
 
+from hypothesis import HealthCheck, Phase, settings
+
 from stress.workload import Findings, ThreadContext, thread_rng
+
+
+def concurrent_examples(max_examples: int) -> settings:
+    """Hypothesis settings for concurrent programs: no shrinking (each example runs threads, and
+    shrinking a failure would rerun hundreds of them for minutes), one failure reported, with the
+    blob that reproduces it."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        phases=(Phase.explicit, Phase.reuse, Phase.generate),
+        report_multiple_bugs=False,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
 
 
 def run_programs(workload, programs, perform, seed: int = 0) -> Findings:
@@ -35,5 +51,5 @@ def run_programs(workload, programs, perform, seed: int = 0) -> Findings:
 def verdict(findings: Findings, repro: str) -> str:
     """The failure message: every finding kept, and how to repeat the run."""
     lines = [f"{findings.mismatches} mismatches, {findings.errors} errors; {repro}"]
-    lines += [f"{kind}: {text}" for kind, text in findings.details]
+    lines += [f"{finding.kind}: {finding.label()}" for finding in findings.details]
     return "\n".join(lines)

@@ -1,10 +1,10 @@
 """The `jit` workload: a short run, and hypothesis-generated concurrent programs of add/lookup/call/release."""
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from programs import run_programs, verdict
+from programs import concurrent_examples, run_programs, verdict
 from stress.config import RunConfig
 from stress.supervisor import supervise
 from stress.workload import Settings
@@ -23,7 +23,7 @@ def test_a_short_jit_run_in_a_child_process_is_clean():
 
 
 @pytest.mark.timeout(120)
-@settings(max_examples=12, deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+@concurrent_examples(12)
 @given(programs=st.lists(st.lists(operation, max_size=25), min_size=2, max_size=6), shards=st.integers(1, 3))
 def test_concurrent_add_lookup_call_release_always_match_the_arithmetic(programs, shards):
     workload = JitWorkload(Settings(seed=0, threads=len(programs)), shards=shards)
