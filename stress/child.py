@@ -1,7 +1,8 @@
 """The child process of a stress run: `python -m stress.child CONFIG_JSON CHANNEL_FD RING_PATH CRASH_PATH`.
 
 It runs the workload and speaks JSON lines on CHANNEL_FD: `progress` every tick, `mismatch` and
-`error` texts as soon as they are found, and a final `report` (or `setup_error`). The supervisor
+`error` findings as soon as they are found, and a final `report` (or `setup_error`) that carries
+the findings again, identical ones grouped with their count. The supervisor
 reads them; whatever happens to this process, the ring log at RING_PATH and the Python stacks that
 faulthandler writes to CRASH_PATH (on a fatal signal, or on SIGUSR1 when the supervisor sees a
 hang) are still there to read.
@@ -35,7 +36,7 @@ class Channel:
         self._file = os.fdopen(fd, "w", buffering=1)
         self._lock = threading.Lock()
 
-    def send(self, kind: str, **fields: object) -> None:
+    def send(self, kind: str, /, **fields: object) -> None:
         line = json.dumps({"type": kind, **fields})
         with self._lock:
             self._file.write(line + "\n")
@@ -43,6 +44,7 @@ class Channel:
 
 
 def _state(snapshot: Snapshot, findings: Findings) -> dict:
+    # Counts only: the texts go once each, as found, and grouped in the final report.
     return asdict(snapshot) | {"mismatches": findings.mismatches, "errors": findings.errors}
 
 
@@ -66,7 +68,7 @@ def main(argv: list[str]) -> int:
         signal.signal(signum, interrupt)
 
     rss_start = rss_bytes()
-    findings = Findings(on_detail=lambda kind, text: channel.send(kind, text=text))
+    findings = Findings(on_detail=lambda finding: channel.send(finding.kind, **asdict(finding)))
     try:
         workload = workloads.make(config.workload, Settings(config.seed, config.threads, config.faults, process_faults=config.faults))
     except Exception as error:
@@ -109,6 +111,7 @@ def main(argv: list[str]) -> int:
         rss_end=rss_end,
         rss_samples=samples,
         counters=workload.counters(),
+        details=[asdict(finding) for finding in findings.details],
     )
     return 0
 

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from stress.config import RunConfig
 from stress.memory import MB, SoakVerdict
 from stress.ringlog import Note
+from stress.workload import Finding
 
 # Exit statuses of `gfjit stress`.
 EXIT_OK = 0
@@ -58,7 +59,7 @@ class Report:
     ops_by_thread: list[int] = field(default_factory=list)
     mismatches: int = 0
     errors: int = 0
-    details: list[tuple[str, str]] = field(default_factory=list)
+    details: list[Finding] = field(default_factory=list)  # distinct findings, identical ones grouped
     interrupted: bool = False
     rss_start: int = 0
     rss_peak: int = 0
@@ -113,7 +114,7 @@ class Report:
             "errors": self.errors,
             "crashes": int(self.crash is not None and self.crash.reason != "hang"),
             "hangs": int(self.crash is not None and self.crash.reason == "hang"),
-            "details": [{"kind": kind, "text": text} for kind, text in self.details],
+            "details": [asdict(finding) for finding in self.details],
             "interrupted": self.interrupted,
             "rss": {"start": self.rss_start, "peak": self.rss_peak, "end": self.rss_end},
             "counters": self.counters,
@@ -168,10 +169,11 @@ class Report:
                 f"(bound {soak.bound / MB:g} MB), slope {soak.slope_mb_per_min:+.2f} MB/min, "
                 f"{soak.samples} samples: {'ok' if soak.ok else 'GREW PAST THE BOUND'}"
             )
-        for kind, text in self.details:
-            lines.append(f"  {kind}: {text.rstrip()}")
-        if self.mismatches + self.errors > len(self.details):
-            lines.append(f"  ({self.mismatches + self.errors - len(self.details)} more findings not shown)")
+        for finding in self.details:
+            lines.append(f"  {finding.kind}: {finding.label()}")
+        unshown = self.mismatches + self.errors - sum(finding.count for finding in self.details)
+        if unshown > 0:
+            lines.append(f"  ({unshown} more findings not shown)")
         if self.crash is not None:
             lines += self._render_crash(self.crash)
         if self.status != "ok":

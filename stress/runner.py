@@ -54,7 +54,7 @@ class _Thread:
             try:
                 kind = self.worker.step()
             except Exception:
-                self.ctx.findings.add("error", f"{self.ctx.name}: unexpected exception\n{traceback.format_exc()}")
+                self.ctx.findings.add("error", f"unexpected exception\n{traceback.format_exc()}", self.ctx.name)
                 kind = "error"
             self.kinds[kind] += 1
             self.done += 1

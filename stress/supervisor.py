@@ -23,6 +23,7 @@ from stress.config import RunConfig
 from stress.memory import soak_verdict
 from stress.report import Crash, Report
 from stress.ringlog import read_rings
+from stress.workload import Finding
 
 # Seconds the child gets to write its report after Ctrl-C, and to dump its stacks when hung.
 INTERRUPT_GRACE = 30.0
@@ -182,7 +183,7 @@ def _absorb(message: dict, report: Report, watch: _Watch, on_progress: Callable[
         report.rss_peak = max(report.rss_peak, message["rss"])
         on_progress(message)
     elif kind in ("mismatch", "error"):
-        report.details.append((kind, message["text"]))
+        report.details.append(_finding(message))
     elif kind == "setup_error":
         report.setup_error = message["text"]
     elif kind == "report":
@@ -190,11 +191,16 @@ def _absorb(message: dict, report: Report, watch: _Watch, on_progress: Callable[
             setattr(report, name, message[name])
         report.rss_start, report.rss_peak, report.rss_end = message["rss_start"], message["rss_peak"], message["rss_end"]
         report.counters = message["counters"]
+        report.details = [_finding(finding) for finding in message["details"]]
         report.interrupted |= message["interrupted"]
         config = report.config
         if config.soak:
             report.rss_samples = [(elapsed, rss) for elapsed, rss in message["rss_samples"]]
             report.soak = soak_verdict(report.rss_samples, config.warmup, config.rss_growth_bound)
+
+
+def _finding(message: dict) -> Finding:
+    return Finding(message["kind"], message["text"], message["count"], message["threads"])
 
 
 def _take_stacks_and_kill(child: subprocess.Popen) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-# How many mismatch and error texts a run keeps; beyond that it only counts them.
+# How many distinct mismatch and error texts a run keeps; beyond that it only counts them.
 DETAILS_KEPT = 20
 
 
@@ -34,32 +34,61 @@ class Settings:
     process_faults: bool = False
 
 
-class Findings:
-    """Mismatches and unexpected errors of a run, counted in full, the first few kept as text.
+@dataclass
+class Finding:
+    """One distinct finding: its kind ("mismatch" or "error"), its text, how often it was made
+    and by which threads (none for end-of-run checks)."""
 
-    Thread-safe. `on_detail(kind, text)` is called for every kept text as soon as it is found,
-    so a finding survives a crash that comes after it.
+    kind: str
+    text: str
+    count: int = 1
+    threads: list[str] = field(default_factory=list)
+
+    def label(self) -> str:
+        """The text as people read it: who found it, what, and how often."""
+        who = f"{', '.join(self.threads)}: " if self.threads else ""
+        times = f" [{self.count} times]" if self.count > 1 else ""
+        return f"{who}{self.text.rstrip()}{times}"
+
+
+class Findings:
+    """Mismatches and unexpected errors of a run, counted in full; the first few distinct ones
+    kept as `Finding`s, identical ones (same kind and text, from any thread) grouped.
+
+    Thread-safe. `on_detail(finding)` is called when a new distinct finding is kept, as soon as it
+    is found, so that it survives a crash that comes after it.
     """
 
-    def __init__(self, on_detail: Callable[[str, str], None] | None = None) -> None:
+    def __init__(self, on_detail: Callable[[Finding], None] | None = None) -> None:
         self._lock = threading.Lock()
         self._on_detail = on_detail
         self.mismatches = 0
         self.errors = 0
-        self.details: list[tuple[str, str]] = []
+        self._kept: dict[tuple[str, str], Finding] = {}
 
-    def add(self, kind: str, text: str) -> None:
-        """Record a finding of `kind` ("mismatch" or "error")."""
+    @property
+    def details(self) -> list[Finding]:
+        """The distinct findings kept, in the order they were first made."""
+        with self._lock:
+            return [Finding(f.kind, f.text, f.count, list(f.threads)) for f in self._kept.values()]
+
+    def add(self, kind: str, text: str, thread: str | None = None) -> None:
+        """Record a finding of `kind` ("mismatch" or "error"), made by `thread` if a thread's."""
+        new = None
         with self._lock:
             if kind == "mismatch":
                 self.mismatches += 1
             else:
                 self.errors += 1
-            keep = len(self.details) < DETAILS_KEPT
-            if keep:
-                self.details.append((kind, text))
-        if keep and self._on_detail is not None:
-            self._on_detail(kind, text)
+            finding = self._kept.get((kind, text))
+            if finding is not None:
+                finding.count += 1
+                if thread is not None and thread not in finding.threads:
+                    finding.threads.append(thread)
+            elif len(self._kept) < DETAILS_KEPT:
+                new = self._kept[kind, text] = Finding(kind, text, threads=[thread] if thread is not None else [])
+        if new is not None and self._on_detail is not None:
+            self._on_detail(new)
 
 
 class Tally:
@@ -93,11 +122,11 @@ class ThreadContext:
 
     def mismatch(self, what: str, expected: object, got: object) -> None:
         """Report that `what` gave `got` where the oracle says `expected`."""
-        self.findings.add("mismatch", f"{self.name}: {what}: expected {expected!r}, got {got!r}")
+        self.findings.add("mismatch", f"{what}: expected {expected!r}, got {got!r}", self.name)
 
     def failure(self, text: str) -> None:
         """Report a broken invariant that is not a wrong value (e.g. an older version seen after a newer)."""
-        self.findings.add("mismatch", f"{self.name}: {text}")
+        self.findings.add("mismatch", text, self.name)
 
 
 def thread_rng(seed: int, index: int, salt: str = "") -> random.Random:

@@ -17,7 +17,7 @@ from stress.report import EXIT_CRASHED, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, 
 from stress.ringlog import RingLog, read_rings
 from stress.runner import run_threads, split_ops
 from stress.supervisor import supervise
-from stress.workload import Findings
+from stress.workload import DETAILS_KEPT, Finding, Findings
 
 pytestmark = pytest.mark.usefixtures("toy_path")
 
@@ -45,14 +45,33 @@ def test_the_ops_budget_is_split_across_threads():
 def test_a_mismatch_fails_the_run_with_its_text():
     report = run("mismatching", ops=100)
     assert report.exit_status == EXIT_FAILED and report.mismatches == 1
-    assert "thread-0" in report.details[0][1] and "expected" in report.details[0][1]
+    assert report.details[0].threads == ["thread-0"] and "expected" in report.details[0].text
 
 
 @pytest.mark.timeout(60)
 def test_an_exception_escaping_a_step_is_an_unexpected_error():
     report = run("raising", ops=10)
     assert report.exit_status == EXIT_FAILED and report.errors == 10
-    assert "RuntimeError: a step that raises" in report.details[0][1]
+    assert "RuntimeError: a step that raises" in report.details[0].text
+
+
+@pytest.mark.timeout(60)
+def test_identical_findings_of_every_thread_are_reported_once_with_their_count():
+    report = run("raising", ops=10)
+    [finding] = report.details
+    assert finding.count == 10 and sorted(finding.threads) == ["thread-0", "thread-1"]
+    assert "[10 times]" in report.render() and "more findings not shown" not in report.render()
+
+
+def test_findings_group_by_kind_and_text_and_keep_the_first_distinct_ones():
+    findings = Findings()
+    for index in range(DETAILS_KEPT + 5):
+        findings.add("mismatch", f"text {index}", "thread-0")
+    findings.add("mismatch", "text 0", "thread-1")
+    findings.add("error", "text 0", "thread-1")
+    kept = findings.details
+    assert findings.mismatches == DETAILS_KEPT + 6 and findings.errors == 1
+    assert len(kept) == DETAILS_KEPT and kept[0] == Finding("mismatch", "text 0", 2, ["thread-0", "thread-1"])
 
 
 @pytest.mark.timeout(60)
