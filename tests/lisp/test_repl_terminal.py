@@ -122,6 +122,7 @@ def test_ctrl_d_on_an_empty_line_leaves_with_status_0(terminal):
 def test_forms_are_kept_in_the_history_file_of_the_home_directory(terminal, tmp_path):
     terminal.type("(+ 40 2)\r")
     terminal.wait_for("\n42\n")
+    terminal.wait_for("CL-USER>")  # keys typed before the editor is back would reach the tty
     terminal.type(":quit\r")
     assert terminal.process.wait(timeout=60) == 0
     assert "+(+ 40 2)" in (tmp_path / ".gfjit_history").read_text()
@@ -147,6 +148,7 @@ def test_a_home_that_cannot_hold_the_history_file_gives_a_history_for_the_sessio
         term.wait_for("CL-USER>")
         term.type("(+ 1 2)\r")
         term.wait_for("\n3\n")
+        term.wait_for("CL-USER>")
         term.type("\x04")
         assert term.process.wait(timeout=60) == 0
     finally:
