@@ -74,13 +74,35 @@ class BuiltInClass(LispClass):
 
 
 class PythonClass(BuiltInClass):
-    """The Lisp class of a Python type that no Lisp class names: its CPL follows the Python MRO."""
+    """The Lisp class of a Python type that no Lisp class names: its CPL follows the Python MRO.
+
+    It holds its type only weakly: it is the value of a WeakKeyDictionary keyed by that type
+    (:data:`_foreign`), and a strong reference would make every Python class that ever reached a
+    generic function immortal (dispatch's invariant I2 relies on dead classes being collected).
+    """
 
     def __init__(self, pytype: type) -> None:
-        self.python_type = pytype
+        self._type_ref = weakref.ref(pytype)
         # Condition classes (lisp.conditions) carry their Lisp name.
         name = pytype.__dict__.get("lisp_name")
         super().__init__(name if isinstance(name, Symbol) else None, ())
+
+    @property
+    def python_type(self) -> type:
+        pytype = self._type_ref()
+        if pytype is None:
+            raise ReferenceError(f"the Python type of {self!r} has been collected")
+        return pytype
+
+    @property
+    def precedence_types(self) -> tuple[type, ...]:
+        # The first key is this class's own type, which must stay weak; the others are its
+        # bases' keys, which the type keeps alive anyway.
+        return (self.python_type, *self._inherited_types)
+
+    @precedence_types.setter
+    def precedence_types(self, types: tuple[type, ...]) -> None:
+        self._inherited_types = types[1:]
 
     def finalize(self) -> None:
         # The MRO's order, where a type that a standard built-in class stands for brings that
@@ -103,7 +125,9 @@ class PythonClass(BuiltInClass):
 
 def display_name(cls: LispClass) -> str:
     if isinstance(cls, PythonClass) and cls.name is None:
-        t = cls.python_type
+        t = cls._type_ref()
+        if t is None:
+            return "(collected Python class)"
         return f"PY:{t.__module__}.{t.__qualname__}"
     name = cls.name
     if name is None:

@@ -361,3 +361,24 @@ def test_update_instance_for_different_class_sees_the_previous_object():
     ev("(defmethod update-instance-for-different-class :after ((old cc-c) (new cc-d) &key) "
        "(setf (slot-value new 'double) (* 2 (slot-value old 'n))))")
     assert ev("(cc-double (change-class (make-instance 'cc-c :n 21) 'cc-d))") == 42
+
+
+def test_a_python_class_that_reached_a_generic_function_is_still_collected():
+    import gc
+    import weakref
+
+    import dispatch
+    from lisp.clos.classes import class_of
+
+    class Base:
+        pass
+
+    f = dispatch.make_generic("collectable", ["x"])
+    f.add_method(dispatch.Method(lambda x: 1, (Base,)))
+    temporary = type("Temporary", (Base,), {})
+    assert f(temporary()) == 1
+    assert class_of(temporary()).precedence_types[0] is temporary
+    alive = weakref.ref(temporary)
+    del temporary
+    gc.collect()
+    assert alive() is None
