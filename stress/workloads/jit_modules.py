@@ -2,10 +2,14 @@
 
 A small set of shared names is reused all the time, so lookups race the adds and releases of the
 same names, across the pool's shards. Every module is unique: module number `n` exports
-`NAME(x) = a*x + n` and `NAME_sw(x)`, a 50-way switch whose values also encode `n`. A caller
-identifies the module it reached by calling `NAME(0)` and then checks the arithmetic. The checks:
+`NAME(x) = a*x + n`, `NAME_sw(x)`, a 50-way switch whose values also encode `n`, and `NAME_vc`,
+shaped like a native dispatcher: the vectorcall signature, a branch on the argument count and on
+the type of the first argument, and a `musttail` call of `PyObject_Vectorcall` into one of three
+Python callables of module `n` whose addresses are compiled in. A caller identifies the module it
+reached by calling `NAME(0)` and then checks the arithmetic. The checks:
 
-- a call computes exactly the module's arithmetic (no wrong or freed code ran);
+- a call computes exactly the module's arithmetic, and a vectorcall reaches the module's callable
+  for the argument count and type, with the arguments it was given (no wrong or freed code ran);
 - a lookup never returns a module whose release had completed before the lookup began, nor a
   module of another name;
 - a lookup never misses a module that was live for the whole lookup;
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import collections
 import ctypes
+import functools
 import itertools
 import threading
 from dataclasses import dataclass
@@ -38,6 +43,13 @@ HISTORY = 8  # past modules kept per name for the missed-lookup check
 # bounded in a soak; a lookup stalled longer than that is counted as unverifiable, not checked.
 REMEMBERED = 4096
 _FUNCTION = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_int64)
+# The vectorcall signature; PYFUNCTYPE keeps the GIL across the call, as a vectorcall needs.
+_VECTORCALL = ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p)
+VECTORCALL_ARGUMENTS_OFFSET = 1 << 63
+# Py_TYPE(obj) is the word after the reference count (a standard, not free-threaded, build).
+OB_TYPE_OFFSET = ctypes.sizeof(ctypes.c_ssize_t)
+# Where NAME_vc sends a call: one argument that is exactly an int, one of another type, any other count.
+ROUTES = ("int", "other", "count")
 
 # The kinds of fault an add can inject, and the jit error each must raise.
 FAULTS = {
@@ -52,11 +64,63 @@ def switch_value(serial: int, case: int) -> int:
     return serial * 1000 + case * 7 + 1
 
 
-def module_ir(name: str, a: int, serial: int) -> str:
-    """IR of module `serial`: `name(x) = a*x + serial` and `name_sw(x)`, a switch over 0..49."""
+def routed(serial: int, route: str, *args: object) -> tuple:
+    """What the Python callable of module `serial` for `route` returns when NAME_vc reaches it."""
+    return serial, route, args
+
+
+def route_targets(serial: int) -> dict[str, functools.partial]:
+    """The Python callables whose addresses module `serial` embeds; whoever may call the module's
+    NAME_vc must keep them alive."""
+    return {route: functools.partial(routed, serial, route) for route in ROUTES}
+
+
+def expected_route(args: tuple) -> str:
+    if len(args) != 1:
+        return "count"
+    return "int" if type(args[0]) is int else "other"
+
+
+def call_vectorcall(address: int, args: tuple, offset_flag: bool) -> object:
+    """Call the vectorcall function at `address` with `args`, no keywords, and with
+    PY_VECTORCALL_ARGUMENTS_OFFSET set if `offset_flag`."""
+    # With the flag the callee may borrow args[-1]: the array has a slot before the arguments.
+    array = (ctypes.py_object * (len(args) + 1))(None, *args)
+    nargsf = len(args) | (VECTORCALL_ARGUMENTS_OFFSET if offset_flag else 0)
+    return _VECTORCALL(address)(None, ctypes.addressof(array) + ctypes.sizeof(ctypes.py_object), nargsf, None)
+
+
+def module_exports(name: str) -> list[str]:
+    return [name, f"{name}_sw", f"{name}_vc"]
+
+
+def module_ir(name: str, a: int, serial: int, targets: dict[str, object]) -> str:
+    """IR of module `serial`: `name(x) = a*x + serial`, `name_sw(x)`, a switch over 0..49, and
+    `name_vc`, a vectorcall routed to `targets` (kept alive by the caller)."""
     cases = " ".join(f"i64 {case}, label %c{case}" for case in range(SWITCH_CASES))
     blocks = "\n".join(f"c{case}:\n  ret i64 {switch_value(serial, case)}" for case in range(SWITCH_CASES))
+    tails = "\n".join(
+        f"{route}:\n  %r_{route} = musttail call ptr @PyObject_Vectorcall(ptr inttoptr (i64 {id(target)} to ptr), "
+        f"ptr %args, i64 %nargsf, ptr %kwnames)\n  ret ptr %r_{route}"
+        for route, target in targets.items()
+    )
     return f"""
+declare ptr @PyObject_Vectorcall(ptr, ptr, i64, ptr)
+
+define ptr @{name}_vc(ptr %callable, ptr %args, i64 %nargsf, ptr %kwnames) {{
+entry:
+  %n = and i64 %nargsf, {VECTORCALL_ARGUMENTS_OFFSET - 1}
+  %one = icmp eq i64 %n, 1
+  br i1 %one, label %typed, label %count
+typed:
+  %arg = load ptr, ptr %args, align 8
+  %type_slot = getelementptr i8, ptr %arg, i64 {OB_TYPE_OFFSET}
+  %type = load ptr, ptr %type_slot, align 8
+  %is_int = icmp eq ptr %type, inttoptr (i64 {id(int)} to ptr)
+  br i1 %is_int, label %int, label %other
+{tails}
+}}
+
 define i64 @{name}(i64 %x) {{
 entry:
   %m = mul i64 %x, {a}
@@ -93,6 +157,7 @@ class Module:
     name: str
     serial: int
     a: int
+    targets: dict[str, functools.partial]  # embedded in the module's code: alive while it may run
     handle: object = None
     added: int | None = None  # clock after add returned
     releasing: int | None = None  # clock before release was called
@@ -183,10 +248,11 @@ class JitWorker:
     def add(self, slot: int, x: int) -> str:
         w = self.w
         name = w.names[slot]
-        module = Module(name, next(w.serials), a=abs(x) % 97 + 1)
+        serial = next(w.serials)
+        module = Module(name, serial, a=abs(x) % 97 + 1, targets=route_targets(serial))
         w.modules[module.serial] = module
         self.ctx.note(f"add {name} module {module.serial} a={module.a}")
-        module.handle = w.pool.add(module_ir(name, module.a, module.serial), exports=[name, f"{name}_sw"])
+        module.handle = w.pool.add(module_ir(name, module.a, module.serial, module.targets), exports=module_exports(name))
         module.added = next(w.clock)
         w.live[slot] = module
         w.history[slot].append(module)
@@ -210,7 +276,7 @@ class JitWorker:
         live = w.live[slot]
         if live is not None:  # we own the name and it is live: adding it again must be refused
             kind, expected = "duplicate", jit.DuplicateSymbolError
-            ir, exports = module_ir(name, 1, 0), [name, f"{name}_sw"]
+            ir, exports = module_ir(name, 1, 0, _REFUSED_TARGETS), module_exports(name)
         else:
             kind = sorted(FAULTS)[abs(x) % len(FAULTS)]
             expected = FAULTS[kind]
@@ -261,6 +327,16 @@ class JitWorker:
         got = _FUNCTION(handle.address(f"{name}_sw"))(case)
         if got != switch_value(serial, case):
             self.ctx.mismatch(f"module {serial} {name}_sw({case})", switch_value(serial, case), got)
+        self._check_vectorcall(module, handle, x)
+
+    def _check_vectorcall(self, module: Module, handle: object, x: int) -> None:
+        """Call NAME_vc with one int, one str or two arguments, with and without the offset flag.
+        `module` (held here) keeps the callables its code jumps to alive."""
+        args = ((x,), (str(x),), (x, str(x)))[abs(x) % 3]
+        got = call_vectorcall(handle.address(f"{module.name}_vc"), args, offset_flag=bool(x % 2))
+        expected = routed(module.serial, expected_route(args), *args)
+        if got != expected:
+            self.ctx.mismatch(f"module {module.serial} {module.name}_vc{args!r}", expected, got)
 
     def _check_not_missed(self, slot: int, start: int, end: int) -> None:
         for module in list(self.w.history[slot]):
@@ -269,6 +345,10 @@ class JitWorker:
                     f"lookup of {module.name} between clock {start} and {end} found nothing, "
                     f"but module {module.serial} was live throughout (added at {module.added})"
                 )
+
+
+# A duplicate add is refused before its code can run, but its IR names callables all the same.
+_REFUSED_TARGETS = route_targets(0)
 
 
 def make(settings: Settings) -> JitWorkload:

@@ -8,7 +8,8 @@ from programs import concurrent_examples, run_programs, verdict
 from stress.config import RunConfig
 from stress.supervisor import supervise
 from stress.workload import Settings
-from stress.workloads.jit_modules import NAMES, JitWorkload
+import jit
+from stress.workloads.jit_modules import NAMES, JitWorkload, call_vectorcall, module_exports, module_ir, route_targets
 
 operation = st.tuples(st.sampled_from(["lookup", "own", "fault"]), st.integers(0, NAMES - 1), st.integers(-1000, 1000))
 
@@ -29,3 +30,17 @@ def test_concurrent_add_lookup_call_release_always_match_the_arithmetic(programs
     workload = JitWorkload(Settings(seed=0, threads=len(programs)), shards=shards)
     findings = run_programs(workload, programs, lambda worker, op: worker.run(*op))
     assert findings.mismatches == findings.errors == 0, verdict(findings, f"shards={shards}, programs={programs}")
+
+
+
+@pytest.mark.parametrize(
+    "args, route",
+    [((5,), "int"), (("5",), "other"), ((True,), "other"), ((5, "5"), "count"), ((), "count")],
+    ids=["int", "str", "bool-is-not-exactly-int", "two", "none"],
+)
+@pytest.mark.parametrize("offset_flag", [False, True], ids=["plain", "offset-flag"])
+def test_a_vectorcall_module_routes_by_count_and_exact_type_into_its_own_callables(args, route, offset_flag):
+    targets = route_targets(41)
+    with jit.JitPool(shards=1) as pool, pool.add(module_ir("vc_probe", 3, 41, targets), exports=module_exports("vc_probe")) as handle:
+        got = call_vectorcall(handle.address("vc_probe_vc"), args, offset_flag)
+    assert got == (41, route, args)
