@@ -134,9 +134,11 @@ def _labelled(step: Step, methods: Sequence[Method], plain: Sequence[Callable[..
     return step
 
 
-def _sole_function(methods: Sequence[Method]) -> Callable[..., Any] | None:
-    if len(methods) == 1 and not methods[0].wants_next:
-        return methods[0].function
+def _sole_function(primaries: Sequence[Method]) -> Callable[..., Any] | None:
+    """The function that is the whole effective method when only primaries apply: the most
+    specific one's, if it does not take ``next_method`` (the others can then never run)."""
+    if primaries and not primaries[0].wants_next:
+        return primaries[0].function
     return None
 
 

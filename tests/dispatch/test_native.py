@@ -388,3 +388,21 @@ def test_next_method_with_new_arguments_from_the_exact_variant():
     f(A())
     f.compile()
     assert f(A()) == "replaced"
+
+
+def test_an_overriding_method_without_next_method_is_the_outcome_itself():
+    f = _gf()
+
+    @f.method
+    def on_a(x: A):
+        return "a"
+
+    @f.method
+    def on_b(x: B):
+        return "b"
+
+    assert f(B()) == "b"
+    f.compile()
+    assert f(B()) == "b"
+    assert [outcome for _, outcome in f.call_history] == [on_b]
+    assert f"inttoptr (i64 {id(on_b)} to ptr)" in f.ir()
