@@ -154,10 +154,11 @@ class Combination:
     def check(self, method: Method) -> None:
         """Refuse a method this combination cannot run (at definition time)."""
         if method.qualifiers not in self.accepted():
-            allowed = " ".join(repr(q[0]) if q else "no qualifier" for q in self.accepted())
+            names = [repr(q[0]) if q else "no qualifier" for q in self.accepted()]
+            allowed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
             raise InvalidMethodError(
                 f"method {method.where()} has qualifiers {method.qualifiers!r}; the {self.name!r} "
-                f"method combination accepts {allowed}")
+                f"method combination accepts: {allowed}")
         if method.wants_next and not self.passes_next(method.qualifiers):
             raise InvalidMethodError(
                 f"method {method.where()}: {' '.join(method.qualifiers)} methods cannot take "

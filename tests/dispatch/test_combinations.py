@@ -125,7 +125,7 @@ def test_operator_combination_without_primaries_raises_no_primary_method(make, c
 
 def test_unqualified_method_is_refused_by_an_operator_combination(make):
     gf = make(lambda x: None, combination="+")
-    with pytest.raises(InvalidMethodError, match=r"'\+' method combination accepts '\+' 'around'"):
+    with pytest.raises(InvalidMethodError, match=r"'\+' method combination accepts: '\+' or 'around'"):
         gf.method(lambda x: 1, qualifier=None)
     assert gf.methods == ()
 

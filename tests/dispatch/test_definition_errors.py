@@ -50,7 +50,7 @@ def test_parametrized_generic_is_refused(f):
 
 
 def test_unknown_qualifier(f):
-    with pytest.raises(InvalidMethodError, match="accepts no qualifier 'before' 'after' 'around'"):
+    with pytest.raises(InvalidMethodError, match="accepts: no qualifier, 'before', 'after' or 'around'"):
         f.method(lambda x, y: 1, qualifier="beside")
     _unchanged(f)
 
