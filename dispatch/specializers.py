@@ -103,18 +103,23 @@ def specializers_from_annotation(annotation: Any, where: str) -> tuple[Specializ
     if isinstance(annotation, Eql):
         return (annotation,)
     origin = typing.get_origin(annotation)
+    if _matches_nothing(annotation):
+        raise InvalidMethodError(f"{where}: {annotation!r} matches no object: the method could "
+                                 "never apply")
     if isinstance(annotation, types.UnionType) or origin is typing.Union:
         out: list[Specializer] = []
         for alt in typing.get_args(annotation):
+            if _matches_nothing(alt):
+                continue  # adds no object to the union
             for s in specializers_from_annotation(alt, where):
                 if s not in out:
                     out.append(s)
+        if not out:
+            raise InvalidMethodError(f"{where}: {annotation!r} matches no object: the method "
+                                     "could never apply")
         return tuple(out)
     if origin is typing.Literal:
         return tuple(Eql(v) for v in typing.get_args(annotation))
-    if annotation is typing.Never or annotation is typing.NoReturn:
-        raise InvalidMethodError(f"{where}: {annotation!r} matches no object: the method could "
-                                 "never apply")
     if origin is not None and not typing.get_args(annotation) and isinstance(origin, type):
         annotation = origin  # typing.List, typing.Sequence: the class itself
     elif origin is not None:
@@ -128,6 +133,10 @@ def specializers_from_annotation(annotation: Any, where: str) -> tuple[Specializ
         return (annotation,)
     raise InvalidMethodError(
         f"{where}: the specializer {annotation!r} is not a class, an Eql or a union of them")
+
+
+def _matches_nothing(annotation: Any) -> bool:
+    return annotation is typing.Never or annotation is typing.NoReturn
 
 
 def specializer_name(s: Specializer) -> str:

@@ -226,6 +226,19 @@ def test_never_is_refused_as_it_could_never_apply(make):
         _add(f, typing.Never, "x")
 
 
+def test_never_in_a_union_adds_nothing_to_it(make, call):
+    f = _gf(make)
+    _add(f, typing.Union[int, typing.Never], "int")
+    assert call(f, 1) == "int"
+    assert [m.specializers for m in f.methods] == [(object,), (int,)]
+
+
+def test_a_union_of_nothing_is_refused_as_it_could_never_apply(make):
+    f = _gf(make)
+    with pytest.raises(InvalidMethodError, match="could never apply"):
+        _add(f, typing.Union[typing.Never, typing.NoReturn], "x")
+
+
 def test_no_applicable_method_lists_methods_and_the_refused_argument(make):
     f = make(lambda shape, scale: None)
 
