@@ -54,7 +54,8 @@ Protocols) as specializers with ``functools.singledispatch``'s precedence and am
 existing dispatchers), ``Optional``/``X | None``, ``Literal[...]`` (eql specializers). Native mode:
 ``generic(native=False)``, ``set_native_default(False)`` or ``GFJIT_NATIVE=0`` give the Python
 path (same tables, same semantics); ``gf.compile()`` compiles now; ``wait_for_compiles()`` waits
-for the background pool, ``configure_compiler(workers, debounce)`` sizes it.
+for the background pool (a worker that dies is replaced), ``configure_compiler(workers, debounce)``
+sizes it. Dispatchers are compiled at LLVM codegen level 0 (``dispatch.jitlink.set_opt_level``).
 """
 
 from dispatch.abstract import AmbiguousDispatch
