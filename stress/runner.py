@@ -37,10 +37,12 @@ def split_ops(ops: int, threads: int) -> list[int]:
 
 class _Thread:
     def __init__(
-        self, ctx: ThreadContext, workload: Workload, quota: int | None, go: threading.Event, stop: threading.Event
+        self, ctx: ThreadContext, workload: Workload, quota: int | None, go: threading.Event, stop: threading.Event,
+        ended: threading.Semaphore,
     ) -> None:
         self.ctx = ctx
         self.go = go
+        self.ended = ended
         self.worker = workload.worker(ctx)
         self.quota = quota
         self.stop = stop
@@ -49,6 +51,12 @@ class _Thread:
         self.thread = threading.Thread(target=self._main, name=ctx.name, daemon=True)
 
     def _main(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self.ended.release()  # wakes the monitor without waiting for its next tick
+
+    def _loop(self) -> None:
         self.go.wait()  # all threads start together, so their first operations race
         while not self.stop.is_set() and (self.quota is None or self.done < self.quota):
             try:
@@ -82,11 +90,12 @@ def run_threads(
     stop = stop or threading.Event()
     quotas = split_ops(ops, threads) if ops is not None else [None] * threads
     go = threading.Event()
+    ended = threading.Semaphore(0)
     runners = []
     for index in range(threads):
         ring = ring_log.ring(index, f"thread-{index}") if ring_log is not None else None
         ctx = ThreadContext(index, thread_rng(seed, index), findings, note=ring.note if ring else (lambda text: None))
-        runners.append(_Thread(ctx, workload, quotas[index], go, stop))
+        runners.append(_Thread(ctx, workload, quotas[index], go, stop, ended))
     for runner in runners:
         runner.thread.start()
     started = time.monotonic()
@@ -103,9 +112,14 @@ def run_threads(
             alive_by_thread=[runner.thread.is_alive() for runner in runners],
         )
 
+    finished = 0
     while any(runner.thread.is_alive() for runner in runners):
         remaining = tick if seconds is None else min(tick, max(0.0, started + seconds - time.monotonic()))
-        stop.wait(remaining)
+        if finished == threads:  # every thread has left its loop: only its exit remains
+            for runner in runners:
+                runner.thread.join()
+        elif ended.acquire(timeout=remaining):
+            finished += 1
         if seconds is not None and time.monotonic() - started >= seconds:
             stop.set()
         if stop.is_set():

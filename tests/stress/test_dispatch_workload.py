@@ -33,6 +33,7 @@ def test_a_short_dispatch_run_in_a_child_process_is_clean():
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.filterwarnings("ignore::dispatch.MethodRedefinitionWarning")  # replacing methods is the point
 @concurrent_examples(15)
 @given(programs=st.lists(st.lists(operation, max_size=40), min_size=2, max_size=5))
 def test_concurrent_defmethod_and_call_match_the_reference_model(programs):
