@@ -66,23 +66,46 @@ def exact_variant(step: Callable[..., Any]) -> Callable[..., Any] | None:
     return getattr(step, _EXACT, None)
 
 
+# Exact variants, generated once per kind and argument count (a parameter list cannot be
+# variable). ``{p}``: the parameters a0, a1, ...; ``{fp}``: the same after a leading comma.
+_EXACT_SOURCES = {
+    # make(f, following, following_exact): run f with a next method
+    "next": """
+def make(f, following, following_exact):
+    def step({p}):
+        def next_method(*new_args, **new_kwargs):
+            if new_args or new_kwargs:
+                return following(*new_args, **new_kwargs)
+            return following_exact({p})
+        return f(next_method{fp})
+    return step
+""",
+    # make(befores, primary, afters): the standard combination's inner part
+    "wrap": """
+def make(befores, primary, afters):
+    def step({p}):
+        for before in befores:
+            before({p})
+        result = primary({p})
+        for after in afters:
+            after({p})
+        return result
+    return step
+""",
+}
+
+
 @functools.cache
-def _exact_maker(nargs: int) -> Callable[..., Step]:
-    """``make(f, following, following_exact)``: the exact variant of a step with a next method,
-    for ``nargs`` arguments (generated once per count: a parameter list cannot be variable)."""
+def _exact_maker(kind: str, nargs: int) -> Callable[..., Step]:
     params = ", ".join(f"a{i}" for i in range(nargs))
-    source = (
-        "def make(f, following, following_exact):\n"
-        f"    def step({params}):\n"
-        "        def next_method(*new_args, **new_kwargs):\n"
-        "            if new_args or new_kwargs:\n"
-        "                return following(*new_args, **new_kwargs)\n"
-        f"            return following_exact({params})\n"
-        f"        return f(next_method{', ' if params else ''}{params})\n"
-        "    return step\n")
     namespace: dict[str, Any] = {}
-    exec(source, namespace)  # noqa: S102 - fixed template, only the arity varies
+    exec(_EXACT_SOURCES[kind].format(p=params, fp=", " + params if params else ""),  # noqa: S102
+         namespace)
     return namespace["make"]
+
+
+def _exact(step: Step) -> Step:
+    return exact_variant(step) or step
 
 
 def _link(method: Method, nxt: Step | None, ctx: CallContext) -> Step:
@@ -106,7 +129,7 @@ def _link(method: Method, nxt: Step | None, ctx: CallContext) -> Step:
                 return following(*new_args, **new_kwargs)
             return following(*args, **kwargs)
         return f(next_method, *args, **kwargs)
-    setattr(step, _EXACT, _exact_maker(ctx.nargs)(f, following, exact_variant(following) or following))
+    setattr(step, _EXACT, _exact_maker("next", ctx.nargs)(f, following, _exact(following)))
     return step
 
 
@@ -209,6 +232,8 @@ class StandardCombination(Combination):
                 for after in afters:
                     after(*args, **kwargs)
                 return result
+            exact = _exact_maker("wrap", ctx.nargs)(befores, _exact(primary), afters)
+            setattr(inner, _EXACT, exact)
         else:
             inner = primary
         return self._with_arounds(arounds, inner, methods, ctx)

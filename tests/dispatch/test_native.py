@@ -406,3 +406,30 @@ def test_an_overriding_method_without_next_method_is_the_outcome_itself():
     assert f(B()) == "b"
     assert [outcome for _, outcome in f.call_history] == [on_b]
     assert f"inttoptr (i64 {id(on_b)} to ptr)" in f.ir()
+
+
+def test_before_and_after_methods_run_in_order_on_both_native_variants():
+    f = _gf()
+    trace = []
+
+    @f.method
+    def primary(x: A, *more):
+        trace.append("primary")
+        return more
+
+    @f.method(qualifier="before")
+    def before(x: A, *more):
+        trace.append("before")
+
+    @f.method(qualifier="after")
+    def after(x: A, *more):
+        trace.append("after")
+
+    f(A())
+    f.compile()
+    (_, outcome), = f.call_history
+    assert dispatch.combination.exact_variant(outcome) is not None
+    trace.clear()
+    assert f(A()) == ()
+    assert f(A(), 1) == (1,)
+    assert trace == ["before", "primary", "after"] * 2
