@@ -43,9 +43,14 @@ class _Identity:
 
 def _eql_key(x: Any) -> Any:
     t = type(x)
-    if t in _NUMBERS:
-        # -0.0 and 0.0 are not EQL; 1 and 1.0 are not EQL.
-        return (t, x, math.copysign(1.0, x) if t is float else 0)
+    if t is int or t is Fraction:
+        # Integers and ratios never compare equal to each other: they can be their own keys.
+        return x
+    if t is float:
+        # 1.0 is not EQL to 1, nor -0.0 to 0.0, though Python compares them equal.
+        return (float, x, math.copysign(1.0, x))
+    if t is complex:
+        return (complex, x)
     if t is str or t is list:
         return _Identity(x)
     return x
@@ -72,7 +77,7 @@ def _equalp_key(x: Any) -> Any:
             x = x.cdr
         return ("cons", tuple(parts), _equalp_key(x))
     if t in _NUMBERS:
-        return ("num", x)  # Python hashes and compares numbers by value: = in CL terms
+        return x  # Python hashes and compares numbers by value: = in CL terms
     if t is Char:
         return ("char", x.char.lower())
     if t is str:

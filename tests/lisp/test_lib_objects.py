@@ -122,3 +122,11 @@ def test_with_hash_table_iterator_visits_every_entry() -> None:
                     (unless more (return))
                     (push (cons k v) seen))))
           (sort seen #'string< :key #'car))""") == "(((A . 1) (B . 2)))"
+
+
+def test_an_eql_table_keeps_numbers_of_different_types_apart() -> None:
+    assert results("(let ((h (make-hash-table)))"
+                   " (setf (gethash 1 h) 'int (gethash 1.0 h) 'float (gethash 1/2 h) 'ratio (gethash 0.5 h) 'half"
+                   " (gethash -0.0 h) 'negative-zero (gethash 0.0 h) 'zero)"
+                   " (list (gethash 1 h) (gethash 1.0 h) (gethash 1/2 h) (gethash 0.5 h) (gethash -0.0 h)"
+                   " (gethash 0.0 h) (hash-table-count h)))") == "((INT FLOAT RATIO HALF NEGATIVE-ZERO ZERO 6))"
