@@ -53,6 +53,8 @@ class _Thread:
     def _main(self) -> None:
         try:
             self._loop()
+        except Exception:  # outside a step (a workload's bad kind, a finding that could not be sent)
+            self.ctx.findings.add("error", f"thread stopped before the end of the run\n{traceback.format_exc()}", self.ctx.name)
         finally:
             self.ended.release()  # wakes the monitor without waiting for its next tick
 

@@ -225,6 +225,18 @@ def test_run_threads_in_process_counts_and_runs_end_checks():
     assert sum(snapshot.ops_by_thread) == 50 and findings.mismatches == 1
 
 
+@pytest.mark.timeout(60)
+def test_a_thread_that_stops_outside_a_step_is_an_unexpected_error_of_the_run():
+    import toy_workloads
+    from stress.workload import Settings
+
+    findings = Findings()
+    snapshot = run_threads(toy_workloads.misreporting(Settings(1, 2)), threads=2, seed=1, findings=findings, ops=50)
+    assert snapshot.ops_by_thread == [0, 25] and findings.errors == 1
+    [finding] = findings.details
+    assert finding.threads == ["thread-0"] and "thread stopped before the end of the run" in finding.text
+
+
 def test_repeat_command_names_seed_and_budget():
     config = RunConfig(workload="jit", threads=8, seed=42, seconds=60)
     assert config.command() == "gfjit stress --workload jit --threads 8 --seed 42 --seconds 60"

@@ -112,5 +112,23 @@ class _Raising(_Counting):
         return Worker()
 
 
+def misreporting(settings: Settings) -> _Misreporting:
+    return _Misreporting(settings)
+
+
+class _Misreporting(_Counting):
+    """Thread 0's steps return an unhashable kind, which the runner cannot count (a workload bug)."""
+
+    def worker(self, ctx: ThreadContext):
+        counting = super().worker(ctx)
+
+        class Worker:
+            def step(self):
+                kind = counting.step()
+                return [kind] if ctx.index == 0 else kind
+
+        return Worker()
+
+
 def broken(settings: Settings):
     raise RuntimeError("this workload cannot be made")
