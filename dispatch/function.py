@@ -129,11 +129,11 @@ class PythonGenericFunction(GenericFunction):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         # The Python table's hit path inlined (one frame less than GenericState.dispatch, which
-        # serves everything else: several specialized positions, keywords, misses).
+        # serves everything else: dispatched arguments given by keyword, misses).
         history = self._gf_state._history  # not the property: no extra frame
-        p = history.single
-        if p >= 0 and len(args) >= history.nargs:
-            outcome = history.table.get(id(type(args[p])))
+        if len(args) >= history.nargs:
+            p = history.single
+            outcome = history.table.get(id(type(args[p])) if p >= 0 else history.key(args))
             if outcome is not None:
                 return outcome(*args, **kwargs)
         return self._gf_state.dispatch(*args, **kwargs)
