@@ -29,16 +29,19 @@ be a ratio with denominator 1 is normalised, see :mod:`lisp.compiler.opencode`);
 they follow Python (``(+ "a" "b")`` is ``"ab"``, not a TYPE-ERROR): a documented deviation. A comparison used as a value yields ``T``/``NIL``.
 
 **Multiple values.** ``lisp.compiler.values.values`` returns its primary value (NIL for none)
-and records all values in a per-thread register (module :mod:`lisp.compiler.values`); a builtin
-returns several values with ``return values(q, r)``. Consumers (``multiple-value-bind``,
+and records all values in the calling thread's register (module :mod:`lisp.compiler.values`); a
+builtin returns several values with ``return values(q, r)``. Consumers (``multiple-value-bind``,
 ``multiple-value-list``, ``multiple-value-call``, ``nth-value``...) clear the register, evaluate
 the form, and take the register only if its primary value *is* the form's value; a form that
-surely yields one value (a variable, a ``let`` ending in one...) is not looked up at all.
-Single-value calls therefore cost nothing. A call of a standard function that returns several
+surely yields one value (a variable, a ``let`` ending in one...) is not looked up at all. The
+register is trusted only because of an invariant the compiler keeps in every function body,
+top-level form and consumed form (:mod:`lisp.compiler.tails`): a tail that yields one value, and
+a tail call whose arguments might have recorded values, first clear the register when any thread
+holds values (one truth test otherwise). A call of a standard function that returns several
 values (``floor``, ``gethash``...) used as an argument, initial value or assigned value drops its
-extra values at once. Known gap: a function ``f`` that calls a *user* function returning several
-values where one value is wanted, and returns that primary value unchanged (``eq``), is taken to
-return all of them: ``(multiple-value-list (f))``.
+extra values at once. Known gap: the value of a ``return-from`` (and tails inside ``flet``,
+``tagbody``, ``catch``, ``unwind-protect`` bodies) is not cleared: a value that went through a
+variable there may still bring stale values along.
 
 **Macros.** :func:`define_macro` ``(sym, expander)`` with ``expander(form, env) -> form`` registers
 a global macro (``defmacro`` uses it; Python-written macros use it directly);

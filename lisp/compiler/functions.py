@@ -16,6 +16,7 @@ from lisp.compiler.core import (
 )
 from lisp.compiler.env import Env, PyFunction, Variable
 from lisp.compiler.lambda_list import parse_lambda_list
+from lisp.compiler.tails import mark_body
 from lisp.data import Cons, Symbol, cl_symbol, make_list
 
 DECLARE = cl_symbol("DECLARE")
@@ -155,6 +156,7 @@ def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None 
     for sym, init in lambda_list.aux:
         _bind_computed(binder, sym, init)
     binder.finish_declarations()
+    body = mark_body(body, inner)
     if block is None:
         result = binder.wrap(compile_body(body, inner))
     else:

@@ -19,6 +19,7 @@ from lisp.compiler.core import (
 from lisp.compiler.env import Env, Exit, LocalFunction, Variable
 from lisp.compiler.functions import compile_lambda, compile_let, parse_body
 from lisp.compiler.macros import macroexpand, macroexpand_1, make_expander
+from lisp.compiler.tails import mark_tail, one_value
 from lisp.data import COMMON_LISP, SYSTEM, Cons, Symbol, T, cl_symbol, keyword, make_list
 
 LAMBDA = cl_symbol("LAMBDA")
@@ -420,41 +421,11 @@ def unwind_protect(form: Any, env: Env) -> Result:
 
 def _all_values(form: Any, env: Env) -> tuple[list[ast.stmt], ast.expr]:
     """Statements and an expression of the tuple of all values of ``form``."""
-    result = compile_form(form, env)
-    if _one_value(form, env):
+    if one_value(form, env):
+        result = compile_form(form, env)
         return result.stmts, ast.Tuple(elts=[result.expr], ctx=ast.Load())
+    result = compile_form(mark_tail(form, env), env)
     return [ast.Expr(call("%mv_clear")), *result.stmts], call("%values_of", result.expr)
-
-
-_ONE_VALUE = {cl_symbol(n) for n in ("QUOTE", "FUNCTION", "SETQ", "GO", "THROW", "RETURN-FROM")}
-_LAST_FORM = {cl_symbol(n): i for n, i in (("PROGN", 0), ("LET", 1), ("LET*", 1), ("LOCALLY", 0), ("THE", 1))}
-
-
-def _one_value(form: Any, env: Env) -> bool:
-    """Whether ``form`` surely produces exactly one value, by looking at the code itself.
-
-    Then a consumer of its values does not consult the values register at all, so a function
-    called inside it that left values there cannot be mistaken for the form's own values.
-    """
-    while True:
-        if not (isinstance(form, Cons) and form.car in SPECIAL_FORMS):
-            form = macroexpand(form, env)[0]
-        if not isinstance(form, Cons):
-            return True
-        head = form.car
-        if not isinstance(head, Symbol) or env.lookup_function(head) is not None:
-            return False
-        if head in _ONE_VALUE or (head in OPEN_CODED and head is not FUNCALL):
-            return True
-        if head is IF:  # a missing else branch is NIL: one value
-            return all(_one_value(branch, env) for branch in arguments(form)[1:])
-        if head not in _LAST_FORM:
-            return False
-        body = arguments(form)[_LAST_FORM[head]:]
-        body = [f for f in body if not (isinstance(f, Cons) and f.car is cl_symbol("DECLARE"))]
-        if not body:
-            return True
-        form = body[-1]
 
 
 @special_form("MULTIPLE-VALUE-CALL")

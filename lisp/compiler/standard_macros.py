@@ -94,7 +94,7 @@ def cond(form: Any, env: Any) -> Any:
         if body:
             result = L(IF, test, make_list([PROGN, *body]), result)
         else:
-            result = L(cl_symbol("OR"), test, result) if result is not None else test
+            result = L(cl_symbol("OR"), test, result)  # only the test's primary value, even last
     return result
 
 

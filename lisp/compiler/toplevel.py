@@ -17,6 +17,7 @@ from typing import Any
 
 from lisp import namespace
 from lisp.compiler import values as mv
+from lisp.compiler.tails import mark_tail
 from lisp.compiler.core import arguments, compile_form, items, name
 from lisp.compiler.env import Env
 from lisp.compiler.macros import macroexpand
@@ -40,7 +41,7 @@ def compile_toplevel(form: Any, pos: SourcePos | None = None) -> Callable[[], An
     file = pos.file if pos is not None else "<lisp>"
     env = Env.toplevel(file)
     try:
-        result = compile_form(form, env)
+        result = compile_form(mark_tail(form, env), env)
     except ProgramError as error:
         if error.pos is None:
             error.pos = pos

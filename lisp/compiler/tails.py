@@ -1,0 +1,170 @@
+"""Tail positions and the multiple-values register (the invariant is in :mod:`lisp.compiler.values`).
+
+A form in tail position of a function body (or of a top-level form, or of a multiple-value
+consumer) passes the values of its tail call on unchanged; anything else evaluated before that
+call may have recorded values of its own (``(let ((a (f))) a)``, ``(k (f))``), which must not be
+taken for the form's. :func:`mark_tail` rewrites the tail of a form so that the register is
+cleared at each tail that yields one value, and between the arguments and the call of each tail
+call whose arguments are not plain variables or constants. The clear is
+``(sys::%clear-pending-values)``: ``if PENDING: clear()``, one truth test when no thread holds
+values.
+
+The tail is followed through ``progn``, ``let``, ``let*``, ``locally``, ``the``, ``block`` (its
+normal exit), both branches of ``if`` and macros; other special forms are left as they are (a
+``return-from`` value and the bodies of ``flet``, ``tagbody``, ``catch``... are a documented gap).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from lisp.compiler.core import OPEN_CODED, SPECIAL_FORMS, Result, arguments, call, name, special_form
+from lisp.compiler.env import Env
+from lisp.compiler.macros import gensym, macroexpand
+from lisp.data import SYSTEM, Cons, SourceCons, Symbol, T, cl_symbol, make_list, source_pos
+
+CLEAR_PENDING = SYSTEM.intern("%CLEAR-PENDING-VALUES")
+IF = cl_symbol("IF")
+LET = cl_symbol("LET")
+PROGN = cl_symbol("PROGN")
+QUOTE = cl_symbol("QUOTE")
+FUNCTION = cl_symbol("FUNCTION")
+FUNCALL = cl_symbol("FUNCALL")
+LAMBDA = cl_symbol("LAMBDA")
+DECLARE = cl_symbol("DECLARE")
+
+_ONE_VALUE = {cl_symbol(n) for n in ("QUOTE", "FUNCTION", "SETQ", "GO", "THROW", "RETURN-FROM")}
+_ONE_VALUE.add(CLEAR_PENDING)
+# Forms whose value is that of their last subform, and where their body starts.
+_LAST_FORM = {cl_symbol(n): i for n, i in (("PROGN", 0), ("LET", 1), ("LET*", 1), ("LOCALLY", 0), ("THE", 1),
+                                            ("BLOCK", 1))}
+
+
+@special_form("%CLEAR-PENDING-VALUES", SYSTEM)
+def clear_pending_values(form: Any, env: Env) -> Result:
+    """Forget this thread's recorded values, testing first (cheaply) whether any thread has some."""
+    test = ast.If(test=name("%mv_pending"), body=[ast.Expr(call("%mv_clear"))], orelse=[])
+    return Result([test], ast.Constant(None))
+
+
+def one_value(form: Any, env: Env) -> bool:
+    """Whether ``form`` surely produces exactly one value, by looking at the code itself.
+
+    Then a consumer of its values does not consult the values register at all, so a function
+    called inside it that left values there cannot be mistaken for the form's own values.
+    """
+    while True:
+        if not (isinstance(form, Cons) and form.car in SPECIAL_FORMS):
+            form = macroexpand(form, env)[0]
+        if not isinstance(form, Cons):
+            return True
+        head = form.car
+        if not isinstance(head, Symbol) or env.lookup_function(head) is not None:
+            return False
+        if head in _ONE_VALUE or (head in OPEN_CODED and head is not FUNCALL):
+            return True
+        if head is IF:  # a missing else branch is NIL: one value
+            return all(one_value(branch, env) for branch in arguments(form)[1:])
+        if head not in _LAST_FORM:
+            return False
+        body = [f for f in arguments(form)[_LAST_FORM[head]:] if not _is_declaration(f)]
+        if not body:
+            return True
+        form = body[-1]
+
+
+def mark_body(forms: list[Any], env: Env) -> list[Any]:
+    """A body (``progn``) whose last form is marked as a tail (see :func:`mark_tail`)."""
+    if not forms:
+        return [_single(None)]
+    return [*forms[:-1], mark_tail(forms[-1], env)]
+
+
+def mark_tail(form: Any, env: Env) -> Any:
+    """``form`` rewritten so that it leaves in the register only values of its own tail calls."""
+    if not isinstance(form, Cons):
+        return _single(form, form)
+    if form.car not in SPECIAL_FORMS or env.lookup_function(form.car) is not None:
+        expanded, _ = macroexpand(form, env)
+        if expanded is not form:
+            return mark_tail(_with_pos(expanded, form), env)
+        if not isinstance(expanded, Cons):
+            return _single(expanded, form)
+    head = form.car
+    local = isinstance(head, Symbol) and env.lookup_function(head) is not None
+    if local or not isinstance(head, Symbol) or head not in SPECIAL_FORMS:
+        if not local and isinstance(head, Symbol) and head in OPEN_CODED and head is not FUNCALL:
+            return _single(form, form)
+        return _tail_call(form)
+    if head is IF:
+        parts = arguments(form)
+        if len(parts) not in (2, 3):
+            return form  # the compiler reports it
+        branches = [mark_tail(p, env) for p in parts[1:]]
+        if len(parts) == 2:
+            branches.append(_single(None))
+        return _rebuild(form, [IF, parts[0], *branches])
+    if head in _LAST_FORM:
+        parts = arguments(form)
+        start = _LAST_FORM[head]
+        if len(parts) < start:
+            return form  # the compiler reports it
+        body = [f for f in parts[start:] if not _is_declaration(f)]
+        if not body:
+            return form
+        last = max(i for i, f in enumerate(parts) if i >= start and f is body[-1])
+        return _rebuild(form, [head, *parts[:last], mark_tail(parts[last], env), *parts[last + 1:]])
+    if one_value(form, env):
+        return _single(form, form)
+    return form
+
+
+def _tail_call(form: Any) -> Any:
+    """``(f a (g) c)`` -> ``(let ((#:a a) (#:g (g))) (clear-pending) (f #:a #:g c))`` when an
+    argument may record values; else the call as it is. Arguments up to the last such one are
+    all bound, in order, so a variable is read before a later argument assigns it."""
+    args = arguments(form)
+    last = max((i for i, a in enumerate(args) if not _simple(a)), default=-1)
+    if last < 0:
+        return form
+    temps = [gensym("ARG") if i <= last and not _constant(a) else a for i, a in enumerate(args)]
+    bindings = [_rebuild(a, [t, a]) for t, a in zip(temps, args) if t is not a]
+    inner = _rebuild(form, [form.car, *temps])
+    return _rebuild(form, [LET, make_list(bindings), make_list([CLEAR_PENDING]), inner])
+
+
+def _single(value: Any, where: Any = None) -> Any:
+    """A form yielding ``value``'s one value with the register cleared after computing it."""
+    if not isinstance(value, Cons) or value.car is QUOTE:  # reading it records nothing
+        return _rebuild(where, [PROGN, make_list([CLEAR_PENDING]), value])
+    tmp = gensym("VALUE")
+    return _rebuild(where, [LET, make_list([make_list([tmp, value])]), make_list([CLEAR_PENDING]), tmp])
+
+
+def _simple(form: Any) -> bool:
+    return not isinstance(form, Cons) or form.car is QUOTE or (form.car is FUNCTION and isinstance(form.cdr, Cons)
+                                                               and not isinstance(form.cdr.car, Cons))
+
+
+def _constant(form: Any) -> bool:
+    if isinstance(form, Symbol):
+        return form.is_keyword or form is T
+    return not isinstance(form, Cons) or form.car is QUOTE
+
+
+def _is_declaration(form: Any) -> bool:
+    return isinstance(form, Cons) and form.car is DECLARE
+
+
+def _rebuild(where: Any, elements: list[Any]) -> Any:
+    """The list of ``elements``, carrying the source position of ``where`` when it has one."""
+    lst = make_list(elements)
+    return _with_pos(lst, where)
+
+
+def _with_pos(form: Any, where: Any) -> Any:
+    pos = source_pos(where)
+    if pos is not None and isinstance(form, Cons) and source_pos(form) is None:
+        return SourceCons(form.car, form.cdr, pos)
+    return form

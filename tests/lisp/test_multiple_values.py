@@ -1,0 +1,115 @@
+"""Multiple values reach a consumer only through tail positions (no stale values)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.lisp.lisp_eval import run, show
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _functions():
+    run("(defun mv-two (x) (values x (* 2 x)))")
+    run("(defun mv-through-variable () (let ((a (mv-two 3))) a))")
+    run("(defun mv-car-of-list (x) (car (list x)))")
+    run("(defun mv-tail-call () (mv-two 4))")
+
+
+def test_a_value_bound_to_a_variable_and_returned_is_one_value():
+    assert show("(multiple-value-list (mv-through-variable))") == "(3)"
+
+
+def test_a_multiple_value_argument_does_not_leak_through_the_call_it_is_passed_to():
+    assert show("(multiple-value-list (mv-car-of-list (mv-two 3)))") == "(3)"
+
+
+def test_multiple_value_bind_of_a_builtin_call_on_a_values_argument_gets_one_value():
+    assert show("(multiple-value-bind (a b) (car (list (mv-two 3))) (list a b))") == "(3 NIL)"
+
+
+def test_cond_clause_without_forms_returns_only_the_primary_value_of_its_test():
+    assert show("(multiple-value-list (cond ((floor 5 2))))") == "(2)"
+
+
+def test_a_tail_call_passes_all_values_on():
+    assert show("(multiple-value-list (mv-tail-call))") == "(4 8)"
+
+
+def test_values_come_back_from_either_branch_of_an_if_in_tail_position():
+    run("(defun mv-branches (c) (if c (mv-two 5) (floor 7 2)))")
+    assert show("(list (multiple-value-list (mv-branches t)) (multiple-value-list (mv-branches nil)))") == \
+        "((5 10) (3 1))"
+
+
+def test_a_constant_returned_after_a_values_call_is_one_value():
+    run("(defun mv-then-nil () (values nil 2) nil)")
+    assert show("(multiple-value-list (mv-then-nil))") == "(NIL)"
+
+
+def test_a_toplevel_form_returning_a_bound_value_gives_one_value():
+    assert show("(multiple-value-list (let ((a (mv-two 1))) a))") == "(1)"
+
+
+def test_arguments_of_a_tail_call_keep_their_order_of_evaluation():
+    run("(defun mv-three (a b c) (list a b c))")
+    run("(defun mv-order () (let ((x 1)) (mv-three x (setq x (mv-two 2)) x)))")
+    assert show("(multiple-value-list (mv-order))") == "((1 2 2))"
+
+
+@pytest.mark.timeout(60)
+def test_values_pending_in_one_thread_do_not_reach_another_threads_consumer():
+    run("(defun mv-pending () (mv-two 7))")
+    ready, done = threading.Event(), threading.Event()
+
+    def hold_values():
+        run("(mv-pending)")  # this thread now holds (7 14)
+        ready.set()
+        done.wait(30)
+
+    holder = threading.Thread(target=hold_values)
+    holder.start()
+    try:
+        assert ready.wait(30)
+        assert show("(list (multiple-value-list (mv-through-variable)) (multiple-value-list (mv-tail-call)))") == \
+            "((3) (4 8))"
+    finally:
+        done.set()
+        holder.join(30)
+
+
+# Contexts a values-producing call is put in: (template, keeps all values?).
+_CONTEXTS = [
+    ("(progn 0 {})", True),
+    ("(let ((z 1)) z {})", True),
+    ("(if t {} 0)", True),
+    ("(if nil 0 {})", True),
+    ("(block b {})", True),
+    ("(funcall (lambda () {}))", True),
+    ("(mv-id-tail (lambda () {}))", True),
+    ("(let ((v {})) v)", False),
+    ("(car (list {}))", False),
+    ("(identity {})", False),
+    ("(mv-id {})", False),
+    ("(let ((v 0)) (setq v {}))", False),
+    ("(+ 0 {})", False),
+    ("(or {} 0)", False),
+    ("(cond ({}))", False),
+]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(_CONTEXTS), max_size=4), st.integers(0, 3))
+def test_values_survive_exactly_the_tail_contexts(contexts, n):
+    run("(defun mv-id (x) x)")
+    run("(defun mv-id-tail (f) (funcall f))")
+    form, keeps = f"(mv-two {n})", True
+    for template, tail in contexts:
+        form, keeps = template.format(form), keeps and tail
+    expected = f"({n} {2 * n})" if keeps else f"({n})"
+    assert show(f"(multiple-value-list {form})") == expected
+    run(f"(defun mv-wrapped () {form})")
+    assert show("(multiple-value-list (mv-wrapped))") == expected
