@@ -67,6 +67,9 @@ def load(path: str | Path) -> Any:
     """
     file = str(path)
     text = Path(path).read_text(encoding="utf-8")
+    if text.startswith("#!"):  # a script's interpreter line, skipped as SBCL's load does
+        newline = text.find("\n")
+        text = "" if newline < 0 else text[newline:]  # the newline stays: line numbers hold
     saved = namespace.bind_specials([(reader.PACKAGE_VAR, namespace.symbol_value(reader.PACKAGE_VAR)),
                                      (LOAD_PATHNAME, file), (LOAD_TRUENAME, str(Path(path).resolve()))])
     try:

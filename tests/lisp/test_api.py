@@ -60,6 +60,15 @@ def test_error_in_a_loaded_file_names_the_file_and_line(tmp_path):
     assert info.value.pos.file == str(path) and info.value.pos.line == 3
 
 
+def test_load_skips_a_first_line_starting_with_hash_bang_and_keeps_line_numbers(tmp_path):
+    path = tmp_path / "script.lisp"
+    path.write_text("#!/usr/bin/env -S gfjit run\n(defun api-script () 3)\n(if)\n")
+    with pytest.raises(Condition) as info:
+        lisp.load(path)
+    assert lisp.eval_string("(api-script)") == 3
+    assert info.value.pos.line == 3
+
+
 def test_host_errors_arrive_as_lisp_conditions():
     with pytest.raises(Condition):
         lisp.eval_string("(car 5)")
