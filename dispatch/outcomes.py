@@ -14,7 +14,8 @@ import itertools
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Protocol
 
-from dispatch.abstract import AmbiguousDispatch, ambiguity, composed_precedence, is_abstract
+from dispatch.abstract import (AmbiguousDispatch, ambiguity, composed_into_provided, composed_precedence,
+                               is_abstract)
 from dispatch.applicable import applicable_methods, is_applicable
 from dispatch.combination import CallContext, Combination
 from dispatch.methods import Method
@@ -151,8 +152,10 @@ class OutcomeBuilder:
         cpls = []
         for i, c in enumerate(classes):
             cpl = class_precedence_list(c)
-            if self._abstract.get(i) and cpl == c.__mro__:
-                cpl = composed_precedence(c, self._abstract[i])
+            abstract = self._abstract.get(i)
+            if abstract:
+                cpl = (composed_precedence(c, abstract) if cpl == c.__mro__
+                       else composed_into_provided(c, cpl, abstract))
             cpls.append(cpl)
         return cpls
 

@@ -264,3 +264,30 @@ def test_method_from_elsewhere_with_the_same_specializers_warns(make):
         def _(arg: int):
             return "two"
     assert f(1) == "two"
+
+
+class _Rational:  # a provider's marker type, as the Lisp's CLOS lists use for abstract classes
+    pass
+
+
+def _lisp_like_provider(cls):
+    return (int, _Rational, object) if cls is int else None
+
+
+def test_abc_specializers_are_composed_into_a_provided_precedence_list(make, call):
+    import dispatch
+
+    f = _gf(make)
+    _add(f, _Rational, "rational")
+    _add(f, numbers.Number, "number")
+    dispatch.add_precedence_provider(_lisp_like_provider)
+    try:
+        dispatch.class_changed(int)
+        # Number is inserted right after int, the last entry of the provided list implementing it.
+        assert call(f, 1) == "number"
+        _add(f, numbers.Integral, "integral")
+        assert call(f, 1) == "integral"
+    finally:
+        dispatch.remove_precedence_provider(_lisp_like_provider)
+        dispatch.class_changed(int)
+    assert call(f, 1) == "integral"
