@@ -37,8 +37,9 @@ DECLARE = cl_symbol("DECLARE")
 _ONE_VALUE = {cl_symbol(n) for n in ("QUOTE", "FUNCTION", "SETQ", "GO", "THROW", "RETURN-FROM")}
 _ONE_VALUE.add(CLEAR_PENDING)
 # Forms whose value is that of their last subform, and where their body starts.
-_LAST_FORM = {cl_symbol(n): i for n, i in (("PROGN", 0), ("LET", 1), ("LET*", 1), ("LOCALLY", 0), ("THE", 1),
-                                            ("BLOCK", 1))}
+_LAST_FORM = {cl_symbol(n): i for n, i in (("PROGN", 0), ("LET", 1), ("LET*", 1), ("LOCALLY", 0), ("THE", 1))}
+# The tail of a block's normal exit (a RETURN-FROM brings other values: never one value).
+_TAIL_FORM = {**_LAST_FORM, cl_symbol("BLOCK"): 1}
 
 
 @special_form("%CLEAR-PENDING-VALUES", SYSTEM)
@@ -83,7 +84,7 @@ def mark_body(forms: list[Any], env: Env) -> list[Any]:
 
 def mark_tail(form: Any, env: Env) -> Any:
     """``form`` rewritten so that it leaves in the register only values of its own tail calls."""
-    if not isinstance(form, Cons):
+    if not isinstance(form, Cons) or one_value(form, env):  # one clear for all its branches
         return _single(form, form)
     if form.car not in SPECIAL_FORMS or env.lookup_function(form.car) is not None:
         expanded, _ = macroexpand(form, env)
@@ -105,9 +106,9 @@ def mark_tail(form: Any, env: Env) -> Any:
         if len(parts) == 2:
             branches.append(_single(None))
         return _rebuild(form, [IF, parts[0], *branches])
-    if head in _LAST_FORM:
+    if head in _TAIL_FORM:
         parts = arguments(form)
-        start = _LAST_FORM[head]
+        start = _TAIL_FORM[head]
         if len(parts) < start:
             return form  # the compiler reports it
         body = [f for f in parts[start:] if not _is_declaration(f)]
