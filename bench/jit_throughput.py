@@ -153,15 +153,18 @@ def throughput(per_thread: int, repeat: int) -> None:
     base = rate["shipped", 1]
     print(f"\n1. Throughput, compile + link of a {WAYS}-way dispatcher module "
           f"(modules/s, median of {repeat} runs of {per_thread} modules per thread; "
-          "CPU: process CPU ms per module)")
-    print("| threads | llvmlite as shipped | vs shipped 1T | CPU | JitPool | vs shipped 1T "
-          "| JitPool vs its 1T | CPU |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "CPU: process CPU ms per module; cores: CPU seconds per wall-clock second, which "
+          "shows both how parallel the run was and whether other processes took the cores)")
+    print("| threads | llvmlite as shipped | vs shipped 1T | CPU | cores | JitPool "
+          "| vs shipped 1T | JitPool vs its 1T | CPU | cores |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for threads in (1, 2, 4):
         shipped, pooled = rate["shipped", threads], rate["pool", threads]
-        print(f"| {threads} | {shipped:.0f} | {shipped / base:.2f}x "
-              f"| {cpu['shipped', threads]:.1f} | {pooled:.0f} | {pooled / base:.2f}x "
-              f"| {pooled / rate['pool', 1]:.2f}x | {cpu['pool', threads]:.1f} |")
+        cpu_shipped, cpu_pooled = cpu["shipped", threads], cpu["pool", threads]
+        print(f"| {threads} | {shipped:.0f} | {shipped / base:.2f}x | {cpu_shipped:.1f} "
+              f"| {cpu_shipped * shipped / 1e3:.2f} | {pooled:.0f} | {pooled / base:.2f}x "
+              f"| {pooled / rate['pool', 1]:.2f}x | {cpu_pooled:.1f} "
+              f"| {cpu_pooled * pooled / 1e3:.2f} |")
 
 
 # -- 2. latency ------------------------------------------------------------------------------------
