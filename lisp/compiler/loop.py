@@ -208,6 +208,8 @@ def _accumulate(s: LoopState, kind: str, value: Any) -> Any:
     kind = {"COLLECTING": "COLLECT", "APPENDING": "APPEND", "NCONCING": "NCONC", "SUMMING": "SUM",
             "COUNTING": "COUNT", "MAXIMIZING": "MAXIMIZE", "MINIMIZING": "MINIMIZE"}.get(kind, kind)
     into = s.take("a variable") if s.accept("INTO") else None
+    if kind in ("SUM", "COUNT", "MAXIMIZE", "MINIMIZE"):
+        _skip_type(s)
     acc = s.accumulators.get(into)
     if acc is None:
         var = into if into is not None else gensym("RESULT")

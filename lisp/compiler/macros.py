@@ -12,9 +12,10 @@ from typing import Any
 
 from lisp import namespace
 from lisp.compiler.core import program_error, show
+from lisp.conditions import Condition, ProgramError
 from lisp.compiler.env import Env
 from lisp.compiler.lambda_list import destructure
-from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, keyword, lisp_list, make_list
+from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, keyword, lisp_list, make_list, source_pos
 
 Expander = Callable[[Any, Any], Any]
 MACROS: dict[Symbol, Expander] = {}
@@ -57,12 +58,29 @@ def macro_function(sym: Symbol, env: Env | None = None) -> Expander | None:
     return MACROS.get(sym)
 
 
+def _at_macro_use(error: Condition, form: Any) -> None:
+    """An error signalled by an expander is reported where the macro was used (the innermost use
+    with a position, for nested expansions), unless it is a syntax error that already names the
+    faulty subform."""
+    use = source_pos(form)
+    if use is None or getattr(error, "macro_use", None) is not None:
+        return
+    if isinstance(error, ProgramError) and error.pos is not None:
+        return
+    error.macro_use = use
+    error.pos = use
+
+
 def macroexpand_1(form: Any, env: Env | None = None) -> tuple[Any, bool]:
     """Expand ``form`` once if it is a macro call or a symbol macro; ``(expansion, expanded?)``."""
     if isinstance(form, Cons) and isinstance(form.car, Symbol):
         expander = macro_function(form.car, env)
         if expander is not None:
-            return expander(form, env), True
+            try:
+                return expander(form, env), True
+            except Condition as error:
+                _at_macro_use(error, form)
+                raise
     elif isinstance(form, Symbol):
         var = env.lookup_variable(form) if env is not None else None
         if var is not None:

@@ -161,7 +161,7 @@ def _set_one(place: Any, value: Any, env: Env | None) -> Any:
     exp = expansion(place, env)
     if not exp.temps and isinstance(exp.writer, Cons) and exp.writer.car is SETQ:
         return L(SETQ, exp.writer.cdr.car, value)
-    if len(exp.stores) > 1:
+    if len(exp.stores) != 1:  # (values ...) of several places, or of none
         return exp.bind(L(cl_symbol("MULTIPLE-VALUE-BIND"), make_list(exp.stores), value, exp.writer))
     return exp.bind(L(LET, L(L(exp.stores[0], value)), exp.writer))
 

@@ -99,3 +99,12 @@ def test_unknown_clause_is_a_program_error():
 def test_loop_ending_early_is_a_program_error():
     with pytest.raises(ProgramError, match="LOOP ended"):
         run("(loop for x in)")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("(loop for i below 4 sum i of-type fixnum)", "6"),
+    ("(loop for i below 4 maximize i fixnum)", "3"),
+    ("(loop for i below 4 count (oddp i) into c of-type fixnum finally (return c))", "2"),
+])
+def test_a_numeric_accumulation_accepts_a_type_spec(text, expected):
+    assert show(text) == expected

@@ -209,3 +209,11 @@ def test_ignore_errors_returns_nil_and_the_condition():
     values = show_values('(ignore-errors (error "boom"))')
     assert values[0] == "NIL" and len(values) == 2
     assert run("(ignore-errors (+ 1 2))") == 3
+
+
+def test_an_error_signalled_by_a_macro_expander_is_reported_where_the_macro_was_used():
+    run("(defmacro failing-expander (x) (error \"cannot expand ~a\" x))")
+    with pytest.raises(Condition) as info:
+        run("(defun uses-failing-expander ()\n  (failing-expander 3))")
+    assert info.value.report() == "cannot expand 3"
+    assert (info.value.pos.line, info.value.pos.column) == (2, 3)

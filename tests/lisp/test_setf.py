@@ -123,3 +123,15 @@ def test_define_setf_expander():
         "(let ((c (gensym)) (new (gensym))) "
         "(values (list c) (list cell) (list new) `(progn (rplaca ,c ,new) ,new) `(car ,c))))")
     assert show("(let ((l (list 1 2))) (incf (my-car-place l) 10) l)") == "(11 2)"
+
+
+def test_setf_of_values_with_no_places_evaluates_the_value_and_returns_no_values():
+    assert show("(let ((n 0)) (list (multiple-value-list (setf (values) (incf n))) n))") == "(NIL 1)"
+
+
+@pytest.mark.parametrize("text", ["(setf 5 1)", "(incf 5)", "(push 1 2)"])
+def test_a_non_place_is_reported_at_the_form_that_names_it(text):
+    with pytest.raises(ProgramError) as info:
+        run("\n" + text)
+    assert "is not a place" in info.value.report()
+    assert (info.value.pos.line, info.value.pos.column) == (2, 1)
