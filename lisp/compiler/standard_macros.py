@@ -13,7 +13,7 @@ from typing import Any
 
 from lisp import namespace
 from lisp.compiler.core import (
-    Result, arguments, call, compile_form, items, program_error, show, special_form,
+    Result, arguments, assign, call, compile_form, is_none, items, name, program_error, show, special_form,
 )
 from lisp.compiler.env import Env, Variable
 from lisp.compiler.functions import compile_let
@@ -280,8 +280,9 @@ def ignore_errors(form: Any, env: Any) -> Any:
 
 # -- the loops iteration macros expand into ---------------------------------------------------
 
-def _for_loop(form: Any, env: Env, iterable: Any) -> Result:
-    """``for <tmp> in <iterable>: (let ((var <tmp>)) . body)``, as a Python loop."""
+def _loop_body(form: Any, env: Env) -> tuple[Result, str, list[ast.stmt]]:
+    """The source of ``(op (var source) . body)``, the Python name each element arrives in and the
+    statements of ``(let ((var <element>)) . body)`` run for it."""
     spec, *body = arguments(form)
     var, source = items(spec, form, 2)
     if not isinstance(var, Symbol):
@@ -293,21 +294,39 @@ def _for_loop(form: Any, env: Env, iterable: Any) -> Result:
         inner = env.extend()
         inner.variables[item_sym] = Variable(item_sym, pyname=item, fn=env.fn)
         bound = compile_let(make_list([LET, L(L(var, item_sym)), *body]), inner, sequential=False)
-    loop = ast.For(target=ast.Name(id=item, ctx=ast.Store()), iter=iterable(src.expr),
-                   body=bound.discard() or [ast.Pass()], orelse=[])
-    return Result([*src.stmts, loop])
+    return src, item, bound.discard() or [ast.Pass()]
 
 
 @special_form("%DO-LIST", SYSTEM)
 def do_list(form: Any, env: Env) -> Result:
-    """``(sys::%do-list (var list) . body)``: body for each element of a proper list."""
-    return _for_loop(form, env, lambda lst: call("%iter_list", lst))
+    """``(sys::%do-list (var list) . body)``: body for each element of a proper list.
+
+    A walk of the conses (``while cell is not None``), not a Python iterator: half the cost per
+    element. The next cell is taken before the body runs, so a ``continue`` in it cannot loop.
+    """
+    src, item, body = _loop_body(form, env)
+    cell = env.unit.fresh("%cell")
+    step = ast.Try(body=[assign(item, ast.Attribute(value=name(cell), attr="car", ctx=ast.Load())),
+                         assign(cell, ast.Attribute(value=name(cell), attr="cdr", ctx=ast.Load()))],
+                   handlers=[ast.ExceptHandler(type=name("AttributeError"), name=None,
+                                               body=[ast.Raise(exc=call("%not_a_list", name(cell)), cause=None)])],
+                   orelse=[], finalbody=[])
+    loop = ast.While(test=is_none(name(cell), negate=True), body=[step, *body], orelse=[])
+    return Result([*src.stmts, assign(cell, src.expr), loop])
 
 
 @special_form("%DO-TIMES", SYSTEM)
 def do_times(form: Any, env: Env) -> Result:
     """``(sys::%do-times (var count) . body)``: body for var from 0 below count."""
-    return _for_loop(form, env, lambda count: call("%range", count))
+    src, item, body = _loop_body(form, env)
+    loop = ast.For(target=ast.Name(id=item, ctx=ast.Store()), iter=call("%range", src.expr), body=body, orelse=[])
+    return Result([*src.stmts, loop])
+
+
+def _not_a_list(tail: Any) -> Exception:
+    from lisp.conditions import LispTypeError
+
+    return LispTypeError(f"DOLIST: {show(tail)} is not a list", datum=tail, expected_type=cl_symbol("LIST"))
 
 
 def _range(count: Any) -> range:
@@ -319,7 +338,7 @@ def _range(count: Any) -> range:
     return range(count)
 
 
-namespace.GLOBALS["%iter_list"] = iter_list
+namespace.GLOBALS["%not_a_list"] = _not_a_list
 namespace.GLOBALS["%range"] = _range
 namespace.builtin("%ECASE-FAILURE", SYSTEM)(_ecase_failure)
 namespace.builtin("%ETYPECASE-FAILURE", SYSTEM)(_etypecase_failure)

@@ -217,3 +217,14 @@ def test_an_error_signalled_by_a_macro_expander_is_reported_where_the_macro_was_
         run("(defun uses-failing-expander ()\n  (failing-expander 3))")
     assert info.value.report() == "cannot expand 3"
     assert (info.value.pos.line, info.value.pos.column) == (2, 3)
+
+
+@pytest.mark.parametrize("text", ["(dolist (x (cons 1 2)) x)", "(dolist (x 5) x)"])
+def test_dolist_over_a_dotted_list_or_a_non_list_is_a_type_error(text):
+    with pytest.raises(LispTypeError) as info:
+        run(text)
+    assert "is not a list" in info.value.report()
+
+
+def test_dolist_body_that_goes_to_its_own_tags_visits_every_element():
+    assert show("(let (r) (dolist (x (list 1 2 3 4) r) (tagbody (when (oddp x) (go skip)) (push x r) skip)))") == "(4 2)"
