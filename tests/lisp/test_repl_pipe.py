@@ -1,5 +1,6 @@
 """The REPL and the CLI driven as processes, through pipes: what scripts and Emacs see."""
 
+import ctypes
 import signal
 import subprocess
 import sys
@@ -7,17 +8,24 @@ import sys
 import pytest
 
 LISP = [sys.executable, "-m", "lisp"]
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_the_test_process():
+    """In the child: be killed when pytest dies, even by SIGKILL (no orphan left looping)."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def run_repl(text, *command):
-    done = subprocess.run([*LISP, *command], input=text, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([*LISP, *command], input=text, capture_output=True, text=True, timeout=120,
+                          preexec_fn=_die_with_the_test_process)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def start_repl():
     return subprocess.Popen([*LISP, "repl"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, bufsize=1)
+                            stderr=subprocess.PIPE, text=True, bufsize=1, preexec_fn=_die_with_the_test_process)
 
 
 @pytest.mark.timeout(120)
@@ -133,11 +141,15 @@ def test_eval_of_an_unfinished_form_is_an_end_of_file_error():
 @pytest.mark.timeout(120)
 def test_output_to_a_closed_pipe_stops_the_run_quietly(tmp_path):
     script = write(tmp_path, "many.lisp", "(dotimes (i 1000000) (print i))")
-    run = subprocess.Popen([*LISP, "run", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    run.stdout.readline()
-    run.stdout.close()
-    stderr = run.stderr.read()
-    assert (run.wait(timeout=100), stderr) == (1, "")
+    run = subprocess.Popen([*LISP, "run", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           preexec_fn=_die_with_the_test_process)
+    try:
+        run.stdout.readline()
+        run.stdout.close()
+        stderr = run.stderr.read()
+        assert (run.wait(timeout=100), stderr) == (1, "")
+    finally:
+        run.kill()
 
 
 @pytest.mark.timeout(120)
