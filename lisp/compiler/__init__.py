@@ -39,9 +39,9 @@ top-level form and consumed form (:mod:`lisp.compiler.tails`): a tail that yield
 a tail call whose arguments might have recorded values, first clear the register when any thread
 holds values (one truth test otherwise). A call of a standard function that returns several
 values (``floor``, ``gethash``...) used as an argument, initial value or assigned value drops its
-extra values at once. Known gap: the value of a ``return-from`` (and tails inside ``flet``,
-``tagbody``, ``catch``, ``unwind-protect`` bodies) is not cleared: a value that went through a
-variable there may still bring stale values along.
+extra values at once. Known gap: the value of a ``return-from`` to a block other than the
+function's own (and tails inside ``flet``, ``labels``, ``catch``, ``handler-case`` bodies) is not
+cleared: a value that went through a variable there may still bring stale values along.
 
 **Macros.** :func:`define_macro` ``(sym, expander)`` with ``expander(form, env) -> form`` registers
 a global macro (``defmacro`` uses it; Python-written macros use it directly);

@@ -310,7 +310,10 @@ def return_from(form: Any, env: Env) -> Result:
     exit_ = env.lookup_block(args[0])
     if exit_ is None:
         raise program_error(f"RETURN-FROM names the block {show(args[0])}, which is not visible here", form)
-    value = compile_form(args[1] if len(args) > 1 else None, env)
+    value_form = args[1] if len(args) > 1 else None
+    if exit_.returns:  # the value leaves the function: it is in tail position
+        value_form = mark_tail(value_form, env)
+    value = compile_form(value_form, env)
     return Result([*value.stmts, *_exit_to(exit_, env, value.expr, ast.Break(), "%ReturnFrom")])
 
 

@@ -10,8 +10,9 @@ call whose arguments are not plain variables or constants. The clear is
 values.
 
 The tail is followed through ``progn``, ``let``, ``let*``, ``locally``, ``the``, ``block`` (its
-normal exit), both branches of ``if`` and macros; other special forms are left as they are (a
-``return-from`` value and the bodies of ``flet``, ``tagbody``, ``catch``... are a documented gap).
+normal exit), both branches of ``if`` and macros, and into the value of a ``return-from`` the
+function's own block (compiled by RETURN-FROM); other special forms are left as they are (a
+``return-from`` to another block and the bodies of ``flet``, ``catch``... are a documented gap).
 """
 
 from __future__ import annotations

@@ -50,6 +50,13 @@ def test_a_constant_returned_after_a_values_call_is_one_value():
     assert show("(multiple-value-list (mv-then-nil))") == "(NIL)"
 
 
+def test_return_from_a_function_passes_on_the_values_of_a_tail_call_only():
+    run("(defun mv-return-from (c) (let ((a (mv-two 2))) (when c (return-from mv-return-from a)) (mv-two 5)))")
+    run("(defun mv-return-call () (return-from mv-return-call (mv-two 6)))")
+    assert show("(list (multiple-value-list (mv-return-from t)) (multiple-value-list (mv-return-from nil))"
+                " (multiple-value-list (mv-return-call)))") == "((2) (5 10) (6 12))"
+
+
 def test_a_toplevel_form_returning_a_bound_value_gives_one_value():
     assert show("(multiple-value-list (let ((a (mv-two 1))) a))") == "(1)"
 
