@@ -5,7 +5,7 @@ consumer) passes the values of its tail call on unchanged; anything else evaluat
 call may have recorded values of its own (``(let ((a (f))) a)``, ``(k (f))``), which must not be
 taken for the form's. :func:`mark_tail` rewrites the tail of a form so that the register is
 cleared at each tail that yields one value, and between the arguments and the call of each tail
-call whose arguments are not plain variables or constants. The clear is
+call (after its arguments). The clear is
 ``(sys::%clear-pending-values)``: ``if PENDING: clear()``, one truth test when no thread holds
 values.
 
@@ -35,7 +35,7 @@ FUNCALL = cl_symbol("FUNCALL")
 LAMBDA = cl_symbol("LAMBDA")
 DECLARE = cl_symbol("DECLARE")
 
-_ONE_VALUE = {cl_symbol(n) for n in ("QUOTE", "FUNCTION", "SETQ", "GO", "THROW", "RETURN-FROM")}
+_ONE_VALUE = {cl_symbol(n) for n in ("QUOTE", "FUNCTION", "SETQ", "GO", "THROW", "RETURN-FROM", "TAGBODY")}
 _ONE_VALUE.add(CLEAR_PENDING)
 # Forms whose value is that of their last subform, and where their body starts.
 _LAST_FORM = {cl_symbol(n): i for n, i in (("PROGN", 0), ("LET", 1), ("LET*", 1), ("LOCALLY", 0), ("THE", 1))}
@@ -123,16 +123,15 @@ def mark_tail(form: Any, env: Env) -> Any:
 
 
 def _tail_call(form: Any) -> Any:
-    """``(f a (g) c)`` -> ``(let ((#:a a) (#:g (g))) (clear-pending) (f #:a #:g c))`` when an
-    argument may record values; else the call as it is. Arguments up to the last such one are
-    all bound, in order, so a variable is read before a later argument assigns it."""
+    """``(f a (g) c)`` -> ``(let ((#:a a) (#:g (g))) (clear-pending) (f #:a #:g c))``: whatever
+    ran before the call (its arguments, earlier forms of the body) recorded no values of the
+    call's. Arguments up to the last one that is not a variable or constant are bound in order,
+    so a variable is read before a later argument assigns it."""
     args = arguments(form)
     last = max((i for i, a in enumerate(args) if not _simple(a)), default=-1)
-    if last < 0:
-        return form
     temps = [gensym("ARG") if i <= last and not _constant(a) else a for i, a in enumerate(args)]
     bindings = [_rebuild(a, [t, a]) for t, a in zip(temps, args) if t is not a]
-    inner = _rebuild(form, [form.car, *temps])
+    inner = _rebuild(form, [form.car, *temps]) if bindings else form
     return _rebuild(form, [LET, make_list(bindings), make_list([CLEAR_PENDING]), inner])
 
 

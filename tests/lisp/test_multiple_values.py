@@ -57,6 +57,16 @@ def test_return_from_a_function_passes_on_the_values_of_a_tail_call_only():
                 " (multiple-value-list (mv-return-call)))") == "((2) (5 10) (6 12))"
 
 
+def test_a_tail_call_on_a_variable_does_not_pass_on_values_recorded_before_it():
+    run("(defun mv-identity-of-bound () (let ((a (mv-two 2))) (identity a)))")
+    assert show("(multiple-value-list (mv-identity-of-bound))") == "(2)"
+
+
+def test_a_tagbody_yields_one_nil_whatever_values_its_body_made():
+    run("(defun mv-tagbody () (tagbody (values nil 2)))")
+    assert show("(multiple-value-list (mv-tagbody))") == "(NIL)"
+
+
 def test_a_toplevel_form_returning_a_bound_value_gives_one_value():
     assert show("(multiple-value-list (let ((a (mv-two 1))) a))") == "(1)"
 
@@ -105,6 +115,8 @@ _CONTEXTS = [
     ("(+ 0 {})", False),
     ("(or {} 0)", False),
     ("(cond ({}))", False),
+    ("(let ((v {})) (identity v))", False),
+    ("(let ((v {})) (mv-id v))", False),
 ]
 
 
