@@ -41,7 +41,10 @@ holds values (one truth test otherwise). A call of a standard function that retu
 values (``floor``, ``gethash``...) used as an argument, initial value or assigned value drops its
 extra values at once. Known gap: the value of a ``return-from`` to a block other than the
 function's own (and tails inside ``flet``, ``labels``, ``catch``, ``handler-case`` bodies) is not
-cleared: a value that went through a variable there may still bring stale values along.
+cleared: a value that went through a variable there may still bring stale values along; and a
+standard function written in Python that returns the value of its function argument (``reduce``,
+``some``...) passes on that call's values: ``(multiple-value-list (reduce (lambda (a b) (values
+b 99)) '(1 2)))`` is ``(2 99)``, SBCL ``(2)``.
 
 **Macros.** :func:`define_macro` ``(sym, expander)`` with ``expander(form, env) -> form`` registers
 a global macro (``defmacro`` uses it; Python-written macros use it directly);
