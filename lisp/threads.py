@@ -160,18 +160,49 @@ def thread_yield() -> None:
 # -- locks ----------------------------------------------------------------------------------------
 
 class Lock:
-    """A (non-recursive or recursive) lock with a name."""
+    """A (non-recursive or recursive) lock with a name.
 
-    __slots__ = ("name", "lock", "recursive")
+    A non-recursive lock remembers its owner, so taking it again in the same thread signals an
+    error (as SBCL does) instead of deadlocking for good.
+    """
+
+    __slots__ = ("name", "lock", "recursive", "owner")
 
     def __init__(self, name: Any, recursive: bool) -> None:
         self.name = name
         self.recursive = recursive
         self.lock = threading.RLock() if recursive else threading.Lock()
+        self.owner: int | None = None
+
+    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
+        """Take the lock; waits in short slices, so an interrupt sent to this thread (the
+        REPL's Ctrl-C is an asynchronous exception) lands while it waits."""
+        me = threading.get_ident()
+        if not self.recursive and self.owner == me:
+            raise SimpleError("~a", f"Recursive lock attempt on {self!r}")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.lock.acquire(timeout=_WAIT_SLICE if blocking else 0):
+            if not blocking or (deadline is not None and time.monotonic() >= deadline):
+                return False
+        self.owner = me
+        return True
+
+    def release(self) -> None:
+        if not self.recursive:
+            if self.owner != threading.get_ident():
+                raise SimpleError("~a", f"RELEASE-LOCK: {self!r} is not held by this thread")
+            self.owner = None
+        try:
+            self.lock.release()
+        except RuntimeError:
+            raise SimpleError("~a", f"RELEASE-LOCK: {self!r} is not held by this thread") from None
 
     def __repr__(self) -> str:
         kind = "RECURSIVE-LOCK" if self.recursive else "LOCK"
         return f"#<{kind} {self.name!r}>" if self.name is not NIL else f"#<{kind}>"
+
+
+_WAIT_SLICE = 0.05
 
 
 @bt_builtin("MAKE-LOCK")
@@ -193,24 +224,24 @@ def _check_lock(lock: Any, who: str) -> None:
 @bt_builtin("ACQUIRE-LOCK")
 def acquire_lock(lock: Lock, wait: Any = T) -> Any:
     _check_lock(lock, "ACQUIRE-LOCK")
-    return T if lock.lock.acquire(blocking=wait is not NIL) else NIL
+    return T if lock.acquire(blocking=wait is not NIL) else NIL
 
 
 @bt_builtin("RELEASE-LOCK")
 def release_lock(lock: Lock) -> Any:
     _check_lock(lock, "RELEASE-LOCK")
-    try:
-        lock.lock.release()
-    except RuntimeError:
-        raise SimpleError("~a", f"RELEASE-LOCK: {lock!r} is not held by this thread") from None
+    lock.release()
     return lock
 
 
 def call_with_lock(lock: Lock, body: Callable[[], Any]) -> Any:
     """Run ``body`` holding ``lock`` (what ``with-lock-held`` expands into)."""
     _check_lock(lock, "WITH-LOCK-HELD")
-    with lock.lock:
+    lock.acquire()
+    try:
         return body()
+    finally:
+        lock.release()
 
 
 # -- condition variables --------------------------------------------------------------------------
@@ -250,7 +281,7 @@ def condition_wait(cv: ConditionVariable, lock: Lock, *options: Any) -> Any:
     try:
         notified = waiter.acquire(timeout=-1 if timeout is None else float(timeout))
     finally:
-        lock.lock.acquire()
+        lock.acquire()
     if not notified:
         with cv.guard:
             try:

@@ -82,6 +82,22 @@ def test_recursive_lock_can_be_taken_twice():
 
 
 @pytest.mark.timeout(60)
+@pytest.mark.timeout(30)
+def test_taking_a_held_plain_lock_again_in_the_same_thread_is_an_error_not_a_deadlock():
+    assert show("(let ((l (make-lock))) (handler-case (with-lock-held (l) (with-lock-held (l) :inner)) "
+                "(error (c) (search \"Recursive lock attempt\" (princ-to-string c)))))") == "0"
+    # The lock was released on the way out: it can be taken again.
+    assert show("(let ((l (make-lock))) (ignore-errors (with-lock-held (l) (with-lock-held (l) 1))) "
+                "(with-lock-held (l) :free))") == ":FREE"
+
+
+@pytest.mark.timeout(30)
+def test_acquire_lock_without_waiting_fails_on_a_lock_another_thread_holds():
+    assert show("(let ((l (make-lock))) (list (acquire-lock l) "
+                "(join-thread (make-thread (lambda () (acquire-lock l nil)))) (progn (release-lock l) :released)))"
+                ) == "(T NIL :RELEASED)"
+
+
 def test_atomic_counter_loses_no_increment():
     ev("(defvar *th-atomic* (make-atomic-counter))")
     ev("(mapc #'join-thread (loop repeat 4 collect "
