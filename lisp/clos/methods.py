@@ -13,16 +13,19 @@ calls with no wrapper.
 from __future__ import annotations
 
 import fractions
+import functools
 import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from threading import get_ident
 from typing import Any
 
 from dispatch import Eql, Method
 
 from lisp.clos.classes import LispClass, display_name
 from lisp.clos.lambda_lists import Shape
-from lisp.data import Symbol
+from lisp.compiler import values as mv
+from lisp.data import Symbol, keyword
 
 _NUMBERS = (int, float, fractions.Fraction, complex)
 
@@ -69,6 +72,29 @@ def qualifier_name(q: Any) -> str:
     return q.name.lower() if isinstance(q, Symbol) else str(q).lower()
 
 
+AFTER = keyword("AFTER")
+
+
+def _keeping_values(after: Callable[..., Any]) -> Callable[..., Any]:
+    """An :after method runs once the primary methods have returned, and the generic function's
+    values are theirs: the after method's own tail would clear the multiple values the primary
+    recorded (see lisp.compiler.values), so they are saved around it."""
+
+    @functools.wraps(after)
+    def keeping_values(*args: Any, **kwargs: Any) -> Any:
+        me = get_ident()
+        saved = mv.PENDING.get(me)
+        try:
+            return after(*args, **kwargs)
+        finally:
+            if saved is None:
+                mv.PENDING.pop(me, None)
+            else:
+                mv.PENDING[me] = saved
+
+    return keeping_values
+
+
 @dataclass(eq=False)
 class LispMethod:
     """A method of a Lisp generic function (a ``standard-method``)."""
@@ -84,7 +110,10 @@ class LispMethod:
     dispatch_method: Method = field(init=False)
 
     def __post_init__(self) -> None:
-        self.dispatch_method = Method(self.function,
+        function = self.function
+        if self.qualifiers == (AFTER,):
+            function = _keeping_values(function)
+        self.dispatch_method = Method(function,
                                       tuple(dispatch_specializer(s) for s in self.specializers),
                                       tuple(qualifier_name(q) for q in self.qualifiers),
                                       self.wants_next)

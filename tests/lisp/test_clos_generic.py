@@ -417,3 +417,13 @@ def test_method_functions_are_named_after_their_method():
        "(defmethod g-named ((x integer)) x)")
     names = sorted(m.function.__name__ for m in lisp.function("g-named").methods)
     assert names == ["(METHOD G-NAMED (INTEGER))", "(METHOD G-NAMED :AROUND (INTEGER))"]
+
+
+def test_after_methods_keep_the_primary_methods_multiple_values():
+    ev("(defgeneric mv-after (x))"
+       "(defmethod mv-after ((x integer)) (values 1 2))"
+       "(defmethod mv-after :after ((x integer)) (values 7 8))")
+    assert show("(multiple-value-list (mv-after 3))") == "(1 2)"
+    ev("(defmethod mv-after ((x string)) :one)"
+       "(defmethod mv-after :after ((x string)) (values 7 8))")
+    assert show("(multiple-value-list (mv-after \"s\"))") == "(:ONE)"
