@@ -33,7 +33,6 @@ LOAD_PATHNAME = cl_symbol("*LOAD-PATHNAME*")
 LOAD_TRUENAME = cl_symbol("*LOAD-TRUENAME*")
 MAIN_THREAD_RECURSION_LIMIT = 10_000
 THREAD_STACK_SIZE = 256 * 1024 * 1024
-_PRELUDE = Path(__file__).with_name("prelude")
 
 __all__ = ["eval_string", "eval_values", "function", "load", "prin1_to_string", "read_from_string"]
 
@@ -107,8 +106,6 @@ def _boot() -> None:
         sys.setrecursionlimit(MAIN_THREAD_RECURSION_LIMIT)
     if threading.stack_size() < THREAD_STACK_SIZE:
         threading.stack_size(THREAD_STACK_SIZE)
-    for path in sorted(_PRELUDE.glob("*.lisp")):
-        load(path)
     from lisp import clos
 
     clos.install()

@@ -157,5 +157,5 @@ def _eval_thread() -> Any:
 
 
 def boot() -> None:
-    """Load the whole Lisp (compiler, library, prelude) before the first form is read."""
+    """Load the whole Lisp (compiler, library, CLOS) before the first form is read."""
     import lisp.evaluator  # noqa: F401 - importing it boots the Lisp
