@@ -52,7 +52,10 @@ def class_precedence_list(cls: type) -> tuple[type, ...]:
 
 
 def add_class_change_listener(listener: ClassChangeListener) -> None:
-    _listeners.add(listener)
+    # Under the lock: iterating a WeakSet while another thread adds to it raises RuntimeError
+    # (found by an 8-thread stress soak), so class_changed takes its snapshot under it too.
+    with _lock:
+        _listeners.add(listener)
 
 
 def class_change_epoch() -> int:
@@ -67,5 +70,6 @@ def class_changed(cls: type) -> None:
     global _epoch
     with _lock:
         _epoch += 1
-    for listener in list(_listeners):
+        listeners = list(_listeners)
+    for listener in listeners:
         listener.forget_class(cls)

@@ -221,3 +221,36 @@ def test_an_outcome_computed_across_a_class_change_is_not_recorded(native):
         assert len(f.call_history) == 1
     finally:
         dispatch.remove_precedence_provider(provider)
+
+
+@pytest.mark.timeout(120)
+def test_class_changed_while_other_threads_make_generic_functions():
+    class Changing:
+        pass
+
+    keep = []
+    done = threading.Event()
+    errors = []
+
+    def make_many():
+        try:
+            for k in range(1500):
+                keep.append(dispatch.make_generic(f"listener{k}", ["x"]))
+        except Exception as e:  # pragma: no cover - the failure being tested for
+            errors.append(e)
+
+    def change():
+        try:
+            while not done.is_set():
+                dispatch.class_changed(Changing)
+        except Exception as e:  # pragma: no cover - the failure being tested for
+            errors.append(e)
+
+    changer = threading.Thread(target=change)
+    changer.start()
+    try:
+        _run_threads([make_many, make_many])
+    finally:
+        done.set()
+        changer.join()
+    assert errors == []
