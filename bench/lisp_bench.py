@@ -13,7 +13,7 @@ its own process and times itself the same way. Also measured: the time to start
 ``gfjit eval "(+ 1 2)"`` against ``python -c "1+2"`` (median of ``--repeat`` processes, wall clock
 and CPU time: on a loaded machine the wall clock mostly measures waiting for a core).
 
-Run: ``python bench/lisp_bench.py [--repeat N]``. Hy is in the ``bench`` extra; SBCL is used when
+Run: ``python bench/lisp_bench.py [--repeat N] [--only WORKLOAD...] [--no-sbcl] [--no-startup]``. Hy is in the ``bench`` extra; SBCL is used when
 ``sbcl`` is on PATH. A missing peer is shown as ``-``.
 """
 
@@ -167,23 +167,27 @@ def hy_workloads() -> dict[str, Callable[[], Any]] | None:
 
 # -- measuring -----------------------------------------------------------------------------------
 
-def median_time(thunk: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        thunk()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def measure(implementations: dict[str, dict[str, Callable[[], Any]]], workloads: list[str], repeat: int,
+            expected: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Median seconds per implementation and workload.
 
-
-def measure(workloads: dict[str, Callable[[], Any]], repeat: int, expected: dict[str, Any]) -> dict[str, float]:
-    results = {}
-    for name, thunk in workloads.items():
-        got = thunk()
-        if got != expected[name]:
-            raise SystemExit(f"{name}: got {got!r}, plain Python got {expected[name]!r}")
-        results[name] = median_time(thunk, repeat)
-    return results
+    The implementations take turns within each repetition, so a slow patch of a noisy machine
+    falls on all of them instead of on whichever happened to run then.
+    """
+    for impl, calls in implementations.items():
+        for name in workloads:
+            got = calls[name]()
+            if got != expected[name]:
+                raise SystemExit(f"{impl} {name}: got {got!r}, plain Python got {expected[name]!r}")
+    times: dict[str, dict[str, list[float]]] = {impl: {name: [] for name in workloads} for impl in implementations}
+    for name in workloads:
+        for _ in range(repeat):
+            for impl, calls in implementations.items():
+                start = time.perf_counter()
+                calls[name]()
+                times[impl][name].append(time.perf_counter() - start)
+    return {impl: {name: statistics.median(samples) for name, samples in by_name.items()}
+            for impl, by_name in times.items()}
 
 
 def sbcl_times(repeat: int) -> dict[str, float] | None:
@@ -232,23 +236,31 @@ def _cell(times: dict[str, float] | None, name: str, base: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=7, help="runs per workload (median is shown)")
+    parser.add_argument("--only", nargs="+", choices=WORKLOADS, default=list(WORKLOADS), metavar="WORKLOAD",
+                        help=f"measure just these workloads (of {', '.join(WORKLOADS)})")
+    parser.add_argument("--no-sbcl", dest="sbcl", action="store_false", help="skip the SBCL reference")
+    parser.add_argument("--no-startup", dest="startup", action="store_false", help="skip the start-up times")
     args = parser.parse_args(argv)
 
     python_calls = python_workloads()
     expected = {name: thunk() for name, thunk in python_calls.items()}
-    python = measure(python_calls, args.repeat, expected)
-    gfjit = measure(gfjit_workloads(), args.repeat, expected)
+    implementations = {"python": python_calls, "gfjit": gfjit_workloads()}
     hy_calls = hy_workloads()
-    hy = measure(hy_calls, args.repeat, expected) if hy_calls is not None else None
-    sbcl = sbcl_times(args.repeat)
+    if hy_calls is not None:
+        implementations["hy"] = hy_calls
+    results = measure(implementations, args.only, args.repeat, expected)
+    python, gfjit, hy = results["python"], results["gfjit"], results.get("hy")
+    sbcl = sbcl_times(args.repeat) if args.sbcl else None
 
     print(f"Python {sys.version.split()[0]}, median of {args.repeat} runs, times in ms, ratio to plain Python\n")
     print("| workload | Python ms | gfjit ms | gfjit/Py | Hy ms | Hy/Py | SBCL ms | SBCL/Py |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for name in WORKLOADS:
+    for name in args.only:
         base = python[name]
         print(f"| {name} | {base * 1000:.1f} | {_cell(gfjit, name, base)} | {_cell(hy, name, base)} "
               f"| {_cell(sbcl, name, base)} |")
+    if not args.startup:
+        return 0
     start = startup_times(args.repeat)
     print("\n| start-up | wall ms | CPU ms |\n| --- | ---: | ---: |")
     print(f"| `gfjit eval \"(+ 1 2)\"` | {start['gfjit'][0] * 1000:.0f} | {start['gfjit'][1] * 1000:.0f} |")
