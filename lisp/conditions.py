@@ -61,6 +61,7 @@ from typing import Any
 
 from lisp.data import NIL, SYSTEM, SourcePos, Symbol, cl_symbol, intern, iter_list, keyword, make_list
 from lisp.data import PackageError as _HostPackageError
+from lisp.ratio import Ratio
 
 # -- slots and classes ---------------------------------------------------------------------------
 
@@ -754,7 +755,7 @@ def _translate(exc: BaseException) -> Condition:
 _OPERAND_ERROR = re.compile(r"unsupported operand type\(s\) for (\S+?):|'(\S+)' not supported between"
                             r"|bad operand type for unary (\S+?):")
 _CALL_ERROR = re.compile(r"^(\S+)\(\) (.*)$")
-_LISP_TYPE_NAMES = {"int": "INTEGER", "float": "DOUBLE-FLOAT", "Fraction": "RATIO", "complex": "COMPLEX",
+_LISP_TYPE_NAMES = {"int": "INTEGER", "float": "DOUBLE-FLOAT", "Fraction": "RATIO", "Ratio": "RATIO", "complex": "COMPLEX",
                     "str": "STRING", "list": "VECTOR", "NoneType": "NULL", "Symbol": "SYMBOL",
                     "Cons": "CONS", "SourceCons": "CONS", "Char": "CHARACTER", "function": "FUNCTION"}
 
@@ -785,7 +786,7 @@ def _translate_type_error(exc: TypeError, text: str) -> Condition:
 
 
 _UNKNOWN = object()
-_NUMBER_TYPES = (int, float, complex, Fraction)
+_NUMBER_TYPES = (int, float, complex, Fraction, Ratio)
 
 
 def _failing_operands(tb: TracebackType | None) -> list[Any]:

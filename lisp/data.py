@@ -9,7 +9,7 @@ The representation, which every other module of lisp/ relies on:
 - Conses are :class:`Cons`; the reader makes :class:`SourceCons`, which also carry a
   :class:`SourcePos`. Always test with ``isinstance(x, Cons)``, never ``type(x) is Cons``.
 - Characters are :class:`Char`, interned per code point, so equal characters are ``is``-identical.
-- Integers are ``int``, ratios ``fractions.Fraction`` (never with denominator 1), floats ``float``,
+- Integers are ``int``, ratios :class:`lisp.ratio.Ratio` (a ``Fraction``, never with denominator 1), floats ``float``,
   complexes ``complex``. Strings are Python ``str`` (immutable: a deviation from Common Lisp).
   Vectors are Python ``list``.
 """

@@ -15,6 +15,8 @@ numbers), so Python values flow in and out unchanged; only Lisp lists and Python
     (py:bool x)                          ; a Python truth value as T / NIL
     py:true py:false py:none             ; constants: Python's True, False, None (= NIL)
 
+A ``fractions.Fraction`` returned by ``py:call``, ``py:funcall``, ``py:kwcall``, ``py:eval`` or
+``py:getattr`` becomes a Lisp ratio (an integer when its denominator is 1; see :mod:`lisp.ratio`).
 A Python exception raised by the call reaches Lisp as a condition (``python-error`` or the matching
 standard one) that keeps the original exception (see :mod:`lisp.conditions`).
 """
@@ -30,6 +32,7 @@ from lisp.conditions import LispTypeError, ProgramError
 from lisp.data import (NIL, Cons, Symbol, T, cl_symbol, find_package, iter_list, make_list,
                        make_package)
 from lisp.namespace import builtin, proclaim_constant
+from lisp.ratio import canonical
 
 PY = find_package("PY") or make_package("PY")
 
@@ -62,7 +65,7 @@ def py_import(module: str) -> Any:
 
 @py_builtin("GETATTR")
 def py_getattr(obj: Any, name: Any) -> Any:
-    return getattr(obj, _name(name, "PY:GETATTR"))
+    return canonical(getattr(obj, _name(name, "PY:GETATTR")))
 
 
 @py_builtin("SETATTR")
@@ -74,12 +77,12 @@ def py_setattr(obj: Any, name: Any, value: Any) -> Any:
 @py_builtin("CALL")
 def py_call(obj: Any, method: Any, *args: Any) -> Any:
     """Call the method ``method`` of ``obj`` with positional ``args``."""
-    return getattr(obj, _name(method, "PY:CALL"))(*args)
+    return canonical(getattr(obj, _name(method, "PY:CALL"))(*args))
 
 
 @py_builtin("FUNCALL")
 def py_funcall(fn: Callable[..., Any], *args: Any) -> Any:
-    return fn(*args)
+    return canonical(fn(*args))
 
 
 @py_builtin("KWCALL")
@@ -89,13 +92,13 @@ def py_kwcall(fn: Callable[..., Any], positional: Any, *keywords: Any) -> Any:
     if len(keywords) % 2:
         raise ProgramError("PY:KWCALL: odd number of keyword arguments")
     kwargs = {_name(k, "PY:KWCALL"): v for k, v in zip(keywords[::2], keywords[1::2])}
-    return fn(*to_python_list(positional), **kwargs)
+    return canonical(fn(*to_python_list(positional), **kwargs))
 
 
 @py_builtin("EVAL")
 def py_eval(expression: str) -> Any:
     """Evaluate a Python expression (with Python's builtins only)."""
-    return builtins.eval(_name(expression, "PY:EVAL"), {"__builtins__": builtins})
+    return canonical(builtins.eval(_name(expression, "PY:EVAL"), {"__builtins__": builtins}))
 
 
 @py_builtin("CLASS")

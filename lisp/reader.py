@@ -51,6 +51,7 @@ from lisp.data import (
     cl_symbol, find_package, keyword,
 )
 from lisp.streams import InputStream, shown
+from lisp.ratio import Ratio
 from lisp.namespace import (
     dynamic_binding, global_value_is_set, proclaim_special, set_symbol_value, symbol_value,
 )
@@ -210,7 +211,7 @@ _DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _NUMBER_STARTS = frozenset("+-.0123456789")
 
 
-def parse_number(token: str, base: int) -> int | Fraction | float | None:
+def parse_number(token: str, base: int) -> int | Ratio | float | None:
     """The number an (upcased, unescaped) token denotes in ``base``, or None if it is no number.
 
     A ratio with a zero denominator is a ZeroDivisionError. Letters count in either case.
@@ -229,8 +230,7 @@ def parse_number(token: str, base: int) -> int | Fraction | float | None:
         if denominator and all(c in digits for c in denominator):
             if parse_integer_digits(denominator, base) == 0:
                 raise ZeroDivisionError(f"the ratio {token} has a zero denominator")
-            value = Fraction(parse_integer_digits(sign + numerator, base), parse_integer_digits(denominator, base))
-            return value.numerator if value.denominator == 1 else value
+            return Ratio(parse_integer_digits(sign + numerator, base), parse_integer_digits(denominator, base))
     if _FLOAT.fullmatch(token):
         return float(re.sub("[ESFDL]", "e", token))
     return None

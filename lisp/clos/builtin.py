@@ -15,6 +15,7 @@ from lisp.clos.methods import LispMethod
 from lisp.clos.standard import Instance, StandardClass
 from lisp.conditions import Condition
 from lisp.data import Char, Cons, Package, SourceCons, Symbol, cl_symbol
+from lisp.ratio import Ratio
 
 # (name, direct superclasses, Python type of the instances or None for an abstract class).
 # The direct superclasses are chosen so the CLOS algorithm yields the standard's precedence lists.
@@ -24,7 +25,7 @@ _BUILT_IN: list[tuple[str, tuple[str, ...], type | None]] = [
     ("REAL", ("NUMBER",), None),
     ("RATIONAL", ("REAL",), None),
     ("INTEGER", ("RATIONAL",), int),
-    ("RATIO", ("RATIONAL",), fractions.Fraction),
+    ("RATIO", ("RATIONAL",), Ratio),
     ("FLOAT", ("REAL",), float),
     ("COMPLEX", ("NUMBER",), complex),
     ("CHARACTER", ("T",), Char),
@@ -55,6 +56,7 @@ _BUILT_IN: list[tuple[str, tuple[str, ...], type | None]] = [
 # Further Python types whose objects belong to one of the classes above.
 _ALIASES: list[tuple[type, str]] = [
     (SourceCons, "CONS"),
+    (fractions.Fraction, "RATIO"),  # made by Python code (see lisp.ratio)
     (types.BuiltinFunctionType, "FUNCTION"),
     (types.MethodType, "FUNCTION"),
     (types.BuiltinMethodType, "FUNCTION"),

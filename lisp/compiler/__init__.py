@@ -24,8 +24,9 @@ closures are Python closures; ``if`` tests ``is not None`` (only NIL is false).
 
 **Open-coded operators** (when not shadowed by ``flet``/``labels``): ``+ - *`` (any arity),
 ``< > <= >= = /=`` (two arguments), ``1+ 1- eq not null funcall``, ``mod`` by an integer
-literal. They use Python operators, so they keep Common Lisp results on numbers (a result that may
-be a ratio with denominator 1 is normalised, see :mod:`lisp.compiler.opencode`); on non-numbers
+literal. They use Python operators, so they keep Common Lisp results on numbers (ratios are
+:class:`lisp.ratio.Ratio`, whose arithmetic returns an integer when the denominator is 1; a plain
+``fractions.Fraction`` passed in by Python code keeps Python's arithmetic there); on non-numbers
 they follow Python (``(+ "a" "b")`` is ``"ab"``, not a TYPE-ERROR): a documented deviation. A comparison used as a value yields ``T``/``NIL``.
 
 **Multiple values.** ``lisp.compiler.values.values`` returns its primary value (NIL for none)

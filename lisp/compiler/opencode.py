@@ -1,10 +1,9 @@
 """Open-coded operators: calls of a few CL functions compiled to Python operators.
 
-Only where Python's operator gives the Common Lisp result on numbers. Ratios are ``Fraction``,
-which Python never turns into an integer, so a sum, difference or product that might be a ratio
-with denominator 1 is checked (:func:`_normalised`); a ratio plus or minus an integer literal
-keeps its denominator and needs no check, so ``(- n 1)`` is plain ``n - 1``. On non-numbers
-Python's meaning applies: a deviation written in the compiler's docstring. A form with an
+Only where Python's operator gives the Common Lisp result on numbers: ratios are
+:class:`lisp.ratio.Ratio`, whose own arithmetic returns an integer when the denominator is 1, so
+``(+ a b)`` is plain ``a + b``. On non-numbers Python's meaning applies: a deviation written in the
+compiler's docstring. A form with an
 unexpected number of arguments is compiled as an ordinary call, so the function reports the error.
 ``funcall`` of a Python function is a direct call; ``mod`` by an integer literal is ``%``.
 """
@@ -34,27 +33,9 @@ def _arithmetic(op: type[ast.operator], identity: int | None):
             if identity is None:
                 return Result(stmts, ast.UnaryOp(op=ast.USub(), operand=exprs[0]))
             return None  # (+ x) must still check that x is a number: the function does
-        expr = reduce(lambda a, b: ast.BinOp(left=a, op=op(), right=b), exprs)
-        safe = op is not ast.Mult and len(exprs) == 2 and any(_int_literal(e) for e in exprs)
-        return Result(stmts, expr if safe or all(_int_literal(e) for e in exprs) else _normalised(expr, env))
+        return Result(stmts, reduce(lambda a, b: ast.BinOp(left=a, op=op(), right=b), exprs))
 
     return opener
-
-
-def _int_literal(expr: ast.expr) -> bool:
-    return isinstance(expr, ast.Constant) and type(expr.value) is int
-
-
-def _normalised(expr: ast.expr, env: Env) -> ast.expr:
-    """``expr``'s value, made an integer if it is a ratio with denominator 1.
-
-    ``t if type(t := expr) is not Fraction else normalize(t)``: on integers and floats this costs
-    one ``type`` call and one identity test.
-    """
-    tmp = env.unit.fresh("%n")
-    target = ast.NamedExpr(target=ast.Name(id=tmp, ctx=ast.Store()), value=expr)
-    test = ast.Compare(left=call("type", target), ops=[ast.IsNot()], comparators=[name("%Fraction")])
-    return ast.IfExp(test=test, body=name(tmp), orelse=call("%normalize", name(tmp)))
 
 
 def _comparison(op: type[ast.cmpop]):

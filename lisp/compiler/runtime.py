@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 import types
 from collections.abc import Callable, Iterable
-from fractions import Fraction
 from typing import Any
 
 from lisp import namespace
@@ -179,13 +178,6 @@ def get_setf_function(sym: Symbol) -> Callable[..., Any]:
         raise UndefinedFunction(f"the function (SETF {_show((sym,))}) is undefined") from None
 
 
-def normalize(x: Fraction) -> Any:
-    """An open-coded sum or product that is a ratio: an integer if its denominator is 1."""
-    from lisp.library.numbers import normalize as normalize_number
-
-    return normalize_number(x)
-
-
 def function_designator(f: Any) -> Callable[..., Any]:
     """``funcall``'s rules for what is not a Python function (a symbol, a generic function...)."""
     from lisp.library.arguments import function_designator as designated
@@ -231,11 +223,9 @@ HELPERS: dict[str, Any] = {
     "%set_function": namespace.set_function,
     "%get_setf_function": get_setf_function,
     "%progv_bind": progv_bind,
-    "%Fraction": Fraction,
     "%Cons": Cons,
     "%FunctionType": types.FunctionType,
     "%function_designator": function_designator,
-    "%normalize": normalize,
     "%T": T,
 }
 namespace.GLOBALS.update(HELPERS)

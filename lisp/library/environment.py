@@ -14,8 +14,9 @@ from lisp.compiler.macros import macro
 from lisp.compiler.values import take, values
 from lisp.data import NIL, SYSTEM, T, cl_symbol, make_list
 from lisp.library.arguments import check
-from lisp.library.numbers import normalize
+from lisp.library.numbers import RATIONAL_TYPES, REAL_TYPES
 from lisp.namespace import builtin, proclaim_constant
+from lisp.ratio import canonical
 
 # Universal time counts seconds from 1900-01-01T00:00:00Z; Unix time from 1970.
 _UNIVERSAL_EPOCH_OFFSET = 2208988800
@@ -38,11 +39,11 @@ def decode_universal_time(universal_time: Any, time_zone: Any = NIL) -> Any:
         daylight = t.tm_isdst > 0
         zone = Fraction(-(t.tm_gmtoff - (3600 if daylight else 0)), 3600)
     else:
-        check(type(time_zone) in (int, Fraction) and -24 <= time_zone <= 24, time_zone, "RATIONAL")
+        check(type(time_zone) in RATIONAL_TYPES and -24 <= time_zone <= 24, time_zone, "RATIONAL")
         t = time.gmtime(unix - int(time_zone * 3600))
         daylight, zone = False, time_zone
     return values(t.tm_sec, t.tm_min, t.tm_hour, t.tm_mday, t.tm_mon, t.tm_year, t.tm_wday,
-                  T if daylight else NIL, normalize(zone))
+                  T if daylight else NIL, canonical(zone))
 
 
 @builtin("ENCODE-UNIVERSAL-TIME")
@@ -54,7 +55,7 @@ def encode_universal_time(second: Any, minute: Any, hour: Any, date: Any, month:
     if time_zone is NIL:
         unix = int(time.mktime(fields))
     else:
-        check(type(time_zone) in (int, Fraction), time_zone, "RATIONAL")
+        check(type(time_zone) in RATIONAL_TYPES, time_zone, "RATIONAL")
         unix = calendar.timegm(fields) + int(time_zone * 3600)
     return unix + _UNIVERSAL_EPOCH_OFFSET
 
@@ -81,7 +82,7 @@ _SLEEP_SLICE = 0.05
 
 @builtin("SLEEP")
 def sleep(seconds: Any) -> Any:
-    check(type(seconds) in (int, float, Fraction) and seconds >= 0, seconds, "REAL")
+    check(type(seconds) in REAL_TYPES and seconds >= 0, seconds, "REAL")
     deadline = time.monotonic() + float(seconds)
     while (remaining := deadline - time.monotonic()) > 0:
         time.sleep(min(remaining, _SLEEP_SLICE))

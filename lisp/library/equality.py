@@ -14,8 +14,10 @@ from typing import Any
 from lisp.data import Char, Cons
 from lisp.library.arguments import truth
 from lisp.namespace import builtin
+from lisp.ratio import Ratio
 
-_NUMBERS = (int, Fraction, float, complex)
+_NUMBERS = (int, Ratio, Fraction, float, complex)
+_RATIOS = (Ratio, Fraction)  # a Fraction made by Python code is a ratio too
 
 
 def eql_p(a: Any, b: Any) -> bool:
@@ -23,7 +25,9 @@ def eql_p(a: Any, b: Any) -> bool:
     if a is b:
         return True
     ta = type(a)
-    if ta is not type(b) or ta not in _NUMBERS:
+    if ta is not type(b):
+        return ta in _RATIOS and type(b) in _RATIOS and a == b
+    if ta not in _NUMBERS:
         return False
     if ta is float:
         return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)

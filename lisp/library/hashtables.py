@@ -22,8 +22,9 @@ from lisp.data import NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, lisp_list, 
 from lisp.library.lists import elements
 from lisp.library.arguments import check, function_designator, keywords, show, truth
 from lisp.namespace import GLOBALS, builtin, get_function, setf_function_key
+from lisp.ratio import Ratio
 
-_NUMBERS = (int, Fraction, float, complex)
+_NUMBERS = (int, Ratio, Fraction, float, complex)
 
 
 class _Identity:
@@ -43,7 +44,7 @@ class _Identity:
 
 def _eql_key(x: Any) -> Any:
     t = type(x)
-    if t is int or t is Fraction:
+    if t is int or t is Ratio or t is Fraction:
         # Integers and ratios never compare equal to each other: they can be their own keys.
         return x
     if t is float:

@@ -1,7 +1,8 @@
 """Numbers: arithmetic, comparison, division with two values, and the numeric functions of CL.
 
-Representation (lisp.data): integers are ``int``, ratios ``Fraction`` (never with denominator 1:
-every ratio result goes through :func:`normalize`), floats are ``float`` (one float type, CL's
+Representation (lisp.data): integers are ``int``, ratios :class:`lisp.ratio.Ratio` (a ``Fraction``
+never with denominator 1: its own arithmetic returns an ``int`` then, and every ratio made here goes
+through ``Ratio(...)`` or :func:`lisp.ratio.canonical`), floats are ``float`` (one float type, CL's
 double-float), complexes ``complex`` (float parts only). Float contagion is Python's: a float
 operand makes the result a float. Python's ``bool`` is not a Lisp number.
 """
@@ -18,23 +19,18 @@ from lisp.compiler.values import values
 from lisp.conditions import DivisionByZero, FloatingPointInvalidOperation, raise_error, type_error
 from lisp.data import NIL, T, cl_symbol, make_list
 from lisp.library.arguments import check, expected, keywords, show, truth
+from lisp.ratio import Ratio, canonical
 from lisp.namespace import builtin, proclaim_constant, proclaim_special, set_symbol_value, symbol_value
 
-NUMBER_TYPES = frozenset((int, Fraction, float, complex))
-REAL_TYPES = frozenset((int, Fraction, float))
-RATIONAL_TYPES = frozenset((int, Fraction))
+# A plain Fraction (made by Python code) counts as a ratio too: see lisp.ratio.
+NUMBER_TYPES = frozenset((int, Ratio, Fraction, float, complex))
+REAL_TYPES = frozenset((int, Ratio, Fraction, float))
+RATIONAL_TYPES = frozenset((int, Ratio, Fraction))
 
 _NUMBER = expected("NUMBER")
 _REAL = expected("REAL")
 _RATIONAL = expected("RATIONAL")
 _INTEGER = expected("INTEGER")
-
-
-def normalize(x: Any) -> Any:
-    """A ratio with denominator 1 becomes an integer (CL's rule of rational canonicalization)."""
-    if type(x) is Fraction and x.denominator == 1:
-        return x.numerator
-    return x
 
 
 def _numbers(args: tuple[Any, ...]) -> None:
@@ -60,7 +56,7 @@ def _divide(a: Any, b: Any, operation: str) -> Any:
     if b == 0:
         raise_error(DivisionByZero(operation=cl_symbol(operation), operands=make_list([a, b])))
     if type(a) in RATIONAL_TYPES and type(b) in RATIONAL_TYPES:
-        return normalize(Fraction(a) / b)
+        return canonical(Fraction(a) / b)
     return a / b
 
 
@@ -75,17 +71,17 @@ def add(*args: Any) -> Any:
     result = 0
     for x in args:
         result = result + x
-    return normalize(result)
+    return canonical(result)
 
 
 @builtin("-")
 def subtract(first: Any, *rest: Any) -> Any:
     _numbers((first, *rest))
     if not rest:
-        return -first
+        return canonical(-first)
     for x in rest:
         first = first - x
-    return normalize(first)
+    return canonical(first)
 
 
 @builtin("*")
@@ -94,7 +90,7 @@ def multiply(*args: Any) -> Any:
     result = 1
     for x in args:
         result = result * x
-    return normalize(result)
+    return canonical(result)
 
 
 @builtin("/")
@@ -113,7 +109,7 @@ def one_plus(x: Any) -> Any:
         return x + 1
     if type(x) not in NUMBER_TYPES:
         type_error(x, _NUMBER)
-    return normalize(x + 1)
+    return canonical(x + 1)
 
 
 @builtin("1-")
@@ -122,7 +118,7 @@ def one_minus(x: Any) -> Any:
         return x - 1
     if type(x) not in NUMBER_TYPES:
         type_error(x, _NUMBER)
-    return normalize(x - 1)
+    return canonical(x - 1)
 
 
 # -- comparison ------------------------------------------------------------------------------------
@@ -260,7 +256,7 @@ def _quotient(rounding: Any, name: str, number: Any, divisor: Any) -> tuple[int,
                 f"{name}: {show(number)} / {show(divisor)} has no integer quotient",
                 operation=cl_symbol(name), operands=make_list([number, divisor])))
         q = rounding(ratio)
-    return q, normalize(number - q * divisor)
+    return q, canonical(number - q * divisor)
 
 
 def _round_half_even(x: Any) -> int:
@@ -311,7 +307,7 @@ def expt(base: Any, power: Any) -> Any:
         if base == 0 and power < 0:
             raise_error(DivisionByZero(operation=cl_symbol("EXPT"), operands=make_list([base, power])))
         if type(base) in RATIONAL_TYPES:
-            return normalize(Fraction(base) ** power)
+            return canonical(Fraction(base) ** power)
         return base ** power
     if base == 0:
         if type(power) is not complex and power > 0:
@@ -578,7 +574,7 @@ def integer_length(n: Any) -> int:
 @builtin("ABS")
 def abs_(x: Any) -> Any:
     _numbers((x,))
-    return abs(x)
+    return canonical(abs(x))
 
 
 @builtin("SIGNUM")
@@ -651,7 +647,7 @@ def float_precision(x: Any) -> int:
 @builtin("RATIONAL")
 def rational(x: Any) -> Any:
     _reals((x,))
-    return normalize(Fraction(x))
+    return canonical(Fraction(x))
 
 
 @builtin("RATIONALIZE")
@@ -659,7 +655,7 @@ def rationalize(x: Any) -> Any:
     _reals((x,))
     if type(x) is float:
         # The shortest decimal that reads back as x gives the simplest rational within its precision.
-        return normalize(Fraction(repr(x)))
+        return canonical(Fraction(repr(x)))
     return x
 
 

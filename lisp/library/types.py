@@ -22,11 +22,13 @@ from lisp.data import NIL, SYSTEM, Char, Cons, Package, Symbol, T, cl_symbol, ma
 from lisp.library.arguments import check, function_designator, show, truth
 from lisp.library.equality import eql_p
 from lisp.library.lists import elements
+from lisp.library.numbers import RATIONAL_TYPES, REAL_TYPES
 from lisp.namespace import builtin
+from lisp.ratio import Ratio
 
 Predicate = Callable[[Any], bool]
 
-_NUMBERS = (int, Fraction, float, complex)
+_NUMBERS = (int, Ratio, Fraction, float, complex)
 _FIXNUM_MIN, _FIXNUM_MAX = -(2 ** 62), 2 ** 62 - 1
 _STANDARD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
                             "!$\"'(),_-./:;?+<=>#%&*@[\\]{|}`^~ \n")
@@ -70,9 +72,9 @@ _ATOMIC: dict[str, Predicate] = {
     "KEYWORD": lambda x: isinstance(x, Symbol) and x.is_keyword,
     "BOOLEAN": lambda x: x is NIL or x is T,
     "NUMBER": lambda x: type(x) in _NUMBERS,
-    "REAL": lambda x: type(x) in (int, Fraction, float),
-    "RATIONAL": lambda x: type(x) in (int, Fraction),
-    "RATIO": lambda x: type(x) is Fraction,
+    "REAL": lambda x: type(x) in REAL_TYPES,
+    "RATIONAL": lambda x: type(x) in RATIONAL_TYPES,
+    "RATIO": lambda x: isinstance(x, Fraction),
     "INTEGER": lambda x: type(x) is int,
     "FIXNUM": lambda x: type(x) is int and _FIXNUM_MIN <= x <= _FIXNUM_MAX,
     "BIGNUM": lambda x: type(x) is int and not _FIXNUM_MIN <= x <= _FIXNUM_MAX,
@@ -205,7 +207,7 @@ def _range_test(base: Predicate, args: list[Any], spec: Any) -> Predicate:
         if isinstance(b, Cons):
             (limit,) = list(elements(b))
             return (lambda x: x > limit) if is_low else (lambda x: x < limit)
-        if type(b) not in (int, Fraction, float):
+        if type(b) not in REAL_TYPES:
             _unknown(spec)
         return (lambda x: x >= b) if is_low else (lambda x: x <= b)
 
@@ -353,7 +355,7 @@ def _type_name(obj: Any) -> str:
     t = type(obj)
     if t is int:
         return "FIXNUM" if _FIXNUM_MIN <= obj <= _FIXNUM_MAX else "BIGNUM"
-    simple = {Fraction: "RATIO", float: "DOUBLE-FLOAT", complex: "COMPLEX", Char: "CHARACTER",
+    simple = {Ratio: "RATIO", Fraction: "RATIO", float: "DOUBLE-FLOAT", complex: "COMPLEX", Char: "CHARACTER",
               str: "SIMPLE-STRING", list: "SIMPLE-VECTOR", Package: "PACKAGE", Restart: "RESTART"}
     if t in simple:
         return simple[t]
@@ -470,10 +472,10 @@ def coerce(obj: Any, spec: Any) -> Any:
         if text is not None and len(text) == 1:
             return Char(text)
     if name in ("FLOAT", "SINGLE-FLOAT", "DOUBLE-FLOAT", "SHORT-FLOAT", "LONG-FLOAT") \
-            and type(obj) in (int, Fraction, float):
+            and type(obj) in REAL_TYPES:
         return float(obj)
     if name == "COMPLEX" and type(obj) in _NUMBERS:
-        return obj if type(obj) in (int, Fraction) else complex(obj)
+        return obj if type(obj) in RATIONAL_TYPES else complex(obj)
     if name == "FUNCTION":
         if isinstance(obj, Cons):
             from lisp.compiler import eval_form

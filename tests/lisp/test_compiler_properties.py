@@ -7,6 +7,8 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lisp.ratio import Ratio
+
 from tests.lisp.lisp_eval import run, show
 
 _NUMBERS = st.one_of(st.integers(-20, 20), st.fractions(min_value=-5, max_value=5, max_denominator=6))
@@ -48,7 +50,7 @@ def test_open_coded_arithmetic_is_exact_and_integers_stay_integers(expression):
     text, expected = expression
     value = run(f"(let ((f (lambda () {text}))) (funcall f))")
     assert value == expected
-    assert type(value) is (int if expected.denominator == 1 else Fraction)
+    assert type(value) is (int if expected.denominator == 1 else Ratio)
 
 
 @settings(max_examples=60, deadline=None)

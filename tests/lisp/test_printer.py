@@ -20,6 +20,7 @@ from lisp.printer import (
     float_text, prin1, prin1_to_string, princ, princ_to_string, print_, write, write_to_string,
 )
 from lisp.reader import PACKAGE_VAR, QUOTE, READ_BASE, read_from_string
+from lisp.ratio import Ratio
 from lisp.streams import StringOutputStream
 
 
@@ -278,7 +279,7 @@ def similar(a, b):
 
 names = st.text(min_size=0, max_size=8)
 atoms = st.one_of(
-    st.integers(), st.fractions().filter(lambda f: f.denominator != 1),
+    st.integers(), st.fractions().filter(lambda f: f.denominator != 1).map(Ratio),
     st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=10),
     st.characters(blacklist_categories=("Cs",)).map(Char),
     names.map(sym), names.map(keyword), names.map(Symbol), st.just(NIL), st.just(T),
