@@ -49,11 +49,6 @@ class _Emitter:
         self.lines.append(f"{self.label(node)}:")
         if isinstance(node, Miss):
             self.tail_call(f"inttoptr (i64 {miss_handler} to ptr)")
-        elif isinstance(node, Leaf) and node.exact:
-            target = self.fresh("%o")
-            self.lines.append(f"  {target} = select i1 %exact, ptr inttoptr (i64 {node.exact} to ptr), "
-                              f"ptr inttoptr (i64 {node.outcome} to ptr)")
-            self.tail_call(target)
         elif isinstance(node, Leaf):
             self.tail_call(f"inttoptr (i64 {node.outcome} to ptr)")
         else:
@@ -102,10 +97,7 @@ def emit(tree: Tree, name: str, nargs: int, miss_handler: int,
            "short:"]
     e.tail_call(f"inttoptr (i64 {miss_handler} to ptr)")
     out += e.lines
-    e.lines = ["classes:",
-               f"  %exactn = icmp eq i64 %n, {nargs}",
-               "  %nokw = icmp eq ptr %kwnames, null",
-               "  %exact = and i1 %exactn, %nokw  ; a leaf's exact variant applies"]
+    e.lines = ["classes:"]
     for p in used_values:
         e.lines.append(f"  %p{p} = getelementptr ptr, ptr %args, i64 {p}")
         e.lines.append(f"  %a{p} = load ptr, ptr %p{p}, align 8")

@@ -3,12 +3,9 @@ applicable methods become one *effective method* (CLHS 7.6.6.2 and 7.6.6.4).
 
 An effective method is a plain callable taking the call's arguments. When only one method runs
 and it does not ask for ``next_method``, the effective method is that method's function itself,
-so the native hit path reaches it with no wrapper in between.
-
-A step that passes ``next_method`` also has an *exact* variant (:func:`exact_variant`) taking
-exactly the dispatched arguments as named parameters: no ``*args``/``**kwargs`` packing on the way
-in or on to the next method. Native dispatchers call it for calls with exactly that many
-positional arguments and no keywords (the common case), the general step otherwise.
+so the native hit path reaches it with no wrapper in between. Otherwise, in native mode, the
+steps that pass ``next_method`` and run before/primary/after methods are native objects
+(:mod:`dispatch.steps`); with native mode off they are Python closures.
 """
 
 from __future__ import annotations
@@ -19,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from dispatch import steps
 from dispatch.errors import InvalidMethodError
 from dispatch.methods import Method
 
@@ -31,6 +29,7 @@ class CallContext(Protocol):
 
     name: str
     nargs: int  # dispatched (required positional) parameters
+    native_steps: bool  # chain methods with native steps (dispatch.steps)
 
     def no_next_method(self, method: Method, args: tuple, kwargs: dict) -> Any: ...
 
@@ -58,65 +57,26 @@ class MissingNextMethod:
         return f"<no next method after {self._method!r}>"
 
 
-_EXACT = "_gfjit_exact"  # attribute of a step holding its exact variant
-
-
-def exact_variant(step: Callable[..., Any]) -> Callable[..., Any] | None:
-    """The variant of ``step`` for exactly the dispatched arguments, None if it has none."""
-    return getattr(step, _EXACT, None)
-
-
-# Exact variants, generated once per kind and argument count (a parameter list cannot be
-# variable). ``{p}``: the parameters a0, a1, ...; ``{fp}``: the same after a leading comma.
-_EXACT_SOURCES = {
-    # make(f, following, following_exact): run f with a next method
-    "next": """
-def make(f, following, following_exact):
-    def step({p}):
-        def next_method(*new_args, **new_kwargs):
-            if new_args or new_kwargs:
-                return following(*new_args, **new_kwargs)
-            return following_exact({p})
-        return f(next_method{fp})
-    return step
-""",
-    # make(befores, primary, afters): the standard combination's inner part
-    "wrap": """
-def make(befores, primary, afters):
-    def step({p}):
-        for before in befores:
-            before({p})
-        result = primary({p})
-        for after in afters:
-            after({p})
-        return result
-    return step
-""",
-}
-
-
-@functools.cache
-def _exact_maker(kind: str, nargs: int) -> Callable[..., Step]:
-    params = ", ".join(f"a{i}" for i in range(nargs))
-    namespace: dict[str, Any] = {}
-    exec(_EXACT_SOURCES[kind].format(p=params, fp=", " + params if params else ""),  # noqa: S102
-         namespace)
-    return namespace["make"]
-
-
-def _exact(step: Step) -> Step:
-    return exact_variant(step) or step
-
-
 def _link(method: Method, nxt: Step | None, ctx: CallContext) -> Step:
-    """The step running ``method`` with ``nxt`` as its next method.
-
-    When there is a next method, ``next_method`` is a closure made per call: a plain Python
-    function, so calling it is an inlined Python-to-Python call (no ``tp_call`` slot), and it is
-    true, as next-method-p must be. This is the around/next-method hot path."""
-    f = method.function
+    """The step running ``method`` with ``nxt`` as its next method: native (see
+    :mod:`dispatch.steps`) when ``ctx.native_steps``, else Python."""
     if not method.wants_next:
-        return f
+        return method.function
+    step = _python_link(method, nxt, ctx)
+    if not ctx.native_steps:
+        return step
+    if nxt is None:
+        def missing(*args: Any, **kwargs: Any) -> Any:
+            return ctx.no_next_method(method, args, kwargs)
+        return steps.make_step(method.function, missing, step, truth=False)
+    return steps.make_step(method.function, nxt, step, truth=True)
+
+
+def _python_link(method: Method, nxt: Step | None, ctx: CallContext) -> Step:
+    """:func:`_link` in Python. When there is a next method, ``next_method`` is a closure made
+    per call: a plain Python function, so calling it is an inlined Python-to-Python call (no
+    ``tp_call`` slot), and it is true, as next-method-p must be."""
+    f = method.function
     if nxt is None:
         def step(*args: Any, **kwargs: Any) -> Any:
             return f(MissingNextMethod(method, ctx, args, kwargs), *args, **kwargs)
@@ -129,7 +89,6 @@ def _link(method: Method, nxt: Step | None, ctx: CallContext) -> Step:
                 return following(*new_args, **new_kwargs)
             return following(*args, **kwargs)
         return f(next_method, *args, **kwargs)
-    setattr(step, _EXACT, _exact_maker("next", ctx.nargs)(f, following, _exact(following)))
     return step
 
 
@@ -224,7 +183,9 @@ class StandardCombination(Combination):
             return sole
         primary = _chain(primaries, None, ctx)
         assert primary is not None
-        if befores or afters:
+        if (befores or afters) and ctx.native_steps:
+            inner = steps.make_wrap(befores, primary, afters)
+        elif befores or afters:
             def inner(*args: Any, **kwargs: Any) -> Any:
                 for before in befores:
                     before(*args, **kwargs)
@@ -232,8 +193,6 @@ class StandardCombination(Combination):
                 for after in afters:
                     after(*args, **kwargs)
                 return result
-            exact = _exact_maker("wrap", ctx.nargs)(befores, _exact(primary), afters)
-            setattr(inner, _EXACT, exact)
         else:
             inner = primary
         return self._with_arounds(arounds, inner, methods, ctx)

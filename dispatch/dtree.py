@@ -12,17 +12,14 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
-from dispatch.combination import exact_variant
 from dispatch.outcomes import EqlSelector, Outcome
 
 
 @dataclass(frozen=True)
 class Leaf:
-    """Tail-call the outcome at this address; or, when ``exact`` is set, that one for calls with
-    exactly the dispatched arguments and no keywords (see dispatch.combination.exact_variant)."""
+    """Tail-call the outcome at this address."""
 
     outcome: int
-    exact: int = 0
 
 
 @dataclass(frozen=True)
@@ -83,8 +80,7 @@ class _Builder:
 
     def _leaf(self, outcome: Outcome) -> Node:
         self.outcomes[id(outcome)] = outcome
-        exact = exact_variant(outcome)  # kept alive by the outcome it belongs to (I2)
-        return self.intern(Leaf(id(outcome), 0 if exact is None else id(exact)))
+        return self.intern(Leaf(id(outcome)))
 
     def _identity_tree(self, selector: EqlSelector) -> Node:
         cases = selector.identity_cases()

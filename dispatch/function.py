@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dispatch import native
+from dispatch import native, steps
 from dispatch.combination import Combination, combination_named
 from dispatch.errors import InvalidMethodError, MethodRedefinitionWarning
 from dispatch.generic import GenericState, Stats
@@ -171,6 +171,7 @@ def _native_type_or_none(requested: bool | None) -> type | None:
             if reason is None:
                 try:
                     native.trampoline_address()
+                    steps.prepare()
                     _native_type = native.make_native_type(GenericFunction,
                                                            "dispatch.NativeGenericFunction")
                 except Exception as e:  # noqa: BLE001 - any failure means: do not trust native code

@@ -65,6 +65,7 @@ class GenericState:
         self._gf: Any = None
         self.stats = Stats(native=native_mode)
         self._native_mode = native_mode
+        self.native_steps = native_mode  # dispatch.combination.CallContext
         self._compiled: Any = None          # the installed dispatcher (dispatch.compiled.Compiled)
         self._compiled_generation = -1      # history generation it covers
         self._compile_pending = False

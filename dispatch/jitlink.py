@@ -28,12 +28,13 @@ def opt_level() -> int:
     return _opt_level
 
 
-def compile_module(ir: str, export: str) -> Any:
-    """Compile ``ir`` (on this thread) exporting ``export``; returns the jit code handle
+def compile_module(ir: str, export: str, *more_exports: str, opt_level: int | None = None) -> Any:
+    """Compile ``ir`` (on this thread) exporting ``export`` and ``more_exports``, at
+    ``opt_level`` (default: the dispatchers' level); returns the jit code handle
     (``.address(name)``, ``.release()``). Raises ``jit.JitError`` subclasses."""
     imports = {name: jit.capi.address(name) for name in _IMPORTS}
-    code = jit.compile(ir, export, opt_level=_opt_level)
-    return jit.default_pool().add(code, exports=[export], imports=imports)
+    code = jit.compile(ir, export, opt_level=_opt_level if opt_level is None else opt_level)
+    return jit.default_pool().add(code, exports=[export, *more_exports], imports=imports)
 
 
 def assembly(ir: str, name: str) -> str:

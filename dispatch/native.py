@@ -35,6 +35,7 @@ OB_TYPE_OFFSET = 8
 _Py_tp_call = 50
 _Py_tp_members = 72
 _Py_tp_new = 65
+TP_NEW_SLOT = _Py_tp_new
 _Py_T_PYSSIZET = 19
 _Py_READONLY = 1
 _Py_TPFLAGS_HAVE_VECTORCALL = 1 << 11
@@ -80,36 +81,63 @@ def unavailable_reason() -> str | None:
 
 _type_names: list[ctypes.Array[ctypes.c_char]] = []
 
+_Py_T_OBJECT_EX = 16
+
+
+def object_member(name: str, offset: int) -> tuple[str, int, int]:
+    """A ``PyObject*`` field for :func:`make_heap_type`: a strong reference that the inherited
+    garbage-collector support visits, clears (when not read-only) and releases at deallocation."""
+    return (name, _Py_T_OBJECT_EX, offset)
+
+
+def vectorcall_member(offset: int) -> tuple[str, int, int]:
+    """The ``__vectorcalloffset__`` member for :func:`make_heap_type`."""
+    return ("__vectorcalloffset__", _Py_T_PYSSIZET, offset)
+
+
+def make_heap_type(base: type, name: str, basicsize: int, members: list[tuple[str, int, int]],
+                   slots: list[tuple[int, int]], flags: int = 0) -> type:
+    """A heap type made with ``PyType_FromSpecWithBases`` subclassing ``base``, whose instances
+    are ``basicsize`` bytes with per-instance vectorcall (the ``__vectorcalloffset__`` member
+    must be among ``members``: (name, member type, offset)). ``slots``: (slot id, address).
+
+    Relied on (CPython 3.11-3.13): a type made from a spec records its members after its
+    header with ``Py_SIZE`` = their count, and inherits from a Python-level ``base`` the
+    ``subtype_traverse``/``subtype_clear``/``subtype_dealloc`` functions, which walk every such
+    type's ``T_OBJECT_EX`` members: visiting them, clearing and releasing the writable ones."""
+    table = (_PyMemberDef * (len(members) + 1))(
+        *(_PyMemberDef(n.encode(), kind, offset, 0 if kind == _Py_T_OBJECT_EX else _Py_READONLY, None)
+          for n, kind, offset in members),
+        _PyMemberDef(None, 0, 0, 0, None))
+    slot_table = (_PyTypeSlot * (len(slots) + 3))(
+        _PyTypeSlot(_Py_tp_call, _capi_address("PyVectorcall_Call")),
+        _PyTypeSlot(_Py_tp_members, ctypes.addressof(table)),
+        *(_PyTypeSlot(slot, address) for slot, address in slots),
+        _PyTypeSlot(0, None))
+    # CPython 3.11 keeps pointing at the spec's name (tp_name): it must live forever.
+    _type_names.append(ctypes.create_string_buffer(name.encode()))
+    spec = _PyTypeSpec(ctypes.cast(_type_names[-1], ctypes.c_char_p), basicsize, 0,
+                       _Py_TPFLAGS_HAVE_VECTORCALL | flags, slot_table)
+    from_spec = ctypes.pythonapi.PyType_FromSpecWithBases
+    from_spec.restype = ctypes.py_object
+    from_spec.argtypes = [ctypes.c_void_p, ctypes.py_object]
+    # The slots and members are copied: they need not outlive this call.
+    tp = from_spec(ctypes.addressof(spec), (base,))
+    if tp.__basicsize__ != basicsize or not tp.__flags__ & _Py_TPFLAGS_HAVE_VECTORCALL:
+        raise RuntimeError(f"{tp!r} did not get the expected layout")
+    return tp
+
 
 def make_native_type(base: type, name: str) -> type:
     """The heap type of native generic functions, subclassing ``base`` (which must add no
     instance layout: ``__slots__ = ()``)."""
     if base.__basicsize__ != object.__basicsize__:
         raise TypeError(f"{base!r} must not add instance layout (give it __slots__ = ())")
-    members = (_PyMemberDef * 4)(
-        _PyMemberDef(b"__vectorcalloffset__", _Py_T_PYSSIZET, VECTORCALL_OFFSET, _Py_READONLY, None),
-        _PyMemberDef(b"__dictoffset__", _Py_T_PYSSIZET, DICT_OFFSET, _Py_READONLY, None),
-        _PyMemberDef(b"__weaklistoffset__", _Py_T_PYSSIZET, WEAKLIST_OFFSET, _Py_READONLY, None),
-        _PyMemberDef(None, 0, 0, 0, None),
-    )
-    slots = (_PyTypeSlot * 4)(
-        _PyTypeSlot(_Py_tp_call, _capi_address("PyVectorcall_Call")),
-        _PyTypeSlot(_Py_tp_members, ctypes.addressof(members)),
-        _PyTypeSlot(_Py_tp_new, _capi_address("PyType_GenericNew")),
-        _PyTypeSlot(0, None),
-    )
-    # CPython 3.11 keeps pointing at the spec's name (tp_name): it must live forever.
-    _type_names.append(ctypes.create_string_buffer(name.encode()))
-    spec = _PyTypeSpec(ctypes.cast(_type_names[-1], ctypes.c_char_p), BASIC_SIZE, 0,
-                       _Py_TPFLAGS_HAVE_VECTORCALL, slots)
-    from_spec = ctypes.pythonapi.PyType_FromSpecWithBases
-    from_spec.restype = ctypes.py_object
-    from_spec.argtypes = [ctypes.c_void_p, ctypes.py_object]
-    # The slots and members are copied: they need not outlive this call.
-    tp = from_spec(ctypes.addressof(spec), (base,))
-    if tp.__basicsize__ != BASIC_SIZE or not tp.__flags__ & _Py_TPFLAGS_HAVE_VECTORCALL:
-        raise RuntimeError(f"{tp!r} did not get the expected layout")
-    return tp
+    members = [vectorcall_member(VECTORCALL_OFFSET),
+               ("__dictoffset__", _Py_T_PYSSIZET, DICT_OFFSET),
+               ("__weaklistoffset__", _Py_T_PYSSIZET, WEAKLIST_OFFSET)]
+    return make_heap_type(base, name, BASIC_SIZE, members,
+                          [(_Py_tp_new, _capi_address("PyType_GenericNew"))])
 
 
 def store_pointer(obj: Any, offset: int, address: int) -> None:

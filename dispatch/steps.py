@@ -1,0 +1,497 @@
+"""Native steps of effective methods (native mode only): a method that takes ``next_method``
+runs with a native next-method object, and before/primary/after methods run in order, with no
+Python frame of ours in between.
+
+Three heap types (made like the native generic function, see :mod:`dispatch.native`), whose
+vectorcall functions are compiled once per process from the IR below and never released:
+
+* a **link** runs one method that takes ``next_method``. It holds the method's ``function``,
+  ``following`` (what its next method calls), ``general`` (a Python step doing the same, for calls
+  with more arguments than a next-method object stores), a ``truth`` flag (next-method-p) and a
+  ``cache`` of one next-method object. Called, it takes the cached next-method object if nobody
+  else holds it (else allocates one), stores the call's arguments in it with new references,
+  calls ``function(next_method, *args, **kwargs)`` and then releases them.
+* a **next-method object** holds its link and the call's arguments. Called with no arguments it
+  calls ``following`` with the stored ones, else with the given ones; its truth is the link's.
+  It owns its arguments, so an around method may keep it and call it later, from any thread.
+* a **wrap** calls each of a tuple of ``befores``, then ``primary`` (whose value it returns),
+  then each of ``afters``, all with the call's arguments.
+
+Layouts (64-bit CPython 3.11-3.13, GIL-enabled; native mode is off elsewhere)::
+
+    link                        next-method object                  wrap
+    0   PyObject_HEAD           0   PyObject_HEAD                   0   PyObject_HEAD
+    16  methods (Python slot)   16  vectorcall pointer: nm_call     16  methods (Python slot)
+    24  vectorcall: step_call   24  link                            24  vectorcall: wrap_call
+    32  function                32  kwnames (NULL: none)            32  befores (a tuple)
+    40  following               40  positional arguments stored     40  primary
+    48  general                 48  STORED argument slots           48  afters (a tuple)
+    56  cache                       (positional, then keyword values)
+    64  truth (0 or 1)
+
+``methods`` names the methods of an effective method, for people.
+
+Object fields are ``T_OBJECT_EX`` members: the garbage collector visits and clears them, and
+deallocation releases them. Their attribute descriptors are deleted from the types, so Python code
+cannot set or delete them; only the collector's clear can make them NULL, which the native code
+checks (it raises ``RuntimeError`` instead of following a NULL).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jit
+from dispatch import jitlink, native
+
+STORED = 8  # argument slots of a next-method object; calls with more go to the Python step
+
+STEP_METHODS, STEP_VECTORCALL, STEP_FUNCTION, STEP_FOLLOWING = 16, 24, 32, 40
+STEP_GENERAL, STEP_CACHE, STEP_TRUTH, STEP_SIZE = 48, 56, 64, 72
+NM_VECTORCALL, NM_STEP, NM_KWNAMES, NM_NARGS, NM_ARGS = 16, 24, 32, 40, 48
+NM_SIZE = NM_ARGS + 8 * STORED
+WRAP_VECTORCALL, WRAP_BEFORES, WRAP_PRIMARY, WRAP_AFTERS, WRAP_SIZE = 24, 32, 40, 48, 56
+TUPLE_SIZE, TUPLE_ITEMS = 16, 24  # ob_size and ob_item of a tuple
+
+_Py_nb_bool = 9
+_Py_TPFLAGS_DISALLOW_INSTANTIATION = 1 << 7
+_ARGUMENTS_OFFSET = 1 << 63  # PY_VECTORCALL_ARGUMENTS_OFFSET
+_MASK = _ARGUMENTS_OFFSET - 1
+_DEAD = b"gfjit: method step used after the garbage collector cleared it\0"
+
+
+class StepBase:
+    """Base of native links and wraps."""
+
+    __slots__ = ("methods",)
+
+    def __repr__(self) -> str:
+        return f"<native {type(self).__name__} of {getattr(self, 'methods', '?')}>"
+
+
+class NextMethodBase:
+    """Base of native next-method objects: call it to run the next method (with no arguments:
+    the current ones); it is false when there is no next method."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<next method{'' if self else ' (none)'}>"
+
+
+_DECLARATIONS = """
+declare ptr @PyObject_Vectorcall(ptr, ptr, i64, ptr)
+declare ptr @PyType_GenericAlloc(ptr, i64)
+declare void @Py_IncRef(ptr)
+declare void @Py_DecRef(ptr)
+declare void @PyErr_SetString(ptr, ptr)
+"""
+
+
+def _dead_ir() -> str:
+    """``@dead()``: raise RuntimeError (a field was cleared by the collector), return NULL."""
+    return f"""
+@dead_message = private unnamed_addr constant [{len(_DEAD)} x i8] c"{_DEAD[:-1].decode()}\\00"
+
+define private ptr @dead() cold noinline {{
+  call void @PyErr_SetString(ptr inttoptr (i64 {id(RuntimeError)} to ptr), ptr @dead_message)
+  ret ptr null
+}}
+"""
+
+
+def _nm_ir() -> str:
+    return _DECLARATIONS + _dead_ir() + f"""
+; A next-method object called: no arguments -> the stored ones, else the given ones.
+define ptr @gfjit_nm_call(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
+entry:
+  %stepp = getelementptr i8, ptr %self, i64 {NM_STEP}
+  %step = load ptr, ptr %stepp, align 8
+  %nostep = icmp eq ptr %step, null
+  br i1 %nostep, label %dead, label %live
+live:
+  %fp = getelementptr i8, ptr %step, i64 {STEP_FOLLOWING}
+  %following = load ptr, ptr %fp, align 8
+  %nofollowing = icmp eq ptr %following, null
+  br i1 %nofollowing, label %dead, label %check
+check:
+  %n = and i64 %nargsf, {_MASK}
+  %nopositional = icmp eq i64 %n, 0
+  br i1 %nopositional, label %kwcheck, label %given
+kwcheck:
+  %nokw = icmp eq ptr %kwnames, null
+  br i1 %nokw, label %stored, label %kwsize
+kwsize:
+  %kwsizep = getelementptr i8, ptr %kwnames, i64 {TUPLE_SIZE}
+  %kwcount = load i64, ptr %kwsizep, align 8
+  %emptykw = icmp eq i64 %kwcount, 0
+  br i1 %emptykw, label %stored, label %given
+stored:
+  %snp = getelementptr i8, ptr %self, i64 {NM_NARGS}
+  %sn = load i64, ptr %snp, align 8
+  %skwp = getelementptr i8, ptr %self, i64 {NM_KWNAMES}
+  %skw = load ptr, ptr %skwp, align 8
+  %sargs = getelementptr i8, ptr %self, i64 {NM_ARGS}
+  %r1 = musttail call ptr @PyObject_Vectorcall(ptr %following, ptr %sargs, i64 %sn, ptr %skw)
+  ret ptr %r1
+given:
+  %r2 = musttail call ptr @PyObject_Vectorcall(ptr %following, ptr %args, i64 %nargsf, ptr %kwnames)
+  ret ptr %r2
+dead:
+  %r3 = call ptr @dead()
+  ret ptr %r3
+}}
+
+; next-method-p: the step's truth.
+define i32 @gfjit_nm_bool(ptr %self) {{
+entry:
+  %stepp = getelementptr i8, ptr %self, i64 {NM_STEP}
+  %step = load ptr, ptr %stepp, align 8
+  %nostep = icmp eq ptr %step, null
+  br i1 %nostep, label %dead, label %live
+live:
+  %tp = getelementptr i8, ptr %step, i64 {STEP_TRUTH}
+  %truth = load i64, ptr %tp, align 8
+  %t = trunc i64 %truth to i32
+  ret i32 %t
+dead:
+  %r = call ptr @dead()
+  ret i32 -1
+}}
+
+"""
+
+
+def _step_ir(nm_type: int, nm_call: int) -> str:
+    return _DECLARATIONS + _dead_ir() + f"""
+; A step called: run function(next_method, *args, **kwargs).
+define ptr @gfjit_step_call(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
+entry:
+  %buf = alloca [{STORED + 1} x ptr], align 8
+  %fp = getelementptr i8, ptr %self, i64 {STEP_FUNCTION}
+  %f = load ptr, ptr %fp, align 8
+  %nof = icmp eq ptr %f, null
+  br i1 %nof, label %dead, label %start
+start:
+  %n = and i64 %nargsf, {_MASK}
+  %haskw = icmp ne ptr %kwnames, null
+  br i1 %haskw, label %kwlen, label %count
+kwlen:
+  %kwsizep = getelementptr i8, ptr %kwnames, i64 {TUPLE_SIZE}
+  %kwsize = load i64, ptr %kwsizep, align 8
+  br label %count
+count:
+  %nkw = phi i64 [ %kwsize, %kwlen ], [ 0, %start ]
+  %total = add i64 %n, %nkw
+  %many = icmp ugt i64 %total, {STORED}
+  br i1 %many, label %general, label %take
+general:
+  %gp = getelementptr i8, ptr %self, i64 {STEP_GENERAL}
+  %g = load ptr, ptr %gp, align 8
+  %nog = icmp eq ptr %g, null
+  br i1 %nog, label %dead, label %callgeneral
+callgeneral:
+  %rg = musttail call ptr @PyObject_Vectorcall(ptr %g, ptr %args, i64 %nargsf, ptr %kwnames)
+  ret ptr %rg
+
+take:
+  ; The cached object is free when the cache holds its only reference. Nothing between this
+  ; test and the store of 2 can run Python code, so under the GIL no other thread can take it.
+  %cachep = getelementptr i8, ptr %self, i64 {STEP_CACHE}
+  %cache = load ptr, ptr %cachep, align 8
+  %hascache = icmp ne ptr %cache, null
+  br i1 %hascache, label %cachecheck, label %alloc
+cachecheck:
+  %rc = load i64, ptr %cache, align 8
+  %free = icmp eq i64 %rc, 1
+  br i1 %free, label %reuse, label %alloc
+reuse:
+  store i64 2, ptr %cache, align 8
+  br label %fill
+alloc:
+  %new = call ptr @PyType_GenericAlloc(ptr inttoptr (i64 {nm_type} to ptr), i64 0)
+  %allocfailed = icmp eq ptr %new, null
+  br i1 %allocfailed, label %fail, label %init
+fail:
+  ret ptr null
+init:
+  %nvp = getelementptr i8, ptr %new, i64 {NM_VECTORCALL}
+  store ptr inttoptr (i64 {nm_call} to ptr), ptr %nvp, align 8
+  call void @Py_IncRef(ptr %self)
+  %nsp = getelementptr i8, ptr %new, i64 {NM_STEP}
+  store ptr %self, ptr %nsp, align 8
+  ; Allocating may have run the collector, hence Python code: look at the cache again.
+  %cache2 = load ptr, ptr %cachep, align 8
+  %empty = icmp eq ptr %cache2, null
+  br i1 %empty, label %adopt, label %fill
+adopt:
+  store i64 2, ptr %new, align 8
+  store ptr %new, ptr %cachep, align 8
+  br label %fill
+
+fill:
+  %nm = phi ptr [ %cache, %reuse ], [ %new, %init ], [ %new, %adopt ]
+  %nnp = getelementptr i8, ptr %nm, i64 {NM_NARGS}
+  store i64 %n, ptr %nnp, align 8
+  br i1 %haskw, label %storekw, label %storeargs
+storekw:
+  call void @Py_IncRef(ptr %kwnames)
+  %nkwp = getelementptr i8, ptr %nm, i64 {NM_KWNAMES}
+  store ptr %kwnames, ptr %nkwp, align 8
+  br label %storeargs
+storeargs:
+  %nmargs = getelementptr i8, ptr %nm, i64 {NM_ARGS}
+  %bufargs = getelementptr ptr, ptr %buf, i64 1
+  %anyargs = icmp ne i64 %total, 0
+  br i1 %anyargs, label %storeloop, label %call
+storeloop:
+  %i = phi i64 [ 0, %storeargs ], [ %i1, %storeloop ]
+  %src = getelementptr ptr, ptr %args, i64 %i
+  %a = load ptr, ptr %src, align 8
+  call void @Py_IncRef(ptr %a)
+  %dst = getelementptr ptr, ptr %nmargs, i64 %i
+  store ptr %a, ptr %dst, align 8
+  %copy = getelementptr ptr, ptr %bufargs, i64 %i
+  store ptr %a, ptr %copy, align 8
+  %i1 = add i64 %i, 1
+  %more = icmp ult i64 %i1, %total
+  br i1 %more, label %storeloop, label %call
+
+call:
+  %n1 = add i64 %n, 1
+  %offset = and i64 %nargsf, {_ARGUMENTS_OFFSET}
+  %mayprepend = icmp ne i64 %offset, 0
+  br i1 %mayprepend, label %prepend, label %copied
+prepend:
+  ; PY_VECTORCALL_ARGUMENTS_OFFSET: args[-1] is ours to change during the call.
+  %slot = getelementptr ptr, ptr %args, i64 -1
+  %saved = load ptr, ptr %slot, align 8
+  store ptr %nm, ptr %slot, align 8
+  %ra = call ptr @PyObject_Vectorcall(ptr %f, ptr %slot, i64 %n1, ptr %kwnames)
+  store ptr %saved, ptr %slot, align 8
+  br label %release
+copied:
+  store ptr %nm, ptr %buf, align 8
+  %rb = call ptr @PyObject_Vectorcall(ptr %f, ptr %buf, i64 %n1, ptr %kwnames)
+  br label %release
+
+release:
+  %r = phi ptr [ %ra, %prepend ], [ %rb, %copied ]
+  %cache3 = load ptr, ptr %cachep, align 8
+  %cached = icmp eq ptr %cache3, %nm
+  br i1 %cached, label %owncheck, label %drop
+owncheck:
+  ; Two references, the cache's and ours: nobody kept the object. Release its arguments (an
+  ; object kept alive by the cache must not keep them alive) and give it back to the cache.
+  %rc3 = load i64, ptr %nm, align 8
+  %alone = icmp eq i64 %rc3, 2
+  br i1 %alone, label %clear, label %uncache
+clear:
+  %ckwp = getelementptr i8, ptr %nm, i64 {NM_KWNAMES}
+  %ckw = load ptr, ptr %ckwp, align 8
+  store ptr null, ptr %ckwp, align 8
+  store i64 0, ptr %nnp, align 8
+  br i1 %anyargs, label %clearloop, label %cleared
+clearloop:
+  ; Each slot is emptied before its reference goes: releasing may run Python code.
+  %j = phi i64 [ 0, %clear ], [ %j1, %clearloop ]
+  %cp = getelementptr ptr, ptr %nmargs, i64 %j
+  %c = load ptr, ptr %cp, align 8
+  store ptr null, ptr %cp, align 8
+  call void @Py_DecRef(ptr %c)
+  %j1 = add i64 %j, 1
+  %cmore = icmp ult i64 %j1, %total
+  br i1 %cmore, label %clearloop, label %cleared
+cleared:
+  call void @Py_DecRef(ptr %ckw)
+  ; The cache still holds a reference, so ours can go without a deallocation check.
+  %rc4 = load i64, ptr %nm, align 8
+  %rc5 = sub i64 %rc4, 1
+  store i64 %rc5, ptr %nm, align 8
+  ret ptr %r
+uncache:
+  ; Kept by the method: it keeps its arguments, but the cache lets it go.
+  store ptr null, ptr %cachep, align 8
+  call void @Py_DecRef(ptr %nm)
+  br label %drop
+drop:
+  call void @Py_DecRef(ptr %nm)
+  ret ptr %r
+dead:
+  %rd = call ptr @dead()
+  ret ptr %rd
+}}
+"""
+
+
+
+
+_STEP_FIELDS = (("_function", STEP_FUNCTION), ("_following", STEP_FOLLOWING),
+                ("_general", STEP_GENERAL), ("_cache", STEP_CACHE))
+_WRAP_FIELDS = (("_befores", WRAP_BEFORES), ("_primary", WRAP_PRIMARY), ("_afters", WRAP_AFTERS))
+_NM_FIELDS = (("_step", NM_STEP), ("_kwnames", NM_KWNAMES),
+              *((f"_a{i}", NM_ARGS + 8 * i) for i in range(STORED)))
+
+
+def _each_ir(label: str, field: int, after: str, on_error: str) -> str:
+    """Call each item of the tuple at ``field`` with the call's arguments, dropping the values;
+    go to ``after``, or to ``on_error`` at the first failure."""
+    return f"""
+{label}:
+  %{label}p = getelementptr i8, ptr %self, i64 {field}
+  %{label}t = load ptr, ptr %{label}p, align 8
+  %{label}np = getelementptr i8, ptr %{label}t, i64 {TUPLE_SIZE}
+  %{label}n = load i64, ptr %{label}np, align 8
+  %{label}any = icmp ne i64 %{label}n, 0
+  br i1 %{label}any, label %{label}loop, label %{after}
+{label}loop:
+  %{label}i = phi i64 [ 0, %{label} ], [ %{label}i1, %{label}ok ]
+  %{label}ip = getelementptr ptr, ptr %{label}t, i64 {TUPLE_ITEMS // 8}
+  %{label}fp = getelementptr ptr, ptr %{label}ip, i64 %{label}i
+  %{label}f = load ptr, ptr %{label}fp, align 8
+  %{label}r = call ptr @PyObject_Vectorcall(ptr %{label}f, ptr %args, i64 %nargsf, ptr %kwnames)
+  %{label}failed = icmp eq ptr %{label}r, null
+  br i1 %{label}failed, label %{on_error}, label %{label}ok
+{label}ok:
+  call void @Py_DecRef(ptr %{label}r)
+  %{label}i1 = add i64 %{label}i, 1
+  %{label}more = icmp ult i64 %{label}i1, %{label}n
+  br i1 %{label}more, label %{label}loop, label %{after}
+"""
+
+
+def _wrap_ir() -> str:
+    # The tuples and the primary are the wrap's for as long as a caller holds the wrap; a
+    # cleared wrap (collector) has NULL fields, tested first.
+    return _DECLARATIONS + _dead_ir() + f"""
+; A wrap called: befores, primary (its value), afters.
+define ptr @gfjit_wrap_call(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
+entry:
+  %bp = getelementptr i8, ptr %self, i64 {WRAP_BEFORES}
+  %b = load ptr, ptr %bp, align 8
+  %pp = getelementptr i8, ptr %self, i64 {WRAP_PRIMARY}
+  %p = load ptr, ptr %pp, align 8
+  %ap = getelementptr i8, ptr %self, i64 {WRAP_AFTERS}
+  %a = load ptr, ptr %ap, align 8
+  %nob = icmp eq ptr %b, null
+  %nop = icmp eq ptr %p, null
+  %noa = icmp eq ptr %a, null
+  %no1 = or i1 %nob, %nop
+  %no = or i1 %no1, %noa
+  br i1 %no, label %dead, label %befores
+{_each_ir("befores", WRAP_BEFORES, "primary", "fail")}
+primary:
+  %r = call ptr @PyObject_Vectorcall(ptr %p, ptr %args, i64 %nargsf, ptr %kwnames)
+  %pfailed = icmp eq ptr %r, null
+  br i1 %pfailed, label %fail, label %afters
+{_each_ir("afters", WRAP_AFTERS, "done", "afterfail")}
+done:
+  ret ptr %r
+afterfail:
+  call void @Py_DecRef(ptr %r)
+  br label %fail
+fail:
+  ret ptr null
+dead:
+  %rd = call ptr @dead()
+  ret ptr %rd
+}}
+"""
+
+
+def _heap_type(base: type, name: str, size: int, vectorcall: int,
+               fields: Sequence[tuple[str, int]], slots: list[tuple[int, int]],
+               flags: int = 0) -> type:
+    """A type of native steps with object ``fields`` (name, offset). Their attribute descriptors
+    are then deleted: native code relies on what it stored there, so Python code must not
+    replace or delete it (the members stay known to the collector)."""
+    tp = native.make_heap_type(base, name, size,
+                               [native.vectorcall_member(vectorcall),
+                                *(native.object_member(n, off) for n, off in fields)], slots,
+                               flags)
+    for field, _ in fields:
+        delattr(tp, field)
+    return tp
+
+
+class _Kit:
+    """The three types and their compiled code: made once per process, never released (no step
+    can outlive them)."""
+
+    def __init__(self) -> None:
+        nm_code = jitlink.compile_module(_nm_ir(), "gfjit_nm_call", "gfjit_nm_bool", opt_level=2)
+        self.nm_call = nm_code.address("gfjit_nm_call")
+        self.nm_type = _heap_type(NextMethodBase, "dispatch.NextMethod", NM_SIZE, NM_VECTORCALL,
+                                  _NM_FIELDS, [(_Py_nb_bool, nm_code.address("gfjit_nm_bool"))],
+                                  _Py_TPFLAGS_DISALLOW_INSTANTIATION)
+        step_code = jitlink.compile_module(_step_ir(id(self.nm_type), self.nm_call),
+                                           "gfjit_step_call", opt_level=2)
+        wrap_code = jitlink.compile_module(_wrap_ir(), "gfjit_wrap_call", opt_level=2)
+        # A step made by calling its type has NULL fields and no vectorcall pointer: calling it
+        # is a TypeError, not a crash.
+        new = [(native.TP_NEW_SLOT, jit.capi.address("PyType_GenericNew"))]
+        self.link = (_heap_type(StepBase, "dispatch.NativeLink", STEP_SIZE, STEP_VECTORCALL,
+                                _STEP_FIELDS, new),
+                     step_code.address("gfjit_step_call"), STEP_VECTORCALL)
+        self.wrap = (_heap_type(StepBase, "dispatch.NativeWrap", WRAP_SIZE, WRAP_VECTORCALL,
+                                _WRAP_FIELDS, new),
+                     wrap_code.address("gfjit_wrap_call"), WRAP_VECTORCALL)
+        self._code = (nm_code, step_code, wrap_code)
+
+
+_kit: _Kit | None = None
+_kit_lock = threading.Lock()
+
+
+def prepare() -> None:
+    """Make the types and compile their code now (raises what went wrong; native mode must then
+    stay off: effective methods could not be built)."""
+    _the_kit()
+
+
+def _the_kit() -> _Kit:
+    global _kit
+    with _kit_lock:
+        if _kit is None:
+            _kit = _Kit()
+        return _kit
+
+
+_incref = ctypes.pythonapi.Py_IncRef
+_incref.argtypes = [ctypes.py_object]
+_incref.restype = None
+
+
+def _made(kind: tuple[type, int, int], fields: Sequence[tuple[int, Any]],
+          words: Sequence[tuple[int, int]] = ()) -> Any:
+    """A new step of ``kind`` (type, vectorcall function, its offset) with object ``fields``
+    (offset, value), each holding a new reference, released by the type's deallocation, and
+    plain ``words`` (offset, value)."""
+    tp, function, offset = kind
+    step = tp()
+    for field, value in fields:
+        _incref(value)
+        native.store_pointer(step, field, id(value))
+    for field, value in words:
+        native.store_pointer(step, field, value)
+    native.store_pointer(step, offset, function)  # last: now it may be called
+    return step
+
+
+def make_step(function: Callable[..., Any], following: Callable[..., Any],
+              general: Callable[..., Any], truth: bool) -> Any:
+    """A native link running ``function(next_method, *args, **kwargs)``, whose next method calls
+    ``following`` and is ``truth``-y; ``general`` does the same in Python, for calls with more
+    than :data:`STORED` arguments."""
+    return _made(_the_kit().link, ((STEP_FUNCTION, function), (STEP_FOLLOWING, following),
+                                   (STEP_GENERAL, general)), ((STEP_TRUTH, int(truth)),))
+
+
+def make_wrap(befores: Sequence[Callable[..., Any]], primary: Callable[..., Any],
+              afters: Sequence[Callable[..., Any]]) -> Any:
+    """A native wrap calling each of ``befores``, ``primary`` (its value) and each of ``afters``."""
+    return _made(_the_kit().wrap, ((WRAP_BEFORES, tuple(befores)), (WRAP_PRIMARY, primary),
+                                   (WRAP_AFTERS, tuple(afters))))
