@@ -26,7 +26,7 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -486,18 +486,24 @@ def _float_arg(run: _Interpreter, d: Directive, arg: Any) -> float | None:
         raise run.error(f"{write_to_string(arg)} is too large for a float", d) from None
 
 
+_DOUBLE_DIGITS = 800
+
+
 def _decimal_digits(x: float, places: int | None, scale: int = 0) -> tuple[str, str]:
     """|x| * 10**scale as (integer digits, fraction digits), the fraction cut to ``places``.
 
     Without ``places`` the shortest digits that identify ``x`` are used. With ``places``, those
     digits are kept when they fit; otherwise the exact value is rounded half away from zero.
     """
-    shortest = Decimal(repr(abs(x))).scaleb(scale)
-    value = shortest
-    if places is not None:
-        if -shortest.normalize().as_tuple().exponent > places:  # type: ignore[operator]
-            value = Decimal(abs(x)).scaleb(scale)
-        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    # Exact arithmetic: a double has at most 767 significant decimal digits (Python's default
+    # context keeps 28, and quantize fails when the result needs more: (format nil "~3$" 1d25)).
+    with localcontext(Context(prec=_DOUBLE_DIGITS + scale + (places or 0))):
+        shortest = Decimal(repr(abs(x))).scaleb(scale)
+        value = shortest
+        if places is not None:
+            if -shortest.normalize().as_tuple().exponent > places:  # type: ignore[operator]
+                value = Decimal(abs(x)).scaleb(scale)
+            value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     text = f"{value:f}"
     whole, _, fraction = text.partition(".")
     if places is None:

@@ -19,6 +19,9 @@ from lisp.data import T, Cons, SourcePos, Symbol, cl_symbol, source_pos
 
 SpecialForm = Callable[[Any, Env], Result]
 SPECIAL_FORMS: dict[Symbol, SpecialForm] = {}
+# Invariant: an open-coded operator other than FUNCALL calls no Lisp function (its fallback, when
+# the arguments do not fit, is a standard function returning one value), so it records no
+# multiple values: lisp.compiler.tails relies on it.
 OPEN_CODED: dict[Symbol, Callable[[list[Any], Env], Result | None]] = {}
 
 _PY_CONSTANT_TYPES = (int, float, complex, str)
@@ -171,6 +174,34 @@ def compile_args(forms: list[Any], env: Env) -> tuple[list[ast.stmt], list[ast.e
         else:
             exprs.append(r.expr)
     return stmts, exprs
+
+
+def returning(result: Result, env: Env) -> list[ast.stmt]:
+    """Statements that run ``result`` and return its value. An ``if`` ending them whose branches
+    store the value in a join temporary returns from each branch instead: ``fib`` becomes
+    ``if N < 2: return N`` and one more statement, with no temporary."""
+    return _returning(result.stmts, result.expr, env.unit.join_names)
+
+
+def _returning(stmts: list[ast.stmt], expr: ast.expr, joins: set[str], where: ast.stmt | None = None
+               ) -> list[ast.stmt]:
+    if stmts and isinstance(expr, ast.Name) and expr.id in joins and isinstance(stmts[-1], ast.If):
+        last = stmts[-1]
+        branches = [_branch_returning(b, expr.id, joins) for b in (last.body, last.orelse)]
+        if branches[0] is not None and branches[1] is not None:
+            return [*stmts[:-1], ast.copy_location(ast.If(test=last.test, body=branches[0], orelse=branches[1]), last)]
+    ret = ast.Return(value=expr)
+    return [*stmts, ret if where is None else ast.copy_location(ret, where)]
+
+
+def _branch_returning(branch: list[ast.stmt], out: str, joins: set[str]) -> list[ast.stmt] | None:
+    end = branch[-1] if branch else None
+    if isinstance(end, (ast.Return, ast.Raise)):
+        return branch
+    if isinstance(end, ast.Assign) and [t.id for t in end.targets if isinstance(t, ast.Name)] == [out] \
+            and len(end.targets) == 1:
+        return _returning(branch[:-1], end.value, joins, end)
+    return None
 
 
 def temp(result: Result, env: Env, hint: str = "%v") -> tuple[list[ast.stmt], ast.expr]:

@@ -57,6 +57,8 @@ class Unit:
         self._literal_index: dict[int, int] = {}
         # load-time-value forms already evaluated: id(form) -> (form, value).
         self.load_time_values: dict[int, tuple[Any, Any]] = {}
+        # Temporaries that only carry the value of an `if` out of its branches (see returning()).
+        self.join_names: set[str] = set()
 
     def literal(self, obj: Any) -> str:
         """The Python name under which compiled code reads ``obj``."""

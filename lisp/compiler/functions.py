@@ -12,11 +12,11 @@ from typing import Any
 from lisp import namespace
 from lisp.compiler.core import (
     Result, arguments, assign, call, compile_body, compile_form, compile_single, items, literal, name,
-    program_error, show, store,
+    program_error, returning, show, store,
 )
 from lisp.compiler.env import Env, PyFunction, Variable
 from lisp.compiler.lambda_list import parse_lambda_list
-from lisp.compiler.tails import mark_body
+from lisp.compiler.tails import mark_body, records_nothing
 from lisp.data import Cons, Symbol, cl_symbol, make_list
 
 DECLARE = cl_symbol("DECLARE")
@@ -156,14 +156,15 @@ def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None 
     for sym, init in lambda_list.aux:
         _bind_computed(binder, sym, init)
     binder.finish_declarations()
-    body = mark_body(body, inner)
+    inits = [o.init for o in lambda_list.optional] + [k.init for k in lambda_list.keys] + [i for _, i in lambda_list.aux]
+    body = mark_body(body, inner, clean=all(records_nothing(init, inner) for init in inits))
     if block is None:
         result = binder.wrap(compile_body(body, inner))
     else:
         from lisp.compiler.special_forms import compile_block
 
         result = binder.wrap(compile_block(block, body, inner, form, returns=True))
-    statements = [*result.stmts, ast.Return(value=result.expr)]
+    statements = returning(result, inner)
     if fn.nonlocals:
         statements.insert(0, ast.Nonlocal(names=sorted(fn.nonlocals)))
     pyname = env.unit.fresh(fname or "LAMBDA")

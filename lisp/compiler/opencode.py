@@ -3,9 +3,9 @@
 Only where Python's operator gives the Common Lisp result on numbers: ratios are
 :class:`lisp.ratio.Ratio`, whose own arithmetic returns an integer when the denominator is 1, so
 ``(+ a b)`` is plain ``a + b``. On non-numbers Python's meaning applies: a deviation written in the
-compiler's docstring. A form with an
-unexpected number of arguments is compiled as an ordinary call, so the function reports the error.
-``funcall`` of a Python function is a direct call; ``mod`` by an integer literal is ``%``.
+compiler's docstring. A form with an unexpected number of arguments is compiled as an ordinary
+call, so the function reports the error.
+``funcall`` is a direct call (diagnosed only if it fails); ``mod`` by an integer literal is ``%``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ import ast
 from functools import reduce
 from typing import Any
 
-from lisp.compiler.core import OPEN_CODED, TESTS, Result, call, compile_args, is_none, lisp_bool, name
+from lisp.compiler.core import OPEN_CODED, TESTS, Result, assign, call, compile_args, is_none, lisp_bool, name, temp
 from lisp.compiler.env import Env
-from lisp.data import SYSTEM, cl_symbol
+from lisp.data import SYSTEM, Cons, cl_symbol
+
+QUOTE = cl_symbol("QUOTE")
 
 _ARITHMETIC = {"+": (ast.Add, 0), "*": (ast.Mult, 1), "-": (ast.Sub, None)}
 _COMPARISONS = {"<": ast.Lt, ">": ast.Gt, "<=": ast.LtE, ">=": ast.GtE, "=": ast.Eq, "/=": ast.NotEq}
@@ -87,16 +89,38 @@ def _as_value(test):
 
 
 def _funcall(args: list[Any], env: Env) -> Result | None:
-    """``(funcall f . args)``: call ``f`` directly when it is a Python function (compiled Lisp,
-    a builtin), else through the function-designator rules (a symbol's global function...)."""
+    """``(funcall f . args)``: a direct call of ``f`` in a ``try`` (free in CPython >= 3.11) that
+    only on a TypeError asks whether ``f`` was callable at all::
+
+        try:
+            %r = F(A)
+        except TypeError:
+            if callable(F): raise        # raised by the call of a function or inside it
+            %r = %function_designator(F)(A)
+
+    A function designator that Python cannot call (a symbol) is called through its global
+    function (at once when it is quoted); anything else that cannot be called is diagnosed by
+    ``%function_designator`` (``(funcall 5)`` is a TYPE-ERROR, ``(funcall nil)`` an
+    UNDEFINED-FUNCTION).
+    """
     if not args:
         return None
-    stmts, (fn, *rest) = compile_args(args, env)
-    tmp = env.unit.fresh("%f")
-    target = ast.NamedExpr(target=ast.Name(id=tmp, ctx=ast.Store()), value=fn)
-    test = ast.Compare(left=call("type", target), ops=[ast.Is()], comparators=[name("%FunctionType")])
-    callee = ast.IfExp(test=test, body=name(tmp), orelse=call("%function_designator", name(tmp)))
-    return Result(stmts, call(callee, *rest))
+    stmts, exprs = compile_args(args, env)
+    if isinstance(exprs[0], ast.Constant) or (isinstance(args[0], Cons) and args[0].car is QUOTE):
+        # NIL, a number, a quoted symbol...: never a Python callable, so no direct call.
+        return Result(stmts, call(call("%function_designator", exprs[0]), *exprs[1:]))
+    operands = []
+    for expr in exprs:  # each is used again in the handler: evaluate it once, first
+        more, operand = temp(Result([], expr), env, "%a")
+        stmts.extend(more)
+        operands.append(operand)
+    fn, *rest = operands
+    out = env.unit.fresh("%r")
+    fallback = [ast.If(test=call("callable", fn), body=[ast.Raise()], orelse=[]),
+                assign(out, call(call("%function_designator", fn), *rest))]
+    handler = ast.ExceptHandler(type=name("TypeError"), name=None, body=fallback)
+    guarded = ast.Try(body=[assign(out, call(fn, *rest))], handlers=[handler], orelse=[], finalbody=[])
+    return Result([*stmts, guarded], name(out))
 
 
 def _cons_field(field: str):

@@ -8,7 +8,6 @@ Lisp function key, never a Python identifier a user could shadow), so the call i
 from __future__ import annotations
 
 import threading
-import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,6 +15,7 @@ from lisp import namespace
 from lisp.compiler import values as mv
 from lisp.conditions import NonLocalTransfer
 from lisp.data import Cons, Symbol, T, keyword, make_list
+from lisp.native_cons import make_cons
 
 
 class _Unsupplied:
@@ -223,8 +223,7 @@ HELPERS: dict[str, Any] = {
     "%set_function": namespace.set_function,
     "%get_setf_function": get_setf_function,
     "%progv_bind": progv_bind,
-    "%Cons": Cons,
-    "%FunctionType": types.FunctionType,
+    "%Cons": make_cons,  # lisp.data.Cons made natively (lisp.native_cons)
     "%function_designator": function_designator,
     "%T": T,
 }

@@ -75,6 +75,7 @@ def if_(form: Any, env: Env) -> Result:
     if not then.stmts and not orelse.stmts:
         return Result(test.stmts, ast.IfExp(test=test.expr, body=then.expr, orelse=orelse.expr))
     out = env.unit.fresh("%if")
+    env.unit.join_names.add(out)
     return Result([*test.stmts, ast.If(test=test.expr, body=_then_assign(then, out),
                                        orelse=_then_assign(orelse, out))], name(out))
 

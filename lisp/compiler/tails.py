@@ -13,6 +13,14 @@ The tail is followed through ``progn``, ``let``, ``let*``, ``locally``, ``the``,
 normal exit), both branches of ``if`` and macros, and into the value of a ``return-from`` the
 function's own block (compiled by RETURN-FROM); other special forms are left as they are (a
 ``return-from`` to another block and the bodies of ``flet``, ``catch``... are a documented gap).
+
+No clear is needed at a tail of a function body reached by code that *records nothing* (see
+:func:`records_nothing`: no call but open-coded operators), ``(lambda (step) (setq n (+ n step)))``
+or the ``n`` branch of ``(if (< n 2) n (+ (fib ...) ...))``: the register then holds what it held
+when the function was entered, and that is no value of its own only if the caller evaluated
+something before the call -- which the caller's own tail clears (a tail call clears between its
+arguments and the call, every other tail after its value). Within the function, ``clean`` says
+that nothing evaluated so far recorded values.
 """
 
 from __future__ import annotations
@@ -29,6 +37,11 @@ CLEAR_PENDING = SYSTEM.intern("%CLEAR-PENDING-VALUES")
 IF = cl_symbol("IF")
 LET = cl_symbol("LET")
 PROGN = cl_symbol("PROGN")
+LOCALLY = cl_symbol("LOCALLY")
+SETQ = cl_symbol("SETQ")
+THE = cl_symbol("THE")
+BLOCK = cl_symbol("BLOCK")
+_BINDING_FORMS = (LET, cl_symbol("LET*"))
 QUOTE = cl_symbol("QUOTE")
 FUNCTION = cl_symbol("FUNCTION")
 FUNCALL = cl_symbol("FUNCALL")
@@ -76,21 +89,70 @@ def one_value(form: Any, env: Env) -> bool:
         form = body[-1]
 
 
-def mark_body(forms: list[Any], env: Env) -> list[Any]:
-    """A body (``progn``) whose last form is marked as a tail (see :func:`mark_tail`)."""
+def records_nothing(form: Any, env: Env) -> bool:
+    """Whether evaluating ``form`` surely records no values: it calls no function but the
+    open-coded operators (whose fallback functions return one value), on forms like itself."""
+    form = macroexpand(form, env)[0] if not (isinstance(form, Cons) and form.car in SPECIAL_FORMS) else form
+    if not isinstance(form, Cons):
+        return True
+    head = form.car
+    if not isinstance(head, Symbol) or env.lookup_function(head) is not None:
+        return False
+    if head is QUOTE or head is FUNCTION:  # making a closure runs none of its body
+        return True
+    parts = arguments(form)
+    if head is SETQ:
+        return all(not _symbol_macro(v, env) for v in parts[::2]) \
+            and all(records_nothing(f, env) for f in parts[1::2])
+    if head in _BINDING_FORMS:
+        return bool(parts) and _bindings_record_nothing(parts[0], env) and _body_records_nothing(parts[1:], env)
+    if head in (PROGN, LOCALLY):
+        return _body_records_nothing(parts, env)
+    if head is THE:
+        return len(parts) == 2 and records_nothing(parts[1], env)
+    if head is IF or (head in OPEN_CODED and head is not FUNCALL):
+        return all(records_nothing(f, env) for f in parts)
+    return False
+
+
+def _bindings_record_nothing(bindings: Any, env: Env) -> bool:
+    while isinstance(bindings, Cons):  # a malformed list is reported when it is compiled
+        binding = bindings.car
+        if isinstance(binding, Cons) and isinstance(binding.cdr, Cons) and not records_nothing(binding.cdr.car, env):
+            return False
+        bindings = bindings.cdr
+    return True
+
+
+def _body_records_nothing(forms: list[Any], env: Env) -> bool:
+    return all(_is_declaration(f) or records_nothing(f, env) for f in forms)
+
+
+def _symbol_macro(sym: Any, env: Env) -> bool:
+    var = env.lookup_variable(sym) if isinstance(sym, Symbol) else None
+    return var is not None and var.is_symbol_macro
+
+
+def mark_body(forms: list[Any], env: Env, clean: bool = False) -> list[Any]:
+    """A body (``progn``) whose last form is marked as a tail (see :func:`mark_tail`); ``clean``
+    says that nothing evaluated before the body recorded values."""
     if not forms:
-        return [_single(None)]
-    return [*forms[:-1], mark_tail(forms[-1], env)]
+        return [] if clean else [_single(None)]
+    clean = clean and _body_records_nothing(forms[:-1], env)
+    return [*forms[:-1], mark_tail(forms[-1], env, clean)]
 
 
-def mark_tail(form: Any, env: Env) -> Any:
-    """``form`` rewritten so that it leaves in the register only values of its own tail calls."""
-    if not isinstance(form, Cons) or one_value(form, env):  # one clear for all its branches
-        return _single(form, form)
+def mark_tail(form: Any, env: Env, clean: bool = False) -> Any:
+    """``form`` rewritten so that it leaves in the register only values of its own tail calls;
+    ``clean`` says that nothing evaluated before it in the function recorded values."""
+    if clean and records_nothing(form, env):
+        return form
+    if not isinstance(form, Cons) or (one_value(form, env) and not (clean and _clean_if(form, env))):
+        return _single(form, form)  # one clear for all its branches
     if form.car not in SPECIAL_FORMS or env.lookup_function(form.car) is not None:
         expanded, _ = macroexpand(form, env)
         if expanded is not form:
-            return mark_tail(_with_pos(expanded, form), env)
+            return mark_tail(_with_pos(expanded, form), env, clean)
         if not isinstance(expanded, Cons):
             return _single(expanded, form)
     head = form.car
@@ -103,7 +165,8 @@ def mark_tail(form: Any, env: Env) -> Any:
         parts = arguments(form)
         if len(parts) not in (2, 3):
             return form  # the compiler reports it
-        branches = [mark_tail(p, env) for p in parts[1:]]
+        clean = clean and records_nothing(parts[0], env)
+        branches = [mark_tail(p, env, clean) for p in parts[1:]]
         if len(parts) == 2:
             branches.append(_single(None))
         return _rebuild(form, [IF, parts[0], *branches])
@@ -116,10 +179,29 @@ def mark_tail(form: Any, env: Env) -> Any:
         if not body:
             return form
         last = max(i for i, f in enumerate(parts) if i >= start and f is body[-1])
-        return _rebuild(form, [head, *parts[:last], mark_tail(parts[last], env), *parts[last + 1:]])
+        clean = clean and _prefix_records_nothing(head, parts[:last], env)
+        return _rebuild(form, [head, *parts[:last], mark_tail(parts[last], env, clean), *parts[last + 1:]])
     if one_value(form, env):
         return _single(form, form)
     return form
+
+
+def _clean_if(form: Any, env: Env) -> bool:
+    """Whether ``form`` is an ``if`` whose test records nothing: then a branch that records
+    nothing either needs no clear (``fib``'s ``n``), and each branch is marked on its own."""
+    if not (isinstance(form, Cons) and form.car in SPECIAL_FORMS):
+        form = macroexpand(form, env)[0]
+    return isinstance(form, Cons) and form.car is IF and isinstance(form.cdr, Cons) \
+        and records_nothing(form.cdr.car, env)
+
+
+def _prefix_records_nothing(head: Symbol, prefix: list[Any], env: Env) -> bool:
+    """Whether what a ``_TAIL_FORM`` evaluates before its last form records nothing."""
+    if head in _BINDING_FORMS:
+        return _bindings_record_nothing(prefix[0], env) and _body_records_nothing(prefix[1:], env)
+    if head is THE or head is BLOCK:  # the type and the name are not evaluated
+        return _body_records_nothing(prefix[1:], env)
+    return _body_records_nothing(prefix, env)
 
 
 def _tail_call(form: Any) -> Any:

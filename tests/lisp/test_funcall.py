@@ -1,0 +1,64 @@
+"""Open-coded FUNCALL of a variable: a direct call, diagnosed only when Python cannot make it, and
+never blaming the call for a TypeError raised inside the function (conditions as in SBCL)."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from lisp.conditions import LispTypeError, ProgramError, UndefinedFunction
+from tests.lisp.lisp_eval import run, show
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _functions():
+    run('(defun fc-bad () (+ 1 "a"))')
+    run("(defun fc-args (a b) (list a b))")
+
+
+@pytest.mark.parametrize("designator, expected", [
+    ("(lambda (a b) (list b a))", "(2 1)"), ("#'fc-args", "(1 2)"), ("'fc-args", "(1 2)"), ("'+", "3"),
+])
+def test_funcall_of_a_variable_calls_the_function_it_designates(designator, expected):
+    assert show(f"(let ((f {designator})) (funcall f 1 2))") == expected
+
+
+def test_funcall_of_a_number_is_a_type_error_naming_it():
+    with pytest.raises(LispTypeError, match="the value 5 is not of type FUNCTION"):
+        run("(let ((f 5)) (funcall f 1))")
+
+
+@pytest.mark.parametrize("designator", ["nil", "'fc-undefined"])
+def test_funcall_of_nil_or_a_symbol_without_function_is_an_undefined_function(designator):
+    with pytest.raises(UndefinedFunction):
+        run(f"(let ((f {designator})) (funcall f))")
+
+
+@pytest.mark.parametrize("designator", ["#'fc-bad", "'fc-bad"])
+def test_a_type_error_inside_the_called_function_is_reported_as_that_error(designator):
+    with pytest.raises(LispTypeError, match='the value "a" is not of type NUMBER'):
+        run(f"(let ((f {designator})) (funcall f))")
+
+
+def test_a_type_error_raised_by_a_python_callable_is_its_own():
+    with pytest.raises(LispTypeError, match="must be real number, not str"):
+        run('(let ((f (py:getattr (py:import "math") "sqrt"))) (funcall f "x"))')
+
+
+@pytest.mark.parametrize("designator", ["#'fc-args", "'fc-args"])
+def test_a_wrong_argument_count_is_a_program_error(designator):
+    with pytest.raises(ProgramError, match="invalid number of arguments"):
+        run(f"(let ((f {designator})) (funcall f 1))")
+
+
+def test_arguments_are_evaluated_once_even_when_the_call_is_retried_through_a_symbol():
+    assert show("(let ((n 0) (f 'fc-args)) (list (funcall f (incf n) (incf n)) n))") == "((1 2) 2)"
+
+
+@pytest.mark.parametrize("form", ["(funcall nil)", "(funcall 5)", "(funcall 'fc-undefined)"])
+def test_funcall_of_a_constant_compiles_without_a_python_warning(form):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises((UndefinedFunction, LispTypeError)):
+            run(form)
