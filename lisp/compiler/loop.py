@@ -9,7 +9,10 @@ and ``it``; ``while until always never thereis return``; ``initially finally``; 
 
 The expansion is one ``tagbody``: the first-iteration code of the ``for`` clauses, then the body,
 the stepping code (advance, end test, assign, for each ``for`` clause in order), ``go`` back; the
-epilogue runs ``finally`` and returns the default result.
+epilogue runs ``finally`` and returns the default result. When the stepping code ends with the
+first-iteration code (one ``for`` clause, or several joined by ``and``, or ``repeat``), the loop is
+rotated instead: ``(sys::%loop-while end first body advance)`` is a plain Python ``while`` left by
+``(go end)``, with no state machine (see :func:`_rotation`).
 
 ``for`` clauses joined with ``and`` step in parallel (:class:`Stepping`).
 """
@@ -22,10 +25,10 @@ from typing import Any
 
 from lisp import namespace
 from lisp.compiler.core import (
-    Result, arguments, assign, call, compile_setq_variable, compile_single, compile_symbol, is_none, name,
-    program_error, show, special_form,
+    Result, arguments, assign, call, compile_form, compile_setq_variable, compile_single, compile_symbol, is_none,
+    name, program_error, show, special_form,
 )
-from lisp.compiler.env import Env
+from lisp.compiler.env import Env, Exit
 from lisp.compiler.macros import QUOTE, gensym, macro
 from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, lisp_list as L, make_list
 
@@ -34,6 +37,7 @@ BLOCK, LET_STAR, TAGBODY, GO, SETQ, WHEN, UNLESS, IF = (C(n) for n in (
     "BLOCK", "LET*", "TAGBODY", "GO", "SETQ", "WHEN", "UNLESS", "IF"))
 RETURN_FROM, PROGN, MACROLET, LET = C("RETURN-FROM"), C("PROGN"), C("MACROLET"), C("LET")
 WHILE = SYSTEM.intern("%WHILE")
+LOOP_WHILE = SYSTEM.intern("%LOOP-WHILE")
 COLLECT = SYSTEM.intern("%COLLECT")
 CAR, CDR, ENDP = SYSTEM.intern("%CAR"), SYSTEM.intern("%CDR"), SYSTEM.intern("%ENDP")
 
@@ -120,11 +124,26 @@ def _assemble(s: LoopState) -> Any:
     result = s.default_result
     if result is None and None in s.accumulators:
         result = s.accumulators[None].var
-    tagbody = make_list([TAGBODY, *s.initially, *s.first, s.next, *s.body, *s.step, L(GO, s.next), s.end,
-                         *s.finally_])
+    advance = _rotation(s)
+    if advance is None:
+        tagbody = make_list([TAGBODY, *s.initially, *s.first, s.next, *s.body, *s.step, L(GO, s.next), s.end,
+                             *s.finally_])
+    else:
+        tagbody = make_list([PROGN, *s.initially, make_list([LOOP_WHILE, s.end, *s.first, *s.body, *advance]),
+                             *s.finally_, None])
     finish = L(C("LOOP-FINISH"), None, L(QUOTE, L(GO, s.end)))
     # The default result follows the tagbody, so a loop that just ends needs no non-local exit.
     return L(BLOCK, s.name, make_list([LET_STAR, make_list(s.bindings), L(MACROLET, L(finish), tagbody, result)]))
+
+
+def _rotation(s: LoopState) -> list[Any] | None:
+    """The stepping forms before the first-iteration ones, if the stepping code is those followed
+    by the first-iteration code (the very same forms). The loop runs ``first body step body step
+    ...``, which is then ``(first body advance)`` repeated."""
+    n = len(s.first)
+    if len(s.step) < n or any(a is not b for a, b in zip(s.step[len(s.step) - n:], s.first)):
+        return None
+    return s.step[:len(s.step) - n]
 
 
 def _clause(s: LoopState) -> None:
@@ -422,6 +441,25 @@ def _collect(form: Any, env: Env) -> Result:
     return Result(stmts, name(cell))
 
 
+def _loop_while(form: Any, env: Env) -> Result:
+    """``(sys::%loop-while end . forms)``: run forms again and again until ``(go end)``, as a
+    ``while`` whose test is the tag state (so a ``go`` is an assignment and a ``continue``)."""
+    end, *forms = arguments(form)
+    with env.fn.loop(repeats=True) as depth:
+        exit_ = Exit(env.fn, depth, env.unit.fresh("%loop"), env.unit.fresh("%r"))
+        exit_.tags[end] = 1
+        inner = env.extend()
+        inner.tags[end] = exit_
+        body = [s for f in forms for s in compile_form(f, inner).discard()]
+    if exit_.nonlocal_uses:
+        # A (go end) from a closure or an inner loop needs the tagbody's catching machinery.
+        again = gensym("NEXT-LOOP")
+        return compile_form(make_list([TAGBODY, again, *forms, L(GO, again), end]), env)
+    test = ast.Compare(left=name(exit_.result_var), ops=[ast.LtE()], comparators=[ast.Constant(0)])
+    return Result([assign(exit_.result_var, ast.Constant(0)), ast.While(test=test, body=body or [ast.Pass()],
+                                                                       orelse=[])])
+
+
 def _hash_entries(table: Any) -> Any:
     """The (key . value) pairs of a hash table, as a list (a snapshot: the loop may change it)."""
     from lisp.library.hashtables import maphash
@@ -436,3 +474,4 @@ namespace.builtin("%CHECK-LIST", SYSTEM)(_check_list)
 namespace.builtin("%LOOP-NCONC", SYSTEM)(lambda value: value)
 namespace.builtin("%HASH-ENTRIES", SYSTEM)(_hash_entries)
 special_form("%COLLECT", SYSTEM)(_collect)
+special_form("%LOOP-WHILE", SYSTEM)(_loop_while)

@@ -4,6 +4,7 @@ argument was not."""
 
 from __future__ import annotations
 
+import collections
 import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -11,10 +12,12 @@ from typing import Any
 from lisp.compiler.values import values
 from lisp.compiler.macros import gensym, macro
 from lisp.conditions import ProgramError, type_error
-from lisp.data import NIL, SYSTEM, Cons, T, cl_symbol, lisp_list, make_list, source_pos
+from lisp.data import NIL, SYSTEM, Cons, T, cl_symbol, lisp_list, source_pos
 from lisp.library.arguments import (check, expected, function_designator, key_function, keywords, truth,
                                     test_function)
 from lisp.namespace import builtin
+from lisp.native_cons import from_items, list_of, list_star, to_list
+from lisp import native_cons
 
 _LIST = expected("LIST")
 _CONS = expected("CONS")
@@ -37,15 +40,9 @@ def elements(lst: Any) -> Iterator[Any]:
 
 
 def list_items(lst: Any) -> list[Any]:
-    """The elements of a proper list as a Python list (the fast form of :func:`elements`)."""
-    out = []
-    cell = lst
-    while isinstance(cell, Cons):
-        out.append(cell.car)
-        cell = cell.cdr
-    if cell is not NIL:
-        _improper(lst, cell)
-    return out
+    """The elements of a proper list as a Python list (the fast form of :func:`elements`); a
+    TYPE-ERROR names a non-list, a dotted tail or a circular list."""
+    return to_list(lst)
 
 
 def _improper(lst: Any, tail: Any) -> None:
@@ -71,9 +68,7 @@ def _cells(lst: Any) -> Iterator[Cons]:
 # -- conses and accessors --------------------------------------------------------------------------
 
 
-@builtin("CONS")
-def cons(a: Any, b: Any) -> Cons:
-    return Cons(a, b)
+cons = builtin("CONS")(native_cons.cons)
 
 
 @builtin("CAR")
@@ -191,33 +186,25 @@ def endp(x: Any) -> Any:
 # -- constructing ----------------------------------------------------------------------------------
 
 
-@builtin("LIST")
-def list_(*items: Any) -> Any:
-    return make_list(items)
-
-
-@builtin("LIST*")
-def list_star(first: Any, *rest: Any) -> Any:
-    if not rest:
-        return first
-    return make_list((first, *rest[:-1]), rest[-1])
+builtin("LIST")(list_of)
+builtin("LIST*")(list_star)
 
 
 @builtin("MAKE-LIST")
 def make_list_(size: Any, *args: Any) -> Any:
     check(type(size) is int and size >= 0, size, "UNSIGNED-BYTE")
     initial = keywords(args, ("INITIAL-ELEMENT",), "MAKE-LIST").get("INITIAL-ELEMENT", NIL)
-    return make_list([initial] * size)
+    return from_items([initial] * size)
 
 
 @builtin("COPY-LIST")
 def copy_list(lst: Any) -> Any:
     """A copy of the list structure (a dotted tail is kept)."""
     check_list(lst)
-    head = tail = Cons(NIL)
+    head = tail = native_cons.make_cons(NIL)
     cell = lst
     while isinstance(cell, Cons):
-        tail.cdr = tail = Cons(cell.car)
+        tail.cdr = tail = native_cons.make_cons(cell.car)
         cell = cell.cdr
     tail.cdr = cell
     return head.cdr
@@ -227,7 +214,7 @@ def copy_list(lst: Any) -> Any:
 def copy_tree(tree: Any) -> Any:
     if not isinstance(tree, Cons):
         return tree
-    return Cons(copy_tree(tree.car), copy_tree(tree.cdr))
+    return cons(copy_tree(tree.car), copy_tree(tree.cdr))
 
 
 @builtin("APPEND")
@@ -236,7 +223,7 @@ def append(*lists: Any) -> Any:
         return NIL
     result = lists[-1]
     for lst in reversed(lists[:-1]):
-        result = make_list(list(elements(lst)), result)
+        result = from_items(to_list(lst), result)
     return result
 
 
@@ -268,7 +255,7 @@ def _last_cell(lst: Cons) -> Cons:
 @builtin("REVAPPEND")
 def revappend(lst: Any, tail: Any) -> Any:
     for x in elements(lst):
-        tail = Cons(x, tail)
+        tail = cons(x, tail)
     return tail
 
 
@@ -302,7 +289,7 @@ def last(lst: Any, n: Any = 1) -> Any:
 def butlast(lst: Any, n: Any = 1) -> Any:
     check(type(n) is int and n >= 0, n, "UNSIGNED-BYTE")
     items = [c.car for c in _cells(lst)]
-    return make_list(items[:max(len(items) - n, 0)])
+    return from_items(items[:max(len(items) - n, 0)])
 
 
 @builtin("NBUTLAST")
@@ -322,7 +309,7 @@ def ldiff(lst: Any, obj: Any) -> Any:
     while isinstance(cell, Cons) and cell is not obj:
         items.append(cell.car)
         cell = cell.cdr
-    return make_list(items, NIL if cell is obj else cell)
+    return from_items(items, NIL if cell is obj else cell)
 
 
 @builtin("TAILP")
@@ -380,25 +367,18 @@ def _parallel_tails(lists: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
 @builtin("MAPCAR")
 def mapcar(fn: Any, lst: Any, *more: Any) -> Any:
     f = function_designator(fn)
-    head = tail = Cons(NIL)
     if more:
-        for args in _parallel((lst, *more)):
-            tail.cdr = tail = Cons(f(*args))
-    else:
-        cell = lst
-        while isinstance(cell, Cons):
-            tail.cdr = tail = Cons(f(cell.car))
-            cell = cell.cdr
-        if cell is not NIL:
-            _improper(lst, cell)
-    return head.cdr
+        return from_items(itertools.starmap(f, _parallel((lst, *more))))
+    return list_of(*map(f, to_list(lst)))
 
 
 @builtin("MAPC")
 def mapc(fn: Any, lst: Any, *more: Any) -> Any:
     f = function_designator(fn)
-    for args in _parallel((lst, *more)):
-        f(*args)
+    if more:
+        collections.deque(itertools.starmap(f, _parallel((lst, *more))), maxlen=0)
+    else:
+        collections.deque(map(f, to_list(lst)), maxlen=0)
     return lst
 
 
@@ -411,7 +391,7 @@ def mapcan(fn: Any, lst: Any, *more: Any) -> Any:
 @builtin("MAPLIST")
 def maplist(fn: Any, lst: Any, *more: Any) -> Any:
     f = function_designator(fn)
-    return make_list([f(*tails) for tails in _parallel_tails((lst, *more))])
+    return from_items([f(*tails) for tails in _parallel_tails((lst, *more))])
 
 
 @builtin("MAPL")
@@ -523,25 +503,25 @@ def rassoc_if_not(pred: Any, alist: Any, *args: Any) -> Any:
 
 @builtin("ACONS")
 def acons(key: Any, datum: Any, alist: Any) -> Cons:
-    return Cons(Cons(key, datum), alist)
+    return cons(cons(key, datum), alist)
 
 
 @builtin("PAIRLIS")
 def pairlis(keys: Any, data: Any, alist: Any = NIL) -> Any:
-    ks, ds = list(elements(keys)), list(elements(data))
+    ks, ds = to_list(keys), to_list(data)
     if len(ks) != len(ds):
         from lisp.conditions import SimpleError, raise_error
 
         raise_error(SimpleError("PAIRLIS: the lists of keys and data differ in length (~D and ~D)",
                                 len(ks), len(ds)))
     for k, d in zip(ks, ds):
-        alist = Cons(Cons(k, d), alist)
+        alist = cons(cons(k, d), alist)
     return alist
 
 
 @builtin("COPY-ALIST")
 def copy_alist(alist: Any) -> Any:
-    return make_list([Cons(e.car, e.cdr) if isinstance(e, Cons) else e for e in elements(alist)])
+    return from_items([cons(e.car, e.cdr) if isinstance(e, Cons) else e for e in elements(alist)])
 
 
 # -- property lists --------------------------------------------------------------------------------
@@ -573,7 +553,7 @@ def plist_put(plist: Any, indicator: Any, value: Any) -> Any:
         if cell.car is indicator:
             cell.cdr.car = value
             return plist
-    return Cons(indicator, Cons(value, plist))
+    return cons(indicator, cons(value, plist))
 
 
 def plist_remove(plist: Any, indicator: Any) -> tuple[Any, bool]:
@@ -613,7 +593,7 @@ def remf(form: Any, env: Any) -> Any:
     place = expansion(args[0], env)
     indicator, found = gensym("INDICATOR"), gensym("FOUND")
     bindings = [lisp_list(t, v) for t, v in zip(place.temps, place.vals)] + [lisp_list(indicator, args[1])]
-    return lisp_list(cl_symbol("LET*"), make_list(bindings),
+    return lisp_list(cl_symbol("LET*"), from_items(bindings),
                      lisp_list(cl_symbol("MULTIPLE-VALUE-BIND"), lisp_list(place.stores[0], found),
                                lisp_list(SYSTEM.intern("%PLIST-REMOVE"), place.reader, indicator),
                                place.writer, found))
@@ -621,7 +601,7 @@ def remf(form: Any, env: Any) -> Any:
 
 @builtin("GET-PROPERTIES")
 def get_properties(plist: Any, indicators: Any) -> Any:
-    wanted = list(elements(indicators))
+    wanted = to_list(indicators)
     for cell in plist_pairs(plist, "GET-PROPERTIES"):
         if any(cell.car is w for w in wanted):
             return values(cell.car, cell.cdr.car, cell)
@@ -672,7 +652,7 @@ def _substitute_tree(tree: Any, matches: Callable[[Any], bool], replacement: Cal
     if not isinstance(tree, Cons):
         return tree
     car_, cdr_ = _substitute_tree(tree.car, matches, replacement), _substitute_tree(tree.cdr, matches, replacement)
-    return tree if car_ is tree.car and cdr_ is tree.cdr else Cons(car_, cdr_)
+    return tree if car_ is tree.car and cdr_ is tree.cdr else cons(car_, cdr_)
 
 
 @builtin("TREE-EQUAL")
@@ -705,41 +685,41 @@ def _in(x: Any, items: list[Any], same: Callable[[Any, Any], bool]) -> bool:
 @builtin("ADJOIN")
 def adjoin(item: Any, lst: Any, *args: Any) -> Any:
     same = _set_args(args, "ADJOIN")
-    return lst if _in(item, list(elements(lst)), same) else Cons(item, lst)
+    return lst if _in(item, to_list(lst), same) else cons(item, lst)
 
 
 @builtin("UNION")
 def union(a: Any, b: Any, *args: Any) -> Any:
     same = _set_args(args, "UNION")
-    bs = list(elements(b))
-    return make_list([x for x in elements(a) if not _in(x, bs, same)] + bs)
+    bs = to_list(b)
+    return from_items([x for x in elements(a) if not _in(x, bs, same)] + bs)
 
 
 @builtin("INTERSECTION")
 def intersection(a: Any, b: Any, *args: Any) -> Any:
     same = _set_args(args, "INTERSECTION")
-    bs = list(elements(b))
-    return make_list([x for x in elements(a) if _in(x, bs, same)])
+    bs = to_list(b)
+    return from_items([x for x in elements(a) if _in(x, bs, same)])
 
 
 @builtin("SET-DIFFERENCE")
 def set_difference(a: Any, b: Any, *args: Any) -> Any:
     same = _set_args(args, "SET-DIFFERENCE")
-    bs = list(elements(b))
-    return make_list([x for x in elements(a) if not _in(x, bs, same)])
+    bs = to_list(b)
+    return from_items([x for x in elements(a) if not _in(x, bs, same)])
 
 
 @builtin("SET-EXCLUSIVE-OR")
 def set_exclusive_or(a: Any, b: Any, *args: Any) -> Any:
     same = _set_args(args, "SET-EXCLUSIVE-OR")
-    as_, bs = list(elements(a)), list(elements(b))
-    return make_list([x for x in as_ if not _in(x, bs, same)] + [y for y in bs if not _in(y, as_, same)])
+    as_, bs = to_list(a), to_list(b)
+    return from_items([x for x in as_ if not _in(x, bs, same)] + [y for y in bs if not _in(y, as_, same)])
 
 
 @builtin("SUBSETP")
 def subsetp(a: Any, b: Any, *args: Any) -> Any:
     same = _set_args(args, "SUBSETP")
-    bs = list(elements(b))
+    bs = to_list(b)
     return truth(all(_in(x, bs, same) for x in elements(a)))
 
 

@@ -10,14 +10,17 @@ deviation), so the destructive functions return a new string where CL would modi
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+import itertools
+import operator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from lisp.conditions import SimpleError, raise_error, type_error
 from lisp.data import NIL, Char, Cons, T, cl_symbol, make_list
 from lisp.library.arguments import (bounding_index, check, element_index, expected, function_designator, key_function,
                                     keywords, show, test_function, truth)
-from lisp.library.lists import elements, list_items
+from lisp.library.lists import list_items
+from lisp.native_cons import from_items, to_list
 from lisp.namespace import GLOBALS, builtin, setf_function_key
 
 _SEQUENCE = expected("SEQUENCE")
@@ -44,7 +47,7 @@ def like(seq: Any, new_items: Iterable[Any]) -> Any:
         return chars_to_string(new_items)
     if isinstance(seq, list):
         return list(new_items)
-    return make_list(new_items)
+    return from_items(new_items)
 
 
 def chars_to_string(chars: Iterable[Any]) -> str:
@@ -59,10 +62,7 @@ def chars_to_string(chars: Iterable[Any]) -> str:
 def _sequence_length(seq: Any) -> int:
     if isinstance(seq, (list, str)):
         return len(seq)
-    n = 0
-    for _ in elements(seq):
-        n += 1
-    return n
+    return len(to_list(seq))
 
 
 def _bounds(kw: dict[str, Any], n: int, who: str) -> tuple[int, int]:
@@ -89,14 +89,27 @@ class _Selection:
         check(count is NIL or type(count) is int, count, "INTEGER")
         self.count = None if count is NIL else max(count, 0)
         key = key_function(kw)
+        self._key, self._negate = key, negate
         if predicate is None:
+            self._predicate = None
             test = test_function(kw, who)
             self.matches = (lambda x: test(item, x)) if key is None else (lambda x: test(item, key(x)))
         else:
-            p = function_designator(predicate)
+            p = self._predicate = function_designator(predicate)
             want_nil = negate
             self.matches = ((lambda x: (p(x) is NIL) is want_nil) if key is None
                             else (lambda x: (p(key(x)) is NIL) is want_nil))
+
+    def flags(self, elems: list[Any], matching: bool = True) -> Iterator[bool]:
+        """``matches`` of each element in turn (its negation if not ``matching``); a predicate is
+        called straight from C, with no Python frame of ours per element."""
+        if self._predicate is None:
+            found = map(self.matches, elems)
+            return found if matching else map(operator.not_, found)
+        results = map(self._predicate, elems if self._key is None else map(self._key, elems))
+        # Lisp truth: only NIL is false (so not Python's filter, which would drop 0 and "").
+        nil_wanted = self._negate == matching
+        return map(operator.is_ if nil_wanted else operator.is_not, results, itertools.repeat(NIL))
 
     def indices(self) -> Iterable[int]:
         rng = range(self.start, self.end)
@@ -156,8 +169,7 @@ def _remove(who: str, seq: Any, _: tuple, args: tuple, how: dict) -> Any:
     elems = items(seq)
     sel = _Selection(who, elems, args, **how)
     if sel.count is None and sel.start == 0 and sel.end == len(elems):
-        matches = sel.matches
-        kept = [x for x in elems if not matches(x)]
+        kept = list(itertools.compress(elems, sel.flags(elems, matching=False)))
         return seq if len(kept) == len(elems) else like(seq, kept)
     drop = set(sel.matching(elems))
     if not drop:
@@ -282,7 +294,7 @@ def subseq(seq: Any, start: Any, end: Any = NIL) -> Any:
         type_error(start, make_list([cl_symbol("INTEGER"), 0, end]), f"SUBSEQ: start {start} is after end {end}")
     if isinstance(seq, (list, str)):
         return seq[start:end]
-    return make_list(items(seq)[start:end])
+    return from_items(items(seq)[start:end])
 
 
 @builtin("COPY-SEQ")
@@ -476,9 +488,8 @@ def _native_orders() -> dict[Any, tuple[Callable[[list[Any]], list[Any]], bool]]
     from lisp.library import characters, numbers, strings
 
     def reals(keys: list[Any]) -> list[Any]:
-        for x in keys:
-            if type(x) not in numbers.REAL_TYPES:
-                type_error(x, expected("REAL"))
+        if not numbers.REAL_TYPES.issuperset(map(type, keys)):
+            type_error(next(x for x in keys if type(x) not in numbers.REAL_TYPES), expected("REAL"))
         return keys
 
     def char_codes(keys: list[Any]) -> list[int]:
@@ -534,6 +545,13 @@ def _sort(seq: Any, predicate: Any, args: tuple[Any, ...], who: str) -> Any:
     if isinstance(seq, list):
         seq[:] = result
         return seq
+    if isinstance(seq, Cons):
+        # CL's sort may destroy the list: the sorted elements go back into the same conses.
+        cell = seq
+        for x in result:
+            cell.car = x
+            cell = cell.cdr
+        return seq
     return like(seq, result)
 
 
@@ -580,7 +598,7 @@ def make_array(dimensions: Any, *args: Any) -> Any:
     kw = keywords(args, ("ELEMENT-TYPE", "INITIAL-ELEMENT", "INITIAL-CONTENTS", "ADJUSTABLE",
                          "FILL-POINTER", "DISPLACED-TO", "DISPLACED-INDEX-OFFSET"), "MAKE-ARRAY")
     if isinstance(dimensions, Cons):
-        dims = list(elements(dimensions))
+        dims = to_list(dimensions)
         if len(dims) != 1:
             raise_error(SimpleError(f"MAKE-ARRAY: only one-dimensional arrays are supported, not {show(dimensions)}"))
         dimensions = dims[0]

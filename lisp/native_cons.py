@@ -1,0 +1,381 @@
+"""Native list primitives: cons construction and cons chain -> Python list, JIT-compiled.
+
+``Cons(a, b)`` through Python's ``type.__call__`` runs ``__init__`` as Python code (about 190 ns);
+the functions here make conses in machine code (``PyType_GenericAlloc`` and two stores), called
+through vectorcall like dispatch's native generic functions, whose callable type they reuse:
+
+- :data:`cons` -- ``CONS`` (exactly two arguments); :data:`make_cons` -- ``Cons``'s own signature
+  (``car`` and an optional ``cdr``), for compiled code;
+- :data:`list_of` -- ``LIST``; :data:`list_star` -- ``LIST*``; :func:`from_items` -- a Python
+  sequence (and a tail) as a chain;
+- :func:`to_list` -- the elements of a proper list as a Python list; a dotted tail, a circular
+  list or a non-list is a TYPE-ERROR (never a hang).
+
+Every native function has a Python fallback with the same meaning, stored at the miss-handler slot
+of its callable: the native code sends every call it does not handle (keywords, an argument count
+it does not take, an unusual list) there, with the same arguments, so error reports come from
+ordinary Python code. Where native code cannot be trusted (``dispatch.native.unavailable_reason``,
+or ``GFJIT_NATIVE=0``, or the layout check below fails) the fallbacks are the functions, with one
+warning.
+
+Invariants the native code relies on (CPython 3.11-3.13, GIL builds only):
+
+- N1 ``PyType_GenericAlloc(Cons, 0)`` returns a new reference to a zero-filled, GC-tracked
+  instance and takes a reference to ``Cons`` (a heap type) that ``subtype_dealloc`` gives back; a
+  zero slot reads as unset and ``subtype_traverse``/``subtype_dealloc`` skip it. So a half-made
+  cons is always safe for the collector, which may run inside the allocation on 3.11. Storing a
+  reference into a slot is what ``Cons.__init__`` does, and it does nothing else (see
+  ``lisp.data.Cons``): skipping it makes the same object.
+- N2 ``car`` and ``cdr`` are at the offsets read from their member descriptors, checked at import
+  by a round trip through ctypes; ``SourceCons`` (and any subclass) keeps them there.
+- N3 the chain builders read only their argument array, which the caller keeps alive and no
+  Python code can change while they run; the only objects they own are the cells made so far
+  (one reference, dropped on failure).
+- N4 the chain walker calls no Python code and allocates no GC object until it has counted the
+  cells, so the chain cannot change under it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import warnings
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from lisp.data import NIL, Cons, SourceCons, cl_symbol, make_list
+
+# -- the Python meaning of each function (also the fallback of its native code) ---------------------
+
+
+def _cons(car: Any, cdr: Any) -> Cons:
+    return Cons(car, cdr)
+
+
+def _make_cons(car: Any, cdr: Any = NIL) -> Cons:
+    return Cons(car, cdr)
+
+
+def _list_of(*items: Any) -> Any:
+    return make_list(items)
+
+
+def _list_star(first: Any, *rest: Any) -> Any:
+    if not rest:
+        return first
+    return make_list((first, *rest[:-1]), rest[-1])
+
+
+def _to_list(lst: Any) -> list[Any]:
+    """The elements of a proper list; TYPE-ERROR for a non-list, a dotted tail or a cycle."""
+    out = []
+    cell = lst
+    # Brent's cycle check: compare with a cell saved at each power of two.
+    saved, power, steps = lst, 1, 0
+    while isinstance(cell, Cons):
+        out.append(cell.car)
+        cell = cell.cdr
+        if cell is saved:
+            _list_error(lst, "a circular list is not a proper list")
+        steps += 1
+        if steps == power:
+            saved, power, steps = cell, power * 2, 0
+    if cell is not NIL:
+        if cell is lst:
+            _list_error(lst, None)
+        _list_error(cell, f"the list ends in the dotted tail {_show(cell)}, not NIL")
+    return out
+
+
+def _list_error(datum: Any, message: str | None) -> None:
+    from lisp.conditions import type_error
+
+    type_error(datum, cl_symbol("LIST"), message)
+
+
+def _show(x: Any) -> str:
+    from lisp.library.arguments import show
+
+    return show(x)
+
+
+# -- native code ----------------------------------------------------------------------------------
+
+_MASK = (1 << 63) - 1  # clears PY_VECTORCALL_ARGUMENTS_OFFSET from nargsf
+
+
+def _ptr(obj: Any) -> str:
+    return f"inttoptr (i64 {id(obj)} to ptr)"
+
+
+def _miss_ir(offset: int) -> str:
+    """Block ``miss``: the same call, made to the fallback kept at ``offset`` in the callable."""
+    return f"""miss:
+  %slot = getelementptr i8, ptr %self, i64 {offset}
+  %handler = load ptr, ptr %slot, align 8
+  %r = musttail call ptr @PyObject_Vectorcall(ptr %handler, ptr %args, i64 %nargsf, ptr %kwnames)
+  ret ptr %r"""
+
+
+def _builder_ir(name: str, nmin: int, nmax: int | None, tail_from: int | None, offsets: tuple[int, int],
+                miss: int) -> str:
+    """A vectorcall function making a chain of its arguments. With ``nargs >= tail_from`` the last
+    argument is the tail (LIST*), else the tail is NIL; other argument counts go to the fallback."""
+    car, cdr = offsets
+    checks = [f"%few = icmp ult i64 %n, {nmin}"]
+    checks.append(f"%many = icmp ugt i64 %n, {nmax}" if nmax is not None else "%many = icmp eq i1 0, 1")
+    if tail_from is None:
+        tail = f"""  %tail = bitcast ptr {_ptr(NIL)} to ptr
+  %count = add i64 %n, 0"""
+    else:
+        tail = f"""  %has_tail = icmp uge i64 %n, {tail_from}
+  %last = sub i64 %n, 1
+  %lastp = getelementptr ptr, ptr %args, i64 %last
+  %lastv = load ptr, ptr %lastp, align 8
+  %tail = select i1 %has_tail, ptr %lastv, ptr {_ptr(NIL)}
+  %count = select i1 %has_tail, i64 %last, i64 %n"""
+    return f"""
+define ptr @{name}(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
+entry:
+  %n = and i64 %nargsf, {_MASK}
+  %kw = icmp ne ptr %kwnames, null
+  {checks[0]}
+  {checks[1]}
+  %bad1 = or i1 %kw, %few
+  %bad = or i1 %bad1, %many
+  br i1 %bad, label %miss, label %build
+{_miss_ir(miss)}
+build:
+{tail}
+  call void @Py_IncRef(ptr %tail)
+  br label %loop
+loop:
+  %i = phi i64 [ %count, %build ], [ %i1, %fill ]
+  %acc = phi ptr [ %tail, %build ], [ %cell, %fill ]
+  %done = icmp eq i64 %i, 0
+  br i1 %done, label %exit, label %alloc
+alloc:
+  %i1 = sub i64 %i, 1
+  %cell = call ptr @PyType_GenericAlloc(ptr {_ptr(Cons)}, i64 0)
+  %failed = icmp eq ptr %cell, null
+  br i1 %failed, label %fail, label %fill
+fill:
+  %itemp = getelementptr ptr, ptr %args, i64 %i1
+  %item = load ptr, ptr %itemp, align 8
+  call void @Py_IncRef(ptr %item)
+  %carp = getelementptr i8, ptr %cell, i64 {car}
+  store ptr %item, ptr %carp, align 8
+  %cdrp = getelementptr i8, ptr %cell, i64 {cdr}
+  store ptr %acc, ptr %cdrp, align 8
+  br label %loop
+fail:
+  call void @Py_DecRef(ptr %acc)
+  ret ptr null
+exit:
+  ret ptr %acc
+}}
+"""
+
+
+def _is_cons_ir(prefix: str, value: str, yes: str, no: str) -> str:
+    """Branch to ``yes`` if ``value`` is a Cons (SourceCons and other subclasses too), else ``no``."""
+    return f"""  %{prefix}t = getelementptr i8, ptr {value}, i64 8
+  %{prefix}type = load ptr, ptr %{prefix}t, align 8
+  %{prefix}c = icmp eq ptr %{prefix}type, {_ptr(Cons)}
+  br i1 %{prefix}c, label %{yes}, label %{prefix}src
+{prefix}src:
+  %{prefix}s = icmp eq ptr %{prefix}type, {_ptr(SourceCons)}
+  br i1 %{prefix}s, label %{yes}, label %{prefix}sub
+{prefix}sub:
+  %{prefix}r = call i32 @PyType_IsSubtype(ptr %{prefix}type, ptr {_ptr(Cons)})
+  %{prefix}ok = icmp ne i32 %{prefix}r, 0
+  br i1 %{prefix}ok, label %{yes}, label %{no}"""
+
+
+def _to_list_ir(name: str, offsets: tuple[int, int], miss: int) -> str:
+    """A vectorcall function: the cars of a proper, non-circular chain as a new Python list; any
+    other argument goes to the fallback (which signals the TYPE-ERROR)."""
+    car, cdr = offsets
+    return f"""
+define ptr @{name}(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
+entry:
+  %n = and i64 %nargsf, {_MASK}
+  %kw = icmp ne ptr %kwnames, null
+  %not1 = icmp ne i64 %n, 1
+  %bad = or i1 %kw, %not1
+  br i1 %bad, label %miss, label %start
+{_miss_ir(miss)}
+start:
+  %lst = load ptr, ptr %args, align 8
+  br label %count
+count:
+  %cell = phi ptr [ %lst, %start ], [ %next, %step ]
+  %len = phi i64 [ 0, %start ], [ %len1, %step ]
+  %saved = phi ptr [ %lst, %start ], [ %saved1, %step ]
+  %power = phi i64 [ 1, %start ], [ %power1, %step ]
+  %steps = phi i64 [ 0, %start ], [ %steps1, %step ]
+  %end = icmp eq ptr %cell, {_ptr(NIL)}
+  br i1 %end, label %make, label %check
+check:
+{_is_cons_ir("k", "%cell", "advance", "miss")}
+advance:
+  %cdrp = getelementptr i8, ptr %cell, i64 {cdr}
+  %next = load ptr, ptr %cdrp, align 8
+  %len1 = add i64 %len, 1
+  %cycle = icmp eq ptr %next, %saved
+  br i1 %cycle, label %miss, label %step
+step:
+  %stepsp = add i64 %steps, 1
+  %rebase = icmp eq i64 %stepsp, %power
+  %saved1 = select i1 %rebase, ptr %next, ptr %saved
+  %power2 = shl i64 %power, 1
+  %power1 = select i1 %rebase, i64 %power2, i64 %power
+  %steps1 = select i1 %rebase, i64 0, i64 %stepsp
+  br label %count
+make:
+  %list = call ptr @PyList_New(i64 %len)
+  %failed = icmp eq ptr %list, null
+  br i1 %failed, label %fail, label %fill
+fill:
+  %fcell = phi ptr [ %lst, %make ], [ %fnext, %store ]
+  %i = phi i64 [ 0, %make ], [ %i1, %store ]
+  %filled = icmp eq i64 %i, %len
+  br i1 %filled, label %exit, label %store
+store:
+  %carp = getelementptr i8, ptr %fcell, i64 {car}
+  %item = load ptr, ptr %carp, align 8
+  call void @Py_IncRef(ptr %item)
+  %ignored = call i32 @PyList_SetItem(ptr %list, i64 %i, ptr %item)
+  %fcdrp = getelementptr i8, ptr %fcell, i64 {cdr}
+  %fnext = load ptr, ptr %fcdrp, align 8
+  %i1 = add i64 %i, 1
+  br label %fill
+fail:
+  ret ptr null
+exit:
+  ret ptr %list
+}}
+"""
+
+
+_DECLARATIONS = """
+declare ptr @PyObject_Vectorcall(ptr, ptr, i64, ptr)
+declare ptr @PyType_GenericAlloc(ptr, i64)
+declare i32 @PyType_IsSubtype(ptr, ptr)
+declare ptr @PyList_New(i64)
+declare i32 @PyList_SetItem(ptr, i64, ptr)
+declare void @Py_IncRef(ptr)
+declare void @Py_DecRef(ptr)
+"""
+
+# Python name -> (native symbol, fallback, chain-builder shape (nmin, nmax, tail_from) or None for
+# the walker, the Lisp function it is or None).
+_FUNCTIONS: dict[str, tuple[str, Callable[..., Any], tuple[int, int | None, int | None] | None, str | None]] = {
+    "cons": ("gfjit_lisp_cons", _cons, (2, 2, 2), "CONS"),
+    "make_cons": ("gfjit_lisp_make_cons", _make_cons, (1, 2, 2), None),
+    "list_of": ("gfjit_lisp_list", _list_of, (0, None, None), "LIST"),
+    "list_star": ("gfjit_lisp_list_star", _list_star, (1, None, 1), "LIST*"),
+    "to_list": ("gfjit_lisp_to_list", _to_list, None, None),
+}
+
+
+def _member_offset(cls: type, name: str) -> int:
+    """The offset of a ``__slots__`` member, read from its descriptor's PyMemberDef (N2)."""
+    descriptor = cls.__dict__[name]
+    # PyMemberDescrObject: PyObject_HEAD, d_type, d_name, d_qualname, then d_member.
+    if ctypes.c_void_p.from_address(id(descriptor) + 16).value != id(cls):
+        raise RuntimeError(f"{cls.__name__}.{name}: unexpected member descriptor layout")
+    member = ctypes.c_void_p.from_address(id(descriptor) + 40).value
+    if member is None or ctypes.c_char_p.from_address(member).value != name.encode():
+        raise RuntimeError(f"{cls.__name__}.{name}: unexpected PyMemberDef layout")
+    return ctypes.c_ssize_t.from_address(member + 16).value
+
+
+def _slot_offsets() -> tuple[int, int]:
+    """car and cdr offsets, checked by reading a cons made by Python (N2)."""
+    offsets = (_member_offset(Cons, "car"), _member_offset(Cons, "cdr"))
+    a, b = object(), object()
+    for probe_type, probe in ((Cons, Cons(a, b)), (SourceCons, SourceCons(a, b, None))):
+        read = tuple(ctypes.c_void_p.from_address(id(probe) + off).value for off in offsets)
+        if read != (id(a), id(b)):
+            raise RuntimeError(f"{probe_type.__name__} slots are not at offsets {offsets}")
+    return offsets
+
+
+class NativeListFunction:
+    """Base of the native callable type: a Lisp list primitive run as machine code."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<native list function {getattr(self, '__name__')}>"
+
+
+def _native_functions() -> dict[str, Any] | None:
+    """The native callables, or None (warned once) when native code cannot be trusted here."""
+    from dispatch import native
+
+    reason = native.unavailable_reason()
+    if os.environ.get("GFJIT_NATIVE", "1") in ("0", "false", "no", "off"):
+        reason = "GFJIT_NATIVE is off"
+    if reason is None:
+        try:
+            return _compile(native)
+        except Exception as e:  # noqa: BLE001 - any failure means: do not trust native code
+            reason = f"{type(e).__name__}: {e}"
+    warnings.warn(f"gfjit: native conses disabled ({reason}); using Python code", RuntimeWarning, stacklevel=2)
+    return None
+
+
+def _compile(native: Any) -> dict[str, Any]:
+    import jit
+
+    offsets = _slot_offsets()
+    miss = native.MISS_HANDLER_OFFSET
+    ir = [_DECLARATIONS]
+    for symbol, _, shape, _ in _FUNCTIONS.values():
+        ir.append(_builder_ir(symbol, *shape, offsets, miss) if shape else _to_list_ir(symbol, offsets, miss))
+    symbols = [symbol for symbol, _, _, _ in _FUNCTIONS.values()]
+    # Compiled once per process and never released: the functions live as long as the process.
+    code = jit.default_pool().add("".join(ir), exports=symbols, name="gfjit_lisp_lists")
+    callable_type = native.make_native_type(NativeListFunction, "lisp.NativeListFunction")
+    made = {}
+    for pyname, (symbol, fallback, _, lisp_name) in _FUNCTIONS.items():
+        fn = callable_type()
+        # The fallback lives in the callable's __dict__ for as long as the callable (I2).
+        fn.__name__, fn.__doc__, fn.fallback, fn.code = pyname, fallback.__doc__, fallback, code
+        if lisp_name:
+            fn.lisp_name = cl_symbol(lisp_name)  # the printer's #<FUNCTION CONS>
+        native.store_pointer(fn, native.MISS_HANDLER_OFFSET, id(fallback))
+        native.store_pointer(fn, native.VECTORCALL_OFFSET, code.address(symbol))
+        made[pyname] = fn
+    _check(made)
+    return made
+
+
+def _check(made: dict[str, Any]) -> None:
+    """Make a few lists natively and compare them with Python's (N1, N2)."""
+    a, b = object(), object()
+    cell = made["cons"](a, b)
+    if type(cell) is not Cons or cell.car is not a or cell.cdr is not b:
+        raise RuntimeError("the native cons did not make the expected Cons")
+    chain = made["list_star"](1, 2, made["list_of"](a))
+    if made["to_list"](chain) != [1, 2, a] or chain.cdr.cdr.cdr is not NIL:
+        raise RuntimeError("the native list functions disagree with Python")
+
+
+_native = _native_functions()
+
+cons: Callable[[Any, Any], Cons] = _native["cons"] if _native else _cons
+make_cons: Callable[..., Cons] = _native["make_cons"] if _native else _make_cons
+list_of: Callable[..., Any] = _native["list_of"] if _native else _list_of
+list_star: Callable[..., Any] = _native["list_star"] if _native else _list_star
+to_list: Callable[[Any], list[Any]] = _native["to_list"] if _native else _to_list
+native_enabled = _native is not None
+
+
+def from_items(items: Iterable[Any], tail: Any = NIL) -> Any:
+    """A chain of ``items`` ending in ``tail``."""
+    if tail is NIL:
+        return list_of(*items)
+    return list_star(*items, tail)
