@@ -1,8 +1,8 @@
 """LLVM IR text for a decision tree: one vectorcall-compatible function per dispatcher.
 
-The function has exactly the vectorcall signature and leaves by ``musttail`` call into
-``PyObject_Vectorcall`` with its own arguments, so it never has a frame on the stack once it calls
-out and never releases the GIL (invariant I1). Class tests compare ``Py_TYPE(args[i])`` (offset 8)
+The function has exactly the vectorcall signature and leaves by a ``musttail`` call of the
+outcome with its own arguments (see :mod:`dispatch.vectorcall`), so it never has a frame on the
+stack once it calls out and never releases the GIL (invariant I1). Class tests compare ``Py_TYPE(args[i])`` (offset 8)
 against type addresses; identity eql tests compare ``args[i]`` itself.
 
 Two ways to emit a test over many addresses, chosen by ``strategy``:
@@ -12,8 +12,11 @@ Two ways to emit a test over many addresses, chosen by ``strategy``:
 
 from __future__ import annotations
 
+from typing import Any
+
+from dispatch import vectorcall
 from dispatch.dtree import Leaf, Miss, Node, Switch, Tree
-from dispatch.native import OB_TYPE_OFFSET
+from dispatch.native import OB_TYPE_OFFSET, vectorcall_offset
 
 STRATEGIES = ("switch", "bisect")
 # Below this many cases "bisect" is a linear chain of equality tests.
@@ -39,18 +42,18 @@ class _Emitter:
             self._labels[id(node)] = self.fresh(kind)
         return self._labels[id(node)]
 
-    def tail_call(self, target: str) -> None:
-        r = self.fresh("%r")
-        self.lines.append(f"  {r} = musttail call ptr @PyObject_Vectorcall(ptr {target}, "
-                          "ptr %args, i64 %nargsf, ptr %kwnames)")
-        self.lines.append(f"  ret ptr {r}")
+    def tail_call(self, target: Any) -> None:
+        """Leave by a tail call of ``target`` (a live Python callable)."""
+        self.lines += vectorcall.call(self.fresh("call"), f"inttoptr (i64 {id(target)} to ptr)",
+                                      "ptr %args, i64 %nargsf, ptr %kwnames",
+                                      offset=vectorcall_offset(target))
 
-    def node(self, node: Node, miss_handler: int) -> None:
+    def node(self, node: Node, tree: Tree, miss_handler: Any) -> None:
         self.lines.append(f"{self.label(node)}:")
         if isinstance(node, Miss):
-            self.tail_call(f"inttoptr (i64 {miss_handler} to ptr)")
+            self.tail_call(miss_handler)
         elif isinstance(node, Leaf):
-            self.tail_call(f"inttoptr (i64 {node.outcome} to ptr)")
+            self.tail_call(tree.outcomes[node.outcome])
         else:
             value = f"%t{node.position}" if node.on_type else f"%v{node.position}"
             if self.strategy == "switch":
@@ -81,21 +84,22 @@ class _Emitter:
         self.bisect(value, cases[mid:], default)
 
 
-def emit(tree: Tree, name: str, nargs: int, miss_handler: int,
+def emit(tree: Tree, name: str, nargs: int, miss_handler: Any,
          strategy: str = "switch") -> str:
     """IR of the dispatcher function ``name``. ``nargs``: dispatched arguments (fewer go to the
-    miss handler, which raises Python's error); ``miss_handler``: address of a live callable."""
+    miss handler, which raises Python's error); ``miss_handler``: a callable that outlives the
+    dispatcher, like the tree's outcomes (invariant I2)."""
     e = _Emitter(strategy)
     used_types = sorted({n.position for n in tree.nodes() if isinstance(n, Switch) and n.on_type})
     used_values = sorted({n.position for n in tree.nodes() if isinstance(n, Switch)})
-    out = ["declare ptr @PyObject_Vectorcall(ptr, ptr, i64, ptr)", "",
+    out = [vectorcall.DECLARATION, "",
            f"define ptr @{name}(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{",
            "entry:",
            "  %n = and i64 %nargsf, 9223372036854775807  ; without PY_VECTORCALL_ARGUMENTS_OFFSET",
            f"  %enough = icmp uge i64 %n, {nargs}",
              "  br i1 %enough, label %classes, label %short",
            "short:"]
-    e.tail_call(f"inttoptr (i64 {miss_handler} to ptr)")
+    e.tail_call(miss_handler)
     out += e.lines
     e.lines = ["classes:"]
     for p in used_values:
@@ -107,7 +111,7 @@ def emit(tree: Tree, name: str, nargs: int, miss_handler: int,
             e.lines.append(f"  %t{p} = load i64, ptr %tp{p}, align 8")
     e.lines.append(f"  br label %{e.label(tree.root)}")
     for node in tree.nodes():
-        e.node(node, miss_handler)
+        e.node(node, tree, miss_handler)
     out += e.lines
     out.append("}")
     return "\n".join(out) + "\n"

@@ -66,7 +66,7 @@ def _tree(history: CallHistory, entries: Sequence[tuple[Hashable, Outcome]]) -> 
 
 def _ir(state: GenericState, history: CallHistory, tree: Tree, symbol: str) -> str:
     handler = state.miss_handler
-    return codegen.emit(tree, symbol, history.nargs, id(handler), _strategy)
+    return codegen.emit(tree, symbol, history.nargs, handler, _strategy)
 
 
 def compile_dispatcher(state: GenericState, history: CallHistory, generation: int,

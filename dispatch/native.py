@@ -23,6 +23,7 @@ import struct
 import sys
 import sysconfig
 import threading
+import types
 from typing import Any
 
 VECTORCALL_OFFSET = 16
@@ -31,6 +32,8 @@ WEAKLIST_OFFSET = 32
 MISS_HANDLER_OFFSET = 40
 BASIC_SIZE = 48
 OB_TYPE_OFFSET = 8
+TP_VECTORCALL_OFFSET = 56  # in a type object: where its instances keep their vectorcall pointer
+TP_FLAGS = 168             # in a type object: tp_flags (an unsigned long)
 
 _Py_tp_call = 50
 _Py_tp_members = 72
@@ -59,6 +62,15 @@ def _capi_address(name: str) -> int:
     return ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value  # type: ignore[return-value]
 
 
+def vectorcall_offset(obj: Any) -> int:
+    """Where ``obj`` keeps its vectorcall pointer (``tp_vectorcall_offset``), 0 if its type has
+    none. The pointer itself may be NULL: callers must then go through ``PyObject_Vectorcall``."""
+    tp = type(obj)
+    if not tp.__flags__ & _Py_TPFLAGS_HAVE_VECTORCALL:
+        return 0
+    return ctypes.c_ssize_t.from_address(id(tp) + TP_VECTORCALL_OFFSET).value
+
+
 def unavailable_reason() -> str | None:
     """Why native dispatchers cannot be trusted in this interpreter, or None if they can."""
     if platform.python_implementation() != "CPython":
@@ -72,6 +84,9 @@ def unavailable_reason() -> str | None:
     probe = object()
     if ctypes.c_void_p.from_address(id(probe) + OB_TYPE_OFFSET).value != id(object):
         return "ob_type is not at offset 8"
+    if any(ctypes.c_ulong.from_address(id(t) + TP_FLAGS).value != t.__flags__
+           for t in (type, types.FunctionType)) or vectorcall_offset(unavailable_reason) == 0:
+        return f"tp_flags is not at offset {TP_FLAGS} or functions have no vectorcall pointer"
     try:
         importlib.import_module("jit")  # dispatch's only route to native code
     except ImportError as e:

@@ -45,7 +45,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import jit
-from dispatch import jitlink, native
+from dispatch import jitlink, native, vectorcall
 
 STORED = 8  # argument slots of a next-method object; calls with more go to the Python step
 
@@ -82,13 +82,16 @@ class NextMethodBase:
         return f"<next method{'' if self else ' (none)'}>"
 
 
-_DECLARATIONS = """
-declare ptr @PyObject_Vectorcall(ptr, ptr, i64, ptr)
+_DECLARATIONS = vectorcall.DECLARATION + """
 declare ptr @PyType_GenericAlloc(ptr, i64)
 declare void @Py_IncRef(ptr)
 declare void @Py_DecRef(ptr)
 declare void @PyErr_SetString(ptr, ptr)
 """
+
+
+def _call(label: str, callee: str, arguments: str, result: str | None = None) -> str:
+    return "\n".join(vectorcall.call(label, callee, arguments, result=result))
 
 
 def _dead_ir() -> str:
@@ -135,11 +138,9 @@ stored:
   %skwp = getelementptr i8, ptr %self, i64 {NM_KWNAMES}
   %skw = load ptr, ptr %skwp, align 8
   %sargs = getelementptr i8, ptr %self, i64 {NM_ARGS}
-  %r1 = musttail call ptr @PyObject_Vectorcall(ptr %following, ptr %sargs, i64 %sn, ptr %skw)
-  ret ptr %r1
+{_call("stored.call", "%following", "ptr %sargs, i64 %sn, ptr %skw")}
 given:
-  %r2 = musttail call ptr @PyObject_Vectorcall(ptr %following, ptr %args, i64 %nargsf, ptr %kwnames)
-  ret ptr %r2
+{_call("given.call", "%following", "ptr %args, i64 %nargsf, ptr %kwnames")}
 dead:
   %r3 = call ptr @dead()
   ret ptr %r3
@@ -194,8 +195,7 @@ general:
   %nog = icmp eq ptr %g, null
   br i1 %nog, label %dead, label %callgeneral
 callgeneral:
-  %rg = musttail call ptr @PyObject_Vectorcall(ptr %g, ptr %args, i64 %nargsf, ptr %kwnames)
-  ret ptr %rg
+{_call("general.call", "%g", "ptr %args, i64 %nargsf, ptr %kwnames")}
 
 take:
   ; The cached object is free when the cache holds its only reference. Nothing between this
@@ -270,16 +270,16 @@ prepend:
   %slot = getelementptr ptr, ptr %args, i64 -1
   %saved = load ptr, ptr %slot, align 8
   store ptr %nm, ptr %slot, align 8
-  %ra = call ptr @PyObject_Vectorcall(ptr %f, ptr %slot, i64 %n1, ptr %kwnames)
+{_call("prepended", "%f", "ptr %slot, i64 %n1, ptr %kwnames", result="ra")}
   store ptr %saved, ptr %slot, align 8
   br label %release
 copied:
   store ptr %nm, ptr %buf, align 8
-  %rb = call ptr @PyObject_Vectorcall(ptr %f, ptr %buf, i64 %n1, ptr %kwnames)
+{_call("copied.call", "%f", "ptr %buf, i64 %n1, ptr %kwnames", result="rb")}
   br label %release
 
 release:
-  %r = phi ptr [ %ra, %prepend ], [ %rb, %copied ]
+  %r = phi ptr [ %ra, %prepended.done ], [ %rb, %copied.call.done ]
   %cache3 = load ptr, ptr %cachep, align 8
   %cached = icmp eq ptr %cache3, %nm
   br i1 %cached, label %owncheck, label %drop
@@ -352,7 +352,7 @@ def _each_ir(label: str, field: int, after: str, on_error: str) -> str:
   %{label}ip = getelementptr ptr, ptr %{label}t, i64 {TUPLE_ITEMS // 8}
   %{label}fp = getelementptr ptr, ptr %{label}ip, i64 %{label}i
   %{label}f = load ptr, ptr %{label}fp, align 8
-  %{label}r = call ptr @PyObject_Vectorcall(ptr %{label}f, ptr %args, i64 %nargsf, ptr %kwnames)
+{_call(label + ".call", f"%{label}f", "ptr %args, i64 %nargsf, ptr %kwnames", result=label + "r")}
   %{label}failed = icmp eq ptr %{label}r, null
   br i1 %{label}failed, label %{on_error}, label %{label}ok
 {label}ok:
@@ -384,7 +384,7 @@ entry:
   br i1 %no, label %dead, label %befores
 {_each_ir("befores", WRAP_BEFORES, "primary", "fail")}
 primary:
-  %r = call ptr @PyObject_Vectorcall(ptr %p, ptr %args, i64 %nargsf, ptr %kwnames)
+{_call("primary.call", "%p", "ptr %args, i64 %nargsf, ptr %kwnames", result="r")}
   %pfailed = icmp eq ptr %r, null
   br i1 %pfailed, label %fail, label %afters
 {_each_ir("afters", WRAP_AFTERS, "done", "afterfail")}
