@@ -368,3 +368,38 @@ def test_threads_calling_one_around_chain_each_get_their_own_arguments():
     finally:
         sys.setswitchinterval(old)
     assert errors == []
+
+
+@needs_native
+def test_a_dropped_generic_function_releases_its_around_method_and_arguments():
+    def around(next_method, x):
+        return next_method()
+
+    f = _native_around(around)
+    a = A()
+    f(a)
+    assert dispatch.wait_for_compiles(timeout=60)  # a pending compile holds the function
+    gone_around, gone_arg = weakref.ref(around), weakref.ref(a)
+    del f, around, a
+    gc.collect()
+    assert gone_around() is None and gone_arg() is None
+
+
+@needs_native
+def test_unbounded_recursion_through_an_around_chain_is_a_recursion_error():
+    @dispatch.generic(native=True)
+    def down(n):
+        pass
+
+    @down.method
+    def primary(n: int):
+        return n
+
+    @down.method(qualifier="around")
+    def around(next_method, n: int):
+        return down(n + 1)
+
+    down.compile()
+    with pytest.raises(RecursionError):
+        down(0)
+    assert down.compute_applicable_methods(0)  # still usable afterwards
