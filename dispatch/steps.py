@@ -11,8 +11,8 @@ vectorcall functions are compiled once per process from the IR below and never r
   ``cache`` of one next-method object. Called, it takes the cached next-method object if nobody
   else holds it (else allocates one), stores the call's arguments in it with new references,
   calls ``function(next_method, *args, **kwargs)`` and then releases them.
-* a **next-method object** holds its link and the call's arguments. Called with no arguments it
-  calls ``following`` with the stored ones, else with the given ones; its truth is the link's.
+* a **next-method object** holds its link's ``following`` and ``truth`` and the call's arguments.
+  Called with no arguments it calls ``following`` with the stored ones, else with the given ones.
   It owns its arguments, so an around method may keep it and call it later, from any thread.
 * a **wrap** calls each of a tuple of ``befores``, then ``primary`` (whose value it returns),
   then each of ``afters``, all with the call's arguments.
@@ -22,19 +22,27 @@ Layouts (64-bit CPython 3.11-3.13, GIL-enabled; native mode is off elsewhere)::
     link                        next-method object                  wrap
     0   PyObject_HEAD           0   PyObject_HEAD                   0   PyObject_HEAD
     16  methods (Python slot)   16  vectorcall pointer: nm_call     16  methods (Python slot)
-    24  vectorcall: step_call   24  link                            24  vectorcall: wrap_call
+    24  vectorcall: step_call   24  following                       24  vectorcall: wrap_call
     32  function                32  kwnames (NULL: none)            32  befores (a tuple)
     40  following               40  positional arguments stored     40  primary
-    48  general                 48  STORED argument slots           48  afters (a tuple)
-    56  cache                       (positional, then keyword values)
-    64  truth (0 or 1)
+    48  general                 48  truth                           48  afters (a tuple)
+    56  cache                   56  STORED argument slots
+    64  truth (0 or 1)              (positional, then keyword values)
 
 ``methods`` names the methods of an effective method, for people.
 
-Object fields are ``T_OBJECT_EX`` members: the garbage collector visits and clears them, and
-deallocation releases them. Their attribute descriptors are deleted from the types, so Python code
-cannot set or delete them; only the collector's clear can make them NULL, which the native code
-checks (it raises ``RuntimeError`` instead of following a NULL).
+Object fields are ``T_OBJECT_EX`` members of the heap types. CPython (3.11-3.13,
+``Objects/typeobject.c``) gives a type made from a spec with a Python-level base the base's
+``subtype_traverse``, ``subtype_clear`` and ``subtype_dealloc``, which walk the members of every
+such type in the chain (``traverse_slots``/``clear_slots``): the collector visits the fields and
+clears them, deallocation releases them. (Read-only members would not be cleared or released:
+ours are writable.) Their attribute descriptors are deleted from the types, so Python code cannot
+set or delete them; only the collector's clear can make them NULL, which the native code checks
+(it raises ``RuntimeError`` instead of following a NULL).
+
+Reference counts: the refcount tests below read ``ob_refcnt`` (offset 0) as an i64. A next-method
+object is never immortal, so on 3.12-3.13 its count is the whole field, as on 3.11. Other objects'
+counts change only through ``Py_IncRef``/``Py_DecRef``, which know about immortal objects.
 """
 
 from __future__ import annotations
@@ -51,7 +59,7 @@ STORED = 8  # argument slots of a next-method object; calls with more go to the 
 
 STEP_METHODS, STEP_VECTORCALL, STEP_FUNCTION, STEP_FOLLOWING = 16, 24, 32, 40
 STEP_GENERAL, STEP_CACHE, STEP_TRUTH, STEP_SIZE = 48, 56, 64, 72
-NM_VECTORCALL, NM_STEP, NM_KWNAMES, NM_NARGS, NM_ARGS = 16, 24, 32, 40, 48
+NM_VECTORCALL, NM_FOLLOWING, NM_KWNAMES, NM_NARGS, NM_TRUTH, NM_ARGS = 16, 24, 32, 40, 48, 56
 NM_SIZE = NM_ARGS + 8 * STORED
 WRAP_VECTORCALL, WRAP_BEFORES, WRAP_PRIMARY, WRAP_AFTERS, WRAP_SIZE = 24, 32, 40, 48, 56
 TUPLE_SIZE, TUPLE_ITEMS = 16, 24  # ob_size and ob_item of a tuple
@@ -111,12 +119,7 @@ def _nm_ir() -> str:
 ; A next-method object called: no arguments -> the stored ones, else the given ones.
 define ptr @gfjit_nm_call(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
 entry:
-  %stepp = getelementptr i8, ptr %self, i64 {NM_STEP}
-  %step = load ptr, ptr %stepp, align 8
-  %nostep = icmp eq ptr %step, null
-  br i1 %nostep, label %dead, label %live
-live:
-  %fp = getelementptr i8, ptr %step, i64 {STEP_FOLLOWING}
+  %fp = getelementptr i8, ptr %self, i64 {NM_FOLLOWING}
   %following = load ptr, ptr %fp, align 8
   %nofollowing = icmp eq ptr %following, null
   br i1 %nofollowing, label %dead, label %check
@@ -146,21 +149,12 @@ dead:
   ret ptr %r3
 }}
 
-; next-method-p: the step's truth.
+; next-method-p.
 define i32 @gfjit_nm_bool(ptr %self) {{
-entry:
-  %stepp = getelementptr i8, ptr %self, i64 {NM_STEP}
-  %step = load ptr, ptr %stepp, align 8
-  %nostep = icmp eq ptr %step, null
-  br i1 %nostep, label %dead, label %live
-live:
-  %tp = getelementptr i8, ptr %step, i64 {STEP_TRUTH}
+  %tp = getelementptr i8, ptr %self, i64 {NM_TRUTH}
   %truth = load i64, ptr %tp, align 8
   %t = trunc i64 %truth to i32
   ret i32 %t
-dead:
-  %r = call ptr @dead()
-  ret i32 -1
 }}
 
 """
@@ -218,11 +212,19 @@ alloc:
 fail:
   ret ptr null
 init:
+  ; The object holds what its link's next method is, not the link: a cached object would
+  ; otherwise make a reference cycle with its link.
   %nvp = getelementptr i8, ptr %new, i64 {NM_VECTORCALL}
   store ptr inttoptr (i64 {nm_call} to ptr), ptr %nvp, align 8
-  call void @Py_IncRef(ptr %self)
-  %nsp = getelementptr i8, ptr %new, i64 {NM_STEP}
-  store ptr %self, ptr %nsp, align 8
+  %sfp = getelementptr i8, ptr %self, i64 {STEP_FOLLOWING}
+  %following = load ptr, ptr %sfp, align 8
+  call void @Py_IncRef(ptr %following)
+  %nfp = getelementptr i8, ptr %new, i64 {NM_FOLLOWING}
+  store ptr %following, ptr %nfp, align 8
+  %stp = getelementptr i8, ptr %self, i64 {STEP_TRUTH}
+  %truth = load i64, ptr %stp, align 8
+  %ntp = getelementptr i8, ptr %new, i64 {NM_TRUTH}
+  store i64 %truth, ptr %ntp, align 8
   ; Allocating may have run the collector, hence Python code: look at the cache again.
   %cache2 = load ptr, ptr %cachep, align 8
   %empty = icmp eq ptr %cache2, null
@@ -332,7 +334,7 @@ dead:
 _STEP_FIELDS = (("_function", STEP_FUNCTION), ("_following", STEP_FOLLOWING),
                 ("_general", STEP_GENERAL), ("_cache", STEP_CACHE))
 _WRAP_FIELDS = (("_befores", WRAP_BEFORES), ("_primary", WRAP_PRIMARY), ("_afters", WRAP_AFTERS))
-_NM_FIELDS = (("_step", NM_STEP), ("_kwnames", NM_KWNAMES),
+_NM_FIELDS = (("_following", NM_FOLLOWING), ("_kwnames", NM_KWNAMES),
               *((f"_a{i}", NM_ARGS + 8 * i) for i in range(STORED)))
 
 

@@ -403,3 +403,20 @@ def test_unbounded_recursion_through_an_around_chain_is_a_recursion_error():
     with pytest.raises(RecursionError):
         down(0)
     assert down.compute_applicable_methods(0)  # still usable afterwards
+
+
+@needs_native
+def test_a_link_and_its_cached_next_method_make_no_reference_cycle():
+    def around(next_method, x):
+        return next_method()
+
+    link = steps.make_step(around, lambda x: x, lambda *args: None, truth=True)
+    assert link(5) == 5  # now it caches a next-method object
+    gone = weakref.ref(around)
+    del around
+    gc.disable()
+    try:
+        del link  # reference counting alone frees the link, its cache and its function
+        assert gone() is None
+    finally:
+        gc.enable()
