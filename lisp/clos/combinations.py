@@ -9,10 +9,12 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Callable, Iterator
+from threading import get_ident
 from typing import Any
 
 from dispatch import OperatorCombination
 
+from lisp.compiler import values as mv
 from lisp.data import NIL, Cons, T, iter_list, make_list
 
 
@@ -76,9 +78,44 @@ OPERATORS: dict[str, tuple[Callable[[Iterator[Any]], Any], bool]] = {
 }
 
 
+# Operators whose value is one method's value as is: its multiple values are the result's, as those
+# of the last form of (progn (m1) (m2)). The others make one new value.
+_KEEPING_VALUES = {"and", "or", "progn"}
+
+
+def _own_values(values: Iterator[Any]) -> Iterator[Any]:
+    """The methods' values, each method called with the values register cleared: a method may
+    record nothing of its own (see lisp.compiler.tails), and must not pass on another's."""
+    it = iter(values)
+    me = get_ident()
+    mv.clear()
+    previous = None
+    while True:
+        try:
+            value = next(it)
+        except StopIteration:  # asked for after the last method: its values stand
+            if previous is not None:
+                mv.PENDING[me] = previous
+            return
+        yield value
+        previous = mv.PENDING.pop(me, None)
+
+
+def _with_lisp_values(name: str, reduce: Callable[[Iterator[Any]], Any]) -> Callable[[Iterator[Any]], Any]:
+    keeps = name in _KEEPING_VALUES
+
+    def combined(values: Iterator[Any]) -> Any:
+        result = reduce(_own_values(values))
+        if not keeps:
+            mv.clear()
+        return result
+
+    return combined
+
+
 def lisp_combination(name: str, most_specific_last: bool) -> OperatorCombination | str:
     """The combination a Lisp generic function uses: ``"standard"`` or a Lisp operator one."""
     if name == "standard" or name not in OPERATORS:
         return name  # dispatch reports an unknown name
     reduce, identity = OPERATORS[name]
-    return OperatorCombination(name, reduce, identity, most_specific_last)
+    return OperatorCombination(name, _with_lisp_values(name, reduce), identity, most_specific_last)

@@ -73,6 +73,7 @@ def qualifier_name(q: Any) -> str:
 
 
 AFTER = keyword("AFTER")
+BEFORE = keyword("BEFORE")
 
 
 def _keeping_values(after: Callable[..., Any]) -> Callable[..., Any]:
@@ -95,6 +96,19 @@ def _keeping_values(after: Callable[..., Any]) -> Callable[..., Any]:
     return keeping_values
 
 
+def _forgetting_values(before: Callable[..., Any]) -> Callable[..., Any]:
+    """A :before method's values are never the generic function's: they are forgotten at once, as
+    the primary method may record nothing of its own (see lisp.compiler.tails)."""
+
+    @functools.wraps(before)
+    def forgetting_values(*args: Any, **kwargs: Any) -> Any:
+        result = before(*args, **kwargs)
+        mv.clear()
+        return result
+
+    return forgetting_values
+
+
 @dataclass(eq=False)
 class LispMethod:
     """A method of a Lisp generic function (a ``standard-method``)."""
@@ -113,6 +127,8 @@ class LispMethod:
         function = self.function
         if self.qualifiers == (AFTER,):
             function = _keeping_values(function)
+        elif self.qualifiers == (BEFORE,):
+            function = _forgetting_values(function)
         self.dispatch_method = Method(function,
                                       tuple(dispatch_specializer(s) for s in self.specializers),
                                       tuple(qualifier_name(q) for q in self.qualifiers),

@@ -27,7 +27,9 @@ closures are Python closures; ``if`` tests ``is not None`` (only NIL is false).
 literal. They use Python operators, so they keep Common Lisp results on numbers (ratios are
 :class:`lisp.ratio.Ratio`, whose arithmetic returns an integer when the denominator is 1; a plain
 ``fractions.Fraction`` passed in by Python code keeps Python's arithmetic there); on non-numbers
-they follow Python (``(+ "a" "b")`` is ``"ab"``, not a TYPE-ERROR): a documented deviation. A comparison used as a value yields ``T``/``NIL``.
+they follow Python (``(+ "a" "b")`` is ``"ab"``, not a TYPE-ERROR): a documented deviation. A
+comparison used as a value yields ``T``/``NIL``. ``funcall`` is a direct call, diagnosed only when
+Python cannot make it.
 
 **Multiple values.** ``lisp.compiler.values.values`` returns its primary value (NIL for none)
 and records all values in the calling thread's register (module :mod:`lisp.compiler.values`); a
@@ -38,14 +40,18 @@ surely yields one value (a variable, a ``let`` ending in one...) is not looked u
 register is trusted only because of an invariant the compiler keeps in every function body,
 top-level form and consumed form (:mod:`lisp.compiler.tails`): a tail that yields one value, and
 a tail call whose arguments might have recorded values, first clear the register when any thread
-holds values (one truth test otherwise). A call of a standard function that returns several
-values (``floor``, ``gethash``...) used as an argument, initial value or assigned value drops its
-extra values at once. Known gap: the value of a ``return-from`` to a block other than the
-function's own (and tails inside ``flet``, ``labels``, ``catch``, ``handler-case`` bodies) is not
-cleared: a value that went through a variable there may still bring stale values along; and a
-standard function written in Python that returns the value of its function argument (``reduce``,
-``some``...) passes on that call's values: ``(multiple-value-list (reduce (lambda (a b) (values
-b 99)) '(1 2)))`` is ``(2 99)``, SBCL ``(2)``.
+holds values (one truth test otherwise). A function that has evaluated nothing able to record
+values (no call but open-coded operators) needs no clear: whoever evaluated something before
+calling it clears at its own tail (CLOS effective methods do too: :before methods' values are
+forgotten, operator combinations call each method with the register cleared). A call of a
+standard function that returns several values (``floor``, ``gethash``...) used as an argument,
+initial value or assigned value drops its extra values at once. Known gap: the value of a
+``return-from`` to a block other than the function's own (and tails inside ``catch``,
+``handler-case`` bodies) is not cleared: a value that went through a variable there may still
+bring stale values along; and a standard function written in Python that returns the value of its
+function argument (``reduce``, ``some``...) passes on that call's values: ``(multiple-value-list
+(reduce (lambda (a b) (values b 99)) '(1 2)))`` is ``(2 99)``, SBCL ``(2)`` (and an earlier
+call's values when the last call records none).
 
 **Macros.** :func:`define_macro` ``(sym, expander)`` with ``expander(form, env) -> form`` registers
 a global macro (``defmacro`` uses it; Python-written macros use it directly);

@@ -11,8 +11,10 @@ values.
 
 The tail is followed through ``progn``, ``let``, ``let*``, ``locally``, ``the``, ``block`` (its
 normal exit), both branches of ``if`` and macros, and into the value of a ``return-from`` the
-function's own block (compiled by RETURN-FROM); other special forms are left as they are (a
-``return-from`` to another block and the bodies of ``flet``, ``catch``... are a documented gap).
+function's own block (compiled by RETURN-FROM), and into the bodies of ``flet``, ``labels``,
+``macrolet`` and ``symbol-macrolet`` (marked where they are compiled: ``sys::%tail-body``); other
+special forms are left as they are (a ``return-from`` to another block and the bodies of
+``catch``, ``handler-case``... are a documented gap).
 
 No clear is needed at a tail of a function body reached by code that *records nothing* (see
 :func:`records_nothing`: no call but open-coded operators), ``(lambda (step) (setq n (+ n step)))``
@@ -28,12 +30,13 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from lisp.compiler.core import OPEN_CODED, SPECIAL_FORMS, Result, arguments, call, name, special_form
+from lisp.compiler.core import OPEN_CODED, SPECIAL_FORMS, Result, arguments, call, compile_body, name, special_form
 from lisp.compiler.env import Env
 from lisp.compiler.macros import gensym, macroexpand
 from lisp.data import SYSTEM, Cons, SourceCons, Symbol, T, cl_symbol, make_list, source_pos
 
 CLEAR_PENDING = SYSTEM.intern("%CLEAR-PENDING-VALUES")
+TAIL_BODY = SYSTEM.intern("%TAIL-BODY")
 IF = cl_symbol("IF")
 LET = cl_symbol("LET")
 PROGN = cl_symbol("PROGN")
@@ -42,6 +45,8 @@ SETQ = cl_symbol("SETQ")
 THE = cl_symbol("THE")
 BLOCK = cl_symbol("BLOCK")
 _BINDING_FORMS = (LET, cl_symbol("LET*"))
+# Forms that define local functions or macros, then evaluate a body (its last form is their value).
+_LOCAL_DEFINITIONS = {cl_symbol(n) for n in ("FLET", "LABELS", "MACROLET", "SYMBOL-MACROLET")}
 QUOTE = cl_symbol("QUOTE")
 FUNCTION = cl_symbol("FUNCTION")
 FUNCALL = cl_symbol("FUNCALL")
@@ -145,6 +150,10 @@ def mark_body(forms: list[Any], env: Env, clean: bool = False) -> list[Any]:
 def mark_tail(form: Any, env: Env, clean: bool = False) -> Any:
     """``form`` rewritten so that it leaves in the register only values of its own tail calls;
     ``clean`` says that nothing evaluated before it in the function recorded values."""
+    if isinstance(form, Symbol):  # a symbol macro: its expansion is the tail
+        expanded, is_macro = macroexpand(form, env)
+        if is_macro:
+            return mark_tail(expanded, env, clean)
     if clean and records_nothing(form, env):
         return form
     if not isinstance(form, Cons) or (one_value(form, env) and not (clean and _clean_if(form, env))):
@@ -160,7 +169,7 @@ def mark_tail(form: Any, env: Env, clean: bool = False) -> Any:
     if local or not isinstance(head, Symbol) or head not in SPECIAL_FORMS:
         if not local and isinstance(head, Symbol) and head in OPEN_CODED and head is not FUNCALL:
             return _single(form, form)
-        return _tail_call(form)
+        return _tail_call(form, env)
     if head is IF:
         parts = arguments(form)
         if len(parts) not in (2, 3):
@@ -170,6 +179,8 @@ def mark_tail(form: Any, env: Env, clean: bool = False) -> Any:
         if len(parts) == 2:
             branches.append(_single(None))
         return _rebuild(form, [IF, parts[0], *branches])
+    if head in _LOCAL_DEFINITIONS:
+        return _mark_local_body(form, clean)
     if head in _TAIL_FORM:
         parts = arguments(form)
         start = _TAIL_FORM[head]
@@ -184,6 +195,26 @@ def mark_tail(form: Any, env: Env, clean: bool = False) -> Any:
     if one_value(form, env):
         return _single(form, form)
     return form
+
+
+def _mark_local_body(form: Any, clean: bool) -> Any:
+    """``(flet defs decl... . body)`` -> ``(flet defs decl... (sys::%tail-body clean . body))``:
+    the body is marked where it is compiled, among the local functions or macros it sees."""
+    parts = arguments(form)
+    if not parts:
+        return form  # the compiler reports it
+    start = 1
+    while start < len(parts) and _is_declaration(parts[start]):
+        start += 1
+    body = make_list([TAIL_BODY, T if clean else None, *parts[start:]])
+    return _rebuild(form, [form.car, *parts[:start], _with_pos(body, form)])
+
+
+@special_form("%TAIL-BODY", SYSTEM)
+def tail_body(form: Any, env: Env) -> Result:
+    """``(sys::%tail-body clean . forms)``: the forms of a body in tail position, marked here."""
+    clean, *forms = arguments(form)
+    return compile_body(mark_body(forms, env, clean is not None), env)
 
 
 def _clean_if(form: Any, env: Env) -> bool:
@@ -204,13 +235,13 @@ def _prefix_records_nothing(head: Symbol, prefix: list[Any], env: Env) -> bool:
     return _body_records_nothing(prefix, env)
 
 
-def _tail_call(form: Any) -> Any:
+def _tail_call(form: Any, env: Env) -> Any:
     """``(f a (g) c)`` -> ``(let ((#:a a) (#:g (g))) (clear-pending) (f #:a #:g c))``: whatever
     ran before the call (its arguments, earlier forms of the body) recorded no values of the
     call's. Arguments up to the last one that is not a variable or constant are bound in order,
     so a variable is read before a later argument assigns it."""
     args = arguments(form)
-    last = max((i for i, a in enumerate(args) if not _simple(a)), default=-1)
+    last = max((i for i, a in enumerate(args) if not _simple(a, env)), default=-1)
     temps = [gensym("ARG") if i <= last and not _constant(a) else a for i, a in enumerate(args)]
     bindings = [_rebuild(a, [t, a]) for t, a in zip(temps, args) if t is not a]
     inner = _rebuild(form, [form.car, *temps]) if bindings else form
@@ -225,7 +256,9 @@ def _single(value: Any, where: Any = None) -> Any:
     return _rebuild(where, [LET, make_list([make_list([tmp, value])]), make_list([CLEAR_PENDING]), tmp])
 
 
-def _simple(form: Any) -> bool:
+def _simple(form: Any, env: Env) -> bool:
+    if isinstance(form, Symbol):  # a symbol macro is a form evaluated where it appears
+        return macroexpand(form, env)[0] is form
     return not isinstance(form, Cons) or form.car is QUOTE or (form.car is FUNCTION and isinstance(form.cdr, Cons)
                                                                and not isinstance(form.cdr.car, Cons))
 

@@ -59,3 +59,49 @@ def test_a_closure_updating_its_variable_with_arithmetic_does_not_touch_the_regi
 
 def test_a_function_whose_tail_follows_a_call_clears_the_register():
     assert all(_uses_register(f) for f in ("tc-branch", "tc-prefix", "tc-test", "tc-let", "tc-optional", "tc-setq"))
+
+
+@pytest.mark.parametrize("form, expected", [
+    ("(flet ((f (x) (values x 2))) (f 1))", "(1 2)"),
+    ("(flet ((f (x) x)) (floor 5 1) (f 5))", "(5)"),
+    ("(labels ((f (x) (if (> x 0) (f (- x 1)) (values x 3)))) (f 2))", "(0 3)"),
+    ("(macrolet ((m (x) x)) (floor 7 2))", "(3 1)"),
+    ("(symbol-macrolet ((s (tc-two 4))) (tc-leaf s))", "(4)"),
+    ("(symbol-macrolet ((s (progn (floor 5 1) 5))) s)", "(5)"),
+    ("(symbol-macrolet ((s (floor 4 1))) s)", "(4 0)"),
+])
+def test_the_bodies_of_local_definition_forms_are_tails(form, expected):
+    assert show(f"(multiple-value-list {form})") == expected
+
+
+@pytest.fixture(scope="module")
+def _generic_functions():
+    run("""
+(defgeneric tc-before (x))
+(defmethod tc-before :before ((x integer)) (values x 9))
+(defmethod tc-before ((x integer)) x)
+(defgeneric tc-around (x))
+(defmethod tc-around :around ((x integer)) (values x 8) (call-next-method))
+(defmethod tc-around ((x integer)) x)
+(defgeneric tc-next (x))
+(defmethod tc-next ((x number)) (values x 7))
+(defmethod tc-next ((x integer)) (call-next-method) x)
+(defgeneric tc-plus (x) (:method-combination +))
+(defmethod tc-plus + ((x number)) (values 1 9))
+(defmethod tc-plus + ((x integer)) 0)
+(defgeneric tc-progn (x) (:method-combination progn))
+(defmethod tc-progn progn ((x number)) x)
+(defmethod tc-progn progn ((x integer)) (values x 6))
+(defgeneric tc-and (x) (:method-combination and))
+(defmethod tc-and and ((x number)) (values x 4))
+(defmethod tc-and and ((x integer)) (values x 5))
+""")
+
+
+# SBCL: ((5) (5) (5) (1) (5) (5 4)).
+@pytest.mark.parametrize("call, expected", [
+    ("(tc-before 5)", "(5)"), ("(tc-around 5)", "(5)"), ("(tc-next 5)", "(5)"),
+    ("(tc-plus 5)", "(1)"), ("(tc-progn 5)", "(5)"), ("(tc-and 5)", "(5 4)"),
+])
+def test_a_generic_function_returns_the_values_of_its_last_method_only(_generic_functions, call, expected):
+    assert show(f"(multiple-value-list {call})") == expected
