@@ -1,4 +1,4 @@
-"""Native list primitives: cons construction and cons chain -> Python list, JIT-compiled.
+"""Native list primitives, JIT-compiled: making conses and lists, walking a list.
 
 ``Cons(a, b)`` through Python's ``type.__call__`` runs ``__init__`` as Python code (about 190 ns);
 the functions here make conses in machine code (``PyType_GenericAlloc`` and two stores), called
@@ -8,8 +8,9 @@ through vectorcall like dispatch's native generic functions, whose callable type
   (``car`` and an optional ``cdr``), for compiled code;
 - :data:`list_of` -- ``LIST``; :data:`list_star` -- ``LIST*``; :func:`from_items` -- a Python
   sequence (and a tail) as a chain;
-- :func:`to_list` -- the elements of a proper list as a Python list; a dotted tail, a circular
-  list or a non-list is a TYPE-ERROR (never a hang).
+- :data:`to_list` -- the elements of a proper list as a Python list, :data:`length` -- its
+  length; a dotted tail, a circular list or a non-list is a TYPE-ERROR (never a hang);
+  :data:`last_cons` -- the last cons of a list (NIL for NIL).
 
 Every native function has a Python fallback with the same meaning, stored at the miss-handler slot
 of its callable: the native code sends every call it does not handle (keywords, an argument count
@@ -31,8 +32,9 @@ Invariants the native code relies on (CPython 3.11-3.13, GIL builds only):
 - N3 the chain builders read only their argument array, which the caller keeps alive and no
   Python code can change while they run; the only objects they own are the cells made so far
   (one reference, dropped on failure).
-- N4 the chain walker calls no Python code and allocates no GC object until it has counted the
-  cells, so the chain cannot change under it.
+- N4 the chain walkers call no Python code while they count the cells, so the chain cannot change
+  under them. Making the Python list may run the collector (3.11) and so finalizers, which could
+  change the chain: filling it checks every cell again and gives up to the fallback on a change.
 """
 
 from __future__ import annotations
@@ -66,25 +68,43 @@ def _list_star(first: Any, *rest: Any) -> Any:
     return make_list((first, *rest[:-1]), rest[-1])
 
 
-def _to_list(lst: Any) -> list[Any]:
-    """The elements of a proper list; TYPE-ERROR for a non-list, a dotted tail or a cycle."""
+def _cells(lst: Any) -> tuple[list[Cons], Any]:
+    """The conses of a list and what ends it; TYPE-ERROR for a non-list or a circular list."""
+    if lst is not NIL and not isinstance(lst, Cons):
+        _list_error(lst, None)
     out = []
     cell = lst
     # Brent's cycle check: compare with a cell saved at each power of two.
     saved, power, steps = lst, 1, 0
     while isinstance(cell, Cons):
-        out.append(cell.car)
+        out.append(cell)
         cell = cell.cdr
         if cell is saved:
             _list_error(lst, "a circular list is not a proper list")
         steps += 1
         if steps == power:
             saved, power, steps = cell, power * 2, 0
-    if cell is not NIL:
-        if cell is lst:
-            _list_error(lst, None)
-        _list_error(cell, f"the list ends in the dotted tail {_show(cell)}, not NIL")
-    return out
+    return out, cell
+
+
+def _to_list(lst: Any) -> list[Any]:
+    """The elements of a proper list; TYPE-ERROR for a non-list, a dotted tail or a cycle."""
+    cells, end = _cells(lst)
+    if end is not NIL:
+        _list_error(end, f"the list ends in the dotted tail {_show(end)}, not NIL")
+    return [cell.car for cell in cells]
+
+
+def _length(lst: Any) -> int:
+    """The length of a proper list; TYPE-ERROR for a non-list, a dotted tail or a cycle."""
+    return len(_to_list(lst))
+
+
+def _last_cons(lst: Any) -> Any:
+    """The last cons of a list (a dotted one too), NIL for NIL; TYPE-ERROR for a non-list or a
+    circular list."""
+    cells, _ = _cells(lst)
+    return cells[-1] if cells else NIL
 
 
 def _list_error(datum: Any, message: str | None) -> None:
@@ -192,10 +212,11 @@ def _is_cons_ir(prefix: str, value: str, yes: str, no: str) -> str:
   br i1 %{prefix}ok, label %{yes}, label %{no}"""
 
 
-def _to_list_ir(name: str, offsets: tuple[int, int], miss: int) -> str:
-    """A vectorcall function: the cars of a proper, non-circular chain as a new Python list; any
-    other argument goes to the fallback (which signals the TYPE-ERROR)."""
-    car, cdr = offsets
+def _walker_ir(name: str, finish: str, offsets: tuple[int, int], miss: int) -> str:
+    """A vectorcall function of one argument that walks a proper, non-circular chain, counting
+    its conses (``%len``) and keeping the last (``%last``, NIL for an empty list), then runs the
+    IR ``finish`` (which starts with block ``done``). Any other argument goes to the fallback."""
+    cdr = offsets[1]
     return f"""
 define ptr @{name}(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
 entry:
@@ -210,12 +231,13 @@ start:
   br label %count
 count:
   %cell = phi ptr [ %lst, %start ], [ %next, %step ]
+  %last = phi ptr [ %lst, %start ], [ %cell, %step ]
   %len = phi i64 [ 0, %start ], [ %len1, %step ]
   %saved = phi ptr [ %lst, %start ], [ %saved1, %step ]
   %power = phi i64 [ 1, %start ], [ %power1, %step ]
   %steps = phi i64 [ 0, %start ], [ %steps1, %step ]
   %end = icmp eq ptr %cell, {_ptr(NIL)}
-  br i1 %end, label %make, label %check
+  br i1 %end, label %done, label %check
 check:
 {_is_cons_ir("k", "%cell", "advance", "miss")}
 advance:
@@ -225,6 +247,7 @@ advance:
   %cycle = icmp eq ptr %next, %saved
   br i1 %cycle, label %miss, label %step
 step:
+  ; Brent's cycle check: compare with a cell saved at each power of two.
   %stepsp = add i64 %steps, 1
   %rebase = icmp eq i64 %stepsp, %power
   %saved1 = select i1 %rebase, ptr %next, ptr %saved
@@ -232,15 +255,28 @@ step:
   %power1 = select i1 %rebase, i64 %power2, i64 %power
   %steps1 = select i1 %rebase, i64 0, i64 %stepsp
   br label %count
-make:
+{finish}
+}}
+"""
+
+
+def _elements_finish(offsets: tuple[int, int]) -> str:
+    """The cars as a new Python list (N4: each cell is checked again while the list is filled)."""
+    car, cdr = offsets
+    return f"""done:
   %list = call ptr @PyList_New(i64 %len)
   %failed = icmp eq ptr %list, null
   br i1 %failed, label %fail, label %fill
 fill:
-  %fcell = phi ptr [ %lst, %make ], [ %fnext, %store ]
-  %i = phi i64 [ 0, %make ], [ %i1, %store ]
+  %fcell = phi ptr [ %lst, %done ], [ %fnext, %store ]
+  %i = phi i64 [ 0, %done ], [ %i1, %store ]
   %filled = icmp eq i64 %i, %len
-  br i1 %filled, label %exit, label %store
+  br i1 %filled, label %exit, label %recheck
+recheck:
+{_is_cons_ir("f", "%fcell", "store", "changed")}
+changed:
+  call void @Py_DecRef(ptr %list)
+  br label %miss
 store:
   %carp = getelementptr i8, ptr %fcell, i64 {car}
   %item = load ptr, ptr %carp, align 8
@@ -253,9 +289,16 @@ store:
 fail:
   ret ptr null
 exit:
-  ret ptr %list
-}}
-"""
+  ret ptr %list"""
+
+
+_LENGTH_FINISH = """done:
+  %length = call ptr @PyLong_FromSsize_t(i64 %len)
+  ret ptr %length"""
+
+_LAST_FINISH = """done:
+  call void @Py_IncRef(ptr %last)
+  ret ptr %last"""
 
 
 _DECLARATIONS = """
@@ -263,19 +306,32 @@ declare ptr @PyObject_Vectorcall(ptr, ptr, i64, ptr)
 declare ptr @PyType_GenericAlloc(ptr, i64)
 declare i32 @PyType_IsSubtype(ptr, ptr)
 declare ptr @PyList_New(i64)
+declare ptr @PyLong_FromSsize_t(i64)
 declare i32 @PyList_SetItem(ptr, i64, ptr)
 declare void @Py_IncRef(ptr)
 declare void @Py_DecRef(ptr)
 """
 
-# Python name -> (native symbol, fallback, chain-builder shape (nmin, nmax, tail_from) or None for
-# the walker, the Lisp function it is or None).
-_FUNCTIONS: dict[str, tuple[str, Callable[..., Any], tuple[int, int | None, int | None] | None, str | None]] = {
-    "cons": ("gfjit_lisp_cons", _cons, (2, 2, 2), "CONS"),
-    "make_cons": ("gfjit_lisp_make_cons", _make_cons, (1, 2, 2), None),
-    "list_of": ("gfjit_lisp_list", _list_of, (0, None, None), "LIST"),
-    "list_star": ("gfjit_lisp_list_star", _list_star, (1, None, 1), "LIST*"),
-    "to_list": ("gfjit_lisp_to_list", _to_list, None, None),
+_IR = Callable[[str, tuple[int, int], int], str]  # (symbol, car/cdr offsets, fallback offset) -> IR
+
+
+def _builder(nmin: int, nmax: int | None, tail_from: int | None) -> _IR:
+    return lambda symbol, offsets, miss: _builder_ir(symbol, nmin, nmax, tail_from, offsets, miss)
+
+
+def _walker(finish: Callable[[tuple[int, int]], str]) -> _IR:
+    return lambda symbol, offsets, miss: _walker_ir(symbol, finish(offsets), offsets, miss)
+
+
+# Python name -> (native symbol, fallback, its IR, the Lisp function it is or None).
+_FUNCTIONS: dict[str, tuple[str, Callable[..., Any], _IR, str | None]] = {
+    "cons": ("gfjit_lisp_cons", _cons, _builder(2, 2, 2), "CONS"),
+    "make_cons": ("gfjit_lisp_make_cons", _make_cons, _builder(1, 2, 2), None),
+    "list_of": ("gfjit_lisp_list", _list_of, _builder(0, None, None), "LIST"),
+    "list_star": ("gfjit_lisp_list_star", _list_star, _builder(1, None, 1), "LIST*"),
+    "to_list": ("gfjit_lisp_to_list", _to_list, _walker(_elements_finish), None),
+    "length": ("gfjit_lisp_length", _length, _walker(lambda _: _LENGTH_FINISH), None),
+    "last_cons": ("gfjit_lisp_last_cons", _last_cons, _walker(lambda _: _LAST_FINISH), None),
 }
 
 
@@ -333,8 +389,8 @@ def _compile(native: Any) -> dict[str, Any]:
     offsets = _slot_offsets()
     miss = native.MISS_HANDLER_OFFSET
     ir = [_DECLARATIONS]
-    for symbol, _, shape, _ in _FUNCTIONS.values():
-        ir.append(_builder_ir(symbol, *shape, offsets, miss) if shape else _to_list_ir(symbol, offsets, miss))
+    for symbol, _, make_ir, _ in _FUNCTIONS.values():
+        ir.append(make_ir(symbol, offsets, miss))
     symbols = [symbol for symbol, _, _, _ in _FUNCTIONS.values()]
     # Compiled once per process and never released: the functions live as long as the process.
     code = jit.default_pool().add("".join(ir), exports=symbols, name="gfjit_lisp_lists")
@@ -360,7 +416,8 @@ def _check(made: dict[str, Any]) -> None:
     if type(cell) is not Cons or cell.car is not a or cell.cdr is not b:
         raise RuntimeError("the native cons did not make the expected Cons")
     chain = made["list_star"](1, 2, made["list_of"](a))
-    if made["to_list"](chain) != [1, 2, a] or chain.cdr.cdr.cdr is not NIL:
+    if (made["to_list"](chain) != [1, 2, a] or chain.cdr.cdr.cdr is not NIL or made["length"](chain) != 3
+            or made["last_cons"](chain) is not chain.cdr.cdr):
         raise RuntimeError("the native list functions disagree with Python")
 
 
@@ -371,6 +428,8 @@ make_cons: Callable[..., Cons] = _native["make_cons"] if _native else _make_cons
 list_of: Callable[..., Any] = _native["list_of"] if _native else _list_of
 list_star: Callable[..., Any] = _native["list_star"] if _native else _list_star
 to_list: Callable[[Any], list[Any]] = _native["to_list"] if _native else _to_list
+length: Callable[[Any], int] = _native["length"] if _native else _length
+last_cons: Callable[[Any], Any] = _native["last_cons"] if _native else _last_cons
 native_enabled = _native is not None
 
 

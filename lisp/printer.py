@@ -199,7 +199,7 @@ class _Printer:
             out(self.unreadable(obj, repr(obj)[2:-1]))
         elif type(obj) is _hash_table_class():
             out(self.unreadable(obj, f"HASH-TABLE :TEST {obj.test} :COUNT {len(obj)}"))
-        elif isinstance(obj, (FunctionType, BuiltinFunctionType, MethodType)):
+        elif isinstance(obj, (FunctionType, BuiltinFunctionType, MethodType)) or _native_function(obj):
             name = getattr(obj, "lisp_name", None)
             shown = self.symbol_text(name) if isinstance(name, Symbol) else getattr(obj, "__name__", "(LAMBDA)")
             out(self.unreadable(obj, f"FUNCTION {shown}"))
@@ -588,3 +588,8 @@ def pprint(obj: Any, stream: Any = NIL) -> None:
     out.terpri()
     margin = symbol_value(OPTIONS["right_margin"][0])
     write(obj, out, escape=T, pretty=T, right_margin=DEFAULT_RIGHT_MARGIN if margin is NIL else margin)
+
+
+def _native_function(obj: Any) -> bool:
+    """A Lisp function that is a native callable (lisp.native_cons): named by its ``lisp_name``."""
+    return not isinstance(obj, type) and callable(obj) and isinstance(getattr(obj, "lisp_name", None), Symbol)

@@ -266,10 +266,8 @@ def nreconc(lst: Any, tail: Any) -> Any:
 
 @builtin("LAST")
 def last(lst: Any, n: Any = 1) -> Any:
-    if n == 1 and isinstance(lst, Cons):
-        while isinstance(lst.cdr, Cons):
-            lst = lst.cdr
-        return lst
+    if n == 1 and type(n) is int:
+        return native_cons.last_cons(lst)
     check(type(n) is int and n >= 0, n, "UNSIGNED-BYTE")
     check_list(lst)
     # Walk with a lead of n cells: the trailing pointer ends on the last n conses.

@@ -20,7 +20,7 @@ from lisp.data import NIL, Char, Cons, T, cl_symbol, make_list
 from lisp.library.arguments import (bounding_index, check, element_index, expected, function_designator, key_function,
                                     keywords, show, test_function, truth)
 from lisp.library.lists import list_items
-from lisp.native_cons import from_items, to_list
+from lisp.native_cons import from_items, length as list_length, to_list
 from lisp.namespace import GLOBALS, builtin, setf_function_key
 
 _SEQUENCE = expected("SEQUENCE")
@@ -62,7 +62,7 @@ def chars_to_string(chars: Iterable[Any]) -> str:
 def _sequence_length(seq: Any) -> int:
     if isinstance(seq, (list, str)):
         return len(seq)
-    return len(to_list(seq))
+    return list_length(seq)
 
 
 def _bounds(kw: dict[str, Any], n: int, who: str) -> tuple[int, int]:

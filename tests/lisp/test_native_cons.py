@@ -1,0 +1,240 @@
+"""Native conses (lisp/native_cons.py) and the list functions built on them; Lisp results checked
+against SBCL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+from hypothesis import given, strategies as st
+
+from dispatch import native as native_layout
+from lisp import native_cons
+from lisp.conditions import LispTypeError, ProgramError
+from lisp.data import NIL, Cons, SourceCons, make_list
+from tests.lisp.lisp_eval import run, show
+
+native_only = pytest.mark.skipif(native_layout.unavailable_reason() is not None,
+                                 reason=f"native mode unavailable: {native_layout.unavailable_reason()}")
+
+atoms = st.one_of(st.integers(), st.text(max_size=3), st.none(), st.floats(allow_nan=False))
+
+
+def _circular(*items: object) -> Cons:
+    head = make_list(items)
+    cell = head
+    while cell.cdr is not NIL:
+        cell = cell.cdr
+    cell.cdr = head
+    return head
+
+
+@native_only
+def test_native_code_is_used_where_it_can_be_trusted():
+    assert native_cons.native_enabled
+    assert type(native_cons.cons).__name__ == "NativeListFunction"
+
+
+def test_cons_makes_a_plain_cons_of_its_two_arguments():
+    a, b = object(), object()
+    cell = native_cons.cons(a, b)
+    assert type(cell) is Cons and cell.car is a and cell.cdr is b
+
+
+def test_make_cons_takes_the_cons_constructors_arguments():
+    assert (native_cons.make_cons(1).car, native_cons.make_cons(1).cdr) == (1, NIL)
+    assert native_cons.make_cons(1, 2).cdr == 2
+
+
+@given(st.lists(atoms, max_size=30))
+def test_list_of_equals_the_python_construction(items):
+    assert native_cons.to_list(native_cons.list_of(*items)) == items
+    assert native_cons.length(native_cons.list_of(*items)) == len(items)
+
+
+@given(st.lists(atoms, max_size=30), atoms)
+def test_list_star_ends_in_its_last_argument(items, tail):
+    chain = native_cons.list_star(*items, tail)
+    assert repr(chain) == repr(make_list(items, tail))
+
+
+def test_a_native_list_holds_one_reference_per_element_and_drops_them():
+    x = object()
+    before = sys.getrefcount(x)
+    chain = native_cons.list_of(x, x, x)
+    assert sys.getrefcount(x) == before + 3
+    del chain
+    assert sys.getrefcount(x) == before
+
+
+def test_a_bad_call_gets_pythons_own_error():
+    with pytest.raises(TypeError):
+        native_cons.cons(1)
+    with pytest.raises(TypeError):
+        native_cons.cons(1, 2, 3)
+    with pytest.raises(TypeError):
+        native_cons.list_of(car=1)
+
+
+def test_a_wrong_argument_count_to_cons_is_a_program_error():
+    assert show("(handler-case (funcall #'cons 1) (program-error () :bad))") == ":BAD"
+
+
+def test_the_cons_function_prints_as_a_lisp_function():
+    assert show("#'cons") == "#<FUNCTION CONS>"
+
+
+@pytest.mark.parametrize("walk", [native_cons.to_list, native_cons.length])
+@pytest.mark.parametrize("bad", [5, "abc", make_list([1, 2], 3)])
+def test_walking_a_non_list_or_dotted_list_is_a_type_error(walk, bad):
+    with pytest.raises(LispTypeError):
+        walk(bad)
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("walk", [native_cons.to_list, native_cons.length, native_cons.last_cons])
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 64])
+def test_walking_a_circular_list_is_a_type_error_not_a_hang(walk, size):
+    with pytest.raises(LispTypeError, match="circular"):
+        walk(_circular(*range(size)))
+
+
+@pytest.mark.timeout(20)
+def test_length_of_a_circular_list_signals_in_lisp():
+    text = "(let ((x (list 1 2 3))) (setf (cdr (last x)) x) (handler-case (length x) (type-error () :circular)))"
+    assert show(text) == ":CIRCULAR"
+
+
+def test_reader_conses_and_python_subclasses_are_walked_as_conses():
+    class Tagged(Cons):
+        __slots__ = ()
+
+    assert native_cons.to_list(SourceCons(1, SourceCons(2, NIL, None), None)) == [1, 2]
+    assert native_cons.to_list(Tagged(1, Tagged(2, NIL))) == [1, 2]
+    assert show("(mapcar #'1+ '(1 2 3))") == "(2 3 4)"
+
+
+def test_last_cons_of_a_dotted_list_is_its_last_cons():
+    assert show("(last '(1 2 . 3))") == "(2 . 3)"
+    assert show("(last nil)") == "NIL"
+
+
+@pytest.mark.timeout(60)
+def test_threads_making_lists_at_once_each_get_their_own():
+    results: dict[int, list[list[int]]] = {}
+
+    def work(k: int) -> None:
+        results[k] = [native_cons.to_list(native_cons.list_of(*range(k, k + n))) for n in range(200)]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(results[k] == [list(range(k, k + n)) for n in range(200)] for k in range(4))
+
+
+@pytest.mark.timeout(120)
+def test_without_native_code_the_python_fallbacks_give_the_same_results():
+    code = ("import warnings, lisp; from lisp import native_cons as n; "
+            "print(n.native_enabled, lisp.prin1_to_string(lisp.eval_string("
+            "\"(list (sort (list 3 1 2) #'<) (mapcar #'1+ '(1 2)) (length (list 1 2)) (last (list 1 2)))\")))")
+    env = {**os.environ, "GFJIT_NATIVE": "0"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=110)
+    assert done.stdout.strip() == "False ((1 2 3) (2 3) 2 (2))"
+    assert "native conses disabled (GFJIT_NATIVE is off)" in done.stderr
+
+
+# -- the library's fast paths -----------------------------------------------------------------------
+
+
+def test_remove_if_not_keeps_everything_but_nil():
+    assert show("(remove-if-not #'identity (list 0 nil \"\" 1))") == '(0 "" 1)'
+
+
+def test_remove_if_drops_everything_but_nil():
+    assert show("(remove-if #'identity (list 0 nil \"\" 1))") == "(NIL)"
+
+
+def test_an_error_in_the_mapped_function_propagates():
+    assert show("(handler-case (mapcar (lambda (x) (error \"no ~a\" x)) '(1 2)) (error (e) (princ-to-string e)))") \
+        == '"no 1"'
+
+
+def test_mapc_calls_in_order_and_returns_its_list():
+    assert show("(let ((seen nil) (l (list 1 2 3))) (list (eq (mapc (lambda (x) (push x seen)) l) l) seen))") \
+        == "(T (3 2 1))"
+
+
+def test_mapcar_of_a_dotted_list_is_a_type_error():
+    with pytest.raises(LispTypeError):
+        run("(mapcar #'1+ '(1 2 . 3))")
+
+
+def test_sort_of_a_list_puts_the_elements_back_into_its_conses():
+    assert show("(let ((x (list 3 1 2))) (list (eq (sort x #'<) x) x))") == "(T (1 2 3))"
+
+
+def test_sort_by_greater_than_descends():
+    assert show("(sort (list 1 3 2) #'>)") == "(3 2 1)"
+
+
+def test_sort_compares_rationals_and_floats_exactly():
+    assert show("(sort (list 1/2 0.25 1/3 0.5 2) #'<)") == "(0.25 1/3 1/2 0.5 2)"
+
+
+def test_stable_sort_keeps_equal_elements_in_order():
+    text = "(stable-sort (list (cons 1 :a) (cons 0 :b) (cons 1 :c) (cons 0 :d)) #'< :key #'car)"
+    assert show(text) == "((0 . :B) (0 . :D) (1 . :A) (1 . :C))"
+
+
+def test_sort_of_a_non_real_by_less_than_is_a_type_error():
+    with pytest.raises(LispTypeError):
+        run("(sort (list 1 'a 2) #'<)")
+
+
+def test_sort_of_vectors_and_strings_is_unchanged():
+    assert show("(sort (vector 3 1 2) #'>)") == "#(3 2 1)"
+    assert show("(sort (copy-seq \"hello\") #'char<)") == '"ehllo"'
+
+
+# -- loop rotation ----------------------------------------------------------------------------------
+
+
+def test_a_simple_collecting_loop_needs_no_state_machine():
+    from lisp.compiler.loop import LOOP_WHILE
+    from lisp.compiler.macros import macroexpand_1
+    from lisp.reader import read_from_string
+
+    expansion = macroexpand_1(read_from_string("(loop for i below n collect i)"))[0]
+    assert LOOP_WHILE in _symbols(expansion)
+
+
+def _symbols(form: object) -> set[object]:
+    found: set[object] = set()
+    while isinstance(form, Cons):
+        found |= _symbols(form.car) if isinstance(form.car, Cons) else {form.car}
+        form = form.cdr
+    return found
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("(loop for x in (list 1 2 3) do (funcall (lambda () (when (= x 2) (loop-finish)))) collect x)", "(1)"),
+    ("(loop for i below 3 finally (return i))", "3"),
+    ("(loop for x in (list 1 2 3 4 5) by #'cddr collect x)", "(1 3 5)"),
+    ("(loop repeat 3 for i from 10 collect i)", "(10 11 12)"),
+    ("(loop for i from 1 to 3 and j = 10 then (+ j i) collect (list i j))", "((1 10) (2 11) (3 13))"),
+    ("(loop for i below 10 while (< i 3) collect i)", "(0 1 2)"),
+    ("(loop for x in '(1 2 3) collect x into xs finally (return (reverse xs)))", "(3 2 1)"),
+    ("(loop for i below 0 collect i)", "NIL"),
+])
+def test_rotated_loops_agree_with_sbcl(text, expected):
+    assert show(text) == expected
+
+
+def test_a_loop_variable_misused_is_still_a_program_error():
+    with pytest.raises(ProgramError):
+        run("(loop for i below 3 collect)")
