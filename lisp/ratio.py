@@ -46,25 +46,40 @@ def canonical(x: Any) -> Any:
     """``x`` as Lisp keeps rationals: a ``Fraction`` becomes an ``int`` when its denominator is 1,
     else a :class:`Ratio`; anything else (an int, a float, ``NotImplemented``...) is returned as is."""
     if type(x) is Fraction:
-        n, d = x.numerator, x.denominator
-        return n if d == 1 else Fraction.__new__(Ratio, n, d)
+        # A Fraction is kept in lowest terms in its two slots (CPython 3.x `fractions`): the
+        # Ratio takes them as they are, with no second gcd (this is every ratio operation's cost).
+        if x._denominator == 1:
+            return x._numerator
+        ratio = _new(Ratio)
+        ratio._numerator, ratio._denominator = x._numerator, x._denominator
+        return ratio
     return x
 
 
-def _canonicalizing(method_name: str) -> Any:
+_new = object.__new__
+
+
+def _canonicalizing(method_name: str, arity: int) -> Any:
     inherited = getattr(Fraction, method_name)
-
-    def method(self: Ratio, *args: Any) -> Any:
-        return canonical(inherited(self, *args))
-
+    if arity == 1:
+        def method(self: Ratio) -> Any:
+            return canonical(inherited(self))
+    elif arity == 2:
+        def method(self: Ratio, other: Any) -> Any:  # type: ignore[misc]
+            return canonical(inherited(self, other))
+    else:
+        def method(self: Ratio, *args: Any) -> Any:  # type: ignore[misc]
+            return canonical(inherited(self, *args))
     method.__name__ = method.__qualname__ = method_name
     method.__doc__ = inherited.__doc__
     return method
 
 
-# Every Fraction operation that can return a Fraction (the others return int, float or bool).
-for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
-              "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__",
-              "__pos__", "__neg__", "__abs__", "__round__"):
-    setattr(Ratio, _name, _canonicalizing(_name))
-del _name
+# Every Fraction operation that can return a Fraction (the others return int, float or bool), by
+# number of arguments (0: optional ones).
+for _name, _arity in (("__add__", 2), ("__radd__", 2), ("__sub__", 2), ("__rsub__", 2), ("__mul__", 2),
+                      ("__rmul__", 2), ("__truediv__", 2), ("__rtruediv__", 2), ("__floordiv__", 2),
+                      ("__rfloordiv__", 2), ("__mod__", 2), ("__rmod__", 2), ("__pow__", 0),
+                      ("__pos__", 1), ("__neg__", 1), ("__abs__", 1), ("__round__", 0)):
+    setattr(Ratio, _name, _canonicalizing(_name, _arity))
+del _name, _arity
