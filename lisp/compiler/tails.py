@@ -169,6 +169,8 @@ def mark_tail(form: Any, env: Env, clean: bool = False) -> Any:
     if local or not isinstance(head, Symbol) or head not in SPECIAL_FORMS:
         if not local and isinstance(head, Symbol) and head in OPEN_CODED and head is not FUNCALL:
             return _single(form, form)
+        if clean and isinstance(head, Symbol) and all(records_nothing(a, env) for a in arguments(form)):
+            return form  # the register is as it was on entry: the callee's values are its own
         return _tail_call(form, env)
     if head is IF:
         parts = arguments(form)

@@ -105,3 +105,10 @@ def _generic_functions():
 ])
 def test_a_generic_function_returns_the_values_of_its_last_method_only(_generic_functions, call, expected):
     assert show(f"(multiple-value-list {call})") == expected
+
+
+def test_a_tail_call_reached_by_code_that_records_nothing_passes_the_values_on_without_a_clear():
+    run("(defun tc-forward (x) (tc-two (+ x 1)))")
+    assert not _uses_register("tc-forward")
+    assert show("(multiple-value-list (tc-forward 1))") == "(2 9)"
+    assert show("(multiple-value-list (tc-leaf (tc-forward 1)))") == "(2)"
