@@ -32,6 +32,10 @@ Invariants the native code relies on (CPython 3.11-3.13, GIL builds only):
 - N3 the chain builders read only their argument array, which the caller keeps alive and no
   Python code can change while they run; the only objects they own are the cells made so far
   (one reference, dropped on failure).
+- N5 the mappers own a reference to every object they hold across a call of ``fn`` (the item, the
+  head and the tail of the chain so far), so nothing ``fn`` does can free them; they read the
+  item list through ``PyList_Size``/``PyList_GetItem`` each time. A new cell is complete (car and
+  cdr NIL) before it is linked, so the collector may see the chain at any call.
 - N4 the chain walkers call no Python code while they count the cells, so the chain cannot change
   under them. Making the Python list may run the collector (3.11) and so finalizers, which could
   change the chain: filling it checks every cell again and gives up to the fallback on a change.
@@ -105,6 +109,21 @@ def _last_cons(lst: Any) -> Any:
     circular list."""
     cells, _ = _cells(lst)
     return cells[-1] if cells else NIL
+
+
+def _map_items(fn: Callable[[Any], Any], items: list[Any]) -> Any:
+    """The chain of ``fn(x)`` for each of ``items`` (a Python list), in order."""
+    return list_of(*map(fn, items))
+
+
+def _keep_if(pred: Callable[[Any], Any], items: list[Any]) -> Any:
+    """The chain of the ``items`` (a Python list) for which ``pred`` is true (not NIL)."""
+    return list_of(*[x for x in items if pred(x) is not NIL])
+
+
+def _keep_if_not(pred: Callable[[Any], Any], items: list[Any]) -> Any:
+    """The chain of the ``items`` (a Python list) for which ``pred`` is NIL."""
+    return list_of(*[x for x in items if pred(x) is NIL])
 
 
 def _list_error(datum: Any, message: str | None) -> None:
@@ -301,12 +320,129 @@ _LAST_FINISH = """done:
   ret ptr %last"""
 
 
+def _mapper_ir(name: str, keep: str | None, offsets: tuple[int, int], miss: int) -> str:
+    """A vectorcall function ``(fn, items)`` over a Python list: the chain of ``fn(item)`` for each
+    item (``keep`` None), or of the items for which ``fn`` returns NIL (``keep`` "nil") or anything
+    else (``keep`` "true"), calling ``fn`` in order; an error from ``fn`` propagates (N5)."""
+    car, cdr = offsets
+    nil = _ptr(NIL)
+
+    def from_drop(value: str) -> str:
+        return "" if keep is None else f", [ {value}, %drop ]"
+
+    if keep is None:
+        decide = """  call void @Py_DecRef(ptr %item)
+  br label %make"""
+        value = "%res"
+    else:
+        cmp = "eq" if keep == "nil" else "ne"
+        decide = f"""  %isnil = icmp {cmp} ptr %res, {nil}
+  call void @Py_DecRef(ptr %res)
+  br i1 %isnil, label %make, label %drop
+drop:
+  call void @Py_DecRef(ptr %item)
+  br label %next"""
+        value = "%item"
+    return f"""
+define ptr @{name}(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
+entry:
+  %slotp = alloca ptr, align 8
+  %n = and i64 %nargsf, {_MASK}
+  %kw = icmp ne ptr %kwnames, null
+  %not2 = icmp ne i64 %n, 2
+  %bad1 = or i1 %kw, %not2
+  br i1 %bad1, label %miss, label %typecheck
+typecheck:
+  %fn = load ptr, ptr %args, align 8
+  %itemsp = getelementptr ptr, ptr %args, i64 1
+  %items = load ptr, ptr %itemsp, align 8
+  %itp = getelementptr i8, ptr %items, i64 8
+  %itype = load ptr, ptr %itp, align 8
+  %islist = icmp eq ptr %itype, {_ptr(list)}
+  br i1 %islist, label %loop, label %miss
+{_miss_ir(miss)}
+loop:
+  %i = phi i64 [ 0, %typecheck ], [ %i1, %next ]
+  %head = phi ptr [ null, %typecheck ], [ %head1, %next ]
+  %tail = phi ptr [ null, %typecheck ], [ %tail1, %next ]
+  %size = call i64 @PyList_Size(ptr %items)
+  %more = icmp slt i64 %i, %size
+  br i1 %more, label %call, label %done
+call:
+  %item = call ptr @PyList_GetItem(ptr %items, i64 %i)
+  call void @Py_IncRef(ptr %item)
+  store ptr %item, ptr %slotp, align 8
+  %res = call ptr @PyObject_Vectorcall(ptr %fn, ptr %slotp, i64 1, ptr null)
+  %failed = icmp eq ptr %res, null
+  br i1 %failed, label %callfail, label %decide
+callfail:
+  call void @Py_DecRef(ptr %item)
+  br label %fail
+decide:
+{decide}
+make:
+  %cell = call ptr @PyType_GenericAlloc(ptr {_ptr(Cons)}, i64 0)
+  %nocell = icmp eq ptr %cell, null
+  br i1 %nocell, label %allocfail, label %fill
+allocfail:
+  call void @Py_DecRef(ptr {value})
+  br label %fail
+fill:
+  %carp = getelementptr i8, ptr %cell, i64 {car}
+  store ptr {value}, ptr %carp, align 8
+  call void @Py_IncRef(ptr {nil})
+  %cdrp = getelementptr i8, ptr %cell, i64 {cdr}
+  store ptr {nil}, ptr %cdrp, align 8
+  %first = icmp eq ptr %tail, null
+  br i1 %first, label %start, label %link
+start:
+  ; the head's reference is ours; the tail's too (an extra one, so the tail outlives any change
+  ; made to the chain by code that found it through the collector)
+  call void @Py_IncRef(ptr %cell)
+  br label %next
+link:
+  %tcdrp = getelementptr i8, ptr %tail, i64 {cdr}
+  %old = load ptr, ptr %tcdrp, align 8
+  store ptr %cell, ptr %tcdrp, align 8
+  call void @Py_IncRef(ptr %cell)
+  call void @Py_DecRef(ptr %tail)
+  call void @Py_DecRef(ptr %old)
+  br label %next
+next:
+  %head1 = phi ptr [ %cell, %start ], [ %head, %link ]{from_drop("%head")}
+  %tail1 = phi ptr [ %cell, %start ], [ %cell, %link ]{from_drop("%tail")}
+  %i1 = add i64 %i, 1
+  br label %loop
+fail:
+  %hadtail = icmp ne ptr %tail, null
+  br i1 %hadtail, label %release, label %failed_out
+release:
+  call void @Py_DecRef(ptr %tail)
+  call void @Py_DecRef(ptr %head)
+  br label %failed_out
+failed_out:
+  ret ptr null
+done:
+  %empty = icmp eq ptr %head, null
+  br i1 %empty, label %nil, label %result
+nil:
+  call void @Py_IncRef(ptr {nil})
+  ret ptr {nil}
+result:
+  call void @Py_DecRef(ptr %tail)
+  ret ptr %head
+}}
+"""
+
+
 _DECLARATIONS = """
 declare ptr @PyObject_Vectorcall(ptr, ptr, i64, ptr)
 declare ptr @PyType_GenericAlloc(ptr, i64)
 declare i32 @PyType_IsSubtype(ptr, ptr)
 declare ptr @PyList_New(i64)
 declare ptr @PyLong_FromSsize_t(i64)
+declare i64 @PyList_Size(ptr)
+declare ptr @PyList_GetItem(ptr, i64)
 declare i32 @PyList_SetItem(ptr, i64, ptr)
 declare void @Py_IncRef(ptr)
 declare void @Py_DecRef(ptr)
@@ -323,6 +459,10 @@ def _walker(finish: Callable[[tuple[int, int]], str]) -> _IR:
     return lambda symbol, offsets, miss: _walker_ir(symbol, finish(offsets), offsets, miss)
 
 
+def _mapper(keep: str | None) -> _IR:
+    return lambda symbol, offsets, miss: _mapper_ir(symbol, keep, offsets, miss)
+
+
 # Python name -> (native symbol, fallback, its IR, the Lisp function it is or None).
 _FUNCTIONS: dict[str, tuple[str, Callable[..., Any], _IR, str | None]] = {
     "cons": ("gfjit_lisp_cons", _cons, _builder(2, 2, 2), "CONS"),
@@ -332,6 +472,9 @@ _FUNCTIONS: dict[str, tuple[str, Callable[..., Any], _IR, str | None]] = {
     "to_list": ("gfjit_lisp_to_list", _to_list, _walker(_elements_finish), None),
     "length": ("gfjit_lisp_length", _length, _walker(lambda _: _LENGTH_FINISH), None),
     "last_cons": ("gfjit_lisp_last_cons", _last_cons, _walker(lambda _: _LAST_FINISH), None),
+    "map_items": ("gfjit_lisp_map_items", _map_items, _mapper(None), None),
+    "keep_if": ("gfjit_lisp_keep_if", _keep_if, _mapper("true"), None),
+    "keep_if_not": ("gfjit_lisp_keep_if_not", _keep_if_not, _mapper("nil"), None),
 }
 
 
@@ -430,6 +573,9 @@ list_star: Callable[..., Any] = _native["list_star"] if _native else _list_star
 to_list: Callable[[Any], list[Any]] = _native["to_list"] if _native else _to_list
 length: Callable[[Any], int] = _native["length"] if _native else _length
 last_cons: Callable[[Any], Any] = _native["last_cons"] if _native else _last_cons
+map_items: Callable[[Callable[[Any], Any], list[Any]], Any] = _native["map_items"] if _native else _map_items
+keep_if: Callable[[Callable[[Any], Any], list[Any]], Any] = _native["keep_if"] if _native else _keep_if
+keep_if_not: Callable[[Callable[[Any], Any], list[Any]], Any] = _native["keep_if_not"] if _native else _keep_if_not
 native_enabled = _native is not None
 
 
@@ -438,3 +584,12 @@ def from_items(items: Iterable[Any], tail: Any = NIL) -> Any:
     if tail is NIL:
         return list_of(*items)
     return list_star(*items, tail)
+
+
+def replace_cars(lst: Any, items: list[Any]) -> Any:
+    """Store ``items`` into the cars of the conses of ``lst`` in turn (it has as many); ``lst``."""
+    cell = lst
+    for x in items:
+        cell.car = x
+        cell = cell.cdr
+    return lst

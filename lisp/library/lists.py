@@ -367,7 +367,7 @@ def mapcar(fn: Any, lst: Any, *more: Any) -> Any:
     f = function_designator(fn)
     if more:
         return from_items(itertools.starmap(f, _parallel((lst, *more))))
-    return list_of(*map(f, to_list(lst)))
+    return native_cons.map_items(f, to_list(lst))
 
 
 @builtin("MAPC")

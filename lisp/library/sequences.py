@@ -20,7 +20,7 @@ from lisp.data import NIL, Char, Cons, T, cl_symbol, make_list
 from lisp.library.arguments import (bounding_index, check, element_index, expected, function_designator, key_function,
                                     keywords, show, test_function, truth)
 from lisp.library.lists import list_items
-from lisp.native_cons import from_items, length as list_length, to_list
+from lisp.native_cons import from_items, keep_if, keep_if_not, length as list_length, replace_cars, to_list
 from lisp.namespace import GLOBALS, builtin, setf_function_key
 
 _SEQUENCE = expected("SEQUENCE")
@@ -100,6 +100,13 @@ class _Selection:
             self.matches = ((lambda x: (p(x) is NIL) is want_nil) if key is None
                             else (lambda x: (p(key(x)) is NIL) is want_nil))
 
+    def unmatched_chain(self, elems: list[Any]) -> Any:
+        """The elements that do not match, as a new Lisp list made natively, or None when the
+        selection is not a plain predicate (no :key)."""
+        if self._predicate is None or self._key is not None:
+            return None
+        return (keep_if if self._negate else keep_if_not)(self._predicate, elems)
+
     def flags(self, elems: list[Any], matching: bool = True) -> Iterator[bool]:
         """``matches`` of each element in turn (its negation if not ``matching``); a predicate is
         called straight from C, with no Python frame of ours per element."""
@@ -169,6 +176,9 @@ def _remove(who: str, seq: Any, _: tuple, args: tuple, how: dict) -> Any:
     elems = items(seq)
     sel = _Selection(who, elems, args, **how)
     if sel.count is None and sel.start == 0 and sel.end == len(elems):
+        chain = sel.unmatched_chain(elems) if seq is NIL or isinstance(seq, Cons) else None
+        if chain is not None:
+            return chain
         kept = list(itertools.compress(elems, sel.flags(elems, matching=False)))
         return seq if len(kept) == len(elems) else like(seq, kept)
     drop = set(sel.matching(elems))
@@ -314,6 +324,9 @@ def nreverse(seq: Any) -> Any:
     if isinstance(seq, list):
         seq.reverse()
         return seq
+    if isinstance(seq, Cons):
+        # May destroy the list (CLHS NREVERSE): the elements go back into its conses, reversed.
+        return replace_cars(seq, to_list(seq)[::-1])
     return reverse(seq)
 
 
@@ -547,11 +560,7 @@ def _sort(seq: Any, predicate: Any, args: tuple[Any, ...], who: str) -> Any:
         return seq
     if isinstance(seq, Cons):
         # CL's sort may destroy the list: the sorted elements go back into the same conses.
-        cell = seq
-        for x in result:
-            cell.car = x
-            cell = cell.cdr
-        return seq
+        return replace_cars(seq, result)
     return like(seq, result)
 
 

@@ -148,6 +148,45 @@ def test_without_native_code_the_python_fallbacks_give_the_same_results():
     assert "native conses disabled (GFJIT_NATIVE is off)" in done.stderr
 
 
+def test_map_items_calls_in_order_and_chains_the_results():
+    seen = []
+    chain = native_cons.map_items(lambda x: seen.append(x) or x * 2, [1, 2, 3])
+    assert (seen, native_cons.to_list(chain)) == ([1, 2, 3], [2, 4, 6])
+
+
+def test_keep_if_keeps_what_is_not_nil_and_keep_if_not_what_is():
+    pred = lambda x: NIL if x % 2 else x  # noqa: E731 - 0 is true in Lisp
+    assert native_cons.to_list(native_cons.keep_if(pred, [0, 1, 2, 3])) == [0, 2]
+    assert native_cons.to_list(native_cons.keep_if_not(pred, [0, 1, 2, 3])) == [1, 3]
+
+
+@pytest.mark.parametrize("mapper", [native_cons.map_items, native_cons.keep_if, native_cons.keep_if_not])
+def test_an_error_in_the_function_leaves_every_reference_as_it_was(mapper):
+    x = object()
+    before = sys.getrefcount(x)
+
+    def fn(item: object) -> object:
+        if item == 3:
+            raise ValueError("boom")
+        return item
+
+    with pytest.raises(ValueError, match="boom"):
+        mapper(fn, [x, x, 3, x])
+    assert sys.getrefcount(x) == before
+
+
+def test_a_function_changing_the_item_list_cannot_crash_the_mapper():
+    items = [1, 2, 3]
+    assert native_cons.to_list(native_cons.map_items(lambda x: items.clear() or x, items)) == [1]
+    items = [1, 2, 3]
+    grown = native_cons.map_items(lambda x: items.append(0) if len(items) < 5 else x, items)
+    assert native_cons.length(grown) == 5
+
+
+def test_nreverse_of_a_list_reverses_its_elements_in_its_conses():
+    assert show("(let ((x (list 1 2 3))) (list (eq (nreverse x) x) x))") == "(T (3 2 1))"
+
+
 # -- the library's fast paths -----------------------------------------------------------------------
 
 
