@@ -10,13 +10,15 @@ operand makes the result a float. Python's ``bool`` is not a Lisp number.
 from __future__ import annotations
 
 import cmath
+import functools
 import math
 import random as _random
 from fractions import Fraction
 from typing import Any
 
 from lisp.compiler.values import values
-from lisp.conditions import DivisionByZero, FloatingPointInvalidOperation, raise_error, type_error
+from lisp.conditions import (DivisionByZero, FloatingPointInvalidOperation, FloatingPointOverflow, raise_error,
+                             type_error)
 from lisp.data import NIL, T, cl_symbol, make_list
 from lisp.library.arguments import check, expected, keywords, show, truth
 from lisp.ratio import Ratio, canonical
@@ -300,7 +302,24 @@ def rem(number: Any, divisor: Any) -> Any:
 # -- powers, roots, logarithms ---------------------------------------------------------------------
 
 
-@builtin("EXPT")
+def _overflow_signalled(name: str) -> Any:
+    """A numeric builtin whose result a float cannot hold signals FLOATING-POINT-OVERFLOW naming
+    the operation and its operands (Python raises OverflowError: "math range error"...)."""
+
+    def wrap(fn: Any) -> Any:
+        @functools.wraps(fn)
+        def checked(*args: Any) -> Any:
+            try:
+                return fn(*args)
+            except OverflowError:
+                return raise_error(FloatingPointOverflow(operation=cl_symbol(name), operands=make_list(args)))
+
+        return builtin(name)(checked)
+
+    return wrap
+
+
+@_overflow_signalled("EXPT")
 def expt(base: Any, power: Any) -> Any:
     _numbers((base, power))
     if type(power) is int:
@@ -341,7 +360,7 @@ def isqrt(n: Any) -> int:
     return math.isqrt(n)
 
 
-@builtin("EXP")
+@_overflow_signalled("EXP")
 def exp(x: Any) -> Any:
     _numbers((x,))
     return cmath.exp(x) if type(x) is complex else math.exp(x)
@@ -372,7 +391,7 @@ def _elementary(name: str, real_fn: Any, complex_fn: Any, domain: Any = None) ->
 
     apply.__name__ = name.lower()
     apply.__doc__ = f"``{name.lower()}``."
-    return builtin(name)(apply)
+    return _overflow_signalled(name)(apply)
 
 
 sin = _elementary("SIN", math.sin, cmath.sin)
@@ -588,7 +607,7 @@ def signum(x: Any) -> Any:
     return one if x > 0 else -one
 
 
-@builtin("FLOAT")
+@_overflow_signalled("FLOAT")
 def float_(x: Any, prototype: Any = NIL) -> float:
     _reals((x,))
     if prototype is not NIL:
@@ -616,7 +635,7 @@ def integer_decode_float(x: Any) -> Any:
     return values(int(significand * 2 ** 53), exponent - 53, 1 if x > 0 else -1)
 
 
-@builtin("SCALE-FLOAT")
+@_overflow_signalled("SCALE-FLOAT")
 def scale_float(x: Any, k: Any) -> float:
     return math.ldexp(_float(x), _integer(k))
 
