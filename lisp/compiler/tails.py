@@ -18,7 +18,8 @@ special forms are left as they are (a ``return-from`` to another block and the b
 
 No clear is needed at a tail of a function body reached by code that *records nothing* (see
 :func:`records_nothing`: no call but open-coded operators), ``(lambda (step) (setq n (+ n step)))``
-or the ``n`` branch of ``(if (< n 2) n (+ (fib ...) ...))``: the register then holds what it held
+or the ``n`` branch of ``(if (< n 2) n (+ (fib ...) ...))``, nor before such a tail call whose
+arguments record nothing (``(defun f (x) (g (+ x 1)))``): the register then holds what it held
 when the function was entered, and that is no value of its own only if the caller evaluated
 something before the call -- which the caller's own tail clears (a tail call clears between its
 arguments and the call, every other tail after its value). Within the function, ``clean`` says
