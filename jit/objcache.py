@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 _MAGIC = b"GFJITOBJ1\n"
@@ -41,7 +42,7 @@ class ObjectCache:
         path = self._path(key)
         try:
             blob = path.read_bytes()
-        except FileNotFoundError:
+        except OSError:  # absent, or unreadable: either way the caller compiles
             return None
         head, digest, payload = blob[:len(_MAGIC)], blob[len(_MAGIC):len(_MAGIC) + _DIGEST], \
             blob[len(_MAGIC) + _DIGEST:]
@@ -50,19 +51,37 @@ class ObjectCache:
         path.unlink(missing_ok=True)
         return None
 
-    def put(self, key: str, payload: bytes) -> None:
-        """Store `payload` under `key` atomically (a concurrent reader sees all of it or nothing)."""
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+    def put(self, key: str, payload: bytes) -> bool:
+        """Store `payload` under `key` atomically (a concurrent reader sees all of it or nothing).
+
+        False if the file system refused (full, read-only, removed): a cache that cannot be
+        written only costs compile time, so that is never an error for the caller.
+        """
+        try:
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+        except OSError:
+            return False
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
             os.replace(tmp, self._path(key))
-        except BaseException:
+        except BaseException as error:
             Path(tmp).unlink(missing_ok=True)
+            if isinstance(error, OSError):
+                return False
             raise
+        return True
 
 
 def from_env() -> ObjectCache | None:
-    """The cache GFJIT_CACHE_DIR names, if set."""
+    """The cache GFJIT_CACHE_DIR names, if set and usable (a directory that cannot be made
+    means no cache, with a warning: compiling still works)."""
     directory = os.environ.get("GFJIT_CACHE_DIR", "").strip()
-    return ObjectCache(directory) if directory else None
+    if not directory:
+        return None
+    try:
+        return ObjectCache(directory)
+    except OSError as error:
+        warnings.warn(f"GFJIT_CACHE_DIR={directory!r} is not usable ({error}); compiling without a cache",
+                      RuntimeWarning, stacklevel=2)
+        return None

@@ -117,9 +117,13 @@ class JitPool:
     # -- public API ---------------------------------------------------------------------------
 
     def add(self, code: str | ObjectCode, *, exports: Iterable[str],
-            imports: Mapping[str, int] | None = None, name: str | None = None) -> CodeHandle:
+            imports: Mapping[str, int] | None = None, name: str | None = None,
+            opt_level: int | None = None) -> CodeHandle:
         """Compile `code` (LLVM IR text) on this thread unless it is an ObjectCode already, link
         it into a shard and publish `exports`; returns the owning handle.
+
+        IR is compiled at `opt_level` (default: the pool's), through the object cache if the pool
+        has one.
 
         `imports` maps external symbol names to addresses; symbols it does not name are looked
         up in the running process. Raises IRSyntaxError, IRVerifyError, MissingExportError,
@@ -130,7 +134,8 @@ class JitPool:
         imports = import_dict(imports)
         name = name or (code.name if isinstance(code, ObjectCode) else None) or \
             (exports[0] if exports else "module")
-        obj = self._object_code(code, name)
+        level = self.opt_level if opt_level is None else compiler.check_opt_level(opt_level)
+        obj = self._object_code(code, name, level)
         resolved = resolve(obj, exports, imports)
         self._reserve(exports)
         try:
@@ -186,6 +191,7 @@ class JitPool:
                 "link_seconds": self._seconds["link"],
                 "cache_hits": self._counts["cache_hits"],
                 "cache_misses": self._counts["cache_misses"],
+                "cache_write_failures": self._counts["cache_write_failures"],
                 "lljits_created": sum(s["lljits_created"] for s in shards),
                 "lljits_disposed": sum(s["lljits_disposed"] for s in shards),
                 "lock_waits": [s["lock_waits"] for s in shards],
@@ -234,14 +240,14 @@ class JitPool:
         if self._closed:
             raise PoolClosedError("the JitPool is closed")
 
-    def _object_code(self, code: str | ObjectCode, name: str) -> ObjectCode:
+    def _object_code(self, code: str | ObjectCode, name: str, opt_level: int) -> ObjectCode:
         if isinstance(code, ObjectCode):
             return code
         if not isinstance(code, str):
             raise TypeError(f"add() takes LLVM IR text or an ObjectCode, not {type(code).__name__}")
         key = None
         if self._cache is not None:
-            key = self._cache.key(code, compiler.cache_key_parts(self.opt_level, False))
+            key = self._cache.key(code, compiler.cache_key_parts(opt_level, False))
             data = self._cache.get(key)
             if data is not None:
                 try:
@@ -252,10 +258,10 @@ class JitPool:
                     pass  # intact on disk but not an object we can use: recompile over it
             self._count("cache_misses")
         start = time.perf_counter()
-        obj = compiler.compile(code, name, opt_level=self.opt_level, dump=self._dump)
+        obj = compiler.compile(code, name, opt_level=opt_level, dump=self._dump)
         self._count("compiled", time.perf_counter() - start)
-        if key is not None:
-            self._cache.put(key, obj.data)
+        if key is not None and not self._cache.put(key, obj.data):
+            self._count("cache_write_failures")
         return obj
 
     def _count(self, what: str, seconds: float = 0.0) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -42,6 +43,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _default_object_cache() -> None:
+    """Keep the JIT's object code in ``$XDG_CACHE_HOME/gfjit`` (``~/.cache/gfjit``), unless
+    GFJIT_CACHE_DIR says otherwise (empty: no cache).
+
+    The Lisp compiles the same native code at every start (its list primitives, its generic
+    functions' dispatchers); from the cache that costs a file read instead of an LLVM compile.
+    """
+    if "GFJIT_CACHE_DIR" in os.environ:
+        return
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    os.environ["GFJIT_CACHE_DIR"] = os.path.join(base, "gfjit")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `gfjit` console command; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -51,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         _parser().print_help()
         return 0
+    _default_object_cache()
     from lisp import toplevel
 
     if args.command == "repl":

@@ -128,3 +128,35 @@ def test_a_fresh_process_can_start_from_a_warm_cache(tmp_path):
                            timeout=60) for _ in range(2)]
     assert [(r.returncode, r.stdout.split()) for r in runs] == [(0, ["11", "0"]),
                                                                (0, ["11", "1"])]
+
+
+def test_a_cache_directory_that_vanished_only_costs_compile_time(tmp_path):
+    directory = tmp_path / "cache"
+    with jit.JitPool(shards=1, cache_dir=directory) as pool:
+        directory.rmdir()
+        handle = pool.add(affine_ir("f", 3, 1), exports=["f"])
+        assert I64_TO_I64(handle.address("f"))(2) == 7
+        handle.release()
+        assert pool.stats()["cache_write_failures"] == 1
+
+
+def test_an_unusable_gfjit_cache_dir_warns_and_compiles_without_a_cache(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("GFJIT_CACHE_DIR", str(blocker / "cache"))
+    with pytest.warns(RuntimeWarning, match="not usable"):
+        pool = jit.JitPool(shards=1)
+    with pool:
+        pool.add(affine_ir("f", 1, 2), exports=["f"]).release()
+        assert pool.stats()["cache_misses"] == 0
+
+
+def test_add_compiles_at_the_level_it_is_given_through_the_cache(tmp_path):
+    ir = affine_ir("f", 3, 1)
+    with jit.JitPool(shards=1, cache_dir=tmp_path, opt_level=2) as pool:
+        pool.add(ir, exports=["f"], opt_level=0).release()
+        pool.add(ir, exports=["f"], opt_level=0).release()
+        pool.add(ir, exports=["f"]).release()
+        stats = pool.stats()
+    assert (stats["cache_hits"], stats["cache_misses"]) == (1, 2)
+    assert len(_cache_files(tmp_path)) == 2
