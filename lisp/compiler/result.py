@@ -16,12 +16,28 @@ class Result:
 
     stmts: list[ast.stmt] = field(default_factory=list)
     expr: ast.expr = field(default_factory=lambda: ast.Constant(None))
+    # The temporary that carries the value of an `if` (the last statement) out of its branches.
+    join: str | None = None
 
     def discard(self) -> list[ast.stmt]:
-        """The statements that evaluate the form for effect only."""
+        """The statements that evaluate the form for effect only (an ``if``'s branches do not
+        store a constant or a variable's value in its join temporary)."""
         if isinstance(self.expr, _PURE):
+            if self.join is not None and self.stmts and isinstance(self.stmts[-1], ast.If):
+                last = self.stmts[-1]
+                body, orelse = _unjoined(last.body, self.join), _unjoined(last.orelse, self.join)
+                return [*self.stmts[:-1], ast.copy_location(ast.If(test=last.test, body=body or [ast.Pass()],
+                                                                   orelse=orelse), last)]
             return self.stmts
         return [*self.stmts, ast.Expr(self.expr)]
+
+
+def _unjoined(branch: list[ast.stmt], join: str) -> list[ast.stmt]:
+    end = branch[-1] if branch else None
+    if isinstance(end, ast.Assign) and isinstance(end.value, _PURE) \
+            and [t.id for t in end.targets if isinstance(t, ast.Name)] == [join] and len(end.targets) == 1:
+        return branch[:-1]
+    return branch
 
     @property
     def is_pure(self) -> bool:

@@ -77,7 +77,7 @@ def if_(form: Any, env: Env) -> Result:
     out = env.unit.fresh("%if")
     env.unit.join_names.add(out)
     return Result([*test.stmts, ast.If(test=test.expr, body=_then_assign(then, out),
-                                       orelse=_then_assign(orelse, out))], name(out))
+                                       orelse=_then_assign(orelse, out))], name(out), join=out)
 
 
 def _then_assign(branch: Result, out: str) -> list[ast.stmt]:
