@@ -232,7 +232,12 @@ _export_standard_symbols()
 
 
 class Cons:
-    """A cons cell. Lists end in NIL (``None``)."""
+    """A cons cell. Lists end in NIL (``None``).
+
+    ``lisp.native_cons`` makes conses in machine code without calling ``__init__`` (invariant N1
+    there): ``__init__`` must do nothing but store ``car`` and ``cdr``, and the class must keep
+    exactly these two slots.
+    """
 
     __slots__ = ("car", "cdr")
 

@@ -478,6 +478,11 @@ _FUNCTIONS: dict[str, tuple[str, Callable[..., Any], _IR, str | None]] = {
 }
 
 
+for _pyname, (_, _fallback, _, _) in _FUNCTIONS.items():
+    # One name for both forms of a function, so an argument-count error names it either way.
+    _fallback.__name__ = _fallback.__qualname__ = _pyname
+
+
 def _member_offset(cls: type, name: str) -> int:
     """The offset of a ``__slots__`` member, read from its descriptor's PyMemberDef (N2)."""
     descriptor = cls.__dict__[name]
