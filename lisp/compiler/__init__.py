@@ -23,13 +23,13 @@ layer maps both to UNDEFINED-FUNCTION / PROGRAM-ERROR. Lexical variables are Pyt
 closures are Python closures; ``if`` tests ``is not None`` (only NIL is false).
 
 **Open-coded operators** (when not shadowed by ``flet``/``labels``): ``+ - *`` (any arity),
-``< > <= >= = /=`` (two arguments), ``1+ 1- eq not null funcall``, ``mod`` by an integer
+``< > <= >= = /=`` (two arguments), ``1+ 1- eq not null funcall apply``, ``mod`` by an integer
 literal. They use Python operators, so they keep Common Lisp results on numbers (ratios are
 :class:`lisp.ratio.Ratio`, whose arithmetic returns an integer when the denominator is 1; a plain
 ``fractions.Fraction`` passed in by Python code keeps Python's arithmetic there); on non-numbers
 they follow Python (``(+ "a" "b")`` is ``"ab"``, not a TYPE-ERROR): a documented deviation. A
-comparison used as a value yields ``T``/``NIL``. ``funcall`` is a direct call, diagnosed only when
-Python cannot make it.
+comparison used as a value yields ``T``/``NIL``. ``funcall`` and ``apply`` are direct calls,
+diagnosed only when Python cannot make them.
 
 **Multiple values.** ``lisp.compiler.values.values`` returns its primary value (NIL for none)
 and records all values in the calling thread's register (module :mod:`lisp.compiler.values`); a

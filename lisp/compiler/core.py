@@ -19,10 +19,12 @@ from lisp.data import T, Cons, SourcePos, Symbol, cl_symbol, source_pos
 
 SpecialForm = Callable[[Any, Env], Result]
 SPECIAL_FORMS: dict[Symbol, SpecialForm] = {}
-# Invariant: an open-coded operator other than FUNCALL calls no Lisp function (its fallback, when
-# the arguments do not fit, is a standard function returning one value), so it records no
+# Invariant: an open-coded operator not in OPEN_CODED_CALLS calls no Lisp function (its fallback,
+# when the arguments do not fit, is a standard function returning one value), so it records no
 # multiple values: lisp.compiler.tails relies on it.
 OPEN_CODED: dict[Symbol, Callable[[list[Any], Env], Result | None]] = {}
+# Open-coded operators that call a function: their values are the function's.
+OPEN_CODED_CALLS = frozenset((cl_symbol("FUNCALL"), cl_symbol("APPLY")))
 
 _PY_CONSTANT_TYPES = (int, float, complex, str)
 

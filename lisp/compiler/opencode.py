@@ -5,7 +5,7 @@ Only where Python's operator gives the Common Lisp result on numbers: ratios are
 ``(+ a b)`` is plain ``a + b``. On non-numbers Python's meaning applies: a deviation written in the
 compiler's docstring. A form with an unexpected number of arguments is compiled as an ordinary
 call, so the function reports the error.
-``funcall`` is a direct call (diagnosed only if it fails); ``mod`` by an integer literal is ``%``.
+``funcall`` and ``apply`` are direct calls (diagnosed only if they fail); ``mod`` by an integer literal is ``%``.
 """
 
 from __future__ import annotations
@@ -103,12 +103,20 @@ def _funcall(args: list[Any], env: Env) -> Result | None:
     ``%function_designator`` (``(funcall 5)`` is a TYPE-ERROR, ``(funcall nil)`` an
     UNDEFINED-FUNCTION).
     """
-    if not args:
-        return None
+    return _designated_call(args, env, spread=False) if args else None
+
+
+def _apply(args: list[Any], env: Env) -> Result | None:
+    """``(apply f a ... list)``: as ``funcall``, with the list's elements spread after the other
+    arguments (``F(A, *%spread_arguments(LIST))``, which checks that it is a list)."""
+    return _designated_call(args, env, spread=True) if len(args) >= 2 else None
+
+
+def _designated_call(args: list[Any], env: Env, spread: bool) -> Result:
     stmts, exprs = compile_args(args, env)
     if isinstance(exprs[0], ast.Constant) or (isinstance(args[0], Cons) and args[0].car is QUOTE):
         # NIL, a number, a quoted symbol...: never a Python callable, so no direct call.
-        return Result(stmts, call(call("%function_designator", exprs[0]), *exprs[1:]))
+        return Result(stmts, _call(call("%function_designator", exprs[0]), exprs[1:], spread))
     operands = []
     for expr in exprs:  # each is used again in the handler: evaluate it once, first
         more, operand = temp(Result([], expr), env, "%a")
@@ -117,10 +125,17 @@ def _funcall(args: list[Any], env: Env) -> Result | None:
     fn, *rest = operands
     out = env.unit.fresh("%r")
     fallback = [ast.If(test=call("callable", fn), body=[ast.Raise()], orelse=[]),
-                assign(out, call(call("%function_designator", fn), *rest))]
+                assign(out, _call(call("%function_designator", fn), rest, spread))]
     handler = ast.ExceptHandler(type=name("TypeError"), name=None, body=fallback)
-    guarded = ast.Try(body=[assign(out, call(fn, *rest))], handlers=[handler], orelse=[], finalbody=[])
+    guarded = ast.Try(body=[assign(out, _call(fn, rest, spread))], handlers=[handler], orelse=[], finalbody=[])
     return Result([*stmts, guarded], name(out))
+
+
+def _call(fn: ast.expr, args: list[ast.expr], spread: bool) -> ast.Call:
+    if not spread:
+        return call(fn, *args)
+    last = ast.Starred(value=call("%spread_arguments", args[-1]), ctx=ast.Load())
+    return call(fn, *args[:-1], last)
 
 
 def _cons_field(field: str):
@@ -145,6 +160,7 @@ def _mod(args: list[Any], env: Env) -> Result | None:
 
 OPEN_CODED[cl_symbol("MOD")] = _mod
 OPEN_CODED[cl_symbol("FUNCALL")] = _funcall
+OPEN_CODED[cl_symbol("APPLY")] = _apply
 OPEN_CODED[SYSTEM.intern("%CAR")] = _cons_field("car")
 OPEN_CODED[SYSTEM.intern("%CDR")] = _cons_field("cdr")
 TESTS[SYSTEM.intern("%ENDP")] = _null_test

@@ -31,7 +31,9 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from lisp.compiler.core import OPEN_CODED, SPECIAL_FORMS, Result, arguments, call, compile_body, name, special_form
+from lisp.compiler.core import (
+    OPEN_CODED, OPEN_CODED_CALLS, SPECIAL_FORMS, Result, arguments, call, compile_body, name, special_form,
+)
 from lisp.compiler.env import Env
 from lisp.compiler.macros import gensym, macroexpand
 from lisp.data import SYSTEM, Cons, SourceCons, Symbol, T, cl_symbol, make_list, source_pos
@@ -50,7 +52,6 @@ _BINDING_FORMS = (LET, cl_symbol("LET*"))
 _LOCAL_DEFINITIONS = {cl_symbol(n) for n in ("FLET", "LABELS", "MACROLET", "SYMBOL-MACROLET")}
 QUOTE = cl_symbol("QUOTE")
 FUNCTION = cl_symbol("FUNCTION")
-FUNCALL = cl_symbol("FUNCALL")
 LAMBDA = cl_symbol("LAMBDA")
 DECLARE = cl_symbol("DECLARE")
 
@@ -83,7 +84,7 @@ def one_value(form: Any, env: Env) -> bool:
         head = form.car
         if not isinstance(head, Symbol) or env.lookup_function(head) is not None:
             return False
-        if head in _ONE_VALUE or (head in OPEN_CODED and head is not FUNCALL):
+        if head in _ONE_VALUE or (head in OPEN_CODED and head not in OPEN_CODED_CALLS):
             return True
         if head is IF:  # a missing else branch is NIL: one value
             return all(one_value(branch, env) for branch in arguments(form)[1:])
@@ -116,7 +117,7 @@ def records_nothing(form: Any, env: Env) -> bool:
         return _body_records_nothing(parts, env)
     if head is THE:
         return len(parts) == 2 and records_nothing(parts[1], env)
-    if head is IF or (head in OPEN_CODED and head is not FUNCALL):
+    if head is IF or (head in OPEN_CODED and head not in OPEN_CODED_CALLS):
         return all(records_nothing(f, env) for f in parts)
     return False
 
@@ -168,7 +169,7 @@ def mark_tail(form: Any, env: Env, clean: bool = False) -> Any:
     head = form.car
     local = isinstance(head, Symbol) and env.lookup_function(head) is not None
     if local or not isinstance(head, Symbol) or head not in SPECIAL_FORMS:
-        if not local and isinstance(head, Symbol) and head in OPEN_CODED and head is not FUNCALL:
+        if not local and isinstance(head, Symbol) and head in OPEN_CODED and head not in OPEN_CODED_CALLS:
             return _single(form, form)
         if clean and isinstance(head, Symbol) and all(records_nothing(a, env) for a in arguments(form)):
             return form  # the register is as it was on entry: the callee's values are its own

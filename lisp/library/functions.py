@@ -8,8 +8,8 @@ from typing import Any
 from lisp.conditions import FileError, raise_error, type_error
 from lisp.data import NIL, Cons, Symbol, T, cl_symbol, make_list
 from lisp.library.arguments import expected, function_designator, show
-from lisp.library.lists import elements
-from lisp.namespace import builtin
+from lisp.library.lists import list_items
+from lisp.namespace import GLOBALS, builtin
 
 
 @builtin("FUNCALL")
@@ -22,10 +22,17 @@ def apply(fn: Any, *args: Any) -> Any:
     """``apply``: the last argument is a list spread after the others."""
     if not args:
         return function_designator(fn)()
-    spread = args[-1]
+    return function_designator(fn)(*args[:-1], *spread_arguments(args[-1]))
+
+
+def spread_arguments(spread: Any) -> list[Any]:
+    """The elements of ``apply``'s last argument (open-coded ``apply`` calls it too)."""
     if spread is not NIL and not isinstance(spread, Cons):
         type_error(spread, expected("LIST"), f"APPLY: the last argument {show(spread)} is not a list")
-    return function_designator(fn)(*args[:-1], *elements(spread))
+    return list_items(spread)
+
+
+GLOBALS["%spread_arguments"] = spread_arguments
 
 
 @builtin("EVAL")

@@ -1,5 +1,5 @@
-"""Open-coded FUNCALL of a variable: a direct call, diagnosed only when Python cannot make it, and
-never blaming the call for a TypeError raised inside the function (conditions as in SBCL)."""
+"""Open-coded FUNCALL and APPLY of a variable: a direct call, diagnosed only when Python cannot make
+it, and never blaming the call for a TypeError raised inside the function (conditions as in SBCL)."""
 
 from __future__ import annotations
 
@@ -62,3 +62,31 @@ def test_funcall_of_a_constant_compiles_without_a_python_warning(form):
         warnings.simplefilter("error")
         with pytest.raises((UndefinedFunction, LispTypeError)):
             run(form)
+
+
+@pytest.mark.parametrize("form, expected", [
+    ("(let ((f #'+)) (apply f 1 2 '(3 4)))", "10"),
+    ("(let ((f 'list)) (apply f 1 '(2)))", "(1 2)"),
+    ("(apply 'list '(1 2))", "(1 2)"),
+    ("(let ((f #'list)) (apply f nil))", "NIL"),
+    ("(multiple-value-list (let ((f #'floor)) (apply f '(7 2))))", "(3 1)"),
+])
+def test_apply_of_a_variable_spreads_its_last_argument(form, expected):
+    assert show(form) == expected
+
+
+def test_apply_with_a_last_argument_that_is_no_list_is_a_type_error_naming_it():
+    with pytest.raises(LispTypeError, match="APPLY: the last argument 2 is not a list"):
+        run("(let ((f #'list)) (apply f 1 2))")
+
+
+@pytest.mark.parametrize("designator, error", [("5", LispTypeError), ("nil", UndefinedFunction),
+                                               ("'fc-undefined", UndefinedFunction)])
+def test_apply_of_what_is_no_function_is_diagnosed_as_by_funcall(designator, error):
+    with pytest.raises(error):
+        run(f"(let ((f {designator})) (apply f '(1)))")
+
+
+def test_apply_with_too_many_arguments_is_a_program_error():
+    with pytest.raises(ProgramError, match="invalid number of arguments"):
+        run("(let ((f #'fc-args)) (apply f '(1 2 3)))")
