@@ -143,8 +143,10 @@ def _show(x: Any) -> str:
 _MASK = (1 << 63) - 1  # clears PY_VECTORCALL_ARGUMENTS_OFFSET from nargsf
 
 
-def _ptr(obj: Any) -> str:
-    return f"inttoptr (i64 {id(obj)} to ptr)"
+# The objects the code compares with or makes, as external symbols: the IR is the same in every
+# process (so the JIT's object cache can keep it), the addresses come at link time.
+_NIL, _LIST_TYPE, _CONS, _SOURCE_CONS = "@_Py_NoneStruct", "@PyList_Type", "@gfjit_lisp_Cons", "@gfjit_lisp_SourceCons"
+_IMPORTS = {_CONS[1:]: id(Cons), _SOURCE_CONS[1:]: id(SourceCons)}  # both live as long as the process
 
 
 def _miss_ir(offset: int) -> str:
@@ -164,14 +166,14 @@ def _builder_ir(name: str, nmin: int, nmax: int | None, tail_from: int | None, o
     checks = [f"%few = icmp ult i64 %n, {nmin}"]
     checks.append(f"%many = icmp ugt i64 %n, {nmax}" if nmax is not None else "%many = icmp eq i1 0, 1")
     if tail_from is None:
-        tail = f"""  %tail = bitcast ptr {_ptr(NIL)} to ptr
+        tail = f"""  %tail = bitcast ptr {_NIL} to ptr
   %count = add i64 %n, 0"""
     else:
         tail = f"""  %has_tail = icmp uge i64 %n, {tail_from}
   %last = sub i64 %n, 1
   %lastp = getelementptr ptr, ptr %args, i64 %last
   %lastv = load ptr, ptr %lastp, align 8
-  %tail = select i1 %has_tail, ptr %lastv, ptr {_ptr(NIL)}
+  %tail = select i1 %has_tail, ptr %lastv, ptr {_NIL}
   %count = select i1 %has_tail, i64 %last, i64 %n"""
     return f"""
 define ptr @{name}(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
@@ -195,7 +197,7 @@ loop:
   br i1 %done, label %exit, label %alloc
 alloc:
   %i1 = sub i64 %i, 1
-  %cell = call ptr @PyType_GenericAlloc(ptr {_ptr(Cons)}, i64 0)
+  %cell = call ptr @PyType_GenericAlloc(ptr {_CONS}, i64 0)
   %failed = icmp eq ptr %cell, null
   br i1 %failed, label %fail, label %fill
 fill:
@@ -220,13 +222,13 @@ def _is_cons_ir(prefix: str, value: str, yes: str, no: str) -> str:
     """Branch to ``yes`` if ``value`` is a Cons (SourceCons and other subclasses too), else ``no``."""
     return f"""  %{prefix}t = getelementptr i8, ptr {value}, i64 8
   %{prefix}type = load ptr, ptr %{prefix}t, align 8
-  %{prefix}c = icmp eq ptr %{prefix}type, {_ptr(Cons)}
+  %{prefix}c = icmp eq ptr %{prefix}type, {_CONS}
   br i1 %{prefix}c, label %{yes}, label %{prefix}src
 {prefix}src:
-  %{prefix}s = icmp eq ptr %{prefix}type, {_ptr(SourceCons)}
+  %{prefix}s = icmp eq ptr %{prefix}type, {_SOURCE_CONS}
   br i1 %{prefix}s, label %{yes}, label %{prefix}sub
 {prefix}sub:
-  %{prefix}r = call i32 @PyType_IsSubtype(ptr %{prefix}type, ptr {_ptr(Cons)})
+  %{prefix}r = call i32 @PyType_IsSubtype(ptr %{prefix}type, ptr {_CONS})
   %{prefix}ok = icmp ne i32 %{prefix}r, 0
   br i1 %{prefix}ok, label %{yes}, label %{no}"""
 
@@ -255,7 +257,7 @@ count:
   %saved = phi ptr [ %lst, %start ], [ %saved1, %step ]
   %power = phi i64 [ 1, %start ], [ %power1, %step ]
   %steps = phi i64 [ 0, %start ], [ %steps1, %step ]
-  %end = icmp eq ptr %cell, {_ptr(NIL)}
+  %end = icmp eq ptr %cell, {_NIL}
   br i1 %end, label %done, label %check
 check:
 {_is_cons_ir("k", "%cell", "advance", "miss")}
@@ -325,7 +327,7 @@ def _mapper_ir(name: str, keep: str | None, offsets: tuple[int, int], miss: int)
     item (``keep`` None), or of the items for which ``fn`` returns NIL (``keep`` "nil") or anything
     else (``keep`` "true"), calling ``fn`` in order; an error from ``fn`` propagates (N5)."""
     car, cdr = offsets
-    nil = _ptr(NIL)
+    nil = _NIL
 
     def from_drop(value: str) -> str:
         return "" if keep is None else f", [ {value}, %drop ]"
@@ -358,7 +360,7 @@ typecheck:
   %items = load ptr, ptr %itemsp, align 8
   %itp = getelementptr i8, ptr %items, i64 8
   %itype = load ptr, ptr %itp, align 8
-  %islist = icmp eq ptr %itype, {_ptr(list)}
+  %islist = icmp eq ptr %itype, {_LIST_TYPE}
   br i1 %islist, label %loop, label %miss
 {_miss_ir(miss)}
 loop:
@@ -381,7 +383,7 @@ callfail:
 decide:
 {decide}
 make:
-  %cell = call ptr @PyType_GenericAlloc(ptr {_ptr(Cons)}, i64 0)
+  %cell = call ptr @PyType_GenericAlloc(ptr {_CONS}, i64 0)
   %nocell = icmp eq ptr %cell, null
   br i1 %nocell, label %allocfail, label %fill
 allocfail:
@@ -435,7 +437,11 @@ result:
 """
 
 
-_DECLARATIONS = """
+_DECLARATIONS = f"""
+{_NIL} = external global i8
+{_LIST_TYPE} = external global i8
+{_CONS} = external global i8
+{_SOURCE_CONS} = external global i8
 declare ptr @PyObject_Vectorcall(ptr, ptr, i64, ptr)
 declare ptr @PyType_GenericAlloc(ptr, i64)
 declare i32 @PyType_IsSubtype(ptr, ptr)
@@ -543,7 +549,7 @@ def _compile(native: Any) -> dict[str, Any]:
     # Compiled once per process and never released: the functions live as long as the process.
     # Level 0: these loops spend their time in the C-API calls, not in code LLVM could improve
     # (measured: the same speed as level 2), and it compiles in a third of the time (start-up).
-    code = jit.default_pool().add(jit.compile("".join(ir), "gfjit_lisp_lists", opt_level=0), exports=symbols)
+    code = jit.default_pool().add("".join(ir), exports=symbols, imports=_IMPORTS, name="gfjit_lisp_lists", opt_level=0)
     callable_type = native.make_native_type(NativeListFunction, "lisp.NativeListFunction")
     made = {}
     for pyname, (symbol, fallback, _, lisp_name) in _FUNCTIONS.items():
