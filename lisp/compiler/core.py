@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lisp import namespace
-from lisp.compiler.env import Env
+from lisp.compiler.env import Env, PyFunction
 from lisp.conditions import ProgramError
 from lisp.compiler.result import Result, stamp
 from lisp.data import T, Cons, SourcePos, Symbol, cl_symbol, source_pos
@@ -171,11 +171,39 @@ def compile_args(forms: list[Any], env: Env) -> tuple[list[ast.stmt], list[ast.e
         stmts.extend(r.stmts)
         if i < last_with_stmts and not isinstance(r.expr, ast.Constant):
             tmp = env.unit.fresh("%a")
-            stmts.append(assign(tmp, r.expr))
-            exprs.append(name(tmp))
+            save, use = assign(tmp, r.expr), name(tmp)
+            stmts.append(save)
+            exprs.append(use)
+            var = env.lookup_variable(forms[i]) if isinstance(forms[i], Symbol) else None
+            if var is not None and var.fn is env.fn and var.pyname == getattr(r.expr, "id", None) \
+                    and not _assigns(var.pyname, results[i + 1:]):
+                env.fn.saved_variables.append((save, use, var))
         else:
             exprs.append(r.expr)
     return stmts, exprs
+
+
+def _assigns(pyname: str, results: list[Result]) -> bool:
+    return any(isinstance(node, ast.Name) and node.id == pyname and isinstance(node.ctx, ast.Store)
+               for r in results for top in (*r.stmts, r.expr) for node in ast.walk(top))
+
+
+def drop_needless_saves(stmts: list[ast.stmt], fn: PyFunction) -> list[ast.stmt]:
+    """``stmts`` (the body of ``fn``) without the copies compile_args made of variables that no
+    closure captured: later arguments, which do not assign them, cannot change them then."""
+    needless = set()
+    for save, use, var in fn.saved_variables:
+        if not var.captured:
+            use.id = var.pyname
+            needless.add(id(save))
+    if not needless:
+        return stmts
+
+    class Dropper(ast.NodeTransformer):
+        def visit_Assign(self, node: ast.Assign) -> ast.AST | None:
+            return None if id(node) in needless else self.generic_visit(node)
+
+    return [Dropper().visit(s) for s in stmts if id(s) not in needless]
 
 
 def returning(result: Result, env: Env) -> list[ast.stmt]:

@@ -8,6 +8,7 @@ an exception, and which captured variables need ``nonlocal``.
 
 from __future__ import annotations
 
+import ast
 import itertools
 import re
 from collections.abc import Iterator
@@ -26,6 +27,10 @@ class PyFunction:
         self.nonlocals: set[str] = set()
         self.loop_depth = 0  # Python loops around the code being generated
         self.repeating = 0  # those of them that may run their body more than once
+        # Copies of a local variable saved before later arguments run (`%a = X`), with the name
+        # that reads the copy, dropped at the end if no closure captured the variable (see
+        # lisp.compiler.core.compile_args).
+        self.saved_variables: list[tuple[ast.Assign, ast.Name, Variable]] = []
 
     @contextmanager
     def loop(self, repeats: bool) -> Iterator[int]:

@@ -11,8 +11,8 @@ from typing import Any
 
 from lisp import namespace
 from lisp.compiler.core import (
-    Result, arguments, assign, call, compile_body, compile_form, compile_single, items, literal, name,
-    program_error, returning, show, store,
+    Result, arguments, assign, call, compile_body, compile_form, compile_single, drop_needless_saves, items,
+    literal, name, program_error, returning, show, store,
 )
 from lisp.compiler.env import Env, PyFunction, Variable
 from lisp.compiler.lambda_list import parse_lambda_list
@@ -164,7 +164,7 @@ def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None 
         from lisp.compiler.special_forms import compile_block
 
         result = binder.wrap(compile_block(block, body, inner, form, returns=True))
-    statements = returning(result, inner)
+    statements = drop_needless_saves(returning(result, inner), fn)
     if fn.nonlocals:
         statements.insert(0, ast.Nonlocal(names=sorted(fn.nonlocals)))
     pyname = env.unit.fresh(fname or "LAMBDA")
