@@ -36,6 +36,9 @@ Invariants the native code relies on (CPython 3.11-3.13, GIL builds only):
   head and the tail of the chain so far), so nothing ``fn`` does can free them; they read the
   item list through ``PyList_Size``/``PyList_GetItem`` each time. A new cell is complete (car and
   cdr NIL) before it is linked, so the collector may see the chain at any call.
+- N6 ``replace_cars`` owns the cell it stands on and the next one before it releases an old car
+  (which may run a finalizer), and stores each item once: giving up half-way and storing again
+  from the start gives the same result.
 - N4 the chain walkers call no Python code while they count the cells, so the chain cannot change
   under them. Making the Python list may run the collector (3.11) and so finalizers, which could
   change the chain: filling it checks every cell again and gives up to the fallback on a change.
@@ -124,6 +127,18 @@ def _keep_if(pred: Callable[[Any], Any], items: list[Any]) -> Any:
 def _keep_if_not(pred: Callable[[Any], Any], items: list[Any]) -> Any:
     """The chain of the ``items`` (a Python list) for which ``pred`` is NIL."""
     return list_of(*[x for x in items if pred(x) is NIL])
+
+
+def _replace_cars(lst: Any, items: list[Any]) -> Any:
+    """Store ``items`` into the cars of the conses of ``lst`` in turn; ``lst``. It must have as
+    many conses (sort and nreverse give it its own elements)."""
+    cell = lst
+    for x in items:
+        if not isinstance(cell, Cons):
+            raise ValueError(f"replace_cars: fewer conses than the {len(items)} items")
+        cell.car = x
+        cell = cell.cdr
+    return lst
 
 
 def _list_error(datum: Any, message: str | None) -> None:
@@ -219,8 +234,12 @@ exit:
 
 
 def _is_cons_ir(prefix: str, value: str, yes: str, no: str) -> str:
-    """Branch to ``yes`` if ``value`` is a Cons (SourceCons and other subclasses too), else ``no``."""
-    return f"""  %{prefix}t = getelementptr i8, ptr {value}, i64 8
+    """Branch to ``yes`` if ``value`` is a Cons (SourceCons and other subclasses too), else ``no``
+    (also for NULL: a slot emptied by Python's ``del cell.cdr``)."""
+    return f"""  %{prefix}null = icmp eq ptr {value}, null
+  br i1 %{prefix}null, label %{no}, label %{prefix}get
+{prefix}get:
+  %{prefix}t = getelementptr i8, ptr {value}, i64 8
   %{prefix}type = load ptr, ptr %{prefix}t, align 8
   %{prefix}c = icmp eq ptr %{prefix}type, {_CONS}
   br i1 %{prefix}c, label %{yes}, label %{prefix}src
@@ -281,16 +300,82 @@ step:
 """
 
 
+def _pair_with_list_ir(name: str, first: str, miss: int) -> str:
+    """The start of a vectorcall function of two arguments, the second a Python list: ``first``
+    and ``%items`` loaded, a stack slot ``%slotp``, on to block ``begin``; any other call goes to
+    the fallback."""
+    return f"""define ptr @{name}(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
+entry:
+  %slotp = alloca ptr, align 8
+  %n = and i64 %nargsf, {_MASK}
+  %kw = icmp ne ptr %kwnames, null
+  %not2 = icmp ne i64 %n, 2
+  %bad = or i1 %kw, %not2
+  br i1 %bad, label %miss, label %typecheck
+typecheck:
+  {first} = load ptr, ptr %args, align 8
+  %itemsp = getelementptr ptr, ptr %args, i64 1
+  %items = load ptr, ptr %itemsp, align 8
+  %itp = getelementptr i8, ptr %items, i64 8
+  %itype = load ptr, ptr %itp, align 8
+  %islist = icmp eq ptr %itype, {_LIST_TYPE}
+  br i1 %islist, label %begin, label %miss
+{_miss_ir(miss)}"""
+
+
+def _replace_cars_ir(name: str, offsets: tuple[int, int], miss: int) -> str:
+    """A vectorcall function ``(lst, items)``: store the items of a Python list into the cars of
+    the conses of ``lst`` in turn; returns ``lst``. Anything else (a chain with fewer conses) goes
+    to the fallback, which stores again from the start (N6)."""
+    car, cdr = offsets
+    return f"""
+{_pair_with_list_ir(name, "%lst", miss)}
+begin:
+  call void @Py_IncRef(ptr %lst)
+  br label %loop
+loop:
+  %cell = phi ptr [ %lst, %begin ], [ %next, %store ]
+  %i = phi i64 [ 0, %begin ], [ %i1, %store ]
+  %size = call i64 @PyList_Size(ptr %items)
+  %more = icmp slt i64 %i, %size
+  br i1 %more, label %check, label %done
+check:
+{_is_cons_ir("k", "%cell", "store", "short")}
+short:
+  call void @Py_DecRef(ptr %cell)
+  br label %miss
+store:
+  %item = call ptr @PyList_GetItem(ptr %items, i64 %i)
+  call void @Py_IncRef(ptr %item)
+  %carp = getelementptr i8, ptr %cell, i64 {car}
+  %old = load ptr, ptr %carp, align 8
+  store ptr %item, ptr %carp, align 8
+  %cdrp = getelementptr i8, ptr %cell, i64 {cdr}
+  %next = load ptr, ptr %cdrp, align 8
+  call void @Py_IncRef(ptr %next)
+  call void @Py_DecRef(ptr %old)
+  call void @Py_DecRef(ptr %cell)
+  %i1 = add i64 %i, 1
+  br label %loop
+done:
+  call void @Py_DecRef(ptr %cell)
+  call void @Py_IncRef(ptr %lst)
+  ret ptr %lst
+}}
+"""
+
+
 def _elements_finish(offsets: tuple[int, int]) -> str:
-    """The cars as a new Python list (N4: each cell is checked again while the list is filled)."""
+    """The cars as a new Python list (N4: each cell is checked again while the list is filled; a
+    car emptied by Python's ``del cell.car`` goes to the fallback too)."""
     car, cdr = offsets
     return f"""done:
   %list = call ptr @PyList_New(i64 %len)
   %failed = icmp eq ptr %list, null
   br i1 %failed, label %fail, label %fill
 fill:
-  %fcell = phi ptr [ %lst, %done ], [ %fnext, %store ]
-  %i = phi i64 [ 0, %done ], [ %i1, %store ]
+  %fcell = phi ptr [ %lst, %done ], [ %fnext, %put ]
+  %i = phi i64 [ 0, %done ], [ %i1, %put ]
   %filled = icmp eq i64 %i, %len
   br i1 %filled, label %exit, label %recheck
 recheck:
@@ -301,6 +386,9 @@ changed:
 store:
   %carp = getelementptr i8, ptr %fcell, i64 {car}
   %item = load ptr, ptr %carp, align 8
+  %nocar = icmp eq ptr %item, null
+  br i1 %nocar, label %changed, label %put
+put:
   call void @Py_IncRef(ptr %item)
   %ignored = call i32 @PyList_SetItem(ptr %list, i64 %i, ptr %item)
   %fcdrp = getelementptr i8, ptr %fcell, i64 {cdr}
@@ -346,27 +434,13 @@ drop:
   br label %next"""
         value = "%item"
     return f"""
-define ptr @{name}(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
-entry:
-  %slotp = alloca ptr, align 8
-  %n = and i64 %nargsf, {_MASK}
-  %kw = icmp ne ptr %kwnames, null
-  %not2 = icmp ne i64 %n, 2
-  %bad1 = or i1 %kw, %not2
-  br i1 %bad1, label %miss, label %typecheck
-typecheck:
-  %fn = load ptr, ptr %args, align 8
-  %itemsp = getelementptr ptr, ptr %args, i64 1
-  %items = load ptr, ptr %itemsp, align 8
-  %itp = getelementptr i8, ptr %items, i64 8
-  %itype = load ptr, ptr %itp, align 8
-  %islist = icmp eq ptr %itype, {_LIST_TYPE}
-  br i1 %islist, label %loop, label %miss
-{_miss_ir(miss)}
+{_pair_with_list_ir(name, "%fn", miss)}
+begin:
+  br label %loop
 loop:
-  %i = phi i64 [ 0, %typecheck ], [ %i1, %next ]
-  %head = phi ptr [ null, %typecheck ], [ %head1, %next ]
-  %tail = phi ptr [ null, %typecheck ], [ %tail1, %next ]
+  %i = phi i64 [ 0, %begin ], [ %i1, %next ]
+  %head = phi ptr [ null, %begin ], [ %head1, %next ]
+  %tail = phi ptr [ null, %begin ], [ %tail1, %next ]
   %size = call i64 @PyList_Size(ptr %items)
   %more = icmp slt i64 %i, %size
   br i1 %more, label %call, label %done
@@ -481,6 +555,8 @@ _FUNCTIONS: dict[str, tuple[str, Callable[..., Any], _IR, str | None]] = {
     "map_items": ("gfjit_lisp_map_items", _map_items, _mapper(None), None),
     "keep_if": ("gfjit_lisp_keep_if", _keep_if, _mapper("true"), None),
     "keep_if_not": ("gfjit_lisp_keep_if_not", _keep_if_not, _mapper("nil"), None),
+    "replace_cars": ("gfjit_lisp_replace_cars", _replace_cars,
+                     lambda symbol, offsets, miss: _replace_cars_ir(symbol, offsets, miss), None),
 }
 
 
@@ -589,6 +665,7 @@ last_cons: Callable[[Any], Any] = _native["last_cons"] if _native else _last_con
 map_items: Callable[[Callable[[Any], Any], list[Any]], Any] = _native["map_items"] if _native else _map_items
 keep_if: Callable[[Callable[[Any], Any], list[Any]], Any] = _native["keep_if"] if _native else _keep_if
 keep_if_not: Callable[[Callable[[Any], Any], list[Any]], Any] = _native["keep_if_not"] if _native else _keep_if_not
+replace_cars: Callable[[Any, list[Any]], Any] = _native["replace_cars"] if _native else _replace_cars
 native_enabled = _native is not None
 
 
@@ -598,11 +675,3 @@ def from_items(items: Iterable[Any], tail: Any = NIL) -> Any:
         return list_of(*items)
     return list_star(*items, tail)
 
-
-def replace_cars(lst: Any, items: list[Any]) -> Any:
-    """Store ``items`` into the cars of the conses of ``lst`` in turn (it has as many); ``lst``."""
-    cell = lst
-    for x in items:
-        cell.car = x
-        cell = cell.cdr
-    return lst

@@ -184,6 +184,27 @@ def test_a_function_changing_the_item_list_cannot_crash_the_mapper():
     assert native_cons.length(grown) == 5
 
 
+def test_replace_cars_stores_the_items_in_turn_and_keeps_references_balanced():
+    x = object()
+    before = sys.getrefcount(x)
+    chain = native_cons.list_of(x, x, 3)
+    assert native_cons.replace_cars(chain, [1, 2]) is chain
+    assert native_cons.to_list(chain) == [1, 2, 3] and sys.getrefcount(x) == before
+
+
+def test_replace_cars_with_too_few_conses_is_an_error():
+    with pytest.raises(ValueError):
+        native_cons.replace_cars(native_cons.list_of(1), [1, 2])
+
+
+@pytest.mark.parametrize("slot", ["car", "cdr"])
+def test_a_slot_emptied_from_python_is_an_error_not_a_crash(slot):
+    chain = native_cons.list_of(1, 2, 3)
+    delattr(chain.cdr, slot)
+    with pytest.raises(AttributeError):
+        native_cons.to_list(chain)
+
+
 def test_nreverse_of_a_list_reverses_its_elements_in_its_conses():
     assert show("(let ((x (list 1 2 3))) (list (eq (nreverse x) x) x))") == "(T (3 2 1))"
 
