@@ -16,6 +16,7 @@ from lisp.compiler.core import (
 )
 from lisp.compiler.env import Env, PyFunction, Variable
 from lisp.compiler.lambda_list import parse_lambda_list
+from lisp.compiler.runtime import allowed_keys
 from lisp.compiler.tails import mark_body, records_nothing
 from lisp.data import Cons, Symbol, cl_symbol, make_list
 
@@ -144,7 +145,7 @@ def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None 
         binder.emit([assign(tmp, call("%rest_list", name(rest_arg)))])
         binder.bind(lambda_list.rest, name(tmp))
     if lambda_list.has_keys:
-        allowed = None if lambda_list.allow_other_keys else tuple(k.key for k in lambda_list.keys)
+        allowed = None if lambda_list.allow_other_keys else allowed_keys(k.key for k in lambda_list.keys)
         kw = inner.unit.fresh("%keys")
         binder.emit([assign(kw, call("%parse_keys", name(rest_arg), literal(allowed, inner),
                                      ast.Constant(fname or "a lambda")))])

@@ -42,9 +42,28 @@ def parse_keys(args: tuple[Any, ...], allowed: Iterable[Symbol] | None, who: str
 
     The first occurrence of a key wins. ``allowed=None`` accepts any key (``&allow-other-keys``);
     otherwise an unknown key is a PROGRAM-ERROR unless the call passes ``:allow-other-keys t``.
+    Compiled lambda lists pass a frozenset of their keys and ``:allow-other-keys``: a call with
+    known keys only is then checked at C speed.
     """
     if len(args) % 2:
         raise _program_error(f"odd number of keyword arguments to {who}: {_show(args)}")
+    if type(allowed) is frozenset:
+        try:
+            found = dict(zip(args[-2::-2], args[::-2]))  # from the last pair back: the first one wins
+        except TypeError:  # an unhashable key (a vector) is no keyword: reported below
+            pass
+        else:
+            if found.keys() <= allowed:
+                return found
+    return _checked_keys(args, allowed, who)
+
+
+def allowed_keys(keys: Iterable[Symbol]) -> frozenset[Symbol]:
+    """What a lambda list with ``keys`` (and no ``&allow-other-keys``) passes to :func:`parse_keys`."""
+    return frozenset((*keys, _ALLOW_OTHER_KEYS))
+
+
+def _checked_keys(args: tuple[Any, ...], allowed: Iterable[Symbol] | None, who: str) -> dict[Symbol, Any]:
     found: dict[Symbol, Any] = {}
     for i in range(0, len(args), 2):
         key = args[i]

@@ -143,6 +143,20 @@ def test_allow_other_keys_in_lambda_list_or_call():
     assert run("(key-strict2 :b 2 :allow-other-keys t :a 1)") == 1
 
 
+@pytest.mark.parametrize("key", ["#(1)", "5", "\"a\""])
+def test_a_keyword_argument_key_that_is_no_symbol_is_a_program_error(key):
+    run("(defun key-nonsym (&key a) a)")
+    with pytest.raises(ProgramError, match="is not a keyword"):
+        run(f"(key-nonsym {key} 1)")
+
+
+def test_allow_other_keys_nil_in_the_call_still_rejects_unknown_keys():
+    run("(defun key-aok (&key a) a)")
+    with pytest.raises(ProgramError, match="unknown keyword argument :B"):
+        run("(key-aok :allow-other-keys nil :b 1)")
+    assert run("(key-aok :a 1 :allow-other-keys nil)") == 1
+
+
 def test_odd_keyword_arguments_are_a_program_error():
     run("(defun key-odd (&key a) a)")
     with pytest.raises(ProgramError, match="odd number"):
