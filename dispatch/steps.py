@@ -40,14 +40,15 @@ ours are writable.) Their attribute descriptors are deleted from the types, so P
 set or delete them; only the collector's clear can make them NULL, which the native code checks
 (it raises ``RuntimeError`` instead of following a NULL).
 
-Reference counts: the refcount tests below read ``ob_refcnt`` (offset 0) as an i64. A next-method
-object is never immortal, so on 3.12-3.13 its count is the whole field, as on 3.11. Other objects'
-counts change only through ``Py_IncRef``/``Py_DecRef``, which know about immortal objects.
+Reference counts: the IR changes them as ``Py_INCREF``/``Py_DECREF`` of the running version do
+(:func:`_refcount_ir`), inlined. The refcount tests read ``ob_refcnt`` (offset 0) as an i64: a
+next-method object is never immortal, so on 3.12-3.13 its count is the whole field, as on 3.11.
 """
 
 from __future__ import annotations
 
 import ctypes
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -92,9 +93,60 @@ class NextMethodBase:
 
 _DECLARATIONS = vectorcall.DECLARATION + """
 declare ptr @PyType_GenericAlloc(ptr, i64)
-declare void @Py_IncRef(ptr)
-declare void @Py_DecRef(ptr)
+declare void @_Py_Dealloc(ptr)
 declare void @PyErr_SetString(ptr, ptr)
+"""
+
+
+def _refcount_ir() -> str:
+    """``@incref``/``@xdecref`` (NULL allowed): ``Py_INCREF``/``Py_XDECREF`` of this CPython."""
+    if sys.version_info >= (3, 12):
+        # 64-bit 3.12-3.13: an immortal object has all low 32 bits of its count set (little
+        # endian: the i32 at offset 0); increments saturate there, decrements skip a negative i32.
+        increment = """
+  %lo = load i32, ptr %o, align 8
+  %n = add i32 %lo, 1
+  %immortal = icmp eq i32 %n, 0
+  br i1 %immortal, label %done, label %store
+store:
+  store i32 %n, ptr %o, align 8
+  br label %done
+done:"""
+        mortal = """
+  %lo = load i32, ptr %o, align 8
+  %immortal = icmp slt i32 %lo, 0
+  br i1 %immortal, label %done, label %mortal
+mortal:"""
+    else:
+        increment = """
+  %rc = load i64, ptr %o, align 8
+  %n = add i64 %rc, 1
+  store i64 %n, ptr %o, align 8"""
+        mortal = """
+  br label %mortal
+mortal:"""
+    return f"""
+define private void @incref(ptr %o) alwaysinline {{
+entry:{increment}
+  ret void
+}}
+
+define private void @xdecref(ptr %o) alwaysinline {{
+entry:
+  %null = icmp eq ptr %o, null
+  br i1 %null, label %done, label %live
+live:{mortal}
+  %rc = load i64, ptr %o, align 8
+  %rc1 = sub i64 %rc, 1
+  store i64 %rc1, ptr %o, align 8
+  %zero = icmp eq i64 %rc1, 0
+  br i1 %zero, label %free, label %done
+free:
+  call void @_Py_Dealloc(ptr %o)
+  br label %done
+done:
+  ret void
+}}
 """
 
 
@@ -115,7 +167,7 @@ define private ptr @dead() cold noinline {{
 
 
 def _nm_ir() -> str:
-    return _DECLARATIONS + _dead_ir() + f"""
+    return _DECLARATIONS + _dead_ir() + _refcount_ir() + f"""
 ; A next-method object called: no arguments -> the stored ones, else the given ones.
 define ptr @gfjit_nm_call(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
 entry:
@@ -161,15 +213,19 @@ define i32 @gfjit_nm_bool(ptr %self) {{
 
 
 def _step_ir(nm_type: int, nm_call: int) -> str:
-    return _DECLARATIONS + _dead_ir() + f"""
+    return _DECLARATIONS + _dead_ir() + _refcount_ir() + f"""
 ; A step called: run function(next_method, *args, **kwargs).
 define ptr @gfjit_step_call(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
 entry:
   %buf = alloca [{STORED + 1} x ptr], align 8
   %fp = getelementptr i8, ptr %self, i64 {STEP_FUNCTION}
   %f = load ptr, ptr %fp, align 8
+  %sfp = getelementptr i8, ptr %self, i64 {STEP_FOLLOWING}
+  %following = load ptr, ptr %sfp, align 8
   %nof = icmp eq ptr %f, null
-  br i1 %nof, label %dead, label %start
+  %nofollowing = icmp eq ptr %following, null
+  %emptied = or i1 %nof, %nofollowing
+  br i1 %emptied, label %dead, label %start
 start:
   %n = and i64 %nargsf, {_MASK}
   %haskw = icmp ne ptr %kwnames, null
@@ -216,9 +272,7 @@ init:
   ; otherwise make a reference cycle with its link.
   %nvp = getelementptr i8, ptr %new, i64 {NM_VECTORCALL}
   store ptr inttoptr (i64 {nm_call} to ptr), ptr %nvp, align 8
-  %sfp = getelementptr i8, ptr %self, i64 {STEP_FOLLOWING}
-  %following = load ptr, ptr %sfp, align 8
-  call void @Py_IncRef(ptr %following)
+  call void @incref(ptr %following)
   %nfp = getelementptr i8, ptr %new, i64 {NM_FOLLOWING}
   store ptr %following, ptr %nfp, align 8
   %stp = getelementptr i8, ptr %self, i64 {STEP_TRUTH}
@@ -240,7 +294,7 @@ fill:
   store i64 %n, ptr %nnp, align 8
   br i1 %haskw, label %storekw, label %storeargs
 storekw:
-  call void @Py_IncRef(ptr %kwnames)
+  call void @incref(ptr %kwnames)
   %nkwp = getelementptr i8, ptr %nm, i64 {NM_KWNAMES}
   store ptr %kwnames, ptr %nkwp, align 8
   br label %storeargs
@@ -253,7 +307,7 @@ storeloop:
   %i = phi i64 [ 0, %storeargs ], [ %i1, %storeloop ]
   %src = getelementptr ptr, ptr %args, i64 %i
   %a = load ptr, ptr %src, align 8
-  call void @Py_IncRef(ptr %a)
+  call void @incref(ptr %a)
   %dst = getelementptr ptr, ptr %nmargs, i64 %i
   store ptr %a, ptr %dst, align 8
   %copy = getelementptr ptr, ptr %bufargs, i64 %i
@@ -303,12 +357,12 @@ clearloop:
   %cp = getelementptr ptr, ptr %nmargs, i64 %j
   %c = load ptr, ptr %cp, align 8
   store ptr null, ptr %cp, align 8
-  call void @Py_DecRef(ptr %c)
+  call void @xdecref(ptr %c)
   %j1 = add i64 %j, 1
   %cmore = icmp ult i64 %j1, %total
   br i1 %cmore, label %clearloop, label %cleared
 cleared:
-  call void @Py_DecRef(ptr %ckw)
+  call void @xdecref(ptr %ckw)
   ; The cache still holds a reference, so ours can go without a deallocation check.
   %rc4 = load i64, ptr %nm, align 8
   %rc5 = sub i64 %rc4, 1
@@ -317,10 +371,10 @@ cleared:
 uncache:
   ; Kept by the method: it keeps its arguments, but the cache lets it go.
   store ptr null, ptr %cachep, align 8
-  call void @Py_DecRef(ptr %nm)
+  call void @xdecref(ptr %nm)
   br label %drop
 drop:
-  call void @Py_DecRef(ptr %nm)
+  call void @xdecref(ptr %nm)
   ret ptr %r
 dead:
   %rd = call ptr @dead()
@@ -358,7 +412,7 @@ def _each_ir(label: str, field: int, after: str, on_error: str) -> str:
   %{label}failed = icmp eq ptr %{label}r, null
   br i1 %{label}failed, label %{on_error}, label %{label}ok
 {label}ok:
-  call void @Py_DecRef(ptr %{label}r)
+  call void @xdecref(ptr %{label}r)
   %{label}i1 = add i64 %{label}i, 1
   %{label}more = icmp ult i64 %{label}i1, %{label}n
   br i1 %{label}more, label %{label}loop, label %{after}
@@ -368,7 +422,7 @@ def _each_ir(label: str, field: int, after: str, on_error: str) -> str:
 def _wrap_ir() -> str:
     # The tuples and the primary are the wrap's for as long as a caller holds the wrap; a
     # cleared wrap (collector) has NULL fields, tested first.
-    return _DECLARATIONS + _dead_ir() + f"""
+    return _DECLARATIONS + _dead_ir() + _refcount_ir() + f"""
 ; A wrap called: befores, primary (its value), afters.
 define ptr @gfjit_wrap_call(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
 entry:
@@ -393,7 +447,7 @@ primary:
 done:
   ret ptr %r
 afterfail:
-  call void @Py_DecRef(ptr %r)
+  call void @xdecref(ptr %r)
   br label %fail
 fail:
   ret ptr null

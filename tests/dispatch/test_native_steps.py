@@ -258,6 +258,17 @@ def test_many_calls_leave_the_arguments_reference_counts_unchanged():
 
 
 @needs_native
+def test_many_calls_leave_immortal_and_shared_arguments_reference_counts_unchanged():
+    f = _native_around(lambda next_method, x, *more, **kw: next_method())
+    a = A()
+    shared = (None, True, 1, "s", ())
+    before = [sys.getrefcount(o) for o in shared]
+    for _ in range(1000):
+        f(a, *shared, k=None)
+    assert [sys.getrefcount(o) for o in shared] == before
+
+
+@needs_native
 def test_an_error_leaves_the_arguments_reference_counts_unchanged():
     def around(next_method, x, extra=None):
         next_method()
