@@ -39,6 +39,7 @@ RETURN_FROM, PROGN, MACROLET, LET = C("RETURN-FROM"), C("PROGN"), C("MACROLET"),
 WHILE = SYSTEM.intern("%WHILE")
 LOOP_WHILE = SYSTEM.intern("%LOOP-WHILE")
 COLLECT = SYSTEM.intern("%COLLECT")
+COLLECT_AFTER = SYSTEM.intern("%COLLECT-AFTER")
 CAR, CDR, ENDP = SYSTEM.intern("%CAR"), SYSTEM.intern("%CDR"), SYSTEM.intern("%ENDP")
 
 
@@ -49,9 +50,17 @@ def _is(token: Any, *names: str) -> bool:
 
 @dataclass
 class Accumulator:
+    """A ``collect``-style accumulation: ``var`` holds the list (or the number), ``tail`` its last
+    cons. The loop's own list (no ``into``: nobody sees ``var``) starts with a header cons, so
+    appending never tests for an empty list; the result is its cdr."""
+
     var: Symbol
     kind: str
     tail: Symbol | None = None
+    header: bool = False
+
+    def result(self) -> Any:
+        return L(CDR, self.var) if self.header else self.var
 
 
 @dataclass
@@ -123,7 +132,7 @@ def loop(form: Any, env: Any) -> Any:
 def _assemble(s: LoopState) -> Any:
     result = s.default_result
     if result is None and None in s.accumulators:
-        result = s.accumulators[None].var
+        result = s.accumulators[None].result()
     advance = _rotation(s)
     if advance is None:
         tagbody = make_list([TAGBODY, *s.initially, *s.first, s.next, *s.body, *s.step, L(GO, s.next), s.end,
@@ -232,16 +241,16 @@ def _accumulate(s: LoopState, kind: str, value: Any) -> Any:
     acc = s.accumulators.get(into)
     if acc is None:
         var = into if into is not None else gensym("RESULT")
-        acc = Accumulator(var, kind)
+        acc = Accumulator(var, kind, header=into is None and kind in ("COLLECT", "APPEND", "NCONC"))
         s.accumulators[into] = acc
-        initial = 0 if kind in ("SUM", "COUNT") else None
+        initial = 0 if kind in ("SUM", "COUNT") else L(C("LIST"), None) if acc.header else None
         s.bindings.append(L(var, initial))
         if kind in ("COLLECT", "APPEND", "NCONC"):
             acc.tail = gensym("TAIL")
-            s.bindings.append(L(acc.tail, None))
+            s.bindings.append(L(acc.tail, var if acc.header else None))
     var = acc.var
     if kind == "COLLECT":
-        return L(COLLECT, var, acc.tail, value)
+        return L(COLLECT_AFTER, acc.tail, value) if acc.header else L(COLLECT, var, acc.tail, value)
     if kind in ("APPEND", "NCONC"):
         if acc.tail is None:
             raise s.error(f"LOOP: {show(var)} accumulates both a list and a number")
@@ -460,6 +469,20 @@ def _loop_while(form: Any, env: Env) -> Result:
                                                                        orelse=[])])
 
 
+def _collect_after(form: Any, env: Env) -> Result:
+    """``(sys::%collect-after tail value)``: append a cell holding value after the cons in
+    ``tail`` (a lexical variable) and make it the tail: ``tail.cdr = tail = cons(value)``."""
+    tail, value = arguments(form)
+    item = compile_single(value, env)
+    tail_ref = compile_symbol(tail, env).expr
+    link = ast.Attribute(value=tail_ref, attr="cdr", ctx=ast.Store())
+    tail_store = compile_setq_variable(tail, Result([], ast.Constant(None)), env).stmts
+    if len(tail_store) != 1 or not isinstance(tail_store[0], ast.Assign):
+        raise program_error(f"{show(tail)} is not a plain local variable", form)
+    stmts = [*item.stmts, ast.Assign(targets=[link, *tail_store[0].targets], value=call("%Cons", item.expr))]
+    return Result(stmts, tail_ref)
+
+
 def _hash_entries(table: Any) -> Any:
     """The (key . value) pairs of a hash table, as a list (a snapshot: the loop may change it)."""
     from lisp.library.hashtables import maphash
@@ -475,3 +498,4 @@ namespace.builtin("%LOOP-NCONC", SYSTEM)(lambda value: value)
 namespace.builtin("%HASH-ENTRIES", SYSTEM)(_hash_entries)
 special_form("%COLLECT", SYSTEM)(_collect)
 special_form("%LOOP-WHILE", SYSTEM)(_loop_while)
+special_form("%COLLECT-AFTER", SYSTEM)(_collect_after)

@@ -291,6 +291,9 @@ def _symbols(form: object) -> set[object]:
     ("(loop for i below 10 while (< i 3) collect i)", "(0 1 2)"),
     ("(loop for x in '(1 2 3) collect x into xs finally (return (reverse xs)))", "(3 2 1)"),
     ("(loop for i below 0 collect i)", "NIL"),
+    ("(loop for x in (list 1 2 3) collect x append (list x x))", "(1 1 1 2 2 2 3 3 3)"),
+    ("(loop for x in (list 1 2) nconc (list x) collect x)", "(1 1 2 2)"),
+    ("(loop for x in (list 1 2 3) when (oddp x) collect x else collect (- x))", "(1 -2 3)"),
 ])
 def test_rotated_loops_agree_with_sbcl(text, expected):
     assert show(text) == expected
