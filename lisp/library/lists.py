@@ -201,13 +201,9 @@ def make_list_(size: Any, *args: Any) -> Any:
 def copy_list(lst: Any) -> Any:
     """A copy of the list structure (a dotted tail is kept)."""
     check_list(lst)
-    head = tail = native_cons.make_cons(NIL)
-    cell = lst
-    while isinstance(cell, Cons):
-        tail.cdr = tail = native_cons.make_cons(cell.car)
-        cell = cell.cdr
-    tail.cdr = cell
-    return head.cdr
+    last_cell = native_cons.last_cons(lst)
+    tail = NIL if last_cell is NIL else last_cell.cdr
+    return from_items(to_list(lst) if tail is NIL else [cell.car for cell in _cells(lst)], tail)
 
 
 @builtin("COPY-TREE")
