@@ -10,7 +10,11 @@ through vectorcall like dispatch's native generic functions, whose callable type
   sequence (and a tail) as a chain;
 - :data:`to_list` -- the elements of a proper list as a Python list, :data:`length` -- its
   length; a dotted tail, a circular list or a non-list is a TYPE-ERROR (never a hang);
-  :data:`last_cons` -- the last cons of a list (NIL for NIL).
+  :data:`last_cons` -- the last cons of a list (NIL for NIL);
+- :data:`map_items`, :data:`keep_if`, :data:`keep_if_not` -- a function called on each item of a
+  Python list (the elements of a Lisp list), making the Lisp list of its results or of the items
+  it found true (not NIL) / NIL (MAPCAR, REMOVE-IF-NOT, REMOVE-IF);
+- :data:`replace_cars` -- new elements stored into a list's conses (SORT, NREVERSE).
 
 Every native function has a Python fallback with the same meaning, stored at the miss-handler slot
 of its callable: the native code sends every call it does not handle (keywords, an argument count
@@ -32,6 +36,9 @@ Invariants the native code relies on (CPython 3.11-3.13, GIL builds only):
 - N3 the chain builders read only their argument array, which the caller keeps alive and no
   Python code can change while they run; the only objects they own are the cells made so far
   (one reference, dropped on failure).
+- N4 the chain walkers call no Python code while they count the cells, so the chain cannot change
+  under them. Making the Python list may run the collector (3.11) and so finalizers, which could
+  change the chain: filling it checks every cell again and gives up to the fallback on a change.
 - N5 the mappers own a reference to every object they hold across a call of ``fn`` (the item, the
   head and the tail of the chain so far), so nothing ``fn`` does can free them; they read the
   item list through ``PyList_Size``/``PyList_GetItem`` each time. A new cell is complete (car and
@@ -39,9 +46,6 @@ Invariants the native code relies on (CPython 3.11-3.13, GIL builds only):
 - N6 ``replace_cars`` owns the cell it stands on and the next one before it releases an old car
   (which may run a finalizer), and stores each item once: giving up half-way and storing again
   from the start gives the same result.
-- N4 the chain walkers call no Python code while they count the cells, so the chain cannot change
-  under them. Making the Python list may run the collector (3.11) and so finalizers, which could
-  change the chain: filling it checks every cell again and gives up to the fallback on a change.
 """
 
 from __future__ import annotations
@@ -555,8 +559,7 @@ _FUNCTIONS: dict[str, tuple[str, Callable[..., Any], _IR, str | None]] = {
     "map_items": ("gfjit_lisp_map_items", _map_items, _mapper(None), None),
     "keep_if": ("gfjit_lisp_keep_if", _keep_if, _mapper("true"), None),
     "keep_if_not": ("gfjit_lisp_keep_if_not", _keep_if_not, _mapper("nil"), None),
-    "replace_cars": ("gfjit_lisp_replace_cars", _replace_cars,
-                     lambda symbol, offsets, miss: _replace_cars_ir(symbol, offsets, miss), None),
+    "replace_cars": ("gfjit_lisp_replace_cars", _replace_cars, _replace_cars_ir, None),
 }
 
 
