@@ -14,11 +14,14 @@ import ast
 from functools import reduce
 from typing import Any
 
-from lisp.compiler.core import OPEN_CODED, TESTS, Result, assign, call, compile_args, is_none, lisp_bool, name, temp
+from lisp.compiler.core import (
+    OPEN_CODED, TESTS, Result, assign, call, compile_args, compile_call, is_none, lisp_bool, name, temp,
+)
 from lisp.compiler.env import Env
-from lisp.data import SYSTEM, Cons, cl_symbol
+from lisp.data import SYSTEM, Cons, Symbol, cl_symbol, make_list
 
 QUOTE = cl_symbol("QUOTE")
+FUNCTION = cl_symbol("FUNCTION")
 
 _ARITHMETIC = {"+": (ast.Add, 0), "*": (ast.Mult, 1), "-": (ast.Sub, None)}
 _COMPARISONS = {"<": ast.Lt, ">": ast.Gt, "<=": ast.LtE, ">=": ast.GtE, "=": ast.Eq, "/=": ast.NotEq}
@@ -103,7 +106,14 @@ def _funcall(args: list[Any], env: Env) -> Result | None:
     ``%function_designator`` (``(funcall 5)`` is a TYPE-ERROR, ``(funcall nil)`` an
     UNDEFINED-FUNCTION).
     """
-    return _designated_call(args, env, spread=False) if args else None
+    if not args:
+        return None
+    head = args[0]
+    if isinstance(head, Cons) and head.car is FUNCTION and isinstance(head.cdr, Cons) and head.cdr.cdr is None \
+            and isinstance(head.cdr.car, Symbol) and env.lookup_function(head.cdr.car) is None:
+        # (funcall #'f x) is a call of the global function f (no macro expansion, no open coding)
+        return compile_call(make_list([head.cdr.car, *args[1:]]), env)
+    return _designated_call(args, env, spread=False)
 
 
 def _apply(args: list[Any], env: Env) -> Result | None:

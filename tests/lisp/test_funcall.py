@@ -90,3 +90,18 @@ def test_apply_of_what_is_no_function_is_diagnosed_as_by_funcall(designator, err
 def test_apply_with_too_many_arguments_is_a_program_error():
     with pytest.raises(ProgramError, match="invalid number of arguments"):
         run("(let ((f #'fc-args)) (apply f '(1 2 3)))")
+
+
+@pytest.mark.parametrize("form, expected", [
+    ("(funcall #'fc-args 1 2)", "(1 2)"),
+    ("(funcall #'+ 1 2 3)", "6"),
+    ("(flet ((fc-args (a b) (list b a))) (funcall #'fc-args 1 2))", "(2 1)"),
+    ("(multiple-value-list (funcall #'floor 7 2))", "(3 1)"),
+])
+def test_funcall_of_a_function_name_calls_that_function(form, expected):
+    assert show(form) == expected
+
+
+def test_funcall_of_the_name_of_an_undefined_function_is_an_undefined_function():
+    with pytest.raises(UndefinedFunction):
+        run("(funcall #'fc-undefined 1)")
