@@ -47,13 +47,12 @@ LOCALLY = cl_symbol("LOCALLY")
 SETQ = cl_symbol("SETQ")
 THE = cl_symbol("THE")
 BLOCK = cl_symbol("BLOCK")
+QUOTE = cl_symbol("QUOTE")
+FUNCTION = cl_symbol("FUNCTION")
+DECLARE = cl_symbol("DECLARE")
 _BINDING_FORMS = (LET, cl_symbol("LET*"))
 # Forms that define local functions or macros, then evaluate a body (its last form is their value).
 _LOCAL_DEFINITIONS = {cl_symbol(n) for n in ("FLET", "LABELS", "MACROLET", "SYMBOL-MACROLET")}
-QUOTE = cl_symbol("QUOTE")
-FUNCTION = cl_symbol("FUNCTION")
-LAMBDA = cl_symbol("LAMBDA")
-DECLARE = cl_symbol("DECLARE")
 
 _ONE_VALUE = {cl_symbol(n) for n in ("QUOTE", "FUNCTION", "SETQ", "GO", "THROW", "RETURN-FROM", "TAGBODY")}
 _ONE_VALUE.add(CLEAR_PENDING)
@@ -136,8 +135,8 @@ def _body_records_nothing(forms: list[Any], env: Env) -> bool:
 
 
 def _symbol_macro(sym: Any, env: Env) -> bool:
-    var = env.lookup_variable(sym) if isinstance(sym, Symbol) else None
-    return var is not None and var.is_symbol_macro
+    """Whether ``sym`` is a (local or global) symbol macro: ``setq`` of it is a ``setf``."""
+    return isinstance(sym, Symbol) and macroexpand(sym, env)[1]
 
 
 def mark_body(forms: list[Any], env: Env, clean: bool = False) -> list[Any]:
