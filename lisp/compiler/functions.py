@@ -157,7 +157,9 @@ def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None 
     for sym, init in lambda_list.aux:
         _bind_computed(binder, sym, init)
     binder.finish_declarations()
-    inits = [o.init for o in lambda_list.optional] + [k.init for k in lambda_list.keys] + [i for _, i in lambda_list.aux]
+    # Default forms run first, in the body: the body's tails may skip their clear only after them.
+    inits = [*(o.init for o in lambda_list.optional), *(k.init for k in lambda_list.keys),
+             *(init for _, init in lambda_list.aux)]
     body = mark_body(body, inner, clean=all(records_nothing(init, inner) for init in inits))
     if block is None:
         result = binder.wrap(compile_body(body, inner))
