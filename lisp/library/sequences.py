@@ -107,16 +107,15 @@ class _Selection:
             return None
         return (keep_if if self._negate else keep_if_not)(self._predicate, elems)
 
-    def flags(self, elems: list[Any], matching: bool = True) -> Iterator[bool]:
-        """``matches`` of each element in turn (its negation if not ``matching``); a predicate is
-        called straight from C, with no Python frame of ours per element."""
+    def unmatched_flags(self, elems: list[Any]) -> Iterator[bool]:
+        """Whether each element in turn does not match; a predicate is called straight from C,
+        with no Python frame of ours per element."""
         if self._predicate is None:
-            found = map(self.matches, elems)
-            return found if matching else map(operator.not_, found)
+            return map(operator.not_, map(self.matches, elems))
         results = map(self._predicate, elems if self._key is None else map(self._key, elems))
-        # Lisp truth: only NIL is false (so not Python's filter, which would drop 0 and "").
-        nil_wanted = self._negate == matching
-        return map(operator.is_ if nil_wanted else operator.is_not, results, itertools.repeat(NIL))
+        # Lisp truth: only NIL is false (so not Python's filter, which would drop 0 and ""). An
+        # element is kept when the predicate gives NIL (REMOVE-IF) or anything else (-IF-NOT).
+        return map(operator.is_not if self._negate else operator.is_, results, itertools.repeat(NIL))
 
     def indices(self) -> Iterable[int]:
         rng = range(self.start, self.end)
@@ -179,7 +178,7 @@ def _remove(who: str, seq: Any, _: tuple, args: tuple, how: dict) -> Any:
         chain = sel.unmatched_chain(elems) if seq is NIL or isinstance(seq, Cons) else None
         if chain is not None:
             return chain
-        kept = list(itertools.compress(elems, sel.flags(elems, matching=False)))
+        kept = list(itertools.compress(elems, sel.unmatched_flags(elems)))
         return seq if len(kept) == len(elems) else like(seq, kept)
     drop = set(sel.matching(elems))
     if not drop:
