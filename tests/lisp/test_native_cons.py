@@ -220,6 +220,16 @@ def test_remove_if_drops_everything_but_nil():
     assert show("(remove-if #'identity (list 0 nil \"\" 1))") == "(NIL)"
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("(remove-if-not #'identity (vector 0 nil \"\" 1))", '#(0 "" 1)'),
+    ("(remove-if #'identity (vector 0 nil 1))", "#(NIL)"),
+    ("(remove-if-not #'evenp (list 1 2 3 4) :key #'1+)", "(1 3)"),
+    ("(remove-if #'evenp \"abc\" :key #'char-code)", '"ac"'),
+])
+def test_remove_with_keys_or_on_vectors_uses_lisp_truth_too(text, expected):
+    assert show(text) == expected
+
+
 def test_an_error_in_the_mapped_function_propagates():
     assert show("(handler-case (mapcar (lambda (x) (error \"no ~a\" x)) '(1 2)) (error (e) (princ-to-string e)))") \
         == '"no 1"'
