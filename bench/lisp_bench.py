@@ -13,13 +13,17 @@ its own process and times itself the same way. Also measured: the time to start
 ``gfjit eval "(+ 1 2)"`` against ``python -c "1+2"`` (median of ``--repeat`` processes, wall clock
 and CPU time: on a loaded machine the wall clock mostly measures waiting for a core).
 
-Run: ``python bench/lisp_bench.py [--repeat N] [--only WORKLOAD...] [--no-sbcl] [--no-startup]``. Hy is in the ``bench`` extra; SBCL is used when
+Run: ``python bench/lisp_bench.py [--repeat N] [--only WORKLOAD...] [--embedded] [--no-sbcl] [--no-startup]``.
+By default the Lisp is set up as ``gfjit run`` sets it up (``lisp.toplevel.boot``: the boot heap
+frozen, a larger young generation); ``--embedded`` measures it with CPython's collector settings,
+as a program calling ``lisp.eval_string`` gets it. Hy is in the ``bench`` extra; SBCL is used when
 ``sbcl`` is on PATH. A missing peer is shown as ``-``.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import resource
 import shutil
@@ -148,9 +152,15 @@ def python_workloads() -> dict[str, Callable[[], Any]]:
     return _calls(py_fib, py_lists_run, py_closures_run)
 
 
-def gfjit_workloads() -> dict[str, Callable[[], Any]]:
+def gfjit_workloads(embedded: bool) -> dict[str, Callable[[], Any]]:
+    """The Lisp set up as `gfjit run` sets it up (its garbage-collector settings, see
+    lisp.toplevel.boot), or as a program embedding it with `lisp.eval_string` (CPython's)."""
     import lisp
 
+    if not embedded:
+        from lisp import toplevel
+
+        toplevel.boot()
     lisp.eval_string(LISP)
     return _calls(lisp.function("FIB"), lisp.function("LISTS-RUN"), lisp.function("CLOSURES-RUN"))
 
@@ -243,13 +253,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7, help="runs per workload (median is shown)")
     parser.add_argument("--only", nargs="+", choices=WORKLOADS, default=list(WORKLOADS), metavar="WORKLOAD",
                         help=f"measure just these workloads (of {', '.join(WORKLOADS)})")
+    parser.add_argument("--embedded", action="store_true",
+                        help="the Lisp as a Python program embeds it (CPython's default collector settings) "
+                             "instead of as `gfjit run` sets it up")
     parser.add_argument("--no-sbcl", dest="sbcl", action="store_false", help="skip the SBCL reference")
     parser.add_argument("--no-startup", dest="startup", action="store_false", help="skip the start-up times")
     args = parser.parse_args(argv)
 
     python_calls = python_workloads()
     expected = {name: thunk() for name, thunk in python_calls.items()}
-    implementations = {"python": python_calls, "gfjit": gfjit_workloads()}
+    implementations = {"python": python_calls, "gfjit": gfjit_workloads(args.embedded)}
     hy_calls = hy_workloads()
     if hy_calls is not None:
         implementations["hy"] = hy_calls
@@ -257,7 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     python, gfjit, hy = results["python"], results["gfjit"], results.get("hy")
     sbcl = sbcl_times(args.repeat) if args.sbcl else None
 
-    print(f"Python {sys.version.split()[0]}, median of {args.repeat} runs, times in ms, ratio to plain Python\n")
+    setup = "embedded (CPython's collector settings)" if args.embedded else "as `gfjit run` sets it up"
+    print(f"Python {sys.version.split()[0]}, median of {args.repeat} runs, times in ms, ratio to plain Python; "
+          f"gfjit {setup}; gc thresholds {gc.get_threshold()}\n")
     print("| workload | Python ms | gfjit ms | gfjit/Py | Hy ms | Hy/Py | SBCL ms | SBCL/Py |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name in args.only:
