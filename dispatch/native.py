@@ -81,6 +81,8 @@ def unavailable_reason() -> str | None:
         return f"CPython {sys.version_info[0]}.{sys.version_info[1]}: object layout not checked"
     if struct.calcsize("P") != 8 or object.__basicsize__ != 16:
         return "unexpected PyObject header size"
+    if sys.byteorder != "little":
+        return "big-endian: reference counts are read as words at offset 0 (dispatch.steps)"
     probe = object()
     if ctypes.c_void_p.from_address(id(probe) + OB_TYPE_OFFSET).value != id(object):
         return "ob_type is not at offset 8"
