@@ -64,6 +64,8 @@ class Unit:
         self.load_time_values: dict[int, tuple[Any, Any]] = {}
         # Temporaries that only carry the value of an `if` out of its branches (see returning()).
         self.join_names: set[str] = set()
+        # Python names of functions -> the Lisp names their code objects get (see toplevel).
+        self.code_names: dict[str, str] = {}
 
     def literal(self, obj: Any) -> str:
         """The Python name under which compiled code reads ``obj``."""

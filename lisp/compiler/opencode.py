@@ -14,8 +14,9 @@ import ast
 from functools import reduce
 from typing import Any
 
+from lisp import namespace
 from lisp.compiler.core import (
-    OPEN_CODED, TESTS, Result, assign, call, compile_args, compile_call, is_none, lisp_bool, name, temp,
+    OPEN_CODED, TESTS, Result, assign, call, compile_args, compile_call, is_none, lisp_bool, name, store, temp,
 )
 from lisp.compiler.env import Env
 from lisp.data import SYSTEM, Cons, Symbol, cl_symbol, make_list
@@ -161,14 +162,20 @@ def _cons_field(field: str):
 
 def _mod(args: list[Any], env: Env) -> Result | None:
     """``(mod x n)`` with a non-zero integer literal ``n`` is Python's ``x % n``: both take the sign
-    of the divisor (floor), and a ratio modulo an integer keeps its denominator."""
+    of the divisor (floor), and a ratio modulo an integer keeps its denominator. A zero result is
+    left to the MOD function, as Python's float ``%`` signs it after the divisor where CL does not
+    (``(mod 0.0 -1)`` is 0.0): ``m if (m := (x := X) % n) else MOD(x, n)``."""
     if len(args) != 2 or type(args[1]) is not int or args[1] == 0:
         return None
     stmts, (x, n) = compile_args(args, env)
-    return Result(stmts, ast.BinOp(left=x, op=ast.Mod(), right=n))
+    number, result = env.unit.fresh("%x"), env.unit.fresh("%m")
+    remainder = ast.BinOp(left=ast.NamedExpr(target=store(number), value=x), op=ast.Mod(), right=n)
+    return Result(stmts, ast.IfExp(test=ast.NamedExpr(target=store(result), value=remainder), body=name(result),
+                                   orelse=call(namespace.function_key(MOD), name(number), n)))
 
 
-OPEN_CODED[cl_symbol("MOD")] = _mod
+MOD = cl_symbol("MOD")
+OPEN_CODED[MOD] = _mod
 OPEN_CODED[cl_symbol("FUNCALL")] = _funcall
 OPEN_CODED[cl_symbol("APPLY")] = _apply
 OPEN_CODED[SYSTEM.intern("%CAR")] = _cons_field("car")

@@ -100,14 +100,6 @@ def rest_list(args: tuple[Any, ...]) -> Any:
     return make_list(args)
 
 
-def named(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
-    """Give a compiled function its Lisp name, as tracebacks and arity errors show it."""
-    fn.__name__ = fn.__qualname__ = name
-    fn.__code__ = fn.__code__.replace(co_name=name, co_qualname=name) \
-        if hasattr(fn.__code__, "co_qualname") else fn.__code__.replace(co_name=name)
-    return fn
-
-
 # -- non-local exits ---------------------------------------------------------------------------
 
 class NonLocalExit(NonLocalTransfer):
@@ -125,7 +117,19 @@ class NonLocalExit(NonLocalTransfer):
         self.value = value
 
 
-class ReturnFrom(NonLocalExit):
+class ValuesExit(NonLocalExit):
+    """A non-local exit that brings a form's values: they leave the register with it (``values``),
+    as a frame it unwinds may clear the register (a one-value tail's ``finally``), and the exit's
+    target records them again (``%restore_values``)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, tag: object, value: Any) -> None:
+        super().__init__(tag, value)
+        self.values = mv.take(value)
+
+
+class ReturnFrom(ValuesExit):
     """``return-from`` to a block entry ``tag`` with ``value``."""
 
 
@@ -133,7 +137,7 @@ class Go(NonLocalExit):
     """``go`` to the tag numbered ``value`` of the tagbody entry ``tag``."""
 
 
-class Throw(NonLocalExit):
+class Throw(ValuesExit):
     """``throw`` to the innermost ``catch`` of ``tag``."""
 
 
@@ -217,7 +221,6 @@ HELPERS: dict[str, Any] = {
     "%unsupplied": UNSUPPLIED,
     "%parse_keys": parse_keys,
     "%rest_list": rest_list,
-    "%named": named,
     "%ReturnFrom": ReturnFrom,
     "%Go": Go,
     "%Throw": Throw,

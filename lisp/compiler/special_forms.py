@@ -263,13 +263,18 @@ def _exit_to(exit_: Exit, env: Env, value: ast.expr, jump: ast.stmt, exception: 
 def _catching(body: list[ast.stmt], tag_var: str, exception: str, target: str, env: Env,
               finalbody: list[ast.stmt] | None = None) -> ast.Try:
     """``body`` in a ``try`` that takes an ``exception`` whose tag is ``tag_var``'s value, storing
-    the exception's value in ``target``; any other exception of that class passes on."""
+    the exception's value in ``target`` (with its values recorded again, for a ``ValuesExit``);
+    any other exception of that class passes on."""
     caught = env.unit.fresh("%e")
     attr = lambda a: ast.Attribute(value=name(caught), attr=a, ctx=ast.Load())  # noqa: E731
     reraise = ast.If(test=ast.Compare(left=attr("tag"), ops=[ast.IsNot()], comparators=[name(tag_var)]),
                      body=[ast.Raise()], orelse=[])
-    handler = ast.ExceptHandler(type=name(exception), name=caught, body=[reraise, assign(target, attr("value"))])
+    value = call("%restore_values", attr("values")) if exception in _VALUES_EXITS else attr("value")
+    handler = ast.ExceptHandler(type=name(exception), name=caught, body=[reraise, assign(target, value)])
     return ast.Try(body=body, handlers=[handler], orelse=[], finalbody=finalbody or [])
+
+
+_VALUES_EXITS = ("%ReturnFrom", "%Throw")
 
 
 @special_form("BLOCK")
@@ -476,7 +481,8 @@ def named_lambda(form: Any, env: Env) -> Result:
     block_name = fname.cdr.car if isinstance(fname, Cons) else fname
     label = show(fname)
     fn = compile_lambda(Cons(LAMBDA, form.cdr.cdr), env, label, block=block_name)
-    return Result(fn.stmts, call("%named", fn.expr, ast.Constant(label)))
+    env.unit.code_names[fn.expr.id] = label
+    return fn
 
 
 @special_form("PROGV")

@@ -61,7 +61,21 @@ def compile_toplevel(form: Any, pos: SourcePos | None = None) -> Callable[[], An
         where = SourcePos(file, exc.lineno or 1, (exc.offset or 0) + 1) if exc.lineno else pos
         raise ProgramError(f"the form is beyond what CPython can compile: {exc.msg}", pos=where) from exc
     unit_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    unit_code = _named(unit_code, env.unit.code_names)
     return types.FunctionType(unit_code, namespace.GLOBALS)(*env.unit.literals)
+
+
+def _named(code: types.CodeType, names: dict[str, str]) -> types.CodeType:
+    """``code`` with the code objects of named functions called by their Lisp names (tracebacks
+    and argument-count errors show them). Done on the code, before any function exists: assigning
+    a function's ``__code__`` would stop CPython >= 3.12 from specializing calls of it."""
+    if not names:
+        return code
+    consts = tuple(_named(c, names) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    label = names.get(code.co_name)
+    if label is not None:
+        return code.replace(co_consts=consts, co_name=label, co_qualname=label)
+    return code.replace(co_consts=consts)
 
 
 def _no_args() -> ast.arguments:

@@ -112,3 +112,30 @@ def test_a_tail_call_reached_by_code_that_records_nothing_passes_the_values_on_w
     assert not _uses_register("tc-forward")
     assert show("(multiple-value-list (tc-forward 1))") == "(2 9)"
     assert show("(multiple-value-list (tc-leaf (tc-forward 1)))") == "(2)"
+
+
+@pytest.fixture(scope="module")
+def _non_local_exits():
+    run("""
+(defun tc-each (f l) (dolist (x l) (funcall f x)) nil)
+(defun tc-catcher () (catch 'done (tc-each (lambda (x) (when (> x 1) (throw 'done (tc-two x)))) '(1 2 3)) :none))
+""")
+
+
+# SBCL: ((2 2) (2 9) (5 3) (1 2)). The exits pass through frames whose one-value tails clear the
+# register in a `finally`, and through unwind-protect cleanups that record values of their own.
+@pytest.mark.parametrize("form, expected", [
+    ("(block b (tc-each (lambda (x) (when (> x 1) (return-from b (values x 2)))) '(1 2 3)) :none)", "(2 2)"),
+    ("(tc-catcher)", "(2 9)"),
+    ("(block b (unwind-protect (tc-each (lambda (x) (return-from b (values x 3))) '(5)) (floor 7 2)))", "(5 3)"),
+    ("(catch 'tg (unwind-protect (throw 'tg (values 1 2)) (tc-two 8)))", "(1 2)"),
+])
+def test_non_local_exits_bring_their_values_through_the_frames_they_unwind(_non_local_exits, form, expected):
+    assert show(f"(multiple-value-list {form})") == expected
+
+
+def test_a_one_value_tail_returns_from_a_try_that_clears_the_register_after():
+    run("(defun tc-sum (n) (if (< n 2) n (+ (tc-sum (- n 1)) (tc-sum (- n 2)))))")
+    code = run("#'tc-sum").__code__
+    assert "%mv_pending" in code.co_names and code.co_varnames == ("N",)
+    assert show("(multiple-value-list (tc-sum 10))") == "(55)"
