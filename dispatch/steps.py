@@ -58,7 +58,7 @@ from dispatch import jitlink, native, vectorcall
 
 STORED = 8  # argument slots of a next-method object; calls with more go to the Python step
 
-STEP_METHODS, STEP_VECTORCALL, STEP_FUNCTION, STEP_FOLLOWING = 16, 24, 32, 40
+STEP_VECTORCALL, STEP_FUNCTION, STEP_FOLLOWING = 24, 32, 40  # after StepBase's slot
 STEP_GENERAL, STEP_CACHE, STEP_TRUTH, STEP_SIZE = 48, 56, 64, 72
 NM_VECTORCALL, NM_FOLLOWING, NM_KWNAMES, NM_NARGS, NM_TRUTH, NM_ARGS = 16, 24, 32, 40, 48, 56
 NM_SIZE = NM_ARGS + 8 * STORED
@@ -464,6 +464,8 @@ def _heap_type(base: type, name: str, size: int, vectorcall: int,
     """A type of native steps with object ``fields`` (name, offset). Their attribute descriptors
     are then deleted: native code relies on what it stored there, so Python code must not
     replace or delete it (the members stay known to the collector)."""
+    if min(vectorcall, *(offset for _, offset in fields)) < base.__basicsize__:
+        raise RuntimeError(f"{name}: fields overlap the layout of {base.__name__}")
     tp = native.make_heap_type(base, name, size,
                                [native.vectorcall_member(vectorcall),
                                 *(native.object_member(n, off) for n, off in fields)], slots,
