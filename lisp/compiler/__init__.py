@@ -23,7 +23,8 @@ layer maps both to UNDEFINED-FUNCTION / PROGRAM-ERROR. Lexical variables are Pyt
 closures are Python closures; ``if`` tests ``is not None`` (only NIL is false).
 
 **Open-coded operators** (when not shadowed by ``flet``/``labels``): ``+ - *`` (any arity),
-``< > <= >= = /=`` (two arguments), ``1+ 1- eq not null funcall apply``, ``mod`` by an integer
+``< > <= >= = /=`` (two arguments; but ``/=``, more when the others are variables or constants),
+``1+ 1- eq not null funcall apply``, ``mod`` by an integer
 literal. They use Python operators, so they keep Common Lisp results on numbers (ratios are
 :class:`lisp.ratio.Ratio`, whose arithmetic returns an integer when the denominator is 1; a plain
 ``fractions.Fraction`` passed in by Python code keeps Python's arithmetic there); on non-numbers

@@ -44,14 +44,27 @@ def _arithmetic(op: type[ast.operator], identity: int | None):
     return opener
 
 
-def _comparison(op: type[ast.cmpop]):
+def _comparison(op: type[ast.cmpop], chains: bool):
+    """Two arguments: ``a < b``. More, for an operator that ``chains`` (all but ``/=``), when
+    they are variables or constants: ``a < b < c`` (Python stops at the first false comparison,
+    which only matters for what is no real: a documented deviation)."""
+
     def test(args: list[Any], env: Env) -> Result | None:
-        if len(args) != 2:
+        if len(args) < 2 or (len(args) > 2 and not (chains and all(_plain(f, env) for f in args[1:]))):
             return None
-        stmts, (a, b) = compile_args(args, env)
-        return Result(stmts, ast.Compare(left=a, ops=[op()], comparators=[b]))
+        stmts, (a, *rest) = compile_args(args, env)
+        return Result(stmts, ast.Compare(left=a, ops=[op() for _ in rest], comparators=rest))
 
     return test
+
+
+def _plain(form: Any, env: Env) -> bool:
+    """Whether evaluating ``form`` can do nothing but give its value: a lexical variable or a
+    self-evaluating atom."""
+    if isinstance(form, Symbol):
+        var = env.lookup_variable(form)
+        return (var is not None and not var.special and not var.is_symbol_macro) or form.is_keyword
+    return not isinstance(form, Cons)
 
 
 def _step(op: type[ast.operator]):
@@ -184,7 +197,7 @@ TESTS[SYSTEM.intern("%ENDP")] = _null_test
 for _name, (_op, _identity) in _ARITHMETIC.items():
     OPEN_CODED[cl_symbol(_name)] = _arithmetic(_op, _identity)
 for _name, _op in _COMPARISONS.items():
-    TESTS[cl_symbol(_name)] = _comparison(_op)
+    TESTS[cl_symbol(_name)] = _comparison(_op, chains=_name != "/=")
 OPEN_CODED[cl_symbol("1+")] = _step(ast.Add)
 OPEN_CODED[cl_symbol("1-")] = _step(ast.Sub)
 TESTS[cl_symbol("EQ")] = _eq_test

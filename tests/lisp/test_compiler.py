@@ -484,3 +484,12 @@ def test_form_nested_beyond_cpython_limits_is_a_program_error():
 def test_declaration_in_a_form_position_is_a_program_error():
     with pytest.raises(ProgramError, match="declaration"):
         run("(progn (declare (special x)) 1)")
+
+
+@pytest.mark.parametrize("form, expected", [  # SBCL
+    ("(let ((a 1) (b 2) (c 3) (d 2)) (list (< a b c) (< a d b) (<= a d b) (= b d 2) (> c b a) (>= c b b) (/= a b c)))",
+     "(T NIL T T T T T)"),
+    ("(let ((n 0)) (list (< 1 0 (incf n)) n))", "(NIL 1)"),
+])
+def test_comparisons_of_more_than_two_numbers_compare_each_neighbour_and_evaluate_every_argument(form, expected):
+    assert show(form) == expected
