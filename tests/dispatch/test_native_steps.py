@@ -431,3 +431,72 @@ def test_a_link_and_its_cached_next_method_make_no_reference_cycle():
         assert gone() is None
     finally:
         gc.enable()
+
+
+@needs_native
+@pytest.mark.timeout(60)
+def test_calls_through_around_chains_see_whole_method_sets_while_methods_change():
+    @dispatch.generic(native=True)
+    def f(x):
+        pass
+
+    @f.method
+    def primary(x: A):
+        return "p"
+
+    def around(next_method, x: A):
+        return ("around", next_method())
+
+    f(A())
+    stop = threading.Event()
+    wrong = []
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+
+    def call():
+        a = A()
+        while not stop.is_set():
+            got = f(a)
+            if got not in ("p", ("around", "p")):
+                wrong.append(got)
+
+    try:
+        callers = [threading.Thread(target=call) for _ in range(3)]
+        for t in callers:
+            t.start()
+        for _ in range(50):
+            f.method(around, qualifier="around")
+            f.compile()
+            f.remove_method(around)
+            f.compile()
+    finally:
+        stop.set()
+        for t in callers:
+            t.join(timeout=30)
+        sys.setswitchinterval(old)
+    assert wrong == []
+
+
+@needs_native
+@pytest.mark.timeout(60)
+def test_kept_next_methods_called_from_other_threads_while_calls_go_on():
+    kept = []
+    f = _native_around(lambda next_method, x: kept.append(next_method) or next_method())
+    objs = [A() for _ in range(200)]
+    results = []
+
+    def call_kept(start):
+        for i in range(start, len(objs), 2):
+            while len(kept) <= i:
+                pass  # the main thread is making them
+            results.append((i, kept[i]()))
+
+    kept.clear()
+    readers = [threading.Thread(target=call_kept, args=(s,)) for s in (0, 1)]
+    for t in readers:
+        t.start()
+    for o in objs:
+        assert f(o) is o
+    for t in readers:
+        t.join(timeout=50)
+    assert sorted(results, key=lambda r: r[0]) == list(enumerate(objs))
