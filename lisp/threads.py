@@ -26,6 +26,7 @@ from lisp.compiler.core import program_error, show
 from lisp.conditions import LispTypeError, SimpleError, as_condition
 from lisp.conditions import error as lisp_error
 from lisp.compiler.macros import define_macro
+from lisp.compiler import values as mv
 from lisp.compiler.runtime import parse_keywords
 from lisp.data import (COMMON_LISP_USER, NIL, SYSTEM, Cons, T, cl_symbol, find_package, intern,
                        lisp_list, make_list, make_package)
@@ -95,6 +96,9 @@ def _run(lisp_thread: LispThread, function: Callable[[], Any]) -> None:
     except BaseException as exc:  # noqa: BLE001 - every ending is recorded for join-thread
         lisp_thread.error = exc
         _report(lisp_thread, exc)
+    finally:
+        # An entry left in the values register would make every thread's tail test true.
+        mv.clear()
 
 
 def _report(lisp_thread: LispThread, exc: BaseException) -> None:

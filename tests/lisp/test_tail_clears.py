@@ -139,3 +139,11 @@ def test_a_one_value_tail_returns_from_a_try_that_clears_the_register_after():
     code = run("#'tc-sum").__code__
     assert "%mv_pending" in code.co_names and code.co_varnames == ("N",)
     assert show("(multiple-value-list (tc-sum 10))") == "(55)"
+
+
+@pytest.mark.timeout(30)
+def test_a_thread_that_ends_holding_values_leaves_nothing_in_the_register():
+    from lisp.compiler.values import PENDING
+
+    ident = run('(bt:join-thread (bt:make-thread (lambda () (values (py:call (py:import "threading") "get_ident") 2))))')
+    assert isinstance(ident, int) and ident not in PENDING
