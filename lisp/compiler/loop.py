@@ -12,7 +12,9 @@ the stepping code (advance, end test, assign, for each ``for`` clause in order),
 epilogue runs ``finally`` and returns the default result. When the stepping code ends with the
 first-iteration code (one ``for`` clause, or several joined by ``and``, or ``repeat``), the loop is
 rotated instead: ``(sys::%loop-while end first body advance)`` is a plain Python ``while`` left by
-``(go end)``, with no state machine (see :func:`_rotation`).
+``(go end)``, with no state machine (see :func:`_rotation`). A rotated loop whose only stepping is
+one ``for var from ... below/to/downto/above ...`` is a Python ``for var in range(...)`` when the
+bounds are integers and the body does not assign ``var`` (see :func:`_loop_range`).
 
 ``for`` clauses joined with ``and`` step in parallel (:class:`Stepping`).
 """
@@ -38,6 +40,7 @@ BLOCK, LET_STAR, TAGBODY, GO, SETQ, WHEN, UNLESS, IF = (C(n) for n in (
 RETURN_FROM, PROGN, MACROLET, LET = C("RETURN-FROM"), C("PROGN"), C("MACROLET"), C("LET")
 WHILE = SYSTEM.intern("%WHILE")
 LOOP_WHILE = SYSTEM.intern("%LOOP-WHILE")
+LOOP_RANGE = SYSTEM.intern("%LOOP-RANGE")
 COLLECT = SYSTEM.intern("%COLLECT")
 COLLECT_AFTER = SYSTEM.intern("%COLLECT-AFTER")
 CAR, CDR, ENDP = SYSTEM.intern("%CAR"), SYSTEM.intern("%CDR"), SYSTEM.intern("%ENDP")
@@ -76,6 +79,7 @@ class LoopState:
     initially: list[Any] = field(default_factory=list)
     finally_: list[Any] = field(default_factory=list)
     accumulators: dict[Any, Accumulator] = field(default_factory=dict)
+    counted: list[Stepping] = field(default_factory=list)
     default_result: Any = None
     end: Symbol = field(default_factory=lambda: gensym("END-LOOP"))
     next: Symbol = field(default_factory=lambda: gensym("NEXT-LOOP"))
@@ -138,8 +142,11 @@ def _assemble(s: LoopState) -> Any:
         tagbody = make_list([TAGBODY, *s.initially, *s.first, s.next, *s.body, *s.step, L(GO, s.next), s.end,
                              *s.finally_])
     else:
-        tagbody = make_list([PROGN, *s.initially, make_list([LOOP_WHILE, s.end, *s.first, *s.body, *advance]),
-                             *s.finally_, None])
+        loop_form = make_list([LOOP_WHILE, s.end, *s.first, *s.body, *advance])
+        counted = _counted(s)
+        if counted is not None:
+            loop_form = make_list([LOOP_RANGE, make_list([s.end, *counted]), loop_form, *s.body])
+        tagbody = make_list([PROGN, *s.initially, loop_form, *s.finally_, None])
     finish = L(C("LOOP-FINISH"), None, L(QUOTE, L(GO, s.end)))
     # The default result follows the tagbody, so a loop that just ends needs no non-local exit.
     return L(BLOCK, s.name, make_list([LET_STAR, make_list(s.bindings), L(MACROLET, L(finish), tagbody, result)]))
@@ -153,6 +160,23 @@ def _rotation(s: LoopState) -> list[Any] | None:
     if len(s.step) < n or any(a is not b for a, b in zip(s.step[len(s.step) - n:], s.first)):
         return None
     return s.step[:len(s.step) - n]
+
+
+def _counted(s: LoopState) -> tuple[Any, ...] | None:
+    """``(var limit step direction)`` if the loop's only stepping is one ``for`` clause counting
+    to a limit (no other ``for``, no ``repeat``: its first-iteration and stepping forms are all
+    there is)."""
+    if len(s.counted) != 1:
+        return None
+    clause = s.counted[0]
+    first, step = clause.first[0] + clause.first[1], clause.step[0] + clause.step[1]
+    if not (_same(s.first, first) and _same(s.step, step)):
+        return None
+    return clause.counted
+
+
+def _same(forms: list[Any], others: list[Any]) -> bool:
+    return len(forms) == len(others) and all(a is b for a, b in zip(forms, others))
 
 
 def _clause(s: LoopState) -> None:
@@ -318,6 +342,7 @@ class Stepping:
 
     first: tuple[list[Any], list[Any]]
     step: tuple[list[Any], list[Any]]
+    counted: tuple[Any, ...] | None = None  # (var limit step direction): `for var from ... to ...`
 
 
 def _for(s: LoopState) -> None:
@@ -325,6 +350,7 @@ def _for(s: LoopState) -> None:
     group = [_for_one(s)]
     while s.accept("AND"):
         group.append(_for_one(s))
+    s.counted.extend(clause for clause in group if clause.counted is not None)
     for phase, target in (("first", s.first), ("step", s.step)):
         target.extend(f for clause in group for f in getattr(clause, phase)[0])
         target.extend(f for clause in group for f in getattr(clause, phase)[1])
@@ -396,7 +422,8 @@ def _arithmetic(s: LoopState, var: Symbol) -> Stepping:
         return Stepping(([], []), ([advance], [assign]))
     compare = (">" if not down else "<") if inclusive else (">=" if not down else "<=")
     test = L(WHEN, L(C(compare), var, limit_var), s.finish())
-    return Stepping(([], [test]), ([advance], [assign, test]))
+    direction = ("DOWN-TO" if inclusive else "DOWN-ABOVE") if down else ("UP-TO" if inclusive else "UP-BELOW")
+    return Stepping(([], [test]), ([advance], [assign, test]), (var, limit_var, step, direction))
 
 
 def _being(s: LoopState, var: Symbol) -> Stepping:
@@ -450,16 +477,23 @@ def _collect(form: Any, env: Env) -> Result:
     return Result(stmts, name(cell))
 
 
-def _loop_while(form: Any, env: Env) -> Result:
-    """``(sys::%loop-while end . forms)``: run forms again and again until ``(go end)``, as a
-    ``while`` whose test is the tag state (so a ``go`` is an assignment and a ``continue``)."""
-    end, *forms = arguments(form)
+def _repeated_body(end: Symbol, forms: list[Any], env: Env) -> tuple[Exit, list[ast.stmt]]:
+    """``forms`` compiled as the body of a Python loop, where ``(go end)`` leaves it; the loop's
+    exit (whose uses say how ``go end`` was compiled) and the statements."""
     with env.fn.loop(repeats=True) as depth:
         exit_ = Exit(env.fn, depth, env.unit.fresh("%loop"), env.unit.fresh("%r"))
         exit_.tags[end] = 1
         inner = env.extend()
         inner.tags[end] = exit_
         body = [s for f in forms for s in compile_form(f, inner).discard()]
+    return exit_, body
+
+
+def _loop_while(form: Any, env: Env) -> Result:
+    """``(sys::%loop-while end . forms)``: run forms again and again until ``(go end)``, as a
+    ``while`` whose test is the tag state (so a ``go`` is an assignment and a ``continue``)."""
+    end, *forms = arguments(form)
+    exit_, body = _repeated_body(end, forms, env)
     if exit_.nonlocal_uses:
         # A (go end) from a closure or an inner loop needs the tagbody's catching machinery.
         again = gensym("NEXT-LOOP")
@@ -467,6 +501,100 @@ def _loop_while(form: Any, env: Env) -> Result:
     test = ast.Compare(left=name(exit_.result_var), ops=[ast.LtE()], comparators=[ast.Constant(0)])
     return Result([assign(exit_.result_var, ast.Constant(0)), ast.While(test=test, body=body or [ast.Pass()],
                                                                        orelse=[])])
+
+
+def _loop_range(form: Any, env: Env) -> Result:
+    """``(sys::%loop-range (end var limit step direction) fallback . body)``: body for each value of
+    ``var`` from its current value to ``limit`` by ``step``, as ``for var in %loop_range(...)``
+    (a ``range`` for integers, else Lisp arithmetic); ``(go end)`` is a ``break``. Exhausting the
+    values leaves ``var`` at the first value past the limit, as stepping it would (``finally``
+    and closures see it). ``fallback`` (the rotated ``while``) is compiled instead when the loop
+    cannot be a ``for``: ``var`` is not a local variable of this function, the body assigns it
+    (each step adds to its current value) or leaves the loop from a closure."""
+    spec, fallback, *forms = arguments(form)
+    end, var, limit, step, direction = iter_list(spec)
+    variable = env.lookup_variable(var) if isinstance(var, Symbol) else None
+    if variable is None or variable.pyname is None or variable.special or variable.fn is not env.fn:
+        return compile_form(fallback, env)
+    exit_, body = _repeated_body(end, forms, env)
+    if exit_.nonlocal_uses or _assigns(body, variable.pyname):
+        return compile_form(fallback, env)
+    steps = env.unit.fresh("%steps")
+    step_expr = ast.Constant(step) if isinstance(step, int) else compile_symbol(step, env).expr
+    values = call("%loop_range", name(variable.pyname), compile_symbol(limit, env).expr, step_expr,
+                  ast.Constant(direction))
+    loop = ast.For(target=ast.Name(id=variable.pyname, ctx=ast.Store()), iter=name(steps),
+                   body=[_BreakForContinue().visit(s) for s in body] or [ast.Pass()],
+                   orelse=[assign(variable.pyname, call("%loop_final", name(steps)))])
+    return Result([assign(steps, values), loop])
+
+
+def _assigns(body: list[ast.stmt], pyname: str) -> bool:
+    """Whether ``body`` (closures in it too) stores into the Python variable ``pyname``."""
+    return any(isinstance(node, ast.Name) and node.id == pyname and isinstance(node.ctx, ast.Store)
+               or isinstance(node, ast.Nonlocal) and pyname in node.names
+               for stmt in body for node in ast.walk(stmt))
+
+
+class _BreakForContinue(ast.NodeTransformer):
+    """A ``(go end)`` compiled in the loop's own body is ``continue`` (the ``while`` form's exit,
+    tested at the top); in a ``for`` it must be ``break``. Inner loops and functions keep theirs:
+    every ``continue`` outside them belongs to this loop, whose only tag is ``end``."""
+
+    def visit_Continue(self, node: ast.Continue) -> ast.stmt:
+        return ast.copy_location(ast.Break(), node)
+
+    def _keep(self, node: ast.AST) -> ast.AST:
+        return node
+
+    visit_For = visit_While = visit_AsyncFor = visit_FunctionDef = visit_AsyncFunctionDef = _keep
+    visit_Lambda = visit_ClassDef = _keep
+
+
+def _range(start: Any, limit: Any, step: Any, direction: str) -> Any:
+    """The values of a counting LOOP clause from ``start``: a ``range`` for integers (and a
+    positive step), else :class:`_Steps`."""
+    if type(start) is int and type(limit) is int and type(step) is int and step > 0:
+        if direction == "UP-BELOW":
+            return range(start, limit, step)
+        if direction == "UP-TO":
+            return range(start, limit + 1, step)
+        if direction == "DOWN-ABOVE":
+            return range(start, limit, -step)
+        return range(start, limit - 1, -step)
+    return _Steps(start, limit, step, direction)
+
+
+class _Steps:
+    """The values of a counting LOOP clause in Lisp arithmetic (ratios, floats, a bad bound), in
+    the order the stepping ``while`` computes them: the test before each value, the next value
+    only when asked for it; ``final`` is the value that ended the loop."""
+
+    def __init__(self, start: Any, limit: Any, step: Any, direction: str) -> None:
+        from lisp.namespace import get_function
+
+        down, inclusive = direction.startswith("DOWN"), direction.endswith("-TO")
+        self.final, self.limit, self.step, self.started = start, limit, step, False
+        self.advance = get_function(C("-" if down else "+"))
+        self.past = get_function(C((">" if not down else "<") if inclusive else (">=" if not down else "<=")))
+
+    def __iter__(self) -> _Steps:
+        return self
+
+    def __next__(self) -> Any:
+        if self.started:
+            self.final = self.advance(self.final, self.step)
+        self.started = True
+        if self.past(self.final, self.limit) is not None:
+            raise StopIteration
+        return self.final
+
+
+def _final(steps: Any) -> Any:
+    """The value of a counting LOOP clause's variable once its values ran out."""
+    if type(steps) is range:
+        return steps.start + steps.step * len(steps)
+    return steps.final
 
 
 def _collect_after(form: Any, env: Env) -> Result:
@@ -498,4 +626,7 @@ namespace.builtin("%LOOP-NCONC", SYSTEM)(lambda value: value)
 namespace.builtin("%HASH-ENTRIES", SYSTEM)(_hash_entries)
 special_form("%COLLECT", SYSTEM)(_collect)
 special_form("%LOOP-WHILE", SYSTEM)(_loop_while)
+special_form("%LOOP-RANGE", SYSTEM)(_loop_range)
+namespace.GLOBALS["%loop_range"] = _range
+namespace.GLOBALS["%loop_final"] = _final
 special_form("%COLLECT-AFTER", SYSTEM)(_collect_after)
