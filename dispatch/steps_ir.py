@@ -124,7 +124,7 @@ define private ptr @dead() cold noinline {{
 
 
 def nm_ir() -> str:
-    return _DECLARATIONS + _dead_ir() + _refcount_ir() + f"""
+    return _DECLARATIONS + _dead_ir() + f"""
 ; A next-method object called: no arguments -> the stored ones, else the given ones.
 define ptr @gfjit_nm_call(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
 entry:
