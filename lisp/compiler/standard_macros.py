@@ -294,7 +294,19 @@ def _loop_body(form: Any, env: Env) -> tuple[Result, str, list[ast.stmt]]:
         inner = env.extend()
         inner.variables[item_sym] = Variable(item_sym, pyname=item, fn=env.fn)
         bound = compile_let(make_list([LET, L(L(var, item_sym)), *body]), inner, sequential=False)
-    return src, item, bound.discard() or [ast.Pass()]
+    return src, *_element_target(item, bound.discard())
+
+
+def _element_target(item: str, body: list[ast.stmt]) -> tuple[str, list[ast.stmt]]:
+    """Where each element is stored, and the body: when the body starts by copying ``item`` into
+    a Python variable (``var`` is a plain local) and reads ``item`` nowhere else, the element
+    goes straight into that variable (one store and one load less per element)."""
+    first = body[0] if body else None
+    if (isinstance(first, ast.Assign) and len(first.targets) == 1 and isinstance(first.targets[0], ast.Name)
+            and isinstance(first.value, ast.Name) and first.value.id == item
+            and not any(isinstance(node, ast.Name) and node.id == item for stmt in body[1:] for node in ast.walk(stmt))):
+        return first.targets[0].id, body[1:] or [ast.Pass()]
+    return item, body or [ast.Pass()]
 
 
 @special_form("%DO-LIST", SYSTEM)
