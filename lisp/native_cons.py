@@ -14,7 +14,9 @@ through vectorcall like dispatch's native generic functions, whose callable type
 - :data:`map_items`, :data:`keep_if`, :data:`keep_if_not` -- a function called on each item of a
   Python list (the elements of a Lisp list), making the Lisp list of its results or of the items
   it found true (not NIL) / NIL (MAPCAR, REMOVE-IF-NOT, REMOVE-IF);
-- :data:`replace_cars` -- new elements stored into a list's conses (SORT, NREVERSE).
+- :data:`replace_cars` -- new elements stored into a list's conses (SORT, NREVERSE);
+- :data:`evenp`, :data:`oddp` -- ``EVENP`` and ``ODDP``, the predicates most often given to the
+  list functions: called from the mappers above they run without a Python frame.
 
 Every native function has a Python fallback with the same meaning, stored at the miss-handler slot
 of its callable: the native code sends every call it does not handle (keywords, an argument count
@@ -46,6 +48,9 @@ Invariants the native code relies on (CPython 3.11-3.13, GIL builds only):
 - N6 ``replace_cars`` owns the cell it stands on and the next one before it releases an old car
   (which may run a finalizer), and stores each item once: giving up half-way and storing again
   from the start gives the same result.
+- N7 the parity predicates read an ``int`` (exactly, not a subclass) through
+  ``PyLong_AsLongAndOverflow``, which calls no Python code for it; an integer beyond a C long
+  goes to the fallback.
 """
 
 from __future__ import annotations
@@ -56,7 +61,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from lisp.data import NIL, Cons, SourceCons, cl_symbol, make_list
+from lisp.data import NIL, Cons, SourceCons, T, cl_symbol, make_list
 
 # -- the Python meaning of each function (also the fallback of its native code) ---------------------
 
@@ -145,6 +150,26 @@ def _replace_cars(lst: Any, items: list[Any]) -> Any:
     return lst
 
 
+def _evenp(x: Any) -> Any:
+    """T if the integer ``x`` is even, else NIL; TYPE-ERROR for a non-integer."""
+    if type(x) is not int:
+        _integer_error(x)
+    return NIL if x & 1 else T
+
+
+def _oddp(x: Any) -> Any:
+    """T if the integer ``x`` is odd, else NIL; TYPE-ERROR for a non-integer."""
+    if type(x) is not int:
+        _integer_error(x)
+    return T if x & 1 else NIL
+
+
+def _integer_error(datum: Any) -> None:
+    from lisp.conditions import type_error
+
+    type_error(datum, cl_symbol("INTEGER"))
+
+
 def _list_error(datum: Any, message: str | None) -> None:
     from lisp.conditions import type_error
 
@@ -165,7 +190,9 @@ _MASK = (1 << 63) - 1  # clears PY_VECTORCALL_ARGUMENTS_OFFSET from nargsf
 # The objects the code compares with or makes, as external symbols: the IR is the same in every
 # process (so the JIT's object cache can keep it), the addresses come at link time.
 _NIL, _LIST_TYPE, _CONS, _SOURCE_CONS = "@_Py_NoneStruct", "@PyList_Type", "@gfjit_lisp_Cons", "@gfjit_lisp_SourceCons"
-_IMPORTS = {_CONS[1:]: id(Cons), _SOURCE_CONS[1:]: id(SourceCons)}  # both live as long as the process
+_INT_TYPE, _T = "@PyLong_Type", "@gfjit_lisp_T"
+# All live as long as the process.
+_IMPORTS = {_CONS[1:]: id(Cons), _SOURCE_CONS[1:]: id(SourceCons), _T[1:]: id(T)}
 
 
 def _miss_ir(offset: int) -> str:
@@ -256,14 +283,13 @@ def _is_cons_ir(prefix: str, value: str, yes: str, no: str) -> str:
   br i1 %{prefix}ok, label %{yes}, label %{no}"""
 
 
-def _walker_ir(name: str, finish: str, offsets: tuple[int, int], miss: int) -> str:
-    """A vectorcall function of one argument that walks a proper, non-circular chain, counting
-    its conses (``%len``) and keeping the last (``%last``, NIL for an empty list), then runs the
-    IR ``finish`` (which starts with block ``done``). Any other argument goes to the fallback."""
-    cdr = offsets[1]
-    return f"""
-define ptr @{name}(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
+def _one_argument_ir(name: str, arg: str, alloca: str, miss: int) -> str:
+    """The start of a vectorcall function of one argument: ``alloca`` (IR, may be empty) in the
+    entry block, the argument loaded into ``arg`` in block ``start``; any other call goes to the
+    fallback."""
+    return f"""define ptr @{name}(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
 entry:
+  {alloca}
   %n = and i64 %nargsf, {_MASK}
   %kw = icmp ne ptr %kwnames, null
   %not1 = icmp ne i64 %n, 1
@@ -271,7 +297,16 @@ entry:
   br i1 %bad, label %miss, label %start
 {_miss_ir(miss)}
 start:
-  %lst = load ptr, ptr %args, align 8
+  {arg} = load ptr, ptr %args, align 8"""
+
+
+def _walker_ir(name: str, finish: str, offsets: tuple[int, int], miss: int) -> str:
+    """A vectorcall function of one argument that walks a proper, non-circular chain, counting
+    its conses (``%len``) and keeping the last (``%last``, NIL for an empty list), then runs the
+    IR ``finish`` (which starts with block ``done``). Any other argument goes to the fallback."""
+    cdr = offsets[1]
+    return f"""
+{_one_argument_ir(name, "%lst", "", miss)}
   br label %count
 count:
   %cell = phi ptr [ %lst, %start ], [ %next, %step ]
@@ -515,11 +550,39 @@ result:
 """
 
 
+def _parity_ir(name: str, odd: bool, miss: int) -> str:
+    """A vectorcall function of one ``int`` that fits a C long (N7): T if it is odd (``odd``) or
+    even, else NIL. Any other call goes to the fallback (a bignum, a non-integer: its TYPE-ERROR)."""
+    yes, no = (_T, _NIL) if odd else (_NIL, _T)
+    return f"""
+{_one_argument_ir(name, "%x", "%overflowp = alloca i32, align 4", miss)}
+  %tp = getelementptr i8, ptr %x, i64 8
+  %type = load ptr, ptr %tp, align 8
+  %isint = icmp eq ptr %type, {_INT_TYPE}
+  br i1 %isint, label %convert, label %miss
+convert:
+  %v = call i64 @PyLong_AsLongAndOverflow(ptr %x, ptr %overflowp)
+  %overflow = load i32, ptr %overflowp, align 4
+  %big = icmp ne i32 %overflow, 0
+  br i1 %big, label %miss, label %answer
+answer:
+  %bit = and i64 %v, 1
+  %isodd = icmp ne i64 %bit, 0
+  %parity = select i1 %isodd, ptr {yes}, ptr {no}
+  call void @Py_IncRef(ptr %parity)
+  ret ptr %parity
+}}
+"""
+
+
 _DECLARATIONS = f"""
 {_NIL} = external global i8
 {_LIST_TYPE} = external global i8
 {_CONS} = external global i8
 {_SOURCE_CONS} = external global i8
+{_INT_TYPE} = external global i8
+{_T} = external global i8
+declare i64 @PyLong_AsLongAndOverflow(ptr, ptr)
 declare ptr @PyObject_Vectorcall(ptr, ptr, i64, ptr)
 declare ptr @PyType_GenericAlloc(ptr, i64)
 declare i32 @PyType_IsSubtype(ptr, ptr)
@@ -560,6 +623,8 @@ _FUNCTIONS: dict[str, tuple[str, Callable[..., Any], _IR, str | None]] = {
     "keep_if": ("gfjit_lisp_keep_if", _keep_if, _mapper("true"), None),
     "keep_if_not": ("gfjit_lisp_keep_if_not", _keep_if_not, _mapper("nil"), None),
     "replace_cars": ("gfjit_lisp_replace_cars", _replace_cars, _replace_cars_ir, None),
+    "evenp": ("gfjit_lisp_evenp", _evenp, lambda symbol, _, miss: _parity_ir(symbol, False, miss), "EVENP"),
+    "oddp": ("gfjit_lisp_oddp", _oddp, lambda symbol, _, miss: _parity_ir(symbol, True, miss), "ODDP"),
 }
 
 
@@ -645,7 +710,7 @@ def _compile(native: Any) -> dict[str, Any]:
 
 
 def _check(made: dict[str, Any]) -> None:
-    """Make a few lists natively and compare them with Python's (N1, N2)."""
+    """Make a few lists natively and test a few parities, comparing with Python (N1, N2, N7)."""
     a, b = object(), object()
     cell = made["cons"](a, b)
     if type(cell) is not Cons or cell.car is not a or cell.cdr is not b:
@@ -654,6 +719,9 @@ def _check(made: dict[str, Any]) -> None:
     if (made["to_list"](chain) != [1, 2, a] or chain.cdr.cdr.cdr is not NIL or made["length"](chain) != 3
             or made["last_cons"](chain) is not chain.cdr.cdr):
         raise RuntimeError("the native list functions disagree with Python")
+    parities = [(made["evenp"](x), made["oddp"](x)) for x in (0, 7, -2, -(2 ** 62), 2 ** 70 + 1)]
+    if parities != [(T, NIL), (NIL, T), (T, NIL), (T, NIL), (NIL, T)]:
+        raise RuntimeError("the native EVENP/ODDP disagree with Python")
 
 
 _native = _native_functions()
@@ -669,6 +737,8 @@ map_items: Callable[[Callable[[Any], Any], list[Any]], Any] = _native["map_items
 keep_if: Callable[[Callable[[Any], Any], list[Any]], Any] = _native["keep_if"] if _native else _keep_if
 keep_if_not: Callable[[Callable[[Any], Any], list[Any]], Any] = _native["keep_if_not"] if _native else _keep_if_not
 replace_cars: Callable[[Any, list[Any]], Any] = _native["replace_cars"] if _native else _replace_cars
+evenp: Callable[[Any], Any] = _native["evenp"] if _native else _evenp
+oddp: Callable[[Any], Any] = _native["oddp"] if _native else _oddp
 native_enabled = _native is not None
 
 

@@ -23,6 +23,7 @@ from lisp.data import NIL, T, cl_symbol, make_list
 from lisp.library.arguments import check, expected, keywords, show, truth
 from lisp.ratio import Ratio, canonical
 from lisp.namespace import builtin, proclaim_constant, proclaim_special, set_symbol_value, symbol_value
+from lisp import native_cons
 
 # A plain Fraction (made by Python code) counts as a ratio too: see lisp.ratio.
 NUMBER_TYPES = frozenset((int, Ratio, Fraction, float, complex))
@@ -196,18 +197,9 @@ def minusp(x: Any) -> Any:
     return truth(x < 0)
 
 
-@builtin("EVENP")
-def evenp(x: Any) -> Any:
-    if type(x) is not int:
-        type_error(x, _INTEGER)
-    return NIL if x & 1 else T
-
-
-@builtin("ODDP")
-def oddp(x: Any) -> Any:
-    if type(x) is not int:
-        type_error(x, _INTEGER)
-    return T if x & 1 else NIL
+# Native: no Python frame when a list function calls them (lisp.native_cons).
+evenp = builtin("EVENP")(native_cons.evenp)
+oddp = builtin("ODDP")(native_cons.oddp)
 
 
 @builtin("NUMBERP")

@@ -14,7 +14,7 @@ from hypothesis import given, strategies as st
 from dispatch import native as native_layout
 from lisp import native_cons
 from lisp.conditions import LispTypeError, ProgramError
-from lisp.data import NIL, Cons, SourceCons, make_list
+from lisp.data import NIL, Cons, SourceCons, T, make_list
 from tests.lisp.lisp_eval import run, show
 
 native_only = pytest.mark.skipif(native_layout.unavailable_reason() is not None,
@@ -142,10 +142,11 @@ def test_threads_making_lists_at_once_each_get_their_own():
 def test_without_native_code_the_python_fallbacks_give_the_same_results():
     code = ("import warnings, lisp; from lisp import native_cons as n; "
             "print(n.native_enabled, lisp.prin1_to_string(lisp.eval_string("
-            "\"(list (sort (list 3 1 2) #'<) (mapcar #'1+ '(1 2)) (length (list 1 2)) (last (list 1 2)))\")))")
+            "\"(list (sort (list 3 1 2) #'<) (mapcar #'1+ '(1 2)) (length (list 1 2)) (last (list 1 2))"
+            " (remove-if-not #'evenp '(1 2 3 4)))\")))")
     env = {**os.environ, "GFJIT_NATIVE": "0"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=110)
-    assert done.stdout.strip() == "False ((1 2 3) (2 3) 2 (2))"
+    assert done.stdout.strip() == "False ((1 2 3) (2 3) 2 (2) (2 4))"
     assert "native conses disabled (GFJIT_NATIVE is off)" in done.stderr
 
 
@@ -312,3 +313,35 @@ def test_rotated_loops_agree_with_sbcl(text, expected):
 def test_a_loop_variable_misused_is_still_a_program_error():
     with pytest.raises(ProgramError):
         run("(loop for i below 3 collect)")
+
+
+# -- EVENP and ODDP --------------------------------------------------------------------------------
+
+@given(st.integers() | st.integers(min_value=-2 ** 63 - 2, max_value=-2 ** 63 + 2)
+       | st.integers(min_value=2 ** 63 - 2, max_value=2 ** 63 + 2))
+def test_evenp_and_oddp_agree_with_python_parity_for_every_integer(x):
+    assert (native_cons.evenp(x), native_cons.oddp(x)) == ((T, NIL) if x % 2 == 0 else (NIL, T))
+
+
+@pytest.mark.parametrize("bad", ["1.0", "3/2", "nil", "t", "#\\a"])
+@pytest.mark.parametrize("predicate", ["evenp", "oddp"])
+def test_parity_of_a_non_integer_is_a_type_error(predicate, bad):
+    with pytest.raises(LispTypeError) as info:
+        run(f"(funcall #'{predicate} {bad})")
+    assert info.value.report().endswith("is not of type INTEGER")
+
+
+def test_a_python_bool_is_not_a_lisp_integer_to_evenp():
+    with pytest.raises(LispTypeError):
+        native_cons.evenp(True)
+
+
+@pytest.mark.parametrize("args", ["", " 1 2"])
+def test_a_wrong_argument_count_to_evenp_is_a_program_error_naming_it(args):
+    with pytest.raises(ProgramError, match="EVENP"):
+        run(f"(funcall #'evenp{args})")
+
+
+def test_remove_if_not_evenp_keeps_the_even_integers_bignums_too():
+    assert show("(remove-if-not #'evenp (list 1 2 -4 (expt 2 80) (1+ (expt 2 80))))") == \
+        "(2 -4 1208925819614629174706176)"
