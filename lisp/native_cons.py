@@ -11,9 +11,9 @@ through vectorcall like dispatch's native generic functions, whose callable type
 - :data:`to_list` -- the elements of a proper list as a Python list, :data:`length` -- its
   length; a dotted tail, a circular list or a non-list is a TYPE-ERROR (never a hang);
   :data:`last_cons` -- the last cons of a list (NIL for NIL);
-- :data:`map_items`, :data:`keep_if`, :data:`keep_if_not` -- a function called on each item of a
-  Python list (the elements of a Lisp list), making the Lisp list of its results or of the items
-  it found true (not NIL) / NIL (MAPCAR, REMOVE-IF-NOT, REMOVE-IF);
+- :data:`map_items`, :data:`keep_if`, :data:`keep_if_not` -- a function called on each element of
+  a proper list, making the list of its results or of the elements it found true (not NIL) / NIL
+  (MAPCAR, REMOVE-IF-NOT, REMOVE-IF);
 - :data:`replace_cars` -- new elements stored into a list's conses (SORT, NREVERSE);
 - :data:`evenp`, :data:`oddp` -- ``EVENP`` and ``ODDP``, the predicates most often given to the
   list functions: called from the mappers above they run without a Python frame.
@@ -41,10 +41,13 @@ Invariants the native code relies on (CPython 3.11-3.13, GIL builds only):
 - N4 the chain walkers call no Python code while they count the cells, so the chain cannot change
   under them. Making the Python list may run the collector (3.11) and so finalizers, which could
   change the chain: filling it checks every cell again and gives up to the fallback on a change.
-- N5 the mappers own a reference to every object they hold across a call of ``fn`` (the item, the
-  head and the tail of the chain so far), so nothing ``fn`` does can free them; they read the
-  item list through ``PyList_Size``/``PyList_GetItem`` each time. A new cell is complete (car and
-  cdr NIL) before it is linked, so the collector may see the chain at any call.
+- N5 the mappers check the list like the walkers (N4), then own a reference to every object they
+  hold across a call of ``fn`` (the cell being visited, its item, the head and the tail of the
+  chain so far), so nothing ``fn`` does can free them. They read the next cell after the call
+  and take it before letting the current one go; they visit at most as many cells as they
+  counted and stop at the first non-cons, so a list that ``fn`` changes (undefined in CLHS 3.6)
+  can end the mapping early but never crash it or make it loop forever. A new cell is complete
+  (car and cdr NIL) before it is linked, so the collector may see the chain at any call.
 - N6 ``replace_cars`` owns the cell it stands on and the next one before it releases an old car
   (which may run a finalizer), and stores each item once: giving up half-way and storing again
   from the start gives the same result.
@@ -123,19 +126,19 @@ def _last_cons(lst: Any) -> Any:
     return cells[-1] if cells else NIL
 
 
-def _map_items(fn: Callable[[Any], Any], items: list[Any]) -> Any:
-    """The chain of ``fn(x)`` for each of ``items`` (a Python list), in order."""
-    return list_of(*map(fn, items))
+def _map_items(fn: Callable[[Any], Any], lst: Any) -> Any:
+    """The chain of ``fn(x)`` for each element of the proper list ``lst``, in order."""
+    return list_of(*map(fn, _to_list(lst)))
 
 
-def _keep_if(pred: Callable[[Any], Any], items: list[Any]) -> Any:
-    """The chain of the ``items`` (a Python list) for which ``pred`` is true (not NIL)."""
-    return list_of(*[x for x in items if pred(x) is not NIL])
+def _keep_if(pred: Callable[[Any], Any], lst: Any) -> Any:
+    """The chain of the elements of the proper list ``lst`` for which ``pred`` is true (not NIL)."""
+    return list_of(*[x for x in _to_list(lst) if pred(x) is not NIL])
 
 
-def _keep_if_not(pred: Callable[[Any], Any], items: list[Any]) -> Any:
-    """The chain of the ``items`` (a Python list) for which ``pred`` is NIL."""
-    return list_of(*[x for x in items if pred(x) is NIL])
+def _keep_if_not(pred: Callable[[Any], Any], lst: Any) -> Any:
+    """The chain of the elements of the proper list ``lst`` for which ``pred`` is NIL."""
+    return list_of(*[x for x in _to_list(lst) if pred(x) is NIL])
 
 
 def _replace_cars(lst: Any, items: list[Any]) -> Any:
@@ -283,30 +286,33 @@ def _is_cons_ir(prefix: str, value: str, yes: str, no: str) -> str:
   br i1 %{prefix}ok, label %{yes}, label %{no}"""
 
 
-def _one_argument_ir(name: str, arg: str, alloca: str, miss: int) -> str:
-    """The start of a vectorcall function of one argument: ``alloca`` (IR, may be empty) in the
-    entry block, the argument loaded into ``arg`` in block ``start``; any other call goes to the
-    fallback."""
+def _entry_ir(name: str, loads: list[str], alloca: str, miss: int) -> str:
+    """The start of a vectorcall function of ``len(loads)`` arguments: ``alloca`` (IR, may be
+    empty) in the entry block, the arguments loaded into the names ``loads`` in block ``start``;
+    any other call goes to the fallback."""
+    loaded = "\n".join(f"""  %argp{i} = getelementptr ptr, ptr %args, i64 {i}
+  {target} = load ptr, ptr %argp{i}, align 8""" for i, target in enumerate(loads))
     return f"""define ptr @{name}(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
 entry:
   {alloca}
   %n = and i64 %nargsf, {_MASK}
   %kw = icmp ne ptr %kwnames, null
-  %not1 = icmp ne i64 %n, 1
-  %bad = or i1 %kw, %not1
+  %wrongn = icmp ne i64 %n, {len(loads)}
+  %bad = or i1 %kw, %wrongn
   br i1 %bad, label %miss, label %start
 {_miss_ir(miss)}
 start:
-  {arg} = load ptr, ptr %args, align 8"""
+{loaded}"""
 
 
-def _walker_ir(name: str, finish: str, offsets: tuple[int, int], miss: int) -> str:
-    """A vectorcall function of one argument that walks a proper, non-circular chain, counting
-    its conses (``%len``) and keeping the last (``%last``, NIL for an empty list), then runs the
-    IR ``finish`` (which starts with block ``done``). Any other argument goes to the fallback."""
+def _walker_ir(entry: str, finish: str, offsets: tuple[int, int]) -> str:
+    """A vectorcall function that starts with the IR ``entry`` (:func:`_entry_ir`, loading the
+    list into ``%lst``), walks a proper, non-circular chain, counting its conses (``%len``) and
+    keeping the last (``%last``, NIL for an empty list), then runs the IR ``finish`` (which starts
+    with block ``done``). Any other list goes to the fallback."""
     cdr = offsets[1]
     return f"""
-{_one_argument_ir(name, "%lst", "", miss)}
+{entry}
   br label %count
 count:
   %cell = phi ptr [ %lst, %start ], [ %next, %step ]
@@ -341,25 +347,12 @@ step:
 
 def _pair_with_list_ir(name: str, first: str, miss: int) -> str:
     """The start of a vectorcall function of two arguments, the second a Python list: ``first``
-    and ``%items`` loaded, a stack slot ``%slotp``, on to block ``begin``; any other call goes to
-    the fallback."""
-    return f"""define ptr @{name}(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
-entry:
-  %slotp = alloca ptr, align 8
-  %n = and i64 %nargsf, {_MASK}
-  %kw = icmp ne ptr %kwnames, null
-  %not2 = icmp ne i64 %n, 2
-  %bad = or i1 %kw, %not2
-  br i1 %bad, label %miss, label %typecheck
-typecheck:
-  {first} = load ptr, ptr %args, align 8
-  %itemsp = getelementptr ptr, ptr %args, i64 1
-  %items = load ptr, ptr %itemsp, align 8
+    and ``%items`` loaded, on to block ``begin``; any other call goes to the fallback."""
+    return f"""{_entry_ir(name, [first, "%items"], "", miss)}
   %itp = getelementptr i8, ptr %items, i64 8
   %itype = load ptr, ptr %itp, align 8
   %islist = icmp eq ptr %itype, {_LIST_TYPE}
-  br i1 %islist, label %begin, label %miss
-{_miss_ir(miss)}"""
+  br i1 %islist, label %begin, label %miss"""
 
 
 def _replace_cars_ir(name: str, offsets: tuple[int, int], miss: int) -> str:
@@ -450,7 +443,7 @@ _LAST_FINISH = """done:
 
 
 def _mapper_ir(name: str, keep: str | None, offsets: tuple[int, int], miss: int) -> str:
-    """A vectorcall function ``(fn, items)`` over a Python list: the chain of ``fn(item)`` for each
+    """A vectorcall function ``(fn, list)`` over a proper list: the chain of ``fn(item)`` for each
     item (``keep`` None), or of the items for which ``fn`` returns NIL (``keep`` "nil") or anything
     else (``keep`` "true"), calling ``fn`` in order; an error from ``fn`` propagates (N5)."""
     car, cdr = offsets
@@ -470,21 +463,27 @@ def _mapper_ir(name: str, keep: str | None, offsets: tuple[int, int], miss: int)
   br i1 %isnil, label %make, label %drop
 drop:
   call void @Py_DecRef(ptr %item)
-  br label %next"""
+  br label %onward"""
         value = "%item"
-    return f"""
-{_pair_with_list_ir(name, "%fn", miss)}
-begin:
+    walk = f"""done:
+  call void @Py_IncRef(ptr %lst)
   br label %loop
 loop:
-  %i = phi i64 [ 0, %begin ], [ %i1, %next ]
-  %head = phi ptr [ null, %begin ], [ %head1, %next ]
-  %tail = phi ptr [ null, %begin ], [ %tail1, %next ]
-  %size = call i64 @PyList_Size(ptr %items)
-  %more = icmp slt i64 %i, %size
-  br i1 %more, label %call, label %done
+  ; %cur: the cell whose car goes to fn next, owned; at most %len cells, the list as fn leaves it
+  %i = phi i64 [ 0, %done ], [ %i1, %onward ]
+  %cur = phi ptr [ %lst, %done ], [ %after, %onward ]
+  %head = phi ptr [ null, %done ], [ %head1, %onward ]
+  %tail = phi ptr [ null, %done ], [ %tail1, %onward ]
+  %more = icmp slt i64 %i, %len
+  br i1 %more, label %curcheck, label %finished
+curcheck:
+{_is_cons_ir("c", "%cur", "getcar", "finished")}
+getcar:
+  %itemp = getelementptr i8, ptr %cur, i64 {car}
+  %item = load ptr, ptr %itemp, align 8
+  %noitem = icmp eq ptr %item, null
+  br i1 %noitem, label %finished, label %call
 call:
-  %item = call ptr @PyList_GetItem(ptr %items, i64 %i)
   call void @Py_IncRef(ptr %item)
   store ptr %item, ptr %slotp, align 8
   %res = call ptr @PyObject_Vectorcall(ptr %fn, ptr %slotp, i64 1, ptr null)
@@ -496,39 +495,47 @@ callfail:
 decide:
 {decide}
 make:
-  %cell = call ptr @PyType_GenericAlloc(ptr {_CONS}, i64 0)
-  %nocell = icmp eq ptr %cell, null
-  br i1 %nocell, label %allocfail, label %fill
+  %new = call ptr @PyType_GenericAlloc(ptr {_CONS}, i64 0)
+  %nonew = icmp eq ptr %new, null
+  br i1 %nonew, label %allocfail, label %fill
 allocfail:
   call void @Py_DecRef(ptr {value})
   br label %fail
 fill:
-  %carp = getelementptr i8, ptr %cell, i64 {car}
-  store ptr {value}, ptr %carp, align 8
+  %newcarp = getelementptr i8, ptr %new, i64 {car}
+  store ptr {value}, ptr %newcarp, align 8
   call void @Py_IncRef(ptr {nil})
-  %cdrp = getelementptr i8, ptr %cell, i64 {cdr}
-  store ptr {nil}, ptr %cdrp, align 8
+  %newcdrp = getelementptr i8, ptr %new, i64 {cdr}
+  store ptr {nil}, ptr %newcdrp, align 8
   %first = icmp eq ptr %tail, null
-  br i1 %first, label %start, label %link
-start:
+  br i1 %first, label %begin, label %link
+begin:
   ; the head's reference is ours; the tail's too (an extra one, so the tail outlives any change
   ; made to the chain by code that found it through the collector)
-  call void @Py_IncRef(ptr %cell)
-  br label %next
+  call void @Py_IncRef(ptr %new)
+  br label %onward
 link:
   %tcdrp = getelementptr i8, ptr %tail, i64 {cdr}
   %old = load ptr, ptr %tcdrp, align 8
-  store ptr %cell, ptr %tcdrp, align 8
-  call void @Py_IncRef(ptr %cell)
+  store ptr %new, ptr %tcdrp, align 8
+  call void @Py_IncRef(ptr %new)
   call void @Py_DecRef(ptr %tail)
   call void @Py_DecRef(ptr %old)
-  br label %next
-next:
-  %head1 = phi ptr [ %cell, %start ], [ %head, %link ]{from_drop("%head")}
-  %tail1 = phi ptr [ %cell, %start ], [ %cell, %link ]{from_drop("%tail")}
+  br label %onward
+onward:
+  %head1 = phi ptr [ %new, %begin ], [ %head, %link ]{from_drop("%head")}
+  %tail1 = phi ptr [ %new, %begin ], [ %new, %link ]{from_drop("%tail")}
+  ; the next cell is read now, after the call; taken before the current one is let go
+  %curcdrp = getelementptr i8, ptr %cur, i64 {cdr}
+  %curcdr = load ptr, ptr %curcdrp, align 8
+  %nocdr = icmp eq ptr %curcdr, null
+  %after = select i1 %nocdr, ptr {nil}, ptr %curcdr
+  call void @Py_IncRef(ptr %after)
+  call void @Py_DecRef(ptr %cur)
   %i1 = add i64 %i, 1
   br label %loop
 fail:
+  call void @Py_DecRef(ptr %cur)
   %hadtail = icmp ne ptr %tail, null
   br i1 %hadtail, label %release, label %failed_out
 release:
@@ -537,7 +544,8 @@ release:
   br label %failed_out
 failed_out:
   ret ptr null
-done:
+finished:
+  call void @Py_DecRef(ptr %cur)
   %empty = icmp eq ptr %head, null
   br i1 %empty, label %nil, label %result
 nil:
@@ -545,9 +553,8 @@ nil:
   ret ptr {nil}
 result:
   call void @Py_DecRef(ptr %tail)
-  ret ptr %head
-}}
-"""
+  ret ptr %head"""
+    return _walker_ir(_entry_ir(name, ["%fn", "%lst"], "%slotp = alloca ptr, align 8", miss), walk, offsets)
 
 
 def _parity_ir(name: str, odd: bool, miss: int) -> str:
@@ -555,7 +562,7 @@ def _parity_ir(name: str, odd: bool, miss: int) -> str:
     even, else NIL. Any other call goes to the fallback (a bignum, a non-integer: its TYPE-ERROR)."""
     yes, no = (_T, _NIL) if odd else (_NIL, _T)
     return f"""
-{_one_argument_ir(name, "%x", "%overflowp = alloca i32, align 4", miss)}
+{_entry_ir(name, ["%x"], "%overflowp = alloca i32, align 4", miss)}
   %tp = getelementptr i8, ptr %x, i64 8
   %type = load ptr, ptr %tp, align 8
   %isint = icmp eq ptr %type, {_INT_TYPE}
@@ -603,7 +610,7 @@ def _builder(nmin: int, nmax: int | None, tail_from: int | None) -> _IR:
 
 
 def _walker(finish: Callable[[tuple[int, int]], str]) -> _IR:
-    return lambda symbol, offsets, miss: _walker_ir(symbol, finish(offsets), offsets, miss)
+    return lambda symbol, offsets, miss: _walker_ir(_entry_ir(symbol, ["%lst"], "", miss), finish(offsets), offsets)
 
 
 def _mapper(keep: str | None) -> _IR:

@@ -363,7 +363,7 @@ def mapcar(fn: Any, lst: Any, *more: Any) -> Any:
     f = function_designator(fn)
     if more:
         return from_items(itertools.starmap(f, _parallel((lst, *more))))
-    return native_cons.map_items(f, to_list(lst))
+    return native_cons.map_items(f, lst)
 
 
 @builtin("MAPC")

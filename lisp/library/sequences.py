@@ -100,13 +100,6 @@ class _Selection:
             self.matches = ((lambda x: (p(x) is NIL) is want_nil) if key is None
                             else (lambda x: (p(key(x)) is NIL) is want_nil))
 
-    def unmatched_chain(self, elems: list[Any]) -> Any:
-        """The elements that do not match, as a new Lisp list made natively, or None when the
-        selection is not a plain predicate (no :key)."""
-        if self._predicate is None or self._key is not None:
-            return None
-        return (keep_if if self._negate else keep_if_not)(self._predicate, elems)
-
     def unmatched_flags(self, elems: list[Any]) -> Iterator[bool]:
         """Whether each element in turn does not match; a predicate is called straight from C,
         with no Python frame of ours per element."""
@@ -172,12 +165,13 @@ def _count(who: str, seq: Any, _: tuple, args: tuple, how: dict) -> int:
 
 
 def _remove(who: str, seq: Any, _: tuple, args: tuple, how: dict) -> Any:
+    predicate = how.get("predicate")
+    if not args and predicate is not None and (seq is NIL or isinstance(seq, Cons)):
+        # No keywords: the kept elements of the list as a new list, made natively from its conses.
+        return (keep_if if how.get("negate") else keep_if_not)(function_designator(predicate), seq)
     elems = items(seq)
     sel = _Selection(who, elems, args, **how)
     if sel.count is None and sel.start == 0 and sel.end == len(elems):
-        chain = sel.unmatched_chain(elems) if seq is NIL or isinstance(seq, Cons) else None
-        if chain is not None:
-            return chain
         kept = list(itertools.compress(elems, sel.unmatched_flags(elems)))
         return seq if len(kept) == len(elems) else like(seq, kept)
     drop = set(sel.matching(elems))

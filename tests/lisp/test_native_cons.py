@@ -152,20 +152,21 @@ def test_without_native_code_the_python_fallbacks_give_the_same_results():
 
 def test_map_items_calls_in_order_and_chains_the_results():
     seen = []
-    chain = native_cons.map_items(lambda x: seen.append(x) or x * 2, [1, 2, 3])
+    chain = native_cons.map_items(lambda x: seen.append(x) or x * 2, make_list([1, 2, 3]))
     assert (seen, native_cons.to_list(chain)) == ([1, 2, 3], [2, 4, 6])
 
 
 def test_keep_if_keeps_what_is_not_nil_and_keep_if_not_what_is():
     pred = lambda x: NIL if x % 2 else x  # noqa: E731 - 0 is true in Lisp
-    assert native_cons.to_list(native_cons.keep_if(pred, [0, 1, 2, 3])) == [0, 2]
-    assert native_cons.to_list(native_cons.keep_if_not(pred, [0, 1, 2, 3])) == [1, 3]
+    assert native_cons.to_list(native_cons.keep_if(pred, make_list([0, 1, 2, 3]))) == [0, 2]
+    assert native_cons.to_list(native_cons.keep_if_not(pred, make_list([0, 1, 2, 3]))) == [1, 3]
 
 
 @pytest.mark.parametrize("mapper", [native_cons.map_items, native_cons.keep_if, native_cons.keep_if_not])
 def test_an_error_in_the_function_leaves_every_reference_as_it_was(mapper):
     x = object()
-    before = sys.getrefcount(x)
+    chain = make_list([x, x, 3, x])
+    before = (sys.getrefcount(x), sys.getrefcount(chain), sys.getrefcount(chain.cdr.cdr))
 
     def fn(item: object) -> object:
         if item == 3:
@@ -173,16 +174,37 @@ def test_an_error_in_the_function_leaves_every_reference_as_it_was(mapper):
         return item
 
     with pytest.raises(ValueError, match="boom"):
-        mapper(fn, [x, x, 3, x])
-    assert sys.getrefcount(x) == before
+        mapper(fn, chain)
+    assert (sys.getrefcount(x), sys.getrefcount(chain), sys.getrefcount(chain.cdr.cdr)) == before
 
 
-def test_a_function_changing_the_item_list_cannot_crash_the_mapper():
-    items = [1, 2, 3]
-    assert native_cons.to_list(native_cons.map_items(lambda x: items.clear() or x, items)) == [1]
-    items = [1, 2, 3]
-    grown = native_cons.map_items(lambda x: items.append(0) if len(items) < 5 else x, items)
-    assert native_cons.length(grown) == 5
+@pytest.mark.parametrize("mapper", [native_cons.map_items, native_cons.keep_if, native_cons.keep_if_not])
+@pytest.mark.parametrize("bad", [(1, 2), 5, "(1 2 . 3)", "circular"])
+def test_mapping_over_a_non_list_a_dotted_or_a_circular_list_is_a_type_error(mapper, bad):
+    lst = {"(1 2 . 3)": make_list([1, 2], 3), "circular": _circular(1, 2, 3)}.get(bad, bad)
+    with pytest.raises(LispTypeError):
+        mapper(lambda x: x, lst)
+
+
+def _changing(change):
+    """A list of 1 2 3 and a function that makes ``change`` to it when it sees 1."""
+    chain = make_list([1, 2, 3])
+    return chain, lambda x: (change(chain) if x == 1 else None) or x
+
+
+@native_only  # the Python fallbacks map a snapshot of the list
+@pytest.mark.parametrize(("change", "visited"), [
+    (lambda c: setattr(c, "cdr", NIL), [1]),
+    (lambda c: setattr(c.cdr, "cdr", 7), [1, 2]),
+    (lambda c: delattr(c.cdr, "car"), [1]),
+    (lambda c: delattr(c, "cdr"), [1]),
+    (lambda c: setattr(c.cdr.cdr, "cdr", make_list([4, 5])), [1, 2, 3]),
+    (lambda c: setattr(c.cdr.cdr, "cdr", c), [1, 2, 3]),
+    (lambda c: setattr(c, "cdr", make_list([9])), [1, 9]),
+])
+def test_a_function_changing_the_list_ends_the_mapping_early_at_worst(change, visited):
+    chain, fn = _changing(change)
+    assert native_cons.to_list(native_cons.map_items(fn, chain)) == visited
 
 
 def test_replace_cars_stores_the_items_in_turn_and_keeps_references_balanced():
