@@ -4,8 +4,8 @@ Only where Python's operator gives the Common Lisp result on numbers: ratios are
 :class:`lisp.ratio.Ratio`, whose own arithmetic returns an integer when the denominator is 1, so
 ``(+ a b)`` is plain ``a + b``. On non-numbers Python's meaning applies: a deviation written in the
 compiler's docstring. A form with an unexpected number of arguments is compiled as an ordinary
-call, so the function reports the error.
-``funcall`` and ``apply`` are direct calls (diagnosed only if they fail); ``mod`` by an integer literal is ``%``.
+call, so the function reports the error. ``funcall`` and ``apply`` are direct calls (diagnosed only
+if they fail); ``mod`` by an integer literal is ``%``.
 """
 
 from __future__ import annotations
