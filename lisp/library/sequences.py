@@ -519,7 +519,8 @@ def _function_key(name: str) -> str:
 
 
 def sorted_items(elems: list[Any], pred: Any, key: Callable[[Any], Any] | None) -> list[Any]:
-    """``elems`` stably sorted by the Lisp predicate ``pred`` (a strict less-than)."""
+    """``elems`` (a list of our own, which may be sorted in place) stably sorted by the Lisp
+    predicate ``pred`` (a strict less-than)."""
     keyed = elems if key is None else [key(x) for x in elems]
     native = _native_orders().get(pred)
     if native is not None:
@@ -527,7 +528,8 @@ def sorted_items(elems: list[Any], pred: Any, key: Callable[[Any], Any] | None) 
         python_keys_of, descending = native
         python_keys = python_keys_of(keyed)
         if python_keys is elems:
-            return sorted(elems, reverse=descending)
+            elems.sort(reverse=descending)
+            return elems
         order = sorted(range(len(elems)), key=python_keys.__getitem__, reverse=descending)
         return [elems[i] for i in order]
 
