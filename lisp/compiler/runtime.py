@@ -2,7 +2,8 @@
 
 Every helper compiled code uses is installed in ``namespace.GLOBALS`` under a ``%``-name (never a
 Lisp function key, never a Python identifier a user could shadow), so the call is a cached
-``LOAD_GLOBAL``. :data:`HELPERS` is that table.
+``LOAD_GLOBAL``. :data:`HELPERS` is that table; the library installs the two that apply its rules
+(``%function_designator``, ``%spread_arguments``), which are there before any Lisp code runs.
 """
 
 from __future__ import annotations
@@ -201,13 +202,6 @@ def get_setf_function(sym: Symbol) -> Callable[..., Any]:
         raise UndefinedFunction(f"the function (SETF {_show((sym,))}) is undefined") from None
 
 
-def function_designator(f: Any) -> Callable[..., Any]:
-    """``funcall``'s rules for what is not a Python function (a symbol, a generic function...)."""
-    from lisp.library.arguments import function_designator as designated
-
-    return designated(f)
-
-
 def progv_bind(symbols: Any, vals: Any) -> list[tuple[Symbol, Any]]:
     """``progv``: bind each symbol to the next value; extra symbols are bound to NIL (no
     ``makunbound`` of a dynamic binding here: a deviation)."""
@@ -246,7 +240,6 @@ HELPERS: dict[str, Any] = {
     "%get_setf_function": get_setf_function,
     "%progv_bind": progv_bind,
     "%Cons": make_cons,  # lisp.data.Cons made natively (lisp.native_cons)
-    "%function_designator": function_designator,
     "%T": T,
 }
 namespace.GLOBALS.update(HELPERS)

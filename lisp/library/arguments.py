@@ -14,7 +14,7 @@ from typing import Any
 from lisp.compiler.runtime import parse_keywords
 from lisp.conditions import UndefinedFunction, raise_error, type_error
 from lisp.data import NIL, Symbol, T, cl_symbol
-from lisp.namespace import get_function
+from lisp.namespace import GLOBALS, get_function
 
 
 def truth(x: Any) -> Any:
@@ -39,6 +39,7 @@ def function_designator(f: Any) -> Callable[..., Any]:
 
 
 _FUNCTION_DESIGNATOR = cl_symbol("FUNCTION")
+GLOBALS["%function_designator"] = function_designator  # what compiled FUNCALL and APPLY call
 
 
 def optional_function(f: Any) -> Callable[..., Any] | None:
