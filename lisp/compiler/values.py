@@ -20,6 +20,8 @@ from __future__ import annotations
 from threading import get_ident
 from typing import Any
 
+from lisp.data import iter_list
+
 PENDING: dict[int, tuple[Any, ...]] = {}
 
 
@@ -31,8 +33,6 @@ def values(*xs: Any) -> Any:
 
 def values_list(lst: Any) -> Any:
     """``values-list``: the elements of a Lisp list as multiple values."""
-    from lisp.data import iter_list
-
     return values(*iter_list(lst))
 
 
