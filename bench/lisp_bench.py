@@ -14,7 +14,7 @@ its own process and times itself the same way. Also measured: the time to start
 and CPU time: on a loaded machine the wall clock mostly measures waiting for a core).
 
 Run: ``python bench/lisp_bench.py [--repeat N] [--only WORKLOAD...] [--embedded] [--no-sbcl] [--no-startup]``.
-By default the Lisp is set up as ``gfjit run`` sets it up (``lisp.toplevel.boot``: the boot heap
+By default the Lisp is set up as ``gfjit run`` sets it up (``lisp.toplevel.boot_for_programs``: the boot heap
 frozen, a larger young generation); ``--embedded`` measures it with CPython's collector settings,
 as a program calling ``lisp.eval_string`` gets it. Hy is in the ``bench`` extra; SBCL is used when
 ``sbcl`` is on PATH. A missing peer is shown as ``-``.
@@ -154,13 +154,13 @@ def python_workloads() -> dict[str, Callable[[], Any]]:
 
 def gfjit_workloads(embedded: bool) -> dict[str, Callable[[], Any]]:
     """The Lisp set up as `gfjit run` sets it up (its garbage-collector settings, see
-    lisp.toplevel.boot), or as a program embedding it with `lisp.eval_string` (CPython's)."""
+    lisp.toplevel.boot_for_programs), or as a program embedding it with `lisp.eval_string` (CPython's)."""
     import lisp
 
     if not embedded:
         from lisp import toplevel
 
-        toplevel.boot()
+        toplevel.boot_for_programs()
     lisp.eval_string(LISP)
     return _calls(lisp.function("FIB"), lisp.function("LISTS-RUN"), lisp.function("CLOSURES-RUN"))
 

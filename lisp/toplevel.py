@@ -45,7 +45,7 @@ def repl() -> int:
     from lisp.repl.session import Session
     from lisp.streams import stdout_stream
 
-    boot()
+    boot_for_programs()
     worker = _eval_thread()
     session = worker.call(Session, "<repl>", stdout_stream)
     if _is_terminal():
@@ -67,7 +67,7 @@ def run_file(path: str, args: Sequence[str]) -> int:
     """Load the Lisp file ``path``; returns 0, or 1 after reporting an unhandled error."""
     from lisp.data import make_list
 
-    boot()
+    boot_for_programs()
     if not os.path.isfile(path):
         print(f"gfjit run: no such file: {path}", file=sys.stderr)
         return 1
@@ -83,7 +83,7 @@ def run_file(path: str, args: Sequence[str]) -> int:
 @_stopping_on_broken_pipe
 def eval_and_print(text: str) -> int:
     """Evaluate the forms of ``text`` and print the values of the last; 0, or 1 after an error."""
-    boot()
+    boot_for_programs()
 
     def evaluate() -> None:
         from lisp.compiler import eval_values
@@ -166,12 +166,21 @@ GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def boot() -> None:
-    """Load the whole Lisp (compiler, library, CLOS) before the first form is read, and set the
-    process's garbage collector up for Lisp programs (see GC_THRESHOLDS)."""
-    import gc
-
+    """Load the whole Lisp (compiler, library, CLOS) before the first form is read."""
     import lisp.evaluator  # noqa: F401 - importing it boots the Lisp
 
+
+def boot_for_programs() -> None:
+    """Boot as the gfjit command does, then set the process's garbage collector up for Lisp
+    programs (see GC_THRESHOLDS).
+
+    Only at the start of a process that is about to run Lisp programs: freezing keeps every
+    object alive now for good, garbage included, so a process that has been running other code
+    (a stress run, an embedding program) calls :func:`boot` instead.
+    """
+    import gc
+
+    boot()
     # What boot made (symbols, the library's functions, CLOS) lives as long as the process:
     # frozen, it is no longer walked by every full collection.
     gc.collect()

@@ -10,7 +10,7 @@ from lisp import toplevel
 _PROBE = """
 import gc
 from lisp import toplevel
-toplevel.boot()
+toplevel.boot_for_programs()
 print(gc.get_threshold(), gc.get_freeze_count() > 0)
 """
 
@@ -36,3 +36,19 @@ def test_embedding_the_lisp_leaves_the_collector_alone():
     done = subprocess.run([sys.executable, "-c", _EMBEDDED_PROBE], capture_output=True, text=True, timeout=100)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[0] == "True 0"
+
+
+_STRESS_PROBE = """
+import gc
+from lisp import toplevel
+toplevel.boot()
+print(gc.get_freeze_count())
+"""
+
+
+@pytest.mark.timeout(120)
+def test_plain_boot_freezes_nothing():
+    # A stress run boots the Lisp while other threads run: freezing then would keep their garbage.
+    done = subprocess.run([sys.executable, "-c", _STRESS_PROBE], capture_output=True, text=True, timeout=100)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[0] == "0"
