@@ -189,5 +189,5 @@ def trampoline_address() -> int:
     with _trampoline_lock:
         if _trampoline is None:
             from dispatch.jitlink import compile_module
-            _trampoline = compile_module(_TRAMPOLINE_IR, "gfjit_miss_trampoline")
+            _trampoline = compile_module(_TRAMPOLINE_IR, "gfjit_miss_trampoline", embeds_addresses=False)
         return _trampoline.address("gfjit_miss_trampoline")

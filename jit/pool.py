@@ -118,12 +118,13 @@ class JitPool:
 
     def add(self, code: str | ObjectCode, *, exports: Iterable[str],
             imports: Mapping[str, int] | None = None, name: str | None = None,
-            opt_level: int | None = None) -> CodeHandle:
+            opt_level: int | None = None, cache: bool = True) -> CodeHandle:
         """Compile `code` (LLVM IR text) on this thread unless it is an ObjectCode already, link
         it into a shard and publish `exports`; returns the owning handle.
 
         IR is compiled at `opt_level` (default: the pool's), through the object cache if the pool
-        has one.
+        has one and `cache` is true (pass False for IR that embeds this process's addresses: it
+        would never be found again, and the cache would only grow).
 
         `imports` maps external symbol names to addresses; symbols it does not name are looked
         up in the running process. Raises IRSyntaxError, IRVerifyError, MissingExportError,
@@ -135,7 +136,7 @@ class JitPool:
         name = name or (code.name if isinstance(code, ObjectCode) else None) or \
             (exports[0] if exports else "module")
         level = self.opt_level if opt_level is None else compiler.check_opt_level(opt_level)
-        obj = self._object_code(code, name, level)
+        obj = self._object_code(code, name, level, cache)
         resolved = resolve(obj, exports, imports)
         self._reserve(exports)
         try:
@@ -240,13 +241,13 @@ class JitPool:
         if self._closed:
             raise PoolClosedError("the JitPool is closed")
 
-    def _object_code(self, code: str | ObjectCode, name: str, opt_level: int) -> ObjectCode:
+    def _object_code(self, code: str | ObjectCode, name: str, opt_level: int, cache: bool) -> ObjectCode:
         if isinstance(code, ObjectCode):
             return code
         if not isinstance(code, str):
             raise TypeError(f"add() takes LLVM IR text or an ObjectCode, not {type(code).__name__}")
         key = None
-        if self._cache is not None:
+        if self._cache is not None and cache:
             key = self._cache.key(code, compiler.cache_key_parts(opt_level, False))
             data = self._cache.get(key)
             if data is not None:

@@ -160,3 +160,11 @@ def test_add_compiles_at_the_level_it_is_given_through_the_cache(tmp_path):
         stats = pool.stats()
     assert (stats["cache_hits"], stats["cache_misses"]) == (1, 2)
     assert len(_cache_files(tmp_path)) == 2
+
+
+def test_add_leaves_the_cache_alone_when_asked(tmp_path):
+    with jit.JitPool(shards=1, cache_dir=tmp_path) as pool:
+        pool.add(affine_ir("f", 3, 1), exports=["f"], cache=False).release()
+        stats = pool.stats()
+    assert (stats["cache_hits"], stats["cache_misses"], stats["modules_compiled"]) == (0, 0, 1)
+    assert _cache_files(tmp_path) == []
