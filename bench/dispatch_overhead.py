@@ -273,6 +273,13 @@ def measure_case(case: Case, impls: list[Impl], calls: int, repeats: int) -> dic
 
     out: dict[str, float | None] = {"direct": ns_per_call(rows_for([fn for fn, _ in case.calls]),
                                                           case.nargs, calls, repeats)}
+    if case.around is not None:
+        # The floor of any next_method protocol: the around method called with a next_method
+        # made in advance (no dispatch, no allocation), which still calls through one more object.
+        (_, inner), = case.methods
+        made = [(case.around, functools.partial(inner, *args), *args) for _, args in case.calls]
+        out["around floor"] = ns_per_call((made * UNROLL)[:UNROLL] if len(made) < UNROLL else made,
+                                          case.nargs + 1, calls, repeats)
     for impl in impls:
         if impl.one_arg_only and case.nargs != 1:
             out[impl.name] = None
@@ -443,6 +450,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         results[case.name] = measure_case(case, impls, calls, repeats)
     print(f"## Dispatch overhead (ns per call, median of {repeats}; ratio to a direct call)\n")
     print(table(results, impls))
+    for case, row in results.items():
+        if row.get("around floor") is not None:
+            floor, direct = row["around floor"], row["direct"]
+            peers = [row[i.name] - direct for i in impls if not isinstance(i, Gfjit) and row.get(i.name) is not None]
+            share = f", {(floor - direct) / min(peers):.2f} of the fastest peer's overhead" if peers else ""
+            print(f"\n{case}: floor of any next_method protocol (the around method called directly with a "
+                  f"next_method made in advance) {floor:.0f} ns, overhead {floor - direct:.0f} ns{share}")
     samples = 20 if args.quick else 100
     default_level = jitlink.opt_level()
     for level in (default_level, 2):
