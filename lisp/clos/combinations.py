@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Callable, Iterator
-from threading import get_ident
 from typing import Any
 
 from dispatch import OperatorCombination
@@ -87,18 +86,16 @@ def _own_values(values: Iterator[Any]) -> Iterator[Any]:
     """The methods' values, each method called with the values register cleared: a method may
     record nothing of its own (see lisp.compiler.tails), and must not pass on another's."""
     it = iter(values)
-    me = get_ident()
     mv.clear()
     previous = None
     while True:
         try:
             value = next(it)
         except StopIteration:  # asked for after the last method: its values stand
-            if previous is not None:
-                mv.PENDING[me] = previous
+            mv.restore(previous)
             return
         yield value
-        previous = mv.PENDING.pop(me, None)
+        previous = mv.clear()
 
 
 def _with_lisp_values(name: str, reduce: Callable[[Iterator[Any]], Any]) -> Callable[[Iterator[Any]], Any]:

@@ -17,7 +17,6 @@ import functools
 import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from threading import get_ident
 from typing import Any
 
 from dispatch import Eql, Method
@@ -83,15 +82,11 @@ def _keeping_values(after: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(after)
     def keeping_values(*args: Any, **kwargs: Any) -> Any:
-        me = get_ident()
-        saved = mv.PENDING.get(me)
+        saved = mv.recorded()
         try:
             return after(*args, **kwargs)
         finally:
-            if saved is None:
-                mv.PENDING.pop(me, None)
-            else:
-                mv.PENDING[me] = saved
+            mv.restore(saved)
 
     return keeping_values
 

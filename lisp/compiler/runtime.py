@@ -224,7 +224,7 @@ HELPERS: dict[str, Any] = {
     "%values": mv.values,
     "%values_list": mv.values_list,
     "%mv_clear": mv.clear,
-    "%mv_pending": mv.PENDING,
+    "%mv_pending": mv.HOLDERS,
     "%primary": mv.primary,
     "%values_of": values_of,
     "%values_list_of": values_list_of,

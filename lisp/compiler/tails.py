@@ -6,7 +6,7 @@ call may have recorded values of its own (``(let ((a (f))) a)``, ``(k (f))``), w
 taken for the form's. :func:`mark_tail` rewrites the tail of a form so that the register is
 cleared at each tail that yields one value, and between the arguments and the call of each tail
 call (after its arguments). The clear is
-``(sys::%clear-pending-values)``: ``if PENDING: clear()``, one truth test when no thread holds
+``(sys::%clear-pending-values)``: ``if HOLDERS: clear()``, one truth test when no thread holds
 values.
 
 The tail is followed through ``progn``, ``let``, ``let*``, ``locally``, ``the``, ``block`` (its

@@ -1,14 +1,14 @@
 """Multiple values: a register per thread, so that single-value calls pay nothing.
 
 :func:`values` returns the primary value and records every value in the register of the calling
-thread (a dict keyed by thread identity, so "does any thread hold values?" is a plain truth test
-of ``PENDING``). A consumer of multiple values clears the register, evaluates its form and takes
+thread (a dict keyed by thread identity, with a list of the threads holding values, so "does any
+thread hold values?" is a plain truth test of ``HOLDERS``). A consumer of multiple values clears the register, evaluates its form and takes
 the register only if its primary value *is* the value the form returned (see :func:`take`).
 
 Invariant: when a form returns, the register holds values only if they are the form's own, i.e.
 they were recorded by a ``values`` reached through tail positions only. The compiler keeps it (see
 :mod:`lisp.compiler.tails`): a tail position that yields one value, or a tail call whose arguments
-may have recorded values, clears the register first -- but only when ``PENDING`` is not empty,
+may have recorded values, clears the register first -- but only when ``HOLDERS`` is not empty,
 so a program that is not using multiple values pays one truth test per such tail. Non-local exits
 that bring values (``return-from`` another function's block, ``throw``) take them out of the
 register when raised and record them again at their target (``runtime.ValuesExit``), so a frame
@@ -23,11 +23,29 @@ from typing import Any
 from lisp.data import iter_list
 
 PENDING: dict[int, tuple[Any, ...]] = {}
+# The threads that have an entry in PENDING, as a list: compiled tails test its truth, which
+# CPython >= 3.12 specializes for lists (not for dicts). A thread adds and removes only its own
+# ident, so the list is not empty while that thread holds values; another thread may find it not
+# empty for nothing (its clear then forgets nothing).
+HOLDERS: list[int] = []
+
+
+def _record(me: int, xs: tuple[Any, ...]) -> None:
+    if me not in PENDING:
+        HOLDERS.append(me)
+    PENDING[me] = xs
+
+
+def _forget(me: int) -> tuple[Any, ...] | None:
+    recorded = PENDING.pop(me, None)
+    if recorded is not None:
+        HOLDERS.remove(me)
+    return recorded
 
 
 def values(*xs: Any) -> Any:
     """Return ``xs`` as multiple values: the primary value is returned, all are recorded."""
-    PENDING[get_ident()] = xs
+    _record(get_ident(), xs)
     return xs[0] if xs else None
 
 
@@ -38,19 +56,33 @@ def values_list(lst: Any) -> Any:
 
 def primary(value: Any) -> Any:
     """``value``, forgetting any values recorded with it (a single-value use of a call)."""
-    PENDING.pop(get_ident(), None)
+    _forget(get_ident())
     return value
 
 
-def clear() -> None:
+def clear() -> tuple[Any, ...] | None:
     """Forget the values this thread recorded (before evaluating a consumer's form, or at a tail
-    that yields one value)."""
-    PENDING.pop(get_ident(), None)
+    that yields one value); they are returned (None if there were none), for :func:`restore`."""
+    return _forget(get_ident())
+
+
+def recorded() -> tuple[Any, ...] | None:
+    """The values this thread recorded (None if none), left in the register."""
+    return PENDING.get(get_ident())
+
+
+def restore(saved: tuple[Any, ...] | None) -> None:
+    """Make ``saved`` (from :func:`recorded` or :func:`clear`) this thread's register again."""
+    me = get_ident()
+    if saved is None:
+        _forget(me)
+    else:
+        _record(me, saved)
 
 
 def take(primary: Any) -> tuple[Any, ...]:
     """All values of the form whose primary value was just returned as ``primary``."""
-    recorded = PENDING.pop(get_ident(), None)
+    recorded = _forget(get_ident())
     if recorded is not None:
         if recorded and recorded[0] is primary:
             return recorded

@@ -143,7 +143,32 @@ def test_a_one_value_tail_returns_from_a_try_that_clears_the_register_after():
 
 @pytest.mark.timeout(30)
 def test_a_thread_that_ends_holding_values_leaves_nothing_in_the_register():
-    from lisp.compiler.values import PENDING
+    from lisp.compiler.values import HOLDERS, PENDING
 
     ident = run('(bt:join-thread (bt:make-thread (lambda () (values (py:call (py:import "threading") "get_ident") 2))))')
-    assert isinstance(ident, int) and ident not in PENDING
+    assert isinstance(ident, int) and ident not in PENDING and ident not in HOLDERS
+
+
+@pytest.mark.timeout(60)
+def test_threads_recording_and_taking_values_at_once_keep_the_register_consistent():
+    import threading
+
+    from lisp.compiler import values as mv
+
+    errors = []
+
+    def work(k: int) -> None:
+        for i in range(3000):
+            mv.values(k, i)
+            if mv.HOLDERS.count(threading.get_ident()) != 1 or mv.take(k) != (k, i):
+                errors.append((k, i))
+            mv.primary(mv.values(k))
+            mv.restore(mv.recorded())
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    idents = {t.ident for t in threads}
+    assert errors == [] and not idents & set(mv.HOLDERS) and not idents & set(mv.PENDING)
