@@ -49,10 +49,9 @@ standard function that returns several values (``floor``, ``gethash``...) used a
 initial value or assigned value drops its extra values at once. Known gap: the value of a
 ``return-from`` to a block other than the function's own (and tails inside ``catch``,
 ``handler-case`` bodies) is not cleared: a value that went through a variable there may still
-bring stale values along; and a standard function written in Python that returns the value of its
-function argument (``reduce``, ``some``...) passes on that call's values: ``(multiple-value-list
-(reduce (lambda (a b) (values b 99)) '(1 2)))`` is ``(2 99)``, SBCL ``(2)`` (and an earlier
-call's values when the last call records none).
+bring stale values along. Standard functions written in Python that return the value of a call
+of their function argument say so with ``lisp.compiler.values.primary`` where the standard gives
+one value (``reduce``, ``some``: SBCL-checked).
 
 **Macros.** :func:`define_macro` ``(sym, expander)`` with ``expander(form, env) -> form`` registers
 a global macro (``defmacro`` uses it; Python-written macros use it directly);

@@ -15,6 +15,7 @@ import operator
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from lisp.compiler.values import primary
 from lisp.conditions import SimpleError, raise_error, type_error
 from lisp.data import NIL, Char, Cons, T, cl_symbol, make_list
 from lisp.library.arguments import (bounding_index, check, element_index, expected, function_designator, key_function,
@@ -382,17 +383,18 @@ def reduce_(fn: Any, seq: Any, *args: Any) -> Any:
     from_end = kw.get("FROM-END", NIL) is not NIL
     if "INITIAL-VALUE" in kw:
         elems = elems + [kw["INITIAL-VALUE"]] if from_end else [kw["INITIAL-VALUE"]] + elems
+    # REDUCE returns one value: never the extra values a call of the function recorded.
     if not elems:
-        return f()
+        return primary(f())
     if from_end:
         acc = elems[-1]
         for x in reversed(elems[:-1]):
             acc = f(x, acc)
-        return acc
+        return primary(acc)
     acc = elems[0]
     for x in elems[1:]:
         acc = f(acc, x)
-    return acc
+    return primary(acc)
 
 
 @builtin("FILL")
@@ -466,7 +468,8 @@ def mismatch(seq1: Any, seq2: Any, *args: Any) -> Any:
 def _quantifier(name: str, decide: Callable[[Iterable[bool]], Any]) -> None:
     def quantify(pred: Any, seq: Any, *more: Any) -> Any:
         p = function_designator(pred)
-        return decide(p(*args) for args in zip(*(items(s) for s in (seq, *more))))
+        # One value, as in SBCL: SOME's result is a call's primary value only.
+        return primary(decide(p(*args) for args in zip(*(items(s) for s in (seq, *more)))))
 
     quantify.__name__ = name.lower()
     quantify.__doc__ = f"``{name.lower()}``."

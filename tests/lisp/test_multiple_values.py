@@ -135,3 +135,15 @@ def test_values_survive_exactly_the_tail_contexts(contexts, n):
     assert show(f"(multiple-value-list {form})") == expected
     run(f"(defun mv-wrapped () {form})")
     assert show("(multiple-value-list (mv-wrapped))") == expected
+
+
+@pytest.mark.parametrize(("form", "sbcl"), [
+    ("(multiple-value-list (reduce (lambda (&optional a b) (values 1 2)) nil))", "(1)"),
+    ("(multiple-value-list (reduce (lambda (a b) (values (+ a b) 99)) (list 1 2 3)))", "(6)"),
+    ("(multiple-value-list (reduce (lambda (a b) (if (> b 2) a (values a 99))) (list 1 2 3)))", "(1)"),
+    ("(multiple-value-list (reduce (lambda (a b) (values (+ a b) 99)) (list 1 2 3) :from-end t))", "(6)"),
+    ("(multiple-value-list (some (lambda (x) (values x 9)) (list 1)))", "(1)"),
+    ("(multiple-value-list (every (lambda (x) (values x 9)) (list 1)))", "(T)"),
+])
+def test_reduce_and_the_quantifiers_return_one_value(form, sbcl):
+    assert show(form) == sbcl
