@@ -170,17 +170,26 @@ def _runner(nargs: int) -> Callable[[list[tuple[Any, ...]], int], float]:
     return ns["run"]
 
 
-def ns_per_call(rows: list[tuple[Any, ...]], nargs: int, calls: int, repeats: int) -> float:
-    """Median ns per call of ``rows`` (each ``(callable, *args)``; length a multiple of UNROLL)."""
-    run = _runner(nargs)
-    loops = max(1, calls // len(rows))
-    run(rows, 1)
+def ns_per_call_in_turns(variants: dict[str, tuple[list[tuple[Any, ...]], int]], calls: int,
+                         repeats: int) -> dict[str, float]:
+    """Median ns per call of each variant (``name -> (rows, nargs)``; each row ``(callable,
+    *args)``, the number of rows a multiple of UNROLL).
+
+    The variants take turns within each repetition, so a slow patch of a shared machine (the
+    clock, a neighbour) falls on all of them instead of on whichever happened to run then.
+    """
+    runs = {name: (_runner(nargs), rows, max(1, calls // len(rows))) for name, (rows, nargs) in variants.items()}
+    for run, rows, _ in runs.values():
+        run(rows, 1)
+    samples: dict[str, list[float]] = {name: [] for name in runs}
     gc.disable()
     try:
-        samples = [run(rows, loops) for _ in range(repeats)]
+        for _ in range(repeats):
+            for name, (run, rows, loops) in runs.items():
+                samples[name].append(run(rows, loops))
     finally:
         gc.enable()
-    return statistics.median(samples) * 1e9
+    return {name: statistics.median(times) * 1e9 for name, times in samples.items()}
 
 
 # -- cases -----------------------------------------------------------------------------------
@@ -271,15 +280,15 @@ def measure_case(case: Case, impls: list[Impl], calls: int, repeats: int) -> dic
         return (rows * UNROLL)[:max(UNROLL, len(rows) // UNROLL * UNROLL)] if len(rows) % UNROLL \
             else rows
 
-    out: dict[str, float | None] = {"direct": ns_per_call(rows_for([fn for fn, _ in case.calls]),
-                                                          case.nargs, calls, repeats)}
+    variants: dict[str, tuple[list[tuple[Any, ...]], int]] = {
+        "direct": (rows_for([fn for fn, _ in case.calls]), case.nargs)}
     if case.around is not None:
         # The floor of any next_method protocol: the around method called with a next_method
         # made in advance (no dispatch, no allocation), which still calls through one more object.
         (_, inner), = case.methods
         made = [(case.around, functools.partial(inner, *args), *args) for _, args in case.calls]
-        out["around floor"] = ns_per_call((made * UNROLL)[:UNROLL] if len(made) < UNROLL else made,
-                                          case.nargs + 1, calls, repeats)
+        variants["around floor"] = ((made * UNROLL)[:UNROLL] if len(made) < UNROLL else made, case.nargs + 1)
+    out: dict[str, float | None] = {}
     for impl in impls:
         if impl.one_arg_only and case.nargs != 1:
             out[impl.name] = None
@@ -298,8 +307,10 @@ def measure_case(case: Case, impls: list[Impl], calls: int, repeats: int) -> dic
             expect = fn(*args)
             got = f(*args)
             assert got is expect, f"{impl.name} {case.name}: wrong result"
-        out[impl.name] = ns_per_call(rows_for([f] * len(case.calls)), case.nargs, calls, repeats)
-        print(f"  {case.name}: {impl.name} {out[impl.name]:.0f} ns", file=sys.stderr, flush=True)
+        variants[impl.name] = (rows_for([f] * len(case.calls)), case.nargs)
+    out.update(ns_per_call_in_turns(variants, calls, repeats))
+    print(f"  {case.name}: " + ", ".join(f"{name} {ns:.0f} ns" for name, ns in out.items() if ns is not None),
+          file=sys.stderr, flush=True)
     return out
 
 
@@ -371,8 +382,7 @@ def strategies(calls: int, repeats: int) -> list[tuple[int, float, list[float]]]
         order = list(range(n)) * max(1, 200 // n)
         random.Random(n).shuffle(order)
         order = order[:len(order) // UNROLL * UNROLL]
-        direct = ns_per_call([(methods[i][1], objs[i]) for i in order], 1, calls, repeats)
-        res = []
+        variants = {"direct": ([(methods[i][1], objs[i]) for i in order], 1)}
         for level, strategy in CODEGEN:
             jitlink.set_opt_level(level)
             set_tree_strategy(strategy)
@@ -380,10 +390,11 @@ def strategies(calls: int, repeats: int) -> list[tuple[int, float, list[float]]]
             for o in objs:
                 f(o)
             f.compile()
-            res.append(ns_per_call([(f, objs[i]) for i in order], 1, calls, repeats))
+            variants[f"O{level} {strategy}"] = ([(f, objs[i]) for i in order], 1)
         jitlink.set_opt_level(default_level)
         set_tree_strategy(CODEGEN[0][1])
-        rows_out.append((n, direct, res))
+        times = ns_per_call_in_turns(variants, calls, repeats)
+        rows_out.append((n, times["direct"], [times[f"O{level} {strategy}"] for level, strategy in CODEGEN]))
     return rows_out
 
 
