@@ -70,10 +70,12 @@ class EvalThread:
 
     def __init__(self, name: str = "lisp-toplevel") -> None:
         self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
-        # Guards _running and _Job.interrupted: an interrupt is sent only while its job runs.
+        # Guards _running, _interrupt_sent and _Job.interrupted: an interrupt is sent only while
+        # its job runs.
         # Reentrant: the SIGINT handler takes it, and may run while the main thread holds it.
         self._lock = threading.RLock()
         self._running: _Job | None = None
+        self._interrupt_sent = False  # a KeyboardInterrupt was sent to the running job
         previous = threading.stack_size(STACK_SIZE)
         try:
             self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
@@ -108,6 +110,7 @@ class EvalThread:
         with self._lock:
             if self._running is job:
                 _set_async_exc(self._thread.ident, id(KeyboardInterrupt))
+                self._interrupt_sent = True
             elif not job.done.is_set():
                 job.interrupted = True
 
@@ -140,7 +143,12 @@ class EvalThread:
                 with self._lock:
                     self._running = None
                     # An interrupt sent while the job was ending may still be pending: drop it.
-                    _set_async_exc(self._thread.ident, None)
+                    # Only then: on CPython 3.11, clearing when nothing is pending leaves a flag
+                    # set that hangs every later Event.wait of a thread running a profiler
+                    # (`python -m cProfile -m lisp eval ...` never returned).
+                    if self._interrupt_sent:
+                        _set_async_exc(self._thread.ident, None)
+                        self._interrupt_sent = False
                 break
             except KeyboardInterrupt:
                 continue

@@ -4,6 +4,7 @@ import functools
 import os
 import signal
 import sys
+import subprocess
 import threading
 
 import pytest
@@ -88,3 +89,12 @@ def test_sigint_interrupts_the_running_call_which_unwinds_through_finally(worker
         worker.call(spin)
     assert cleaned_up == [True]
     assert worker.call(lambda: "alive") == "alive"
+
+
+@pytest.mark.timeout(120)
+def test_gfjit_eval_under_a_profiler_returns(tmp_path):
+    # CPython 3.11: clearing a pending async exception that was never sent hung the profiled
+    # main thread's next Event.wait for good.
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(tmp_path / "profile"), "-m", "lisp", "eval",
+                           "(+ 1 2)"], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "3\n"), done.stderr
