@@ -412,9 +412,9 @@ def _arithmetic(s: LoopState, var: Symbol) -> Stepping:
     s.bindings.extend([L(var, start), L(next_value, None)])
     if limit is not None:
         s.bindings.append(L(limit_var, limit))
-    if not isinstance(step, int):  # a literal step stays literal: `i + 1` needs no ratio check
+    if not (type(step) is int and step > 0):  # a positive literal stays literal: `i + 1`
         step_var = gensym("STEP")
-        s.bindings.append(L(step_var, step))
+        s.bindings.append(L(step_var, L(SYSTEM.intern("%LOOP-STEP"), step)))
         step = step_var
     advance = L(SETQ, next_value, L(C("-" if down else "+"), var, step))
     assign = L(SETQ, var, next_value)
@@ -459,6 +459,18 @@ def _check_list(value: Any) -> Any:
         from lisp.conditions import LispTypeError
 
         raise LispTypeError(f"LOOP FOR IN: {show(value)} is not a list", datum=value, expected_type=C("LIST"))
+    return value
+
+
+def _loop_step(value: Any) -> Any:
+    """A counting clause's BY value, which must be a positive real (CLHS 6.1.2.1.1; a zero or
+    negative step would never reach the limit)."""
+    from lisp.library.numbers import REAL_TYPES
+
+    if type(value) not in REAL_TYPES or not value > 0:
+        from lisp.conditions import type_error
+
+        type_error(value, L(C("REAL"), L(0)), f"LOOP FOR ... BY: the step {show(value)} is not a positive real")
     return value
 
 
@@ -624,6 +636,7 @@ namespace.builtin("%LOOP-APPEND", SYSTEM)(_loop_append)
 namespace.builtin("%CHECK-LIST", SYSTEM)(_check_list)
 namespace.builtin("%LOOP-NCONC", SYSTEM)(lambda value: value)
 namespace.builtin("%HASH-ENTRIES", SYSTEM)(_hash_entries)
+namespace.builtin("%LOOP-STEP", SYSTEM)(_loop_step)
 special_form("%COLLECT", SYSTEM)(_collect)
 special_form("%LOOP-WHILE", SYSTEM)(_loop_while)
 special_form("%LOOP-RANGE", SYSTEM)(_loop_range)

@@ -86,3 +86,17 @@ def test_return_from_an_outer_loop_leaves_both():
 def test_a_bound_that_is_not_a_number_is_a_type_error(text):
     with pytest.raises(LispTypeError):
         run(text)
+
+
+@pytest.mark.parametrize(("step", "sbcl"), [("-2", "(:TYPE-ERROR -2)"), ("0.0", "(:TYPE-ERROR 0.0)"),
+                                            ("0", "(:TYPE-ERROR 0)"), ("'x", "(:TYPE-ERROR X)")])
+def test_a_step_that_is_not_a_positive_real_is_a_type_error(step, sbcl):
+    # It would never reach the limit: SBCL signals instead of looping for ever.
+    form = (f"(handler-case (let ((s {step})) (loop for i from 0 below 5 by s collect i))"
+            f" (type-error (e) (list :type-error (type-error-datum e))))")
+    assert show(form) == sbcl
+
+
+def test_positive_ratio_and_downward_steps_still_count():
+    assert show("(loop for i from 0 to 2 by 1/2 collect i)") == "(0 1/2 1 3/2 2)"
+    assert show("(loop for i from 10 downto 0 by 3 collect i)") == "(10 7 4 1)"
