@@ -1,8 +1,9 @@
 """Native list primitives, JIT-compiled: making conses and lists, walking a list.
 
 ``Cons(a, b)`` through Python's ``type.__call__`` runs ``__init__`` as Python code (about 190 ns);
-the functions here make conses in machine code (``PyType_GenericAlloc`` and two stores), called
-through vectorcall like dispatch's native generic functions, whose callable type they reuse:
+the functions here make conses in machine code (a cell from a freelist or ``PyType_GenericAlloc``,
+and two stores), called through vectorcall like dispatch's native generic functions, whose callable
+type they reuse:
 
 - :data:`cons` -- ``CONS`` (exactly two arguments); :data:`make_cons` -- ``Cons``'s own signature
   (``car`` and an optional ``cdr``), for compiled code;
@@ -27,8 +28,8 @@ warning.
 
 Invariants the native code relies on (CPython 3.11-3.13, GIL builds only):
 
-- N1 ``PyType_GenericAlloc(Cons, 0)`` returns a new reference to a zero-filled, GC-tracked
-  instance and takes a reference to ``Cons`` (a heap type) that ``subtype_dealloc`` gives back; a
+- N1 ``PyType_GenericAlloc(Cons, 0)`` (and a cell from the freelist, N9) returns a new reference
+  to a zero-filled, GC-tracked instance and takes a reference to ``Cons`` (a heap type) that ``subtype_dealloc`` gives back; a
   zero slot reads as unset and ``subtype_traverse``/``subtype_dealloc`` skip it. So a half-made
   cons is always safe for the collector, which may run inside the allocation on 3.11. Storing a
   reference into a slot is what ``Cons.__init__`` does, and it does nothing else (see
@@ -54,6 +55,37 @@ Invariants the native code relies on (CPython 3.11-3.13, GIL builds only):
 - N7 the parity predicates read an ``int`` (exactly, not a subclass) through
   ``PyLong_AsLongAndOverflow``, which calls no Python code for it; an integer beyond a C long
   goes to the fallback.
+- N8 Cons's ``tp_dealloc`` is native (:data:`FREELIST_MAX`): it puts a dead exact Cons on a freelist
+  of at most that many cells (about 3 MB: 48 bytes a cell with its GC header, never given back to
+  the allocator), or frees it with ``PyObject_GC_Del`` when the list is full. Cells on the freelist
+  own no reference to Cons: each live cons owns one (``PyObject_Init`` takes it again), so
+  ``sys.getrefcount(Cons)`` counts live conses only; Cons itself is kept for the life of the
+  process, as the native code names it. Python's own ``Cons(...)`` still allocates with
+  ``PyType_GenericAlloc``; its cells go to the freelist too when they die. Cons has no finalizer,
+  weak references or dict (checked when the dealloc is installed) and must not get one later.
+  Cells that die inside the release loop (N10) are not reported to a 3.13 ``PyRefTracer``.
+- N9 A cell on the freelist is dead: untracked, both slots NULL, unreachable from any object, its
+  ``ob_refcnt`` word holding the link to the next cell. Taking one (``gfjit_lisp_cons_alloc``) runs
+  no Python code: ``PyObject_Init`` (reference count 1, a reference to Cons) and
+  ``PyObject_GC_Track`` make it what N1 says ``PyType_GenericAlloc`` returns. The collector's
+  young-generation count is neither raised nor lowered for a reused cell (as CPython's tuple and
+  list freelists do). Every freelist update is done before any call out of the native code, and
+  with the GIL held (GIL builds, one interpreter), so threads and reentrant calls always see it
+  whole.
+- N10 Releasing a dead cons is a loop, never a recursion: a car or cdr that is an exact Cons held
+  only by the dying cell dies in the same loop (untracked, then pushed on a stack threaded through
+  the ``ob_refcnt`` words of such cells, which still own their slots; a cdr is taken next at
+  once), so a list a million long or a million deep frees in constant C stack. Anything else is
+  released with ``Py_DecRef``, which may run any Python code (finalizers, weak reference callbacks)
+  that makes and drops conses: each dealloc has its own stack of cells nothing else can reach, the
+  cell being freed is on the freelist before its slots are released, and a slot is tested for
+  "held only by us" after the previous call out, never before.
+- N11 A subclass instance (SourceCons, any Python subclass) still dies through
+  ``subtype_dealloc``, which clears the subclass's own slots, dict and weak references, finalizes
+  it, then calls the ``tp_dealloc`` of its first base that has another: ours. It then does what
+  ``object``'s dealloc and ``subtype_dealloc`` would have done for the rest: untrack (it was
+  tracked again), take car and cdr, free the memory with the type's ``tp_free``, release the type
+  (``subtype_dealloc`` leaves that to a heap base, N8), and release car and cdr (N10).
 """
 
 from __future__ import annotations
@@ -246,7 +278,7 @@ loop:
   br i1 %done, label %exit, label %alloc
 alloc:
   %i1 = sub i64 %i, 1
-  %cell = call ptr @PyType_GenericAlloc(ptr {_CONS}, i64 0)
+  %cell = call ptr @gfjit_lisp_cons_alloc()
   %failed = icmp eq ptr %cell, null
   br i1 %failed, label %fail, label %fill
 fill:
@@ -495,7 +527,7 @@ callfail:
 decide:
 {decide}
 make:
-  %new = call ptr @PyType_GenericAlloc(ptr {_CONS}, i64 0)
+  %new = call ptr @gfjit_lisp_cons_alloc()
   %nonew = icmp eq ptr %new, null
   br i1 %nonew, label %allocfail, label %fill
 allocfail:
@@ -582,6 +614,157 @@ answer:
 """
 
 
+# A freed Cons goes to a freelist (N8-N11) of at most this many cells: 48 bytes each with the GC
+# header, about 3 MB kept at most.
+FREELIST_MAX = 65536
+_TP_DEALLOC, _TP_BASE, _TP_FREE = 48, 256, 320  # offsets in PyTypeObject (3.11-3.13)
+
+
+def _take_slots_ir(cell: str, car_to: str, cdr_to: str, offsets: tuple[int, int]) -> str:
+    """Move the references in the slots of the dead ``cell`` into ``car_to`` and ``cdr_to``,
+    leaving the slots NULL."""
+    car, cdr = offsets
+    return f"""  {car_to}p = getelementptr i8, ptr {cell}, i64 {car}
+  {car_to} = load ptr, ptr {car_to}p, align 8
+  store ptr null, ptr {car_to}p, align 8
+  {cdr_to}p = getelementptr i8, ptr {cell}, i64 {cdr}
+  {cdr_to} = load ptr, ptr {cdr_to}p, align 8
+  store ptr null, ptr {cdr_to}p, align 8"""
+
+
+def _freelist_ir(offsets: tuple[int, int]) -> str:
+    """``gfjit_lisp_cons_alloc()``: a new Cons (N1), from the freelist when it has one;
+    ``gfjit_lisp_cons_dealloc(self)``: the ``tp_dealloc`` of Cons (N8-N11)."""
+    return f"""
+@gfjit_lisp_free_head = internal global ptr null
+@gfjit_lisp_free_count = global i64 0
+
+define ptr @gfjit_lisp_cons_alloc() {{
+entry:
+  %head = load ptr, ptr @gfjit_lisp_free_head, align 8
+  %empty = icmp eq ptr %head, null
+  br i1 %empty, label %fresh, label %reuse
+fresh:
+  %cell = call ptr @PyType_GenericAlloc(ptr {_CONS}, i64 0)
+  ret ptr %cell
+reuse:
+  ; N9: the link is kept in ob_refcnt; PyObject_Init makes it 1 and takes a reference to Cons
+  %link = load ptr, ptr %head, align 8
+  store ptr %link, ptr @gfjit_lisp_free_head, align 8
+  %count = load i64, ptr @gfjit_lisp_free_count, align 8
+  %count1 = sub i64 %count, 1
+  store i64 %count1, ptr @gfjit_lisp_free_count, align 8
+  %ignored = call ptr @PyObject_Init(ptr %head, ptr {_CONS})
+  call void @PyObject_GC_Track(ptr %head)
+  ret ptr %head
+}}
+
+define internal void @gfjit_lisp_cons_recycle(ptr %cell) {{
+entry:
+  ; %cell: a dead exact Cons, untracked, both slots NULL (N9)
+  %count = load i64, ptr @gfjit_lisp_free_count, align 8
+  %full = icmp uge i64 %count, {FREELIST_MAX}
+  br i1 %full, label %free, label %keep
+keep:
+  %head = load ptr, ptr @gfjit_lisp_free_head, align 8
+  store ptr %head, ptr %cell, align 8
+  store ptr %cell, ptr @gfjit_lisp_free_head, align 8
+  %count1 = add i64 %count, 1
+  store i64 %count1, ptr @gfjit_lisp_free_count, align 8
+  br label %done
+free:
+  call void @PyObject_GC_Del(ptr %cell)
+  br label %done
+done:
+  call void @Py_DecRef(ptr {_CONS})
+  ret void
+}}
+
+define internal i1 @gfjit_lisp_cons_dying(ptr %x) {{
+entry:
+  ; an exact Cons whose only reference is the one being released
+  %null = icmp eq ptr %x, null
+  br i1 %null, label %no, label %typed
+typed:
+  %tp = getelementptr i8, ptr %x, i64 8
+  %type = load ptr, ptr %tp, align 8
+  %exact = icmp eq ptr %type, {_CONS}
+  br i1 %exact, label %counted, label %no
+counted:
+  %refcnt = load i64, ptr %x, align 8
+  %last = icmp eq i64 %refcnt, 1
+  ret i1 %last
+no:
+  ret i1 0
+}}
+
+define internal void @gfjit_lisp_cons_release(ptr %a0, ptr %b0) {{
+entry:
+  br label %loop
+loop:
+  ; %a, %b: references owned here; %stack: dead cells still owning their slots (N10)
+  %a = phi ptr [ %a0, %entry ], [ %na, %take ]
+  %b = phi ptr [ %b0, %entry ], [ %nb, %take ]
+  %stack = phi ptr [ null, %entry ], [ %stack2, %take ]
+  %adying = call i1 @gfjit_lisp_cons_dying(ptr %a)
+  br i1 %adying, label %pusha, label %decrefa
+pusha:
+  call void @PyObject_GC_UnTrack(ptr %a)
+  store ptr %stack, ptr %a, align 8
+  br label %handleb
+decrefa:
+  call void @Py_DecRef(ptr %a)
+  br label %handleb
+handleb:
+  %stack1 = phi ptr [ %a, %pusha ], [ %stack, %decrefa ]
+  %bdying = call i1 @gfjit_lisp_cons_dying(ptr %b)
+  br i1 %bdying, label %killb, label %decrefb
+killb:
+  call void @PyObject_GC_UnTrack(ptr %b)
+  br label %take
+decrefb:
+  call void @Py_DecRef(ptr %b)
+  %empty = icmp eq ptr %stack1, null
+  br i1 %empty, label %exit, label %pop
+pop:
+  %link = load ptr, ptr %stack1, align 8
+  br label %take
+take:
+  %cur = phi ptr [ %b, %killb ], [ %stack1, %pop ]
+  %stack2 = phi ptr [ %stack1, %killb ], [ %link, %pop ]
+{_take_slots_ir("%cur", "%na", "%nb", offsets)}
+  call void @gfjit_lisp_cons_recycle(ptr %cur)
+  br label %loop
+exit:
+  ret void
+}}
+
+define void @gfjit_lisp_cons_dealloc(ptr %self) {{
+entry:
+  call void @PyObject_GC_UnTrack(ptr %self)
+{_take_slots_ir("%self", "%a", "%b", offsets)}
+  %tp = getelementptr i8, ptr %self, i64 8
+  %type = load ptr, ptr %tp, align 8
+  %exact = icmp eq ptr %type, {_CONS}
+  br i1 %exact, label %own, label %subclass
+own:
+  call void @gfjit_lisp_cons_recycle(ptr %self)
+  br label %release
+subclass:
+  ; N11: what object's dealloc and a heap type's subtype_dealloc would do after subtype_dealloc
+  ; of the subclass called us
+  %freep = getelementptr i8, ptr %type, i64 {_TP_FREE}
+  %free = load ptr, ptr %freep, align 8
+  call void %free(ptr %self)
+  call void @Py_DecRef(ptr %type)
+  br label %release
+release:
+  call void @gfjit_lisp_cons_release(ptr %a, ptr %b)
+  ret void
+}}
+"""
+
+
 _DECLARATIONS = f"""
 {_NIL} = external global i8
 {_LIST_TYPE} = external global i8
@@ -600,6 +783,10 @@ declare ptr @PyList_GetItem(ptr, i64)
 declare i32 @PyList_SetItem(ptr, i64, ptr)
 declare void @Py_IncRef(ptr)
 declare void @Py_DecRef(ptr)
+declare ptr @PyObject_Init(ptr, ptr)
+declare void @PyObject_GC_Track(ptr)
+declare void @PyObject_GC_UnTrack(ptr)
+declare void @PyObject_GC_Del(ptr)
 """
 
 _IR = Callable[[str, tuple[int, int], int], str]  # (symbol, car/cdr offsets, fallback offset) -> IR
@@ -693,14 +880,14 @@ def _compile(native: Any) -> dict[str, Any]:
 
     offsets = _slot_offsets()
     miss = native.MISS_HANDLER_OFFSET
-    ir = [_DECLARATIONS]
+    ir = [_DECLARATIONS, _freelist_ir(offsets)]
     for symbol, _, make_ir, _ in _FUNCTIONS.values():
         ir.append(make_ir(symbol, offsets, miss))
     symbols = [symbol for symbol, _, _, _ in _FUNCTIONS.values()]
     # Compiled once per process and never released: the functions live as long as the process.
     # Level 0: these loops spend their time in the C-API calls, not in code LLVM could improve
     # (measured: the same speed as level 2), and it compiles in a third of the time (start-up).
-    code = jit.default_pool().add("".join(ir), exports=symbols, imports=_IMPORTS, name="gfjit_lisp_lists", opt_level=0)
+    code = jit.default_pool().add("".join(ir), exports=[*symbols, "gfjit_lisp_cons_dealloc", "gfjit_lisp_free_count"], imports=_IMPORTS, name="gfjit_lisp_lists", opt_level=0)
     callable_type = native.make_native_type(NativeListFunction, "lisp.NativeListFunction")
     made = {}
     for pyname, (symbol, fallback, _, lisp_name) in _FUNCTIONS.items():
@@ -712,8 +899,33 @@ def _compile(native: Any) -> dict[str, Any]:
         native.store_pointer(fn, native.MISS_HANDLER_OFFSET, id(fallback))
         native.store_pointer(fn, native.VECTORCALL_OFFSET, code.address(symbol))
         made[pyname] = fn
+    _install_dealloc(code.address("gfjit_lisp_cons_dealloc"))
+    global _free_count
+    _free_count = ctypes.c_int64.from_address(code.address("gfjit_lisp_free_count"))
     _check(made)
     return made
+
+
+def _type_slot(cls: type, offset: int) -> ctypes.c_void_p:
+    return ctypes.c_void_p.from_address(id(cls) + offset)
+
+
+def _install_dealloc(address: int) -> None:
+    """Make the native dealloc Cons's ``tp_dealloc`` (N8, N11), after checking the type's layout."""
+    gc_del = ctypes.cast(ctypes.pythonapi.PyObject_GC_Del, ctypes.c_void_p).value
+
+    class Probe(Cons):
+        __slots__ = ()
+
+    subtype_dealloc = _type_slot(Probe, _TP_DEALLOC).value
+    for cls in (Cons, SourceCons):
+        if _type_slot(cls, _TP_FREE).value != gc_del or _type_slot(cls, _TP_DEALLOC).value != subtype_dealloc:
+            raise RuntimeError(f"{cls.__name__}: unexpected tp_free or tp_dealloc")
+    if _type_slot(Cons, _TP_BASE).value != id(object) or Cons.__weakrefoffset__ or Cons.__dictoffset__:
+        raise RuntimeError("Cons: unexpected base, weak references or __dict__")
+    # N8: Cons lives as long as the process (cells on the freelist hold no reference to it).
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(Cons))
+    _type_slot(Cons, _TP_DEALLOC).value = address
 
 
 def _check(made: dict[str, Any]) -> None:
@@ -731,6 +943,7 @@ def _check(made: dict[str, Any]) -> None:
         raise RuntimeError("the native EVENP/ODDP disagree with Python")
 
 
+_free_count: ctypes.c_int64 | None = None  # the freelist's length, once the native code is in
 _native = _native_functions()
 
 cons: Callable[[Any, Any], Cons] = _native["cons"] if _native else _cons
@@ -747,6 +960,11 @@ replace_cars: Callable[[Any, list[Any]], Any] = _native["replace_cars"] if _nati
 evenp: Callable[[Any], Any] = _native["evenp"] if _native else _evenp
 oddp: Callable[[Any], Any] = _native["oddp"] if _native else _oddp
 native_enabled = _native is not None
+
+
+def freelist_length() -> int:
+    """How many freed conses wait on the freelist for reuse (0 without native code)."""
+    return _free_count.value if _free_count is not None else 0
 
 
 def from_items(items: Iterable[Any], tail: Any = NIL) -> Any:
