@@ -899,10 +899,11 @@ def _compile(native: Any) -> dict[str, Any]:
         native.store_pointer(fn, native.MISS_HANDLER_OFFSET, id(fallback))
         native.store_pointer(fn, native.VECTORCALL_OFFSET, code.address(symbol))
         made[pyname] = fn
+    _check(made)
+    # Last: nothing is patched unless every check passed.
     _install_dealloc(code.address("gfjit_lisp_cons_dealloc"))
     global _free_count
     _free_count = ctypes.c_int64.from_address(code.address("gfjit_lisp_free_count"))
-    _check(made)
     return made
 
 

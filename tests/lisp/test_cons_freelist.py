@@ -107,6 +107,23 @@ def test_finalizers_that_make_and_drop_conses_during_a_drop_see_consistent_lists
     assert native_cons.to_list(native_cons.list_of(*range(300))) == list(range(300))
 
 
+def test_finalizers_that_collect_cycles_during_a_drop_leave_every_list_whole():
+    collected = []
+
+    class Collector:
+        def __del__(self) -> None:
+            head = native_cons.list_of(Marker(), 2, 3)
+            native_cons.last_cons(head).cdr = head
+            del head
+            collected.append(gc.collect())
+
+    kept = native_cons.list_of(*range(500))
+    chain = native_cons.list_of(*[native_cons.cons(Collector(), kept) for _ in range(20)])
+    del chain
+    assert (len(collected), min(collected) > 0) == (20, True)
+    assert native_cons.to_list(kept) == list(range(500))
+
+
 def test_weakref_callbacks_that_make_and_drop_conses_during_a_drop_see_consistent_lists():
     seen = []
     markers = [Marker() for _ in range(100)]
