@@ -60,7 +60,7 @@ class Impl:
 
     def build(self, fname: str, nargs: int,
               methods: Sequence[tuple[tuple[type, ...], Callable[..., Any]]],
-              around: Callable[..., Any] | None = None) -> Callable[..., Any]:
+              qualified: Sequence[tuple[str, Callable[..., Any]]] = ()) -> Callable[..., Any]:
         raise NotImplementedError
 
 
@@ -69,12 +69,12 @@ class Gfjit(Impl):
         self.native = native
         self.name = "gfjit native" if native else "gfjit python"
 
-    def build(self, fname, nargs, methods, around=None):
+    def build(self, fname, nargs, methods, qualified=()):
         gf = dispatch.make_generic(fname, [f"a{i}" for i in range(nargs)], native=self.native)
         for types, fn in methods:
             gf.add_method(dispatch.Method(fn, types))
-        if around is not None:
-            gf.add_method(dispatch.Method(around, methods[0][0], ("around",), wants_next=True))
+        for qualifier, fn in qualified:
+            gf.add_method(dispatch.Method(fn, methods[0][0], (qualifier,), wants_next=qualifier == "around"))
         return gf
 
 
@@ -82,7 +82,7 @@ class SingleDispatch(Impl):
     name = "singledispatch"
     one_arg_only = True
 
-    def build(self, fname, nargs, methods, around=None):
+    def build(self, fname, nargs, methods, qualified=()):
         sd = functools.singledispatch(lambda a0: None)
         for (t,), fn in methods:
             sd.register(t, fn)
@@ -92,7 +92,7 @@ class SingleDispatch(Impl):
 class Plum(Impl):
     name = "plum"
 
-    def build(self, fname, nargs, methods, around=None):
+    def build(self, fname, nargs, methods, qualified=()):
         from plum import Dispatcher
         d = Dispatcher()
         f = None
@@ -105,7 +105,7 @@ class Plum(Impl):
 class MultipleDispatch(Impl):
     name = "multipledispatch"
 
-    def build(self, fname, nargs, methods, around=None):
+    def build(self, fname, nargs, methods, qualified=()):
         from multipledispatch import Dispatcher
         d = Dispatcher(fname)
         for types, fn in methods:
@@ -116,7 +116,7 @@ class MultipleDispatch(Impl):
 class MultiMethod(Impl):
     name = "multimethod"
 
-    def build(self, fname, nargs, methods, around=None):
+    def build(self, fname, nargs, methods, qualified=()):
         from multimethod import multimethod
         mm = None
         for types, fn in methods:
@@ -128,7 +128,7 @@ class MultiMethod(Impl):
 class Ovld(Impl):
     name = "ovld"
 
-    def build(self, fname, nargs, methods, around=None):
+    def build(self, fname, nargs, methods, qualified=()):
         from ovld import Ovld
         o = Ovld()
         for types, fn in methods:
@@ -195,11 +195,14 @@ def ns_per_call_in_turns(variants: dict[str, tuple[list[tuple[Any, ...]], int]],
 # -- cases -----------------------------------------------------------------------------------
 
 class Case:
-    def __init__(self, name: str, nargs: int, methods, calls, around=None, around_direct=None):
+    def __init__(self, name: str, nargs: int, methods, calls, qualified=(), peer_method=None):
         self.name, self.nargs = name, nargs
         self.methods = methods          # [(types, fn)]
         self.calls = calls              # [(fn it must reach, args)]
-        self.around, self.around_direct = around, around_direct
+        # Qualified methods on the first method's specializers [(qualifier, fn)], and what the
+        # peers (which have none) define instead: one method doing what the effective method does.
+        self.qualified, self.peer_method = list(qualified), peer_method
+        self.around = next((fn for qualifier, fn in self.qualified if qualifier == "around"), None)
 
 
 def _simple_case(name: str, nargs: int, nclasses: int = 4) -> Case:
@@ -248,7 +251,23 @@ def _around_case() -> Case:
         return inner(a0)
     around_direct.__annotations__ = {"a0": c}
     return Case("around calling next_method", 1, [((c,), inner)], [(around_direct, (c(),))],
-                around=around, around_direct=around_direct)
+                qualified=[("around", around)], peer_method=around_direct)
+
+
+def _before_after_case() -> Case:
+    c = type("Ba", (), {})
+    inner = method_function("inner", 1, (c,))
+    before, after = method_function("before", 1, (c,)), method_function("after", 1, (c,))
+
+    def before_after_direct(a0):
+        before(a0)
+        result = inner(a0)
+        after(a0)
+        return result
+    before_after_direct.__annotations__ = {"a0": c}
+    return Case("before + primary + after", 1, [((c,), inner)], [(before_after_direct, (c(),))],
+                qualified=[("before", before), ("after", after)],
+                peer_method=before_after_direct)
 
 
 def _abc_case() -> Case:
@@ -271,7 +290,8 @@ def _trivial_case() -> Case:
 
 def cases(rng: random.Random) -> list[Case]:
     return [_simple_case("1 arg", 1), _simple_case("2 args", 2), _simple_case("3 args", 3),
-            _inheritance_case(), _many_case(rng), _around_case(), _abc_case(), _trivial_case()]
+            _inheritance_case(), _many_case(rng), _around_case(), _before_after_case(), _abc_case(),
+            _trivial_case()]
 
 
 def measure_case(case: Case, impls: list[Impl], calls: int, repeats: int) -> dict[str, float | None]:
@@ -293,12 +313,11 @@ def measure_case(case: Case, impls: list[Impl], calls: int, repeats: int) -> dic
         if impl.one_arg_only and case.nargs != 1:
             out[impl.name] = None
             continue
-        if case.around is not None and not isinstance(impl, Gfjit):
-            # Peers have no around methods: their method calls the inner function itself.
-            methods = [(case.methods[0][0], case.around_direct)]
-            f = impl.build("f", case.nargs, methods)
+        if case.qualified and not isinstance(impl, Gfjit):
+            # Peers have no qualified methods: their one method does what the chain does.
+            f = impl.build("f", case.nargs, [(case.methods[0][0], case.peer_method)])
         else:
-            f = impl.build("f", case.nargs, case.methods, case.around)
+            f = impl.build("f", case.nargs, case.methods, case.qualified)
         for _, args in case.calls:
             f(*args)
         if isinstance(f, dispatch.GenericFunction) and f.native:
