@@ -16,8 +16,7 @@ from lisp.data import NIL, SYSTEM, Cons, T, cl_symbol, lisp_list, source_pos
 from lisp.library.arguments import (check, expected, function_designator, key_function, keywords, truth,
                                     test_function)
 from lisp.namespace import builtin
-from lisp.native_cons import from_items, list_of, list_star, to_list
-from lisp import native_cons
+from lisp.native_cons import cons, from_items, last_cons, list_of, list_star, map_items, to_list
 
 _LIST = expected("LIST")
 _CONS = expected("CONS")
@@ -68,7 +67,7 @@ def _cells(lst: Any) -> Iterator[Cons]:
 # -- conses and accessors --------------------------------------------------------------------------
 
 
-cons = builtin("CONS")(native_cons.cons)
+builtin("CONS")(cons)
 
 
 @builtin("CAR")
@@ -200,8 +199,7 @@ def make_list_(size: Any, *args: Any) -> Any:
 @builtin("COPY-LIST")
 def copy_list(lst: Any) -> Any:
     """A copy of the list structure (a dotted tail is kept)."""
-    check_list(lst)
-    last_cell = native_cons.last_cons(lst)
+    last_cell = last_cons(lst)  # a non-list or a circular list is its TYPE-ERROR
     tail = NIL if last_cell is NIL else last_cell.cdr
     return from_items(to_list(lst) if tail is NIL else [cell.car for cell in _cells(lst)], tail)
 
@@ -262,8 +260,8 @@ def nreconc(lst: Any, tail: Any) -> Any:
 
 @builtin("LAST")
 def last(lst: Any, n: Any = 1) -> Any:
-    if n == 1 and type(n) is int:
-        return native_cons.last_cons(lst)
+    if type(n) is int and n == 1:
+        return last_cons(lst)
     check(type(n) is int and n >= 0, n, "UNSIGNED-BYTE")
     check_list(lst)
     # Walk with a lead of n cells: the trailing pointer ends on the last n conses.
@@ -363,7 +361,7 @@ def mapcar(fn: Any, lst: Any, *more: Any) -> Any:
     f = function_designator(fn)
     if more:
         return from_items(itertools.starmap(f, _parallel((lst, *more))))
-    return native_cons.map_items(f, lst)
+    return map_items(f, lst)
 
 
 @builtin("MAPC")
