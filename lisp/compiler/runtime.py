@@ -15,7 +15,7 @@ from typing import Any
 from lisp import namespace
 from lisp.compiler import values as mv
 from lisp.conditions import NonLocalTransfer
-from lisp.data import Cons, Symbol, T, keyword, make_list
+from lisp.data import Symbol, T, keyword, make_list
 from lisp.native_cons import make_cons
 
 

@@ -35,27 +35,24 @@ from lisp.compiler.core import (
     OPEN_CODED, OPEN_CODED_CALLS, SPECIAL_FORMS, Result, arguments, call, compile_body, name, special_form,
 )
 from lisp.compiler.env import Env
-from lisp.compiler.macros import gensym, macroexpand
+from lisp.compiler.macros import FUNCTION, LET, QUOTE, gensym, macroexpand
 from lisp.data import SYSTEM, Cons, SourceCons, Symbol, T, cl_symbol, make_list, source_pos
 
 CLEAR_PENDING = SYSTEM.intern("%CLEAR-PENDING-VALUES")
 TAIL_BODY = SYSTEM.intern("%TAIL-BODY")
 IF = cl_symbol("IF")
-LET = cl_symbol("LET")
 PROGN = cl_symbol("PROGN")
 LOCALLY = cl_symbol("LOCALLY")
 SETQ = cl_symbol("SETQ")
 THE = cl_symbol("THE")
 BLOCK = cl_symbol("BLOCK")
-QUOTE = cl_symbol("QUOTE")
-FUNCTION = cl_symbol("FUNCTION")
 DECLARE = cl_symbol("DECLARE")
 _BINDING_FORMS = (LET, cl_symbol("LET*"))
 # Forms that define local functions or macros, then evaluate a body (its last form is their value).
 _LOCAL_DEFINITIONS = {cl_symbol(n) for n in ("FLET", "LABELS", "MACROLET", "SYMBOL-MACROLET")}
 
-_ONE_VALUE = {cl_symbol(n) for n in ("QUOTE", "FUNCTION", "SETQ", "GO", "THROW", "RETURN-FROM", "TAGBODY")}
-_ONE_VALUE.add(CLEAR_PENDING)
+_ONE_VALUE = {*(cl_symbol(n) for n in ("QUOTE", "FUNCTION", "SETQ", "GO", "THROW", "RETURN-FROM", "TAGBODY")),
+              CLEAR_PENDING}
 # Forms whose value is that of their last subform, and where their body starts.
 _LAST_FORM = {cl_symbol(n): i for n, i in (("PROGN", 0), ("LET", 1), ("LET*", 1), ("LOCALLY", 0), ("THE", 1))}
 # The tail of a block's normal exit (a RETURN-FROM brings other values: never one value).
