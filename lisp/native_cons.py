@@ -18,6 +18,8 @@ type they reuse:
 - :data:`replace_cars` -- new elements stored into a list's conses (SORT, NREVERSE);
 - :data:`evenp`, :data:`oddp` -- ``EVENP`` and ``ODDP``, the predicates most often given to the
   list functions: called from the mappers above they run without a Python frame.
+- :func:`named` -- a walker or mapper for one Lisp function: the same machine code, its
+  TYPE-ERRORs naming that function.
 
 Every native function has a Python fallback with the same meaning, stored at the miss-handler slot
 of its callable: the native code sends every call it does not handle (keywords, an argument count
@@ -91,6 +93,7 @@ Invariants the native code relies on (CPython 3.11-3.13, GIL builds only):
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import warnings
 from collections.abc import Callable, Iterable
@@ -119,10 +122,10 @@ def _list_star(first: Any, *rest: Any) -> Any:
     return make_list((first, *rest[:-1]), rest[-1])
 
 
-def _cells(lst: Any) -> tuple[list[Cons], Any]:
+def _cells(lst: Any, who: str | None = None) -> tuple[list[Cons], Any]:
     """The conses of a list and what ends it; TYPE-ERROR for a non-list or a circular list."""
     if lst is not NIL and not isinstance(lst, Cons):
-        _list_error(lst, None)
+        _list_error(lst, f"the value {_show(lst)} is not of type LIST", who)
     out = []
     cell = lst
     # Brent's cycle check: compare with a cell saved at each power of two.
@@ -131,46 +134,46 @@ def _cells(lst: Any) -> tuple[list[Cons], Any]:
         out.append(cell)
         cell = cell.cdr
         if cell is saved:
-            _list_error(lst, "a circular list is not a proper list")
+            _list_error(lst, "a circular list is not a proper list", who)
         steps += 1
         if steps == power:
             saved, power, steps = cell, power * 2, 0
     return out, cell
 
 
-def _to_list(lst: Any) -> list[Any]:
+def _to_list(lst: Any, who: str | None = None) -> list[Any]:
     """The elements of a proper list; TYPE-ERROR for a non-list, a dotted tail or a cycle."""
-    cells, end = _cells(lst)
+    cells, end = _cells(lst, who)
     if end is not NIL:
-        _list_error(end, f"the list ends in the dotted tail {_show(end)}, not NIL")
+        _list_error(end, f"the list ends in the dotted tail {_show(end)}, not NIL", who)
     return [cell.car for cell in cells]
 
 
-def _length(lst: Any) -> int:
+def _length(lst: Any, who: str | None = None) -> int:
     """The length of a proper list; TYPE-ERROR for a non-list, a dotted tail or a cycle."""
-    return len(_to_list(lst))
+    return len(_to_list(lst, who))
 
 
-def _last_cons(lst: Any) -> Any:
+def _last_cons(lst: Any, who: str | None = None) -> Any:
     """The last cons of a list (a dotted one too), NIL for NIL; TYPE-ERROR for a non-list or a
     circular list."""
-    cells, _ = _cells(lst)
+    cells, _ = _cells(lst, who)
     return cells[-1] if cells else NIL
 
 
-def _map_items(fn: Callable[[Any], Any], lst: Any) -> Any:
+def _map_items(fn: Callable[[Any], Any], lst: Any, who: str | None = None) -> Any:
     """The chain of ``fn(x)`` for each element of the proper list ``lst``, in order."""
-    return list_of(*map(fn, _to_list(lst)))
+    return list_of(*map(fn, _to_list(lst, who)))
 
 
-def _keep_if(pred: Callable[[Any], Any], lst: Any) -> Any:
+def _keep_if(pred: Callable[[Any], Any], lst: Any, who: str | None = None) -> Any:
     """The chain of the elements of the proper list ``lst`` for which ``pred`` is true (not NIL)."""
-    return list_of(*[x for x in _to_list(lst) if pred(x) is not NIL])
+    return list_of(*[x for x in _to_list(lst, who) if pred(x) is not NIL])
 
 
-def _keep_if_not(pred: Callable[[Any], Any], lst: Any) -> Any:
+def _keep_if_not(pred: Callable[[Any], Any], lst: Any, who: str | None = None) -> Any:
     """The chain of the elements of the proper list ``lst`` for which ``pred`` is NIL."""
-    return list_of(*[x for x in _to_list(lst) if pred(x) is NIL])
+    return list_of(*[x for x in _to_list(lst, who) if pred(x) is NIL])
 
 
 def _replace_cars(lst: Any, items: list[Any]) -> Any:
@@ -205,10 +208,10 @@ def _integer_error(datum: Any) -> None:
     type_error(datum, cl_symbol("INTEGER"))
 
 
-def _list_error(datum: Any, message: str | None) -> None:
+def _list_error(datum: Any, message: str, who: str | None) -> None:
     from lisp.conditions import type_error
 
-    type_error(datum, cl_symbol("LIST"), message)
+    type_error(datum, cl_symbol("LIST"), message if who is None else f"{who}: {message}")
 
 
 def _show(x: Any) -> str:
@@ -891,20 +894,28 @@ def _compile(native: Any) -> dict[str, Any]:
     callable_type = native.make_native_type(NativeListFunction, "lisp.NativeListFunction")
     made = {}
     for pyname, (symbol, fallback, _, lisp_name) in _FUNCTIONS.items():
-        fn = callable_type()
-        # The fallback lives in the callable's __dict__ for as long as the callable (I2).
-        fn.__name__, fn.__doc__, fn.fallback, fn.code = pyname, fallback.__doc__, fallback, code
+        fn = made[pyname] = _native_callable(callable_type, pyname, fallback, code, code.address(symbol))
         if lisp_name:
             fn.lisp_name = cl_symbol(lisp_name)  # the printer's #<FUNCTION CONS>
-        native.store_pointer(fn, native.MISS_HANDLER_OFFSET, id(fallback))
-        native.store_pointer(fn, native.VECTORCALL_OFFSET, code.address(symbol))
-        made[pyname] = fn
     _check(made)
     # Last: nothing is patched unless every check passed.
     _install_dealloc(code.address("gfjit_lisp_cons_dealloc"))
     global _free_count
     _free_count = ctypes.c_int64.from_address(code.address("gfjit_lisp_free_count"))
     return made
+
+
+def _native_callable(callable_type: type, name: str, fallback: Callable[..., Any], code: Any, address: int) -> Any:
+    """A callable running the machine code at ``address`` (in ``code``), sending its misses to
+    ``fallback``."""
+    from dispatch import native
+
+    fn = callable_type()
+    # The fallback lives in the callable's __dict__ for as long as the callable (I2).
+    fn.__name__, fn.__doc__, fn.fallback, fn.code = name, fallback.__doc__, fallback, code
+    native.store_pointer(fn, native.MISS_HANDLER_OFFSET, id(fallback))
+    native.store_pointer(fn, native.VECTORCALL_OFFSET, address)
+    return fn
 
 
 def _type_slot(cls: type, offset: int) -> ctypes.c_void_p:
@@ -961,6 +972,17 @@ replace_cars: Callable[[Any, list[Any]], Any] = _native["replace_cars"] if _nati
 evenp: Callable[[Any], Any] = _native["evenp"] if _native else _evenp
 oddp: Callable[[Any], Any] = _native["oddp"] if _native else _oddp
 native_enabled = _native is not None
+
+
+def named(fn: Callable[..., Any], who: str) -> Callable[..., Any]:
+    """The list function ``fn`` (a walker or a mapper above, not a builder) for the Lisp function
+    ``who``: the same code, whose TYPE-ERRORs start with ``who`` (its fallback is told the name)."""
+    if not native_enabled:
+        return functools.partial(fn, who=who)
+    from dispatch import native
+
+    fallback = functools.partial(fn.fallback, who=who)
+    return _native_callable(type(fn), fn.__name__, fallback, fn.code, native.load_pointer(fn, native.VECTORCALL_OFFSET))
 
 
 def freelist_length() -> int:
