@@ -516,10 +516,11 @@ def _fixed(x: float, w: int | None, d: int | None, k: int, overflow: str | None,
     sign = "-" if x < 0 or (x == 0 and math.copysign(1, x) < 0) else "+" if plus else ""
     if d is None and w is not None:
         whole, _ = _decimal_digits(x, None, k)
-        d = max(w - len(sign) - max(len(whole), 1) - 1, 0)
+        # A zero before the point is optional; some digit is printed even where w is too narrow.
+        d = max(w - len(sign) - len(whole) - 1, 0 if whole else 1)
         whole, fraction = _decimal_digits(x, d, k)
         fraction = fraction.rstrip("0") if d else fraction
-        if not fraction and len(sign) + len(whole or "0") + 1 < w:
+        if not fraction and (not whole or len(sign) + len(whole) + 1 < w):
             fraction = "0"
     else:
         whole, fraction = _decimal_digits(x, d, k)

@@ -45,7 +45,7 @@ from lisp.data import COMMON_LISP, KEYWORD, NIL, Char, Cons, Package, SourceCons
 from lisp.namespace import dynamic_binding, global_value_is_set, proclaim_special, set_symbol_value, symbol_value
 from lisp.pretty import Layout
 from lisp.reader import (
-    CHAR_NAMES, FUNCTION, PACKAGE_VAR, QUASIQUOTE, QUOTE, READ_BASE, UNQUOTE, UNQUOTE_NSPLICING,
+    CHAR_NAMES, FUNCTION, PACKAGE_VAR, QUASIQUOTE, QUOTE, UNQUOTE, UNQUOTE_NSPLICING,
     UNQUOTE_SPLICING, Readtable, current_readtable,
 )
 from lisp.streams import OutputStream, Stream, StringOutputStream, output_stream
@@ -128,10 +128,6 @@ class _Printer:
         return symbol_value(PACKAGE_VAR)
 
     @functools.cached_property
-    def read_base(self) -> Any:
-        return symbol_value(READ_BASE)
-
-    @functools.cached_property
     def readtable(self) -> Readtable:
         return current_readtable()
 
@@ -167,7 +163,8 @@ class _Printer:
         if kind is Cons or kind is SourceCons:
             self.list(obj, depth)
         elif kind is Symbol:
-            out(self.symbol_text(obj))
+            if not (self.circle and obj.package is None and self.labelled(obj)):
+                out(self.symbol_text(obj))
         elif kind is int:
             out(decimal_text(obj) if self.base == 10 and not self.radix else self.number_text(obj))
         elif kind is str:
@@ -177,7 +174,8 @@ class _Printer:
         elif isinstance(obj, Cons):
             self.list(obj, depth)
         elif isinstance(obj, Symbol):
-            out(self.symbol_text(obj))
+            if not (self.circle and obj.package is None and self.labelled(obj)):
+                out(self.symbol_text(obj))
         elif isinstance(obj, str):
             out(_string_text(obj) if self.escape else obj)
         elif isinstance(obj, bool):
@@ -264,8 +262,8 @@ class _Printer:
         case = self.readtable.case.name
         if (case == "UPCASE" and name != name.upper()) or (case == "DOWNCASE" and name != name.lower()):
             return True
-        base = self.read_base if isinstance(self.read_base, int) and 2 <= self.read_base <= 36 else 10
-        return potential_number(name, base)
+        # Escaped so that READ with *read-base* bound to the output base gives it back (CLHS 22.1.3.3).
+        return potential_number(name, self.base)
 
     def cased(self, name: str) -> str:
         """``name`` as it is printed unescaped: by ``*print-case*`` under an :UPCASE readtable,
@@ -425,13 +423,13 @@ def _limit(value: Any, name: str) -> int | None:
 
 
 def _shared_objects(root: Any) -> list[int]:
-    """Ids of the conses and vectors reachable from ``root`` more than once."""
+    """Ids of the conses, vectors and uninterned symbols reachable from ``root`` more than once."""
     seen: set[int] = set()
     shared: list[int] = []
     stack = [root]
     while stack:
         obj = stack.pop()
-        if not isinstance(obj, (Cons, list)):
+        if not isinstance(obj, (Cons, list)) and not (isinstance(obj, Symbol) and obj.package is None):
             continue
         key = id(obj)
         if key in seen:
@@ -442,7 +440,7 @@ def _shared_objects(root: Any) -> list[int]:
         if isinstance(obj, Cons):
             stack.append(obj.cdr)
             stack.append(obj.car)
-        else:
+        elif isinstance(obj, list):
             stack.extend(reversed(obj))
     return shared
 

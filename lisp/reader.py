@@ -674,6 +674,8 @@ def _sharp_colon(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any
         return True, NIL
     if ":" in token and (escaped is None or any(c == ":" and not e for c, e in zip(token, escaped))):
         raise reader._error(f"an uninterned symbol #:{token} has a package marker", start)
+    if escaped is None and parse_number(token, reader._read_base(start)) is not None:
+        raise reader._error(f"#:{token} names a number, not a symbol", start)
     return True, Symbol(token)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from lisp.compiler.values import values
 from lisp.conditions import PackageError, SimpleError, raise_error, type_error
-from lisp.data import NIL, Package, Symbol, T, cl_symbol, find_package, list_all_packages, make_list
+from lisp.data import NIL, Cons, Package, Symbol, T, cl_symbol, find_package, list_all_packages, make_list
 from lisp.library.arguments import check, expected, function_designator, show, truth
 from lisp.library.lists import plist_put, plist_remove, getf
 from lisp.library.strings import string_designator
@@ -187,6 +187,16 @@ def makunbound(sym: Any) -> Any:
         raise_error(SimpleError(f"{show(sym)} is a constant and cannot be made unbound"))
     namespace.makunbound(sym)
     return sym
+
+
+@builtin("CONSTANTP")
+def constantp(form: Any, environment: Any = NIL) -> Any:
+    """``constantp``: self-evaluating objects, constant variables and QUOTE forms (no folding)."""
+    if isinstance(form, Symbol):
+        return truth(namespace.is_constant(form))
+    if isinstance(form, Cons):
+        return truth(form.car is cl_symbol("QUOTE"))
+    return T  # NIL and every object that is neither a symbol nor a cons evaluate to themselves
 
 
 @builtin("SYMBOL-FUNCTION")

@@ -21,7 +21,7 @@ from lisp.conditions import Condition, ProgramError, Restart, SimpleError, condi
 from lisp.data import NIL, SYSTEM, Char, Cons, Package, Symbol, T, cl_symbol, make_list
 from lisp.library.arguments import check, function_designator, show, truth
 from lisp.library.equality import eql_p
-from lisp.library.lists import elements
+from lisp.library.lists import list_items
 from lisp.library.numbers import RATIONAL_TYPES, REAL_TYPES
 from lisp.namespace import builtin
 from lisp.ratio import Ratio
@@ -205,7 +205,7 @@ def _range_test(base: Predicate, args: list[Any], spec: Any) -> Predicate:
         if b is star:
             return lambda x: True
         if isinstance(b, Cons):
-            (limit,) = list(elements(b))
+            (limit,) = list(list_items(b))
             return (lambda x: x > limit) if is_low else (lambda x: x < limit)
         if type(b) not in REAL_TYPES:
             _unknown(spec)
@@ -217,7 +217,7 @@ def _range_test(base: Predicate, args: list[Any], spec: Any) -> Predicate:
 
 def _compound_predicate(spec: Cons) -> Predicate:
     head = spec.car
-    args = list(elements(spec.cdr))
+    args = list(list_items(spec.cdr))
     name = head.name if isinstance(head, Symbol) and head.package is not None \
         and head.package.name == "COMMON-LISP" else None
     star = cl_symbol("*")
@@ -300,7 +300,7 @@ def _one_dimension(dims: Any) -> Any:
         return star
     if type(dims) is int:
         return star if dims == 1 else None
-    ds = list(elements(dims))
+    ds = list(list_items(dims))
     return ds[0] if len(ds) == 1 else None
 
 
@@ -312,7 +312,7 @@ def is_character_type(spec: Any) -> bool:
 
 def sequence_kind(spec: Any) -> str | None:
     """``"list"``, ``"vector"`` or ``"string"``: the representation of a sequence type specifier."""
-    head, args = (spec.car, list(elements(spec.cdr))) if isinstance(spec, Cons) else (spec, [])
+    head, args = (spec.car, list(list_items(spec.cdr))) if isinstance(spec, Cons) else (spec, [])
     if not isinstance(head, Symbol) or head.package is None or head.package.name != "COMMON-LISP":
         return None
     if head.name in ("LIST", "CONS", "NULL"):
@@ -411,27 +411,128 @@ def _standard_name(spec: Any) -> str | None:
 
 def subtype(sub: Any, sup: Any) -> tuple[bool, bool]:
     """``subtypep`` as (is a subtype, certain)."""
+    sub, sup = _expand(sub), _expand(sup)
     if sub is NIL or sup is T or sub == sup:
         return True, True
-    if isinstance(sub, Cons) and sub.car is cl_symbol("OR"):
-        results = [subtype(s, sup) for s in elements(sub.cdr)]
+    head_sub, head_sup = _compound_head(sub), _compound_head(sup)
+    if head_sub == "OR":
+        results = [subtype(s, sup) for s in list_items(sub.cdr)]
         return all(r for r, _ in results), all(r or c for r, c in results)
-    if isinstance(sup, Cons) and sup.car is cl_symbol("OR"):
-        results = [subtype(sub, s) for s in elements(sup.cdr)]
+    if head_sup == "AND":
+        results = [subtype(sub, s) for s in list_items(sup.cdr)]
+        if all(r for r, _ in results):
+            return True, True
+        return False, any(c and not r for r, c in results)
+    if head_sub == "AND":
+        parts = list(list_items(sub.cdr))
+        if any(subtype(s, sup)[0] for s in parts) or any(_disjoint(x, y) for x in parts for y in parts):
+            return True, True
+    if head_sup == "OR":
+        results = [subtype(sub, s) for s in list_items(sup.cdr)]
         return (True, True) if any(r for r, _ in results) else (False, False)
-    if isinstance(sub, Cons) and sub.car in (cl_symbol("MEMBER"), cl_symbol("EQL")):
+    if head_sub in ("MEMBER", "EQL"):
         pred = type_predicate(sup)
-        return all(pred(m) for m in elements(sub.cdr)), True
-    a, b = _standard_name(sub), _standard_name(sup)
+        return all(pred(m) for m in list_items(sub.cdr)), True
+    if head_sub is not None and head_sub in ("AND", "NOT", "SATISFIES"):
+        return False, False
+    if head_sup == "NOT":
+        if subtype(sub, sup.cdr.car) == (True, True):
+            return False, True  # a non-empty type inside X is not inside (not X)
+        return (True, True) if _disjoint(sub, sup.cdr.car) else (False, False)
+    ints_sub, ints_sup = _integer_range(sub), _integer_range(sup)
+    if ints_sub is not None and ints_sup is not None:
+        return _range_within(ints_sub, ints_sup), True
+    a = "INTEGER" if ints_sub is not None else _standard_name(sub)
+    b = _standard_name(sup)
+    if a is not None and ints_sup is not None:
+        # Bignums are unbounded both ways; other standard types hold non-integers.
+        return a == "BIGNUM" and ints_sup == (None, None), True
+    if a is not None and b == "ATOM":
+        return not {"CONS", "LIST", "SEQUENCE", "T"} & {a} and "CONS" not in _ancestors(a), True
     if a is not None and b is not None:
         return b in _ancestors(a), True
     ca = condition_class(sub) if isinstance(sub, Symbol) else None
     cb = condition_class(sup) if isinstance(sup, Symbol) else None
     if ca is not None and cb is not None:
         return issubclass(ca, cb), True
+    if ca is not None and b == "ATOM":
+        return True, True
     if (ca is not None and b is not None) or (a is not None and cb is not None):
         return False, True
     return _class_subtype(sub, sup)
+
+
+def _disjoint(x: Any, y: Any) -> bool:
+    """Whether two type specifiers certainly share no object: standard types with no common subtype."""
+    x, y = _expand(x), _expand(y)
+    a = "INTEGER" if _integer_range(x) is not None else _standard_name(x)
+    b = "INTEGER" if _integer_range(y) is not None else _standard_name(y)
+    if a is None or b is None or "ATOM" in (a, b):
+        return False
+    return not any(a in _ancestors(n) and b in _ancestors(n) for n in _SUPERTYPES)
+
+
+def _expand(spec: Any) -> Any:
+    """``spec`` with deftype names expanded at its head, and ``(not atom)``/``(not cons)`` named."""
+    while True:
+        if isinstance(spec, Symbol) and spec in _DEFTYPES:
+            spec = _DEFTYPES[spec](NIL)
+        elif isinstance(spec, Cons) and spec.car in _DEFTYPES:
+            spec = _DEFTYPES[spec.car](spec.cdr)
+        elif _compound_head(spec) == "NOT" and _standard_name(spec.cdr.car) in ("ATOM", "CONS"):
+            return cl_symbol("CONS" if spec.cdr.car.name == "ATOM" else "ATOM")
+        else:
+            return spec
+
+
+def _compound_head(spec: Any) -> str | None:
+    head = spec.car if isinstance(spec, Cons) else None
+    if isinstance(head, Symbol) and head.package is not None and head.package.name == "COMMON-LISP":
+        return head.name
+    return None
+
+
+# Integer types as (lowest, highest) member, None where unbounded.
+_INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
+    "INTEGER": (None, None), "SIGNED-BYTE": (None, None), "UNSIGNED-BYTE": (0, None),
+    "FIXNUM": (_FIXNUM_MIN, _FIXNUM_MAX), "BIT": (0, 1),
+}
+
+
+def _integer_range(spec: Any) -> tuple[int | None, int | None] | None:
+    """The integers ``spec`` stands for, when it is an integer range type; otherwise None."""
+    name = _standard_name(spec)
+    if name is not None:
+        return _INTEGER_RANGES.get(name)
+    head = _compound_head(spec)
+    args = list(list_items(spec.cdr)) if head is not None else []
+    star = cl_symbol("*")
+    if head == "MOD" and len(args) == 1 and type(args[0]) is int:
+        return 0, args[0] - 1
+    if head in ("UNSIGNED-BYTE", "SIGNED-BYTE") and len(args) <= 1:
+        if not args or args[0] is star:
+            return _INTEGER_RANGES[head]
+        if type(args[0]) is not int:
+            return None
+        return (0, 2 ** args[0] - 1) if head == "UNSIGNED-BYTE" else (-(2 ** (args[0] - 1)), 2 ** (args[0] - 1) - 1)
+    if head == "INTEGER" and len(args) <= 2:
+        low, high = (args + [star, star])[:2]
+        return _integer_bound(low, 1), _integer_bound(high, -1)
+    return None
+
+
+def _integer_bound(bound: Any, inward: int) -> int | None:
+    if isinstance(bound, Cons):  # (n) excludes n
+        return bound.car + inward
+    return None if bound is cl_symbol("*") else bound
+
+
+def _range_within(inner: tuple[int | None, int | None], outer: tuple[int | None, int | None]) -> bool:
+    (low, high), (outer_low, outer_high) = inner, outer
+    if low is not None and high is not None and low > high:
+        return True  # the empty type
+    return (outer_low is None or (low is not None and low >= outer_low)) and \
+        (outer_high is None or (high is not None and high <= outer_high))
 
 
 def _class_subtype(sub: Any, sup: Any) -> tuple[bool, bool]:
@@ -458,13 +559,13 @@ def coerce(obj: Any, spec: Any) -> Any:
     """``coerce`` to sequence types, CHARACTER, float types, COMPLEX, FUNCTION and T."""
     from lisp.library.sequences import _result_maker, is_sequence, items
 
+    if spec is T or type_predicate(spec)(obj):
+        return obj
     if sequence_kind(spec) is not None and is_sequence(obj):
         result = _result_maker(spec, "COERCE")(items(obj))
         if not type_predicate(spec)(result):
             type_error(obj, spec, f"COERCE: {show(obj)} cannot become a {show(spec)}")
         return result
-    if spec is T or type_predicate(spec)(obj):
-        return obj
     name = spec.name if isinstance(spec, Symbol) else (spec.car.name if isinstance(spec, Cons)
                                                       and isinstance(spec.car, Symbol) else None)
     if name == "CHARACTER":
@@ -515,7 +616,7 @@ def deftype_(name: Any, expander: Any) -> Any:
 def _star_defaults(lambda_list: Any) -> Any:
     """A deftype lambda list: unsupplied &optional and &key parameters default to ``*``."""
     out, defaulting = [], False
-    for item in elements(lambda_list):
+    for item in list_items(lambda_list):
         if isinstance(item, Symbol) and item.name.startswith("&"):
             defaulting = item.name in ("&OPTIONAL", "&KEY")
             out.append(item)
@@ -529,7 +630,7 @@ def _star_defaults(lambda_list: Any) -> Any:
 @macro("DEFTYPE")
 def deftype(form: Any, env: Any) -> Any:
     """``(deftype name lambda-list body...)``: the body computes the expansion of a use of ``name``."""
-    parts = list(elements(form.cdr))
+    parts = list(list_items(form.cdr))
     if len(parts) < 2 or not isinstance(parts[0], Symbol):
         from lisp.data import source_pos
 
