@@ -83,21 +83,23 @@ def expected(name: str) -> Symbol:
 
 def element_index(index: Any, length: int, who: str) -> int:
     """``index`` as the index of an element of a sequence of ``length`` elements."""
-    if type(index) is not int or not 0 <= index < length:
-        from lisp.data import make_list
-
-        type_error(index, make_list([cl_symbol("INTEGER"), 0, make_list([length])]),
-                   f"{who}: the index {show(index)} is out of range for a sequence of length {length}")
-    return index
+    return _index(index, length, who, bounding=False)
 
 
 def bounding_index(index: Any, length: int, who: str) -> int:
     """``index`` as a :start or :end bound of a sequence of ``length`` elements (0 to ``length``)."""
-    if type(index) is not int or not 0 <= index <= length:
+    return _index(index, length, who, bounding=True)
+
+
+def _index(index: Any, length: int, who: str, bounding: bool) -> int:
+    if type(index) is not int or not 0 <= index <= (length if bounding else length - 1):
         from lisp.data import make_list
 
-        type_error(index, make_list([cl_symbol("INTEGER"), 0, length]),
-                   f"{who}: the bounding index {show(index)} is out of range for a sequence of length {length}")
+        # An element index is below the length: (INTEGER 0 (length)), an exclusive bound.
+        limit = length if bounding else make_list([length])
+        what = "bounding index" if bounding else "index"
+        type_error(index, make_list([cl_symbol("INTEGER"), 0, limit]),
+                   f"{who}: the {what} {show(index)} is out of range for a sequence of length {length}")
     return index
 
 

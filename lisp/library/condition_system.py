@@ -16,7 +16,7 @@ from lisp.compiler.macros import QUOTE, gensym, macro, macroexpand
 from lisp.data import (NIL, SYSTEM, Cons, SourceCons, Symbol, cl_symbol, keyword, lisp_list as L, make_list,
                        source_pos)
 from lisp.library.arguments import check, function_designator, show
-from lisp.library.lists import elements
+from lisp.library.lists import list_items
 from lisp.library.types import type_predicate
 from lisp.namespace import builtin, global_value_is_set, proclaim_special, set_symbol_value
 
@@ -40,7 +40,7 @@ def _items(form: Any, what: str, where: Any) -> list[Any]:
     if form is not NIL and not isinstance(form, Cons):
         raise _macro_error(where, f"{what} must be a list, not {show(form)}")
     try:
-        return list(elements(form))
+        return list(list_items(form))
     except cs.LispTypeError:
         raise _macro_error(where, f"{what} is a dotted list") from None
 
@@ -196,7 +196,7 @@ builtin("%SIGNAL-WITH-RESTARTS", SYSTEM)(cs.signal_with_restarts)
 
 @builtin("%WITH-CONDITION-RESTARTS", SYSTEM)
 def with_condition_restarts_(condition: Any, restarts: Any, thunk: Any) -> Any:
-    return cs.with_condition_restarts(condition, elements(restarts), thunk)
+    return cs.with_condition_restarts(condition, list_items(restarts), thunk)
 
 
 @builtin("%DEFINE-CONDITION", SYSTEM)
@@ -204,21 +204,21 @@ def define_condition_(name: Any, parents: Any, slots: Any, report: Any, document
                       default_initargs: Any) -> Any:
     """``slots``: a list of (name initargs initform-thunk-or-NIL) lists; ``default_initargs`` a
     plist of initarg and thunk."""
-    defaults = dict(zip(list(elements(default_initargs))[::2], list(elements(default_initargs))[1::2]))
+    defaults = dict(zip(list(list_items(default_initargs))[::2], list(list_items(default_initargs))[1::2]))
     specs = []
-    for slot in elements(slots):
-        slot_name, initargs, initform = elements(slot)
-        initargs = tuple(elements(initargs))
+    for slot in list_items(slots):
+        slot_name, initargs, initform = list_items(slot)
+        initargs = tuple(list_items(initargs))
         default = next((defaults.pop(a) for a in initargs if a in defaults), NIL)
         thunk = default if default is not NIL else initform
         specs.append(cs.SlotSpec(slot_name.name, initargs, None if thunk is NIL else thunk))
     # Default initargs of inherited slots override those slots' initforms in this class.
-    for parent in elements(parents):
+    for parent in list_items(parents):
         for spec in getattr(cs.condition_class(parent), "slot_specs", ()):
             initarg = next((a for a in spec.initargs if a in defaults), None)
             if initarg is not None:
                 specs.append(cs.SlotSpec(spec.name, spec.initargs, defaults.pop(initarg)))
-    cs.define_condition(name, list(elements(parents)), specs, None if report is NIL else report,
+    cs.define_condition(name, list(list_items(parents)), specs, None if report is NIL else report,
                         None if documentation is NIL else documentation)
     return name
 
@@ -313,7 +313,7 @@ def restart_case(form: Any, env: Any) -> Any:
     if isinstance(expanded, Cons) and expanded.car in _SIGNALLERS:
         # CLHS 9.1.4.2.4: the restarts are associated with the condition this form signals.
         restartable = _at(restartable, make_list([_sys("%SIGNAL-WITH-RESTARTS"), L(QUOTE, expanded.car),
-                                                  *elements(expanded.cdr)]))
+                                                  *list_items(expanded.cdr)]))
     args = []
     for clause in items[1:]:
         parts = _items(clause, "a RESTART-CASE clause", form)

@@ -19,7 +19,7 @@ from lisp.compiler.values import values
 from lisp.conditions import type_error
 from lisp.compiler.macros import gensym, macro
 from lisp.data import NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, lisp_list, make_list
-from lisp.library.lists import elements
+from lisp.library.lists import list_items
 from lisp.library.arguments import check, function_designator, keywords, show, truth
 from lisp.namespace import GLOBALS, builtin, get_function, setf_function_key
 from lisp.ratio import Ratio
@@ -237,8 +237,8 @@ def hash_table_iterator(table: Any) -> Any:
 @macro("WITH-HASH-TABLE-ITERATOR")
 def with_hash_table_iterator(form: Any, env: Any) -> Any:
     """``(with-hash-table-iterator (name table) body...)``: ``(name)`` is a local macro."""
-    spec, *body = list(elements(form.cdr))
-    name, table = list(elements(spec))
+    spec, *body = list(list_items(form.cdr))
+    name, table = list(list_items(spec))
     iterator = gensym("ITERATOR")
     local_macro = lisp_list(name, NIL, lisp_list(cl_symbol("LIST"), lisp_list(cl_symbol("QUOTE"), cl_symbol("FUNCALL")),
                                                    lisp_list(cl_symbol("QUOTE"), iterator)))

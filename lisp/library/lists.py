@@ -1,11 +1,22 @@
 """Conses and lists: accessors, constructors, mapping, membership, association lists, property
 lists, trees and sets (CLHS 14). Every function checks that it was given lists and says which
-argument was not."""
+argument was not.
+
+A list the standard requires to be proper is walked once, whole, by :func:`list_items` (the native
+walker of :mod:`lisp.native_cons`), before anything else is done with it: a dotted or circular list
+is a TYPE-ERROR naming the function, never a hang. That is stricter than SBCL, which returns early
+when it can (MEMBER finding the item before the dotted tail, MAPCAR stopping at a shorter list) and
+loops for ever on most circular lists; the standard leaves both undefined. A function taking a
+list that may be dotted but not circular (COPY-LIST, LAST, BUTLAST, NCONC, LDIFF, TAILP) finds its
+last cons with the same walk first, so its own walk is bounded.
+"""
 
 from __future__ import annotations
 
 import collections
+import functools
 import itertools
+import operator
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,7 +27,7 @@ from lisp.data import NIL, SYSTEM, Cons, T, cl_symbol, lisp_list, source_pos
 from lisp.library.arguments import (check, expected, function_designator, key_function, keywords, truth,
                                     test_function)
 from lisp.namespace import builtin
-from lisp.native_cons import cons, from_items, last_cons, list_of, list_star, map_items, to_list
+from lisp.native_cons import cons, from_items, last_cons, length, list_of, list_star, map_items, named, to_list
 
 _LIST = expected("LIST")
 _CONS = expected("CONS")
@@ -28,40 +39,49 @@ def check_list(x: Any) -> Any:
     return x
 
 
-def elements(lst: Any) -> Iterator[Any]:
-    """The elements of a proper list; a TYPE-ERROR names a non-list or a dotted tail."""
+def list_items(lst: Any, who: str | None = None) -> list[Any]:
+    """The elements of a proper list as a Python list: the one walk of every function that needs
+    a proper list. A non-list, a dotted tail or a circular list is a TYPE-ERROR, naming ``who``
+    (the Lisp function called) when given."""
+    return to_list(lst) if who is None else walker_for(to_list, who)(lst)
+
+
+@functools.cache
+def walker_for(fn: Callable[..., Any], who: str) -> Callable[..., Any]:
+    """The walker or mapper ``fn`` of :mod:`lisp.native_cons` for the Lisp function ``who`` (its
+    TYPE-ERRORs name ``who``): made on the first call, kept for the life of the process."""
+    return named(fn, who)
+
+
+def list_length_of(lst: Any, who: str) -> int:
+    """The length of a proper list (the walk of :func:`list_items`, without the elements)."""
+    return walker_for(length, who)(lst)
+
+
+def last_of(lst: Any, who: str) -> Any:
+    """The last cons of a list that may be dotted (NIL for NIL); a non-list or a circular list is a
+    TYPE-ERROR naming ``who``."""
+    return walker_for(last_cons, who)(lst)
+
+
+def _dotted_items(lst: Any, who: str) -> tuple[list[Any], Any]:
+    """The elements of a list that may be dotted, and what ends it (NIL or the dotted tail)."""
+    last_cell = last_of(lst, who)
+    if last_cell is NIL or last_cell.cdr is NIL:
+        return list_items(lst, who), NIL
+    out = []
     cell = lst
-    while isinstance(cell, Cons):
-        yield cell.car
+    while cell is not last_cell:  # bounded: LAST-CONS has found the end
+        out.append(cell.car)
         cell = cell.cdr
-    if cell is not NIL:
-        _improper(lst, cell)
-
-
-def list_items(lst: Any) -> list[Any]:
-    """The elements of a proper list as a Python list (the fast form of :func:`elements`); a
-    TYPE-ERROR names a non-list, a dotted tail or a circular list."""
-    return to_list(lst)
-
-
-def _improper(lst: Any, tail: Any) -> None:
-    if tail is lst:
-        type_error(lst, _LIST)
-    type_error(tail, _LIST, f"the list ends in the dotted tail {_show(tail)}, not NIL")
+    out.append(cell.car)
+    return out, cell.cdr
 
 
 def _show(x: Any) -> str:
     from lisp.library.arguments import show
 
     return show(x)
-
-
-def _cells(lst: Any) -> Iterator[Cons]:
-    check_list(lst)
-    cell = lst
-    while isinstance(cell, Cons):
-        yield cell
-        cell = cell.cdr
 
 
 # -- conses and accessors --------------------------------------------------------------------------
@@ -199,9 +219,7 @@ def make_list_(size: Any, *args: Any) -> Any:
 @builtin("COPY-LIST")
 def copy_list(lst: Any) -> Any:
     """A copy of the list structure (a dotted tail is kept)."""
-    last_cell = last_cons(lst)  # a non-list or a circular list is its TYPE-ERROR
-    tail = NIL if last_cell is NIL else last_cell.cdr
-    return from_items(to_list(lst) if tail is NIL else [cell.car for cell in _cells(lst)], tail)
+    return from_items(*_dotted_items(lst, "COPY-LIST"))
 
 
 @builtin("COPY-TREE")
@@ -217,53 +235,53 @@ def append(*lists: Any) -> Any:
         return NIL
     result = lists[-1]
     for lst in reversed(lists[:-1]):
-        result = from_items(to_list(lst), result)
+        result = from_items(list_items(lst, "APPEND"), result)
     return result
 
 
 @builtin("NCONC")
 def nconc(*lists: Any) -> Any:
+    """The lists joined by changing the last cdr of each (a dotted tail is replaced, as in SBCL);
+    the last argument may be any object."""
     result = NIL
     last_cell = None
-    for i, lst in enumerate(lists):
-        if lst is NIL:
+    for lst in lists[:-1]:
+        end = last_of(lst, "NCONC")
+        if end is NIL:
             continue
-        if i < len(lists) - 1:
-            check_list(lst)
         if last_cell is None:
             result = lst
         else:
             last_cell.cdr = lst
-        if isinstance(lst, Cons):
-            last_cell = _last_cell(lst)
+        last_cell = end
+    if not lists:
+        return NIL
+    if last_cell is None:
+        return lists[-1]
+    last_cell.cdr = lists[-1]
     return result
-
-
-def _last_cell(lst: Cons) -> Cons:
-    cell = lst
-    while isinstance(cell.cdr, Cons):
-        cell = cell.cdr
-    return cell
 
 
 @builtin("REVAPPEND")
 def revappend(lst: Any, tail: Any) -> Any:
-    for x in elements(lst):
-        tail = cons(x, tail)
-    return tail
+    return _revappend(lst, tail, "REVAPPEND")
 
 
 @builtin("NRECONC")
 def nreconc(lst: Any, tail: Any) -> Any:
-    return revappend(lst, tail)
+    return _revappend(lst, tail, "NRECONC")
+
+
+def _revappend(lst: Any, tail: Any, who: str) -> Any:
+    return from_items(list_items(lst, who)[::-1], tail)
 
 
 @builtin("LAST")
 def last(lst: Any, n: Any = 1) -> Any:
     if type(n) is int and n == 1:
-        return last_cons(lst)
+        return last_of(lst, "LAST")
     check(type(n) is int and n >= 0, n, "UNSIGNED-BYTE")
-    check_list(lst)
+    last_of(lst, "LAST")  # the check: the walk below ends
     # Walk with a lead of n cells: the trailing pointer ends on the last n conses.
     lead = lst
     for _ in range(n):
@@ -280,24 +298,25 @@ def last(lst: Any, n: Any = 1) -> Any:
 @builtin("BUTLAST")
 def butlast(lst: Any, n: Any = 1) -> Any:
     check(type(n) is int and n >= 0, n, "UNSIGNED-BYTE")
-    items = [c.car for c in _cells(lst)]
+    items, _ = _dotted_items(lst, "BUTLAST")
     return from_items(items[:max(len(items) - n, 0)])
 
 
 @builtin("NBUTLAST")
 def nbutlast(lst: Any, n: Any = 1) -> Any:
     check(type(n) is int and n >= 0, n, "UNSIGNED-BYTE")
-    cells = list(_cells(lst))
-    if len(cells) <= n:
+    kept = len(_dotted_items(lst, "NBUTLAST")[0]) - n
+    if kept <= 0:
         return NIL
-    cells[len(cells) - n - 1].cdr = NIL
+    nthcdr(kept - 1, lst).cdr = NIL
     return lst
 
 
 @builtin("LDIFF")
 def ldiff(lst: Any, obj: Any) -> Any:
     items = []
-    cell = check_list(lst)
+    last_of(lst, "LDIFF")  # the check: the walk below ends
+    cell = lst
     while isinstance(cell, Cons) and cell is not obj:
         items.append(cell.car)
         cell = cell.cdr
@@ -306,7 +325,8 @@ def ldiff(lst: Any, obj: Any) -> Any:
 
 @builtin("TAILP")
 def tailp(obj: Any, lst: Any) -> Any:
-    cell = check_list(lst)
+    last_of(lst, "TAILP")  # the check: the walk below ends
+    cell = lst
     while isinstance(cell, Cons):
         if cell is obj:
             return T
@@ -322,23 +342,19 @@ def _eql(a: Any, b: Any) -> bool:
 
 @builtin("LIST-LENGTH")
 def list_length(lst: Any) -> Any:
-    """The length of a proper list, NIL for a circular one."""
+    """The length of a proper list, NIL for a circular one (its own walk: a cycle is an answer
+    here, not an error)."""
     check_list(lst)
     slow = fast = lst
     n = 0
     while True:
-        if fast is NIL:
-            return n
-        if not isinstance(fast, Cons):
-            return type_error(fast, _LIST)
-        fast = fast.cdr
-        n += 1
-        if fast is NIL:
-            return n
-        if not isinstance(fast, Cons):
-            return type_error(fast, _LIST)
-        fast = fast.cdr
-        n += 1
+        for _ in range(2):
+            if fast is NIL:
+                return n
+            if not isinstance(fast, Cons):
+                return type_error(fast, _LIST, f"LIST-LENGTH: the list ends in the dotted tail {_show(fast)}, not NIL")
+            fast = fast.cdr
+            n += 1
         slow = slow.cdr
         if fast is slow:
             return NIL
@@ -347,57 +363,61 @@ def list_length(lst: Any) -> Any:
 # -- mapping ---------------------------------------------------------------------------------------
 
 
-def _parallel(lists: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+def _parallel(lists: tuple[Any, ...], who: str) -> Iterator[tuple[Any, ...]]:
     """The argument tuples of mapcar: one element of each list, until the shortest ends."""
-    return zip(*(elements(lst) for lst in lists))
+    return zip(*[list_items(lst, who) for lst in lists])
 
 
-def _parallel_tails(lists: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
-    return zip(*(_cells(lst) for lst in lists))
+def _parallel_tails(lists: tuple[Any, ...], who: str) -> Iterator[tuple[Any, ...]]:
+    """The argument tuples of maplist: the successive tails of each list, until the shortest ends."""
+    count = min([list_length_of(lst, who) for lst in lists])
+    return zip(*[_tails(lst, count) for lst in lists])
+
+
+def _tails(lst: Any, count: int) -> Iterator[Any]:
+    for _ in range(count):
+        yield lst
+        lst = lst.cdr
 
 
 @builtin("MAPCAR")
 def mapcar(fn: Any, lst: Any, *more: Any) -> Any:
     f = function_designator(fn)
     if more:
-        return from_items(itertools.starmap(f, _parallel((lst, *more))))
-    return map_items(f, lst)
+        return from_items(itertools.starmap(f, _parallel((lst, *more), "MAPCAR")))
+    return walker_for(map_items, "MAPCAR")(f, lst)
 
 
 @builtin("MAPC")
 def mapc(fn: Any, lst: Any, *more: Any) -> Any:
     f = function_designator(fn)
-    if more:
-        collections.deque(itertools.starmap(f, _parallel((lst, *more))), maxlen=0)
-    else:
-        collections.deque(map(f, to_list(lst)), maxlen=0)
+    collections.deque(itertools.starmap(f, _parallel((lst, *more), "MAPC")), maxlen=0)
     return lst
 
 
 @builtin("MAPCAN")
 def mapcan(fn: Any, lst: Any, *more: Any) -> Any:
     f = function_designator(fn)
-    return nconc(*[f(*args) for args in _parallel((lst, *more))])
+    return nconc(*[f(*args) for args in _parallel((lst, *more), "MAPCAN")])
 
 
 @builtin("MAPLIST")
 def maplist(fn: Any, lst: Any, *more: Any) -> Any:
     f = function_designator(fn)
-    return from_items([f(*tails) for tails in _parallel_tails((lst, *more))])
+    return from_items([f(*tails) for tails in _parallel_tails((lst, *more), "MAPLIST")])
 
 
 @builtin("MAPL")
 def mapl(fn: Any, lst: Any, *more: Any) -> Any:
     f = function_designator(fn)
-    for tails in _parallel_tails((lst, *more)):
-        f(*tails)
+    collections.deque(itertools.starmap(f, _parallel_tails((lst, *more), "MAPL")), maxlen=0)
     return lst
 
 
 @builtin("MAPCON")
 def mapcon(fn: Any, lst: Any, *more: Any) -> Any:
     f = function_designator(fn)
-    return nconc(*[f(*tails) for tails in _parallel_tails((lst, *more))])
+    return nconc(*[f(*tails) for tails in _parallel_tails((lst, *more), "MAPCON")])
 
 
 # -- membership and association lists --------------------------------------------------------------
@@ -408,89 +428,75 @@ def _matcher(args: tuple[Any, ...], who: str) -> tuple[Callable[[Any, Any], bool
     return test_function(kw, who), key_function(kw)
 
 
-@builtin("MEMBER")
-def member(item: Any, lst: Any, *args: Any) -> Any:
-    test, key = _matcher(args, "MEMBER")
-    for cell in _cells(lst):
-        if test(item, cell.car if key is None else key(cell.car)):
-            return cell
-    return NIL
-
-
 def _predicate_matcher(args: tuple[Any, ...], who: str) -> Callable[[Any], Any] | None:
     return key_function(keywords(args, ("KEY",), who))
 
 
-@builtin("MEMBER-IF")
-def member_if(pred: Any, lst: Any, *args: Any) -> Any:
-    p, key = function_designator(pred), _predicate_matcher(args, "MEMBER-IF")
-    for cell in _cells(lst):
-        if p(cell.car if key is None else key(cell.car)) is not NIL:
+def _item_test(item: Any, args: tuple[Any, ...], who: str) -> Callable[[Any], bool]:
+    """Whether an element (its :key) matches ``item`` by :test or :test-not (EQL by default)."""
+    test, key = _matcher(args, who)
+    if key is None:
+        return lambda x: test(item, x)
+    return lambda x: test(item, key(x))
+
+
+def _predicate_test(pred: Any, args: tuple[Any, ...], who: str, wanted: bool) -> Callable[[Any], bool]:
+    """Whether ``pred`` of an element (its :key) is true (``wanted``) or NIL (not ``wanted``)."""
+    p, key = function_designator(pred), _predicate_matcher(args, who)
+    if key is None:
+        return lambda x: (p(x) is not NIL) is wanted
+    return lambda x: (p(key(x)) is not NIL) is wanted
+
+
+def _search_family(name: str, search: Callable[[Any, Callable[[Any], bool], str], Any]) -> None:
+    """Define NAME, NAME-IF and NAME-IF-NOT: ``search(list, matches, who)`` with the test each
+    makes of an element."""
+
+    def plain(item: Any, lst: Any, *args: Any) -> Any:
+        return search(lst, _item_test(item, args, name), name)
+
+    def if_(pred: Any, lst: Any, *args: Any) -> Any:
+        return search(lst, _predicate_test(pred, args, f"{name}-IF", True), f"{name}-IF")
+
+    def if_not(pred: Any, lst: Any, *args: Any) -> Any:
+        return search(lst, _predicate_test(pred, args, f"{name}-IF-NOT", False), f"{name}-IF-NOT")
+
+    for suffix, fn in (("", plain), ("-IF", if_), ("-IF-NOT", if_not)):
+        fn.__name__ = (name + suffix).lower().replace("-", "_")
+        fn.__doc__ = f"``{(name + suffix).lower()}``."
+        builtin(name + suffix)(fn)
+
+
+def _member(lst: Any, matches: Callable[[Any], bool], who: str) -> Any:
+    cell = lst
+    for x in list_items(lst, who):
+        if matches(x):
             return cell
+        cell = cell.cdr
     return NIL
 
 
-@builtin("MEMBER-IF-NOT")
-def member_if_not(pred: Any, lst: Any, *args: Any) -> Any:
-    p = function_designator(pred)
-    return member_if(lambda x: truth(p(x) is NIL), lst, *args)
-
-
-def _alist_entries(alist: Any) -> Iterator[Cons]:
-    for entry in elements(alist):
+def _alist_entries(alist: Any, who: str) -> Iterator[Cons]:
+    for entry in list_items(alist, who):
         if entry is NIL:
             continue
         if not isinstance(entry, Cons):
-            type_error(entry, _CONS, f"the association list element {_show(entry)} is not a cons")
+            type_error(entry, _CONS, f"{who}: the association list element {_show(entry)} is not a cons")
         yield entry
 
 
-@builtin("ASSOC")
-def assoc(item: Any, alist: Any, *args: Any) -> Any:
-    test, key = _matcher(args, "ASSOC")
-    for entry in _alist_entries(alist):
-        if test(item, entry.car if key is None else key(entry.car)):
-            return entry
-    return NIL
+def _alist_search(part: Callable[[Cons], Any]) -> Callable[[Any, Callable[[Any], bool], str], Any]:
+    """The search of ASSOC (``part`` the car) or RASSOC (the cdr): the first entry whose part matches."""
+
+    def search(alist: Any, matches: Callable[[Any], bool], who: str) -> Any:
+        return next((entry for entry in _alist_entries(alist, who) if matches(part(entry))), NIL)
+
+    return search
 
 
-@builtin("ASSOC-IF")
-def assoc_if(pred: Any, alist: Any, *args: Any) -> Any:
-    p, key = function_designator(pred), _predicate_matcher(args, "ASSOC-IF")
-    for entry in _alist_entries(alist):
-        if p(entry.car if key is None else key(entry.car)) is not NIL:
-            return entry
-    return NIL
-
-
-@builtin("ASSOC-IF-NOT")
-def assoc_if_not(pred: Any, alist: Any, *args: Any) -> Any:
-    p = function_designator(pred)
-    return assoc_if(lambda x: truth(p(x) is NIL), alist, *args)
-
-
-@builtin("RASSOC")
-def rassoc(item: Any, alist: Any, *args: Any) -> Any:
-    test, key = _matcher(args, "RASSOC")
-    for entry in _alist_entries(alist):
-        if test(item, entry.cdr if key is None else key(entry.cdr)):
-            return entry
-    return NIL
-
-
-@builtin("RASSOC-IF")
-def rassoc_if(pred: Any, alist: Any, *args: Any) -> Any:
-    p, key = function_designator(pred), _predicate_matcher(args, "RASSOC-IF")
-    for entry in _alist_entries(alist):
-        if p(entry.cdr if key is None else key(entry.cdr)) is not NIL:
-            return entry
-    return NIL
-
-
-@builtin("RASSOC-IF-NOT")
-def rassoc_if_not(pred: Any, alist: Any, *args: Any) -> Any:
-    p = function_designator(pred)
-    return rassoc_if(lambda x: truth(p(x) is NIL), alist, *args)
+_search_family("MEMBER", _member)
+_search_family("ASSOC", _alist_search(operator.attrgetter("car")))
+_search_family("RASSOC", _alist_search(operator.attrgetter("cdr")))
 
 
 @builtin("ACONS")
@@ -500,7 +506,7 @@ def acons(key: Any, datum: Any, alist: Any) -> Cons:
 
 @builtin("PAIRLIS")
 def pairlis(keys: Any, data: Any, alist: Any = NIL) -> Any:
-    ks, ds = to_list(keys), to_list(data)
+    ks, ds = list_items(keys, "PAIRLIS"), list_items(data, "PAIRLIS")
     if len(ks) != len(ds):
         from lisp.conditions import SimpleError, raise_error
 
@@ -513,22 +519,22 @@ def pairlis(keys: Any, data: Any, alist: Any = NIL) -> Any:
 
 @builtin("COPY-ALIST")
 def copy_alist(alist: Any) -> Any:
-    return from_items([cons(e.car, e.cdr) if isinstance(e, Cons) else e for e in elements(alist)])
+    return from_items([cons(e.car, e.cdr) if isinstance(e, Cons) else e for e in list_items(alist, "COPY-ALIST")])
 
 
 # -- property lists --------------------------------------------------------------------------------
 
 
 def plist_pairs(plist: Any, who: str) -> Iterator[Cons]:
-    """The cells holding the indicators of a property list (their cdr holds the value)."""
-    cell = check_list(plist)
-    while isinstance(cell, Cons):
-        if not isinstance(cell.cdr, Cons):
-            type_error(plist, expected("LIST"), f"{who}: the property list {_show(plist)} has an odd length")
+    """The cells holding the indicators of a property list (their cdr holds the value); a property
+    list that is not a proper list of even length is a TYPE-ERROR naming ``who``."""
+    count = list_length_of(plist, who)
+    if count % 2:
+        type_error(plist, _LIST, f"{who}: the property list {_show(plist)} has an odd length")
+    cell = plist
+    for _ in range(count // 2):
         yield cell
         cell = cell.cdr.cdr
-    if cell is not NIL:
-        type_error(cell, _LIST)
 
 
 @builtin("GETF")
@@ -593,7 +599,7 @@ def remf(form: Any, env: Any) -> Any:
 
 @builtin("GET-PROPERTIES")
 def get_properties(plist: Any, indicators: Any) -> Any:
-    wanted = to_list(indicators)
+    wanted = list_items(indicators, "GET-PROPERTIES")
     for cell in plist_pairs(plist, "GET-PROPERTIES"):
         if any(cell.car is w for w in wanted):
             return values(cell.car, cell.cdr.car, cell)
@@ -630,7 +636,7 @@ def subst_if_not(new: Any, pred: Any, tree: Any, *args: Any) -> Any:
 @builtin("SUBLIS")
 def sublis(alist: Any, tree: Any, *args: Any) -> Any:
     test, key = _tree_matcher(args, "SUBLIS")
-    entries = list(_alist_entries(alist))
+    entries = list(_alist_entries(alist, "SUBLIS"))
 
     def find(x: Any) -> Cons | None:
         return next((e for e in entries if test(key(x), e.car)), None)
@@ -677,45 +683,41 @@ def _in(x: Any, items: list[Any], same: Callable[[Any, Any], bool]) -> bool:
 @builtin("ADJOIN")
 def adjoin(item: Any, lst: Any, *args: Any) -> Any:
     same = _set_args(args, "ADJOIN")
-    return lst if _in(item, to_list(lst), same) else cons(item, lst)
+    return lst if _in(item, list_items(lst, "ADJOIN"), same) else cons(item, lst)
 
 
-@builtin("UNION")
-def union(a: Any, b: Any, *args: Any) -> Any:
-    same = _set_args(args, "UNION")
-    bs = to_list(b)
-    return from_items([x for x in elements(a) if not _in(x, bs, same)] + bs)
+SetOperation = Callable[[list[Any], list[Any], Callable[[Any, Any], bool]], Any]
 
 
-@builtin("INTERSECTION")
-def intersection(a: Any, b: Any, *args: Any) -> Any:
-    same = _set_args(args, "INTERSECTION")
-    bs = to_list(b)
-    return from_items([x for x in elements(a) if _in(x, bs, same)])
+def _set_operation(names: tuple[str, ...], combine: SetOperation) -> None:
+    """Define each of ``names`` (a function and its destructive twin, which may reuse its
+    arguments' conses: here it copies) as ``combine`` of the elements of the two lists and the
+    test of the keywords."""
+    for name in names:
+        builtin(name)(_set_function(name, combine))
 
 
-@builtin("SET-DIFFERENCE")
-def set_difference(a: Any, b: Any, *args: Any) -> Any:
-    same = _set_args(args, "SET-DIFFERENCE")
-    bs = to_list(b)
-    return from_items([x for x in elements(a) if not _in(x, bs, same)])
+def _set_function(name: str, combine: SetOperation) -> Callable[..., Any]:
+    def operate(a: Any, b: Any, *args: Any) -> Any:
+        same = _set_args(args, name)
+        return combine(list_items(a, name), list_items(b, name), same)
+
+    operate.__name__, operate.__doc__ = name.lower().replace("-", "_"), f"``{name.lower()}``."
+    return operate
 
 
-@builtin("SET-EXCLUSIVE-OR")
-def set_exclusive_or(a: Any, b: Any, *args: Any) -> Any:
-    same = _set_args(args, "SET-EXCLUSIVE-OR")
-    as_, bs = to_list(a), to_list(b)
-    return from_items([x for x in as_ if not _in(x, bs, same)] + [y for y in bs if not _in(y, as_, same)])
-
-
-@builtin("SUBSETP")
-def subsetp(a: Any, b: Any, *args: Any) -> Any:
-    same = _set_args(args, "SUBSETP")
-    bs = to_list(b)
-    return truth(all(_in(x, bs, same) for x in elements(a)))
+_set_operation(("UNION", "NUNION"),
+               lambda as_, bs, same: from_items([x for x in as_ if not _in(x, bs, same)] + bs))
+_set_operation(("INTERSECTION", "NINTERSECTION"),
+               lambda as_, bs, same: from_items([x for x in as_ if _in(x, bs, same)]))
+_set_operation(("SET-DIFFERENCE", "NSET-DIFFERENCE"),
+               lambda as_, bs, same: from_items([x for x in as_ if not _in(x, bs, same)]))
+_set_operation(("SET-EXCLUSIVE-OR", "NSET-EXCLUSIVE-OR"),
+               lambda as_, bs, same: from_items([x for x in as_ if not _in(x, bs, same)]
+                                                + [y for y in bs if not _in(y, as_, same)]))
+_set_operation(("SUBSETP",), lambda as_, bs, same: truth(all(_in(x, bs, same) for x in as_)))
 
 
 for _alias, _fn in (("NSUBST", subst), ("NSUBST-IF", subst_if), ("NSUBST-IF-NOT", subst_if_not),
-                    ("NSUBLIS", sublis), ("NUNION", union), ("NINTERSECTION", intersection),
-                    ("NSET-DIFFERENCE", set_difference), ("NSET-EXCLUSIVE-OR", set_exclusive_or)):
+                    ("NSUBLIS", sublis)):
     builtin(_alias)(_fn)

@@ -20,8 +20,8 @@ from lisp.conditions import SimpleError, raise_error, type_error
 from lisp.data import NIL, Char, Cons, T, cl_symbol, make_list
 from lisp.library.arguments import (bounding_index, check, element_index, expected, function_designator, key_function,
                                     keywords, show, test_function, truth)
-from lisp.library.lists import list_items
-from lisp.native_cons import from_items, keep_if, keep_if_not, length as list_length, replace_cars, to_list
+from lisp.library.lists import list_items, list_length_of, walker_for
+from lisp.native_cons import from_items, keep_if, keep_if_not, replace_cars
 from lisp.namespace import GLOBALS, builtin, setf_function_key
 
 _SEQUENCE = expected("SEQUENCE")
@@ -31,14 +31,15 @@ def is_sequence(x: Any) -> bool:
     return x is NIL or isinstance(x, (Cons, list, str))
 
 
-def items(seq: Any) -> list[Any]:
-    """The elements of a sequence as a new Python list (characters for a string)."""
+def items(seq: Any, who: str | None = None) -> list[Any]:
+    """The elements of a sequence as a new Python list (characters for a string); a list must be
+    proper (:func:`lisp.library.lists.list_items`: its TYPE-ERROR names ``who`` when given)."""
     if isinstance(seq, list):
         return list(seq)
     if isinstance(seq, str):
         return [Char(c) for c in seq]
     if seq is NIL or isinstance(seq, Cons):
-        return list_items(seq)
+        return list_items(seq, who)
     return type_error(seq, _SEQUENCE)
 
 
@@ -60,18 +61,14 @@ def chars_to_string(chars: Iterable[Any]) -> str:
     return "".join(out)
 
 
-def _sequence_length(seq: Any) -> int:
-    if isinstance(seq, (list, str)):
-        return len(seq)
-    return list_length(seq)
-
-
-def _bounds(kw: dict[str, Any], n: int, who: str) -> tuple[int, int]:
-    start = bounding_index(kw.get("START", 0), n, who)
-    end = kw.get("END", NIL)
+def _bounds(kw: dict[str, Any], n: int, who: str, which: str = "") -> tuple[int, int]:
+    """The :start and :end (:start1 and :end1 for ``which`` "1"...) of a sequence of ``n`` elements."""
+    start = bounding_index(kw.get(f"START{which}", 0), n, who)
+    end = kw.get(f"END{which}", NIL)
     end = n if end is NIL else bounding_index(end, n, who)
     if start > end:
-        type_error(start, make_list([cl_symbol("INTEGER"), 0, end]), f"{who}: :start {start} is after :end {end}")
+        type_error(start, make_list([cl_symbol("INTEGER"), 0, end]),
+                   f"{who}: :start{which} {start} is after :end{which} {end}")
     return start, end
 
 
@@ -79,7 +76,8 @@ _KEYS = ("FROM-END", "TEST", "TEST-NOT", "START", "END", "COUNT", "KEY")
 
 
 class _Selection:
-    """The parsed keywords of a find/position/count/remove-style call over ``elems``."""
+    """The parsed keywords of a find/position/count/remove-style call over ``elems``: which
+    elements it looks at, in which order, and which of them match."""
 
     def __init__(self, who: str, elems: list[Any], args: tuple[Any, ...], keys: tuple[str, ...] = _KEYS,
                  item: Any = NIL, predicate: Any = None, negate: bool = False) -> None:
@@ -90,124 +88,93 @@ class _Selection:
         check(count is NIL or type(count) is int, count, "INTEGER")
         self.count = None if count is NIL else max(count, 0)
         key = key_function(kw)
-        self._key, self._negate = key, negate
         if predicate is None:
-            self._predicate = None
             test = test_function(kw, who)
-            self.matches = (lambda x: test(item, x)) if key is None else (lambda x: test(item, key(x)))
+            self._test = lambda x: test(item, x)
+            self._truth = None
         else:
-            p = self._predicate = function_designator(predicate)
-            want_nil = negate
-            self.matches = ((lambda x: (p(x) is NIL) is want_nil) if key is None
-                            else (lambda x: (p(key(x)) is NIL) is want_nil))
+            # Lisp truth: only NIL is false. A predicate is mapped straight from C, with no Python
+            # frame of ours per element.
+            self._test = function_designator(predicate)
+            self._truth = operator.is_ if negate else operator.is_not
+        self._key = key
 
-    def unmatched_flags(self, elems: list[Any]) -> Iterator[bool]:
-        """Whether each element in turn does not match; a predicate is called straight from C,
-        with no Python frame of ours per element."""
-        if self._predicate is None:
-            return map(operator.not_, map(self.matches, elems))
-        results = map(self._predicate, elems if self._key is None else map(self._key, elems))
-        # Lisp truth: only NIL is false (so not Python's filter, which would drop 0 and ""). An
-        # element is kept when the predicate gives NIL (REMOVE-IF) or anything else (-IF-NOT).
-        return map(operator.is_not if self._negate else operator.is_, results, itertools.repeat(NIL))
-
-    def indices(self) -> Iterable[int]:
-        rng = range(self.start, self.end)
-        return reversed(rng) if self.from_end else rng
-
-    def matching(self, elems: list[Any]) -> list[int]:
-        """Indices of the matching elements, honouring :count from the proper end."""
-        found = []
-        for i in self.indices():
-            if self.count is not None and len(found) >= self.count:
-                break
-            if self.matches(elems[i]):
-                found.append(i)
-        return sorted(found)
+    def hits(self, elems: list[Any]) -> Iterator[int]:
+        """The indices of the matching elements (at most :count of them), in the order the call
+        looks at them (last first with :from-end), each tested only when the iterator reaches it."""
+        indices: Iterable[int] = range(self.start, self.end)
+        part = elems[self.start:self.end]
+        if self.from_end:
+            indices, part = reversed(indices), part[::-1]
+        results = map(self._test, part if self._key is None else map(self._key, part))
+        flags = results if self._truth is None else map(self._truth, results, itertools.repeat(NIL))
+        found = itertools.compress(indices, flags)
+        return found if self.count is None else itertools.islice(found, self.count)
 
 
 # -- the family of find, position, count, remove, substitute ---------------------------------------
 
 
-def _family(name: str, make: Callable[[str, Any, Any, tuple, tuple], Any]) -> None:
-    """Define NAME, NAME-IF and NAME-IF-NOT from one implementation."""
-
-    def plain(item: Any, seq: Any, *args: Any) -> Any:
-        return make(name, seq, (item,), args, {"item": item})
-
-    def if_(pred: Any, seq: Any, *args: Any) -> Any:
-        return make(f"{name}-IF", seq, (), args, {"predicate": pred})
-
-    def if_not(pred: Any, seq: Any, *args: Any) -> Any:
-        return make(f"{name}-IF-NOT", seq, (), args, {"predicate": pred, "negate": True})
-
-    for suffix, fn in (("", plain), ("-IF", if_), ("-IF-NOT", if_not)):
-        fn.__name__ = (name + suffix).lower().replace("-", "_")
-        fn.__doc__ = f"``{(name + suffix).lower()}``."
-        builtin(name + suffix)(fn)
+def _family(name: str, run: Callable[..., Any], leading: int = 0) -> None:
+    """Define NAME, NAME-IF and NAME-IF-NOT as ``run(who, seq, args, how, *first)``: ``how`` says
+    what an element is tested for, ``first`` are the ``leading`` arguments before the item or
+    predicate (SUBSTITUTE's new element)."""
+    for suffix, how in (("", lambda x: {"item": x}), ("-IF", lambda p: {"predicate": p}),
+                        ("-IF-NOT", lambda p: {"predicate": p, "negate": True})):
+        builtin(name + suffix)(_family_member(name + suffix, run, how, leading))
 
 
-def _find(who: str, seq: Any, _: tuple, args: tuple, how: dict) -> Any:
-    elems = items(seq)
-    sel = _Selection(who, elems, args, **how)
-    return next((elems[i] for i in sel.indices() if sel.matches(elems[i])), NIL)
+def _family_member(who: str, run: Callable[..., Any], how: Callable[[Any], dict[str, Any]], leading: int) -> Callable[..., Any]:
+    if leading:
+        def fn(new: Any, x: Any, seq: Any, *args: Any) -> Any:
+            return run(who, seq, args, how(x), new)
+    else:
+        def fn(x: Any, seq: Any, *args: Any) -> Any:  # type: ignore[misc]
+            return run(who, seq, args, how(x))
+    fn.__name__ = who.lower().replace("-", "_")
+    fn.__doc__ = f"``{who.lower()}``."
+    return fn
 
 
-def _position(who: str, seq: Any, _: tuple, args: tuple, how: dict) -> Any:
-    elems = items(seq)
-    sel = _Selection(who, elems, args, **how)
-    return next((i for i in sel.indices() if sel.matches(elems[i])), NIL)
+def _selection(who: str, seq: Any, args: tuple, how: dict) -> tuple[list[Any], _Selection]:
+    elems = items(seq, who)
+    return elems, _Selection(who, elems, args, **how)
 
 
-def _count(who: str, seq: Any, _: tuple, args: tuple, how: dict) -> int:
-    elems = items(seq)
-    sel = _Selection(who, elems, args, **how)
-    return sum(1 for i in sel.indices() if sel.matches(elems[i]))
+def _find(who: str, seq: Any, args: tuple, how: dict) -> Any:
+    elems, sel = _selection(who, seq, args, how)
+    return next((elems[i] for i in sel.hits(elems)), NIL)
 
 
-def _remove(who: str, seq: Any, _: tuple, args: tuple, how: dict) -> Any:
+def _position(who: str, seq: Any, args: tuple, how: dict) -> Any:
+    elems, sel = _selection(who, seq, args, how)
+    return next(sel.hits(elems), NIL)
+
+
+def _count(who: str, seq: Any, args: tuple, how: dict) -> int:
+    elems, sel = _selection(who, seq, args, how)
+    return sum(1 for _ in sel.hits(elems))
+
+
+def _remove(who: str, seq: Any, args: tuple, how: dict) -> Any:
     predicate = how.get("predicate")
     if not args and predicate is not None and (seq is NIL or isinstance(seq, Cons)):
-        # No keywords: the kept elements of the list as a new list, made natively from its conses.
-        return (keep_if if how.get("negate") else keep_if_not)(function_designator(predicate), seq)
-    elems = items(seq)
-    sel = _Selection(who, elems, args, **how)
-    if sel.count is None and sel.start == 0 and sel.end == len(elems):
-        kept = list(itertools.compress(elems, sel.unmatched_flags(elems)))
-        return seq if len(kept) == len(elems) else like(seq, kept)
-    drop = set(sel.matching(elems))
-    if not drop:
+        # The selection of a predicate alone over a whole list, with no keywords: the kept
+        # elements made into the new list natively, from its conses.
+        keep = keep_if if how.get("negate") else keep_if_not
+        return walker_for(keep, who)(function_designator(predicate), seq)
+    elems, sel = _selection(who, seq, args, how)
+    kept = [True] * len(elems)
+    for i in sel.hits(elems):
+        kept[i] = False
+    if all(kept):
         return seq
-    return like(seq, (x for i, x in enumerate(elems) if i not in drop))
+    return like(seq, itertools.compress(elems, kept))
 
 
-_family("FIND", _find)
-_family("POSITION", _position)
-_family("COUNT", _count)
-_family("REMOVE", _remove)
-_family("DELETE", _remove)
-
-
-def _substitute_family(name: str) -> None:
-    def plain(new: Any, old: Any, seq: Any, *args: Any) -> Any:
-        return _substitute(name, new, seq, args, {"item": old})
-
-    def if_(new: Any, pred: Any, seq: Any, *args: Any) -> Any:
-        return _substitute(f"{name}-IF", new, seq, args, {"predicate": pred})
-
-    def if_not(new: Any, pred: Any, seq: Any, *args: Any) -> Any:
-        return _substitute(f"{name}-IF-NOT", new, seq, args, {"predicate": pred, "negate": True})
-
-    for suffix, fn in (("", plain), ("-IF", if_), ("-IF-NOT", if_not)):
-        fn.__name__ = (name + suffix).lower().replace("-", "_")
-        fn.__doc__ = f"``{(name + suffix).lower()}``."
-        builtin(name + suffix)(fn)
-
-
-def _substitute(who: str, new: Any, seq: Any, args: tuple, how: dict) -> Any:
-    elems = items(seq)
-    sel = _Selection(who, elems, args, **how)
-    for i in sel.matching(elems):
+def _substitute(who: str, seq: Any, args: tuple, how: dict, new: Any) -> Any:
+    elems, sel = _selection(who, seq, args, how)
+    for i in sel.hits(elems):
         elems[i] = new
     if who.startswith("N") and isinstance(seq, list):
         seq[:] = elems
@@ -215,16 +182,28 @@ def _substitute(who: str, new: Any, seq: Any, args: tuple, how: dict) -> Any:
     return like(seq, elems)
 
 
-_substitute_family("SUBSTITUTE")
-_substitute_family("NSUBSTITUTE")
+_family("FIND", _find)
+_family("POSITION", _position)
+_family("COUNT", _count)
+_family("REMOVE", _remove)
+_family("DELETE", _remove)
+_family("SUBSTITUTE", _substitute, leading=1)
+_family("NSUBSTITUTE", _substitute, leading=1)
 
 
-@builtin("REMOVE-DUPLICATES")
-def remove_duplicates(seq: Any, *args: Any) -> Any:
-    kw = keywords(args, ("FROM-END", "TEST", "TEST-NOT", "START", "END", "KEY"), "REMOVE-DUPLICATES")
-    elems = items(seq)
-    start, end = _bounds(kw, len(elems), "REMOVE-DUPLICATES")
-    test, key = test_function(kw, "REMOVE-DUPLICATES"), key_function(kw) or (lambda x: x)
+def _remove_duplicates(who: str) -> Callable[..., Any]:
+    def remove_duplicates(seq: Any, *args: Any) -> Any:
+        return _without_duplicates(who, seq, args)
+
+    remove_duplicates.__name__ = who.lower().replace("-", "_")
+    return builtin(who)(remove_duplicates)
+
+
+def _without_duplicates(who: str, seq: Any, args: tuple[Any, ...]) -> Any:
+    kw = keywords(args, ("FROM-END", "TEST", "TEST-NOT", "START", "END", "KEY"), who)
+    elems = items(seq, who)
+    start, end = _bounds(kw, len(elems), who)
+    test, key = test_function(kw, who), key_function(kw) or (lambda x: x)
     middle = elems[start:end]
     keep = []
     if kw.get("FROM-END", NIL) is not NIL:
@@ -238,7 +217,8 @@ def remove_duplicates(seq: Any, *args: Any) -> Any:
     return like(seq, elems[:start] + keep + elems[end:])
 
 
-builtin("DELETE-DUPLICATES")(remove_duplicates)
+remove_duplicates = _remove_duplicates("REMOVE-DUPLICATES")
+_remove_duplicates("DELETE-DUPLICATES")
 
 
 # -- length, elements, subsequences ----------------------------------------------------------------
@@ -246,10 +226,15 @@ builtin("DELETE-DUPLICATES")(remove_duplicates)
 
 @builtin("LENGTH")
 def length(seq: Any) -> int:
+    return sequence_length(seq, "LENGTH")
+
+
+def sequence_length(seq: Any, who: str) -> int:
+    """The length of a sequence (a list must be proper: else a TYPE-ERROR naming ``who``)."""
     if isinstance(seq, (list, str)):
         return len(seq)
     if seq is NIL or isinstance(seq, Cons):
-        return _sequence_length(seq)
+        return list_length_of(seq, who)
     return type_error(seq, _SEQUENCE)
 
 
@@ -264,7 +249,7 @@ def element(seq: Any, index: Any, who: str) -> Any:
         return seq[element_index(index, len(seq), who)]
     if isinstance(seq, str):
         return Char(seq[element_index(index, len(seq), who)])
-    elems = items(seq)
+    elems = items(seq, who)
     return elems[element_index(index, len(elems), who)]
 
 
@@ -275,7 +260,7 @@ def set_elt(value: Any, seq: Any, index: Any, who: str = "(SETF ELT)") -> Any:
         return value
     if isinstance(seq, Cons):
         cell = seq
-        for _ in range(element_index(index, _sequence_length(seq), who)):
+        for _ in range(element_index(index, list_length_of(seq, who), who)):
             cell = cell.cdr
         cell.car = value
         return value
@@ -291,26 +276,25 @@ def immutable_string(s: str, who: str) -> Any:
 
 @builtin("SUBSEQ")
 def subseq(seq: Any, start: Any, end: Any = NIL) -> Any:
-    n = length(seq)
-    start = bounding_index(start, n, "SUBSEQ")
-    end = n if end is NIL else bounding_index(end, n, "SUBSEQ")
-    if start > end:
-        type_error(start, make_list([cl_symbol("INTEGER"), 0, end]), f"SUBSEQ: start {start} is after end {end}")
-    if isinstance(seq, (list, str)):
-        return seq[start:end]
-    return from_items(items(seq)[start:end])
+    whole = seq if isinstance(seq, (list, str)) else items(seq, "SUBSEQ")
+    start, end = _bounds({"START": start, "END": end}, len(whole), "SUBSEQ")
+    return whole[start:end] if whole is seq else from_items(whole[start:end])
 
 
 @builtin("COPY-SEQ")
 def copy_seq(seq: Any) -> Any:
-    return like(seq, items(seq))
+    return like(seq, items(seq, "COPY-SEQ"))
 
 
 @builtin("REVERSE")
 def reverse(seq: Any) -> Any:
+    return _reversed(seq, "REVERSE")
+
+
+def _reversed(seq: Any, who: str) -> Any:
     if isinstance(seq, str):
         return seq[::-1]
-    return like(seq, reversed(items(seq)))
+    return like(seq, reversed(items(seq, who)))
 
 
 @builtin("NREVERSE")
@@ -320,8 +304,8 @@ def nreverse(seq: Any) -> Any:
         return seq
     if isinstance(seq, Cons):
         # May destroy the list (CLHS NREVERSE): the elements go back into its conses, reversed.
-        return replace_cars(seq, to_list(seq)[::-1])
-    return reverse(seq)
+        return replace_cars(seq, items(seq, "NREVERSE")[::-1])
+    return _reversed(seq, "NREVERSE")
 
 
 # -- building --------------------------------------------------------------------------------------
@@ -350,14 +334,14 @@ def concatenate(result_type: Any, *seqs: Any) -> Any:
         return "".join(seqs)
     out: list[Any] = []
     for s in seqs:
-        out.extend(items(s))
+        out.extend(items(s, "CONCATENATE"))
     return make(out)
 
 
 @builtin("MAP")
 def map_(result_type: Any, fn: Any, seq: Any, *more: Any) -> Any:
     f = function_designator(fn)
-    results = [f(*args) for args in zip(*(items(s) for s in (seq, *more)))]
+    results = [f(*args) for args in zip(*[items(s, "MAP") for s in (seq, *more)])]
     if result_type is NIL:
         return NIL
     return _result_maker(result_type, "MAP")(results)
@@ -366,8 +350,8 @@ def map_(result_type: Any, fn: Any, seq: Any, *more: Any) -> Any:
 @builtin("MAP-INTO")
 def map_into(target: Any, fn: Any, *seqs: Any) -> Any:
     f = function_designator(fn)
-    sources = [items(s) for s in seqs]
-    for i in range(min([length(target)] + [len(s) for s in sources])):
+    sources = [items(s, "MAP-INTO") for s in seqs]
+    for i in range(min([sequence_length(target, "MAP-INTO")] + [len(s) for s in sources])):
         set_elt(f(*(s[i] for s in sources)), target, i)
     return target
 
@@ -376,7 +360,7 @@ def map_into(target: Any, fn: Any, *seqs: Any) -> Any:
 def reduce_(fn: Any, seq: Any, *args: Any) -> Any:
     kw = keywords(args, ("KEY", "FROM-END", "START", "END", "INITIAL-VALUE"), "REDUCE")
     f = function_designator(fn)
-    elems = items(seq)
+    elems = items(seq, "REDUCE")
     start, end = _bounds(kw, len(elems), "REDUCE")
     key = key_function(kw)
     elems = elems[start:end] if key is None else [key(x) for x in elems[start:end]]
@@ -402,7 +386,7 @@ def fill(seq: Any, item: Any, *args: Any) -> Any:
     kw = keywords(args, ("START", "END"), "FILL")
     if isinstance(seq, str):
         return immutable_string(seq, "FILL")
-    start, end = _bounds(kw, length(seq), "FILL")
+    start, end = _bounds(kw, sequence_length(seq, "FILL"), "FILL")
     for i in range(start, end):
         set_elt(item, seq, i)
     return seq
@@ -413,9 +397,9 @@ def replace(target: Any, source: Any, *args: Any) -> Any:
     kw = keywords(args, ("START1", "END1", "START2", "END2"), "REPLACE")
     if isinstance(target, str):
         return immutable_string(target, "REPLACE")
-    src = items(source)
-    start1, end1 = _bounds({"START": kw.get("START1", 0), "END": kw.get("END1", NIL)}, length(target), "REPLACE")
-    start2, end2 = _bounds({"START": kw.get("START2", 0), "END": kw.get("END2", NIL)}, len(src), "REPLACE")
+    src = items(source, "REPLACE")
+    start1, end1 = _bounds(kw, sequence_length(target, "REPLACE"), "REPLACE", "1")
+    start2, end2 = _bounds(kw, len(src), "REPLACE", "2")
     for offset, value in enumerate(src[start2:end2][:end1 - start1]):
         set_elt(value, target, start1 + offset)
     return target
@@ -424,37 +408,39 @@ def replace(target: Any, source: Any, *args: Any) -> Any:
 # -- searching and comparing -----------------------------------------------------------------------
 
 
-def _pairwise(args: tuple[Any, ...], who: str) -> tuple[Callable[[Any, Any], bool], dict[str, Any]]:
-    kw = keywords(args, ("FROM-END", "TEST", "TEST-NOT", "KEY", "START1", "END1", "START2", "END2"), who)
-    test, key = test_function(kw, who), key_function(kw)
-    same = test if key is None else (lambda a, b: test(key(a), key(b)))
-    return same, kw
+class _Pairwise:
+    """The parsed keywords of SEARCH or MISMATCH over two sequences: the parts compared (``a``
+    from index ``start1`` of the first, ``b`` from ``start2`` of the second) and the test."""
+
+    def __init__(self, seq1: Any, seq2: Any, args: tuple[Any, ...], who: str) -> None:
+        kw = keywords(args, ("FROM-END", "TEST", "TEST-NOT", "KEY", "START1", "END1", "START2", "END2"), who)
+        test, key = test_function(kw, who), key_function(kw)
+        self.same = test if key is None else (lambda a, b: test(key(a), key(b)))
+        self.from_end = kw.get("FROM-END", NIL) is not NIL
+        a, b = items(seq1, who), items(seq2, who)
+        self.start1, end1 = _bounds(kw, len(a), who, "1")
+        self.start2, end2 = _bounds(kw, len(b), who, "2")
+        self.a, self.b = a[self.start1:end1], b[self.start2:end2]
 
 
 @builtin("SEARCH")
 def search(needle: Any, haystack: Any, *args: Any) -> Any:
-    same, kw = _pairwise(args, "SEARCH")
-    a, b = items(needle), items(haystack)
-    s1, e1 = _bounds({"START": kw.get("START1", 0), "END": kw.get("END1", NIL)}, len(a), "SEARCH")
-    s2, e2 = _bounds({"START": kw.get("START2", 0), "END": kw.get("END2", NIL)}, len(b), "SEARCH")
-    a = a[s1:e1]
-    starts = range(s2, e2 - len(a) + 1)
-    if kw.get("FROM-END", NIL) is not NIL:
+    p = _Pairwise(needle, haystack, args, "SEARCH")
+    a, b, same = p.a, p.b, p.same
+    starts: Iterable[int] = range(len(b) - len(a) + 1)
+    if p.from_end:
         starts = reversed(starts)
     for i in starts:
         if all(same(x, b[i + j]) for j, x in enumerate(a)):
-            return i
+            return p.start2 + i
     return NIL
 
 
 @builtin("MISMATCH")
 def mismatch(seq1: Any, seq2: Any, *args: Any) -> Any:
-    same, kw = _pairwise(args, "MISMATCH")
-    a, b = items(seq1), items(seq2)
-    s1, e1 = _bounds({"START": kw.get("START1", 0), "END": kw.get("END1", NIL)}, len(a), "MISMATCH")
-    s2, e2 = _bounds({"START": kw.get("START2", 0), "END": kw.get("END2", NIL)}, len(b), "MISMATCH")
-    a, b = a[s1:e1], b[s2:e2]
-    if kw.get("FROM-END", NIL) is not NIL:
+    p = _Pairwise(seq1, seq2, args, "MISMATCH")
+    a, b, same, s1 = p.a, p.b, p.same, p.start1
+    if p.from_end:
         for k in range(min(len(a), len(b))):
             if not same(a[-1 - k], b[-1 - k]):
                 return s1 + len(a) - k
@@ -469,7 +455,7 @@ def _quantifier(name: str, decide: Callable[[Iterable[bool]], Any]) -> None:
     def quantify(pred: Any, seq: Any, *more: Any) -> Any:
         p = function_designator(pred)
         # One value, as in SBCL: SOME's result is a call's primary value only.
-        return primary(decide(p(*args) for args in zip(*(items(s) for s in (seq, *more)))))
+        return primary(decide(p(*args) for args in zip(*[items(s, name) for s in (seq, *more)])))
 
     quantify.__name__ = name.lower()
     quantify.__doc__ = f"``{name.lower()}``."
@@ -552,7 +538,7 @@ def sorted_items(elems: list[Any], pred: Any, key: Callable[[Any], Any] | None) 
 def _sort(seq: Any, predicate: Any, args: tuple[Any, ...], who: str) -> Any:
     kw = keywords(args, ("KEY",), who)
     pred = function_designator(predicate)
-    result = sorted_items(items(seq), pred, key_function(kw))
+    result = sorted_items(items(seq, who), pred, key_function(kw))
     if isinstance(seq, list):
         seq[:] = result
         return seq
@@ -577,7 +563,7 @@ def merge(result_type: Any, seq1: Any, seq2: Any, predicate: Any, *args: Any) ->
     kw = keywords(args, ("KEY",), "MERGE")
     pred = function_designator(predicate)
     key = key_function(kw) or (lambda x: x)
-    a, b = items(seq1), items(seq2)
+    a, b = items(seq1, "MERGE"), items(seq2, "MERGE")
     out, i, j = [], 0, 0
     while i < len(a) and j < len(b):
         if pred(key(b[j]), key(a[i])) is not NIL:
@@ -605,7 +591,7 @@ def make_array(dimensions: Any, *args: Any) -> Any:
     kw = keywords(args, ("ELEMENT-TYPE", "INITIAL-ELEMENT", "INITIAL-CONTENTS", "ADJUSTABLE",
                          "FILL-POINTER", "DISPLACED-TO", "DISPLACED-INDEX-OFFSET"), "MAKE-ARRAY")
     if isinstance(dimensions, Cons):
-        dims = to_list(dimensions)
+        dims = list_items(dimensions, "MAKE-ARRAY")
         if len(dims) != 1:
             raise_error(SimpleError(f"MAKE-ARRAY: only one-dimensional arrays are supported, not {show(dimensions)}"))
         dimensions = dims[0]
@@ -614,7 +600,7 @@ def make_array(dimensions: Any, *args: Any) -> Any:
         raise_error(SimpleError("MAKE-ARRAY: displaced arrays are not supported"))
     fill_pointer = kw.get("FILL-POINTER", NIL)
     if "INITIAL-CONTENTS" in kw:
-        contents = items(kw["INITIAL-CONTENTS"])
+        contents = items(kw["INITIAL-CONTENTS"], "MAKE-ARRAY")
         if len(contents) != dimensions:
             raise_error(SimpleError(f"MAKE-ARRAY: :initial-contents has {len(contents)} elements, not {dimensions}"))
     else:
@@ -735,12 +721,12 @@ def adjust_array(array: Any, dimensions: Any, *args: Any) -> Any:
     kw = keywords(args, ("ELEMENT-TYPE", "INITIAL-ELEMENT", "INITIAL-CONTENTS", "FILL-POINTER",
                          "DISPLACED-TO", "DISPLACED-INDEX-OFFSET"), "ADJUST-ARRAY")
     check(isinstance(array, (list, str)), array, "ARRAY")
-    size = list_items(dimensions)[0] if isinstance(dimensions, Cons) else dimensions
+    size = list_items(dimensions, "ADJUST-ARRAY")[0] if isinstance(dimensions, Cons) else dimensions
     check(type(size) is int and size >= 0, size, "UNSIGNED-BYTE")
     if "INITIAL-CONTENTS" in kw:
-        new = items(kw["INITIAL-CONTENTS"])[:size]
+        new = items(kw["INITIAL-CONTENTS"], "ADJUST-ARRAY")[:size]
     else:
-        old = items(array)
+        old = items(array, "ADJUST-ARRAY")
         new = old[:size] + [kw.get("INITIAL-ELEMENT", NIL)] * max(size - len(old), 0)
     if isinstance(array, str):
         return chars_to_string(new)
