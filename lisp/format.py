@@ -17,7 +17,8 @@ control string with a caret under the offending directive.
 
 Deviations: no pretty printer, so ``~_`` and ``~I`` print nothing and ``~:>`` does not break lines;
 ``~<...~:;...~>`` (overflow line prefix) is refused; rationals given to ``~F``/``~E``/``~G``/``~$``
-become Python floats (doubles, where SBCL uses single floats); the exponent marker is always ``e``.
+become Python floats (doubles, where SBCL uses single floats); the exponent marker is ``e`` unless
+``exptchar`` is given.
 """
 
 from __future__ import annotations
@@ -363,10 +364,9 @@ def _fixed_radix(base: int) -> Callable[[_Interpreter, Directive, _Args], None]:
 
 
 def _directive_r(run: _Interpreter, d: Directive, args: _Args) -> None:
-    if d.params:
-        radix, *rest = run.params(d, args, (None, 0, " ", ",", 3))
-        if radix is None:
-            radix = 10
+    # An omitted radix (also ~vR given NIL, which counts as omitted) means English or Roman.
+    radix, *rest = run.params(d, args, (None, 0, " ", ",", 3))
+    if radix is not None:
         if not isinstance(radix, int) or not 2 <= radix <= 36:
             raise run.error(f"the radix of ~R must be an integer from 2 to 36, not {write_to_string(radix)}", d)
         _integer(run, d, args, radix, rest)
@@ -536,7 +536,7 @@ def _fixed(x: float, w: int | None, d: int | None, k: int, overflow: str | None,
 
 
 def _exponential(x: float, w: int | None, d: int | None, e: int | None, k: int, overflow: str | None,
-                 pad: str, plus: bool) -> str:
+                 pad: str, plus: bool, marker: str) -> str:
     """CLHS 22.3.3.2 ~w,d,e,k,overflowchar,padchar,exptcharE."""
     sign = "-" if x < 0 or (x == 0 and math.copysign(1, x) < 0) else "+" if plus else ""
     if x == 0:
@@ -565,7 +565,7 @@ def _exponential(x: float, w: int | None, d: int | None, e: int | None, k: int, 
     body = f"{whole}.{fraction}"
     if not whole and (w is None or len(sign) + len(body) + 2 + len(exp_digits) < w):
         body = "0" + body
-    text = f"{sign}{body}e{'-' if exp_value < 0 else '+'}{exp_digits}"
+    text = f"{sign}{body}{marker}{'-' if exp_value < 0 else '+'}{exp_digits}"
     if w is not None and len(text) > w and overflow is not None:
         return overflow * w
     return text.rjust(w, pad) if w is not None else text
@@ -576,14 +576,14 @@ def _float_params(run: _Interpreter, d: Directive, values: list[Any], names: tup
     for value, name in zip(values, names):
         if value is None:
             out.append(None)
-        elif name in ("overflowchar", "padchar"):
+        elif name in ("overflowchar", "padchar", "exptchar"):
             out.append(run.char_param(value, d, name))
         else:
             out.append(run.integer_param(value, d, name, minimum=None if name == "k" else 0))
     return out
 
 
-_FEG_PARAMS = ((None, None, None, 1, None, " ", None), ("w", "d", "e", "k", "overflowchar", "padchar", "exptchar"))
+_FEG_PARAMS = ((None, None, None, 1, None, " ", "e"), ("w", "d", "e", "k", "overflowchar", "padchar", "exptchar"))
 
 
 def _float_directive(run: _Interpreter, d: Directive, args: _Args, spec: tuple[tuple[Any, ...], tuple[str, ...]],
@@ -612,15 +612,15 @@ def _directive_f(run: _Interpreter, d: Directive, args: _Args) -> None:
 def _directive_e(run: _Interpreter, d: Directive, args: _Args) -> None:
     found = _float_directive(run, d, args, _FEG_PARAMS, 0)
     if found is not None:
-        (w, dd, e, k, overflow, pad, _), x = found
-        run.stream.write_string(_exponential(x, w, dd, e, k, overflow, pad, d.at))
+        (w, dd, e, k, overflow, pad, marker), x = found
+        run.stream.write_string(_exponential(x, w, dd, e, k, overflow, pad, d.at, marker))
 
 
 def _directive_g(run: _Interpreter, d: Directive, args: _Args) -> None:
     found = _float_directive(run, d, args, _FEG_PARAMS, 0)
     if found is None:
         return
-    (w, dd, e, k, overflow, pad, _), x = found
+    (w, dd, e, k, overflow, pad, marker), x = found
     # CLHS 22.3.3.3: n digits before the point; fixed notation when it needs no more than d digits.
     n = 0 if x == 0 else Decimal(repr(abs(x))).adjusted() + 1
     ee = 4 if e is None else e + 2
@@ -632,7 +632,7 @@ def _directive_g(run: _Interpreter, d: Directive, args: _Args) -> None:
     if 0 <= fixed_places <= dd:
         run.stream.write_string(_fixed(x, ww, fixed_places, 0, overflow, pad, d.at) + " " * ee)
     else:
-        run.stream.write_string(_exponential(x, w, dd, e, k, overflow, pad, d.at))
+        run.stream.write_string(_exponential(x, w, dd, e, k, overflow, pad, d.at, marker))
 
 
 def _directive_dollar(run: _Interpreter, d: Directive, args: _Args) -> None:

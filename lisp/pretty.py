@@ -8,15 +8,19 @@ object, which is kept whenever it fits. Styles:
 - data lists: *fill* -- as many elements per line as fit, continuation lines one column in from
   the open parenthesis; vectors likewise, two columns in; calls of global functions likewise,
   continuation lines aligned under the first argument;
+- ``cond``, ``and``, ``or``, ``setf``, ``handler-case``... (:data:`CALL_FORMS`): as calls;
 - ``defun``, ``let``, ``when``, ``lambda``, ``dolist``... (:data:`BODY_FORMS`): the operator and its
   first arguments on the first line, each body form on its own line, indented by 2; the binding
-  lists of ``let`` and ``flet`` & co one binding per line;
-- ``if``, ``cond``, ``and``, ``or``...: one argument per line, aligned under the first;
+  lists of ``let`` and ``flet`` & co one binding per line; in ``do``, ``multiple-value-bind`` & co
+  (:data:`STACKED_HEADER_FORMS`) the arguments after the first go one per line, indented by 4;
+- ``if``: one argument per line, aligned under the first;
 - ``progn``, ``tagbody``: one form per line, indented by 1;
 - ``'x``, ``#'f`` and backquote abbreviations are kept.
 
 Not done (deviations): ``pprint-logical-block`` and the other pretty-printing functions, the
-``*print-pprint-dispatch*`` table, ``*print-lines*`` and ``*print-miser-width*``.
+``*print-pprint-dispatch*`` table, ``*print-lines*`` and ``*print-miser-width*`` (SBCL lays out a
+form that starts less than 40 columns from the margin otherwise), SBCL's own layouts of ``loop``
+and of the local functions of ``flet`` & co.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ BODY_FORMS: dict[Symbol, int] = {cl_symbol(name): count for name, count in (
     ("DEFINE-CONDITION", 2), ("DEFSTRUCT", 1), ("DEFVAR", 1), ("DEFPARAMETER", 1), ("DEFCONSTANT", 1),
     ("LAMBDA", 1), ("LET", 1), ("LET*", 1), ("FLET", 1), ("LABELS", 1), ("MACROLET", 1),
     ("SYMBOL-MACROLET", 1), ("WHEN", 1), ("UNLESS", 1), ("DOLIST", 1), ("DOTIMES", 1), ("DO", 2),
-    ("DO*", 2), ("BLOCK", 1), ("CATCH", 1), ("UNWIND-PROTECT", 1), ("HANDLER-CASE", 1),
+    ("DO*", 2), ("BLOCK", 1), ("CATCH", 1), ("RETURN-FROM", 1), ("UNWIND-PROTECT", 1),
     ("HANDLER-BIND", 1), ("RESTART-CASE", 1), ("WITH-OPEN-FILE", 1), ("WITH-OPEN-STREAM", 1),
     ("WITH-OUTPUT-TO-STRING", 1), ("WITH-INPUT-FROM-STRING", 1), ("WITH-SLOTS", 2),
     ("WITH-ACCESSORS", 2), ("MULTIPLE-VALUE-BIND", 2), ("DESTRUCTURING-BIND", 2), ("CASE", 1),
@@ -43,8 +47,16 @@ BODY_FORMS: dict[Symbol, int] = {cl_symbol(name): count for name, count in (
 #: Forms whose first argument is a list of bindings, printed one binding per line.
 BINDING_FORMS = frozenset(cl_symbol(name) for name in (
     "LET", "LET*", "FLET", "LABELS", "MACROLET", "SYMBOL-MACROLET", "HANDLER-BIND"))
+#: Forms whose header arguments after the first go one per line, indented by 4 (as SBCL).
+STACKED_HEADER_FORMS = frozenset(cl_symbol(name) for name in (
+    "DO", "DO*", "MULTIPLE-VALUE-BIND", "WITH-SLOTS", "WITH-ACCESSORS", "PROG2"))
 #: Operators whose arguments go one per line, aligned under the first.
-ALIGNED_FORMS = frozenset(cl_symbol(name) for name in ("IF", "COND", "AND", "OR", "SETQ", "SETF", "PSETF"))
+ALIGNED_FORMS = frozenset([cl_symbol("IF")])
+#: Macros and special forms laid out as calls of global functions.
+CALL_FORMS = frozenset(cl_symbol(name) for name in (
+    "COND", "AND", "OR", "SETQ", "SETF", "PSETQ", "PSETF", "HANDLER-CASE", "THE"))
+#: Forms of place and value pairs: a line breaks only before a place.
+PAIR_FORMS = frozenset(cl_symbol(name) for name in ("SETQ", "SETF", "PSETQ", "PSETF"))
 #: Operators whose forms go one per line, one column in.
 BLOCK_FORMS = frozenset(cl_symbol(name) for name in ("PROGN", "TAGBODY"))
 
@@ -76,14 +88,16 @@ class Layout:
         head = obj.car
         if tail is NIL and isinstance(head, Symbol) and len(items) > 1:
             if head in BODY_FORMS:
-                return self.body_form(items, BODY_FORMS[head], head in BINDING_FORMS, depth, column)
+                return self.body_form(items, BODY_FORMS[head], head in BINDING_FORMS,
+                                      head in STACKED_HEADER_FORMS, depth, column)
             if head in ALIGNED_FORMS:
                 return self.lines(items, 2, depth, column, column + 2 + len(self.flat(head, depth + 1)))
             if head in BLOCK_FORMS:
                 return self.lines(items, 1, depth, column, column + 1)
-            if fboundp(head):
+            if fboundp(head) or head in CALL_FORMS:
                 opening = "(" + self.flat(head, depth + 1) + " "
-                return self.fill(opening, self.limited(items[1:]), NIL, depth, column, column + len(opening))
+                return self.fill(opening, self.limited(items[1:]), NIL, depth, column, column + len(opening),
+                                 2 if head in PAIR_FORMS else 1)
         return self.fill("(", self.limited(items), tail, depth, column, column + 1)
 
     def fits(self, column: int, text: str) -> bool:
@@ -98,13 +112,19 @@ class Layout:
     def piece(self, item: Any, depth: int, column: int) -> str:
         return "..." if item is _ELLIPSIS else self.text(item, depth, column)
 
-    def fill(self, opening: str, items: list[Any], tail: Any, depth: int, column: int, indent: int) -> str:
-        """As many items per line as fit; continuation lines start at ``indent``."""
+    def fill(self, opening: str, items: list[Any], tail: Any, depth: int, column: int, indent: int,
+             group: int = 1) -> str:
+        """As many items per line as fit, kept in groups of ``group`` (a line breaks only before a
+        group); continuation lines start at ``indent``."""
         out = [opening]
         col = column + len(opening)
         for i, item in enumerate(items):
-            if i:
-                width = 3 if item is _ELLIPSIS else len(self.flat(item, depth + 1))
+            if i % group:
+                out.append(" ")
+                col += 1
+            elif i:
+                width = sum(3 if x is _ELLIPSIS else len(self.flat(x, depth + 1)) + 1
+                            for x in items[i:i + group]) - 1
                 if not self.fits(col + 1, "x" * width) and col > indent:
                     out.append("\n" + " " * indent)
                     col = indent
@@ -134,15 +154,20 @@ class Layout:
         out.append(")")
         return "".join(out)
 
-    def body_form(self, items: list[Any], header: int, bindings: bool, depth: int, column: int) -> str:
-        """Operator and ``header`` arguments on the first line, the body indented by 2."""
+    def body_form(self, items: list[Any], header: int, bindings: bool, stacked: bool, depth: int,
+                  column: int) -> str:
+        """Operator and ``header`` arguments on the first line (or, ``stacked``, the first of them,
+        the others below it indented by 4), the body indented by 2."""
         items = self.limited(items)
         out = ["("]
         col = column + 1
         for i, item in enumerate(items):
-            if i and i <= header:
+            if i == 1 or (i and i <= header and not stacked):
                 out.append(" ")
                 col += 1
+            elif i and i <= header:
+                out.append("\n" + " " * (column + 4))
+                col = column + 4
             elif i:
                 out.append("\n" + " " * (column + 2))
                 col = column + 2
