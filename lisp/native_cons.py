@@ -16,6 +16,8 @@ type they reuse:
   a proper list, making the list of its results or of the elements it found true (not NIL) / NIL
   (MAPCAR, REMOVE-IF-NOT, REMOVE-IF);
 - :data:`replace_cars` -- new elements stored into a list's conses (SORT, NREVERSE);
+- :data:`list_iter` -- a :class:`ListIterator` over a list, whose step is native code: DOLIST is a
+  Python ``for`` loop over it (one ``FOR_ITER`` per element);
 - :data:`evenp`, :data:`oddp` -- ``EVENP`` and ``ODDP``, the predicates most often given to the
   list functions: called from the mappers above they run without a Python frame.
 - :func:`named` -- a walker or mapper for one Lisp function: the same machine code, its
@@ -88,6 +90,19 @@ Invariants the native code relies on (CPython 3.11-3.13, GIL builds only):
   ``object``'s dealloc and ``subtype_dealloc`` would have done for the rest: untrack (it was
   tracked again), take car and cdr, free the memory with the type's ``tp_free``, release the type
   (``subtype_dealloc`` leaves that to a heap base, N8), and release car and cdr (N10).
+- N12 ListIterator's ``tp_iter`` is ``PyObject_SelfIter`` and its ``tp_iternext`` native: NIL in
+  its ``cell`` slot returns NULL with no exception set, which ``FOR_ITER`` (3.11 ceval.c, 3.13
+  bytecodes.c) and ``PyIter_Next`` take as the normal end (the slot stays NIL: it stays ended). An
+  exact Cons, SourceCons or other subclass (read by slot, N2) gives a new reference to its car,
+  after the slot was moved to a new reference to the cdr and before the old cell is released (the
+  only call that may run Python code), so a finalizer meeting the iterator sees it whole. Anything
+  else (a non-list tail, an unset slot) goes to the Python ``__next__``, which raises. Neither slot
+  may be changed later by assigning ``__iter__`` or ``__next__`` on the class.
+- N13 Cons's ``tp_traverse`` is native: it visits car, cdr (skipping unset slots) and
+  ``Py_TYPE(self)``, stopping at a non-zero result. A subclass keeps ``subtype_traverse``
+  (typeobject.c, 3.11-3.13), which visits its own slots and dict, then, as its nearest base with
+  another traverse (ours) belongs to a heap type, leaves the type visit to it: every instance
+  visits its type exactly once (twice would corrupt the collector's counts).
 """
 
 from __future__ import annotations
@@ -202,6 +217,36 @@ def _oddp(x: Any) -> Any:
     return T if x & 1 else NIL
 
 
+class ListIterator:
+    """The elements of a list in order, for a Python ``for`` loop (DOLIST): NIL ends it; a tail
+    that is neither NIL nor a cons (SourceCons and other subclasses count) is a TYPE-ERROR naming
+    DOLIST and the tail, raised when the walk reaches it. A circular list never ends (as in
+    SBCL). Native code replaces ``__iter__`` and ``__next__`` (N12); these are their meaning."""
+
+    __slots__ = ("cell",)
+
+    def __init__(self, lst: Any) -> None:
+        self.cell = lst
+
+    def __iter__(self) -> ListIterator:
+        return self
+
+    def __next__(self) -> Any:
+        cell = self.cell
+        if cell is NIL:
+            raise StopIteration
+        if not isinstance(cell, Cons):
+            _list_error(cell, f"{_show(cell)} is not a list", "DOLIST")
+        car = cell.car
+        self.cell = cell.cdr
+        return car
+
+
+def _list_iter(lst: Any) -> ListIterator:
+    """An iterator over the elements of ``lst`` (:class:`ListIterator`)."""
+    return ListIterator(lst)
+
+
 def _integer_error(datum: Any) -> None:
     from lisp.conditions import type_error
 
@@ -229,8 +274,11 @@ _MASK = (1 << 63) - 1  # clears PY_VECTORCALL_ARGUMENTS_OFFSET from nargsf
 # process (so the JIT's object cache can keep it), the addresses come at link time.
 _NIL, _LIST_TYPE, _CONS, _SOURCE_CONS = "@_Py_NoneStruct", "@PyList_Type", "@gfjit_lisp_Cons", "@gfjit_lisp_SourceCons"
 _INT_TYPE, _T = "@PyLong_Type", "@gfjit_lisp_T"
+_ITERATOR, _ITERATOR_NEXT = "@gfjit_lisp_ListIterator", "@gfjit_lisp_ListIterator_next"
+_NEXT = ListIterator.__next__  # the native __next__'s fallback, held here for good
 # All live as long as the process.
-_IMPORTS = {_CONS[1:]: id(Cons), _SOURCE_CONS[1:]: id(SourceCons), _T[1:]: id(T)}
+_IMPORTS = {_CONS[1:]: id(Cons), _SOURCE_CONS[1:]: id(SourceCons), _T[1:]: id(T), _ITERATOR[1:]: id(ListIterator),
+            _ITERATOR_NEXT[1:]: id(_NEXT)}
 
 
 def _miss_ir(offset: int) -> str:
@@ -617,10 +665,101 @@ answer:
 """
 
 
+def _list_iter_ir(name: str, cell: int, miss: int) -> str:
+    """A vectorcall function of one argument: a new :class:`ListIterator` (its ``cell`` slot at
+    offset ``cell``) standing on it (N1 for the iterator: a zero slot is unset)."""
+    return f"""
+{_entry_ir(name, ["%lst"], "", miss)}
+  %it = call ptr @PyType_GenericAlloc(ptr {_ITERATOR}, i64 0)
+  %failed = icmp eq ptr %it, null
+  br i1 %failed, label %fail, label %fill
+fail:
+  ret ptr null
+fill:
+  call void @Py_IncRef(ptr %lst)
+  %cellp = getelementptr i8, ptr %it, i64 {cell}
+  store ptr %lst, ptr %cellp, align 8
+  ret ptr %it
+}}
+"""
+
+
+def _list_next_ir(offsets: tuple[int, int], cell: int) -> str:
+    """``gfjit_lisp_list_next(it)``: the ``tp_iternext`` of :class:`ListIterator` (N12)."""
+    car, cdr = offsets
+    return f"""
+define ptr @gfjit_lisp_list_next(ptr %it) {{
+entry:
+  %slotp = alloca ptr, align 8
+  %cellp = getelementptr i8, ptr %it, i64 {cell}
+  %cell = load ptr, ptr %cellp, align 8
+  %end = icmp eq ptr %cell, {_NIL}
+  br i1 %end, label %stop, label %check
+stop:
+  ; N12: NULL and no exception set is the end of the iteration for FOR_ITER and PyIter_Next
+  ret ptr null
+check:
+{_is_cons_ir("k", "%cell", "take", "miss")}
+take:
+  %carp = getelementptr i8, ptr %cell, i64 {car}
+  %item = load ptr, ptr %carp, align 8
+  %cdrp = getelementptr i8, ptr %cell, i64 {cdr}
+  %next = load ptr, ptr %cdrp, align 8
+  %nocar = icmp eq ptr %item, null
+  %nocdr = icmp eq ptr %next, null
+  %unset = or i1 %nocar, %nocdr
+  br i1 %unset, label %miss, label %advance
+advance:
+  call void @Py_IncRef(ptr %item)
+  call void @Py_IncRef(ptr %next)
+  store ptr %next, ptr %cellp, align 8
+  call void @Py_DecRef(ptr %cell)
+  ret ptr %item
+miss:
+  ; not a list, or a slot emptied by Python's del: the Python __next__ says what is wrong
+  store ptr %it, ptr %slotp, align 8
+  %r = call ptr @PyObject_Vectorcall(ptr {_ITERATOR_NEXT}, ptr %slotp, i64 1, ptr null)
+  ret ptr %r
+}}
+"""
+
+
+def _traverse_ir(offsets: tuple[int, int]) -> str:
+    """``gfjit_lisp_cons_traverse(self, visit, arg)``: the ``tp_traverse`` of Cons (N13)."""
+    car, cdr = offsets
+
+    def visit(slot: str, offset: int, then: str) -> str:
+        return f"""{slot}:
+  %{slot}p = getelementptr i8, ptr %self, i64 {offset}
+  %{slot}v = load ptr, ptr %{slot}p, align 8
+  %{slot}null = icmp eq ptr %{slot}v, null
+  br i1 %{slot}null, label %{then}, label %{slot}visit
+{slot}visit:
+  %{slot}r = call i32 %visit(ptr %{slot}v, ptr %arg)
+  %{slot}stop = icmp ne i32 %{slot}r, 0
+  br i1 %{slot}stop, label %{slot}out, label %{then}
+{slot}out:
+  ret i32 %{slot}r"""
+
+    # Py_TYPE(self), not Cons: a subclass's subtype_traverse leaves its type to us (N13)
+    return f"""
+define i32 @gfjit_lisp_cons_traverse(ptr %self, ptr %visit, ptr %arg) {{
+entry:
+  br label %car
+{visit("car", car, "cdr")}
+{visit("cdr", cdr, "type")}
+{visit("type", 8, "done")}
+done:
+  ret i32 0
+}}
+"""
+
+
 # A freed Cons goes to a freelist (N8-N11) of at most this many cells: 48 bytes each with the GC
 # header, about 3 MB kept at most.
 FREELIST_MAX = 65536
-_TP_DEALLOC, _TP_BASE, _TP_FREE = 48, 256, 320  # offsets in PyTypeObject (3.11-3.13)
+# Offsets in PyTypeObject (3.11-3.13).
+_TP_DEALLOC, _TP_TRAVERSE, _TP_ITER, _TP_ITERNEXT, _TP_BASE, _TP_FREE = 48, 184, 216, 224, 256, 320
 
 
 def _take_slots_ir(cell: str, car_to: str, cdr_to: str, offsets: tuple[int, int]) -> str:
@@ -775,6 +914,8 @@ _DECLARATIONS = f"""
 {_SOURCE_CONS} = external global i8
 {_INT_TYPE} = external global i8
 {_T} = external global i8
+{_ITERATOR} = external global i8
+{_ITERATOR_NEXT} = external global i8
 declare i64 @PyLong_AsLongAndOverflow(ptr, ptr)
 declare ptr @PyObject_Vectorcall(ptr, ptr, i64, ptr)
 declare ptr @PyType_GenericAlloc(ptr, i64)
@@ -820,6 +961,8 @@ _FUNCTIONS: dict[str, tuple[str, Callable[..., Any], _IR, str | None]] = {
     "keep_if": ("gfjit_lisp_keep_if", _keep_if, _mapper("true"), None),
     "keep_if_not": ("gfjit_lisp_keep_if_not", _keep_if_not, _mapper("nil"), None),
     "replace_cars": ("gfjit_lisp_replace_cars", _replace_cars, _replace_cars_ir, None),
+    "list_iter": ("gfjit_lisp_list_iter", _list_iter,
+                  lambda symbol, _, miss: _list_iter_ir(symbol, _member_offset(ListIterator, "cell"), miss), None),
     "evenp": ("gfjit_lisp_evenp", _evenp, lambda symbol, _, miss: _parity_ir(symbol, False, miss), "EVENP"),
     "oddp": ("gfjit_lisp_oddp", _oddp, lambda symbol, _, miss: _parity_ir(symbol, True, miss), "ODDP"),
 }
@@ -890,16 +1033,21 @@ def _compile(native: Any) -> dict[str, Any]:
     # Compiled once per process and never released: the functions live as long as the process.
     # Level 0: these loops spend their time in the C-API calls, not in code LLVM could improve
     # (measured: the same speed as level 2), and it compiles in a third of the time (start-up).
-    code = jit.default_pool().add("".join(ir), exports=[*symbols, "gfjit_lisp_cons_dealloc", "gfjit_lisp_free_count"], imports=_IMPORTS, name="gfjit_lisp_lists", opt_level=0)
+    ir.extend([_list_next_ir(offsets, _member_offset(ListIterator, "cell")), _traverse_ir(offsets)])
+    slots = ["gfjit_lisp_cons_dealloc", "gfjit_lisp_cons_traverse", "gfjit_lisp_list_next"]
+    code = jit.default_pool().add("".join(ir), exports=[*symbols, *slots, "gfjit_lisp_free_count"], imports=_IMPORTS,
+                                  name="gfjit_lisp_lists", opt_level=0)
     callable_type = native.make_native_type(NativeListFunction, "lisp.NativeListFunction")
     made = {}
     for pyname, (symbol, fallback, _, lisp_name) in _FUNCTIONS.items():
         fn = made[pyname] = _native_callable(callable_type, pyname, fallback, code, code.address(symbol))
         if lisp_name:
             fn.lisp_name = cl_symbol(lisp_name)  # the printer's #<FUNCTION CONS>
+    dealloc, traverse, list_next = (code.address(symbol) for symbol in slots)
     _check(made)
+    _check_slots(traverse, list_next)
     # Last: nothing is patched unless every check passed.
-    _install_dealloc(code.address("gfjit_lisp_cons_dealloc"))
+    _install_slots(dealloc, traverse, list_next)
     global _free_count
     _free_count = ctypes.c_int64.from_address(code.address("gfjit_lisp_free_count"))
     return made
@@ -922,22 +1070,57 @@ def _type_slot(cls: type, offset: int) -> ctypes.c_void_p:
     return ctypes.c_void_p.from_address(id(cls) + offset)
 
 
-def _install_dealloc(address: int) -> None:
-    """Make the native dealloc Cons's ``tp_dealloc`` (N8, N11), after checking the type's layout."""
+def _install_slots(dealloc: int, traverse: int, list_next: int) -> None:
+    """Make the native functions at these addresses Cons's ``tp_dealloc`` (N8, N11) and
+    ``tp_traverse`` (N13) and ListIterator's ``tp_iternext`` (N12; ``tp_iter`` becomes CPython's
+    ``PyObject_SelfIter``), after checking that each slot holds what CPython gives such a class."""
     gc_del = ctypes.cast(ctypes.pythonapi.PyObject_GC_Del, ctypes.c_void_p).value
+    self_iter = ctypes.cast(ctypes.pythonapi.PyObject_SelfIter, ctypes.c_void_p).value
 
     class Probe(Cons):
         __slots__ = ()
 
-    subtype_dealloc = _type_slot(Probe, _TP_DEALLOC).value
+    class IteratorProbe:
+        __slots__ = ()
+        __iter__, __next__ = ListIterator.__iter__, ListIterator.__next__
+
+    expected = {_TP_FREE: gc_del, _TP_DEALLOC: _type_slot(Probe, _TP_DEALLOC).value,
+                _TP_TRAVERSE: _type_slot(Probe, _TP_TRAVERSE).value}
     for cls in (Cons, SourceCons):
-        if _type_slot(cls, _TP_FREE).value != gc_del or _type_slot(cls, _TP_DEALLOC).value != subtype_dealloc:
-            raise RuntimeError(f"{cls.__name__}: unexpected tp_free or tp_dealloc")
+        if any(_type_slot(cls, offset).value != value for offset, value in expected.items()):
+            raise RuntimeError(f"{cls.__name__}: unexpected tp_free, tp_dealloc or tp_traverse")
     if _type_slot(Cons, _TP_BASE).value != id(object) or Cons.__weakrefoffset__ or Cons.__dictoffset__:
         raise RuntimeError("Cons: unexpected base, weak references or __dict__")
+    if any(_type_slot(ListIterator, offset).value != _type_slot(IteratorProbe, offset).value
+           for offset in (_TP_ITER, _TP_ITERNEXT)):
+        raise RuntimeError("ListIterator: unexpected tp_iter or tp_iternext")
     # N8: Cons lives as long as the process (cells on the freelist hold no reference to it).
     ctypes.pythonapi.Py_IncRef(ctypes.py_object(Cons))
-    _type_slot(Cons, _TP_DEALLOC).value = address
+    _type_slot(Cons, _TP_DEALLOC).value = dealloc
+    _type_slot(Cons, _TP_TRAVERSE).value = traverse
+    _type_slot(ListIterator, _TP_ITER).value = self_iter
+    _type_slot(ListIterator, _TP_ITERNEXT).value = list_next
+
+
+def _check_slots(traverse: int, list_next: int) -> None:
+    """Call the native traverse and iterator step as CPython would, comparing with Python."""
+    a, b = object(), object()
+    seen: list[int] = []
+    visit = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)(lambda o, _: seen.append(o) or len(seen) == 4)
+    run = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.py_object, ctypes.c_void_p, ctypes.c_void_p)(traverse)
+    for cell in (Cons(a, b), SourceCons(a, b, None)):
+        seen.clear()
+        if run(cell, visit, None) != 0 or seen != [id(a), id(b), id(type(cell))]:
+            raise RuntimeError("the native tp_traverse of Cons does not visit car, cdr and the type")
+    # An address, not a py_object: ctypes cannot take NULL with no exception set (N12) for one.
+    step = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.py_object)(list_next)
+    it = ListIterator(Cons(a, SourceCons(b, NIL, None)))
+    got = [step(it) for _ in range(3)]
+    for item, address in zip((a, b), got):
+        if address == id(item):  # a new reference to it
+            ctypes.pythonapi.Py_DecRef(ctypes.py_object(item))
+    if got != [id(a), id(b), None] or it.cell is not NIL:
+        raise RuntimeError("the native ListIterator step disagrees with Python")
 
 
 def _check(made: dict[str, Any]) -> None:
@@ -971,6 +1154,7 @@ keep_if_not: Callable[[Callable[[Any], Any], list[Any]], Any] = _native["keep_if
 replace_cars: Callable[[Any, list[Any]], Any] = _native["replace_cars"] if _native else _replace_cars
 evenp: Callable[[Any], Any] = _native["evenp"] if _native else _evenp
 oddp: Callable[[Any], Any] = _native["oddp"] if _native else _oddp
+list_iter: Callable[[Any], ListIterator] = _native["list_iter"] if _native else _list_iter
 native_enabled = _native is not None
 
 

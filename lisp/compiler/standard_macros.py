@@ -12,13 +12,12 @@ import ast
 from typing import Any
 
 from lisp import namespace
-from lisp.compiler.core import (
-    Result, arguments, assign, call, compile_form, is_none, items, name, program_error, show, special_form,
-)
+from lisp.compiler.core import Result, arguments, call, compile_form, items, program_error, show, special_form
 from lisp.compiler.env import Env, Variable
 from lisp.compiler.functions import compile_let
 from lisp.compiler.macros import QUOTE, gensym, macro
 from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, lisp_list as L, make_list
+from lisp.native_cons import list_iter
 
 IF = cl_symbol("IF")
 LET = cl_symbol("LET")
@@ -309,36 +308,25 @@ def _element_target(item: str, body: list[ast.stmt]) -> tuple[str, list[ast.stmt
     return item, body or [ast.Pass()]
 
 
+def _for_each(form: Any, env: Env, elements: str) -> Result:
+    """``(op (var source) . body)`` as ``for var in elements(source): body``."""
+    src, item, body = _loop_body(form, env)
+    loop = ast.For(target=ast.Name(id=item, ctx=ast.Store()), iter=call(elements, src.expr), body=body, orelse=[])
+    return Result([*src.stmts, loop])
+
+
 @special_form("%DO-LIST", SYSTEM)
 def do_list(form: Any, env: Env) -> Result:
-    """``(sys::%do-list (var list) . body)``: body for each element of a proper list.
-
-    A walk of the conses (``while cell is not None``), not a Python iterator: half the cost per
-    element. The next cell is taken before the body runs, so a ``continue`` in it cannot loop.
-    """
-    src, item, body = _loop_body(form, env)
-    cell = env.unit.fresh("%cell")
-    step = ast.Try(body=[assign(item, ast.Attribute(value=name(cell), attr="car", ctx=ast.Load())),
-                         assign(cell, ast.Attribute(value=name(cell), attr="cdr", ctx=ast.Load()))],
-                   handlers=[ast.ExceptHandler(type=name("AttributeError"), name=None,
-                                               body=[ast.Raise(exc=call("%not_a_list", name(cell)), cause=None)])],
-                   orelse=[], finalbody=[])
-    loop = ast.While(test=is_none(name(cell), negate=True), body=[step, *body], orelse=[])
-    return Result([*src.stmts, assign(cell, src.expr), loop])
+    """``(sys::%do-list (var list) . body)``: body for each element of a proper list, through
+    :class:`lisp.native_cons.ListIterator` (whose step is native code: one ``FOR_ITER`` per
+    element). Its TYPE-ERROR for a tail that is not a list names DOLIST."""
+    return _for_each(form, env, "%list_iter")
 
 
 @special_form("%DO-TIMES", SYSTEM)
 def do_times(form: Any, env: Env) -> Result:
     """``(sys::%do-times (var count) . body)``: body for var from 0 below count."""
-    src, item, body = _loop_body(form, env)
-    loop = ast.For(target=ast.Name(id=item, ctx=ast.Store()), iter=call("%range", src.expr), body=body, orelse=[])
-    return Result([*src.stmts, loop])
-
-
-def _not_a_list(tail: Any) -> Exception:
-    from lisp.conditions import LispTypeError
-
-    return LispTypeError(f"DOLIST: {show(tail)} is not a list", datum=tail, expected_type=cl_symbol("LIST"))
+    return _for_each(form, env, "%range")
 
 
 def _range(count: Any) -> range:
@@ -350,7 +338,7 @@ def _range(count: Any) -> range:
     return range(count)
 
 
-namespace.GLOBALS["%not_a_list"] = _not_a_list
+namespace.GLOBALS["%list_iter"] = list_iter
 namespace.GLOBALS["%range"] = _range
 namespace.builtin("%ECASE-FAILURE", SYSTEM)(_ecase_failure)
 namespace.builtin("%ETYPECASE-FAILURE", SYSTEM)(_etypecase_failure)

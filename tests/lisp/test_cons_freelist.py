@@ -12,12 +12,10 @@ import weakref
 
 import pytest
 
-from dispatch import native as native_layout
 from lisp import native_cons
 from lisp.data import NIL, Cons, SourceCons
 
-pytestmark = pytest.mark.skipif(native_layout.unavailable_reason() is not None,
-                                reason=f"native mode unavailable: {native_layout.unavailable_reason()}")
+pytestmark = pytest.mark.skipif(not native_cons.native_enabled, reason="native conses disabled")
 
 _TP_DEALLOC = 48
 
