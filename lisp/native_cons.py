@@ -295,8 +295,8 @@ def _builder_ir(name: str, nmin: int, nmax: int | None, tail_from: int | None, o
     """A vectorcall function making a chain of its arguments. With ``nargs >= tail_from`` the last
     argument is the tail (LIST*), else the tail is NIL; other argument counts go to the fallback."""
     car, cdr = offsets
-    checks = [f"%few = icmp ult i64 %n, {nmin}"]
-    checks.append(f"%many = icmp ugt i64 %n, {nmax}" if nmax is not None else "%many = icmp eq i1 0, 1")
+    counts = [f"%wrongn = icmp ult i64 %n, {nmin}"] if nmax is None else [
+        f"%few = icmp ult i64 %n, {nmin}", f"%many = icmp ugt i64 %n, {nmax}", "%wrongn = or i1 %few, %many"]
     if tail_from is None:
         tail = f"""  %tail = bitcast ptr {_NIL} to ptr
   %count = add i64 %n, 0"""
@@ -308,23 +308,13 @@ def _builder_ir(name: str, nmin: int, nmax: int | None, tail_from: int | None, o
   %tail = select i1 %has_tail, ptr %lastv, ptr {_NIL}
   %count = select i1 %has_tail, i64 %last, i64 %n"""
     return f"""
-define ptr @{name}(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
-entry:
-  %n = and i64 %nargsf, {_MASK}
-  %kw = icmp ne ptr %kwnames, null
-  {checks[0]}
-  {checks[1]}
-  %bad1 = or i1 %kw, %few
-  %bad = or i1 %bad1, %many
-  br i1 %bad, label %miss, label %build
-{_miss_ir(miss)}
-build:
+{_prologue_ir(name, counts, "", miss)}
 {tail}
   call void @Py_IncRef(ptr %tail)
   br label %loop
 loop:
-  %i = phi i64 [ %count, %build ], [ %i1, %fill ]
-  %acc = phi ptr [ %tail, %build ], [ %cell, %fill ]
+  %i = phi i64 [ %count, %start ], [ %i1, %fill ]
+  %acc = phi ptr [ %tail, %start ], [ %cell, %fill ]
   %done = icmp eq i64 %i, 0
   br i1 %done, label %exit, label %alloc
 alloc:
@@ -369,22 +359,47 @@ def _is_cons_ir(prefix: str, value: str, yes: str, no: str) -> str:
   br i1 %{prefix}ok, label %{yes}, label %{no}"""
 
 
-def _entry_ir(name: str, loads: list[str], alloca: str, miss: int) -> str:
-    """The start of a vectorcall function of ``len(loads)`` arguments: ``alloca`` (IR, may be
-    empty) in the entry block, the arguments loaded into the names ``loads`` in block ``start``;
-    any other call goes to the fallback."""
-    loaded = "\n".join(f"""  %argp{i} = getelementptr ptr, ptr %args, i64 {i}
-  {target} = load ptr, ptr %argp{i}, align 8""" for i, target in enumerate(loads))
+def _prologue_ir(name: str, counts: list[str], alloca: str, miss: int) -> str:
+    """The start of a vectorcall function: ``alloca`` (IR, may be empty) in the entry block; a call
+    with keywords, or for which the IR ``counts`` (reading the argument count ``%n``) sets
+    ``%wrongn``, goes to the fallback; the others go on in block ``start``."""
+    checks = "\n  ".join(counts)
     return f"""define ptr @{name}(ptr %self, ptr %args, i64 %nargsf, ptr %kwnames) {{
 entry:
   {alloca}
   %n = and i64 %nargsf, {_MASK}
   %kw = icmp ne ptr %kwnames, null
-  %wrongn = icmp ne i64 %n, {len(loads)}
+  {checks}
   %bad = or i1 %kw, %wrongn
   br i1 %bad, label %miss, label %start
 {_miss_ir(miss)}
-start:
+start:"""
+
+
+def _cells_loop_ir(label: str, cell: str, first: tuple[str, str], again: tuple[str, str], bound: str, body: str,
+                   done: str, not_cons: str, extra: str = "") -> str:
+    """Block ``label``, the head of a loop over at most ``bound`` conses: ``cell`` is ``first[0]``
+    coming from block ``first[1]``, then ``again[0]`` from block ``again[1]``; ``%i`` counts the
+    rounds from 0 (the body sets ``%i1``, the next count). ``extra`` (IR: more phis, then anything)
+    follows the phis. On to ``body`` for a cons, ``not_cons`` for anything else, ``done`` after
+    ``bound`` rounds."""
+    (start, entry), (step, back) = first, again
+    return f"""{label}:
+  {cell} = phi ptr [ {start}, %{entry} ], [ {step}, %{back} ]
+  %i = phi i64 [ 0, %{entry} ], [ %i1, %{back} ]
+{extra}
+  %{label}more = icmp slt i64 %i, {bound}
+  br i1 %{label}more, label %{label}check, label %{done}
+{label}check:
+{_is_cons_ir(label, cell, body, not_cons)}"""
+
+
+def _entry_ir(name: str, loads: list[str], alloca: str, miss: int) -> str:
+    """The start of a vectorcall function of ``len(loads)`` arguments (:func:`_prologue_ir`), the
+    arguments loaded into the names ``loads`` in block ``start``."""
+    loaded = "\n".join(f"""  %argp{i} = getelementptr ptr, ptr %args, i64 {i}
+  {target} = load ptr, ptr %argp{i}, align 8""" for i, target in enumerate(loads))
+    return f"""{_prologue_ir(name, [f"%wrongn = icmp ne i64 %n, {len(loads)}"], alloca, miss)}
 {loaded}"""
 
 
@@ -448,14 +463,8 @@ def _replace_cars_ir(name: str, offsets: tuple[int, int], miss: int) -> str:
 begin:
   call void @Py_IncRef(ptr %lst)
   br label %loop
-loop:
-  %cell = phi ptr [ %lst, %begin ], [ %next, %store ]
-  %i = phi i64 [ 0, %begin ], [ %i1, %store ]
-  %size = call i64 @PyList_Size(ptr %items)
-  %more = icmp slt i64 %i, %size
-  br i1 %more, label %check, label %done
-check:
-{_is_cons_ir("k", "%cell", "store", "short")}
+{_cells_loop_ir("loop", "%cell", ("%lst", "begin"), ("%next", "store"), "%size", "store", "done", "short",
+                extra="  %size = call i64 @PyList_Size(ptr %items)")}
 short:
   call void @Py_DecRef(ptr %cell)
   br label %miss
@@ -488,13 +497,7 @@ def _elements_finish(offsets: tuple[int, int]) -> str:
   %list = call ptr @PyList_New(i64 %len)
   %failed = icmp eq ptr %list, null
   br i1 %failed, label %fail, label %fill
-fill:
-  %fcell = phi ptr [ %lst, %done ], [ %fnext, %put ]
-  %i = phi i64 [ 0, %done ], [ %i1, %put ]
-  %filled = icmp eq i64 %i, %len
-  br i1 %filled, label %exit, label %recheck
-recheck:
-{_is_cons_ir("f", "%fcell", "store", "changed")}
+{_cells_loop_ir("fill", "%fcell", ("%lst", "done"), ("%fnext", "put"), "%len", "store", "exit", "changed")}
 changed:
   call void @Py_DecRef(ptr %list)
   br label %miss
@@ -548,19 +551,13 @@ drop:
   call void @Py_DecRef(ptr %item)
   br label %onward"""
         value = "%item"
+    # %cur: the cell whose car goes to fn next, owned; at most %len cells, the list as fn leaves it
+    chain = """  %head = phi ptr [ null, %done ], [ %head1, %onward ]
+  %tail = phi ptr [ null, %done ], [ %tail1, %onward ]"""
     walk = f"""done:
   call void @Py_IncRef(ptr %lst)
   br label %loop
-loop:
-  ; %cur: the cell whose car goes to fn next, owned; at most %len cells, the list as fn leaves it
-  %i = phi i64 [ 0, %done ], [ %i1, %onward ]
-  %cur = phi ptr [ %lst, %done ], [ %after, %onward ]
-  %head = phi ptr [ null, %done ], [ %head1, %onward ]
-  %tail = phi ptr [ null, %done ], [ %tail1, %onward ]
-  %more = icmp slt i64 %i, %len
-  br i1 %more, label %curcheck, label %finished
-curcheck:
-{_is_cons_ir("c", "%cur", "getcar", "finished")}
+{_cells_loop_ir("loop", "%cur", ("%lst", "done"), ("%after", "onward"), "%len", "getcar", "finished", "finished", chain)}
 getcar:
   %itemp = getelementptr i8, ptr %cur, i64 {car}
   %item = load ptr, ptr %itemp, align 8
