@@ -98,6 +98,12 @@ Invariants the native code relies on (CPython 3.11-3.13, GIL builds only):
   only call that may run Python code), so a finalizer meeting the iterator sees it whole. Anything
   else (a non-list tail, an unset slot) goes to the Python ``__next__``, which raises. Neither slot
   may be changed later by assigning ``__iter__`` or ``__next__`` on the class.
+- N14 Hot paths change reference counts inline, as ``Py_INCREF``/``Py_DECREF`` of a release build
+  do (64-bit, little-endian, checked by ``dispatch.native``): 3.11 adds to the word at offset 0;
+  3.12-3.13 leave an immortal object alone (the low 32 bits all set: an increment would wrap them
+  to 0; a decrement sees them as a negative i32) and otherwise change the word. A count reaching 0
+  calls ``_Py_Dealloc``, which is what ``Py_DECREF`` calls. A debug build calls ``Py_IncRef`` and
+  ``Py_DecRef`` instead (it keeps a total of references).
 - N13 Cons's ``tp_traverse`` is native: it visits car, cdr (skipping unset slots) and
   ``Py_TYPE(self)``, stopping at a non-zero result. A subclass keeps ``subtype_traverse``
   (typeobject.c, 3.11-3.13), which visits its own slots and dict, then, as its nearest base with
@@ -110,6 +116,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
+import sys
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -681,6 +688,52 @@ fill:
 """
 
 
+def _incref_ir(value: str, label: str) -> str:
+    """IR: ``Py_INCREF(value)`` (not NULL) inline, as this CPython does it (N14); on in block
+    ``label``."""
+    if hasattr(sys, "gettotalrefcount"):  # a debug build counts every reference: its own calls
+        return f"""  call void @Py_IncRef(ptr {value})
+  br label %{label}
+{label}:"""
+    if sys.version_info >= (3, 12):
+        return f"""  %{label}lo = load i32, ptr {value}, align 8
+  %{label}n = add i32 %{label}lo, 1
+  %{label}immortal = icmp eq i32 %{label}n, 0
+  br i1 %{label}immortal, label %{label}, label %{label}add
+{label}add:
+  store i32 %{label}n, ptr {value}, align 8
+  br label %{label}
+{label}:"""
+    return f"""  %{label}rc = load i64, ptr {value}, align 8
+  %{label}n = add i64 %{label}rc, 1
+  store i64 %{label}n, ptr {value}, align 8
+  br label %{label}
+{label}:"""
+
+
+def _decref_ir(value: str, label: str) -> str:
+    """IR: ``Py_DECREF(value)`` (not NULL) inline, as this CPython does it (N14): the object's
+    ``tp_dealloc`` runs (through ``_Py_Dealloc``) when the count reaches 0; on in block ``label``."""
+    if hasattr(sys, "gettotalrefcount"):
+        return f"""  call void @Py_DecRef(ptr {value})
+  br label %{label}
+{label}:"""
+    immortal = f"""  %{label}lo = load i32, ptr {value}, align 8
+  %{label}immortal = icmp slt i32 %{label}lo, 0
+  br i1 %{label}immortal, label %{label}, label %{label}sub
+{label}sub:""" if sys.version_info >= (3, 12) else ""
+    return f"""{immortal}
+  %{label}rc = load i64, ptr {value}, align 8
+  %{label}n = sub i64 %{label}rc, 1
+  store i64 %{label}n, ptr {value}, align 8
+  %{label}dead = icmp eq i64 %{label}n, 0
+  br i1 %{label}dead, label %{label}free, label %{label}
+{label}free:
+  call void @_Py_Dealloc(ptr {value})
+  br label %{label}
+{label}:"""
+
+
 def _list_next_ir(offsets: tuple[int, int], cell: int) -> str:
     """``gfjit_lisp_list_next(it)``: the ``tp_iternext`` of :class:`ListIterator` (N12)."""
     car, cdr = offsets
@@ -707,10 +760,10 @@ take:
   %unset = or i1 %nocar, %nocdr
   br i1 %unset, label %miss, label %advance
 advance:
-  call void @Py_IncRef(ptr %item)
-  call void @Py_IncRef(ptr %next)
+{_incref_ir("%item", "counted")}
+{_incref_ir("%next", "counted2")}
   store ptr %next, ptr %cellp, align 8
-  call void @Py_DecRef(ptr %cell)
+{_decref_ir("%cell", "released")}
   ret ptr %item
 miss:
   ; not a list, or a slot emptied by Python's del: the Python __next__ says what is wrong
@@ -924,6 +977,7 @@ declare ptr @PyList_GetItem(ptr, i64)
 declare i32 @PyList_SetItem(ptr, i64, ptr)
 declare void @Py_IncRef(ptr)
 declare void @Py_DecRef(ptr)
+declare void @_Py_Dealloc(ptr)
 declare ptr @PyObject_Init(ptr, ptr)
 declare void @PyObject_GC_Track(ptr)
 declare void @PyObject_GC_UnTrack(ptr)
