@@ -205,6 +205,9 @@ callgeneral:
 {_call("general.call", "%g", "ptr %args, i64 %nargsf, ptr %kwnames")}
 
 take:
+  ; The dispatcher tail-called us without a reference (I1): hold one, or a method that changes
+  ; its generic function could free this step while we still read it after the call.
+  call void @incref(ptr %self)
   ; The cached object is free when the cache holds its only reference. Nothing between this
   ; test and the store of 2 can run Python code, so under the GIL no other thread can take it.
   %cachep = getelementptr i8, ptr %self, i64 {STEP_CACHE}
@@ -223,6 +226,7 @@ alloc:
   %allocfailed = icmp eq ptr %new, null
   br i1 %allocfailed, label %fail, label %init
 fail:
+  call void @xdecref(ptr %self)
   ret ptr null
 init:
   ; The object holds what its link's next method is, not the link: a cached object would
@@ -324,6 +328,7 @@ cleared:
   %rc4 = load i64, ptr %nm, align 8
   %rc5 = sub i64 %rc4, 1
   store i64 %rc5, ptr %nm, align 8
+  call void @xdecref(ptr %self)
   ret ptr %r
 uncache:
   ; Kept by the method: it keeps its arguments, but the cache lets it go.
@@ -332,6 +337,7 @@ uncache:
   br label %drop
 drop:
   call void @xdecref(ptr %nm)
+  call void @xdecref(ptr %self)
   ret ptr %r
 dead:
   %rd = call ptr @dead()
@@ -386,7 +392,11 @@ entry:
   %noa = icmp eq ptr %a, null
   %no1 = or i1 %nob, %nop
   %no = or i1 %no1, %noa
-  br i1 %no, label %dead, label %befores
+  br i1 %no, label %dead, label %hold
+hold:
+  ; Held until we return, as a link holds itself (see gfjit_step_call).
+  call void @incref(ptr %self)
+  br label %befores
 {_each_ir("befores", WRAP_BEFORES, "primary", "fail")}
 primary:
 {_call("primary.call", "%p", "ptr %args, i64 %nargsf, ptr %kwnames", result="r")}
@@ -394,11 +404,13 @@ primary:
   br i1 %pfailed, label %fail, label %afters
 {_each_ir("afters", WRAP_AFTERS, "done", "afterfail")}
 done:
+  call void @xdecref(ptr %self)
   ret ptr %r
 afterfail:
   call void @xdecref(ptr %r)
   br label %fail
 fail:
+  call void @xdecref(ptr %self)
   ret ptr null
 dead:
   %rd = call ptr @dead()

@@ -2,6 +2,8 @@
 native and Python (the ``make`` fixture); the rest look at the native objects themselves."""
 
 import gc
+import os
+import subprocess
 import sys
 import threading
 import weakref
@@ -500,3 +502,56 @@ def test_kept_next_methods_called_from_other_threads_while_calls_go_on():
     for t in readers:
         t.join(timeout=50)
     assert sorted(results, key=lambda r: r[0]) == list(enumerate(objs))
+
+
+_REMOVES_A_STEP = """
+import gc
+import dispatch
+from dispatch.compiler import background
+
+class A:
+    pass
+
+f = dispatch.generic(lambda x: None)
+removing = False
+
+def remove(method):
+    global removing
+    if removing:
+        removing = False
+        f.remove_method(method)
+        gc.collect()  # the old call history is in a cycle: the step's last references go now
+        junk = [bytearray(64) for _ in range(2000)]  # reuse the freed memory
+
+def around(next_method, x: A):  # a link: its method removes it
+    remove(around)
+    return next_method()
+
+def primary(x: A):  # under a wrap: the primary removes the wrap's after method
+    if STEP == "wrap":
+        remove(after)
+    return "primary"
+
+def after(x: A):
+    pass
+
+f.method(primary)
+f.method(around if STEP == "link" else after, qualifier="around" if STEP == "link" else "after")
+f(A())
+background().drain(30)
+assert f.compile()
+removing = True
+print(f(A()), f(A()))
+"""
+
+
+@needs_native
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("step", ["link", "wrap"])
+def test_a_step_whose_method_removes_it_from_its_generic_function_finishes_the_call(step):
+    # The dispatcher tail-calls the step without a reference: the removal drops the step's last
+    # one while it runs, so it must hold its own until it returns.
+    code = f"STEP = {step!r}\n" + _REMOVES_A_STEP
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONMALLOC": "pymalloc"}, timeout=100)
+    assert (out.returncode, out.stdout.split()) == (0, ["primary", "primary"]), out.stderr
