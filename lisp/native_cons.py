@@ -17,7 +17,8 @@ type they reuse:
   (MAPCAR, REMOVE-IF-NOT, REMOVE-IF);
 - :data:`replace_cars` -- new elements stored into a list's conses (SORT, NREVERSE);
 - :data:`list_iter` -- a :class:`ListIterator` over a list, whose step is native code: DOLIST is a
-  Python ``for`` loop over it (one ``FOR_ITER`` per element);
+  Python ``for`` loop over it (one ``FOR_ITER`` per element); :data:`loop_list_iter` -- the same
+  for LOOP's ``for var in list`` (its TYPE-ERRORs name LOOP);
 - :data:`evenp`, :data:`oddp` -- ``EVENP`` and ``ODDP``, the predicates most often given to the
   list functions: called from the mappers above they run without a Python frame.
 - :func:`named` -- a walker or mapper for one Lisp function: the same machine code, its
@@ -90,25 +91,26 @@ Invariants the native code relies on (CPython 3.11-3.13, GIL builds only):
   ``object``'s dealloc and ``subtype_dealloc`` would have done for the rest: untrack (it was
   tracked again), take car and cdr, free the memory with the type's ``tp_free``, release the type
   (``subtype_dealloc`` leaves that to a heap base, N8), and release car and cdr (N10).
-- N12 ListIterator's ``tp_iter`` is ``PyObject_SelfIter`` and its ``tp_iternext`` native: NIL in
-  its ``cell`` slot returns NULL with no exception set, which ``FOR_ITER`` (3.11 ceval.c, 3.13
-  bytecodes.c) and ``PyIter_Next`` take as the normal end (the slot stays NIL: it stays ended). An
-  exact Cons, SourceCons or other subclass (read by slot, N2) gives a new reference to its car,
-  after the slot was moved to a new reference to the cdr and before the old cell is released (the
-  only call that may run Python code), so a finalizer meeting the iterator sees it whole. Anything
-  else (a non-list tail, an unset slot) goes to the Python ``__next__``, which raises. Neither slot
-  may be changed later by assigning ``__iter__`` or ``__next__`` on the class.
+- N12 ListIterator's (and LoopListIterator's, the same layout) ``tp_iter`` is ``PyObject_SelfIter``
+  and its ``tp_iternext`` native: NIL in its ``cell`` slot returns NULL with no exception set,
+  which ``FOR_ITER`` (3.11 ceval.c, 3.13 bytecodes.c) and ``PyIter_Next`` take as the normal end
+  (the slot stays NIL: it stays ended). An exact Cons, SourceCons or other subclass (read by slot,
+  N2) gives a new reference to its car, after the slot was moved to a new reference to the cdr
+  and before the old cell is released (the only step that may run Python code), so a finalizer
+  meeting the iterator sees it whole. Anything else (a non-list tail, an unset slot) goes to the
+  Python ``__next__``, which raises. Neither slot may be changed later by assigning ``__iter__``
+  or ``__next__`` on the classes.
+- N13 Cons's ``tp_traverse`` is native: it visits car, cdr (skipping unset slots) and
+  ``Py_TYPE(self)``, stopping at a non-zero result. A subclass keeps ``subtype_traverse``
+  (typeobject.c, 3.11-3.13), which visits its own slots and dict, then, as its nearest base with
+  another traverse (ours) belongs to a heap type, leaves the type visit to it: every instance
+  visits its type exactly once (twice would corrupt the collector's counts).
 - N14 Hot paths change reference counts inline, as ``Py_INCREF``/``Py_DECREF`` of a release build
   do (64-bit, little-endian, checked by ``dispatch.native``): 3.11 adds to the word at offset 0;
   3.12-3.13 leave an immortal object alone (the low 32 bits all set: an increment would wrap them
   to 0; a decrement sees them as a negative i32) and otherwise change the word. A count reaching 0
   calls ``_Py_Dealloc``, which is what ``Py_DECREF`` calls. A debug build calls ``Py_IncRef`` and
   ``Py_DecRef`` instead (it keeps a total of references).
-- N13 Cons's ``tp_traverse`` is native: it visits car, cdr (skipping unset slots) and
-  ``Py_TYPE(self)``, stopping at a non-zero result. A subclass keeps ``subtype_traverse``
-  (typeobject.c, 3.11-3.13), which visits its own slots and dict, then, as its nearest base with
-  another traverse (ours) belongs to a heap type, leaves the type visit to it: every instance
-  visits its type exactly once (twice would corrupt the collector's counts).
 """
 
 from __future__ import annotations
@@ -227,10 +229,11 @@ def _oddp(x: Any) -> Any:
 class ListIterator:
     """The elements of a list in order, for a Python ``for`` loop (DOLIST): NIL ends it; a tail
     that is neither NIL nor a cons (SourceCons and other subclasses count) is a TYPE-ERROR naming
-    DOLIST and the tail, raised when the walk reaches it. A circular list never ends (as in
+    ``who`` and the tail, raised when the walk reaches it. A circular list never ends (as in
     SBCL). Native code replaces ``__iter__`` and ``__next__`` (N12); these are their meaning."""
 
     __slots__ = ("cell",)
+    who = "DOLIST"
 
     def __init__(self, lst: Any) -> None:
         self.cell = lst
@@ -243,15 +246,27 @@ class ListIterator:
         if cell is NIL:
             raise StopIteration
         if not isinstance(cell, Cons):
-            _list_error(cell, f"{_show(cell)} is not a list", "DOLIST")
+            _list_error(cell, f"{_show(cell)} is not a list", self.who)
         car = cell.car
         self.cell = cell.cdr
         return car
 
 
+class LoopListIterator(ListIterator):
+    """A :class:`ListIterator` for LOOP's ``for var in list``."""
+
+    __slots__ = ()
+    who = "LOOP FOR IN"
+
+
 def _list_iter(lst: Any) -> ListIterator:
     """An iterator over the elements of ``lst`` (:class:`ListIterator`)."""
     return ListIterator(lst)
+
+
+def _loop_list_iter(lst: Any) -> LoopListIterator:
+    """An iterator over the elements of ``lst`` (:class:`LoopListIterator`)."""
+    return LoopListIterator(lst)
 
 
 def _integer_error(datum: Any) -> None:
@@ -281,11 +296,12 @@ _MASK = (1 << 63) - 1  # clears PY_VECTORCALL_ARGUMENTS_OFFSET from nargsf
 # process (so the JIT's object cache can keep it), the addresses come at link time.
 _NIL, _LIST_TYPE, _CONS, _SOURCE_CONS = "@_Py_NoneStruct", "@PyList_Type", "@gfjit_lisp_Cons", "@gfjit_lisp_SourceCons"
 _INT_TYPE, _T = "@PyLong_Type", "@gfjit_lisp_T"
-_ITERATOR, _ITERATOR_NEXT = "@gfjit_lisp_ListIterator", "@gfjit_lisp_ListIterator_next"
+_ITERATOR, _LOOP_ITERATOR = "@gfjit_lisp_ListIterator", "@gfjit_lisp_LoopListIterator"
+_ITERATOR_NEXT = "@gfjit_lisp_ListIterator_next"
 _NEXT = ListIterator.__next__  # the native __next__'s fallback, held here for good
 # All live as long as the process.
 _IMPORTS = {_CONS[1:]: id(Cons), _SOURCE_CONS[1:]: id(SourceCons), _T[1:]: id(T), _ITERATOR[1:]: id(ListIterator),
-            _ITERATOR_NEXT[1:]: id(_NEXT)}
+            _LOOP_ITERATOR[1:]: id(LoopListIterator), _ITERATOR_NEXT[1:]: id(_NEXT)}
 
 
 def _miss_ir(offset: int) -> str:
@@ -669,12 +685,13 @@ answer:
 """
 
 
-def _list_iter_ir(name: str, cell: int, miss: int) -> str:
-    """A vectorcall function of one argument: a new :class:`ListIterator` (its ``cell`` slot at
-    offset ``cell``) standing on it (N1 for the iterator: a zero slot is unset)."""
+def _list_iter_ir(name: str, iterator: str, cell: int, miss: int) -> str:
+    """A vectorcall function of one argument: a new :class:`ListIterator` (of the class named
+    ``iterator``; its ``cell`` slot at offset ``cell``) standing on it (N1 for the iterator: a zero
+    slot is unset)."""
     return f"""
 {_entry_ir(name, ["%lst"], "", miss)}
-  %it = call ptr @PyType_GenericAlloc(ptr {_ITERATOR}, i64 0)
+  %it = call ptr @PyType_GenericAlloc(ptr {iterator}, i64 0)
   %failed = icmp eq ptr %it, null
   br i1 %failed, label %fail, label %fill
 fail:
@@ -965,6 +982,7 @@ _DECLARATIONS = f"""
 {_INT_TYPE} = external global i8
 {_T} = external global i8
 {_ITERATOR} = external global i8
+{_LOOP_ITERATOR} = external global i8
 {_ITERATOR_NEXT} = external global i8
 declare i64 @PyLong_AsLongAndOverflow(ptr, ptr)
 declare ptr @PyObject_Vectorcall(ptr, ptr, i64, ptr)
@@ -995,6 +1013,10 @@ def _walker(finish: Callable[[tuple[int, int]], str]) -> _IR:
     return lambda symbol, offsets, miss: _walker_ir(_entry_ir(symbol, ["%lst"], "", miss), finish(offsets), offsets)
 
 
+def _iterator(iterator: str) -> _IR:
+    return lambda symbol, _, miss: _list_iter_ir(symbol, iterator, _member_offset(ListIterator, "cell"), miss)
+
+
 def _mapper(keep: str | None) -> _IR:
     return lambda symbol, offsets, miss: _mapper_ir(symbol, keep, offsets, miss)
 
@@ -1012,8 +1034,8 @@ _FUNCTIONS: dict[str, tuple[str, Callable[..., Any], _IR, str | None]] = {
     "keep_if": ("gfjit_lisp_keep_if", _keep_if, _mapper("true"), None),
     "keep_if_not": ("gfjit_lisp_keep_if_not", _keep_if_not, _mapper("nil"), None),
     "replace_cars": ("gfjit_lisp_replace_cars", _replace_cars, _replace_cars_ir, None),
-    "list_iter": ("gfjit_lisp_list_iter", _list_iter,
-                  lambda symbol, _, miss: _list_iter_ir(symbol, _member_offset(ListIterator, "cell"), miss), None),
+    "list_iter": ("gfjit_lisp_list_iter", _list_iter, _iterator(_ITERATOR), None),
+    "loop_list_iter": ("gfjit_lisp_loop_list_iter", _loop_list_iter, _iterator(_LOOP_ITERATOR), None),
     "evenp": ("gfjit_lisp_evenp", _evenp, lambda symbol, _, miss: _parity_ir(symbol, False, miss), "EVENP"),
     "oddp": ("gfjit_lisp_oddp", _oddp, lambda symbol, _, miss: _parity_ir(symbol, True, miss), "ODDP"),
 }
@@ -1142,15 +1164,17 @@ def _install_slots(dealloc: int, traverse: int, list_next: int) -> None:
             raise RuntimeError(f"{cls.__name__}: unexpected tp_free, tp_dealloc or tp_traverse")
     if _type_slot(Cons, _TP_BASE).value != id(object) or Cons.__weakrefoffset__ or Cons.__dictoffset__:
         raise RuntimeError("Cons: unexpected base, weak references or __dict__")
-    if any(_type_slot(ListIterator, offset).value != _type_slot(IteratorProbe, offset).value
-           for offset in (_TP_ITER, _TP_ITERNEXT)):
+    iterators = (ListIterator, LoopListIterator)
+    if any(_type_slot(cls, offset).value != _type_slot(IteratorProbe, offset).value
+           for cls in iterators for offset in (_TP_ITER, _TP_ITERNEXT)):
         raise RuntimeError("ListIterator: unexpected tp_iter or tp_iternext")
     # N8: Cons lives as long as the process (cells on the freelist hold no reference to it).
     ctypes.pythonapi.Py_IncRef(ctypes.py_object(Cons))
     _type_slot(Cons, _TP_DEALLOC).value = dealloc
     _type_slot(Cons, _TP_TRAVERSE).value = traverse
-    _type_slot(ListIterator, _TP_ITER).value = self_iter
-    _type_slot(ListIterator, _TP_ITERNEXT).value = list_next
+    for cls in iterators:
+        _type_slot(cls, _TP_ITER).value = self_iter
+        _type_slot(cls, _TP_ITERNEXT).value = list_next
 
 
 def _check_slots(traverse: int, list_next: int) -> None:
@@ -1206,6 +1230,7 @@ replace_cars: Callable[[Any, list[Any]], Any] = _native["replace_cars"] if _nati
 evenp: Callable[[Any], Any] = _native["evenp"] if _native else _evenp
 oddp: Callable[[Any], Any] = _native["oddp"] if _native else _oddp
 list_iter: Callable[[Any], ListIterator] = _native["list_iter"] if _native else _list_iter
+loop_list_iter: Callable[[Any], LoopListIterator] = _native["loop_list_iter"] if _native else _loop_list_iter
 native_enabled = _native is not None
 
 

@@ -14,7 +14,9 @@ first-iteration code (one ``for`` clause, or several joined by ``and``, or ``rep
 rotated instead: ``(sys::%loop-while end first body advance)`` is a plain Python ``while`` left by
 ``(go end)``, with no state machine (see :func:`_rotation`). A rotated loop whose only stepping is
 one ``for var from ... below/to/downto/above ...`` is a Python ``for var in range(...)`` when the
-bounds are integers and the body does not assign ``var`` (see :func:`_loop_range`).
+bounds are integers and the body does not assign ``var`` (see :func:`_loop_range`); one whose only
+stepping is one ``for var in list`` (no ``by``, a plain variable) is a Python ``for`` over a native
+list iterator (see :func:`_loop_list`).
 
 ``for`` clauses joined with ``and`` step in parallel (:class:`Stepping`).
 """
@@ -30,9 +32,10 @@ from lisp.compiler.core import (
     Result, arguments, assign, call, compile_form, compile_setq_variable, compile_single, compile_symbol, is_none,
     name, program_error, show, special_form,
 )
-from lisp.compiler.env import Env, Exit
+from lisp.compiler.env import Env, Exit, Variable
 from lisp.compiler.macros import QUOTE, gensym, macro
 from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, lisp_list as L, make_list
+from lisp.native_cons import loop_list_iter
 
 C = cl_symbol
 BLOCK, LET_STAR, TAGBODY, GO, SETQ, WHEN, UNLESS, IF = (C(n) for n in (
@@ -41,6 +44,7 @@ RETURN_FROM, PROGN, MACROLET, LET = C("RETURN-FROM"), C("PROGN"), C("MACROLET"),
 WHILE = SYSTEM.intern("%WHILE")
 LOOP_WHILE = SYSTEM.intern("%LOOP-WHILE")
 LOOP_RANGE = SYSTEM.intern("%LOOP-RANGE")
+LOOP_LIST = SYSTEM.intern("%LOOP-LIST")
 COLLECT = SYSTEM.intern("%COLLECT")
 COLLECT_AFTER = SYSTEM.intern("%COLLECT-AFTER")
 CAR, CDR, ENDP = SYSTEM.intern("%CAR"), SYSTEM.intern("%CDR"), SYSTEM.intern("%ENDP")
@@ -79,7 +83,7 @@ class LoopState:
     initially: list[Any] = field(default_factory=list)
     finally_: list[Any] = field(default_factory=list)
     accumulators: dict[Any, Accumulator] = field(default_factory=dict)
-    counted: list[Stepping] = field(default_factory=list)
+    fors: list[Stepping] = field(default_factory=list)
     default_result: Any = None
     end: Symbol = field(default_factory=lambda: gensym("END-LOOP"))
     next: Symbol = field(default_factory=lambda: gensym("NEXT-LOOP"))
@@ -143,9 +147,11 @@ def _assemble(s: LoopState) -> Any:
                              *s.finally_])
     else:
         loop_form = make_list([LOOP_WHILE, s.end, *s.first, *s.body, *advance])
-        counted = _counted(s)
-        if counted is not None:
-            loop_form = make_list([LOOP_RANGE, make_list([s.end, *counted]), loop_form, *s.body])
+        sole = _sole_for(s)
+        if sole is not None and sole.counted is not None:
+            loop_form = make_list([LOOP_RANGE, make_list([s.end, *sole.counted]), loop_form, *s.body])
+        elif sole is not None and sole.listed is not None:
+            loop_form = make_list([LOOP_LIST, make_list([s.end, *sole.listed]), loop_form, *s.body])
         tagbody = make_list([PROGN, *s.initially, loop_form, *s.finally_, None])
     finish = L(C("LOOP-FINISH"), None, L(QUOTE, L(GO, s.end)))
     # The default result follows the tagbody, so a loop that just ends needs no non-local exit.
@@ -162,17 +168,16 @@ def _rotation(s: LoopState) -> list[Any] | None:
     return s.step[:len(s.step) - n]
 
 
-def _counted(s: LoopState) -> tuple[Any, ...] | None:
-    """``(var limit step direction)`` if the loop's only stepping is one ``for`` clause counting
-    to a limit (no other ``for``, no ``repeat``: its first-iteration and stepping forms are all
-    there is)."""
-    if len(s.counted) != 1:
+def _sole_for(s: LoopState) -> Stepping | None:
+    """The loop's ``for`` clause if it is its only stepping (no other ``for``, no ``repeat``: its
+    first-iteration and stepping forms are all there is)."""
+    if len(s.fors) != 1:
         return None
-    clause = s.counted[0]
+    clause = s.fors[0]
     first, step = clause.first[0] + clause.first[1], clause.step[0] + clause.step[1]
     if not (_same(s.first, first) and _same(s.step, step)):
         return None
-    return clause.counted
+    return clause
 
 
 def _same(forms: list[Any], others: list[Any]) -> bool:
@@ -343,6 +348,7 @@ class Stepping:
     first: tuple[list[Any], list[Any]]
     step: tuple[list[Any], list[Any]]
     counted: tuple[Any, ...] | None = None  # (var limit step direction): `for var from ... to ...`
+    listed: tuple[Any, ...] | None = None  # (var tail): `for var in list`, no BY
 
 
 def _for(s: LoopState) -> None:
@@ -350,7 +356,7 @@ def _for(s: LoopState) -> None:
     group = [_for_one(s)]
     while s.accept("AND"):
         group.append(_for_one(s))
-    s.counted.extend(clause for clause in group if clause.counted is not None)
+    s.fors.extend(group)
     for phase, target in (("first", s.first), ("step", s.step)):
         target.extend(f for clause in group for f in getattr(clause, phase)[0])
         target.extend(f for clause in group for f in getattr(clause, phase)[1])
@@ -370,7 +376,8 @@ def _for_one(s: LoopState) -> Stepping:
         advance = L(SETQ, tail, L(C("FUNCALL"), by, tail) if by is not None else L(CDR, tail))
         test = L(WHEN, L(C("ATOM") if on else ENDP, tail), s.finish())
         assign = _destructure(var, tail if on else L(CAR, tail))
-        return Stepping(([], [test, *assign]), ([advance], [test, *assign]))
+        listed = (var, tail) if not on and by is None and isinstance(var, Symbol) else None
+        return Stepping(([], [test, *assign]), ([advance], [test, *assign]), listed=listed)
     if s.accept("ACROSS"):
         vector, index = gensym("VECTOR"), gensym("INDEX")
         s.bindings.extend([L(vector, s.take("a vector")), L(index, 0)])
@@ -525,8 +532,8 @@ def _loop_range(form: Any, env: Env) -> Result:
     (each step adds to its current value) or leaves the loop from a closure."""
     spec, fallback, *forms = arguments(form)
     end, var, limit, step, direction = iter_list(spec)
-    variable = env.lookup_variable(var) if isinstance(var, Symbol) else None
-    if variable is None or variable.pyname is None or variable.special or variable.fn is not env.fn:
+    variable = _local_variable(var, env)
+    if variable is None:
         return compile_form(fallback, env)
     exit_, body = _repeated_body(end, forms, env)
     if exit_.nonlocal_uses or _assigns(body, variable.pyname):
@@ -539,6 +546,36 @@ def _loop_range(form: Any, env: Env) -> Result:
                    body=[_BreakForContinue().visit(s) for s in body] or [ast.Pass()],
                    orelse=[assign(variable.pyname, call("%loop_final", name(steps)))])
     return Result([assign(steps, values), loop])
+
+
+def _loop_list(form: Any, env: Env) -> Result:
+    """``(sys::%loop-list (end var tail) fallback . body)``: body for each element of the list in
+    ``tail`` (a lexical variable, checked to hold a list), as ``for var in %loop_list_iter(tail)``
+    (lisp.native_cons.LoopListIterator: one native step per element; a dotted tail is its
+    TYPE-ERROR naming LOOP); ``(go end)`` is a ``break``. Exhausting the list leaves ``var`` at the
+    last element, as the stepping ``while`` would. ``fallback`` (that ``while``) is compiled
+    instead when ``var`` is not a local variable of this function or the body leaves the loop
+    from a closure; the body may assign ``var``: the walk does not read it."""
+    spec, fallback, *forms = arguments(form)
+    end, var, tail = iter_list(spec)
+    variable = _local_variable(var, env)
+    if variable is None:
+        return compile_form(fallback, env)
+    exit_, body = _repeated_body(end, forms, env)
+    if exit_.nonlocal_uses:
+        return compile_form(fallback, env)
+    loop = ast.For(target=ast.Name(id=variable.pyname, ctx=ast.Store()),
+                   iter=call("%loop_list_iter", compile_symbol(tail, env).expr),
+                   body=[_BreakForContinue().visit(s) for s in body] or [ast.Pass()], orelse=[])
+    return Result([loop])
+
+
+def _local_variable(var: Any, env: Env) -> Variable | None:
+    """The variable ``var`` names if it is a plain Python local of this function, else None."""
+    variable = env.lookup_variable(var) if isinstance(var, Symbol) else None
+    if variable is None or variable.pyname is None or variable.special or variable.fn is not env.fn:
+        return None
+    return variable
 
 
 def _assigns(body: list[ast.stmt], pyname: str) -> bool:
@@ -640,6 +677,8 @@ namespace.builtin("%LOOP-STEP", SYSTEM)(_loop_step)
 special_form("%COLLECT", SYSTEM)(_collect)
 special_form("%LOOP-WHILE", SYSTEM)(_loop_while)
 special_form("%LOOP-RANGE", SYSTEM)(_loop_range)
+special_form("%LOOP-LIST", SYSTEM)(_loop_list)
+namespace.GLOBALS["%loop_list_iter"] = loop_list_iter
 namespace.GLOBALS["%loop_range"] = _range
 namespace.GLOBALS["%loop_final"] = _final
 special_form("%COLLECT-AFTER", SYSTEM)(_collect_after)
