@@ -47,7 +47,8 @@ LOOP_RANGE = SYSTEM.intern("%LOOP-RANGE")
 LOOP_LIST = SYSTEM.intern("%LOOP-LIST")
 COLLECT = SYSTEM.intern("%COLLECT")
 COLLECT_AFTER = SYSTEM.intern("%COLLECT-AFTER")
-CAR, CDR, ENDP = SYSTEM.intern("%CAR"), SYSTEM.intern("%CDR"), SYSTEM.intern("%ENDP")
+CDR, ENDP = SYSTEM.intern("%CDR"), SYSTEM.intern("%ENDP")
+LIST_CAR = SYSTEM.intern("%LIST-CAR")
 
 
 def _is(token: Any, *names: str) -> bool:
@@ -370,12 +371,12 @@ def _for_one(s: LoopState) -> Stepping:
         source = s.take("a list")
         by = s.take("a step function") if s.accept("BY") else None
         tail = gensym("TAIL")
-        # IN checks the list once, then walks it with open-coded accessors (sys::%car...).
+        # IN checks the list once, then walks it with open-coded accessors (sys::%list-car...).
         s.bindings.append(L(tail, source if on else L(SYSTEM.intern("%CHECK-LIST"), source)))
         s.bindings.extend(L(v, None) for v in _variables(var))
         advance = L(SETQ, tail, L(C("FUNCALL"), by, tail) if by is not None else L(CDR, tail))
         test = L(WHEN, L(C("ATOM") if on else ENDP, tail), s.finish())
-        assign = _destructure(var, tail if on else L(CAR, tail))
+        assign = _destructure(var, tail if on else L(LIST_CAR, tail))
         listed = (var, tail) if not on and by is None and isinstance(var, Symbol) else None
         return Stepping(([], [test, *assign]), ([advance], [test, *assign]), listed=listed)
     if s.accept("ACROSS"):
@@ -467,6 +468,21 @@ def _check_list(value: Any) -> Any:
 
         raise LispTypeError(f"LOOP FOR IN: {show(value)} is not a list", datum=value, expected_type=C("LIST"))
     return value
+
+
+def _list_car(form: Any, env: Env) -> Result:
+    """``(sys::%list-car tail)``: the car of the cons in ``tail`` (a lexical variable, NIL tested
+    for already), or ``%CHECK-LIST``'s TYPE-ERROR for the dotted end of the list being walked:
+    ``try: item = tail.car`` (free when nothing is raised) ``except AttributeError: ...``."""
+    (tail,) = arguments(form)
+    cell = compile_symbol(tail, env).expr
+    item = env.unit.fresh("%item")
+    # A cons whose car was emptied by Python's del passes the check: its AttributeError goes on.
+    failed = [ast.Expr(value=call("%check_list", cell)), ast.Raise(exc=None, cause=None)]
+    step = ast.Try(body=[assign(item, ast.Attribute(value=cell, attr="car", ctx=ast.Load()))],
+                   handlers=[ast.ExceptHandler(type=name("AttributeError"), name=None, body=failed)],
+                   orelse=[], finalbody=[])
+    return Result([step], name(item))
 
 
 def _loop_step(value: Any) -> Any:
@@ -678,6 +694,8 @@ special_form("%COLLECT", SYSTEM)(_collect)
 special_form("%LOOP-WHILE", SYSTEM)(_loop_while)
 special_form("%LOOP-RANGE", SYSTEM)(_loop_range)
 special_form("%LOOP-LIST", SYSTEM)(_loop_list)
+special_form("%LIST-CAR", SYSTEM)(_list_car)
+namespace.GLOBALS["%check_list"] = _check_list
 namespace.GLOBALS["%loop_list_iter"] = loop_list_iter
 namespace.GLOBALS["%loop_range"] = _range
 namespace.GLOBALS["%loop_final"] = _final

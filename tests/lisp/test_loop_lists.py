@@ -75,3 +75,23 @@ def test_a_non_list_is_a_type_error_naming_loop():
 def test_a_loop_over_a_list_inside_a_dolist_keeps_each_walk_apart():
     assert show("(let (r) (dolist (x '(1 2)) (loop for y in '(a b) do (push (list x y) r))) (nreverse r))") == \
         "((1 A) (1 B) (2 A) (2 B))"
+
+
+@pytest.mark.parametrize("text", [
+    "(loop for x in (list* 1 2 3) for i from 0 collect x)",
+    "(loop for x in (list* 1 2 3) and y in (list 1 2 3) collect x)",
+    "(loop for (a) in (list* (list 1) (list 2) 3) collect a)",
+])
+def test_a_dotted_tail_in_a_loop_of_several_clauses_is_a_type_error_naming_loop(text):
+    with pytest.raises(LispTypeError, match="LOOP FOR IN: 3 is not a list") as info:
+        run(text)
+    assert info.value.datum == 3
+
+
+def test_a_by_step_landing_on_a_dotted_tail_is_a_type_error_naming_it():
+    with pytest.raises(LispTypeError, match="LOOP FOR IN: 5 is not a list"):
+        run("(loop for x in (list* 1 2 3 4 5) by #'cddr collect x)")
+
+
+def test_several_clauses_step_together_over_lists():
+    assert show("(loop for x in (list 1 2 3) for i from 0 collect (list i x))") == "((0 1) (1 2) (2 3))"
