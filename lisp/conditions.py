@@ -836,13 +836,13 @@ def _lisp_function_name(python_name: str) -> str:
 
 def _symbol_of_key(key: str) -> Any:
     """The function name of a GLOBALS key: ``#'PACKAGE::NAME`` (namespace.function_key),
-    ``#'#:NAME`` for an uninterned symbol, ``#'(SETF PACKAGE::NAME)`` for a setf function."""
+    ``#'#:NAME#SERIAL`` for an uninterned symbol, ``#'(SETF PACKAGE::NAME)`` for a setf function."""
     body = key[2:]
     if body.startswith("(SETF ") and body.endswith(")"):
         return make_list([cl_symbol("SETF"), _symbol_of_key("#'" + body[6:-1])])
     package, sep, name = body.partition("::")
     if not sep:
-        return Symbol(body.removeprefix("#:"))
+        return Symbol(body.removeprefix("#:").rpartition("#")[0])
     try:
         return intern(name, package)
     except _HostPackageError:

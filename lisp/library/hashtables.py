@@ -205,6 +205,20 @@ def hash_table_size(table: Any) -> int:
     return max(len(_table(table)), 16)
 
 
+@builtin("HASH-TABLE-REHASH-SIZE")
+def hash_table_rehash_size(table: Any) -> float:
+    """How a full table grows: a CPython dict grows to about twice its size (nominal, as in CL)."""
+    _table(table)
+    return 2.0
+
+
+@builtin("HASH-TABLE-REHASH-THRESHOLD")
+def hash_table_rehash_threshold(table: Any) -> Ratio:
+    """How full a table gets before it grows: a CPython dict grows when two thirds full."""
+    _table(table)
+    return Ratio(2, 3)
+
+
 @builtin("MAPHASH")
 def maphash(fn: Any, table: Any) -> Any:
     f = function_designator(fn)
