@@ -24,6 +24,8 @@ def truth(x: Any) -> Any:
 
 def keywords(args: tuple[Any, ...], names: Iterable[str], who: str) -> dict[str, Any]:
     """The supplied keyword arguments of ``who``, by keyword name (a PROGRAM-ERROR if malformed)."""
+    if not args:
+        return {}  # the usual call: none to check (parse_keywords interns every allowed name)
     return parse_keywords(args, names, who)
 
 

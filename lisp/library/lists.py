@@ -14,10 +14,9 @@ last cons with the same walk first, so its own walk is bounded.
 from __future__ import annotations
 
 import collections
-import functools
 import itertools
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from lisp.compiler.values import values
@@ -26,6 +25,8 @@ from lisp.conditions import ProgramError, type_error
 from lisp.data import NIL, SYSTEM, Cons, T, cl_symbol, lisp_list, source_pos
 from lisp.library.arguments import (check, expected, function_designator, key_function, keywords, truth,
                                     test_function)
+from lisp.library.equality import eql_p
+from lisp.library.numbers import NUMBER_TYPES
 from lisp.namespace import builtin
 from lisp.native_cons import cons, from_items, last_cons, length, list_of, list_star, map_items, named, to_list
 
@@ -39,29 +40,38 @@ def check_list(x: Any) -> Any:
     return x
 
 
+class NamedWalkers(dict):
+    """The walker or mapper ``fn`` of :mod:`lisp.native_cons` for each Lisp function, by its name
+    (its TYPE-ERRORs name that function): made on first use, kept for the life of the process."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, who: str) -> Callable[..., Any]:
+        # Two threads may both make one: either is right, one is kept.
+        return self.setdefault(who, named(self.fn, who))
+
+
+_ITEMS, _LENGTH, _LAST = NamedWalkers(to_list), NamedWalkers(length), NamedWalkers(last_cons)
+
+
 def list_items(lst: Any, who: str | None = None) -> list[Any]:
     """The elements of a proper list as a Python list: the one walk of every function that needs
     a proper list. A non-list, a dotted tail or a circular list is a TYPE-ERROR, naming ``who``
     (the Lisp function called) when given."""
-    return to_list(lst) if who is None else walker_for(to_list, who)(lst)
-
-
-@functools.cache
-def walker_for(fn: Callable[..., Any], who: str) -> Callable[..., Any]:
-    """The walker or mapper ``fn`` of :mod:`lisp.native_cons` for the Lisp function ``who`` (its
-    TYPE-ERRORs name ``who``): made on the first call, kept for the life of the process."""
-    return named(fn, who)
+    return to_list(lst) if who is None else _ITEMS[who](lst)
 
 
 def list_length_of(lst: Any, who: str) -> int:
     """The length of a proper list (the walk of :func:`list_items`, without the elements)."""
-    return walker_for(length, who)(lst)
+    return _LENGTH[who](lst)
 
 
 def last_of(lst: Any, who: str) -> Any:
     """The last cons of a list that may be dotted (NIL for NIL); a non-list or a circular list is a
     TYPE-ERROR naming ``who``."""
-    return walker_for(last_cons, who)(lst)
+    return _LAST[who](lst)
 
 
 def _dotted_items(lst: Any, who: str) -> tuple[list[Any], Any]:
@@ -331,13 +341,7 @@ def tailp(obj: Any, lst: Any) -> Any:
         if cell is obj:
             return T
         cell = cell.cdr
-    return truth(cell is obj or (cell is not NIL and _eql(cell, obj)))
-
-
-def _eql(a: Any, b: Any) -> bool:
-    from lisp.library.equality import eql_p
-
-    return eql_p(a, b)
+    return truth(cell is obj or (cell is not NIL and eql_p(cell, obj)))
 
 
 @builtin("LIST-LENGTH")
@@ -380,18 +384,24 @@ def _tails(lst: Any, count: int) -> Iterator[Any]:
         lst = lst.cdr
 
 
+_MAPCAR = named(map_items, "MAPCAR")
+
+
 @builtin("MAPCAR")
 def mapcar(fn: Any, lst: Any, *more: Any) -> Any:
     f = function_designator(fn)
     if more:
         return from_items(itertools.starmap(f, _parallel((lst, *more), "MAPCAR")))
-    return walker_for(map_items, "MAPCAR")(f, lst)
+    return _MAPCAR(f, lst)
 
 
 @builtin("MAPC")
 def mapc(fn: Any, lst: Any, *more: Any) -> Any:
     f = function_designator(fn)
-    collections.deque(itertools.starmap(f, _parallel((lst, *more), "MAPC")), maxlen=0)
+    if more:
+        collections.deque(itertools.starmap(f, _parallel((lst, *more), "MAPC")), maxlen=0)
+    else:
+        collections.deque(map(f, list_items(lst, "MAPC")), maxlen=0)
     return lst
 
 
@@ -432,34 +442,46 @@ def _predicate_matcher(args: tuple[Any, ...], who: str) -> Callable[[Any], Any] 
     return key_function(keywords(args, ("KEY",), who))
 
 
-def _item_test(item: Any, args: tuple[Any, ...], who: str) -> Callable[[Any], bool]:
-    """Whether an element (its :key) matches ``item`` by :test or :test-not (EQL by default)."""
-    test, key = _matcher(args, who)
-    if key is None:
-        return lambda x: test(item, x)
-    return lambda x: test(item, key(x))
+Flags = Callable[[Iterable[Any]], Iterator[bool]]
 
 
-def _predicate_test(pred: Any, args: tuple[Any, ...], who: str, wanted: bool) -> Callable[[Any], bool]:
-    """Whether ``pred`` of an element (its :key) is true (``wanted``) or NIL (not ``wanted``)."""
-    p, key = function_designator(pred), _predicate_matcher(args, who)
-    if key is None:
-        return lambda x: (p(x) is not NIL) is wanted
-    return lambda x: (p(key(x)) is not NIL) is wanted
+def element_test(who: str, kw: dict[str, Any], item: Any = NIL, predicate: Any = None, negate: bool = False) -> Flags:
+    """What a call of a NAME / NAME-IF / NAME-IF-NOT function (MEMBER, FIND, REMOVE...) asks of
+    each element, given its keywords ``kw`` (:test, :test-not, :key) and ``item``, or
+    ``predicate`` (true wanted, or NIL with ``negate``): a function from elements to whether each
+    matches, evaluated lazily, in order. The test or predicate is called straight from C, with no
+    Python frame of ours per element."""
+    key = key_function(kw)
+    if predicate is not None:
+        p = function_designator(predicate)
+        # Lisp truth: only NIL is false.
+        truth_of = operator.is_ if negate else operator.is_not
+        return lambda elems: map(truth_of, map(p, elems if key is None else map(key, elems)), itertools.repeat(NIL))
+    test = test_function(kw, who)
+    if test is eql_p and type(item) not in NUMBER_TYPES:
+        test = operator.is_  # EQL is identity but for numbers
+    return lambda elems: map(test, itertools.repeat(item), elems if key is None else map(key, elems))
 
 
-def _search_family(name: str, search: Callable[[Any, Callable[[Any], bool], str], Any]) -> None:
-    """Define NAME, NAME-IF and NAME-IF-NOT: ``search(list, matches, who)`` with the test each
-    makes of an element."""
+def first_match(flags: Iterator[bool]) -> int | None:
+    """The index of the first true flag, or None."""
+    return next(itertools.compress(itertools.count(), flags), None)
+
+
+def _search_family(name: str, search: Callable[[Any, Flags, str], Any]) -> None:
+    """Define NAME, NAME-IF and NAME-IF-NOT: ``search(list, flags, who)`` with the test each
+    makes of elements (:func:`element_test`)."""
 
     def plain(item: Any, lst: Any, *args: Any) -> Any:
-        return search(lst, _item_test(item, args, name), name)
+        return search(lst, element_test(name, keywords(args, ("TEST", "TEST-NOT", "KEY"), name), item=item), name)
 
     def if_(pred: Any, lst: Any, *args: Any) -> Any:
-        return search(lst, _predicate_test(pred, args, f"{name}-IF", True), f"{name}-IF")
+        who = f"{name}-IF"
+        return search(lst, element_test(who, keywords(args, ("KEY",), who), predicate=pred), who)
 
     def if_not(pred: Any, lst: Any, *args: Any) -> Any:
-        return search(lst, _predicate_test(pred, args, f"{name}-IF-NOT", False), f"{name}-IF-NOT")
+        who = f"{name}-IF-NOT"
+        return search(lst, element_test(who, keywords(args, ("KEY",), who), predicate=pred, negate=True), who)
 
     for suffix, fn in (("", plain), ("-IF", if_), ("-IF-NOT", if_not)):
         fn.__name__ = (name + suffix).lower().replace("-", "_")
@@ -467,29 +489,31 @@ def _search_family(name: str, search: Callable[[Any, Callable[[Any], bool], str]
         builtin(name + suffix)(fn)
 
 
-def _member(lst: Any, matches: Callable[[Any], bool], who: str) -> Any:
-    cell = lst
-    for x in list_items(lst, who):
-        if matches(x):
-            return cell
-        cell = cell.cdr
-    return NIL
+def _member(lst: Any, flags: Flags, who: str) -> Any:
+    found = first_match(flags(list_items(lst, who)))
+    if found is None:
+        return NIL
+    for _ in range(found):
+        lst = lst.cdr
+    return lst
 
 
-def _alist_entries(alist: Any, who: str) -> Iterator[Cons]:
-    for entry in list_items(alist, who):
-        if entry is NIL:
-            continue
-        if not isinstance(entry, Cons):
-            type_error(entry, _CONS, f"{who}: the association list element {_show(entry)} is not a cons")
-        yield entry
+def _alist_entries(alist: Any, who: str) -> list[Cons]:
+    """The entries of an association list: its elements but NIL, each a cons."""
+    entries = [entry for entry in list_items(alist, who) if entry is not NIL]
+    if not all(map(isinstance, entries, itertools.repeat(Cons))):
+        bad = next(entry for entry in entries if not isinstance(entry, Cons))
+        type_error(bad, _CONS, f"{who}: the association list element {_show(bad)} is not a cons")
+    return entries
 
 
-def _alist_search(part: Callable[[Cons], Any]) -> Callable[[Any, Callable[[Any], bool], str], Any]:
+def _alist_search(part: Callable[[Cons], Any]) -> Callable[[Any, Flags, str], Any]:
     """The search of ASSOC (``part`` the car) or RASSOC (the cdr): the first entry whose part matches."""
 
-    def search(alist: Any, matches: Callable[[Any], bool], who: str) -> Any:
-        return next((entry for entry in _alist_entries(alist, who) if matches(part(entry))), NIL)
+    def search(alist: Any, flags: Flags, who: str) -> Any:
+        entries = _alist_entries(alist, who)
+        found = first_match(flags(map(part, entries)))
+        return NIL if found is None else entries[found]
 
     return search
 
@@ -525,24 +549,28 @@ def copy_alist(alist: Any) -> Any:
 # -- property lists --------------------------------------------------------------------------------
 
 
-def plist_pairs(plist: Any, who: str) -> Iterator[Cons]:
-    """The cells holding the indicators of a property list (their cdr holds the value); a property
-    list that is not a proper list of even length is a TYPE-ERROR naming ``who``."""
-    count = list_length_of(plist, who)
-    if count % 2:
+def _plist_items(plist: Any, who: str) -> list[Any]:
+    """The elements of a property list; one that is not a proper list of even length is a
+    TYPE-ERROR naming ``who``."""
+    items = list_items(plist, who)
+    if len(items) % 2:
         type_error(plist, _LIST, f"{who}: the property list {_show(plist)} has an odd length")
+    return items
+
+
+def plist_pairs(plist: Any, who: str) -> Iterator[Cons]:
+    """The cells holding the indicators of a property list (their cdr holds the value)."""
     cell = plist
-    for _ in range(count // 2):
+    for _ in range(len(_plist_items(plist, who)) // 2):
         yield cell
         cell = cell.cdr.cdr
 
 
 @builtin("GETF")
 def getf(plist: Any, indicator: Any, default: Any = NIL) -> Any:
-    for cell in plist_pairs(plist, "GETF"):
-        if cell.car is indicator:
-            return cell.cdr.car
-    return default
+    items = _plist_items(plist, "GETF")
+    found = first_match(map(operator.is_, itertools.repeat(indicator), items[::2]))
+    return default if found is None else items[2 * found + 1]
 
 
 def plist_put(plist: Any, indicator: Any, value: Any) -> Any:
@@ -636,7 +664,7 @@ def subst_if_not(new: Any, pred: Any, tree: Any, *args: Any) -> Any:
 @builtin("SUBLIS")
 def sublis(alist: Any, tree: Any, *args: Any) -> Any:
     test, key = _tree_matcher(args, "SUBLIS")
-    entries = list(_alist_entries(alist, "SUBLIS"))
+    entries = _alist_entries(alist, "SUBLIS")
 
     def find(x: Any) -> Cons | None:
         return next((e for e in entries if test(key(x), e.car)), None)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import operator
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -20,7 +19,7 @@ from lisp.conditions import SimpleError, raise_error, type_error
 from lisp.data import NIL, Char, Cons, T, cl_symbol, make_list
 from lisp.library.arguments import (bounding_index, check, element_index, expected, function_designator, key_function,
                                     keywords, show, test_function, truth)
-from lisp.library.lists import list_items, list_length_of, walker_for
+from lisp.library.lists import NamedWalkers, element_test, list_items, list_length_of
 from lisp.native_cons import from_items, keep_if, keep_if_not, replace_cars
 from lisp.namespace import GLOBALS, builtin, setf_function_key
 
@@ -87,17 +86,7 @@ class _Selection:
         count = kw.get("COUNT", NIL)
         check(count is NIL or type(count) is int, count, "INTEGER")
         self.count = None if count is NIL else max(count, 0)
-        key = key_function(kw)
-        if predicate is None:
-            test = test_function(kw, who)
-            self._test = lambda x: test(item, x)
-            self._truth = None
-        else:
-            # Lisp truth: only NIL is false. A predicate is mapped straight from C, with no Python
-            # frame of ours per element.
-            self._test = function_designator(predicate)
-            self._truth = operator.is_ if negate else operator.is_not
-        self._key = key
+        self._flags = element_test(who, kw, item, predicate, negate)
 
     def hits(self, elems: list[Any]) -> Iterator[int]:
         """The indices of the matching elements (at most :count of them), in the order the call
@@ -106,9 +95,7 @@ class _Selection:
         part = elems[self.start:self.end]
         if self.from_end:
             indices, part = reversed(indices), part[::-1]
-        results = map(self._test, part if self._key is None else map(self._key, part))
-        flags = results if self._truth is None else map(self._truth, results, itertools.repeat(NIL))
-        found = itertools.compress(indices, flags)
+        found = itertools.compress(indices, self._flags(part))
         return found if self.count is None else itertools.islice(found, self.count)
 
 
@@ -156,13 +143,16 @@ def _count(who: str, seq: Any, args: tuple, how: dict) -> int:
     return sum(1 for _ in sel.hits(elems))
 
 
+_KEEP_IF, _KEEP_IF_NOT = NamedWalkers(keep_if), NamedWalkers(keep_if_not)
+
+
 def _remove(who: str, seq: Any, args: tuple, how: dict) -> Any:
     predicate = how.get("predicate")
     if not args and predicate is not None and (seq is NIL or isinstance(seq, Cons)):
         # The selection of a predicate alone over a whole list, with no keywords: the kept
         # elements made into the new list natively, from its conses.
-        keep = keep_if if how.get("negate") else keep_if_not
-        return walker_for(keep, who)(function_designator(predicate), seq)
+        keep = _KEEP_IF if how.get("negate") else _KEEP_IF_NOT
+        return keep[who](function_designator(predicate), seq)
     elems, sel = _selection(who, seq, args, how)
     kept = [True] * len(elems)
     for i in sel.hits(elems):
