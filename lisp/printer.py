@@ -266,14 +266,20 @@ class _Printer:
         return potential_number(name, self.base)
 
     def cased(self, name: str) -> str:
-        """``name`` as it is printed unescaped: by ``*print-case*`` under an :UPCASE readtable,
-        else as the readtable case requires to read it back (CLHS 22.1.3.3.2)."""
+        """``name`` as it is printed unescaped: by ``*print-case*`` under an :UPCASE or :DOWNCASE
+        readtable, else as the readtable case requires to read it back (CLHS 22.1.3.3.2)."""
         readtable_case = self.readtable.case.name
         if readtable_case == "UPCASE":
             if self.case is _DOWNCASE:
                 return name.lower()
             if self.case is _CAPITALIZE:
                 return _capitalize(name)
+        elif readtable_case == "DOWNCASE":
+            # Lowercase letters take *print-case*; uppercase ones (escaped anyway) keep theirs.
+            if self.case is _UPCASE:
+                return name.upper()
+            if self.case is _CAPITALIZE:
+                return _capitalize(name.upper())
         elif readtable_case == "INVERT":
             letters = [c for c in name if c.isalpha()]
             if letters and all(c.isupper() for c in letters):

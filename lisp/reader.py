@@ -313,7 +313,8 @@ class Reader:
             except RecursionError:
                 raise self._error("the form is nested too deeply to read", start) from None
             if found:
-                return obj
+                # CLHS *read-suppress*: a read that completes returns NIL.
+                return NIL if symbol_value(READ_SUPPRESS) is not NIL else obj
 
     def read_form(self, what: str, start: int) -> Any:
         """The next form inside a construct that needs one; EOF there is an :class:`EndOfFile`."""
@@ -752,7 +753,8 @@ def _sharp_bits(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]
 def _sharp_feature(wanted: bool) -> Callable[[Reader, int, int | None], tuple[bool, Any]]:
     def conditional(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
         _no_arg(reader, start, arg, "#+" if wanted else "#-")
-        with dynamic_binding(PACKAGE_VAR, KEYWORD):
+        # Read as itself even inside skipped text (as SBCL): it decides whether an object is there.
+        with dynamic_binding(PACKAGE_VAR, KEYWORD), dynamic_binding(READ_SUPPRESS, NIL):
             expression = reader.read_form("a feature expression", start)
         if feature_present(expression, start, reader) == wanted:
             return True, reader.read_form("a #+/#- form", start)
