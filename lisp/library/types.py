@@ -55,6 +55,17 @@ def _stream_p(x: Any) -> bool:
     return isinstance(x, Stream)
 
 
+def _stream_class_p(name: str) -> Predicate:
+    def test(x: Any) -> bool:
+        from lisp import streams
+
+        kinds = {"STRING-STREAM": (streams.StringOutputStream, streams.InputStream),
+                 "BROADCAST-STREAM": (streams.BroadcastStream,), "TWO-WAY-STREAM": (streams.TwoWayStream,)}[name]
+        return type(x) in kinds  # exact: a HostInputStream (a file) is an InputStream subclass
+
+    return test
+
+
 def _random_state_p(x: Any) -> bool:
     from lisp.library.numbers import RandomState
 
@@ -89,6 +100,7 @@ _ATOMIC: dict[str, Predicate] = {
     "COMPLEX": lambda x: type(x) is complex,
     "CHARACTER": lambda x: isinstance(x, Char),
     "BASE-CHAR": lambda x: isinstance(x, Char),
+    "EXTENDED-CHAR": lambda x: False,  # every character is a base character here
     "STANDARD-CHAR": lambda x: isinstance(x, Char) and x.char in _STANDARD_CHARS,
     "STRING": lambda x: isinstance(x, str),
     "SIMPLE-STRING": lambda x: isinstance(x, str),
@@ -104,6 +116,9 @@ _ATOMIC: dict[str, Predicate] = {
     "PACKAGE": lambda x: isinstance(x, Package),
     "HASH-TABLE": _hash_table_p,
     "STREAM": _stream_p,
+    "STRING-STREAM": _stream_class_p("STRING-STREAM"),
+    "BROADCAST-STREAM": _stream_class_p("BROADCAST-STREAM"),
+    "TWO-WAY-STREAM": _stream_class_p("TWO-WAY-STREAM"),
     "RANDOM-STATE": _random_state_p,
     "RESTART": lambda x: isinstance(x, Restart),
 }
@@ -261,6 +276,8 @@ def _compound_predicate(spec: Cons) -> Predicate:
     if name == "COMPLEX":
         return _ATOMIC["COMPLEX"]
     if name in ("FUNCTION", "COMPILED-FUNCTION"):
+        if args:  # CLHS typep: a function type with argument and value types cannot be tested
+            return raise_error(SimpleError(f"{show(spec)} is a function type with argument types, not valid in TYPEP"))
         return is_function
     if name == "VALUES":
         return raise_error(SimpleError(f"{show(spec)} is a VALUES type, valid only in THE and declarations"))
@@ -376,14 +393,15 @@ _SUPERTYPES: dict[str, tuple[str, ...]] = {
     "UNSIGNED-BYTE": ("SIGNED-BYTE",), "SIGNED-BYTE": ("INTEGER",),
     "FLOAT": ("REAL",), "DOUBLE-FLOAT": ("FLOAT",), "SINGLE-FLOAT": ("FLOAT",), "SHORT-FLOAT": ("FLOAT",),
     "LONG-FLOAT": ("FLOAT",), "COMPLEX": ("NUMBER",),
-    "CHARACTER": ("T",), "BASE-CHAR": ("CHARACTER",), "STANDARD-CHAR": ("BASE-CHAR",),
+    "CHARACTER": ("T",), "BASE-CHAR": ("CHARACTER",), "EXTENDED-CHAR": ("CHARACTER",), "STANDARD-CHAR": ("BASE-CHAR",),
     "SYMBOL": ("T",), "KEYWORD": ("SYMBOL",), "BOOLEAN": ("SYMBOL",), "NULL": ("SYMBOL", "LIST", "BOOLEAN"),
     "SEQUENCE": ("T",), "LIST": ("SEQUENCE",), "CONS": ("LIST",), "ATOM": ("T",),
     "ARRAY": ("T",), "SIMPLE-ARRAY": ("ARRAY",), "VECTOR": ("ARRAY", "SEQUENCE"),
     "SIMPLE-VECTOR": ("VECTOR", "SIMPLE-ARRAY"), "STRING": ("VECTOR",), "SIMPLE-STRING": ("STRING", "SIMPLE-ARRAY"),
     "BASE-STRING": ("STRING",), "SIMPLE-BASE-STRING": ("BASE-STRING", "SIMPLE-STRING"),
     "FUNCTION": ("T",), "COMPILED-FUNCTION": ("FUNCTION",), "PACKAGE": ("T",), "HASH-TABLE": ("T",),
-    "STREAM": ("T",), "RANDOM-STATE": ("T",), "RESTART": ("T",), "T": (),
+    "STREAM": ("T",), "STRING-STREAM": ("STREAM",), "BROADCAST-STREAM": ("STREAM",),
+    "TWO-WAY-STREAM": ("STREAM",), "RANDOM-STATE": ("T",), "RESTART": ("T",), "T": (),
 }
 
 
