@@ -45,6 +45,10 @@ class Stream:
     def close(self) -> None:
         self.closed = True
 
+    def is_interactive(self) -> bool:
+        """``interactive-stream-p``: whether the stream reads from a terminal."""
+        return False
+
     def _check_open(self) -> None:
         if self.closed:
             raise StreamError(f"the stream {self!r} is closed", stream=self)
@@ -234,6 +238,10 @@ class HostInputStream(InputStream):
         self.index = 0
         return True
 
+    def is_interactive(self) -> bool:
+        source = self._source() if callable(self._source) else self._source
+        return not self.closed and source.isatty()
+
     def __repr__(self) -> str:
         return f"#<FD-STREAM for {self.name}>"
 
@@ -250,6 +258,9 @@ class TwoWayStream(OutputStream):
     @property  # type: ignore[override]
     def column(self) -> int:
         return self.output.column
+
+    def is_interactive(self) -> bool:
+        return self.input.is_interactive()
 
     @column.setter
     def column(self, value: int) -> None:

@@ -597,6 +597,12 @@ def open_stream_p(stream: Any) -> Any:
     return truth(not stream.closed)
 
 
+@lisp_function("INTERACTIVE-STREAM-P")
+def interactive_stream_p(stream: Any) -> Any:
+    check(isinstance(stream, Stream), stream, expected("STREAM"))
+    return truth(stream.is_interactive())
+
+
 @lisp_function("CLOSE")
 def close(stream: Any, *args: Any) -> Any:
     check(isinstance(stream, Stream), stream, expected("STREAM"))
