@@ -121,10 +121,10 @@ def compile_test(form: Any, env: Env) -> Result:
 
 
 def _expand_for_test(form: Any, env: Env) -> Any:
-    from lisp.compiler.macros import macroexpand
+    from lisp.compiler.macros import expand
 
     if isinstance(form, Cons) and isinstance(form.car, Symbol) and form.car not in SPECIAL_FORMS:
-        return _inherit_pos(macroexpand(form, env)[0], form)
+        return expand(form, env)[0]
     return form
 
 
@@ -302,11 +302,11 @@ def _compile(form: Any, env: Env) -> Result:
             special = SPECIAL_FORMS.get(head)
             if special is not None:
                 return special(form, env)
-        from lisp.compiler.macros import macroexpand_1
+        from lisp.compiler.macros import expand_1
 
-        expansion, expanded = macroexpand_1(form, env)
+        expansion, expanded = expand_1(form, env)
         if expanded:
-            return compile_form(_inherit_pos(expansion, form), env)
+            return compile_form(expansion, env)
         if local is None and head in OPEN_CODED:
             opened = OPEN_CODED[head](arguments(form), env)
             if opened is not None:
@@ -324,8 +324,8 @@ def _compile(form: Any, env: Env) -> Result:
 LAMBDA = cl_symbol("LAMBDA")
 
 
-def _inherit_pos(expansion: Any, form: Any) -> Any:
-    """A macro's expansion without a position takes the position of the macro call."""
+def inherit_pos(expansion: Any, form: Any) -> Any:
+    """``expansion`` (of the macro call ``form``), carrying the call's position if it has none."""
     pos: SourcePos | None = source_pos(form)
     if pos is not None and isinstance(expansion, Cons) and source_pos(expansion) is None:
         from lisp.data import SourceCons

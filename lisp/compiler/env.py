@@ -66,6 +66,11 @@ class Unit:
         self.join_names: set[str] = set()
         # Python names of functions -> the Lisp names their code objects get (see toplevel).
         self.code_names: dict[str, str] = {}
+        # What the compiler learnt of a form object in a lexical scope (Env.scope), so that it
+        # learns it once per unit: (id(form), id(scope)) -> (form, scope, what). The form and the
+        # scope are kept, so that their ids are not reused while the unit is compiled.
+        self.expansions: dict[tuple[int, int], tuple[Any, Any, Any]] = {}  # macroexpansions
+        self.facts: dict[tuple[int, int], tuple[Any, Any, Any]] = {}  # see lisp.compiler.tails
 
     def literal(self, obj: Any) -> str:
         """The Python name under which compiled code reads ``obj``."""
@@ -133,13 +138,21 @@ class Env:
     blocks: dict[Symbol, Exit] = field(default_factory=dict)
     tags: dict[Any, Exit] = field(default_factory=dict)
     specials: set[Symbol] = field(default_factory=set)
+    # The nearest frame, this one included, that binds local functions, local macros or symbol
+    # macros (None: none does). What a form expands to depends on the environment only through
+    # such frames, so the compiler's memos (Unit.expansions, Unit.facts) are keyed by it.
+    scope: Env | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def toplevel(cls, file: str) -> Env:
         return cls(None, PyFunction(None), Unit(file))
 
-    def extend(self, fn: PyFunction | None = None) -> Env:
-        return Env(self, fn or self.fn, self.unit)
+    def extend(self, fn: PyFunction | None = None, binds_operators: bool = False) -> Env:
+        """A child frame; ``binds_operators``: it will bind local functions, macros or symbol macros."""
+        child = Env(self, fn or self.fn, self.unit, scope=self.scope)
+        if binds_operators:
+            child.scope = child
+        return child
 
     def _lookup(self, table: str, key: Any) -> Any:
         env: Env | None = self

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lisp import namespace
-from lisp.compiler.core import program_error, show
+from lisp.compiler.core import inherit_pos, program_error, show
 from lisp.conditions import Condition, ProgramError
 from lisp.compiler.env import Env
 from lisp.compiler.lambda_list import destructure
@@ -104,6 +104,31 @@ def macroexpand(form: Any, env: Env | None = None) -> tuple[Any, bool]:
     expanded_any = False
     while True:
         form, expanded = macroexpand_1(form, env)
+        if not expanded:
+            return form, expanded_any
+        expanded_any = True
+
+
+def expand_1(form: Any, env: Env) -> tuple[Any, bool]:
+    """:func:`macroexpand_1` for the compiler: a macro call is expanded once per compilation unit
+    and lexical scope (``Env.scope``), however often the compiler looks at it (tails.py reads a
+    form before it is compiled), so a user's expander runs once per use, as in SBCL. The
+    expansion takes the position of the call when it has none of its own."""
+    if not isinstance(form, Cons):
+        return macroexpand_1(form, env)  # a symbol macro: a lookup, no user code
+    key = (id(form), id(env.scope))
+    known = env.unit.expansions.get(key)
+    if known is None:
+        expansion, expanded = macroexpand_1(form, env)
+        known = env.unit.expansions[key] = (form, env.scope, (inherit_pos(expansion, form), expanded))
+    return known[2]
+
+
+def expand(form: Any, env: Env) -> tuple[Any, bool]:
+    """:func:`macroexpand` for the compiler, through :func:`expand_1`."""
+    expanded_any = False
+    while True:
+        form, expanded = expand_1(form, env)
         if not expanded:
             return form, expanded_any
         expanded_any = True

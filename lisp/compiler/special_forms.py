@@ -135,7 +135,7 @@ def flet(form: Any, env: Env) -> Result:
     args = arguments(form)
     _check_count(form, args, 1, None)
     stmts: list[ast.stmt] = []
-    inner = env.extend()
+    inner = env.extend(binds_operators=True)
     for sym, tail in _function_definitions(form, args[0]):
         fn = _local_function(sym, tail, env)
         stmts.extend(fn.stmts)
@@ -147,7 +147,7 @@ def flet(form: Any, env: Env) -> Result:
 def labels(form: Any, env: Env) -> Result:
     args = arguments(form)
     _check_count(form, args, 1, None)
-    inner = env.extend()
+    inner = env.extend(binds_operators=True)
     defs = _function_definitions(form, args[0])
     pynames = {}
     for sym, _ in defs:
@@ -172,7 +172,7 @@ def _declared_body(stmts: list[ast.stmt], forms: list[Any], env: Env) -> Result:
 def macrolet(form: Any, env: Env) -> Result:
     args = arguments(form)
     _check_count(form, args, 1, None)
-    inner = env.extend()
+    inner = env.extend(binds_operators=True)
     for sym, tail in _function_definitions(form, args[0]):
         lambda_list, *body = items(tail, form, 1)
         inner.functions[sym] = LocalFunction(sym, expander=make_expander(sym, lambda_list, body, env))
@@ -183,7 +183,7 @@ def macrolet(form: Any, env: Env) -> Result:
 def symbol_macrolet(form: Any, env: Env) -> Result:
     args = arguments(form)
     _check_count(form, args, 1, None)
-    inner = env.extend()
+    inner = env.extend(binds_operators=True)
     for item in items(args[0], form):
         parts = items(item, form) if isinstance(item, Cons) else []
         if len(parts) != 2 or not isinstance(parts[0], Symbol):

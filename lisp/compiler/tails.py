@@ -9,10 +9,11 @@ call (after its arguments). The clear is
 ``(sys::%clear-pending-values)``: ``if HOLDERS: clear()``, one truth test when no thread holds
 values.
 
-The tail is followed through ``progn``, ``let``, ``let*``, ``locally``, ``the``, ``block`` (its
-normal exit), both branches of ``if`` and macros, and into the value of a ``return-from`` the
-function's own block (compiled by RETURN-FROM), and into the bodies of ``flet``, ``labels``,
-``macrolet`` and ``symbol-macrolet`` (marked where they are compiled: ``sys::%tail-body``); other
+The tail is followed through ``progn``, ``the``, ``block`` (its normal exit), both branches of
+``if`` and macros, and into the value of a ``return-from`` the function's own block (compiled by
+RETURN-FROM), and into the bodies of ``let``, ``let*``, ``locally``, ``flet``, ``labels``,
+``macrolet`` and ``symbol-macrolet`` (marked where they are compiled, in the environment they
+make, where a variable may shadow a symbol macro: ``sys::%tail-body``); other
 special forms are left as they are (a ``return-from`` to another block and the bodies of
 ``catch``, ``handler-case``... are a documented gap).
 
@@ -32,11 +33,12 @@ import ast
 from typing import Any
 
 from lisp.compiler.core import (
-    OPEN_CODED, OPEN_CODED_CALLS, SPECIAL_FORMS, Result, arguments, call, compile_body, name, special_form,
+    OPEN_CODED, OPEN_CODED_CALLS, SPECIAL_FORMS, Result, arguments, call, compile_body, inherit_pos, name,
+    special_form,
 )
 from lisp.compiler.env import Env
-from lisp.compiler.macros import FUNCTION, LET, QUOTE, gensym, macroexpand
-from lisp.data import SYSTEM, Cons, SourceCons, Symbol, T, cl_symbol, make_list, source_pos
+from lisp.compiler.macros import FUNCTION, LET, QUOTE, expand, gensym, macroexpand
+from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, make_list
 
 CLEAR_PENDING = SYSTEM.intern("%CLEAR-PENDING-VALUES")
 TAIL_BODY = SYSTEM.intern("%TAIL-BODY")
@@ -45,7 +47,6 @@ PROGN = cl_symbol("PROGN")
 LOCALLY = cl_symbol("LOCALLY")
 SETQ = cl_symbol("SETQ")
 THE = cl_symbol("THE")
-BLOCK = cl_symbol("BLOCK")
 DECLARE = cl_symbol("DECLARE")
 _BINDING_FORMS = (LET, cl_symbol("LET*"))
 # Forms that define local functions or macros, then evaluate a body (its last form is their value).
@@ -55,8 +56,9 @@ _ONE_VALUE = {*(cl_symbol(n) for n in ("QUOTE", "FUNCTION", "SETQ", "GO", "THROW
               CLEAR_PENDING}
 # Forms whose value is that of their last subform, and where their body starts.
 _LAST_FORM = {cl_symbol(n): i for n, i in (("PROGN", 0), ("LET", 1), ("LET*", 1), ("LOCALLY", 0), ("THE", 1))}
-# The tail of a block's normal exit (a RETURN-FROM brings other values: never one value).
-_TAIL_FORM = {**_LAST_FORM, cl_symbol("BLOCK"): 1}
+# Forms marked in place (they bind nothing), and where their body starts; the tail of a block is
+# that of its normal exit (a RETURN-FROM brings other values: never one value).
+_TAIL_FORM = {PROGN: 0, THE: 1, cl_symbol("BLOCK"): 1}
 
 
 @special_form("%CLEAR-PENDING-VALUES", SYSTEM)
@@ -72,50 +74,62 @@ def one_value(form: Any, env: Env) -> bool:
     Then a consumer of its values does not consult the values register at all, so a function
     called inside it that left values there cannot be mistaken for the form's own values.
     """
-    while True:
-        if not (isinstance(form, Cons) and form.car in SPECIAL_FORMS):
-            form = macroexpand(form, env)[0]
-        if not isinstance(form, Cons):
-            return True
-        head = form.car
-        if not isinstance(head, Symbol) or env.lookup_function(head) is not None:
-            return False
-        if head in _ONE_VALUE or (head in OPEN_CODED and head not in OPEN_CODED_CALLS):
-            return True
-        if head is IF:  # a missing else branch is NIL: one value
-            return all(one_value(branch, env) for branch in arguments(form)[1:])
-        if head not in _LAST_FORM:
-            return False
-        body = [f for f in arguments(form)[_LAST_FORM[head]:] if not _is_declaration(f)]
-        if not body:
-            return True
-        form = body[-1]
+    return _facts(form, env)[1]
 
 
 def records_nothing(form: Any, env: Env) -> bool:
     """Whether evaluating ``form`` surely records no values: it calls no function but the
     open-coded operators (whose fallback functions return one value), on forms like itself."""
-    form = macroexpand(form, env)[0] if not (isinstance(form, Cons) and form.car in SPECIAL_FORMS) else form
+    return _facts(form, env)[0]
+
+
+_ATOM = (True, True)
+
+
+def _facts(form: Any, env: Env) -> tuple[bool, bool]:
+    """``(records_nothing, one_value)`` of ``form``, learnt once per compilation unit and lexical
+    scope (``Env.scope``) from those of its subforms, so marking nested tails takes time linear in
+    the nesting. The answers are read in the environment around a ``let`` or ``locally`` for the
+    forms of its body too: such a frame only binds variables, which may shadow a symbol macro
+    (the body's truth is then a variable reference, which records nothing and is one value: the
+    answer read outside is the same or more cautious)."""
+    if not (isinstance(form, Cons) and form.car in SPECIAL_FORMS):
+        form = expand(form, env)[0]
     if not isinstance(form, Cons):
-        return True
+        return _ATOM
+    key = (id(form), id(env.scope))
+    known = env.unit.facts.get(key)
+    if known is None:
+        known = env.unit.facts[key] = (form, env.scope, _learn(form, env))
+    return known[2]
+
+
+def _learn(form: Cons, env: Env) -> tuple[bool, bool]:
     head = form.car
     if not isinstance(head, Symbol) or env.lookup_function(head) is not None:
-        return False
+        return False, False
     if head is QUOTE or head is FUNCTION:  # making a closure runs none of its body
-        return True
+        return True, True
     parts = arguments(form)
     if head is SETQ:
-        return all(not _symbol_macro(v, env) for v in parts[::2]) \
-            and all(records_nothing(f, env) for f in parts[1::2])
-    if head in _BINDING_FORMS:
-        return bool(parts) and _bindings_record_nothing(parts[0], env) and _body_records_nothing(parts[1:], env)
-    if head in (PROGN, LOCALLY):
-        return _body_records_nothing(parts, env)
-    if head is THE:
-        return len(parts) == 2 and records_nothing(parts[1], env)
-    if head is IF or (head in OPEN_CODED and head not in OPEN_CODED_CALLS):
-        return all(records_nothing(f, env) for f in parts)
-    return False
+        return all(not _symbol_macro(v, env) for v in parts[::2]) and _all_quiet(parts[1::2], env), True
+    if head in _LAST_FORM:
+        body = [f for f in parts[_LAST_FORM[head]:] if not _is_declaration(f)]
+        one = not body or _facts(body[-1], env)[1]
+        if head is THE:
+            return len(parts) == 2 and _facts(parts[1], env)[0], one
+        if head in _BINDING_FORMS:
+            return bool(parts) and _bindings_record_nothing(parts[0], env) and _all_quiet(body, env), one
+        return _all_quiet(body, env), one
+    if head is IF:  # a missing else branch is NIL: one value
+        return _all_quiet(parts, env), all(_facts(branch, env)[1] for branch in parts[1:])
+    if head in OPEN_CODED and head not in OPEN_CODED_CALLS:
+        return _all_quiet(parts, env), True
+    return False, head in _ONE_VALUE
+
+
+def _all_quiet(forms: list[Any], env: Env) -> bool:
+    return all(_facts(f, env)[0] for f in forms)
 
 
 def _bindings_record_nothing(bindings: Any, env: Env) -> bool:
@@ -128,7 +142,7 @@ def _bindings_record_nothing(bindings: Any, env: Env) -> bool:
 
 
 def _body_records_nothing(forms: list[Any], env: Env) -> bool:
-    return all(_is_declaration(f) or records_nothing(f, env) for f in forms)
+    return _all_quiet([f for f in forms if not _is_declaration(f)], env)
 
 
 def _symbol_macro(sym: Any, env: Env) -> bool:
@@ -147,26 +161,25 @@ def mark_body(forms: list[Any], env: Env, clean: bool = False) -> list[Any]:
 
 def mark_tail(form: Any, env: Env, clean: bool = False) -> Any:
     """``form`` rewritten so that it leaves in the register only values of its own tail calls;
-    ``clean`` says that nothing evaluated before it in the function recorded values."""
+    ``clean`` says that nothing evaluated before it in the function recorded values. A macro call
+    at the tail is replaced by its expansion (expanded once: macros.expand_1); the body of a form
+    that binds (variables, functions, macros) is marked where it is compiled, in its own
+    environment (``sys::%tail-body``)."""
     if isinstance(form, Symbol):  # a symbol macro: its expansion is the tail
         expanded, is_macro = macroexpand(form, env)
         if is_macro:
             return mark_tail(expanded, env, clean)
-    if clean and records_nothing(form, env):
+    quiet, one = _facts(form, env)
+    if clean and quiet:
         return form
-    if not isinstance(form, Cons) or (one_value(form, env) and not (clean and _clean_if(form, env))):
+    if not isinstance(form, Cons) or (one and not (clean and _clean_if(form, env))):
         return _single(form, form)  # one clear for all its branches
-    if form.car not in SPECIAL_FORMS or env.lookup_function(form.car) is not None:
-        expanded, _ = macroexpand(form, env)
-        if expanded is not form:
-            return mark_tail(_with_pos(expanded, form), env, clean)
-        if not isinstance(expanded, Cons):
-            return _single(expanded, form)
     head = form.car
     local = isinstance(head, Symbol) and env.lookup_function(head) is not None
     if local or not isinstance(head, Symbol) or head not in SPECIAL_FORMS:
-        if not local and isinstance(head, Symbol) and head in OPEN_CODED and head not in OPEN_CODED_CALLS:
-            return _single(form, form)
+        expanded, is_macro = expand(form, env)
+        if is_macro:
+            return mark_tail(expanded, env, clean)
         if clean and isinstance(head, Symbol) and all(records_nothing(a, env) for a in arguments(form)):
             return form  # the register is as it was on entry: the callee's values are its own
         return _tail_call(form, env)
@@ -179,8 +192,13 @@ def mark_tail(form: Any, env: Env, clean: bool = False) -> Any:
         if len(parts) == 2:
             branches.append(_single(None))
         return _rebuild(form, [IF, parts[0], *branches])
+    if head in _BINDING_FORMS:
+        parts = arguments(form)
+        return _mark_body_where_compiled(form, 1, clean and bool(parts) and _bindings_record_nothing(parts[0], env))
     if head in _LOCAL_DEFINITIONS:
-        return _mark_local_body(form, clean)
+        return _mark_body_where_compiled(form, 1, clean)
+    if head is LOCALLY:
+        return _mark_body_where_compiled(form, 0, clean)
     if head in _TAIL_FORM:
         parts = arguments(form)
         start = _TAIL_FORM[head]
@@ -190,24 +208,23 @@ def mark_tail(form: Any, env: Env, clean: bool = False) -> Any:
         if not body:
             return form
         last = max(i for i, f in enumerate(parts) if i >= start and f is body[-1])
-        clean = clean and _prefix_records_nothing(head, parts[:last], env)
+        clean = clean and _body_records_nothing(parts[start:last], env)
         return _rebuild(form, [head, *parts[:last], mark_tail(parts[last], env, clean), *parts[last + 1:]])
-    if one_value(form, env):
-        return _single(form, form)
-    return form
+    return _single(form, form) if one else form
 
 
-def _mark_local_body(form: Any, clean: bool) -> Any:
-    """``(flet defs decl... . body)`` -> ``(flet defs decl... (sys::%tail-body clean . body))``:
-    the body is marked where it is compiled, among the local functions or macros it sees."""
+def _mark_body_where_compiled(form: Any, start: int, clean: bool) -> Any:
+    """``(let bindings decl... . body)`` -> ``(let bindings decl... (sys::%tail-body clean . body))``
+    (``start``: where declarations may begin), for ``let``, ``let*``, ``locally``, ``flet``,
+    ``labels``, ``macrolet`` and ``symbol-macrolet``: the body is marked where it is compiled,
+    among the variables, functions and macros it sees."""
     parts = arguments(form)
-    if not parts:
+    if len(parts) < start:
         return form  # the compiler reports it
-    start = 1
     while start < len(parts) and _is_declaration(parts[start]):
         start += 1
     body = make_list([TAIL_BODY, T if clean else None, *parts[start:]])
-    return _rebuild(form, [form.car, *parts[:start], _with_pos(body, form)])
+    return _rebuild(form, [form.car, *parts[:start], inherit_pos(body, form)])
 
 
 @special_form("%TAIL-BODY", SYSTEM)
@@ -221,18 +238,9 @@ def _clean_if(form: Any, env: Env) -> bool:
     """Whether ``form`` is an ``if`` whose test records nothing: then a branch that records
     nothing either needs no clear (``fib``'s ``n``), and each branch is marked on its own."""
     if not (isinstance(form, Cons) and form.car in SPECIAL_FORMS):
-        form = macroexpand(form, env)[0]
+        form = expand(form, env)[0]
     return isinstance(form, Cons) and form.car is IF and isinstance(form.cdr, Cons) \
         and records_nothing(form.cdr.car, env)
-
-
-def _prefix_records_nothing(head: Symbol, prefix: list[Any], env: Env) -> bool:
-    """Whether what a ``_TAIL_FORM`` evaluates before its last form records nothing."""
-    if head in _BINDING_FORMS:
-        return _bindings_record_nothing(prefix[0], env) and _body_records_nothing(prefix[1:], env)
-    if head is THE or head is BLOCK:  # the type and the name are not evaluated
-        return _body_records_nothing(prefix[1:], env)
-    return _body_records_nothing(prefix, env)
 
 
 def _tail_call(form: Any, env: Env) -> Any:
@@ -275,12 +283,4 @@ def _is_declaration(form: Any) -> bool:
 
 def _rebuild(where: Any, elements: list[Any]) -> Any:
     """The list of ``elements``, carrying the source position of ``where`` when it has one."""
-    lst = make_list(elements)
-    return _with_pos(lst, where)
-
-
-def _with_pos(form: Any, where: Any) -> Any:
-    pos = source_pos(where)
-    if pos is not None and isinstance(form, Cons) and source_pos(form) is None:
-        return SourceCons(form.car, form.cdr, pos)
-    return form
+    return inherit_pos(make_list(elements), where)

@@ -1,0 +1,70 @@
+"""The compiler runs a macro's expander once per use, as SBCL does (checked with sbcl --script:
+10 for ten nested uses in a defun, 4 for the IF below), however deep the uses are nested and
+though the tails of forms are looked at before they are compiled (lisp.compiler.tails)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.lisp.lisp_eval import run, show
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _counting_macro():
+    run("""
+(defvar *mo-expansions* 0)
+(defmacro mo-wrap (x) (incf *mo-expansions*) `(let ((y 1)) (declare (ignorable y)) ,x))
+(defmacro mo-call (x) (incf *mo-expansions*) `(progn (mo-leaf) ,x))
+(defun mo-leaf () 1)
+(defun mo-two () (values 1 2))
+""")
+
+
+def _expansions(text: str) -> int:
+    run("(setq *mo-expansions* 0)")
+    run(text)
+    return run("*mo-expansions*")
+
+
+def _nested(macro: str, inner: str, depth: int) -> str:
+    form = inner
+    for _ in range(depth):
+        form = f"({macro} {form})"
+    return form
+
+
+@pytest.mark.parametrize("inner", ["(mo-leaf)", "1", "(mo-two)"])
+def test_nested_macro_uses_in_a_tail_expand_once_each(inner):
+    assert _expansions(f"(defun mo-f () {_nested('mo-wrap', inner, 10)})") == 10
+
+
+def test_nested_macro_uses_that_call_functions_expand_once_each():
+    assert _expansions(f"(defun mo-g () {_nested('mo-call', '(mo-two)', 10)})") == 10
+
+
+def test_expansions_grow_linearly_with_the_nesting():
+    counts = [_expansions(f"(defun mo-h () {_nested('mo-wrap', '(mo-leaf)', n)})") for n in (5, 10, 40)]
+    assert counts == [5, 10, 40]
+
+
+def test_macro_uses_in_an_if_under_a_values_consumer_expand_once_each():
+    text = "(defun mo-i () (multiple-value-list (mo-wrap (if (mo-wrap (mo-leaf)) (mo-wrap (mo-two)) (mo-wrap 3)))))"
+    assert _expansions(text) == 4
+
+
+def test_a_form_expanded_once_still_compiles_to_its_values():
+    run(f"(defun mo-j () {_nested('mo-wrap', '(mo-two)', 10)})")
+    assert show("(multiple-value-list (mo-j))") == "(1 2)"
+
+
+def test_a_let_variable_shadows_a_global_symbol_macro_at_the_tail():
+    # The tail of a let body is marked in the let's environment: YY is the variable there.
+    run("(define-symbol-macro mo-yy (values 7 8)) (defun mo-k () (let ((mo-yy (mo-leaf))) mo-yy))")
+    assert show("(multiple-value-list (mo-k))") == "(1)"
+
+
+def test_one_form_placed_by_a_macro_in_two_scopes_expands_in_each():
+    # The same cons is a use of the global MO-WRAP and, inside the macrolet, of the local one.
+    run("(defmacro mo-twice (f) `(list ,f (macrolet ((mo-wrap (x) `(list ,x ,x))) ,f)))"
+        "(defun mo-m () (mo-twice (mo-wrap 1)))")
+    assert show("(mo-m)") == "(1 (1 1))"
