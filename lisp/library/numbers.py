@@ -249,6 +249,13 @@ def _quotient(rounding: Any, name: str, number: Any, divisor: Any) -> tuple[int,
             raise_error(FloatingPointInvalidOperation(
                 f"{name}: {show(number)} / {show(divisor)} has no integer quotient",
                 operation=cl_symbol(name), operands=make_list([number, divisor])))
+        if rounding is math.floor:
+            # Python's float divmod is right where number - floor(ratio) * divisor is not: a
+            # quotient that underflows ((mod -5e-324 2) is 2.0, not -5e-324); a zero remainder
+            # keeps CL's sign ((floor -0.0 2) is 0 and -0.0), which divmod gives the divisor's.
+            fq, r = divmod(number, divisor)
+            q = int(fq)
+            return q, r if r else number - q * divisor
         q = rounding(ratio)
     return q, canonical(number - q * divisor)
 

@@ -45,6 +45,9 @@ NUMBER_CASES = [
     ('(mod -7 2)', '(1)'),
     ('(rem -7 2)', '(-1)'),
     ('(mod 7.5 2)', '(1.5)'),
+    ('(mod -5d-324 2)', '(2.0)'),  # SBCL: the quotient underflows, the remainder does not
+    ('(floor -0.0 2)', '(0 -0.0)'),
+    ('(floor -7 2.5)', '(-3 0.5)'),
     ('(expt 2 10)', '(1024)'),
     ('(expt 2 -2)', '(1/4)'),
     ('(expt 2/3 3)', '(8/27)'),
