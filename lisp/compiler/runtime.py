@@ -121,7 +121,7 @@ class NonLocalExit(NonLocalTransfer):
 class ValuesExit(NonLocalExit):
     """A non-local exit that brings a form's values: they leave the register with it (``values``),
     as a frame it unwinds may clear the register (a one-value tail's ``finally``), and the exit's
-    target records them again (``%restore_values``)."""
+    target records them again (``%restore_values``: values.restore)."""
 
     __slots__ = ("values",)
 
@@ -175,21 +175,8 @@ def multiple_value_call(fn: Callable[..., Any], *groups: tuple[Any, ...]) -> Any
     return fn(*args)
 
 
-def values_of(primary: Any) -> tuple[Any, ...]:
-    return mv.take(primary)
-
-
 def values_list_of(primary: Any) -> Any:
     return make_list(mv.take(primary))
-
-
-def save_values(primary: Any) -> tuple[Any, ...]:
-    """The values of a form, kept while other forms run (``multiple-value-prog1``, cleanups)."""
-    return mv.take(primary)
-
-
-def restore_values(saved: tuple[Any, ...]) -> Any:
-    return mv.values(*saved)
 
 
 def get_setf_function(sym: Symbol) -> Callable[..., Any]:
@@ -226,10 +213,9 @@ HELPERS: dict[str, Any] = {
     "%mv_clear": mv.clear,
     "%mv_pending": mv.HOLDERS,
     "%primary": mv.primary,
-    "%values_of": values_of,
+    "%values_of": mv.take,  # also keeps a form's values while others run (cleanups, mv-prog1)
     "%values_list_of": values_list_of,
-    "%save_values": save_values,
-    "%restore_values": restore_values,
+    "%restore_values": mv.restore,
     "%mv_call": multiple_value_call,
     "%symbol_value": namespace.symbol_value,
     "%set_symbol_value": namespace.set_symbol_value,

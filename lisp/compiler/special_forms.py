@@ -418,10 +418,10 @@ def throw(form: Any, env: Env) -> Result:
 def unwind_protect(form: Any, env: Env) -> Result:
     args = arguments(form)
     _check_count(form, args, 1, None)
-    protected = compile_form(args[0], env)
+    protected_stmts, protected_values = _all_values(args[0], env)
     cleanup = [s for f in args[1:] for s in compile_form(f, env).discard()]
     saved = env.unit.fresh("%values")
-    body = [*protected.stmts, assign(saved, call("%save_values", protected.expr))]
+    body = [*protected_stmts, assign(saved, protected_values)]
     return Result([ast.Try(body=body, handlers=[], orelse=[], finalbody=cleanup or [ast.Pass()])],
                   call("%restore_values", name(saved)))
 

@@ -72,13 +72,16 @@ def recorded() -> tuple[Any, ...] | None:
     return PENDING.get(get_ident())
 
 
-def restore(saved: tuple[Any, ...] | None) -> None:
-    """Make ``saved`` (from :func:`recorded` or :func:`clear`) this thread's register again."""
-    me = get_ident()
-    if saved is None:
-        _forget(me)
-    else:
-        _record(me, saved)
+def restore(saved: tuple[Any, ...] | None) -> Any:
+    """Make ``saved`` (from :func:`recorded`, :func:`clear` or :func:`take`) this thread's register
+    again; returns its primary value. One value is not recorded: :func:`take` finds it as well in
+    the value itself, and the clears stay one truth test while no thread holds values."""
+    if saved is not None and len(saved) != 1:
+        _record(get_ident(), saved)
+        return saved[0] if saved else None
+    if HOLDERS:
+        _forget(get_ident())
+    return saved[0] if saved else None
 
 
 def take(primary: Any) -> tuple[Any, ...]:
