@@ -10,7 +10,6 @@ operand makes the result a float. Python's ``bool`` is not a Lisp number.
 from __future__ import annotations
 
 import cmath
-import functools
 import math
 import random as _random
 from fractions import Fraction
@@ -301,38 +300,28 @@ def rem(number: Any, divisor: Any) -> Any:
 # -- powers, roots, logarithms ---------------------------------------------------------------------
 
 
-def _overflow_signalled(name: str) -> Any:
-    """A numeric builtin whose result a float cannot hold signals FLOATING-POINT-OVERFLOW naming
-    the operation and its operands (Python raises OverflowError: "math range error"...)."""
-
-    def wrap(fn: Any) -> Any:
-        @functools.wraps(fn)
-        def checked(*args: Any) -> Any:
-            try:
-                return fn(*args)
-            except OverflowError:
-                return raise_error(FloatingPointOverflow(operation=cl_symbol(name), operands=make_list(args)))
-
-        return builtin(name)(checked)
-
-    return wrap
+def _overflow(name: str, operands: tuple[Any, ...]) -> Any:
+    """Signal FLOATING-POINT-OVERFLOW naming the operation and its operands: Python raised
+    OverflowError ("math range error"...), the result is more than a float can hold. Each caller
+    catches it in its own frame (no wrapper: one Python call less per call)."""
+    return raise_error(FloatingPointOverflow(operation=cl_symbol(name), operands=make_list(operands)))
 
 
-@_overflow_signalled("EXPT")
+@builtin("EXPT")
 def expt(base: Any, power: Any) -> Any:
     _numbers((base, power))
-    if type(power) is int:
-        if base == 0 and power < 0:
-            raise_error(DivisionByZero(operation=cl_symbol("EXPT"), operands=make_list([base, power])))
-        if type(base) in RATIONAL_TYPES:
-            return canonical(Fraction(base) ** power)
-        return base ** power
-    if base == 0:
-        if type(power) is not complex and power > 0:
-            return 0.0 if type(base) is float or type(power) is float else 0
+    if base == 0 and (type(power) is complex or power <= 0) and not (type(power) is int and power == 0):
         raise_error(DivisionByZero(operation=cl_symbol("EXPT"), operands=make_list([base, power])))
-    result = complex(base) ** power if _negative_real(base) else base ** power
-    return _float_result(result)
+    try:
+        if type(power) is int:
+            if type(base) in RATIONAL_TYPES:
+                return canonical(Fraction(base) ** power)
+            return base ** power
+        if base == 0:
+            return 0.0 if type(base) is float or type(power) is float else 0
+        return _float_result(complex(base) ** power if _negative_real(base) else base ** power)
+    except OverflowError:
+        return _overflow("EXPT", (base, power))
 
 
 def _negative_real(x: Any) -> bool:
@@ -359,10 +348,13 @@ def isqrt(n: Any) -> int:
     return math.isqrt(n)
 
 
-@_overflow_signalled("EXP")
+@builtin("EXP")
 def exp(x: Any) -> Any:
     _numbers((x,))
-    return cmath.exp(x) if type(x) is complex else math.exp(x)
+    try:
+        return cmath.exp(x) if type(x) is complex else math.exp(x)
+    except OverflowError:
+        return _overflow("EXP", (x,))
 
 
 @builtin("LOG")
@@ -384,13 +376,16 @@ def _ln(x: Any) -> Any:
 def _elementary(name: str, real_fn: Any, complex_fn: Any, domain: Any = None) -> Any:
     def apply(x: Any) -> Any:
         _numbers((x,))
-        if type(x) is complex or (domain is not None and not domain(x)):
-            return complex_fn(x)
-        return real_fn(x)
+        try:
+            if type(x) is complex or (domain is not None and not domain(x)):
+                return complex_fn(x)
+            return real_fn(x)
+        except OverflowError:
+            return _overflow(name, (x,))
 
     apply.__name__ = name.lower()
     apply.__doc__ = f"``{name.lower()}``."
-    return _overflow_signalled(name)(apply)
+    return builtin(name)(apply)
 
 
 sin = _elementary("SIN", math.sin, cmath.sin)
@@ -606,12 +601,15 @@ def signum(x: Any) -> Any:
     return one if x > 0 else -one
 
 
-@_overflow_signalled("FLOAT")
+@builtin("FLOAT")
 def float_(x: Any, prototype: Any = NIL) -> float:
     _reals((x,))
     if prototype is not NIL:
         check(type(prototype) is float, prototype, "FLOAT")
-    return float(x)
+    try:
+        return float(x)
+    except OverflowError:
+        return _overflow("FLOAT", (x,) if prototype is NIL else (x, prototype))
 
 
 def _float(x: Any) -> float:
@@ -634,9 +632,12 @@ def integer_decode_float(x: Any) -> Any:
     return values(int(significand * 2 ** 53), exponent - 53, 1 if x > 0 else -1)
 
 
-@_overflow_signalled("SCALE-FLOAT")
+@builtin("SCALE-FLOAT")
 def scale_float(x: Any, k: Any) -> float:
-    return math.ldexp(_float(x), _integer(k))
+    try:
+        return math.ldexp(_float(x), _integer(k))
+    except OverflowError:
+        return _overflow("SCALE-FLOAT", (x, k))
 
 
 @builtin("FLOAT-SIGN")

@@ -174,3 +174,15 @@ def test_a_copied_random_state_repeats_the_same_numbers() -> None:
 def test_comparisons_of_a_non_number_are_type_errors() -> None:
     assert results("(funcall #'< 1 'a)") == ":TYPE-ERROR"
     assert results("(funcall #'= 1 \"1\")") == ":TYPE-ERROR"
+
+
+@pytest.mark.parametrize("form, operation", [
+    ("(expt 10.0 400)", "EXPT"), ("(exp 1000)", "EXP"), ("(sinh 1000)", "SINH"),
+    ("(scale-float 1.0 2000)", "SCALE-FLOAT"), ("(float (expt 10 400))", "FLOAT")])
+def test_a_result_beyond_a_float_signals_floating_point_overflow_naming_the_operation(form, operation):
+    assert results(f"(handler-case {form} (floating-point-overflow (c) (arithmetic-error-operation c)))") \
+        == f"({operation})"
+
+
+def test_expt_of_zero_to_a_negative_float_is_division_by_zero():
+    assert results("(handler-case (expt 0.0 -1.5) (division-by-zero () :dz))") == "(:DZ)"
