@@ -468,29 +468,37 @@ def first_match(flags: Iterator[bool]) -> int | None:
     return next(itertools.compress(itertools.count(), flags), None)
 
 
-def _search_family(name: str, search: Callable[[Any, Flags, str], Any]) -> None:
-    """Define NAME, NAME-IF and NAME-IF-NOT: ``search(list, flags, who)`` with the test each
-    makes of elements (:func:`element_test`)."""
-
-    def plain(item: Any, lst: Any, *args: Any) -> Any:
-        return search(lst, element_test(name, keywords(args, ("TEST", "TEST-NOT", "KEY"), name), item=item), name)
-
-    def if_(pred: Any, lst: Any, *args: Any) -> Any:
-        who = f"{name}-IF"
-        return search(lst, element_test(who, keywords(args, ("KEY",), who), predicate=pred), who)
-
-    def if_not(pred: Any, lst: Any, *args: Any) -> Any:
-        who = f"{name}-IF-NOT"
-        return search(lst, element_test(who, keywords(args, ("KEY",), who), predicate=pred, negate=True), who)
-
-    for suffix, fn in (("", plain), ("-IF", if_), ("-IF-NOT", if_not)):
-        fn.__name__ = (name + suffix).lower().replace("-", "_")
-        fn.__doc__ = f"``{(name + suffix).lower()}``."
-        builtin(name + suffix)(fn)
+def define_family(name: str, run: Callable[..., Any], takes_new: bool = False) -> None:
+    """Define NAME, NAME-IF and NAME-IF-NOT, each calling ``run(who, sequence, args, how)``
+    (``run(who, sequence, args, how, new)`` if ``takes_new``: SUBSTITUTE's new element comes
+    first), where ``args`` are the keyword arguments and ``how`` is what :func:`element_test` is
+    given besides the keywords: the item, or the predicate (and ``negate`` for -IF-NOT)."""
+    for suffix, how in (("", lambda x: {"item": x}), ("-IF", lambda p: {"predicate": p}),
+                        ("-IF-NOT", lambda p: {"predicate": p, "negate": True})):
+        builtin(name + suffix)(_family_member(name + suffix, run, how, takes_new))
 
 
-def _member(lst: Any, flags: Flags, who: str) -> Any:
-    found = first_match(flags(list_items(lst, who)))
+def _family_member(who: str, run: Callable[..., Any], how: Callable[[Any], dict[str, Any]],
+                   takes_new: bool) -> Callable[..., Any]:
+    if takes_new:
+        def fn(new: Any, x: Any, seq: Any, *args: Any) -> Any:
+            return run(who, seq, args, how(x), new)
+    else:
+        def fn(x: Any, seq: Any, *args: Any) -> Any:  # type: ignore[misc]
+            return run(who, seq, args, how(x))
+    fn.__name__ = who.lower().replace("-", "_")
+    fn.__doc__ = f"``{who.lower()}``."
+    return fn
+
+
+def _list_test(who: str, args: tuple[Any, ...], how: dict[str, Any]) -> Flags:
+    """The element test of a MEMBER/ASSOC/RASSOC-family call (an -IF function takes :key only)."""
+    keys = ("KEY",) if "predicate" in how else ("TEST", "TEST-NOT", "KEY")
+    return element_test(who, keywords(args, keys, who), **how)
+
+
+def _member(who: str, lst: Any, args: tuple[Any, ...], how: dict[str, Any]) -> Any:
+    found = first_match(_list_test(who, args, how)(list_items(lst, who)))
     if found is None:
         return NIL
     for _ in range(found):
@@ -507,10 +515,11 @@ def _alist_entries(alist: Any, who: str) -> list[Cons]:
     return entries
 
 
-def _alist_search(part: Callable[[Cons], Any]) -> Callable[[Any, Flags, str], Any]:
+def _alist_search(part: Callable[[Cons], Any]) -> Callable[..., Any]:
     """The search of ASSOC (``part`` the car) or RASSOC (the cdr): the first entry whose part matches."""
 
-    def search(alist: Any, flags: Flags, who: str) -> Any:
+    def search(who: str, alist: Any, args: tuple[Any, ...], how: dict[str, Any]) -> Any:
+        flags = _list_test(who, args, how)
         entries = _alist_entries(alist, who)
         found = first_match(flags(map(part, entries)))
         return NIL if found is None else entries[found]
@@ -518,9 +527,9 @@ def _alist_search(part: Callable[[Cons], Any]) -> Callable[[Any, Flags, str], An
     return search
 
 
-_search_family("MEMBER", _member)
-_search_family("ASSOC", _alist_search(operator.attrgetter("car")))
-_search_family("RASSOC", _alist_search(operator.attrgetter("cdr")))
+define_family("MEMBER", _member)
+define_family("ASSOC", _alist_search(operator.attrgetter("car")))
+define_family("RASSOC", _alist_search(operator.attrgetter("cdr")))
 
 
 @builtin("ACONS")
@@ -569,8 +578,10 @@ def plist_pairs(plist: Any, who: str) -> Iterator[Cons]:
 @builtin("GETF")
 def getf(plist: Any, indicator: Any, default: Any = NIL) -> Any:
     items = _plist_items(plist, "GETF")
-    found = first_match(map(operator.is_, itertools.repeat(indicator), items[::2]))
-    return default if found is None else items[2 * found + 1]
+    for i in range(0, len(items), 2):  # property lists are short: a loop beats making iterators
+        if items[i] is indicator:
+            return items[i + 1]
+    return default
 
 
 def plist_put(plist: Any, indicator: Any, value: Any) -> Any:

@@ -19,7 +19,7 @@ from lisp.conditions import SimpleError, raise_error, type_error
 from lisp.data import NIL, Char, Cons, T, cl_symbol, make_list
 from lisp.library.arguments import (bounding_index, check, element_index, expected, function_designator, key_function,
                                     keywords, show, test_function, truth)
-from lisp.library.lists import NamedWalkers, element_test, list_items, list_length_of
+from lisp.library.lists import NamedWalkers, define_family, element_test, list_items, list_length_of
 from lisp.native_cons import from_items, keep_if, keep_if_not, replace_cars
 from lisp.namespace import GLOBALS, builtin, setf_function_key
 
@@ -102,27 +102,6 @@ class _Selection:
 # -- the family of find, position, count, remove, substitute ---------------------------------------
 
 
-def _family(name: str, run: Callable[..., Any], leading: int = 0) -> None:
-    """Define NAME, NAME-IF and NAME-IF-NOT as ``run(who, seq, args, how, *first)``: ``how`` says
-    what an element is tested for, ``first`` are the ``leading`` arguments before the item or
-    predicate (SUBSTITUTE's new element)."""
-    for suffix, how in (("", lambda x: {"item": x}), ("-IF", lambda p: {"predicate": p}),
-                        ("-IF-NOT", lambda p: {"predicate": p, "negate": True})):
-        builtin(name + suffix)(_family_member(name + suffix, run, how, leading))
-
-
-def _family_member(who: str, run: Callable[..., Any], how: Callable[[Any], dict[str, Any]], leading: int) -> Callable[..., Any]:
-    if leading:
-        def fn(new: Any, x: Any, seq: Any, *args: Any) -> Any:
-            return run(who, seq, args, how(x), new)
-    else:
-        def fn(x: Any, seq: Any, *args: Any) -> Any:  # type: ignore[misc]
-            return run(who, seq, args, how(x))
-    fn.__name__ = who.lower().replace("-", "_")
-    fn.__doc__ = f"``{who.lower()}``."
-    return fn
-
-
 def _selection(who: str, seq: Any, args: tuple, how: dict) -> tuple[list[Any], _Selection]:
     elems = items(seq, who)
     return elems, _Selection(who, elems, args, **how)
@@ -172,13 +151,13 @@ def _substitute(who: str, seq: Any, args: tuple, how: dict, new: Any) -> Any:
     return like(seq, elems)
 
 
-_family("FIND", _find)
-_family("POSITION", _position)
-_family("COUNT", _count)
-_family("REMOVE", _remove)
-_family("DELETE", _remove)
-_family("SUBSTITUTE", _substitute, leading=1)
-_family("NSUBSTITUTE", _substitute, leading=1)
+define_family("FIND", _find)
+define_family("POSITION", _position)
+define_family("COUNT", _count)
+define_family("REMOVE", _remove)
+define_family("DELETE", _remove)
+define_family("SUBSTITUTE", _substitute, takes_new=True)
+define_family("NSUBSTITUTE", _substitute, takes_new=True)
 
 
 def _remove_duplicates(who: str) -> Callable[..., Any]:
