@@ -10,6 +10,7 @@ import threading
 import weakref
 
 import pytest
+from hypothesis import given, strategies as st
 
 from lisp import native_cons
 from lisp.conditions import LispTypeError
@@ -51,6 +52,25 @@ def test_an_ended_iterator_stays_ended(step):
     for _ in range(2):
         with pytest.raises(StopIteration):
             step(it)
+
+
+def _walk(step, chain: object) -> tuple[list[object], object]:
+    """The elements a walk gives, and the datum of the TYPE-ERROR that ended it (NIL if none)."""
+    it, seen = native_cons.list_iter(chain), []
+    try:
+        while True:
+            seen.append(step(it))
+    except StopIteration:
+        return seen, NIL
+    except LispTypeError as e:
+        return seen, e.datum
+
+
+@given(st.lists(st.one_of(st.integers(), st.none(), st.text(max_size=2))),
+       st.one_of(st.none(), st.integers(), st.text(min_size=1, max_size=2)))
+def test_the_native_step_agrees_with_the_python_one_on_any_list(items, tail):
+    chain = make_list(items, tail)
+    assert _walk(next, chain) == _walk(ListIterator.__next__, chain) == (items, tail)
 
 
 def test_nil_gives_no_elements():
