@@ -705,10 +705,13 @@ fill:
 """
 
 
+_DEBUG_BUILD = hasattr(sys, "gettotalrefcount")  # it counts every reference: its own calls do (N14)
+
+
 def _incref_ir(value: str, label: str) -> str:
     """IR: ``Py_INCREF(value)`` (not NULL) inline, as this CPython does it (N14); on in block
     ``label``."""
-    if hasattr(sys, "gettotalrefcount"):  # a debug build counts every reference: its own calls
+    if _DEBUG_BUILD:
         return f"""  call void @Py_IncRef(ptr {value})
   br label %{label}
 {label}:"""
@@ -731,7 +734,7 @@ def _incref_ir(value: str, label: str) -> str:
 def _decref_ir(value: str, label: str) -> str:
     """IR: ``Py_DECREF(value)`` (not NULL) inline, as this CPython does it (N14): the object's
     ``tp_dealloc`` runs (through ``_Py_Dealloc``) when the count reaches 0; on in block ``label``."""
-    if hasattr(sys, "gettotalrefcount"):
+    if _DEBUG_BUILD:
         return f"""  call void @Py_DecRef(ptr {value})
   br label %{label}
 {label}:"""
