@@ -577,10 +577,11 @@ def plist_pairs(plist: Any, who: str) -> Iterator[Cons]:
 
 @builtin("GETF")
 def getf(plist: Any, indicator: Any, default: Any = NIL) -> Any:
-    items = _plist_items(plist, "GETF")
-    for i in range(0, len(items), 2):  # property lists are short: a loop beats making iterators
+    items = list_items(plist, "GETF")
+    for i in range(0, len(items) - 1, 2):  # property lists are short: a loop beats making iterators
         if items[i] is indicator:
             return items[i + 1]
+    _plist_items(plist, "GETF")  # an odd length is an error once the indicator is not found (SBCL)
     return default
 
 

@@ -80,6 +80,13 @@ LIST_CASES = [
     ("(cdaddr '(1 2 (3 4)))", '((4))'),
     ("(nsubst 'x 1 (list 1 (list 1 2)))", '((X (X 2)))'),
     ("(subst-if-not 0 #'consp '(1 (2)))", '((0 (0 . 0) . 0))'),
+    ('(member (code-char 97) (list #\\b #\\a))', '((#\\a))'),
+    ("(member 1/2 (list 1 1/2))", '((1/2))'),
+    ("(rassoc (expt 2 70) (list (cons 1 (expt 2 70))))", '((1 . 1180591620717411303424))'),
+    ("(nbutlast (list 1 2 3 4) 2)", '((1 2))'),
+    ("(nconc nil (list 1) nil (list* 2 3) 4)", '((1 2 . 4))'),
+    ("(getf (list :a 1 :b) :a)", '(1)'),
+    ("(getf (list :a 1 :b) :x)", ':TYPE-ERROR'),
 ]
 
 

@@ -186,6 +186,10 @@ def test_an_odd_property_list_is_a_type_error_naming_the_function() -> None:
     assert "GETF: the property list (:A 1 :B) has an odd length" in _message("(getf l :x)", "(list :a 1 :b)")
 
 
+def test_get_properties_of_an_odd_property_list_is_a_type_error_naming_it() -> None:
+    assert "GET-PROPERTIES: the property list (:A 1 :B) has an odd length" in _message("(get-properties l '(:a))", "(list :a 1 :b)")
+
+
 def test_a_named_walker_gives_the_elements_of_a_proper_list() -> None:
     assert named(to_list, "F")(make_list([1, 2, 3])) == [1, 2, 3]
 
