@@ -380,6 +380,8 @@ def _parallel_tails(lists: tuple[Any, ...], who: str) -> Iterator[tuple[Any, ...
 
 def _tails(lst: Any, count: int) -> Iterator[Any]:
     for _ in range(count):
+        if not isinstance(lst, Cons):
+            return  # the function mapped has cut the list (undefined, CLHS 3.6): stop there
         yield lst
         lst = lst.cdr
 
@@ -499,11 +501,8 @@ def _list_test(who: str, args: tuple[Any, ...], how: dict[str, Any]) -> Flags:
 
 def _member(who: str, lst: Any, args: tuple[Any, ...], how: dict[str, Any]) -> Any:
     found = first_match(_list_test(who, args, how)(list_items(lst, who)))
-    if found is None:
-        return NIL
-    for _ in range(found):
-        lst = lst.cdr
-    return lst
+    # nthcdr checks each cell: the test may have changed the list (CLHS 3.6)
+    return NIL if found is None else nthcdr(found, lst)
 
 
 def _alist_entries(alist: Any, who: str) -> list[Cons]:

@@ -207,3 +207,15 @@ def test_a_named_walker_names_the_function_in_its_type_error() -> None:
     with pytest.raises(LispTypeError) as info:
         named(to_list, "SOME-FUNCTION")(make_list([1], 2))
     assert str(as_condition(info.value)).endswith("SOME-FUNCTION: the list ends in the dotted tail 2, not NIL")
+
+
+@pytest.mark.timeout(60)
+def test_mapl_stops_where_its_function_cut_the_list() -> None:
+    text = "(let ((l (list 1 2 3 4)) (seen nil)) (mapl (lambda (x) (push x seen) (setf (cdr l) nil)) l) seen)"
+    assert results(text) == "(((1)))"
+
+
+@pytest.mark.timeout(60)
+def test_member_if_whose_test_cut_the_list_finds_nothing_past_the_cut() -> None:
+    text = "(let ((l (list 1 2 3 4))) (member-if (lambda (x) (when (= x 1) (setf (cdr l) nil)) (= x 3)) l))"
+    assert results(text) == "(NIL)"
