@@ -12,15 +12,18 @@ object, which is kept whenever it fits. Styles:
 - ``defun``, ``let``, ``when``, ``lambda``, ``dolist``... (:data:`BODY_FORMS`): the operator and its
   first arguments on the first line, each body form on its own line, indented by 2; the binding
   lists of ``let`` and ``flet`` & co one binding per line; in ``do``, ``multiple-value-bind`` & co
-  (:data:`STACKED_HEADER_FORMS`) the arguments after the first go one per line, indented by 4;
+  (:data:`STACKED_HEADER_FORMS`) the arguments after the first go one per line, indented by 4
+  (``do*`` by 5: under its first argument);
 - ``if``: one argument per line, aligned under the first;
 - ``progn``, ``tagbody``: one form per line, indented by 1;
+- ``loop``: a line per clause (at each clause keyword), aligned after ``(LOOP ``; ``do``'s
+  variable list one binding per line;
 - ``'x``, ``#'f`` and backquote abbreviations are kept.
 
 Not done (deviations): ``pprint-logical-block`` and the other pretty-printing functions, the
 ``*print-pprint-dispatch*`` table, ``*print-lines*`` and ``*print-miser-width*`` (SBCL lays out a
-form that starts less than 40 columns from the margin otherwise), SBCL's own layouts of ``loop``
-and of the local functions of ``flet`` & co.
+form that starts less than 40 columns from the margin otherwise), SBCL's own layout of the local
+functions of ``flet`` & co.
 """
 
 from __future__ import annotations
@@ -47,6 +50,14 @@ BODY_FORMS: dict[Symbol, int] = {cl_symbol(name): count for name, count in (
 #: Forms whose first argument is a list of bindings, printed one binding per line.
 BINDING_FORMS = frozenset(cl_symbol(name) for name in (
     "LET", "LET*", "FLET", "LABELS", "MACROLET", "SYMBOL-MACROLET", "HANDLER-BIND"))
+#: Forms whose binding list, when the form is broken, has one binding per line even if it fits.
+STACKED_BINDING_FORMS = frozenset(cl_symbol(name) for name in ("DO", "DO*"))
+#: LOOP keywords that start a clause: a broken LOOP starts a line at each (SBCL's layout).
+LOOP_CLAUSE_KEYWORDS = frozenset((
+    "NAMED", "WITH", "FOR", "AS", "REPEAT", "WHILE", "UNTIL", "ALWAYS", "NEVER", "THEREIS", "DO",
+    "DOING", "RETURN", "COLLECT", "COLLECTING", "APPEND", "APPENDING", "NCONC", "NCONCING", "COUNT",
+    "COUNTING", "SUM", "SUMMING", "MAXIMIZE", "MAXIMIZING", "MINIMIZE", "MINIMIZING", "IF", "WHEN",
+    "UNLESS", "AND", "END", "INITIALLY", "FINALLY"))
 #: Forms whose header arguments after the first go one per line, indented by 4 (as SBCL).
 STACKED_HEADER_FORMS = frozenset(cl_symbol(name) for name in (
     "DO", "DO*", "MULTIPLE-VALUE-BIND", "WITH-SLOTS", "WITH-ACCESSORS", "PROG2"))
@@ -87,9 +98,11 @@ class Layout:
         items, tail = _elements(obj)
         head = obj.car
         if tail is NIL and isinstance(head, Symbol) and len(items) > 1:
+            if head is cl_symbol("LOOP"):
+                return self.loop_form(items, depth, column)
             if head in BODY_FORMS:
-                return self.body_form(items, BODY_FORMS[head], head in BINDING_FORMS,
-                                      head in STACKED_HEADER_FORMS, depth, column)
+                bindings = "stacked" if head in STACKED_BINDING_FORMS else "fitted" if head in BINDING_FORMS else None
+                return self.body_form(items, BODY_FORMS[head], bindings, head in STACKED_HEADER_FORMS, depth, column)
             if head in ALIGNED_FORMS:
                 return self.lines(items, 2, depth, column, column + 2 + len(self.flat(head, depth + 1)))
             if head in BLOCK_FORMS:
@@ -154,10 +167,12 @@ class Layout:
         out.append(")")
         return "".join(out)
 
-    def body_form(self, items: list[Any], header: int, bindings: bool, stacked: bool, depth: int,
+    def body_form(self, items: list[Any], header: int, bindings: str | None, stacked: bool, depth: int,
                   column: int) -> str:
         """Operator and ``header`` arguments on the first line (or, ``stacked``, the first of them,
-        the others below it indented by 4), the body indented by 2."""
+        the others below it indented by 4), the body indented by 2. The first argument is a binding
+        list when ``bindings`` is given: ``"fitted"``, one binding per line if it does not fit on
+        one; ``"stacked"``, one binding per line always."""
         items = self.limited(items)
         out = ["("]
         col = column + 1
@@ -166,25 +181,49 @@ class Layout:
                 out.append(" ")
                 col += 1
             elif i and i <= header:
-                out.append("\n" + " " * (column + 4))
-                col = column + 4
+                col = column + (5 if items[0] is cl_symbol("DO*") else 4)
+                out.append("\n" + " " * col)
             elif i:
                 out.append("\n" + " " * (column + 2))
                 col = column + 2
             if i == 1 and bindings and isinstance(item, Cons):
-                text = self.binding_list(item, depth + 1, col)
+                text = self.binding_list(item, depth + 1, col, bindings == "stacked")
             else:
                 text = self.piece(item, depth + 1, col)
             col = _append(out, text, col)
         out.append(")")
         return "".join(out)
 
-    def binding_list(self, bindings: Cons, depth: int, column: int) -> str:
+    def loop_form(self, items: list[Any], depth: int, column: int) -> str:
+        """LOOP as SBCL lays it out: a line per clause, aligned after ``(LOOP ``; a simple LOOP a
+        line per form."""
+        indent = column + len("(LOOP ")
+        if not _loop_keyword(items[1]):
+            return self.lines(items, 2, depth, column, indent)
+        items = self.limited(items)
+        out = ["("]
+        col = column + 1
+        for i, item in enumerate(items):
+            if i >= 2 and _loop_keyword(item):
+                out.append("\n" + " " * indent)
+                col = indent
+            elif i:
+                out.append(" ")
+                col += 1
+            col = _append(out, self.piece(item, depth + 1, col), col)
+        out.append(")")
+        return "".join(out)
+
+    def binding_list(self, bindings: Cons, depth: int, column: int, stacked: bool) -> str:
         flat = self.flat(bindings, depth)
         items, tail = _elements(bindings)
-        if self.fits(column, flat) or tail is not NIL:
+        if (self.fits(column, flat) and not stacked) or tail is not NIL:
             return self.text(bindings, depth, column)
         return self.lines(items, 1, depth, column, column + 1)
+
+
+def _loop_keyword(item: Any) -> bool:
+    return isinstance(item, Symbol) and item.name in LOOP_CLAUSE_KEYWORDS  # LOOP compares names
 
 
 def _elements(lst: Cons) -> tuple[list[Any], Any]:
