@@ -39,11 +39,6 @@ def _unjoined(branch: list[ast.stmt], join: str) -> list[ast.stmt]:
         return branch[:-1]
     return branch
 
-    @property
-    def is_pure(self) -> bool:
-        """Whether the form needs no statements and its value has no side effects."""
-        return not self.stmts and isinstance(self.expr, _PURE)
-
 
 def stamp(nodes: list[ast.AST], pos: SourcePos) -> None:
     """Give every node without a location the location ``pos``.

@@ -19,7 +19,7 @@ from lisp.compiler.core import (
 from lisp.compiler.env import Env, Exit, LocalFunction, Variable
 from lisp.compiler.functions import compile_lambda, compile_let, parse_body
 from lisp.compiler.macros import macroexpand, macroexpand_1, make_expander
-from lisp.compiler.tails import mark_tail, one_value
+from lisp.compiler.tails import clear_pending_values, mark_tail, one_value
 from lisp.data import COMMON_LISP, SYSTEM, Cons, Symbol, T, cl_symbol, keyword, make_list
 
 LAMBDA = cl_symbol("LAMBDA")
@@ -433,8 +433,10 @@ def _all_values(form: Any, env: Env) -> tuple[list[ast.stmt], ast.expr]:
     if one_value(form, env):
         result = compile_form(form, env)
         return result.stmts, ast.Tuple(elts=[result.expr], ctx=ast.Load())
-    result = compile_form(mark_tail(form, env), env)
-    return [ast.Expr(call("%mv_clear")), *result.stmts], call("%values_of", result.expr)
+    # The register is cleared first: then the form's tails are marked as those of a function
+    # entered with no values recorded (clean), and need no clear where they record nothing.
+    result = compile_form(mark_tail(form, env, clean=True), env)
+    return [*clear_pending_values(form, env).stmts, *result.stmts], call("%values_of", result.expr)
 
 
 @special_form("MULTIPLE-VALUE-CALL")

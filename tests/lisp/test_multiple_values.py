@@ -165,3 +165,13 @@ def test_restored_values_are_taken_back_whole():
 
     mv.clear()
     assert mv.take(mv.restore((4, 5))) == (4, 5)
+
+
+@pytest.mark.parametrize("form, expected", [
+    ("(let ((a (mv-two 3))) a)", "(3)"),
+    ("(if (mv-two 1) (mv-two 5) 0)", "(5 10)"),
+    ("(progn (mv-two 1) (let ((b 2)) b))", "(2)"),
+    ("(let ((b 2)) (mv-two b))", "(2 4)"),
+])
+def test_a_consumer_takes_only_the_values_of_its_forms_tail(form, expected):
+    assert show(f"(defun mv-consume () (multiple-value-list {form})) (mv-consume)") == expected
