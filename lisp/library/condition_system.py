@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from lisp import conditions as cs
+from lisp.compiler.core import inherit_pos
 from lisp.compiler.macros import QUOTE, gensym, macro, macroexpand
 from lisp.data import (NIL, SYSTEM, Cons, SourceCons, Symbol, cl_symbol, keyword, lisp_list as L, make_list,
                        source_pos)
@@ -309,11 +310,13 @@ def restart_case(form: Any, env: Any) -> Any:
     if not items:
         raise _macro_error(form, "RESTART-CASE needs a form")
     restartable = items[0]
-    expanded, _ = macroexpand(restartable, env)
+    expanded, did = macroexpand(restartable, env)
     if isinstance(expanded, Cons) and expanded.car in _SIGNALLERS:
         # CLHS 9.1.4.2.4: the restarts are associated with the condition this form signals.
         restartable = _at(restartable, make_list([_sys("%SIGNAL-WITH-RESTARTS"), L(QUOTE, expanded.car),
                                                   *list_items(expanded.cdr)]))
+    elif did:  # the expansion, so that the compiler does not run the user's macro again
+        restartable = inherit_pos(expanded, restartable)
     args = []
     for clause in items[1:]:
         parts = _items(clause, "a RESTART-CASE clause", form)
