@@ -440,29 +440,40 @@ def _matcher(args: tuple[Any, ...], who: str) -> tuple[Callable[[Any, Any], bool
     return test_function(kw, who), key_function(kw)
 
 
-def _predicate_matcher(args: tuple[Any, ...], who: str) -> Callable[[Any], Any] | None:
-    return key_function(keywords(args, ("KEY",), who))
+class ElementTest:
+    """What a call of a NAME / NAME-IF / NAME-IF-NOT function (MEMBER, FIND, REMOVE, SUBST...) asks
+    of each element, given its keywords ``kw`` (:test, :test-not, :key) and ``item``, or
+    ``predicate`` (true wanted, or NIL with ``negate``)."""
 
+    __slots__ = ("_test", "_item", "_truth", "_key")
 
-Flags = Callable[[Iterable[Any]], Iterator[bool]]
+    def __init__(self, who: str, kw: dict[str, Any], item: Any = NIL, predicate: Any = None,
+                 negate: bool = False) -> None:
+        self._key = key_function(kw)
+        if predicate is not None:
+            self._test, self._item = function_designator(predicate), NIL
+            # Lisp truth: only NIL is false.
+            self._truth: Callable[[Any, Any], bool] | None = operator.is_ if negate else operator.is_not
+        else:
+            test = test_function(kw, who)
+            # EQL is identity but for numbers.
+            self._test = operator.is_ if test is eql_p and type(item) not in NUMBER_TYPES else test
+            self._item, self._truth = item, None
 
+    def flags(self, elems: Iterable[Any]) -> Iterator[bool]:
+        """Whether each element matches, lazily, in order: the test or predicate is called straight
+        from C, with no Python frame of ours per element."""
+        keys = elems if self._key is None else map(self._key, elems)
+        if self._truth is None:
+            return map(self._test, itertools.repeat(self._item), keys)
+        return map(self._truth, map(self._test, keys), itertools.repeat(NIL))
 
-def element_test(who: str, kw: dict[str, Any], item: Any = NIL, predicate: Any = None, negate: bool = False) -> Flags:
-    """What a call of a NAME / NAME-IF / NAME-IF-NOT function (MEMBER, FIND, REMOVE...) asks of
-    each element, given its keywords ``kw`` (:test, :test-not, :key) and ``item``, or
-    ``predicate`` (true wanted, or NIL with ``negate``): a function from elements to whether each
-    matches, evaluated lazily, in order. The test or predicate is called straight from C, with no
-    Python frame of ours per element."""
-    key = key_function(kw)
-    if predicate is not None:
-        p = function_designator(predicate)
-        # Lisp truth: only NIL is false.
-        truth_of = operator.is_ if negate else operator.is_not
-        return lambda elems: map(truth_of, map(p, elems if key is None else map(key, elems)), itertools.repeat(NIL))
-    test = test_function(kw, who)
-    if test is eql_p and type(item) not in NUMBER_TYPES:
-        test = operator.is_  # EQL is identity but for numbers
-    return lambda elems: map(test, itertools.repeat(item), elems if key is None else map(key, elems))
+    def __call__(self, x: Any) -> bool:
+        """Whether the one element ``x`` matches."""
+        k = x if self._key is None else self._key(x)
+        if self._truth is None:
+            return bool(self._test(self._item, k))
+        return self._truth(self._test(k), NIL)
 
 
 def first_match(flags: Iterator[bool]) -> int | None:
@@ -493,14 +504,14 @@ def _family_member(who: str, run: Callable[..., Any], how: Callable[[Any], dict[
     return fn
 
 
-def _list_test(who: str, args: tuple[Any, ...], how: dict[str, Any]) -> Flags:
-    """The element test of a MEMBER/ASSOC/RASSOC-family call (an -IF function takes :key only)."""
+def _list_test(who: str, args: tuple[Any, ...], how: dict[str, Any]) -> ElementTest:
+    """The element test of a MEMBER/ASSOC/RASSOC/SUBST-family call (an -IF function takes :key only)."""
     keys = ("KEY",) if "predicate" in how else ("TEST", "TEST-NOT", "KEY")
-    return element_test(who, keywords(args, keys, who), **how)
+    return ElementTest(who, keywords(args, keys, who), **how)
 
 
 def _member(who: str, lst: Any, args: tuple[Any, ...], how: dict[str, Any]) -> Any:
-    found = first_match(_list_test(who, args, how)(list_items(lst, who)))
+    found = first_match(_list_test(who, args, how).flags(list_items(lst, who)))
     # nthcdr checks each cell: the test may have changed the list (CLHS 3.6)
     return NIL if found is None else nthcdr(found, lst)
 
@@ -518,9 +529,9 @@ def _alist_search(part: Callable[[Cons], Any]) -> Callable[..., Any]:
     """The search of ASSOC (``part`` the car) or RASSOC (the cdr): the first entry whose part matches."""
 
     def search(who: str, alist: Any, args: tuple[Any, ...], how: dict[str, Any]) -> Any:
-        flags = _list_test(who, args, how)
+        test = _list_test(who, args, how)
         entries = _alist_entries(alist, who)
-        found = first_match(flags(map(part, entries)))
+        found = first_match(test.flags(map(part, entries)))
         return NIL if found is None else entries[found]
 
     return search
@@ -648,34 +659,29 @@ def get_properties(plist: Any, indicators: Any) -> Any:
 # -- trees -----------------------------------------------------------------------------------------
 
 
-def _tree_matcher(args: tuple[Any, ...], who: str) -> tuple[Callable[[Any, Any], bool], Callable[[Any], Any]]:
-    test, key = _matcher(args, who)
-    return test, (key or (lambda x: x))
+def _subst(who: str, tree: Any, args: tuple[Any, ...], how: dict[str, Any], new: Any) -> Any:
+    """SUBST and its family (the N forms make new conses too, which the standard allows)."""
+    return _substitute_tree(tree, _list_test(who, args, how), lambda x: new)
 
 
-@builtin("SUBST")
-def subst(new: Any, old: Any, tree: Any, *args: Any) -> Any:
-    test, key = _tree_matcher(args, "SUBST")
-    return _substitute_tree(tree, lambda x: test(old, key(x)), lambda x: new)
-
-
-@builtin("SUBST-IF")
-def subst_if(new: Any, pred: Any, tree: Any, *args: Any) -> Any:
-    p = function_designator(pred)
-    key = _predicate_matcher(args, "SUBST-IF") or (lambda x: x)
-    return _substitute_tree(tree, lambda x: p(key(x)) is not NIL, lambda x: new)
-
-
-@builtin("SUBST-IF-NOT")
-def subst_if_not(new: Any, pred: Any, tree: Any, *args: Any) -> Any:
-    p = function_designator(pred)
-    return subst_if(new, lambda x: truth(p(x) is NIL), tree, *args)
+define_family("SUBST", _subst, takes_new=True)
+define_family("NSUBST", _subst, takes_new=True)
 
 
 @builtin("SUBLIS")
 def sublis(alist: Any, tree: Any, *args: Any) -> Any:
-    test, key = _tree_matcher(args, "SUBLIS")
-    entries = _alist_entries(alist, "SUBLIS")
+    return _sublis(alist, tree, args, "SUBLIS")
+
+
+@builtin("NSUBLIS")
+def nsublis(alist: Any, tree: Any, *args: Any) -> Any:
+    return _sublis(alist, tree, args, "NSUBLIS")
+
+
+def _sublis(alist: Any, tree: Any, args: tuple[Any, ...], who: str) -> Any:
+    test, key = _matcher(args, who)
+    key = key or (lambda x: x)
+    entries = _alist_entries(alist, who)
 
     def find(x: Any) -> Cons | None:
         return next((e for e in entries if test(key(x), e.car)), None)
@@ -756,7 +762,3 @@ _set_operation(("SET-EXCLUSIVE-OR", "NSET-EXCLUSIVE-OR"),
                                                 + [y for y in bs if not _in(y, as_, same)]))
 _set_operation(("SUBSETP",), lambda as_, bs, same: truth(all(_in(x, bs, same) for x in as_)))
 
-
-for _alias, _fn in (("NSUBST", subst), ("NSUBST-IF", subst_if), ("NSUBST-IF-NOT", subst_if_not),
-                    ("NSUBLIS", sublis)):
-    builtin(_alias)(_fn)

@@ -19,7 +19,7 @@ from lisp.conditions import SimpleError, raise_error, type_error
 from lisp.data import NIL, Char, Cons, T, cl_symbol, make_list
 from lisp.library.arguments import (bounding_index, check, element_index, expected, function_designator, key_function,
                                     keywords, show, test_function, truth)
-from lisp.library.lists import NamedWalkers, define_family, element_test, list_items, list_length_of
+from lisp.library.lists import ElementTest, NamedWalkers, define_family, list_items, list_length_of
 from lisp.native_cons import from_items, keep_if, keep_if_not, replace_cars
 from lisp.namespace import GLOBALS, builtin, setf_function_key
 
@@ -86,7 +86,7 @@ class _Selection:
         count = kw.get("COUNT", NIL)
         check(count is NIL or type(count) is int, count, "INTEGER")
         self.count = None if count is NIL else max(count, 0)
-        self._flags = element_test(who, kw, item, predicate, negate)
+        self._test = ElementTest(who, kw, item, predicate, negate)
 
     def hits(self, elems: list[Any]) -> Iterator[int]:
         """The indices of the matching elements (at most :count of them), in the order the call
@@ -95,7 +95,7 @@ class _Selection:
         part = elems[self.start:self.end]
         if self.from_end:
             indices, part = reversed(indices), part[::-1]
-        found = itertools.compress(indices, self._flags(part))
+        found = itertools.compress(indices, self._test.flags(part))
         return found if self.count is None else itertools.islice(found, self.count)
 
 
