@@ -113,7 +113,9 @@ def expand_1(form: Any, env: Env) -> tuple[Any, bool]:
     """:func:`macroexpand_1` for the compiler: a macro call is expanded once per compilation unit
     and lexical scope (``Env.scope``), however often the compiler looks at it (tails.py reads a
     form before it is compiled), so a user's expander runs once per use, as in SBCL. The
-    expansion takes the position of the call when it has none of its own."""
+    expansion takes the position of the call when it has none of its own. (One form object that
+    a macro placed twice in a scope, under different variable bindings, is expanded once: an
+    expander that reads its &environment for a symbol macro those bindings shadow sees the first.)"""
     if not isinstance(form, Cons):
         return macroexpand_1(form, env)  # a symbol macro: a lookup, no user code
     key = (id(form), id(env.scope))
