@@ -2,7 +2,7 @@
 of the same method measured in the same run; plus miss-to-native latency, parallel compilation
 and the decision-tree strategies.
 
-    python bench/dispatch_overhead.py [--quick] [--no-plot]
+    python bench/dispatch_overhead.py [--quick] [--no-plot] [--instructions]
 
 Times are CPU time of the calling thread (the machine may be shared). Prints markdown tables
 (medians; ratio = time / direct call time; overhead = time - direct) and
@@ -16,6 +16,7 @@ import argparse
 import functools
 import gc
 import numbers
+import os
 import random
 import statistics
 import sys
@@ -294,7 +295,10 @@ def cases(rng: random.Random) -> list[Case]:
             _trivial_case()]
 
 
-def measure_case(case: Case, impls: list[Impl], calls: int, repeats: int) -> dict[str, float | None]:
+def variants_for(case: Case, impls: list[Impl]) -> tuple[dict[str, tuple[list[tuple[Any, ...]], int]],
+                                                         list[str]]:
+    """The rows each variant of ``case`` calls (``name -> (rows, nargs)``, checked to reach the
+    right method), and the implementations that cannot run it."""
     def rows_for(callables: list[Callable[..., Any]]) -> list[tuple[Any, ...]]:
         rows = [(g, *args) for g, (_, args) in zip(callables, case.calls)]
         return (rows * UNROLL)[:max(UNROLL, len(rows) // UNROLL * UNROLL)] if len(rows) % UNROLL \
@@ -308,10 +312,10 @@ def measure_case(case: Case, impls: list[Impl], calls: int, repeats: int) -> dic
         (_, inner), = case.methods
         made = [(case.around, functools.partial(inner, *args), *args) for _, args in case.calls]
         variants["around floor"] = ((made * UNROLL)[:UNROLL] if len(made) < UNROLL else made, case.nargs + 1)
-    out: dict[str, float | None] = {}
+    unable = []
     for impl in impls:
         if impl.one_arg_only and case.nargs != 1:
-            out[impl.name] = None
+            unable.append(impl.name)
             continue
         if case.qualified and not isinstance(impl, Gfjit):
             # Peers have no qualified methods: their one method does what the chain does.
@@ -327,10 +331,138 @@ def measure_case(case: Case, impls: list[Impl], calls: int, repeats: int) -> dic
             got = f(*args)
             assert got is expect, f"{impl.name} {case.name}: wrong result"
         variants[impl.name] = (rows_for([f] * len(case.calls)), case.nargs)
+    return variants, unable
+
+
+def measure_case(case: Case, impls: list[Impl], calls: int, repeats: int) -> dict[str, float | None]:
+    variants, unable = variants_for(case, impls)
+    out: dict[str, float | None] = dict.fromkeys(unable)
     out.update(ns_per_call_in_turns(variants, calls, repeats))
     print(f"  {case.name}: " + ", ".join(f"{name} {ns:.0f} ns" for name, ns in out.items() if ns is not None),
           file=sys.stderr, flush=True)
     return out
+
+
+# -- instruction counts (callgrind) ------------------------------------------------------------
+
+_CALLGRIND_OUT = "GFJIT_BENCH_CALLGRIND_OUT"  # set in the child run under callgrind: its dump file
+
+
+class Callgrind:
+    """Callgrind's client requests (``valgrind/callgrind.h``) made from this process: zero the
+    counters, dump them, read the dump's event counts. The request is the magic amd64
+    sequence that valgrind recognizes (a no-op on a real CPU), run from an executable page."""
+
+    _CODE = bytes.fromhex(
+        "4889f8"      # mov rax, rdi        ; the request's argument block
+        "31d2"        # xor edx, edx        ; the result when not under valgrind
+        "48c1c703" "48c1c70d" "48c1c73d" "48c1c733"  # rol rdi, 3/13/61/51 (128 bits: no change)
+        "4887db"      # xchg rbx, rbx       ; the marker
+        "4889d0"      # mov rax, rdx
+        "c3")         # ret
+    _BASE = (ord("C") << 24) | (ord("T") << 16)  # VG_USERREQ_TOOL_BASE('C', 'T')
+    _ZERO_STATS, _DUMP_STATS = _BASE + 1, _BASE
+
+    def __init__(self, out_file: str) -> None:
+        import ctypes
+        import mmap
+        import platform
+        if platform.machine() != "x86_64":
+            raise SystemExit("--instructions: the callgrind requests are written for x86-64")
+        self._ctypes = ctypes
+        self._page = mmap.mmap(-1, mmap.PAGESIZE,
+                               prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+        self._page.write(self._CODE)
+        self._request = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p)(
+            ctypes.addressof(ctypes.c_char.from_buffer(self._page)))
+        self._out, self._dumps = out_file, 0
+        self.events(lambda: None)  # the first dump also holds costs from before its zeroing
+
+    def _call(self, request: int) -> None:
+        block = (self._ctypes.c_size_t * 6)(request, 0, 0, 0, 0, 0)
+        self._request(self._ctypes.addressof(block))
+
+    def events(self, work: Callable[[], Any]) -> dict[str, int]:
+        """Callgrind's counts, by event name (``Ir``: instructions; with ``--branch-sim=yes``
+        ``Bcm``/``Bim``: mispredicted conditional/indirect branches), of all threads while
+        ``work()`` ran."""
+        self._call(self._ZERO_STATS)
+        work()
+        self._call(self._DUMP_STATS)
+        self._dumps += 1
+        fields = dict(line.split(":", 1) for line in
+                      Path(f"{self._out}.{self._dumps}").read_text().splitlines()
+                      if line.startswith(("events:", "summary:")))
+        return dict(zip(fields["events"].split(), map(int, fields["summary"].split())))
+
+
+def events_per_call(callgrind: Callgrind, variants: dict[str, tuple[list[tuple[Any, ...]], int]],
+                    calls: int) -> dict[str, dict[str, float]]:
+    """Callgrind's events per call of each variant: the counts for ``2 L`` loops minus those for
+    ``L`` loops, over ``L`` loops' calls, so the fixed costs (the requests, the clock, the loop
+    set-up) cancel out; the loop's own per-call cost is in the direct call's. Each count is that
+    of the run with the fewest instructions of three: idle threads waking up (the compile
+    pool's) add some."""
+    def least(loops: int) -> dict[str, int]:
+        return min((callgrind.events(lambda: run(rows, loops)) for _ in range(3)),
+                   key=lambda counts: counts["Ir"])
+
+    out = {}
+    dispatch.wait_for_compiles()  # a background compile would be counted
+    gc.disable()
+    try:
+        for name, (rows, nargs) in variants.items():
+            run = _runner(nargs)
+            loops = max(1, calls // len(rows))
+            run(rows, loops)  # warm: specialization, caches
+            once, twice = least(loops), least(2 * loops)
+            out[name] = {event: (twice[event] - once[event]) / (loops * len(rows)) for event in once}
+    finally:
+        gc.enable()
+    return out
+
+
+def run_under_callgrind(argv: Sequence[str]) -> int:
+    """Run this script again under callgrind, in instruction-count mode; its exit status."""
+    import shutil
+    import subprocess
+    import tempfile
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (callgrind) on PATH")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = f"{tmp}/callgrind.out"
+        command = ["valgrind", "--tool=callgrind", "--quiet", f"--callgrind-out-file={out}",
+                   "--branch-sim=yes",
+                   "--smc-check=all",  # JIT code: new code may reuse freed addresses
+                   sys.executable, __file__, *argv]
+        return subprocess.run(command, env={**os.environ, _CALLGRIND_OUT: out}).returncode
+
+
+def instruction_report(out_file: str, calls: int) -> None:
+    callgrind = Callgrind(out_file)
+    impls, missing = implementations()
+    if missing:
+        print(f"peers not installed (skipped): {', '.join(missing)}")
+    instructions: dict[str, dict[str, float | None]] = {}
+    mispredicted: dict[str, dict[str, float | None]] = {}
+    for case in cases(random.Random(42)):
+        variants, unable = variants_for(case, impls)
+        counts = events_per_call(callgrind, variants, calls)
+        instructions[case.name] = {**dict.fromkeys(unable), **{n: c["Ir"] for n, c in counts.items()}}
+        mispredicted[case.name] = {**dict.fromkeys(unable),
+                                   **{n: c["Bcm"] + c["Bim"] for n, c in counts.items()}}
+        print(f"  {case.name}: " + ", ".join(f"{name} {c['Ir']:.0f}" for name, c in counts.items()),
+              file=sys.stderr, flush=True)
+    print("## Dispatch overhead in instructions per call (callgrind, all threads; ratio to a "
+          "direct call)\n")
+    print(table(instructions, impls, unit="instr"))
+    print("\n## Mispredicted branches per call, conditional + indirect (callgrind's simple "
+          "predictor model, not a real CPU's)\n")
+    print(table(mispredicted, impls, unit="", digits=1))
+    for case, row in instructions.items():
+        if row.get("around floor") is not None:
+            print(f"\n{case}: floor of any next_method protocol {row['around floor']:.0f} instr, "
+                  f"gfjit native {row['gfjit native']:.0f} instr, direct {row['direct']:.0f} instr")
 
 
 # -- other measurements ------------------------------------------------------------------------
@@ -419,7 +551,8 @@ def strategies(calls: int, repeats: int) -> list[tuple[int, float, list[float]]]
 
 # -- report ----------------------------------------------------------------------------------
 
-def table(results: dict[str, dict[str, float | None]], impls: list[Impl]) -> str:
+def table(results: dict[str, dict[str, float | None]], impls: list[Impl], unit: str = "ns",
+          digits: int = 0) -> str:
     names = ["direct"] + [i.name for i in impls]
     lines = ["| case | " + " | ".join(names) + " | gfjit overhead / fastest peer's |",
              "|---" * (len(names) + 2) + "|"]
@@ -429,8 +562,8 @@ def table(results: dict[str, dict[str, float | None]], impls: list[Impl]) -> str
         cells = []
         for n in names:
             v = row.get(n)
-            cells.append("n/a" if v is None else f"{v:.0f} ns" if n == "direct"
-                         else f"{v:.0f} ns ({v / d:.2f}x)")
+            value = f"{v:.{digits}f} {unit}".rstrip() if v is not None else "n/a"
+            cells.append(value if v is None or n == "direct" or d <= 0 else f"{value} ({v / d:.2f}x)")
         peer_over = [row[p] - d for p in peers if row.get(p) is not None]
         ours = row["gfjit native"] - d
         ratio = f"{ours / min(peer_over):.2f}" if peer_over and min(peer_over) > 0 else "n/a"
@@ -470,7 +603,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="fewer calls and repeats (noisier)")
     p.add_argument("--no-plot", action="store_true")
+    p.add_argument("--instructions", action="store_true",
+                   help="count instructions per call under callgrind instead of timing (deterministic, "
+                        "no noise from other processes; only the dispatch table)")
     args = p.parse_args(argv)
+    if args.instructions:
+        out_file = os.environ.get(_CALLGRIND_OUT)
+        if out_file is None:
+            sys.exit(run_under_callgrind(sys.argv[1:] if argv is None else list(argv)))
+        instruction_report(out_file, 500 if args.quick else 2_000)
+        return
     calls, repeats = (20_000, 5) if args.quick else (200_000, 11)
     impls, missing = implementations()
     if missing:
