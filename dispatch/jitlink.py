@@ -12,7 +12,8 @@ from typing import Any
 
 import jit
 
-# Every dispatcher module imports only this C-API function.
+# Bound at link time, not looked up: every dispatcher calls it. (The native steps' other C-API
+# functions, dispatch.steps_ir, are found in the running process.)
 _IMPORTS = ("PyObject_Vectorcall",)
 
 _opt_level = 0
@@ -25,6 +26,7 @@ def set_opt_level(level: int) -> None:
 
 
 def opt_level() -> int:
+    """LLVM code generation level of dispatchers compiled from now on."""
     return _opt_level
 
 

@@ -142,6 +142,11 @@ def make_heap_type(base: type, name: str, basicsize: int, members: list[tuple[st
     tp = from_spec(ctypes.addressof(spec), (base,))
     if tp.__basicsize__ != basicsize or not tp.__flags__ & _Py_TPFLAGS_HAVE_VECTORCALL:
         raise RuntimeError(f"{tp!r} did not get the expected layout")
+    # Compiled code finds callees' vectorcall pointers through TP_VECTORCALL_OFFSET (see
+    # dispatch.vectorcall): check it on a type whose answer we know.
+    wanted = next(offset for n, _, offset in members if n == "__vectorcalloffset__")
+    if ctypes.c_ssize_t.from_address(id(tp) + TP_VECTORCALL_OFFSET).value != wanted:
+        raise RuntimeError(f"tp_vectorcall_offset is not at offset {TP_VECTORCALL_OFFSET} of a type")
     return tp
 
 

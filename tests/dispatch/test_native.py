@@ -432,3 +432,12 @@ def test_before_and_after_methods_run_in_order_in_a_native_wrap():
     assert f(A()) == ()
     assert f(A(), 1) == (1,)
     assert trace == ["before", "primary", "after"] * 2
+
+
+def test_a_type_made_where_tp_vectorcall_offset_is_not_found_is_refused(monkeypatch):
+    class Base:
+        __slots__ = ()
+
+    monkeypatch.setattr(native_layout, "TP_VECTORCALL_OFFSET", native_layout.TP_VECTORCALL_OFFSET + 8)
+    with pytest.raises(RuntimeError, match="tp_vectorcall_offset"):
+        native_layout.make_native_type(Base, "test.Misread")
