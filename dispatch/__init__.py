@@ -79,7 +79,8 @@ def wait_for_compiles(timeout: float | None = None) -> bool:
 
 
 __all__ = [
-    "AmbiguousDispatch", "Combination", "Eql", "MethodRedefinitionWarning", "GenericFunction", "InvalidMethodError", "Method", "MissingNextMethod",
+    "AmbiguousDispatch", "Combination", "Eql", "GenericFunction", "InvalidMethodError", "Method",
+    "MethodRedefinitionWarning", "MissingNextMethod",
     "NoApplicableMethod", "NoNextMethod", "NoPrimaryMethod", "OperatorCombination",
     "PythonGenericFunction", "StandardCombination", "Stats", "add_precedence_provider",
     "class_changed", "class_precedence_list", "configure_compiler", "generic", "make_generic",
