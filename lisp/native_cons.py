@@ -111,6 +111,12 @@ Invariants the native code relies on (CPython 3.11-3.13, GIL builds only):
   to 0; a decrement sees them as a negative i32) and otherwise change the word. A count reaching 0
   calls ``_Py_Dealloc``, which is what ``Py_DECREF`` calls. A debug build calls ``Py_IncRef`` and
   ``Py_DecRef`` instead (it keeps a total of references).
+- N15 The list iterators' ``tp_dealloc`` is native (both classes: the same size, no finalizer,
+  weak references or dict, checked when it is installed): it untracks the iterator, empties its
+  slot, puts it on a freelist of at most :data:`ITERATOR_FREELIST_MAX` (its ``ob_refcnt`` word the
+  link, as N9) or frees it with ``PyObject_GC_Del``, and only then releases its type and its cell
+  (either may run Python code). A freelist entry owns no reference to a type: the constructors
+  take one with ``PyObject_Init`` for the class they make, then track it (N1 holds for it).
 """
 
 from __future__ import annotations
@@ -691,7 +697,7 @@ def _list_iter_ir(name: str, iterator: str, cell: int, miss: int) -> str:
     slot is unset)."""
     return f"""
 {_entry_ir(name, ["%lst"], "", miss)}
-  %it = call ptr @PyType_GenericAlloc(ptr {iterator}, i64 0)
+  %it = call ptr @gfjit_lisp_iter_alloc(ptr {iterator})
   %failed = icmp eq ptr %it, null
   br i1 %failed, label %fail, label %fill
 fail:
@@ -755,9 +761,67 @@ def _decref_ir(value: str, label: str) -> str:
 
 
 def _list_next_ir(offsets: tuple[int, int], cell: int) -> str:
-    """``gfjit_lisp_list_next(it)``: the ``tp_iternext`` of :class:`ListIterator` (N12)."""
+    """``gfjit_lisp_list_next(it)``: the ``tp_iternext`` of :class:`ListIterator` (N12);
+    ``gfjit_lisp_iter_alloc(type)`` and ``gfjit_lisp_iter_dealloc(it)``: a new iterator of either
+    class, from a freelist when it has one, and their ``tp_dealloc`` (N15)."""
     car, cdr = offsets
     return f"""
+@gfjit_lisp_iter_free = internal global ptr null
+@gfjit_lisp_iter_free_count = internal global i64 0
+
+define internal ptr @gfjit_lisp_iter_alloc(ptr %type) {{
+entry:
+  %head = load ptr, ptr @gfjit_lisp_iter_free, align 8
+  %empty = icmp eq ptr %head, null
+  br i1 %empty, label %fresh, label %reuse
+fresh:
+  %it = call ptr @PyType_GenericAlloc(ptr %type, i64 0)
+  ret ptr %it
+reuse:
+  ; N15: the link is kept in ob_refcnt; PyObject_Init makes it 1 and takes a reference to %type
+  %link = load ptr, ptr %head, align 8
+  store ptr %link, ptr @gfjit_lisp_iter_free, align 8
+  %count = load i64, ptr @gfjit_lisp_iter_free_count, align 8
+  %count1 = sub i64 %count, 1
+  store i64 %count1, ptr @gfjit_lisp_iter_free_count, align 8
+  %ignored = call ptr @PyObject_Init(ptr %head, ptr %type)
+  call void @PyObject_GC_Track(ptr %head)
+  ret ptr %head
+}}
+
+define void @gfjit_lisp_iter_dealloc(ptr %it) {{
+entry:
+  call void @PyObject_GC_UnTrack(ptr %it)
+  %cellp = getelementptr i8, ptr %it, i64 {cell}
+  %cell = load ptr, ptr %cellp, align 8
+  store ptr null, ptr %cellp, align 8
+  %tp = getelementptr i8, ptr %it, i64 8
+  %type = load ptr, ptr %tp, align 8
+  %count = load i64, ptr @gfjit_lisp_iter_free_count, align 8
+  %full = icmp uge i64 %count, {ITERATOR_FREELIST_MAX}
+  br i1 %full, label %free, label %keep
+keep:
+  %head = load ptr, ptr @gfjit_lisp_iter_free, align 8
+  store ptr %head, ptr %it, align 8
+  store ptr %it, ptr @gfjit_lisp_iter_free, align 8
+  %count1 = add i64 %count, 1
+  store i64 %count1, ptr @gfjit_lisp_iter_free_count, align 8
+  br label %release
+free:
+  call void @PyObject_GC_Del(ptr %it)
+  br label %release
+release:
+  ; last, when the iterator is gone: these may run any Python code
+  call void @Py_DecRef(ptr %type)
+  %nocell = icmp eq ptr %cell, null
+  br i1 %nocell, label %done, label %dropcell
+dropcell:
+  call void @Py_DecRef(ptr %cell)
+  br label %done
+done:
+  ret void
+}}
+
 define ptr @gfjit_lisp_list_next(ptr %it) {{
 entry:
   %slotp = alloca ptr, align 8
@@ -824,6 +888,9 @@ done:
 }}
 """
 
+
+# A freed list iterator goes to a freelist of at most this many (N15): a DOLIST makes one each time.
+ITERATOR_FREELIST_MAX = 64
 
 # A freed Cons goes to a freelist (N8-N11) of at most this many cells: 48 bytes each with the GC
 # header, about 3 MB kept at most.
@@ -1110,7 +1177,7 @@ def _compile(native: Any) -> dict[str, Any]:
     # Level 0: these loops spend their time in the C-API calls, not in code LLVM could improve
     # (measured: the same speed as level 2), and it compiles in a third of the time (start-up).
     ir.extend([_list_next_ir(offsets, _member_offset(ListIterator, "cell")), _traverse_ir(offsets)])
-    slots = ["gfjit_lisp_cons_dealloc", "gfjit_lisp_cons_traverse", "gfjit_lisp_list_next"]
+    slots = ["gfjit_lisp_cons_dealloc", "gfjit_lisp_cons_traverse", "gfjit_lisp_list_next", "gfjit_lisp_iter_dealloc"]
     code = jit.default_pool().add("".join(ir), exports=[*symbols, *slots, "gfjit_lisp_free_count"], imports=_IMPORTS,
                                   name="gfjit_lisp_lists", opt_level=0)
     callable_type = native.make_native_type(NativeListFunction, "lisp.NativeListFunction")
@@ -1119,11 +1186,11 @@ def _compile(native: Any) -> dict[str, Any]:
         fn = made[pyname] = _native_callable(callable_type, pyname, fallback, code, code.address(symbol))
         if lisp_name:
             fn.lisp_name = cl_symbol(lisp_name)  # the printer's #<FUNCTION CONS>
-    dealloc, traverse, list_next = (code.address(symbol) for symbol in slots)
+    dealloc, traverse, list_next, iter_dealloc = (code.address(symbol) for symbol in slots)
     _check(made)
     _check_slots(traverse, list_next)
     # Last: nothing is patched unless every check passed.
-    _install_slots(dealloc, traverse, list_next)
+    _install_slots(dealloc, traverse, list_next, iter_dealloc)
     global _free_count
     _free_count = ctypes.c_int64.from_address(code.address("gfjit_lisp_free_count"))
     return made
@@ -1146,10 +1213,11 @@ def _type_slot(cls: type, offset: int) -> ctypes.c_void_p:
     return ctypes.c_void_p.from_address(id(cls) + offset)
 
 
-def _install_slots(dealloc: int, traverse: int, list_next: int) -> None:
+def _install_slots(dealloc: int, traverse: int, list_next: int, iter_dealloc: int) -> None:
     """Make the native functions at these addresses Cons's ``tp_dealloc`` (N8, N11) and
-    ``tp_traverse`` (N13) and ListIterator's ``tp_iternext`` (N12; ``tp_iter`` becomes CPython's
-    ``PyObject_SelfIter``), after checking that each slot holds what CPython gives such a class."""
+    ``tp_traverse`` (N13) and the list iterators' ``tp_iternext`` (N12; ``tp_iter`` becomes
+    CPython's ``PyObject_SelfIter``) and ``tp_dealloc`` (N15), after checking that each slot holds
+    what CPython gives such a class."""
     gc_del = ctypes.cast(ctypes.pythonapi.PyObject_GC_Del, ctypes.c_void_p).value
     self_iter = ctypes.cast(ctypes.pythonapi.PyObject_SelfIter, ctypes.c_void_p).value
 
@@ -1169,8 +1237,11 @@ def _install_slots(dealloc: int, traverse: int, list_next: int) -> None:
         raise RuntimeError("Cons: unexpected base, weak references or __dict__")
     iterators = (ListIterator, LoopListIterator)
     if any(_type_slot(cls, offset).value != _type_slot(IteratorProbe, offset).value
-           for cls in iterators for offset in (_TP_ITER, _TP_ITERNEXT)):
-        raise RuntimeError("ListIterator: unexpected tp_iter or tp_iternext")
+           for cls in iterators for offset in (_TP_ITER, _TP_ITERNEXT, _TP_DEALLOC, _TP_FREE)):
+        raise RuntimeError("ListIterator: unexpected tp_iter, tp_iternext, tp_dealloc or tp_free")
+    if (any(cls.__weakrefoffset__ or cls.__dictoffset__ or hasattr(cls, "__del__") for cls in iterators)
+            or LoopListIterator.__basicsize__ != ListIterator.__basicsize__):
+        raise RuntimeError("ListIterator: unexpected weak references, __dict__, finalizer or size")
     # N8: Cons lives as long as the process (cells on the freelist hold no reference to it).
     ctypes.pythonapi.Py_IncRef(ctypes.py_object(Cons))
     _type_slot(Cons, _TP_DEALLOC).value = dealloc
@@ -1178,6 +1249,7 @@ def _install_slots(dealloc: int, traverse: int, list_next: int) -> None:
     for cls in iterators:
         _type_slot(cls, _TP_ITER).value = self_iter
         _type_slot(cls, _TP_ITERNEXT).value = list_next
+        _type_slot(cls, _TP_DEALLOC).value = iter_dealloc
 
 
 def _check_slots(traverse: int, list_next: int) -> None:

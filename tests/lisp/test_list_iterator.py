@@ -189,6 +189,34 @@ def test_the_native_step_runs_no_python_code():
     assert "__next__" not in calls and "__iter__" not in calls
 
 
+@native_only
+def test_a_dropped_iterator_is_reused_for_the_next_of_either_kind():
+    it = native_cons.list_iter(native_cons.list_of(1))
+    address = id(it)
+    del it
+    again = native_cons.loop_list_iter(native_cons.list_of(2))
+    assert (id(again), type(again), list(again)) == (address, native_cons.LoopListIterator, [2])
+    assert gc.is_tracked(again)
+
+
+def test_iterators_made_and_dropped_keep_their_classes_counts_balanced():
+    counts = (sys.getrefcount(ListIterator), sys.getrefcount(native_cons.LoopListIterator))
+    for i in range(200):  # more than the iterator freelist keeps
+        kept = [native_cons.list_iter(NIL) for _ in range(i % 100)]
+        kept.extend(native_cons.loop_list_iter(NIL) for _ in range(i % 7))
+        del kept
+    assert (sys.getrefcount(ListIterator), sys.getrefcount(native_cons.LoopListIterator)) == counts
+
+
+def test_a_dropped_iterator_releases_its_list_after_it_is_gone():
+    marker = Marker()
+    dead = weakref.ref(marker)
+    it = native_cons.list_iter(native_cons.list_of(marker))
+    del marker
+    del it
+    assert dead() is None
+
+
 @pytest.mark.timeout(60)
 def test_threads_walking_one_list_at_once_each_see_every_element():
     chain = native_cons.list_of(*range(1000))
