@@ -264,10 +264,19 @@ def test_many_calls_leave_immortal_and_shared_arguments_reference_counts_unchang
     f = _native_around(lambda next_method, x, *more, **kw: next_method())
     a = A()
     shared = (None, True, 1, "s", ())
-    before = [sys.getrefcount(o) for o in shared]
-    for _ in range(1000):
-        f(a, *shared, k=None)
-    assert [sys.getrefcount(o) for o in shared] == before
+    # On 3.11 these are mortal and every thread changes their counts: let no other thread run
+    # Python code while we count (the compile pool's workers would).
+    dispatch.wait_for_compiles()
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1000)
+    try:
+        before = [sys.getrefcount(o) for o in shared]
+        for _ in range(1000):
+            f(a, *shared, k=None)
+        after = [sys.getrefcount(o) for o in shared]
+    finally:
+        sys.setswitchinterval(old)
+    assert after == before
 
 
 @needs_native
