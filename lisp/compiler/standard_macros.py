@@ -97,16 +97,18 @@ def cond(form: Any, env: Any) -> Any:
     return result
 
 
-def _case(form: Any, otherwise_error: str | None, test_of: Any) -> Any:
+def _case(form: Any, fell_through: Any, test_of: Any) -> Any:
+    """CASE and its kin; ``fell_through(key, keys)`` is the form run when no clause matches (``key``
+    the variable holding the key, ``keys`` every clause's keys or types), None for CASE/TYPECASE
+    (which take an ``otherwise`` clause instead)."""
     key, *clauses = _args(form, 1)
     tmp = gensym("KEY")
-    result = None if otherwise_error is None else \
-        L(SYSTEM.intern(otherwise_error), tmp, L(QUOTE, _all_keys(clauses, form)))
+    result = None if fell_through is None else fell_through(tmp, _all_keys(clauses, form))
     for i, clause in reversed(list(enumerate(clauses))):
         if not isinstance(clause, Cons):
             raise program_error(f"malformed clause {show(clause)} in {show(form)}", form)
         keys, *body = items(clause, form, 1)
-        if keys in (T, OTHERWISE) and otherwise_error is None:
+        if keys in (T, OTHERWISE) and fell_through is None:
             if i != len(clauses) - 1:
                 raise program_error(f"{show(keys)} clause is not the last one in {show(form)}", form)
             result = make_list([PROGN, *body])
@@ -140,9 +142,36 @@ def case(form: Any, env: Any) -> Any:
     return _case(form, None, _key_test)
 
 
+def _signal(failure: str) -> Any:
+    return lambda key, keys: L(SYSTEM.intern(failure), key, L(QUOTE, keys))
+
+
+def _correctable(form: Any, combine: Symbol, test_of: Any, failure: str) -> Any:
+    """CCASE/CTYPECASE: a TYPE-ERROR with a STORE-VALUE restart that stores a new value into the
+    place, which is then read and dispatched on again (CLHS 5.3 ccase). A key that is no place
+    (a literal) gets ECASE's or ETYPECASE's error, as SBCL signals at run time."""
+    place = _args(form, 1)[0]
+    if not isinstance(place, (Symbol, Cons)) or place is None or place is T:
+        return _case(form, _signal(failure), test_of)
+    block, again = gensym("BLOCK"), gensym("AGAIN")
+
+    def fell_through(key: Symbol, keys: Any) -> Any:
+        expected = make_list([combine, *iter_list(keys)])
+        store = L(cl_symbol("SETF"), place, L(SYSTEM.intern("%CHECK-TYPE-FAILURE"), L(QUOTE, place), key,
+                                              L(QUOTE, expected), None))
+        return L(PROGN, store, L(cl_symbol("GO"), again))
+
+    return L(BLOCK, block, L(TAGBODY, again, L(cl_symbol("RETURN-FROM"), block, _case(form, fell_through, test_of))))
+
+
 @macro("ECASE")
 def ecase(form: Any, env: Any) -> Any:
-    return _case(form, "%ECASE-FAILURE", _key_test)
+    return _case(form, _signal("%ECASE-FAILURE"), _key_test)
+
+
+@macro("CCASE")
+def ccase(form: Any, env: Any) -> Any:
+    return _correctable(form, cl_symbol("MEMBER"), _key_test, "%ECASE-FAILURE")
 
 
 @macro("TYPECASE")
@@ -152,7 +181,12 @@ def typecase(form: Any, env: Any) -> Any:
 
 @macro("ETYPECASE")
 def etypecase(form: Any, env: Any) -> Any:
-    return _case(form, "%ETYPECASE-FAILURE", _type_test)
+    return _case(form, _signal("%ETYPECASE-FAILURE"), _type_test)
+
+
+@macro("CTYPECASE")
+def ctypecase(form: Any, env: Any) -> Any:
+    return _correctable(form, cl_symbol("OR"), _type_test, "%ETYPECASE-FAILURE")
 
 
 def _ecase_failure(value: Any, keys: Any) -> None:

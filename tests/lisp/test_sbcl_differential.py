@@ -1495,6 +1495,12 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ("(let ((x 1)) (handler-bind ((error (lambda (c) (declare (ignore c)) (invoke-restart 'continue)))) (assert (progn (incf x) (> x 3)))) x)", '(4)'),
         ("(handler-case (ecase 5 (1 'a) (2 'b)) (type-error (c) (type-error-datum c)))", '(5)'),
         ('(handler-case (etypecase "s" (integer \'i)) (type-error (c) (type-error-datum c)))', '("s")'),
+        ("(handler-case (ccase 5 (1 'a)) (type-error () 'te))", '(TE)'),
+        ("(let ((x 7)) (handler-bind ((type-error (lambda (c) (declare (ignore c)) (store-value 2)))) (ccase x (1 'one) ((2 3) (list 'two x)))))", '((TWO 2))'),
+        ('(let ((x "s")) (handler-bind ((type-error (lambda (c) (declare (ignore c)) (store-value 4)))) (ctypecase x (integer (list \'int x)) (symbol \'sym))))', '((INT 4))'),
+        ("(let ((x 5)) (handler-case (ccase x (1 'a)) (type-error (c) (type-error-expected-type c))))", '((MEMBER 1))'),
+        ("(let ((x 'q)) (handler-case (ctypecase x (integer 1) (string 2)) (type-error (c) (list (type-error-datum c) (type-error-expected-type c)))))", '((Q (OR INTEGER STRING)))'),
+        ("(let ((v (vector 9))) (handler-bind ((type-error (lambda (c) (declare (ignore c)) (store-value 1)))) (list (ccase (aref v 0) (1 'one)) v)))", '((ONE #(1)))'),
         ("(handler-case (funcall (lambda (x) x)) (program-error () 'pe))", '(PE)'),
         ("(handler-case (funcall (lambda (x) x) 1 2) (program-error () 'pe))", '(PE)'),
         ("(handler-case (funcall (lambda (&key a) a) :b 1) (program-error () 'pe))", '(PE)'),
@@ -2354,8 +2360,6 @@ DEVIATIONS: list[tuple[str, str, str, str]] = [
 # (form, SBCL's answer, what is wrong): gfjit's mistakes outside the QA files, asked for in
 # /work/notes/requests.md; each test fails once the mistake is fixed, so the case moves to CASES.
 KNOWN_WRONG: list[tuple[str, str, str]] = [
-    ("(handler-case (ccase 5 (1 'a)) (type-error () 'te))", '(TE)',
-     'CCASE (and CTYPECASE) are not defined (COMPILER)'),
     ("(handler-case (funcall (let ((k (block b (lambda () (return-from b 1))))) k)) (control-error () 'ce))", '(CE)',
      'a RETURN-FROM to a block that was left is a CONTROL-ERROR only at top level, past any handler-case (COMPILER)'),
 ]
