@@ -339,6 +339,8 @@ def compile_call(form: Any, env: Env) -> Result:
     local = env.lookup_function(head)
     if local is not None:
         fn: ast.expr = name(local.pyname)
+    elif env.self_call is not None and head is env.self_call[0]:
+        fn = name(env.self_call[1])
     else:
         fn = name(namespace.function_key(head))
     stmts, args = compile_args(arguments(form), env)

@@ -9,6 +9,7 @@ from lisp import namespace
 from lisp.compiler import values as mv
 from lisp.compiler.core import arguments, program_error, show
 from lisp.compiler.macros import FUNCTION, LAMBDA, QUOTE, destructuring_form, expander_form, gensym, macro
+from lisp.compiler.self_calls import INLINE, NOTINLINE, proclaim_inlining
 from lisp.data import COMMON_LISP, SYSTEM, Cons, Symbol, cl_symbol, iter_list, keyword, lisp_list as L, make_list
 
 PROGN = cl_symbol("PROGN")
@@ -146,10 +147,13 @@ def declaim(form: Any, env: Any) -> Any:
 
 
 def proclaim(spec: Any) -> None:
-    """``proclaim``: ``special`` declarations take effect; the others are accepted and ignored."""
+    """``proclaim``: ``special``, ``inline`` and ``notinline`` declarations take effect; the others
+    are accepted and ignored."""
     if isinstance(spec, Cons) and spec.car is SPECIAL:
         for sym in iter_list(spec.cdr):
             namespace.proclaim_special(_variable_name(sym, spec))
+    elif isinstance(spec, Cons) and spec.car in (NOTINLINE, INLINE):
+        proclaim_inlining(spec)
 
 
 # -- multiple values ---------------------------------------------------------------------------

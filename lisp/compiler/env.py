@@ -70,7 +70,7 @@ class Unit:
         # learns it once per unit: (id(form), id(scope)) -> (form, scope, what). The form and the
         # scope are kept, so that their ids are not reused while the unit is compiled.
         self.expansions: dict[tuple[int, int], tuple[Any, Any, Any]] = {}  # macroexpansions
-        self.facts: dict[tuple[int, int], tuple[Any, Any, Any]] = {}  # see lisp.compiler.tails
+        self.facts: dict[tuple[int, int, Any], tuple[Any, Any, Any]] = {}  # see lisp.compiler.tails
 
     def literal(self, obj: Any) -> str:
         """The Python name under which compiled code reads ``obj``."""
@@ -142,6 +142,9 @@ class Env:
     # macros (None: none does). What a form expands to depends on the environment only through
     # such frames, so the compiler's memos (Unit.expansions, Unit.facts) are keyed by it.
     scope: Env | None = field(default=None, repr=False, compare=False)
+    # Within a defun whose apparent self-calls are compiled as calls of the definition itself
+    # (lisp.compiler.self_calls): its name and the GLOBALS key holding that definition.
+    self_call: tuple[Symbol, str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def toplevel(cls, file: str) -> Env:
@@ -149,7 +152,7 @@ class Env:
 
     def extend(self, fn: PyFunction | None = None, binds_operators: bool = False) -> Env:
         """A child frame; ``binds_operators``: it will bind local functions, macros or symbol macros."""
-        child = Env(self, fn or self.fn, self.unit, scope=self.scope)
+        child = Env(self, fn or self.fn, self.unit, scope=self.scope, self_call=self.self_call)
         if binds_operators:
             child.scope = child
         return child

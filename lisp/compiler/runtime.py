@@ -227,5 +227,6 @@ HELPERS: dict[str, Any] = {
     "%progv_bind": progv_bind,
     "%Cons": make_cons,  # lisp.data.Cons made natively (lisp.native_cons)
     "%T": T,
+    "%globals": namespace.GLOBALS,  # apparent self-calls' definitions (lisp.compiler.self_calls)
 }
 namespace.GLOBALS.update(HELPERS)

@@ -19,6 +19,7 @@ from lisp.compiler.core import (
 from lisp.compiler.env import Env, Exit, LocalFunction, Variable
 from lisp.compiler.functions import compile_lambda, compile_let, parse_body
 from lisp.compiler.macros import macroexpand, macroexpand_1, make_expander
+from lisp.compiler.self_calls import bind_definition, self_call_env
 from lisp.compiler.tails import clear_pending_values, mark_tail, one_value
 from lisp.data import COMMON_LISP, SYSTEM, Cons, Symbol, T, cl_symbol, keyword, make_list
 
@@ -482,9 +483,12 @@ def named_lambda(form: Any, env: Env) -> Result:
     fname = args[0]
     block_name = fname.cdr.car if isinstance(fname, Cons) else fname
     label = show(fname)
-    fn = compile_lambda(Cons(LAMBDA, form.cdr.cdr), env, label, block=block_name)
+    inner = self_call_env(fname, args[1], args[2:], env)
+    fn = compile_lambda(Cons(LAMBDA, form.cdr.cdr), inner or env, label, block=block_name)
     env.unit.code_names[fn.expr.id] = label
-    return fn
+    if inner is None:
+        return fn
+    return Result([*fn.stmts, bind_definition(inner.self_call[1], fn.expr)], fn.expr)
 
 
 @special_form("PROGV")
