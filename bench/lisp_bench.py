@@ -13,7 +13,9 @@ its own process and times itself the same way. Also measured: the time to start
 ``gfjit eval "(+ 1 2)"`` against ``python -c "1+2"`` (median of ``--repeat`` processes, wall clock
 and CPU time: on a loaded machine the wall clock mostly measures waiting for a core).
 
-Run: ``python bench/lisp_bench.py [--repeat N] [--only WORKLOAD...] [--embedded] [--no-sbcl] [--no-startup]``.
+Run: ``python bench/lisp_bench.py [--repeat N] [--only WORKLOAD...] [--embedded] [--no-sbcl] [--no-startup]``;
+``--instructions [--quick]`` counts instructions per run under callgrind instead (deterministic: it
+settles differences of a few percent that the timing noise of a shared machine cannot).
 By default the Lisp is set up as ``gfjit run`` sets it up (``lisp.toplevel.boot_for_programs``: the boot heap
 frozen, a larger young generation); ``--embedded`` measures it with CPython's collector settings,
 as a program calling ``lisp.eval_string`` gets it. Hy is in the ``bench`` extra; SBCL is used when
@@ -35,6 +37,9 @@ import time
 import types
 from collections.abc import Callable
 from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from callgrind import CALLGRIND_OUT, Callgrind, run_under_callgrind  # noqa: E402
 
 FIB_N = 25
 LIST_N = 100_000
@@ -240,6 +245,38 @@ def _process_times(command: list[str], repeat: int) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
+def instructions_per_run(callgrind: Any, implementations: dict[str, dict[str, Callable[[], Any]]],
+                         workloads: list[str], tries: int) -> dict[str, dict[str, float]]:
+    """Instructions per run of each workload and implementation: the count of two runs minus that
+    of one (fixed costs cancel), each the least of ``tries`` (a collection or an idle thread waking
+    up adds some)."""
+    def least(thunk: Callable[[], Any], runs: int) -> int:
+        def work() -> None:
+            for _ in range(runs):
+                thunk()
+        return min(callgrind.events(work)["Ir"] for _ in range(tries))
+
+    out: dict[str, dict[str, float]] = {impl: {} for impl in implementations}
+    for name in workloads:
+        for impl, calls in implementations.items():
+            thunk = calls[name]
+            thunk()  # warm: specialization, caches, the freelists
+            out[impl][name] = least(thunk, 2) - least(thunk, 1)
+            print(f"  {name} {impl}: {out[impl][name] / 1e6:.1f} M", file=sys.stderr, flush=True)
+    return out
+
+
+def instruction_table(counts: dict[str, dict[str, float]], workloads: list[str]) -> str:
+    rows = ["| workload | Python M instr | gfjit M instr | gfjit/Py | Hy M instr | Hy/Py |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for name in workloads:
+        base = counts["python"][name]
+        cells = [f"{counts[impl][name] / 1e6:.1f} | {counts[impl][name] / base:.3f}x" if impl in counts else "- | -"
+                 for impl in ("gfjit", "hy")]
+        rows.append(f"| {name} | {base / 1e6:.1f} | {' | '.join(cells)} |")
+    return "\n".join(rows)
+
+
 # -- the table -----------------------------------------------------------------------------------
 
 def _cell(times: dict[str, float] | None, name: str, base: float) -> str:
@@ -258,7 +295,15 @@ def main(argv: list[str] | None = None) -> int:
                              "instead of as `gfjit run` sets it up")
     parser.add_argument("--no-sbcl", dest="sbcl", action="store_false", help="skip the SBCL reference")
     parser.add_argument("--no-startup", dest="startup", action="store_false", help="skip the start-up times")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions per run under callgrind instead of timing (deterministic; "
+                             "valgrind required; SBCL and start-up are not measured)")
+    parser.add_argument("--quick", action="store_true", help="with --instructions: one count per figure, not "
+                                                             "the least of three")
     args = parser.parse_args(argv)
+    out_file = os.environ.get(CALLGRIND_OUT)
+    if args.instructions and out_file is None:
+        return run_under_callgrind(__file__, sys.argv[1:] if argv is None else list(argv))
 
     python_calls = python_workloads()
     expected = {name: thunk() for name, thunk in python_calls.items()}
@@ -266,11 +311,17 @@ def main(argv: list[str] | None = None) -> int:
     hy_calls = hy_workloads()
     if hy_calls is not None:
         implementations["hy"] = hy_calls
+    setup = "embedded (CPython's collector settings)" if args.embedded else "as `gfjit run` sets it up"
+    if args.instructions:
+        counts = instructions_per_run(Callgrind(out_file), implementations, args.only, 1 if args.quick else 3)
+        print(f"Python {sys.version.split()[0]}, instructions per run (callgrind), ratio to plain Python; "
+              f"gfjit {setup}; gc thresholds {gc.get_threshold()}\n")
+        print(instruction_table(counts, args.only))
+        return 0
     results = measure(implementations, args.only, args.repeat, expected)
     python, gfjit, hy = results["python"], results["gfjit"], results.get("hy")
     sbcl = sbcl_times(args.repeat) if args.sbcl else None
 
-    setup = "embedded (CPython's collector settings)" if args.embedded else "as `gfjit run` sets it up"
     print(f"Python {sys.version.split()[0]}, median of {args.repeat} runs, times in ms, ratio to plain Python; "
           f"gfjit {setup}; gc thresholds {gc.get_threshold()}\n")
     print("| workload | Python ms | gfjit ms | gfjit/Py | Hy ms | Hy/Py | SBCL ms | SBCL/Py |")
