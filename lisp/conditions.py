@@ -764,6 +764,8 @@ def _translate_type_error(exc: TypeError, text: str) -> Condition:
     """A Python TypeError in Lisp terms: a wrong argument count is a PROGRAM-ERROR naming the Lisp
     function; an operator refusing its operands is a TYPE-ERROR naming the operand (when it can be
     read back from the failing frame) and NUMBER or REAL."""
+    if _NOT_CALLABLE.match(text):
+        return _not_a_function(exc)
     if _ARGUMENT_COUNT.search(text):
         call = _CALL_ERROR.match(text)
         if call is not None:
@@ -789,9 +791,32 @@ _UNKNOWN = object()
 _NUMBER_TYPES = (int, float, complex, Fraction, Ratio)
 
 
+def _not_a_function(exc: TypeError) -> Condition:
+    """FUNCALL's error for a Python call of something that cannot be called (compiled FUNCALL is
+    a plain call): UNDEFINED-FUNCTION for NIL, else a TYPE-ERROR whose datum is the callee read
+    back from the failing frame when it was a variable or a constant."""
+    head = _failing_operands(exc.__traceback__)[:2]
+    callee = _UNKNOWN
+    if len(head) == 2 and sum(x is _NULL for x in head) == 1:
+        callee = head[1] if head[0] is _NULL else head[0]
+    if callee is None:
+        return UndefinedFunction(name=None, original=exc)
+    if callee is _UNKNOWN:
+        kind = re.findall(r"'(\w+)'", str(exc))[:1] or ["?"]
+        return LispTypeError(f"a value of type {_LISP_TYPE_NAMES.get(kind[0], kind[0].upper())} is not a function",
+                             original=exc, expected_type=cl_symbol("FUNCTION"))
+    return LispTypeError(original=exc, datum=callee, expected_type=cl_symbol("FUNCTION"))
+
+
+_NOT_CALLABLE = re.compile(r"'\w+' object is not callable$")
+_NULL = object()  # PUSH_NULL's slot below or above a callee
+
+
 def _failing_operands(tb: TracebackType | None) -> list[Any]:
     """The operands of the instruction that raised, when each was pushed by a plain load of a
-    local variable or a constant just before it (the usual shape of open-coded arithmetic)."""
+    local variable or a constant just before it (the usual shape of open-coded arithmetic and of
+    a FUNCALL of a variable). A call's operands are its callee, the NULL that CPython pushes
+    beside it (:data:`_NULL`) and its arguments."""
     import dis
 
     if tb is None:
@@ -802,12 +827,24 @@ def _failing_operands(tb: TracebackType | None) -> list[Any]:
     instructions = [i for i in dis.get_instructions(frame.f_code) if i.offset <= lasti]
     if not instructions or instructions[-1].offset != lasti:
         return []
-    wanted = 1 if instructions[-1].opname.startswith("UNARY") else 2
+    failing = instructions[-1]
+    if failing.opname.startswith("UNARY"):
+        wanted = 1
+    elif failing.opname == "CALL":
+        wanted = failing.arg + 2
+    else:
+        wanted = 2
     operands: list[Any] = []
     for instruction in reversed(instructions[:-1]):
         if len(operands) >= wanted:
             break
-        if instruction.opname == "LOAD_CONST":
+        if instruction.opname in ("PRECALL", "KW_NAMES"):  # 3.11: no stack effect
+            continue
+        if instruction.opname == "PUSH_NULL":
+            if failing.opname != "CALL":
+                return []
+            operands.insert(0, _NULL)
+        elif instruction.opname == "LOAD_CONST":
             operands.insert(0, instruction.argval)
         elif "LOAD_FAST" in instruction.opname or instruction.opname == "LOAD_DEREF":
             # 3.13 fuses loads: LOAD_FAST_LOAD_FAST pushes two, STORE_FAST_LOAD_FAST its second name.

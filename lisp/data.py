@@ -51,6 +51,13 @@ class Symbol:
     def is_keyword(self) -> bool:
         return self.package is KEYWORD
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the symbol's global function: a symbol is a function designator, so compiled
+        FUNCALL calls whatever it is given directly (UNDEFINED-FUNCTION when it has none)."""
+        from lisp.namespace import get_function  # namespace is built on this module
+
+        return get_function(self)(*args, **kwargs)
+
     def __repr__(self) -> str:
         if self.package is None:
             return f"#:{self.name}"

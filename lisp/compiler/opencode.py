@@ -106,19 +106,12 @@ def _as_value(test):
 
 
 def _funcall(args: list[Any], env: Env) -> Result | None:
-    """``(funcall f . args)``: a direct call of ``f`` in a ``try`` (free in CPython >= 3.11) that
-    only on a TypeError asks whether ``f`` was callable at all::
-
-        try:
-            %r = F(A)
-        except TypeError:
-            if callable(F): raise        # raised by the call of a function or inside it
-            %r = %function_designator(F)(A)
-
-    A function designator that Python cannot call (a symbol) is called through its global
-    function (at once when it is quoted); anything else that cannot be called is diagnosed by
-    ``%function_designator`` (``(funcall 5)`` is a TYPE-ERROR, ``(funcall nil)`` an
-    UNDEFINED-FUNCTION).
+    """``(funcall f . args)``: ``F(A)``, a plain Python call, so a FUNCALL costs what a Python call
+    of a variable does. A symbol is callable (it calls its global function); anything else that
+    cannot be called raises Python's TypeError, which the condition system reads as FUNCALL's
+    TYPE-ERROR, or UNDEFINED-FUNCTION for NIL, with the datum read back from the failing frame
+    (``lisp.conditions``). A constant that cannot be a function (NIL, a number, a quoted symbol)
+    goes through ``%function_designator`` at once.
     """
     if not args:
         return None
@@ -131,16 +124,27 @@ def _funcall(args: list[Any], env: Env) -> Result | None:
 
 
 def _apply(args: list[Any], env: Env) -> Result | None:
-    """``(apply f a ... list)``: as ``funcall``, with the list's elements spread after the other
-    arguments (``F(A, *%spread_arguments(LIST))``, which checks that it is a list)."""
+    """``(apply f a ... list)``: ``F(A, *%spread_arguments(LIST))`` (which checks that it is a
+    list), in a ``try`` (free in CPython >= 3.11) that only on a TypeError asks whether ``f`` was
+    callable at all, so that ``(apply 5 nil)``'s TYPE-ERROR names 5 (a spread call leaves nothing
+    in the frame to read it back from)::
+
+        try:
+            %r = F(A, *%spread_arguments(LIST))
+        except TypeError:
+            if callable(F): raise        # raised by the call of a function or inside it
+            %r = %function_designator(F)(A, *%spread_arguments(LIST))
+    """
     return _designated_call(args, env, spread=True) if len(args) >= 2 else None
 
 
 def _designated_call(args: list[Any], env: Env, spread: bool) -> Result:
     stmts, exprs = compile_args(args, env)
     if isinstance(exprs[0], ast.Constant) or (isinstance(args[0], Cons) and args[0].car is QUOTE):
-        # NIL, a number, a quoted symbol...: never a Python callable, so no direct call.
+        # NIL, a number, a quoted symbol...: never a Python function, so no direct call.
         return Result(stmts, _call(call("%function_designator", exprs[0]), exprs[1:], spread))
+    if not spread:
+        return Result(stmts, call(exprs[0], *exprs[1:]))
     operands = []
     for expr in exprs:  # each is used again in the handler: evaluate it once, first
         more, operand = temp(Result([], expr), env, "%a")

@@ -1,5 +1,6 @@
-"""Open-coded FUNCALL and APPLY of a variable: a direct call, diagnosed only when Python cannot make
-it, and never blaming the call for a TypeError raised inside the function (conditions as in SBCL)."""
+"""Open-coded FUNCALL and APPLY of a variable: a direct call (symbols are callable), diagnosed only
+when Python cannot make it, and never blaming the call for a TypeError raised inside the function
+(conditions as in SBCL)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tests.lisp.lisp_eval import run, show
 def _functions():
     run('(defun fc-bad () (+ 1 "a"))')
     run("(defun fc-args (a b) (list a b))")
+    run("(defun fc-call-successor (x) (funcall (+ x 1)))")
 
 
 @pytest.mark.parametrize("designator, expected", [
@@ -27,6 +29,33 @@ def test_funcall_of_a_variable_calls_the_function_it_designates(designator, expe
 def test_funcall_of_a_number_is_a_type_error_naming_it():
     with pytest.raises(LispTypeError, match="the value 5 is not of type FUNCTION"):
         run("(let ((f 5)) (funcall f 1))")
+
+
+@pytest.mark.parametrize("form", [
+    "(let ((f 5) (a 1) (b 2)) (funcall f a b))",         # CPython 3.13 fuses the loads of A and B
+    "(let ((f 5)) (funcall (lambda () (funcall f 1))))",  # F is a closure cell
+    "(let ((f 5)) (funcall f :key 1))",                   # keyword names (3.11's KW_NAMES)
+])
+def test_the_datum_of_funcalls_type_error_is_read_back_from_variables_and_constants(form):
+    assert show(f"(handler-case {form} (type-error (c) (list (type-error-datum c) (type-error-expected-type c))))") \
+        == "(5 FUNCTION)"
+
+
+def test_a_computed_value_that_is_no_function_is_a_type_error_naming_its_type():
+    with pytest.raises(LispTypeError, match="a value of type INTEGER is not a function"):
+        run("(fc-call-successor 4)")
+
+
+def test_a_symbol_called_from_python_calls_its_global_function():
+    import lisp
+
+    assert lisp.prin1_to_string(lisp.read_from_string("fc-args")(1, 2)) == "(1 2)"
+    with pytest.raises(UndefinedFunction):
+        lisp.read_from_string("fc-undefined")()
+
+
+def test_a_symbol_is_no_format_control_though_python_can_call_it():
+    assert show("(handler-case (format nil 'car) (error () 'refused))") == "REFUSED"
 
 
 @pytest.mark.parametrize("designator", ["nil", "'fc-undefined"])
@@ -52,7 +81,7 @@ def test_a_wrong_argument_count_is_a_program_error(designator):
         run(f"(let ((f {designator})) (funcall f 1))")
 
 
-def test_arguments_are_evaluated_once_even_when_the_call_is_retried_through_a_symbol():
+def test_arguments_are_evaluated_once_when_the_call_goes_through_a_symbol():
     assert show("(let ((n 0) (f 'fc-args)) (list (funcall f (incf n) (incf n)) n))") == "((1 2) 2)"
 
 
