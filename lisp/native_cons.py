@@ -737,9 +737,10 @@ def _incref_ir(value: str, label: str) -> str:
 {label}:"""
 
 
-def _decref_ir(value: str, label: str) -> str:
+def _decref_ir(value: str, label: str, dead: str | None = None) -> str:
     """IR: ``Py_DECREF(value)`` (not NULL) inline, as this CPython does it (N14): the object's
-    ``tp_dealloc`` runs (through ``_Py_Dealloc``) when the count reaches 0; on in block ``label``."""
+    ``tp_dealloc`` runs (through ``_Py_Dealloc``) when the count reaches 0, or the code branches
+    to block ``dead`` then if given; on in block ``label``."""
     if _DEBUG_BUILD:
         return f"""  call void @Py_DecRef(ptr {value})
   br label %{label}
@@ -748,16 +749,17 @@ def _decref_ir(value: str, label: str) -> str:
   %{label}immortal = icmp slt i32 %{label}lo, 0
   br i1 %{label}immortal, label %{label}, label %{label}sub
 {label}sub:""" if sys.version_info >= (3, 12) else ""
+    free = "" if dead else f"""{label}free:
+  call void @_Py_Dealloc(ptr {value})
+  br label %{label}
+"""
     return f"""{immortal}
   %{label}rc = load i64, ptr {value}, align 8
   %{label}n = sub i64 %{label}rc, 1
   store i64 %{label}n, ptr {value}, align 8
   %{label}dead = icmp eq i64 %{label}n, 0
-  br i1 %{label}dead, label %{label}free, label %{label}
-{label}free:
-  call void @_Py_Dealloc(ptr {value})
-  br label %{label}
-{label}:"""
+  br i1 %{label}dead, label %{dead or label + "free"}, label %{label}
+{free}{label}:"""
 
 
 def _list_next_ir(offsets: tuple[int, int], cell: int) -> str:
@@ -788,9 +790,11 @@ done:
   ret void
 }}
 
+; The step's fast path calls nothing, so it needs no stack frame (LLVM saves registers only on
+; paths with calls): everything else is a tail call of a helper. A subclass of Cons other than
+; SourceCons takes the Python __next__, which accepts it.
 define ptr @gfjit_lisp_list_next(ptr %it) {{
 entry:
-  %slotp = alloca ptr, align 8
   %cellp = getelementptr i8, ptr %it, i64 {cell}
   %cell = load ptr, ptr %cellp, align 8
   %end = icmp eq ptr %cell, {_NIL}
@@ -799,7 +803,15 @@ stop:
   ; N12: NULL and no exception set is the end of the iteration for FOR_ITER and PyIter_Next
   ret ptr null
 check:
-{_is_cons_ir("k", "%cell", "take", "miss")}
+  %nocell = icmp eq ptr %cell, null
+  br i1 %nocell, label %miss, label %typed
+typed:
+  %tp = getelementptr i8, ptr %cell, i64 8
+  %type = load ptr, ptr %tp, align 8
+  %iscons = icmp eq ptr %type, {_CONS}
+  %issource = icmp eq ptr %type, {_SOURCE_CONS}
+  %known = or i1 %iscons, %issource
+  br i1 %known, label %take, label %miss
 take:
   %carp = getelementptr i8, ptr %cell, i64 {car}
   %item = load ptr, ptr %carp, align 8
@@ -813,10 +825,26 @@ advance:
 {_incref_ir("%item", "counted")}
 {_incref_ir("%next", "counted2")}
   store ptr %next, ptr %cellp, align 8
-{_decref_ir("%cell", "released")}
+{_decref_ir("%cell", "released", dead="dead")}
   ret ptr %item
+dead:
+  %freed = tail call ptr @gfjit_lisp_dealloc_returning(ptr %cell, ptr %item)
+  ret ptr %freed
 miss:
   ; not a list, or a slot emptied by Python's del: the Python __next__ says what is wrong
+  %r = tail call ptr @gfjit_lisp_list_next_miss(ptr %it)
+  ret ptr %r
+}}
+
+define ptr @gfjit_lisp_dealloc_returning(ptr %dead, ptr %result) noinline {{
+entry:
+  call void @_Py_Dealloc(ptr %dead)
+  ret ptr %result
+}}
+
+define ptr @gfjit_lisp_list_next_miss(ptr %it) noinline {{
+entry:
+  %slotp = alloca ptr, align 8
   store ptr %it, ptr %slotp, align 8
   %r = call ptr @PyObject_Vectorcall(ptr {_ITERATOR_NEXT}, ptr %slotp, i64 1, ptr null)
   ret ptr %r
