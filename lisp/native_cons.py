@@ -7,6 +7,7 @@ type they reuse:
 
 - :data:`cons` -- ``CONS`` (exactly two arguments); :data:`make_cons` -- ``Cons``'s own signature
   (``car`` and an optional ``cdr``), for compiled code;
+- :func:`list_cells` -- the conses of a list (a dotted one too) as a Python list, in Python;
 - :data:`list_of` -- ``LIST``; :data:`list_star` -- ``LIST*``; :func:`from_items` -- a Python
   sequence (and a tail) as a chain;
 - :data:`to_list` -- the elements of a proper list as a Python list, :data:`length` -- its
@@ -152,8 +153,10 @@ def _list_star(first: Any, *rest: Any) -> Any:
     return make_list((first, *rest[:-1]), rest[-1])
 
 
-def _cells(lst: Any, who: str | None = None) -> tuple[list[Cons], Any]:
-    """The conses of a list and what ends it; TYPE-ERROR for a non-list or a circular list."""
+def list_cells(lst: Any, who: str | None = None) -> tuple[list[Cons], Any]:
+    """The conses of a list and what ends it (NIL or a dotted tail), taken in one bounded walk;
+    TYPE-ERROR for a non-list or a circular list. What callers do with the snapshot cannot hang or
+    crash whatever another thread does to the list meanwhile."""
     if lst is not NIL and not isinstance(lst, Cons):
         _list_error(lst, f"the value {_show(lst)} is not of type LIST", who)
     out = []
@@ -173,7 +176,7 @@ def _cells(lst: Any, who: str | None = None) -> tuple[list[Cons], Any]:
 
 def _to_list(lst: Any, who: str | None = None) -> list[Any]:
     """The elements of a proper list; TYPE-ERROR for a non-list, a dotted tail or a cycle."""
-    cells, end = _cells(lst, who)
+    cells, end = list_cells(lst, who)
     if end is not NIL:
         _list_error(end, f"the list ends in the dotted tail {_show(end)}, not NIL", who)
     return [cell.car for cell in cells]
@@ -187,7 +190,7 @@ def _length(lst: Any, who: str | None = None) -> int:
 def _last_cons(lst: Any, who: str | None = None) -> Any:
     """The last cons of a list (a dotted one too), NIL for NIL; TYPE-ERROR for a non-list or a
     circular list."""
-    cells, _ = _cells(lst, who)
+    cells, _ = list_cells(lst, who)
     return cells[-1] if cells else NIL
 
 

@@ -17,6 +17,7 @@ may clear the register while an exception passes through it.
 
 from __future__ import annotations
 
+import threading
 from threading import get_ident
 from typing import Any
 
@@ -30,9 +31,32 @@ PENDING: dict[int, tuple[Any, ...]] = {}
 HOLDERS: list[int] = []
 
 
+class _ForgetAtThreadEnd:
+    """Kept in a thread's own locals: when the thread ends, CPython drops them and this forgets
+    the values the thread still held. Else a Python thread that called Lisp and ended with
+    values pending would keep HOLDERS non-empty for good, and every tail would take the slow
+    path of clearing from then on."""
+
+    __slots__ = ("ident",)
+
+    def __init__(self, ident: int) -> None:
+        self.ident = ident
+
+    # Bound now: at interpreter exit the main thread's locals go after this module's globals.
+    def __del__(self, pending: dict[int, tuple[Any, ...]] = PENDING, holders: list[int] = HOLDERS) -> None:
+        # CPython drops a thread's locals as the thread ends, before its ident can be reused.
+        if pending.pop(self.ident, None) is not None:
+            holders.remove(self.ident)
+
+
+_THREAD = threading.local()
+
+
 def _record(me: int, xs: tuple[Any, ...]) -> None:
     if me not in PENDING:
         HOLDERS.append(me)
+        if not hasattr(_THREAD, "forget"):
+            _THREAD.forget = _ForgetAtThreadEnd(me)
     PENDING[me] = xs
 
 

@@ -7,8 +7,9 @@ walker of :mod:`lisp.native_cons`), before anything else is done with it: a dott
 is a TYPE-ERROR naming the function, never a hang. That is stricter than SBCL, which returns early
 when it can (MEMBER finding the item before the dotted tail, MAPCAR stopping at a shorter list) and
 loops for ever on most circular lists; the standard leaves both undefined. A function taking a
-list that may be dotted but not circular (COPY-LIST, LAST, BUTLAST, NCONC, LDIFF, TAILP) finds its
-last cons with the same walk first, so its own walk is bounded.
+list that may be dotted but not circular (COPY-LIST, LAST, BUTLAST, NCONC, LDIFF, TAILP) takes its
+conses in one bounded walk (:func:`lisp.native_cons.list_cells`) and works on that snapshot, so
+another thread changing the list meanwhile cannot make it hang or fail in Python.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from lisp.library.arguments import (check, expected, function_designator, key_fu
 from lisp.library.equality import eql_p
 from lisp.library.numbers import NUMBER_TYPES
 from lisp.namespace import builtin
-from lisp.native_cons import cons, from_items, last_cons, length, list_of, list_star, map_items, named, to_list
+from lisp.native_cons import (cons, from_items, last_cons, length, list_cells, list_of, list_star, map_items, named,
+                               to_list)
 
 _LIST = expected("LIST")
 _CONS = expected("CONS")
@@ -79,13 +81,9 @@ def _dotted_items(lst: Any, who: str) -> tuple[list[Any], Any]:
     last_cell = last_of(lst, who)
     if last_cell is NIL or last_cell.cdr is NIL:
         return list_items(lst, who), NIL
-    out = []
-    cell = lst
-    while cell is not last_cell:  # bounded: LAST-CONS has found the end
-        out.append(cell.car)
-        cell = cell.cdr
-    out.append(cell.car)
-    return out, cell.cdr
+    # A second walk, its own bounded one: another thread may have changed the list since.
+    cells, tail = list_cells(lst, who)
+    return [cell.car for cell in cells], tail
 
 
 def _show(x: Any) -> str:
@@ -291,18 +289,10 @@ def last(lst: Any, n: Any = 1) -> Any:
     if type(n) is int and n == 1:
         return last_of(lst, "LAST")
     check(type(n) is int and n >= 0, n, "UNSIGNED-BYTE")
-    last_of(lst, "LAST")  # the check: the walk below ends
-    # Walk with a lead of n cells: the trailing pointer ends on the last n conses.
-    lead = lst
-    for _ in range(n):
-        if not isinstance(lead, Cons):
-            return lst
-        lead = lead.cdr
-    trail = lst
-    while isinstance(lead, Cons):
-        lead = lead.cdr
-        trail = trail.cdr
-    return trail
+    cells, tail = list_cells(lst, "LAST")
+    if n == 0:
+        return tail if cells else lst
+    return lst if n >= len(cells) else cells[-n]
 
 
 @builtin("BUTLAST")
@@ -324,24 +314,19 @@ def nbutlast(lst: Any, n: Any = 1) -> Any:
 
 @builtin("LDIFF")
 def ldiff(lst: Any, obj: Any) -> Any:
-    items = []
-    last_of(lst, "LDIFF")  # the check: the walk below ends
-    cell = lst
-    while isinstance(cell, Cons) and cell is not obj:
-        items.append(cell.car)
-        cell = cell.cdr
-    return from_items(items, NIL if cell is obj else cell)
+    cells, tail = list_cells(lst, "LDIFF")
+    for i, cell in enumerate(cells):
+        if cell is obj:
+            return from_items([c.car for c in cells[:i]], NIL)
+    return from_items([c.car for c in cells], NIL if tail is obj else tail)
 
 
 @builtin("TAILP")
 def tailp(obj: Any, lst: Any) -> Any:
-    last_of(lst, "TAILP")  # the check: the walk below ends
-    cell = lst
-    while isinstance(cell, Cons):
-        if cell is obj:
-            return T
-        cell = cell.cdr
-    return truth(cell is obj or (cell is not NIL and eql_p(cell, obj)))
+    cells, tail = list_cells(lst, "TAILP")
+    if any(cell is obj for cell in cells):
+        return T
+    return truth(tail is obj or (tail is not NIL and eql_p(tail, obj)))
 
 
 @builtin("LIST-LENGTH")
