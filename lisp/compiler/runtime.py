@@ -130,12 +130,39 @@ class ValuesExit(NonLocalExit):
         self.values = mv.take(value)
 
 
+class ExitPoint:
+    """One entry of a block or tagbody that a closure may leave for: ``live`` until the block or
+    tagbody is left (the ``finally`` of its ``try``). A closure that outlives it and then does a
+    RETURN-FROM or GO to it signals CONTROL-ERROR where it does so, as SBCL does, where handlers
+    see it, instead of raising an exit that nothing would catch."""
+
+    __slots__ = ("live",)
+
+    def __init__(self) -> None:
+        self.live = True
+
+
+def _check_live(tag: ExitPoint, what: str) -> None:
+    if not tag.live:
+        from lisp.conditions import ControlError, raise_error
+
+        raise_error(ControlError(f"{what}: the block or tagbody it exits has already been left"))
+
+
 class ReturnFrom(ValuesExit):
-    """``return-from`` to a block entry ``tag`` with ``value``."""
+    """``return-from`` to a block entry ``tag`` (an :class:`ExitPoint`) with ``value``."""
+
+    def __init__(self, tag: ExitPoint, value: Any) -> None:
+        _check_live(tag, "RETURN-FROM")
+        super().__init__(tag, value)
 
 
 class Go(NonLocalExit):
-    """``go`` to the tag numbered ``value`` of the tagbody entry ``tag``."""
+    """``go`` to the tag numbered ``value`` of the tagbody entry ``tag`` (an :class:`ExitPoint`)."""
+
+    def __init__(self, tag: ExitPoint, value: Any) -> None:
+        _check_live(tag, "GO")
+        super().__init__(tag, value)
 
 
 class Throw(ValuesExit):
@@ -160,12 +187,6 @@ def throw(tag: Any, value: Any) -> None:
 
         raise ControlError(f"attempt to throw to the tag {_show((tag,))}, which no catch has established")
     raise Throw(tag, value)
-
-
-def stale_exit(what: str) -> Exception:
-    from lisp.conditions import ControlError
-
-    return ControlError(f"{what}: the block or tagbody it exits has already been left")
 
 
 def multiple_value_call(fn: Callable[..., Any], *groups: tuple[Any, ...]) -> Any:
@@ -207,7 +228,7 @@ HELPERS: dict[str, Any] = {
     "%Throw": Throw,
     "%throw": throw,
     "%catch_tags": catch_tags,
-    "%stale_exit": stale_exit,
+    "%ExitPoint": ExitPoint,
     "%values": mv.values,
     "%values_list": mv.values_list,
     "%mv_clear": mv.clear,

@@ -305,9 +305,15 @@ def compile_block(block_name: Any, forms: list[Any], env: Env, form: Any = None,
     if not returns:
         stmts = [ast.While(test=ast.Constant(True), body=[*stmts, ast.Break()], orelse=[])]
     if exit_.nonlocal_uses:
-        stmts = [assign(exit_.tag_var, call("object")),
-                 _catching(stmts, exit_.tag_var, "%ReturnFrom", exit_.result_var, env)]
+        stmts = [assign(exit_.tag_var, call("%ExitPoint")),
+                 _catching(stmts, exit_.tag_var, "%ReturnFrom", exit_.result_var, env, [_left(exit_.tag_var)])]
     return Result(stmts, name(exit_.result_var))
+
+
+def _left(tag_var: str) -> ast.stmt:
+    """``TAG.live = False``: the block or tagbody of the exit point ``tag_var`` has been left."""
+    return ast.Assign(targets=[ast.Attribute(value=name(tag_var), attr="live", ctx=ast.Store())],
+                      value=ast.Constant(False))
 
 
 @special_form("RETURN-FROM")
@@ -356,13 +362,13 @@ def _tagbody(form: Any, items_: list[Any], exit_: Exit, env: Env) -> Result:
             steps.append(ast.If(test=ast.Compare(left=name(state), ops=[ast.LtE()], comparators=[ast.Constant(i)]),
                                 body=segment, orelse=[]))
     steps.append(ast.Break())
-    if exit_.nonlocal_uses:
-        steps = [_catching(steps, exit_.tag_var, "%Go", state, env)]
     stmts: list[ast.stmt] = [assign(state, ast.Constant(0))]
-    if exit_.nonlocal_uses:
-        stmts.append(assign(exit_.tag_var, call("object")))
-    stmts.append(ast.While(test=ast.Constant(True), body=steps, orelse=[]))
-    return Result(stmts)
+    loop = ast.While(test=ast.Constant(True), body=steps, orelse=[])
+    if not exit_.nonlocal_uses:
+        return Result([*stmts, loop])
+    loop.body = [_catching(steps, exit_.tag_var, "%Go", state, env)]
+    left = ast.Try(body=[loop], handlers=[], orelse=[], finalbody=[_left(exit_.tag_var)])
+    return Result([*stmts, assign(exit_.tag_var, call("%ExitPoint")), left])
 
 
 @special_form("GO")
