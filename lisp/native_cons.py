@@ -20,6 +20,7 @@ type they reuse:
 - :data:`list_iter` -- a :class:`ListIterator` over a list, whose step is native code: DOLIST is a
   Python ``for`` loop over it (one ``FOR_ITER`` per element); :data:`loop_list_iter` -- the same
   for LOOP's ``for var in list`` (its TYPE-ERRORs name LOOP);
+- :data:`all_reals` -- whether every element of a Python list is a real (SORT's check);
 - :data:`evenp`, :data:`oddp` -- ``EVENP`` and ``ODDP``, the predicates most often given to the
   list functions: called from the mappers above they run without a Python frame.
 - :func:`named` -- a walker or mapper for one Lisp function: the same machine code, its
@@ -130,7 +131,10 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from fractions import Fraction
+
 from lisp.data import NIL, Cons, SourceCons, T, cl_symbol, make_list
+from lisp.ratio import Ratio
 
 # -- the Python meaning of each function (also the fallback of its native code) ---------------------
 
@@ -235,6 +239,17 @@ def _oddp(x: Any) -> Any:
     return T if x & 1 else NIL
 
 
+# Python's types of the Lisp reals, exactly (lisp.library.numbers' REAL_TYPES); the native
+# all_reals compares each element's type with these four.
+REAL_TYPES = frozenset((int, Ratio, Fraction, float))
+
+
+def _all_reals(items: list[Any]) -> Any:
+    """T if every element of the Python list ``items`` is a real (its type exactly one of
+    :data:`REAL_TYPES`), else NIL: SORT's check before Python's own comparison sorts numbers."""
+    return T if REAL_TYPES.issuperset(map(type, items)) else NIL
+
+
 class ListIterator:
     """The elements of a list in order, for a Python ``for`` loop (DOLIST): NIL ends it; a tail
     that is neither NIL nor a cons (SourceCons and other subclasses count) is a TYPE-ERROR naming
@@ -304,13 +319,15 @@ _MASK = (1 << 63) - 1  # clears PY_VECTORCALL_ARGUMENTS_OFFSET from nargsf
 # The objects the code compares with or makes, as external symbols: the IR is the same in every
 # process (so the JIT's object cache can keep it), the addresses come at link time.
 _NIL, _LIST_TYPE, _CONS, _SOURCE_CONS = "@_Py_NoneStruct", "@PyList_Type", "@gfjit_lisp_Cons", "@gfjit_lisp_SourceCons"
-_INT_TYPE, _T = "@PyLong_Type", "@gfjit_lisp_T"
+_INT_TYPE, _FLOAT_TYPE, _T = "@PyLong_Type", "@PyFloat_Type", "@gfjit_lisp_T"
+_RATIO, _FRACTION = "@gfjit_lisp_Ratio", "@gfjit_lisp_Fraction"
 _ITERATOR, _LOOP_ITERATOR = "@gfjit_lisp_ListIterator", "@gfjit_lisp_LoopListIterator"
 _ITERATOR_NEXT = "@gfjit_lisp_ListIterator_next"
 _NEXT = ListIterator.__next__  # the native __next__'s fallback, held here for good
 # All live as long as the process.
 _IMPORTS = {_CONS[1:]: id(Cons), _SOURCE_CONS[1:]: id(SourceCons), _T[1:]: id(T), _ITERATOR[1:]: id(ListIterator),
-            _LOOP_ITERATOR[1:]: id(LoopListIterator), _ITERATOR_NEXT[1:]: id(_NEXT)}
+            _LOOP_ITERATOR[1:]: id(LoopListIterator), _ITERATOR_NEXT[1:]: id(_NEXT), _RATIO[1:]: id(Ratio),
+            _FRACTION[1:]: id(Fraction)}
 
 
 def _miss_ir(offset: int) -> str:
@@ -694,6 +711,46 @@ answer:
 """
 
 
+def _all_reals_ir(name: str, miss: int) -> str:
+    """A vectorcall function of one Python list: T if every element's type is exactly one of
+    :data:`REAL_TYPES`, else NIL (it calls no Python code, so the list cannot change meanwhile).
+    Any other call goes to the fallback."""
+    return f"""
+{_entry_ir(name, ["%items"], "", miss)}
+  %itp = getelementptr i8, ptr %items, i64 8
+  %itype = load ptr, ptr %itp, align 8
+  %islist = icmp eq ptr %itype, {_LIST_TYPE}
+  br i1 %islist, label %begin, label %miss
+begin:
+  %size = call i64 @PyList_Size(ptr %items)
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %begin ], [ %i1, %check ]
+  %more = icmp slt i64 %i, %size
+  br i1 %more, label %check, label %yes
+check:
+  %item = call ptr @PyList_GetItem(ptr %items, i64 %i)
+  %tp = getelementptr i8, ptr %item, i64 8
+  %type = load ptr, ptr %tp, align 8
+  %isint = icmp eq ptr %type, {_INT_TYPE}
+  %isfloat = icmp eq ptr %type, {_FLOAT_TYPE}
+  %isratio = icmp eq ptr %type, {_RATIO}
+  %isfraction = icmp eq ptr %type, {_FRACTION}
+  %exact = or i1 %isint, %isfloat
+  %rational = or i1 %isratio, %isfraction
+  %real = or i1 %exact, %rational
+  %i1 = add i64 %i, 1
+  br i1 %real, label %loop, label %no
+yes:
+  call void @Py_IncRef(ptr {_T})
+  ret ptr {_T}
+no:
+  call void @Py_IncRef(ptr {_NIL})
+  ret ptr {_NIL}
+}}
+"""
+
+
 def _list_iter_ir(name: str, iterator: str, cell: int, miss: int) -> str:
     """A vectorcall function of one argument: a new :class:`ListIterator` (of the class named
     ``iterator``; its ``cell`` slot at offset ``cell``) standing on it (N1 for the iterator: a zero
@@ -1063,6 +1120,9 @@ _DECLARATIONS = f"""
 {_CONS} = external global i8
 {_SOURCE_CONS} = external global i8
 {_INT_TYPE} = external global i8
+{_FLOAT_TYPE} = external global i8
+{_RATIO} = external global i8
+{_FRACTION} = external global i8
 {_T} = external global i8
 {_ITERATOR} = external global i8
 {_LOOP_ITERATOR} = external global i8
@@ -1121,6 +1181,7 @@ _FUNCTIONS: dict[str, tuple[str, Callable[..., Any], _IR, str | None]] = {
     "loop_list_iter": ("gfjit_lisp_loop_list_iter", _loop_list_iter, _iterator(_LOOP_ITERATOR), None),
     "evenp": ("gfjit_lisp_evenp", _evenp, lambda symbol, _, miss: _parity_ir(symbol, False, miss), "EVENP"),
     "oddp": ("gfjit_lisp_oddp", _oddp, lambda symbol, _, miss: _parity_ir(symbol, True, miss), "ODDP"),
+    "all_reals": ("gfjit_lisp_all_reals", _all_reals, lambda symbol, _, miss: _all_reals_ir(symbol, miss), None),
 }
 
 
@@ -1301,6 +1362,9 @@ def _check(made: dict[str, Any]) -> None:
     parities = [(made["evenp"](x), made["oddp"](x)) for x in (0, 7, -2, -(2 ** 62), 2 ** 70 + 1)]
     if parities != [(T, NIL), (NIL, T), (T, NIL), (T, NIL), (NIL, T)]:
         raise RuntimeError("the native EVENP/ODDP disagree with Python")
+    reals = [made["all_reals"](xs) for xs in ([], [1, 2.5, Ratio(1, 3), Fraction(1, 2)], [1, True], [1, "a"])]
+    if reals != [T, T, NIL, NIL]:
+        raise RuntimeError("the native REAL check disagrees with Python")
 
 
 _free_count: ctypes.c_int64 | None = None  # the freelist's length, once the native code is in
@@ -1319,6 +1383,7 @@ keep_if_not: Callable[[Callable[[Any], Any], list[Any]], Any] = _native["keep_if
 replace_cars: Callable[[Any, list[Any]], Any] = _native["replace_cars"] if _native else _replace_cars
 evenp: Callable[[Any], Any] = _native["evenp"] if _native else _evenp
 oddp: Callable[[Any], Any] = _native["oddp"] if _native else _oddp
+all_reals: Callable[[list[Any]], Any] = _native["all_reals"] if _native else _all_reals
 list_iter: Callable[[Any], ListIterator] = _native["list_iter"] if _native else _list_iter
 loop_list_iter: Callable[[Any], LoopListIterator] = _native["loop_list_iter"] if _native else _loop_list_iter
 native_enabled = _native is not None

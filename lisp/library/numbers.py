@@ -26,7 +26,7 @@ from lisp import native_cons
 
 # A plain Fraction (made by Python code) counts as a ratio too: see lisp.ratio.
 NUMBER_TYPES = frozenset((int, Ratio, Fraction, float, complex))
-REAL_TYPES = frozenset((int, Ratio, Fraction, float))
+REAL_TYPES = native_cons.REAL_TYPES
 RATIONAL_TYPES = frozenset((int, Ratio, Fraction))
 
 _NUMBER = expected("NUMBER")

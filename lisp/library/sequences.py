@@ -20,7 +20,7 @@ from lisp.data import NIL, Char, Cons, T, cl_symbol, make_list
 from lisp.library.arguments import (bounding_index, check, element_index, expected, function_designator, key_function,
                                     keywords, show, test_function, truth)
 from lisp.library.lists import ElementTest, NamedWalkers, define_family, list_items, list_length_of
-from lisp.native_cons import from_items, keep_if, keep_if_not, replace_cars
+from lisp.native_cons import all_reals, from_items, keep_if, keep_if_not, replace_cars
 from lisp.namespace import GLOBALS, builtin, setf_function_key
 
 _SEQUENCE = expected("SEQUENCE")
@@ -452,7 +452,7 @@ def _native_orders() -> dict[Any, tuple[Callable[[list[Any]], list[Any]], bool]]
     from lisp.library import characters, numbers, strings
 
     def reals(keys: list[Any]) -> list[Any]:
-        if not numbers.REAL_TYPES.issuperset(map(type, keys)):
+        if all_reals(keys) is NIL:
             type_error(next(x for x in keys if type(x) not in numbers.REAL_TYPES), expected("REAL"))
         return keys
 
