@@ -179,16 +179,24 @@ def _cons_field(field: str):
 
 def _mod(args: list[Any], env: Env) -> Result | None:
     """``(mod x n)`` with a non-zero integer literal ``n`` is Python's ``x % n``: both take the sign
-    of the divisor (floor), and a ratio modulo an integer keeps its denominator. A zero result is
-    left to the MOD function, as Python's float ``%`` signs it after the divisor where CL does not
-    (``(mod 0.0 -1)`` is 0.0): ``m if (m := (x := X) % n) else MOD(x, n)``."""
+    of the divisor (floor), and a ratio modulo an integer keeps its denominator. Python's float
+    ``%`` signs a zero result after the divisor where CL does not, so such cases go to the MOD
+    function: for ``n > 0`` only a zero ``x`` gives one (``(mod -0.0 5)`` is -0.0), tested before
+    the division, ``(x := X) % n if x else MOD(x, n)``; for ``n < 0`` any zero result can (``(mod
+    5.0 -5)`` is 0.0), ``m if (m := (x := X) % n) else MOD(x, n)``."""
     if len(args) != 2 or type(args[1]) is not int or args[1] == 0:
         return None
     stmts, (x, n) = compile_args(args, env)
-    number, result = env.unit.fresh("%x"), env.unit.fresh("%m")
+    number = env.unit.fresh("%x")
+    fallback = call(namespace.function_key(MOD), name(number), n)
+    if args[1] > 0:
+        remainder = ast.BinOp(left=name(number), op=ast.Mod(), right=n)
+        return Result(stmts, ast.IfExp(test=ast.NamedExpr(target=store(number), value=x), body=remainder,
+                                       orelse=fallback))
+    result = env.unit.fresh("%m")
     remainder = ast.BinOp(left=ast.NamedExpr(target=store(number), value=x), op=ast.Mod(), right=n)
     return Result(stmts, ast.IfExp(test=ast.NamedExpr(target=store(result), value=remainder), body=name(result),
-                                   orelse=call(namespace.function_key(MOD), name(number), n)))
+                                   orelse=fallback))
 
 
 MOD = cl_symbol("MOD")
