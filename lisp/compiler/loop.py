@@ -35,7 +35,7 @@ from lisp.compiler.core import (
 from lisp.compiler.env import Env, Exit, Variable
 from lisp.compiler.macros import QUOTE, gensym, macro
 from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, lisp_list as L, make_list
-from lisp.native_cons import loop_list_iter
+from lisp.native_cons import list_of, loop_list_iter
 
 C = cl_symbol
 BLOCK, LET_STAR, TAGBODY, GO, SETQ, WHEN, UNLESS, IF = (C(n) for n in (
@@ -47,6 +47,7 @@ LOOP_RANGE = SYSTEM.intern("%LOOP-RANGE")
 LOOP_LIST = SYSTEM.intern("%LOOP-LIST")
 COLLECT = SYSTEM.intern("%COLLECT")
 COLLECT_AFTER = SYSTEM.intern("%COLLECT-AFTER")
+NEW_BUFFER, BUFFER_COLLECT, BUFFER_LIST = (SYSTEM.intern(n) for n in ("%NEW-BUFFER", "%BUFFER-COLLECT", "%BUFFER-LIST"))
 CDR, ENDP = SYSTEM.intern("%CDR"), SYSTEM.intern("%ENDP")
 LIST_CAR = SYSTEM.intern("%LIST-CAR")
 
@@ -60,14 +61,20 @@ def _is(token: Any, *names: str) -> bool:
 class Accumulator:
     """A ``collect``-style accumulation: ``var`` holds the list (or the number), ``tail`` its last
     cons. The loop's own list (no ``into``: nobody sees ``var``) starts with a header cons, so
-    appending never tests for an empty list; the result is its cdr."""
+    appending never tests for an empty list; the result is its cdr. When that list is only ever
+    collected into (no ``append``/``nconc`` clause), ``var`` is a Python list instead (``buffer``),
+    made into conses at the end by native code: an ``append`` per element rather than a cons
+    made and linked by Python bytecode."""
 
     var: Symbol
     kind: str
     tail: Symbol | None = None
     header: bool = False
+    buffer: bool = False
 
     def result(self) -> Any:
+        if self.buffer:
+            return L(BUFFER_LIST, self.var)
         return L(CDR, self.var) if self.header else self.var
 
 
@@ -271,15 +278,23 @@ def _accumulate(s: LoopState, kind: str, value: Any) -> Any:
     acc = s.accumulators.get(into)
     if acc is None:
         var = into if into is not None else gensym("RESULT")
-        acc = Accumulator(var, kind, header=into is None and kind in ("COLLECT", "APPEND", "NCONC"))
+        acc = Accumulator(var, kind, header=into is None and kind in _LIST_KINDS)
+        acc.buffer = acc.header and kind == "COLLECT" and not any(_is(t, *_SPLICING) for t in s.tokens)
         s.accumulators[into] = acc
-        initial = 0 if kind in ("SUM", "COUNT") else L(C("LIST"), None) if acc.header else None
-        s.bindings.append(L(var, initial))
-        if kind in ("COLLECT", "APPEND", "NCONC"):
+        if acc.buffer:
+            s.bindings.append(L(var, L(NEW_BUFFER)))
+        else:
+            initial = 0 if kind in ("SUM", "COUNT") else L(C("LIST"), None) if acc.header else None
+            s.bindings.append(L(var, initial))
+        if kind in _LIST_KINDS and not acc.buffer:
             acc.tail = gensym("TAIL")
             s.bindings.append(L(acc.tail, var if acc.header else None))
+    elif (kind in _LIST_KINDS) != (acc.kind in _LIST_KINDS):
+        raise s.error(f"LOOP: {show(acc.var) if into is not None else 'the loop'} accumulates both a list and a number")
     var = acc.var
     if kind == "COLLECT":
+        if acc.buffer:
+            return L(BUFFER_COLLECT, var, value)
         return L(COLLECT_AFTER, acc.tail, value) if acc.header else L(COLLECT, var, acc.tail, value)
     if kind in ("APPEND", "NCONC"):
         if acc.tail is None:
@@ -296,6 +311,10 @@ def _accumulate(s: LoopState, kind: str, value: Any) -> Any:
     tmp = gensym("VALUE")
     better = L(C(">" if kind == "MAXIMIZE" else "<"), tmp, var)
     return L(LET, L(L(tmp, value)), L(WHEN, L(C("OR"), L(C("NULL"), var), better), L(SETQ, var, tmp)))
+
+
+_LIST_KINDS = ("COLLECT", "APPEND", "NCONC")
+_SPLICING = ("APPEND", "APPENDING", "NCONC", "NCONCING")
 
 
 def _with(s: LoopState) -> None:
@@ -676,6 +695,28 @@ def _collect_after(form: Any, env: Env) -> Result:
     return Result(stmts, tail_ref)
 
 
+def _new_buffer(form: Any, env: Env) -> Result:
+    """``(sys::%new-buffer)``: an empty Python list, a LOOP's own list while it collects."""
+    return Result([], ast.List(elts=[], ctx=ast.Load()))
+
+
+def _buffer_collect(form: Any, env: Env) -> Result:
+    """``(sys::%buffer-collect buffer value)``: ``BUFFER.append(VALUE)`` (CPython specializes
+    list appends); NIL."""
+    buffer, value = arguments(form)
+    item = compile_single(value, env)
+    append = ast.Attribute(value=compile_symbol(buffer, env).expr, attr="append", ctx=ast.Load())
+    return Result([*item.stmts, ast.Expr(call(append, item.expr))], ast.Constant(None))
+
+
+def _buffer_list(form: Any, env: Env) -> Result:
+    """``(sys::%buffer-list buffer)``: the collected elements as a new list, made natively
+    (``%list_of(*BUFFER)``)."""
+    (buffer,) = arguments(form)
+    spread = ast.Starred(value=compile_symbol(buffer, env).expr, ctx=ast.Load())
+    return Result([], call("%list_of", spread))
+
+
 def _hash_entries(table: Any) -> Any:
     """The (key . value) pairs of a hash table, as a list (a snapshot: the loop may change it)."""
     from lisp.library.hashtables import maphash
@@ -700,3 +741,7 @@ namespace.GLOBALS["%loop_list_iter"] = loop_list_iter
 namespace.GLOBALS["%loop_range"] = _range
 namespace.GLOBALS["%loop_final"] = _final
 special_form("%COLLECT-AFTER", SYSTEM)(_collect_after)
+special_form("%NEW-BUFFER", SYSTEM)(_new_buffer)
+special_form("%BUFFER-COLLECT", SYSTEM)(_buffer_collect)
+special_form("%BUFFER-LIST", SYSTEM)(_buffer_list)
+namespace.GLOBALS["%list_of"] = list_of

@@ -108,3 +108,19 @@ def test_loop_ending_early_is_a_program_error():
 ])
 def test_a_numeric_accumulation_accepts_a_type_spec(text, expected):
     assert show(text) == expected
+
+
+@pytest.mark.parametrize(("text", "buffered"), [
+    ("(loop for i below 3 collect i)", True),
+    ("(loop for x in l when x collect x else collect 0)", True),
+    ("(loop for x in l collect x into y finally (return y))", False),  # the body may read Y
+    ("(loop for x in l collect x append (list x))", False),           # APPEND links into the tail
+])
+def test_the_loops_own_list_is_a_python_list_while_it_only_collects(text, buffered):
+    expansion = show(f"(macroexpand '{text})")
+    assert ("%BUFFER-COLLECT" in expansion) is buffered
+
+
+def test_collecting_and_summing_into_one_accumulation_is_a_loop_error():
+    with pytest.raises(ProgramError, match="accumulates both a list and a number"):
+        run("(loop for x in '(1 2) collect x sum x)")

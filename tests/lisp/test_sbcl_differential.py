@@ -2253,6 +2253,24 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ('(eq (find-symbol "CAR" :diff-pkg2) \'cl:car)', '(NIL)'),
         ('(multiple-value-list (find-symbol "EXT-FN" :diff-pkg3))', '((NIL NIL))'),
     ],
+    'loop accumulation': [
+        ("(loop for x in '(3 5) collect (floor x 2))", '((1 2))'),
+        ("(loop for i below 5 collect i)", '((0 1 2 3 4))'),
+        ("(loop for i below 0 collect i)", '(NIL)'),
+        ("(loop for i from 10 downto 7 collect (* i i))", '((100 81 64 49))'),
+        ("(loop for x in '(1 2 3) collect x into l finally (return (list l (length l))))", '(((1 2 3) 3))'),
+        ("(loop for x in '(1 2 3) collect x append (list x))", '((1 1 2 2 3 3))'),
+        ("(loop for x in '(1 2 3) nconc (list x) collect x)", '((1 1 2 2 3 3))'),
+        ("(loop for x in '(1 2 3) when (oddp x) collect x else collect (- x))", '((1 -2 3))'),
+        ("(loop for x in '(1 2 3) collect x until (= x 2))", '((1 2))'),
+        ("(loop for x in '(1 2 3) collect x do (when (= x 2) (loop-finish)))", '((1 2))'),
+        ("(loop for x in '(1 2 3) collect x do (when (= x 2) (return 'early)))", '(EARLY)'),
+        ("(loop for x in '(1 2) collect x collect (* 10 x))", '((1 10 2 20))'),
+        ("(loop for (a b) in '((1 2) (3 4)) collect (+ a b))", '((3 7))'),
+        ("(let ((l (loop for i below 3 collect i))) (setf (cdr (last l)) (list 9)) l)", '((0 1 2 9))'),
+        ("(loop for x across #(1 2) collect x collect x into other finally (return other))", '((1 2))'),
+        ("(handler-case (eval '(loop for x in '(1 2) collect x sum x)) (error () 'refused))", '(REFUSED)'),
+    ],
 }
 
 # (form, gfjit's answer, SBCL's answer, the README deviation it follows)
