@@ -389,6 +389,14 @@ exit:
 """
 
 
+def _exact_type_ir(prefix: str, value: str, type_: str, yes: str, no: str) -> str:
+    """Branch to ``yes`` if the type of ``value`` (not NULL) is exactly ``type_``, else ``no``."""
+    return f"""  %{prefix}tp = getelementptr i8, ptr {value}, i64 8
+  %{prefix}type = load ptr, ptr %{prefix}tp, align 8
+  %{prefix}exact = icmp eq ptr %{prefix}type, {type_}
+  br i1 %{prefix}exact, label %{yes}, label %{no}"""
+
+
 def _is_cons_ir(prefix: str, value: str, yes: str, no: str) -> str:
     """Branch to ``yes`` if ``value`` is a Cons (SourceCons and other subclasses too), else ``no``
     (also for NULL: a slot emptied by Python's ``del cell.cdr``)."""
@@ -496,10 +504,7 @@ def _pair_with_list_ir(name: str, first: str, miss: int) -> str:
     """The start of a vectorcall function of two arguments, the second a Python list: ``first``
     and ``%items`` loaded, on to block ``begin``; any other call goes to the fallback."""
     return f"""{_entry_ir(name, [first, "%items"], "", miss)}
-  %itp = getelementptr i8, ptr %items, i64 8
-  %itype = load ptr, ptr %itp, align 8
-  %islist = icmp eq ptr %itype, {_LIST_TYPE}
-  br i1 %islist, label %begin, label %miss"""
+{_exact_type_ir("items", "%items", _LIST_TYPE, "begin", "miss")}"""
 
 
 def _replace_cars_ir(name: str, offsets: tuple[int, int], miss: int) -> str:
@@ -692,10 +697,7 @@ def _parity_ir(name: str, odd: bool, miss: int) -> str:
     yes, no = (_T, _NIL) if odd else (_NIL, _T)
     return f"""
 {_entry_ir(name, ["%x"], "%overflowp = alloca i32, align 4", miss)}
-  %tp = getelementptr i8, ptr %x, i64 8
-  %type = load ptr, ptr %tp, align 8
-  %isint = icmp eq ptr %type, {_INT_TYPE}
-  br i1 %isint, label %convert, label %miss
+{_exact_type_ir("x", "%x", _INT_TYPE, "convert", "miss")}
 convert:
   %v = call i64 @PyLong_AsLongAndOverflow(ptr %x, ptr %overflowp)
   %overflow = load i32, ptr %overflowp, align 4
@@ -717,10 +719,7 @@ def _all_reals_ir(name: str, miss: int) -> str:
     Any other call goes to the fallback."""
     return f"""
 {_entry_ir(name, ["%items"], "", miss)}
-  %itp = getelementptr i8, ptr %items, i64 8
-  %itype = load ptr, ptr %itp, align 8
-  %islist = icmp eq ptr %itype, {_LIST_TYPE}
-  br i1 %islist, label %begin, label %miss
+{_exact_type_ir("items", "%items", _LIST_TYPE, "begin", "miss")}
 begin:
   %size = call i64 @PyList_Size(ptr %items)
   br label %loop
@@ -1035,10 +1034,7 @@ entry:
   %null = icmp eq ptr %x, null
   br i1 %null, label %no, label %typed
 typed:
-  %tp = getelementptr i8, ptr %x, i64 8
-  %type = load ptr, ptr %tp, align 8
-  %exact = icmp eq ptr %type, {_CONS}
-  br i1 %exact, label %counted, label %no
+{_exact_type_ir("x", "%x", _CONS, "counted", "no")}
 counted:
   %refcnt = load i64, ptr %x, align 8
   %last = icmp eq i64 %refcnt, 1
