@@ -7,7 +7,9 @@ type they reuse:
 
 - :data:`cons` -- ``CONS`` (exactly two arguments); :data:`make_cons` -- ``Cons``'s own signature
   (``car`` and an optional ``cdr``), for compiled code;
-- :func:`list_cells` -- the conses of a list (a dotted one too) as a Python list, in Python;
+- :data:`cells_of` -- the conses of a list (a dotted one too: natively for a proper list) as a
+  Python list, one bounded walk whose snapshot callers can use whatever another thread does to
+  the list;
 - :data:`list_of` -- ``LIST``; :data:`list_star` -- ``LIST*``; :func:`from_items` -- a Python
   sequence (and a tail) as a chain;
 - :data:`to_list` -- the elements of a proper list as a Python list, :data:`length` -- its
@@ -157,7 +159,7 @@ def _list_star(first: Any, *rest: Any) -> Any:
     return make_list((first, *rest[:-1]), rest[-1])
 
 
-def list_cells(lst: Any, who: str | None = None) -> tuple[list[Cons], Any]:
+def _list_cells(lst: Any, who: str | None = None) -> tuple[list[Cons], Any]:
     """The conses of a list and what ends it (NIL or a dotted tail), taken in one bounded walk;
     TYPE-ERROR for a non-list or a circular list. What callers do with the snapshot cannot hang or
     crash whatever another thread does to the list meanwhile."""
@@ -178,9 +180,15 @@ def list_cells(lst: Any, who: str | None = None) -> tuple[list[Cons], Any]:
     return out, cell
 
 
+def _cells_of(lst: Any, who: str | None = None) -> list[Cons]:
+    """The conses of a list that may be dotted (its tail is the last one's cdr); TYPE-ERROR for a
+    non-list or a circular list."""
+    return _list_cells(lst, who)[0]
+
+
 def _to_list(lst: Any, who: str | None = None) -> list[Any]:
     """The elements of a proper list; TYPE-ERROR for a non-list, a dotted tail or a cycle."""
-    cells, end = list_cells(lst, who)
+    cells, end = _list_cells(lst, who)
     if end is not NIL:
         _list_error(end, f"the list ends in the dotted tail {_show(end)}, not NIL", who)
     return [cell.car for cell in cells]
@@ -194,7 +202,7 @@ def _length(lst: Any, who: str | None = None) -> int:
 def _last_cons(lst: Any, who: str | None = None) -> Any:
     """The last cons of a list (a dotted one too), NIL for NIL; TYPE-ERROR for a non-list or a
     circular list."""
-    cells, _ = list_cells(lst, who)
+    cells, _ = _list_cells(lst, who)
     return cells[-1] if cells else NIL
 
 
@@ -543,9 +551,10 @@ done:
 """
 
 
-def _elements_finish(offsets: tuple[int, int]) -> str:
-    """The cars as a new Python list (N4: each cell is checked again while the list is filled; a
-    car emptied by Python's ``del cell.car`` goes to the fallback too)."""
+def _elements_finish(offsets: tuple[int, int], cells: bool = False) -> str:
+    """The cars (or with ``cells`` the conses themselves) as a new Python list (N4: each cell is
+    checked again while the list is filled; a car emptied by Python's ``del cell.car`` goes to
+    the fallback too)."""
     car, cdr = offsets
     return f"""done:
   %list = call ptr @PyList_New(i64 %len)
@@ -561,8 +570,8 @@ store:
   %nocar = icmp eq ptr %item, null
   br i1 %nocar, label %changed, label %put
 put:
-  call void @Py_IncRef(ptr %item)
-  %ignored = call i32 @PyList_SetItem(ptr %list, i64 %i, ptr %item)
+  call void @Py_IncRef(ptr {"%fcell" if cells else "%item"})
+  %ignored = call i32 @PyList_SetItem(ptr %list, i64 %i, ptr {"%fcell" if cells else "%item"})
   %fcdrp = getelementptr i8, ptr %fcell, i64 {cdr}
   %fnext = load ptr, ptr %fcdrp, align 8
   %i1 = add i64 %i, 1
@@ -1167,6 +1176,7 @@ _FUNCTIONS: dict[str, tuple[str, Callable[..., Any], _IR, str | None]] = {
     "list_of": ("gfjit_lisp_list", _list_of, _builder(0, None, None), "LIST"),
     "list_star": ("gfjit_lisp_list_star", _list_star, _builder(1, None, 1), "LIST*"),
     "to_list": ("gfjit_lisp_to_list", _to_list, _walker(_elements_finish), None),
+    "cells_of": ("gfjit_lisp_cells_of", _cells_of, _walker(lambda offsets: _elements_finish(offsets, cells=True)), None),
     "length": ("gfjit_lisp_length", _length, _walker(lambda _: _LENGTH_FINISH), None),
     "last_cons": ("gfjit_lisp_last_cons", _last_cons, _walker(lambda _: _LAST_FINISH), None),
     "map_items": ("gfjit_lisp_map_items", _map_items, _mapper(None), None),
@@ -1352,8 +1362,9 @@ def _check(made: dict[str, Any]) -> None:
     if type(cell) is not Cons or cell.car is not a or cell.cdr is not b:
         raise RuntimeError("the native cons did not make the expected Cons")
     chain = made["list_star"](1, 2, made["list_of"](a))
+    cells = made["cells_of"](chain)
     if (made["to_list"](chain) != [1, 2, a] or chain.cdr.cdr.cdr is not NIL or made["length"](chain) != 3
-            or made["last_cons"](chain) is not chain.cdr.cdr):
+            or made["last_cons"](chain) is not chain.cdr.cdr or len(cells) != 3 or cells[2] is not chain.cdr.cdr):
         raise RuntimeError("the native list functions disagree with Python")
     parities = [(made["evenp"](x), made["oddp"](x)) for x in (0, 7, -2, -(2 ** 62), 2 ** 70 + 1)]
     if parities != [(T, NIL), (NIL, T), (T, NIL), (T, NIL), (NIL, T)]:
@@ -1371,6 +1382,7 @@ make_cons: Callable[..., Cons] = _native["make_cons"] if _native else _make_cons
 list_of: Callable[..., Any] = _native["list_of"] if _native else _list_of
 list_star: Callable[..., Any] = _native["list_star"] if _native else _list_star
 to_list: Callable[[Any], list[Any]] = _native["to_list"] if _native else _to_list
+cells_of: Callable[[Any], list[Cons]] = _native["cells_of"] if _native else _cells_of
 length: Callable[[Any], int] = _native["length"] if _native else _length
 last_cons: Callable[[Any], Any] = _native["last_cons"] if _native else _last_cons
 map_items: Callable[[Callable[[Any], Any], list[Any]], Any] = _native["map_items"] if _native else _map_items

@@ -8,7 +8,7 @@ is a TYPE-ERROR naming the function, never a hang. That is stricter than SBCL, w
 when it can (MEMBER finding the item before the dotted tail, MAPCAR stopping at a shorter list) and
 loops for ever on most circular lists; the standard leaves both undefined. A function taking a
 list that may be dotted but not circular (COPY-LIST, LAST, BUTLAST, NCONC, LDIFF, TAILP) takes its
-conses in one bounded walk (:func:`lisp.native_cons.list_cells`) and works on that snapshot, so
+conses in one bounded walk (:func:`list_cells`) and works on that snapshot, so
 another thread changing the list meanwhile cannot make it hang or fail in Python.
 """
 
@@ -29,8 +29,7 @@ from lisp.library.arguments import (check, expected, function_designator, key_fu
 from lisp.library.equality import eql_p
 from lisp.library.numbers import NUMBER_TYPES
 from lisp.namespace import builtin
-from lisp.native_cons import (cons, from_items, last_cons, length, list_cells, list_of, list_star, map_items, named,
-                               to_list)
+from lisp.native_cons import cons, cells_of, from_items, last_cons, length, list_of, list_star, map_items, named, to_list
 
 _LIST = expected("LIST")
 _CONS = expected("CONS")
@@ -56,6 +55,15 @@ class NamedWalkers(dict):
 
 
 _ITEMS, _LENGTH, _LAST = NamedWalkers(to_list), NamedWalkers(length), NamedWalkers(last_cons)
+_CELLS = NamedWalkers(cells_of)
+
+
+def list_cells(lst: Any, who: str) -> tuple[list[Cons], Any]:
+    """The conses of a list that may be dotted and what ends it, taken in one bounded walk (native
+    for a proper list); a non-list or a circular list is a TYPE-ERROR naming ``who``. Work on the
+    snapshot cannot hang or fail in Python whatever another thread does to the list meanwhile."""
+    cells = _CELLS[who](lst)
+    return cells, cells[-1].cdr if cells else lst
 
 
 def list_items(lst: Any, who: str | None = None) -> list[Any]:
