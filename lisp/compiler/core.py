@@ -25,6 +25,10 @@ SPECIAL_FORMS: dict[Symbol, SpecialForm] = {}
 OPEN_CODED: dict[Symbol, Callable[[list[Any], Env], Result | None]] = {}
 # Open-coded operators that call a function: their values are the function's.
 OPEN_CODED_CALLS = frozenset((cl_symbol("FUNCALL"), cl_symbol("APPLY")))
+# COMMON-LISP functions that compiled calls reach through another GLOBALS name: the same function
+# in a form CPython calls faster (lisp.native_cons.direct). Redefining a COMMON-LISP function is
+# undefined (CLHS 11.1.2.1.2), as for the open-coded ones.
+DIRECT_CALLS: dict[Symbol, str] = {}
 
 _PY_CONSTANT_TYPES = (int, float, complex, str)
 
@@ -342,7 +346,7 @@ def compile_call(form: Any, env: Env) -> Result:
     elif env.self_call is not None and head is env.self_call[0]:
         fn = name(env.self_call[1])
     else:
-        fn = name(namespace.function_key(head))
+        fn = name(DIRECT_CALLS.get(head) or namespace.function_key(head))
     stmts, args = compile_args(arguments(form), env)
     return Result(stmts, call(fn, *args))
 

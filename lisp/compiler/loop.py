@@ -35,7 +35,7 @@ from lisp.compiler.core import (
 from lisp.compiler.env import Env, Exit, Variable
 from lisp.compiler.macros import QUOTE, gensym, macro
 from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, lisp_list as L, make_list
-from lisp.native_cons import list_of, loop_list_iter
+from lisp.native_cons import direct, list_of, loop_list_iter
 
 C = cl_symbol
 BLOCK, LET_STAR, TAGBODY, GO, SETQ, WHEN, UNLESS, IF = (C(n) for n in (
@@ -737,11 +737,11 @@ special_form("%LOOP-RANGE", SYSTEM)(_loop_range)
 special_form("%LOOP-LIST", SYSTEM)(_loop_list)
 special_form("%LIST-CAR", SYSTEM)(_list_car)
 namespace.GLOBALS["%check_list"] = _check_list
-namespace.GLOBALS["%loop_list_iter"] = loop_list_iter
+namespace.GLOBALS["%loop_list_iter"] = direct(loop_list_iter)
 namespace.GLOBALS["%loop_range"] = _range
 namespace.GLOBALS["%loop_final"] = _final
 special_form("%COLLECT-AFTER", SYSTEM)(_collect_after)
 special_form("%NEW-BUFFER", SYSTEM)(_new_buffer)
 special_form("%BUFFER-COLLECT", SYSTEM)(_buffer_collect)
 special_form("%BUFFER-LIST", SYSTEM)(_buffer_list)
-namespace.GLOBALS["%list_of"] = list_of
+namespace.GLOBALS["%list_of"] = direct(list_of)

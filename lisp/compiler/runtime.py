@@ -16,7 +16,7 @@ from lisp import namespace
 from lisp.compiler import values as mv
 from lisp.conditions import NonLocalTransfer
 from lisp.data import Symbol, T, keyword, make_list
-from lisp.native_cons import make_cons
+from lisp.native_cons import direct, make_cons
 
 
 class _Unsupplied:
@@ -246,7 +246,7 @@ HELPERS: dict[str, Any] = {
     "%set_function": namespace.set_function,
     "%get_setf_function": get_setf_function,
     "%progv_bind": progv_bind,
-    "%Cons": make_cons,  # lisp.data.Cons made natively (lisp.native_cons)
+    "%Cons": direct(make_cons),  # lisp.data.Cons made natively (lisp.native_cons)
     "%T": T,
     "%globals": namespace.GLOBALS,  # apparent self-calls' definitions (lisp.compiler.self_calls)
 }

@@ -17,7 +17,7 @@ from lisp.compiler.env import Env, Variable
 from lisp.compiler.functions import compile_let
 from lisp.compiler.macros import QUOTE, gensym, macro
 from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, lisp_list as L, make_list
-from lisp.native_cons import list_iter
+from lisp.native_cons import direct, list_iter
 
 IF = cl_symbol("IF")
 LET = cl_symbol("LET")
@@ -372,7 +372,7 @@ def _range(count: Any) -> range:
     return range(count)
 
 
-namespace.GLOBALS["%list_iter"] = list_iter
+namespace.GLOBALS["%list_iter"] = direct(list_iter)
 namespace.GLOBALS["%range"] = _range
 namespace.builtin("%ECASE-FAILURE", SYSTEM)(_ecase_failure)
 namespace.builtin("%ETYPECASE-FAILURE", SYSTEM)(_etypecase_failure)

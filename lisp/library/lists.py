@@ -20,6 +20,7 @@ import operator
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from lisp.compiler.core import DIRECT_CALLS
 from lisp.compiler.values import values
 from lisp.compiler.macros import gensym, macro
 from lisp.conditions import ProgramError, type_error
@@ -28,8 +29,9 @@ from lisp.library.arguments import (check, expected, function_designator, key_fu
                                     test_function)
 from lisp.library.equality import eql_p
 from lisp.library.numbers import NUMBER_TYPES
-from lisp.namespace import builtin
-from lisp.native_cons import cons, cells_of, from_items, last_cons, length, list_of, list_star, map_items, named, to_list
+from lisp.namespace import GLOBALS, builtin
+from lisp.native_cons import (cons, cells_of, direct, from_items, last_cons, length, list_of, list_star, map_items,
+                               named, to_list)
 
 _LIST = expected("LIST")
 _CONS = expected("CONS")
@@ -223,6 +225,9 @@ def endp(x: Any) -> Any:
 
 builtin("LIST")(list_of)
 builtin("LIST*")(list_star)
+for _name, _fn in (("CONS", cons), ("LIST", list_of), ("LIST*", list_star)):
+    GLOBALS[f"%direct:{_name}"] = direct(_fn)
+    DIRECT_CALLS[cl_symbol(_name)] = f"%direct:{_name}"
 
 
 @builtin("MAKE-LIST")

@@ -365,3 +365,35 @@ def test_a_wrong_argument_count_to_evenp_is_a_program_error_naming_it(args):
 def test_remove_if_not_evenp_keeps_the_even_integers_bignums_too():
     assert show("(remove-if-not #'evenp (list 1 2 -4 (expt 2 80) (1+ (expt 2 80))))") == \
         "(2 -4 1208925819614629174706176)"
+
+
+@native_only
+def test_a_direct_front_runs_the_same_code_as_a_builtin_function():
+    front = native_cons.direct(native_cons.cons)
+    a, b = object(), object()
+    assert type(front).__name__ == "builtin_function_or_method" and front.__self__ is native_cons.cons
+    cell = front(a, b)
+    assert type(cell) is Cons and cell.car is a and cell.cdr is b
+    assert front(a, cdr=b).cdr is b  # a keyword call goes to the fallback, as for the callable
+    with pytest.raises(TypeError, match="missing 1 required positional argument"):
+        front(a)
+
+
+def test_without_native_code_a_direct_front_is_the_function_itself(monkeypatch):
+    monkeypatch.setattr(native_cons, "native_enabled", False)
+    assert native_cons.direct(native_cons.cons) is native_cons.cons
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("(let ((acc nil)) (dotimes (i 3) (push i acc)) acc)", "(2 1 0)"),
+    ("(list (cons 1 2) (list) (list 1 2) (list* 1 2 '(3)) (list* 4))", "((1 . 2) NIL (1 2) (1 2 3) 4)"),
+    ("(let ((n 0)) (dolist (x '(1 2 3) n) (incf n x)))", "6"),
+    ("(loop for x in '(1 2) collect x into l collect (* 10 x) finally (return l))", "(1 2)"),
+])
+def test_compiled_calls_of_the_list_constructors_and_iterators_agree_with_sbcl(text, expected):
+    assert show(text) == expected
+
+
+def test_a_compiled_call_of_cons_with_one_argument_is_a_program_error_naming_cons():
+    with pytest.raises(ProgramError, match="invalid number of arguments to CONS"):
+        run("(defun nc-bad-cons (x) (cons x)) (nc-bad-cons 1)")
