@@ -781,10 +781,15 @@ def _translate_type_error(exc: TypeError, text: str) -> Condition:
     datum = next((x for x in _failing_operands(exc.__traceback__) if type(x) not in _NUMBER_TYPES), _UNKNOWN)
     if datum is _UNKNOWN:
         types_ = re.findall(r"'(\w+)'", text[operator.end():])
-        names = " and ".join(_LISP_TYPE_NAMES.get(t, t.upper()) for t in types_)
+        names = " and ".join(map(_lisp_type_name, types_))
         return LispTypeError(f"the operands of {op} must be of type {expected_type.name}, not {names}",
                              original=exc, expected_type=expected_type)
     return LispTypeError(original=exc, datum=datum, expected_type=expected_type)
+
+
+def _lisp_type_name(python_name: str) -> str:
+    """The Lisp name of the type Python's error message calls ``python_name``."""
+    return _LISP_TYPE_NAMES.get(python_name, python_name.upper())
 
 
 _UNKNOWN = object()
@@ -802,9 +807,9 @@ def _not_a_function(exc: TypeError) -> Condition:
     if callee is None:
         return UndefinedFunction(name=None, original=exc)
     if callee is _UNKNOWN:
-        kind = re.findall(r"'(\w+)'", str(exc))[:1] or ["?"]
-        return LispTypeError(f"a value of type {_LISP_TYPE_NAMES.get(kind[0], kind[0].upper())} is not a function",
-                             original=exc, expected_type=cl_symbol("FUNCTION"))
+        kind = _lisp_type_name(re.findall(r"'(\w+)'", str(exc))[0])
+        return LispTypeError(f"a value of type {kind} is not a function", original=exc,
+                             expected_type=cl_symbol("FUNCTION"))
     return LispTypeError(original=exc, datum=callee, expected_type=cl_symbol("FUNCTION"))
 
 

@@ -32,7 +32,8 @@ from fractions import Fraction
 from typing import Any
 
 from lisp.conditions import FormatError
-from lisp.data import COMMON_LISP_USER, NIL, Char, Cons, Symbol, T, find_package, iter_list, make_list
+from lisp.data import COMMON_LISP_USER, NIL, Char, Cons, T, find_package, iter_list, make_list
+from lisp.library.types import is_function
 from lisp.namespace import get_function
 from lisp.printer import integer_text, write_to_string
 from lisp.streams import OutputStream, StringOutputStream, output_stream
@@ -702,15 +703,9 @@ def _directive_question(run: _Interpreter, d: Directive, args: _Args) -> None:
         _run_control(run, control, _Args(items, control if isinstance(control, str) else run.control), d)
 
 
-def _is_formatter(control: Any) -> bool:
-    """A control that is a function (FORMATTER's kind) rather than a string. Symbols are callable
-    in Python, but a format control is a string or a function."""
-    return callable(control) and not isinstance(control, (str, Symbol))
-
-
 def _run_control(run: _Interpreter, control: Any, args: _Args, d: Directive) -> None:
     """Run a sub-control string (or function) against ``args``, on the current stream."""
-    if _is_formatter(control):
+    if is_function(control):
         rest = control(run.stream, *args.items[args.pos:])
         args.pos = len(args.items) - (len(_lisp_list_items(rest, "a formatter's result", run.control, d))
                                       if isinstance(rest, Cons) else 0)
@@ -950,7 +945,7 @@ _DIRECTIVES: dict[str, Callable[[_Interpreter, Directive, _Args], None]] = {
 
 def format_to_stream(stream: OutputStream, control: Any, args: list[Any]) -> None:
     """Run ``control`` (a string or a function of ``(stream *args)``) with ``args`` on ``stream``."""
-    if _is_formatter(control):
+    if is_function(control):
         control(stream, *args)
         return
     if not isinstance(control, str):

@@ -414,9 +414,14 @@ def _exact_type_ir(prefix: str, value: str, type_: str, yes: str, no: str) -> st
   br i1 %{prefix}exact, label %{yes}, label %{no}"""
 
 
-def _is_cons_ir(prefix: str, value: str, yes: str, no: str) -> str:
-    """Branch to ``yes`` if ``value`` is a Cons (SourceCons and other subclasses too), else ``no``
-    (also for NULL: a slot emptied by Python's ``del cell.cdr``)."""
+def _is_cons_ir(prefix: str, value: str, yes: str, no: str, subclasses: bool = True) -> str:
+    """Branch to ``yes`` if ``value`` is a Cons (SourceCons too, and other subclasses unless
+    ``subclasses`` is false: then no call is made), else ``no`` (also for NULL: a slot emptied by
+    Python's ``del cell.cdr``)."""
+    other = f"""{prefix}sub:
+  %{prefix}r = call i32 @PyType_IsSubtype(ptr %{prefix}type, ptr {_CONS})
+  %{prefix}ok = icmp ne i32 %{prefix}r, 0
+  br i1 %{prefix}ok, label %{yes}, label %{no}""" if subclasses else ""
     return f"""  %{prefix}null = icmp eq ptr {value}, null
   br i1 %{prefix}null, label %{no}, label %{prefix}get
 {prefix}get:
@@ -426,11 +431,8 @@ def _is_cons_ir(prefix: str, value: str, yes: str, no: str) -> str:
   br i1 %{prefix}c, label %{yes}, label %{prefix}src
 {prefix}src:
   %{prefix}s = icmp eq ptr %{prefix}type, {_SOURCE_CONS}
-  br i1 %{prefix}s, label %{yes}, label %{prefix}sub
-{prefix}sub:
-  %{prefix}r = call i32 @PyType_IsSubtype(ptr %{prefix}type, ptr {_CONS})
-  %{prefix}ok = icmp ne i32 %{prefix}r, 0
-  br i1 %{prefix}ok, label %{yes}, label %{no}"""
+  br i1 %{prefix}s, label %{yes}, label %{prefix + "sub" if subclasses else no}
+{other}"""
 
 
 def _prologue_ir(name: str, counts: list[str], alloca: str, miss: int) -> str:
@@ -880,15 +882,7 @@ stop:
   ; N12: NULL and no exception set is the end of the iteration for FOR_ITER and PyIter_Next
   ret ptr null
 check:
-  %nocell = icmp eq ptr %cell, null
-  br i1 %nocell, label %miss, label %typed
-typed:
-  %tp = getelementptr i8, ptr %cell, i64 8
-  %type = load ptr, ptr %tp, align 8
-  %iscons = icmp eq ptr %type, {_CONS}
-  %issource = icmp eq ptr %type, {_SOURCE_CONS}
-  %known = or i1 %iscons, %issource
-  br i1 %known, label %take, label %miss
+{_is_cons_ir("k", "%cell", "take", "miss", subclasses=False)}
 take:
   %carp = getelementptr i8, ptr %cell, i64 {car}
   %item = load ptr, ptr %carp, align 8
@@ -1394,6 +1388,8 @@ class _MethodDef(ctypes.Structure):
 
 
 _METH_FASTCALL_KEYWORDS = 0x0080 | 0x0002
+_PyCMethod_New = ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.c_void_p, ctypes.py_object, ctypes.py_object,
+                                   ctypes.c_void_p)(("PyCMethod_New", ctypes.pythonapi))
 _DIRECT_DEFS: list[_MethodDef] = []  # N16: alive as long as the process
 
 
@@ -1409,9 +1405,7 @@ def _front(fn: Any) -> Callable[..., Any]:
 
     definition = _MethodDef(fn.__name__.encode(), native.load_pointer(fn, native.VECTORCALL_OFFSET),
                             _METH_FASTCALL_KEYWORDS, None)
-    new = ctypes.pythonapi.PyCMethod_New
-    new.restype, new.argtypes = ctypes.py_object, [ctypes.c_void_p, ctypes.py_object, ctypes.py_object, ctypes.c_void_p]
-    front = new(ctypes.addressof(definition), fn, None, None)
+    front = _PyCMethod_New(ctypes.addressof(definition), fn, None, None)
     _DIRECT_DEFS.append(definition)
     return front
 

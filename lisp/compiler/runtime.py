@@ -131,19 +131,17 @@ class ValuesExit(NonLocalExit):
 
 
 class ExitPoint:
-    """One entry of a block or tagbody that a closure may leave for: ``live`` until the block or
-    tagbody is left (the ``finally`` of its ``try``). A closure that outlives it and then does a
+    """One entry of a block or tagbody that a closure may leave for: ``left`` is set when the block
+    or tagbody is left (the ``finally`` of its ``try``). A closure that outlives it and then does a
     RETURN-FROM or GO to it signals CONTROL-ERROR where it does so, as SBCL does, where handlers
-    see it, instead of raising an exit that nothing would catch."""
+    see it, instead of raising an exit that nothing would catch. No ``__init__``: an entry costs
+    an allocation, the slot is read only when an exit is taken."""
 
-    __slots__ = ("live",)
-
-    def __init__(self) -> None:
-        self.live = True
+    __slots__ = ("left",)
 
 
-def _check_live(tag: ExitPoint, what: str) -> None:
-    if not tag.live:
+def _refuse_if_left(tag: ExitPoint, what: str) -> None:
+    if getattr(tag, "left", False):
         from lisp.conditions import ControlError, raise_error
 
         raise_error(ControlError(f"{what}: the block or tagbody it exits has already been left"))
@@ -153,7 +151,7 @@ class ReturnFrom(ValuesExit):
     """``return-from`` to a block entry ``tag`` (an :class:`ExitPoint`) with ``value``."""
 
     def __init__(self, tag: ExitPoint, value: Any) -> None:
-        _check_live(tag, "RETURN-FROM")
+        _refuse_if_left(tag, "RETURN-FROM")
         super().__init__(tag, value)
 
 
@@ -161,7 +159,7 @@ class Go(NonLocalExit):
     """``go`` to the tag numbered ``value`` of the tagbody entry ``tag`` (an :class:`ExitPoint`)."""
 
     def __init__(self, tag: ExitPoint, value: Any) -> None:
-        _check_live(tag, "GO")
+        _refuse_if_left(tag, "GO")
         super().__init__(tag, value)
 
 

@@ -311,9 +311,9 @@ def compile_block(block_name: Any, forms: list[Any], env: Env, form: Any = None,
 
 
 def _left(tag_var: str) -> ast.stmt:
-    """``TAG.live = False``: the block or tagbody of the exit point ``tag_var`` has been left."""
-    return ast.Assign(targets=[ast.Attribute(value=name(tag_var), attr="live", ctx=ast.Store())],
-                      value=ast.Constant(False))
+    """``TAG.left = True``: the block or tagbody of the exit point ``tag_var`` has been left."""
+    return ast.Assign(targets=[ast.Attribute(value=name(tag_var), attr="left", ctx=ast.Store())],
+                      value=ast.Constant(True))
 
 
 @special_form("RETURN-FROM")

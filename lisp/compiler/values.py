@@ -17,7 +17,7 @@ may clear the register while an exception passes through it.
 
 from __future__ import annotations
 
-import threading
+import sys
 from threading import get_ident
 from typing import Any
 
@@ -31,32 +31,9 @@ PENDING: dict[int, tuple[Any, ...]] = {}
 HOLDERS: list[int] = []
 
 
-class _ForgetAtThreadEnd:
-    """Kept in a thread's own locals: when the thread ends, CPython drops them and this forgets
-    the values the thread still held. Else a Python thread that called Lisp and ended with
-    values pending would keep HOLDERS non-empty for good, and every tail would take the slow
-    path of clearing from then on."""
-
-    __slots__ = ("ident",)
-
-    def __init__(self, ident: int) -> None:
-        self.ident = ident
-
-    # Bound now: at interpreter exit the main thread's locals go after this module's globals.
-    def __del__(self, pending: dict[int, tuple[Any, ...]] = PENDING, holders: list[int] = HOLDERS) -> None:
-        # CPython drops a thread's locals as the thread ends, before its ident can be reused.
-        if pending.pop(self.ident, None) is not None:
-            holders.remove(self.ident)
-
-
-_THREAD = threading.local()
-
-
 def _record(me: int, xs: tuple[Any, ...]) -> None:
     if me not in PENDING:
         HOLDERS.append(me)
-        if not hasattr(_THREAD, "forget"):
-            _THREAD.forget = _ForgetAtThreadEnd(me)
     PENDING[me] = xs
 
 
@@ -64,7 +41,29 @@ def _forget(me: int) -> tuple[Any, ...] | None:
     recorded = PENDING.pop(me, None)
     if recorded is not None:
         HOLDERS.remove(me)
+    elif HOLDERS:
+        _others_hold()
     return recorded
+
+
+_SWEEP_EVERY = 1024
+_others_holding = 0
+
+
+def _others_hold() -> None:
+    """Another thread holds values while this one forgets: normally for a moment. A Python thread
+    that called Lisp and ended holding values holds them for good, though, and every tail would
+    take this slow path from then on; so every :data:`_SWEEP_EVERY` such times, the registers of
+    threads that have ended are dropped. Off the fast paths: only here, where some thread holds
+    values. A thread's own consumers clear its register before they read it, so a thread that
+    reuses an ended one's ident never takes its values."""
+    global _others_holding
+    _others_holding += 1
+    if _others_holding % _SWEEP_EVERY == 0:
+        alive = sys._current_frames()
+        for ident in [i for i in HOLDERS if i not in alive]:
+            if PENDING.pop(ident, None) is not None:
+                HOLDERS.remove(ident)
 
 
 def values(*xs: Any) -> Any:
