@@ -3,7 +3,7 @@ used by ``CL-USER``).
 
 ``(make-thread fn :name "worker")`` runs ``fn`` with no arguments in a new Python thread. The new
 thread sees the *global* values of special variables, not its creator's dynamic bindings
-(:mod:`lisp.namespace` keeps bindings per thread), and starts with no handlers or restarts. If
+(:mod:`lisp.runtime.namespace` keeps bindings per thread), and starts with no handlers or restarts. If
 ``fn`` ends with an error, the error is reported on standard error with the thread's name, and ``join-thread`` signals that same condition in the joining thread; otherwise
 ``join-thread`` returns ``fn``'s value.
 
@@ -23,14 +23,26 @@ from collections.abc import Callable
 from typing import Any
 
 from lisp.compiler.core import program_error, show
-from lisp.conditions import LispTypeError, SimpleError, as_condition
-from lisp.conditions import error as lisp_error
 from lisp.compiler.macros import define_macro
-from lisp.compiler import values as mv
 from lisp.compiler.runtime import parse_keywords
-from lisp.data import (COMMON_LISP_USER, NIL, SYSTEM, Cons, T, cl_symbol, find_package, intern,
-                       lisp_list, make_list, make_package)
-from lisp.namespace import builtin
+from lisp.runtime import values as mv
+from lisp.runtime.condition_classes import LispTypeError, SimpleError
+from lisp.runtime.data import (
+    COMMON_LISP_USER,
+    NIL,
+    SYSTEM,
+    Cons,
+    T,
+    cl_symbol,
+    find_package,
+    intern,
+    lisp_list,
+    make_list,
+    make_package,
+)
+from lisp.runtime.host_errors import as_condition
+from lisp.runtime.namespace import builtin
+from lisp.runtime.signals import error as lisp_error
 
 BT = find_package("BORDEAUX-THREADS") or make_package("BORDEAUX-THREADS", ["BT"])
 if BT not in COMMON_LISP_USER.use_list:

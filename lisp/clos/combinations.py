@@ -12,9 +12,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from dispatch import OperatorCombination
-
-from lisp.compiler import values as mv
-from lisp.data import NIL, Cons, T, iter_list, make_list
+from lisp.runtime import values as mv
+from lisp.runtime.data import NIL, Cons, T, iter_list, make_list
 
 
 def _and(values: Iterator[Any]) -> Any:

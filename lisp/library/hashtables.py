@@ -15,14 +15,15 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from lisp.compiler.values import values
-from lisp.conditions import type_error
 from lisp.compiler.macros import gensym, macro
-from lisp.data import NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, lisp_list, make_list
-from lisp.library.lists import list_items
 from lisp.library.arguments import check, function_designator, keywords, show, truth
-from lisp.namespace import GLOBALS, builtin, get_function, setf_function_key
-from lisp.ratio import Ratio
+from lisp.library.lists import list_items
+from lisp.runtime.data import NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, lisp_list, make_list
+from lisp.runtime.equality import EQUALP_BY_TYPE, equalp_p
+from lisp.runtime.namespace import GLOBALS, builtin, get_function, setf_function_key
+from lisp.runtime.ratio import Ratio
+from lisp.runtime.signals import type_error
+from lisp.runtime.values import values
 
 _NUMBERS = (int, Ratio, Fraction, float, complex)
 
@@ -134,8 +135,6 @@ def _table(x: Any) -> HashTable:
 
 def hash_tables_equalp(a: HashTable, b: HashTable) -> bool:
     """EQUALP on hash tables: same test, count, and EQUALP values under the same keys."""
-    from lisp.library.equality import equalp_p
-
     if a.test != b.test or len(a) != len(b):
         return False
     for key, value in a.items():
@@ -227,6 +226,13 @@ def maphash(fn: Any, table: Any) -> Any:
     return NIL
 
 
+@builtin("%HASH-ENTRIES", SYSTEM)
+def hash_entries(table: Any) -> Any:
+    """The (key . value) pairs of a hash table, as a list: a snapshot that LOOP's hash-key and
+    hash-value clauses walk while the body may change the table."""
+    return make_list([Cons(key, value) for key, value in _table(table).items()])
+
+
 @builtin("SXHASH")
 def sxhash(x: Any) -> int:
     """``sxhash``: equal objects get equal non-negative fixnums."""
@@ -258,3 +264,6 @@ def with_hash_table_iterator(form: Any, env: Any) -> Any:
                                                    lisp_list(cl_symbol("QUOTE"), iterator)))
     return make_list([cl_symbol("LET"), lisp_list(lisp_list(iterator, lisp_list(SYSTEM.intern("%HASH-TABLE-ITERATOR"), table))),
                       make_list([cl_symbol("MACROLET"), lisp_list(local_macro), *body])])
+
+
+EQUALP_BY_TYPE[HashTable] = hash_tables_equalp
