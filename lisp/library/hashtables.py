@@ -20,6 +20,7 @@ from lisp.library.arguments import check, function_designator, keywords, show, t
 from lisp.library.lists import list_items
 from lisp.runtime.data import NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, lisp_list, make_list
 from lisp.runtime.equality import EQUALP_BY_TYPE, equalp_p
+from lisp.runtime.native_cons import cells_of
 from lisp.runtime.namespace import GLOBALS, builtin, get_function, setf_function_key
 from lisp.runtime.ratio import Ratio
 from lisp.runtime.signals import type_error
@@ -60,11 +61,8 @@ def _eql_key(x: Any) -> Any:
 
 def _equal_key(x: Any) -> Any:
     if isinstance(x, Cons):
-        parts = []
-        while isinstance(x, Cons):
-            parts.append(_equal_key(x.car))
-            x = x.cdr
-        return ("cons", tuple(parts), _equal_key(x))
+        cells = cells_of(x, "GETHASH")
+        return ("cons", tuple(_equal_key(c.car) for c in cells), _equal_key(cells[-1].cdr))
     if type(x) is str:
         return ("str", x)
     return _eql_key(x)
@@ -73,11 +71,8 @@ def _equal_key(x: Any) -> Any:
 def _equalp_key(x: Any) -> Any:
     t = type(x)
     if isinstance(x, Cons):
-        parts = []
-        while isinstance(x, Cons):
-            parts.append(_equalp_key(x.car))
-            x = x.cdr
-        return ("cons", tuple(parts), _equalp_key(x))
+        cells = cells_of(x, "GETHASH")
+        return ("cons", tuple(_equalp_key(c.car) for c in cells), _equalp_key(cells[-1].cdr))
     if t in _NUMBERS:
         return x  # Python hashes and compares numbers by value: = in CL terms
     if t is Char:
@@ -235,8 +230,26 @@ def hash_entries(table: Any) -> Any:
 
 @builtin("SXHASH")
 def sxhash(x: Any) -> int:
-    """``sxhash``: equal objects get equal non-negative fixnums."""
-    return hash(_equal_key(x)) & (2 ** 62 - 1)
+    """``sxhash``: equal objects get equal non-negative fixnums. As SBCL's, it looks at a bounded
+    part of a list (:data:`SXHASH_DEPTH` levels, :data:`SXHASH_LENGTH` elements a level), so it
+    ends on circular and huge structure alike."""
+    return hash(_bounded_equal_key(x, SXHASH_DEPTH)) & (2 ** 62 - 1)
+
+
+SXHASH_DEPTH = 4
+SXHASH_LENGTH = 8
+
+
+def _bounded_equal_key(x: Any, depth: int) -> Any:
+    if not isinstance(x, Cons):
+        return _equal_key(x)
+    if depth == 0:
+        return "cons"
+    parts = []
+    while isinstance(x, Cons) and len(parts) < SXHASH_LENGTH:
+        parts.append(_bounded_equal_key(x.car, depth - 1))
+        x = x.cdr
+    return ("cons", tuple(parts), _bounded_equal_key(x, depth - 1))
 
 
 

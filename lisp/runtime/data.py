@@ -257,13 +257,22 @@ class Cons:
         self.cdr = cdr
 
     def __iter__(self) -> Iterator[Any]:
-        """The elements of a proper list; a dotted tail is an error."""
+        """The elements of a proper list; a dotted tail or a circular list is an
+        :class:`ImproperListError`, raised when the walk reaches the tail or closes the circle."""
         cell: Any = self
+        # Brent's cycle detection: the saved cell moves to the current one at each power of two,
+        # so a circle is found within twice its length plus its tail, at one identity test a step.
+        saved, steps, limit = self, 0, 2
         while isinstance(cell, Cons):
             yield cell.car
             cell = cell.cdr
+            if cell is saved:
+                raise ImproperListError(self, "is circular")
+            steps += 1
+            if steps == limit:
+                saved, steps, limit = cell, 0, limit * 2
         if cell is not NIL:
-            raise TypeError(f"the list ends in a dotted tail {cell!r}, not NIL")
+            raise ImproperListError(self, f"ends in a dotted tail {cell!r}, not NIL")
 
     def __repr__(self) -> str:
         items = []
@@ -303,8 +312,18 @@ def lisp_list(*items: Any) -> Any:
     return make_list(items)
 
 
+class ImproperListError(TypeError):
+    """A list that must be proper is dotted or circular (the condition layer makes it a TYPE-ERROR
+    whose datum is the list)."""
+
+    def __init__(self, datum: Any, problem: str) -> None:
+        super().__init__(f"the list {problem}")
+        self.datum = datum
+
+
 def iter_list(lst: Any) -> Iterator[Any]:
-    """The elements of a proper list (NIL included); a dotted tail or a non-list is a TypeError."""
+    """The elements of a proper list (NIL included); a dotted tail, a circular list or a non-list
+    is a TypeError (:class:`ImproperListError` for the first two)."""
     if lst is NIL:
         return iter(())
     if not isinstance(lst, Cons):

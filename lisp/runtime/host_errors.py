@@ -30,7 +30,7 @@ from lisp.runtime.condition_classes import (
     UndefinedFunction,
 )
 from lisp.runtime.data import PackageError as _HostPackageError
-from lisp.runtime.data import SourcePos, Symbol, cl_symbol, intern, make_list
+from lisp.runtime.data import ImproperListError, SourcePos, Symbol, cl_symbol, intern, make_list
 from lisp.runtime.namespace import GLOBALS
 from lisp.runtime.ratio import NUMBER_TYPES
 
@@ -60,6 +60,8 @@ def _translate(exc: BaseException) -> Condition:
         return StorageCondition("heap exhausted", original=exc)
     if isinstance(exc, OverflowError):
         return FloatingPointOverflow(text, original=exc)
+    if isinstance(exc, ImproperListError):
+        return LispTypeError(text, original=exc, datum=exc.datum, expected_type=cl_symbol("LIST"))
     if isinstance(exc, TypeError):
         return _translate_type_error(exc, text)
     if isinstance(exc, _HostPackageError):
