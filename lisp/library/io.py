@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lisp.compiler.macros import macro
+from lisp.compiler.macros import QUOTE, macro
 from lisp.compiler.standard_macros import split_declarations
 from lisp.library.arguments import check, expected, function_designator, keywords, show, truth
 from lisp.runtime.condition_classes import (
@@ -745,6 +745,33 @@ def print_unreadable_object_macro(form: Any, env: Any) -> Any:
     thunk = make_list([cl_symbol("LAMBDA"), NIL, *body]) if body else NIL
     return L(SYSTEM.intern("%PRINT-UNREADABLE-OBJECT"), obj, stream, kw.get("TYPE", NIL),
              kw.get("IDENTITY", NIL), thunk)
+
+
+# CLHS WITH-STANDARD-IO-SYNTAX: each printer and reader variable and the value it is bound to.
+_STANDARD_IO_SYNTAX = (
+    ("*PACKAGE*", L(cl_symbol("FIND-PACKAGE"), "COMMON-LISP-USER")),
+    ("*PRINT-ARRAY*", T), ("*PRINT-BASE*", 10), ("*PRINT-CASE*", keyword("UPCASE")),
+    ("*PRINT-CIRCLE*", NIL), ("*PRINT-ESCAPE*", T), ("*PRINT-GENSYM*", T), ("*PRINT-LENGTH*", NIL),
+    ("*PRINT-LEVEL*", NIL), ("*PRINT-LINES*", NIL), ("*PRINT-MISER-WIDTH*", NIL),
+    ("*PRINT-PPRINT-DISPATCH*", NIL), ("*PRINT-PRETTY*", NIL), ("*PRINT-RADIX*", NIL),
+    ("*PRINT-READABLY*", T), ("*PRINT-RIGHT-MARGIN*", NIL), ("*READ-BASE*", 10),
+    ("*READ-DEFAULT-FLOAT-FORMAT*", L(QUOTE, cl_symbol("SINGLE-FLOAT"))), ("*READ-EVAL*", T),
+    ("*READ-SUPPRESS*", NIL), ("*READTABLE*", L(SYSTEM.intern("%STANDARD-READTABLE"))),
+)
+
+
+@builtin("%STANDARD-READTABLE", SYSTEM)
+def standard_readtable() -> Readtable:
+    """The standard readtable (not to be modified, CLHS 2.1.1.2)."""
+    return STANDARD_READTABLE
+
+
+@macro("WITH-STANDARD-IO-SYNTAX")
+def with_standard_io_syntax(form: Any, env: Any) -> Any:
+    """``(with-standard-io-syntax body...)``: the body with every printer and reader variable bound
+    to its standard value (CLHS 23.2: WITH-STANDARD-IO-SYNTAX)."""
+    body = list(iter_list(form))[1:]
+    return make_list([LET, make_list([L(cl_symbol(name), value) for name, value in _STANDARD_IO_SYNTAX]), *body])
 
 
 @macro("FORMATTER")

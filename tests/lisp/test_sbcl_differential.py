@@ -2271,6 +2271,16 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ("(loop for x across #(1 2) collect x collect x into other finally (return other))", '((1 2))'),
         ("(handler-case (eval '(loop for x in '(1 2) collect x sum x)) (error () 'refused))", '(REFUSED)'),
     ],
+    'with-standard-io-syntax': [
+        ("(let ((*print-base* 16) (*print-case* :downcase)) (with-standard-io-syntax (list *print-base* *print-case* *print-readably* *print-pretty*)))",
+         '((10 :UPCASE T NIL))'),
+        ("(let ((*package* (find-package :keyword))) (with-standard-io-syntax (package-name *package*)))",
+         '("COMMON-LISP-USER")'),
+        ("(with-standard-io-syntax (list *read-base* *read-eval* *read-suppress* *read-default-float-format*))",
+         '((10 T NIL SINGLE-FLOAT))'),
+        ('(with-standard-io-syntax (read-from-string "(a #\\\\b \\"c\\")"))', '((A #\\b "c") 11)'),
+        ("(let ((*print-level* 1)) (with-standard-io-syntax (prin1-to-string '(1 (2 (3))))))", '("(1 (2 (3)))")'),
+    ],
 }
 
 # (form, gfjit's answer, SBCL's answer, the README deviation it follows)
