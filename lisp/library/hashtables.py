@@ -17,6 +17,7 @@ from typing import Any
 
 from lisp.compiler.macros import gensym, macro
 from lisp.library.arguments import check, function_designator, keywords, show, truth
+from lisp.library.limits import MOST_POSITIVE_FIXNUM
 from lisp.library.lists import list_items
 from lisp.runtime.data import NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, lisp_list, make_list
 from lisp.runtime.equality import EQUALP_BY_TYPE, equalp_p
@@ -233,7 +234,7 @@ def sxhash(x: Any) -> int:
     """``sxhash``: equal objects get equal non-negative fixnums. As SBCL's, it looks at a bounded
     part of a list (:data:`SXHASH_DEPTH` levels, :data:`SXHASH_LENGTH` elements a level), so it
     ends on circular and huge structure alike."""
-    return hash(_bounded_equal_key(x, SXHASH_DEPTH)) & (2 ** 62 - 1)
+    return hash(_bounded_equal_key(x, SXHASH_DEPTH)) & MOST_POSITIVE_FIXNUM
 
 
 SXHASH_DEPTH = 4

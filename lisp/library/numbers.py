@@ -12,10 +12,12 @@ from __future__ import annotations
 import cmath
 import math
 import random as _random
+import sys
 from fractions import Fraction
 from typing import Any
 
 from lisp.library.arguments import check, expected, keywords, show, truth
+from lisp.library.limits import MOST_POSITIVE_FIXNUM
 from lisp.runtime import native_cons
 from lisp.runtime.condition_classes import (
     DivisionByZero,
@@ -823,10 +825,21 @@ def random_state_p(x: Any) -> Any:
 
 # -- constants -------------------------------------------------------------------------------------
 
-for _name, _value in (("PI", math.pi), ("MOST-POSITIVE-FIXNUM", 2 ** 62 - 1),
-                      ("MOST-NEGATIVE-FIXNUM", -(2 ** 62)),
-                      ("MOST-POSITIVE-DOUBLE-FLOAT", 1.7976931348623157e308),
-                      ("MOST-NEGATIVE-DOUBLE-FLOAT", -1.7976931348623157e308),
-                      ("DOUBLE-FLOAT-EPSILON", 1.1102230246251568e-16),
-                      ("SINGLE-FLOAT-EPSILON", 1.1102230246251568e-16)):
+# There is one float type, Python's double (a documented deviation), so every float format's
+# constants are the double's, as SBCL's DOUBLE-FLOAT ones are.
+FLOAT_CONSTANTS = {
+    "MOST-POSITIVE-{}-FLOAT": sys.float_info.max,
+    "MOST-NEGATIVE-{}-FLOAT": -sys.float_info.max,
+    "LEAST-POSITIVE-{}-FLOAT": math.ulp(0.0),
+    "LEAST-NEGATIVE-{}-FLOAT": -math.ulp(0.0),
+    "LEAST-POSITIVE-NORMALIZED-{}-FLOAT": sys.float_info.min,
+    "LEAST-NEGATIVE-NORMALIZED-{}-FLOAT": -sys.float_info.min,
+    # The smallest e with (/= (+ 1 e) 1) and (/= (- 1 e) 1) (CLHS 12.1.4.1: rounding to even).
+    "{}-FLOAT-EPSILON": math.ulp(1.0) / 2 * (1 + math.ulp(1.0)),
+    "{}-FLOAT-NEGATIVE-EPSILON": math.ulp(1.0) / 4 * (1 + math.ulp(1.0)),
+}
+for _name, _value in (("PI", math.pi), ("MOST-POSITIVE-FIXNUM", MOST_POSITIVE_FIXNUM),
+                      ("MOST-NEGATIVE-FIXNUM", -MOST_POSITIVE_FIXNUM - 1),
+                      *((_pattern.format(_format), _float) for _pattern, _float in FLOAT_CONSTANTS.items()
+                        for _format in ("SHORT", "SINGLE", "DOUBLE", "LONG"))):
     proclaim_constant(cl_symbol(_name), _value)
