@@ -149,7 +149,9 @@ class Function:
         self._fresh += 1
         return f"{stem}{self._fresh}"
 
-    def _value(self, stem: str) -> str:
+    def later(self, stem: str = "v") -> str:
+        """A fresh value name, given its value later by :meth:`define`: for a ``phi`` naming a
+        value of a block not written yet."""
         self._fresh += 1
         return f"%{stem}{self._fresh}"
 
@@ -172,9 +174,13 @@ class Function:
 
     def assign(self, stem: str, rhs: str) -> str:
         """``%<fresh> = rhs`` in the current block; the fresh name."""
-        value = self._value(stem)
-        self.emit(f"{value} = {rhs}")
+        value = self.later(stem)
+        self.define(value, rhs)
         return value
+
+    def define(self, value: str, rhs: str) -> None:
+        """``value = rhs`` in the current block, for a name from :meth:`later`."""
+        self.emit(f"{value} = {rhs}")
 
     def _end(self, instruction: str) -> None:
         self.emit(instruction)
@@ -257,15 +263,15 @@ class Function:
         """``for i in range(count)`` (``count`` an i64) over the blocks written in the ``with``
         body, which gets ``i``; then on to block ``done``."""
         head, step = self.label("loop"), self.label("step")
-        i, following = self._value(stem), self._value(stem)
+        following = self.later(stem)
         entry = self.current
         self.cbr(self.icmp("ne", count, 0, "i64", stem="any"), head, done)
         self.block(head)
-        self.emit(f"{i} = phi i64 [ 0, %{entry} ], [ {following}, %{step} ]")
+        i = self.phi("i64", [(0, entry), (following, step)], stem=stem)
         yield i
         self.br(step)
         self.block(step)
-        self.emit(f"{following} = add i64 {i}, 1")
+        self.define(following, f"add i64 {i}, 1")
         self.cbr(self.icmp("ult", following, count, "i64", stem="more"), head, done)
 
     # -- calls --------------------------------------------------------------------------------

@@ -279,3 +279,27 @@ def test_an_external_object_is_bound_at_link_time(pool):
     assert "inttoptr" not in m.text()
     _code, (address,) = _compile(pool, m, "t_answer")
     assert _call(address, None) is Thing
+
+
+def test_a_phi_may_name_a_value_defined_later(pool):
+    m = ir.Module()
+    f = m.function("t_last")
+    n = f.nargs()
+    start, empty, loop, done = f.label("start"), f.label("empty"), f.label("loop"), f.label("done")
+    f.branch_on_arg_count(n, start, empty, minimum=1)
+    f.block(empty)
+    f.incref(ir.constant(None))
+    f.ret(ir.constant(None))
+    f.block(start)
+    following = f.later("i")
+    f.br(loop)
+    f.block(loop)
+    i = f.phi("i64", [(0, start), (following, loop)])
+    last = f.arg(i)
+    f.define(following, f"add i64 {i}, 1")
+    f.cbr(f.icmp("ult", following, n, "i64"), loop, done)
+    f.block(done)
+    f.incref(last)
+    f.ret(last)
+    _code, (address,) = _compile(pool, m, "t_last")
+    assert [_call(address, None, *args) for args in ((), (1,), (1, 2, 3))] == [None, 1, 3]
