@@ -86,8 +86,9 @@ def emit(tree: Tree, name: str, nargs: int, miss_handler: Any,
     module = ir.Module()
     f = module.function(name)
     e = _Emitter(f, strategy)
-    used_types = sorted({n.position for n in tree.nodes() if isinstance(n, Switch) and n.on_type})
-    used_values = sorted({n.position for n in tree.nodes() if isinstance(n, Switch)})
+    nodes = list(tree.nodes())
+    used_types = sorted({n.position for n in nodes if isinstance(n, Switch) and n.on_type})
+    used_values = sorted({n.position for n in nodes if isinstance(n, Switch)})
     classes, short = f.label("classes"), f.label("short")
     f.branch_on_arg_count(f.nargs(), classes, short, minimum=nargs)
     f.block(short)
@@ -101,6 +102,6 @@ def emit(tree: Tree, name: str, nargs: int, miss_handler: Any,
         if p in used_types:
             types[p] = f.type_of(arg, "i64")
     f.br(e.label(tree.root))
-    for node in tree.nodes():
+    for node in nodes:
         e.node(node, tree, miss_handler, values, types)
     return module.text()

@@ -146,14 +146,19 @@ class Function:
 
     def label(self, stem: str) -> str:
         """A fresh block name, for a block placed later with :meth:`block`."""
-        self._fresh += 1
-        return f"{stem}{self._fresh}"
+        return self._fresh_name(stem)
 
     def later(self, stem: str = "v") -> str:
         """A fresh value name, given its value later by :meth:`define`: for a ``phi`` naming a
         value of a block not written yet."""
+        return "%" + self._fresh_name(stem)
+
+    def _fresh_name(self, stem: str) -> str:
+        # stem + a number never seen in this function: unique as long as stems end in no digit
+        if stem[-1:].isdigit():
+            raise ValueError(f"name stem {stem!r} must not end in a digit")
         self._fresh += 1
-        return f"%{stem}{self._fresh}"
+        return f"{stem}{self._fresh}"
 
     def block(self, label: str) -> None:
         """Start the block ``label``; the block before must have ended."""
@@ -174,8 +179,14 @@ class Function:
 
     def assign(self, stem: str, rhs: str) -> str:
         """``%<fresh> = rhs`` in the current block; the fresh name."""
-        value = self.later(stem)
-        self.define(value, rhs)
+        # later() and define() written out: a dispatcher of a thousand methods makes 10,000 of these
+        if not self._open:
+            raise ValueError(f"{self.name}: {rhs!r} outside any block")
+        if stem[-1:].isdigit():
+            raise ValueError(f"name stem {stem!r} must not end in a digit")
+        self._fresh += 1
+        value = f"%{stem}{self._fresh}"
+        self._lines.append(f"  {value} = {rhs}")
         return value
 
     def define(self, value: str, rhs: str) -> None:
@@ -326,7 +337,7 @@ class Function:
     def _vectorcall(self, callee: str, args: str, nargsf: str, kwnames: str, offset: int | None,
                     tail: bool) -> str:
         slow, done = self.label("slow"), self.label("called")
-        arguments = [("ptr", callee), ("ptr", args), ("i64", nargsf), ("ptr", kwnames)]
+        arguments = f"ptr {callee}, ptr {args}, i64 {nargsf}, ptr {kwnames}"
         incoming = []
         if offset == 0:
             self.br(slow)
@@ -353,9 +364,8 @@ class Function:
         self.block(done)
         return self.phi("ptr", incoming, stem="result")
 
-    def _invoke(self, function: str, arguments: list[tuple[str, str]], tail: bool, done: str) -> str:
-        result = self.call("ptr", function, arguments, kind="musttail" if tail else "", stem="r")
-        assert result is not None
+    def _invoke(self, function: str, arguments: str, tail: bool, done: str) -> str:
+        result = self.assign("r", f"{'musttail ' if tail else ''}call ptr {function}({arguments})")
         if tail:
             self.ret(result)
         else:
@@ -374,8 +384,7 @@ class Function:
     def set_error(self, exception: type[BaseException], message: str) -> None:
         """Raise ``exception`` (a built-in exception class) with ``message``: the caller then
         returns its error value."""
-        self._fresh += 1
-        text = self.module.string(f"{self.name}.message{self._fresh}", message)
+        text = self.module.string(f"{self.name}.{self._fresh_name('message')}", message)
         self.call_c("PyErr_SetString", constant(exception), text)
 
     # -- objects ------------------------------------------------------------------------------
