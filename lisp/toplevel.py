@@ -72,8 +72,9 @@ def repl(actions: Sequence[Action] = (), *, quiet: bool = False, non_interactive
     if terminal:
         from lisp.repl.debug_level import TerminalDebugger, break_on_interrupt
 
-        # The debugger runs in the evaluation thread; the terminal's line reader in this one.
-        session.debugger = TerminalDebugger(stdout_stream, lambda prompt: worker.ask(read_line, prompt))
+        # The debugger and the tools run in the evaluation thread; the line reader in this one.
+        session.read_line = functools.partial(worker.ask, read_line)
+        session.debugger = TerminalDebugger(stdout_stream, session.read_line)
         worker.on_interrupt = break_on_interrupt
         if not quiet:
             stdout_stream.write_string(banner() + "\n")

@@ -18,19 +18,23 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
 from types import CodeType, FrameType, TracebackType
-from typing import Any
 
 import lisp.compiler.toplevel
 import lisp.repl
 import lisp.runtime.signals
-from lisp.runtime.namespace import GLOBALS
+from lisp.runtime.frames import (
+    TOPLEVEL_FUNCTION,
+    builtin_name,
+    frame_arguments,
+    function_name,
+    is_lisp_frame,
+)
 from lisp.syntax.printer import prin1_to_string
 
 #: How many frames a short backtrace shows (the innermost ones, where the error is).
@@ -42,17 +46,6 @@ SHORT = 12
 _HIDDEN_FILES = (os.path.dirname(lisp.repl.__file__) + os.sep, lisp.compiler.toplevel.__file__,
                  lisp.runtime.signals.__file__, os.path.dirname(lisp.compiler.toplevel.__file__) + os.sep + "loading.py",
                  contextlib.__file__, threading.__file__)
-
-# The compiler names the function of a top-level form so (lisp.compiler.toplevel); a local
-# function's Python name ends in ".N" when its Lisp name is used twice in a unit.
-_TOPLEVEL_FUNCTION = "%toplevel"
-_UNIQUE_SUFFIX = re.compile(r"\.\d+$")
-
-
-def lisp_name(python_name: str) -> str:
-    """The Lisp name under which the compiler made the Python name ``python_name``."""
-    return _UNIQUE_SUFFIX.sub("", python_name)
-
 
 @dataclass(frozen=True)
 class Frame:
@@ -69,37 +62,20 @@ class Frame:
 
     @cached_property
     def function(self) -> str:
-        """The function as Lisp names it: ``FIB``, ``(H :IN G)``, ``(top-level form)``, ``/``."""
-        if self.kind == "builtin":
-            return prin1_to_string(_builtin_names()[self.code])
-        if self.kind == "host":
-            return self.code.co_name
-        name = lisp_name(self.code.co_name)
-        if name == _TOPLEVEL_FUNCTION:
-            return "(top-level form)"
-        parts = [p for p in self.code.co_qualname.split(".<locals>.")[:-1] if p not in ("%unit", _TOPLEVEL_FUNCTION)]
-        return f"({name} :IN {lisp_name(parts[-1])})" if parts else name
+        """The function as Lisp names it: ``FIB``, ``(H :IN G)``, ``(top-level form)``, ``/``;
+        a host frame's Python name."""
+        return function_name(self.python) or self.code.co_name
 
     @property
     def is_toplevel_form(self) -> bool:
-        return self.kind == "lisp" and self.code.co_name == _TOPLEVEL_FUNCTION
-
-    def arguments(self) -> list[Any]:
-        """The values of the frame's parameters now (a parameter may have been assigned since)."""
-        code, values = self.code, self.python.f_locals
-        count = code.co_argcount + code.co_kwonlyargcount
-        names = list(code.co_varnames[:count])
-        found = [values[n] for n in names if n in values and not (self.kind == "lisp" and n.startswith("%"))]
-        if code.co_flags & 0x04:  # *args: a &rest list or the rest of a lambda list's arguments
-            found.extend(values.get(code.co_varnames[count], ()))
-        return found
+        return self.kind == "lisp" and self.code.co_name == TOPLEVEL_FUNCTION
 
     def call_text(self) -> str:
         """The call as Lisp prints it: ``(FIB 3)``; a top-level form is ``(top-level form)``."""
         if self.is_toplevel_form or self.kind == "host":
             return self.function
         try:
-            printed = [prin1_to_string(arg) for arg in self.arguments()]
+            printed = [prin1_to_string(arg) for arg in frame_arguments(self.python)]
         except Exception:  # noqa: BLE001 - a print-object that fails must not hide the frame
             printed = ["#<unprintable>"]
         return "(" + " ".join([self.function, *printed]) + ")"
@@ -131,37 +107,14 @@ def _short_host_path(path: str) -> str:
     return os.path.relpath(path, os.path.dirname(root)) if path.startswith(root) else os.path.basename(path)
 
 
-_builtin_table: dict[CodeType, Any] | None = None
-
-
-def _builtin_names() -> dict[CodeType, Any]:
-    """The code objects of the global functions written in Python, to their Lisp names (a code
-    object shared by several functions, a wrapper's, is left out)."""
-    global _builtin_table
-    if _builtin_table is None:
-        table: dict[CodeType, Any] = {}
-        shared: set[CodeType] = set()
-        for key, fn in list(GLOBALS.items()):
-            code = getattr(fn, "__code__", None)
-            if not key.startswith("#'") or code is None or getattr(fn, "__globals__", None) is GLOBALS:
-                continue
-            if code in table:
-                shared.add(code)
-            table[code] = getattr(fn, "lisp_name", key[2:])
-        for code in shared:
-            del table[code]
-        _builtin_table = table
-    return _builtin_table
-
-
 def _kind(frame: FrameType) -> str | None:
     """"lisp", "builtin", "host", or None for a hidden frame."""
-    if frame.f_globals is GLOBALS:
+    if is_lisp_frame(frame):
         return "lisp"
     code = frame.f_code
     if code.co_filename.startswith(_HIDDEN_FILES):
         return None
-    return "builtin" if code in _builtin_names() else "host"
+    return "builtin" if builtin_name(code) is not None else "host"
 
 
 def stack_frames(traceback: TracebackType | None, start: FrameType | None) -> Iterator[Frame]:
@@ -198,6 +151,15 @@ def numbered(frames: Iterable[Frame]) -> Iterator[tuple[int, Frame, list[Frame]]
         number += 1
 
 
+_HOST_SHOWN = 3  # host frames named in a run of them; the rest are counted
+
+
+def _host_line(hosts: list[Frame]) -> str:
+    named = ", ".join(f"{h.function} {h.where()}" for h in hosts[:_HOST_SHOWN])
+    more = f", and {len(hosts) - _HOST_SHOWN} more" if len(hosts) > _HOST_SHOWN else ""
+    return f"     [host: {named}{more}]"
+
+
 def format_backtrace(frames: Iterable[Frame], limit: int | None = SHORT, start: int = 0) -> list[str]:
     """Lines for the call frames numbered ``start`` to ``start + limit`` (0 is innermost), each
     run of host frames inside a call as one unnumbered line, a run of calls of one function from
@@ -224,7 +186,7 @@ def format_backtrace(frames: Iterable[Frame], limit: int | None = SHORT, start: 
         shown += 1
         if hosts:
             flush()
-            lines.append("     [host: " + ", ".join(f"{h.function} {h.where()}" for h in hosts) + "]")
+            lines.append(_host_line(hosts))
         if run and (run[-1][1].code, run[-1][1].where()) != (frame.code, frame.where()):
             flush()
         run.append((number, frame))

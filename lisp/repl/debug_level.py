@@ -89,7 +89,7 @@ class Level:
         self.current = stop.innermost_lisp_frame()
         self.session = LevelSession(self, f"<debug {depth}>", debugger.out,
                                     abort_report=f"Return to debugger level {depth}.", debugger=debugger,
-                                    commands=_COMMANDS)
+                                    read_line=debugger.read_line, commands=_COMMANDS)
 
     def run(self) -> NoReturn:
         """Print the stop, then read and act until a restart takes control out of this level."""
@@ -184,7 +184,7 @@ def _printed(value: Any) -> str:
     try:
         return prin1_to_string(value)
     except Exception as failure:  # noqa: BLE001 - a failing print-object must not end the level
-        return f"#<unprintable: {text_of(lambda: str(failure))}>"
+        return f"#<unprintable: {type(failure).__name__}>"
 
 
 def _level(session: Any) -> Level:

@@ -26,11 +26,16 @@ from types import FrameType, TracebackType
 from typing import Any
 
 from lisp.compiler import eval_values
-from lisp.repl.backtrace import Frame, lisp_name, numbered, stack_frames
+from lisp.repl.backtrace import Frame, numbered, stack_frames
 from lisp.runtime.condition_classes import Condition
 from lisp.runtime.data import NIL, Cons, Symbol, cl_symbol, make_list
+from lisp.runtime.frames import lisp_name
 from lisp.runtime.namespace import is_constant, is_special
-from lisp.runtime.signals import Restart, compute_restarts_list, invoke_restart_interactively
+from lisp.runtime.signals import (
+    Restart,
+    compute_restarts_list,
+    invoke_restart_interactively,
+)
 from lisp.runtime.values import clear, take
 
 _QUOTE, _LET, _FLET, _APPLY = (cl_symbol(n) for n in ("QUOTE", "LET", "FLET", "APPLY"))

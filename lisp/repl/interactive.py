@@ -22,7 +22,11 @@ from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.lexers import PygmentsLexer
 
-from lisp.repl.completion import SymbolCompleter, symbol_completions, token_before_cursor
+from lisp.repl.completion import (
+    SymbolCompleter,
+    symbol_completions,
+    token_before_cursor,
+)
 from lisp.repl.forms import is_incomplete
 from lisp.repl.lexer import GfjitLispLexer
 from lisp.repl.prompt import prompt_text

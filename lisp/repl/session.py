@@ -27,13 +27,19 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from lisp.compiler import eval_values
+from lisp.library.terminal import LineReader, using_line_reader
 from lisp.repl.commands import COMMANDS, Argument, Command, command_table
 from lisp.repl.forms import INCOMPLETE, LINE_END, FormSource
 from lisp.repl.report import describe_error
 from lisp.runtime.condition_classes import Condition, ReaderError
 from lisp.runtime.data import NIL, SourcePos, Symbol, cl_symbol, make_list
 from lisp.runtime.namespace import proclaim_special, set_symbol_value, symbol_value
-from lisp.runtime.signals import Debugger, NonLocalTransfer, toplevel_restart, using_debugger
+from lisp.runtime.signals import (
+    Debugger,
+    NonLocalTransfer,
+    toplevel_restart,
+    using_debugger,
+)
 from lisp.runtime.streams import OutputStream, output_stream
 from lisp.syntax.printer import prin1_to_string
 from lisp.syntax.reader import EOF
@@ -60,11 +66,15 @@ class Session:
     outer_exits: tuple[type[BaseException], ...] = ()
 
     def __init__(self, file: str, out: OutputStream, *, abort_report: str = "Return to the toplevel.",
-                 debugger: Debugger | None = None, commands: Mapping[Symbol, Command] | None = None) -> None:
+                 debugger: Debugger | None = None, read_line: LineReader | None = None,
+                 commands: Mapping[Symbol, Command] | None = None) -> None:
         self.source = FormSource(file)
         self.out = out
         self.abort_report = abort_report
+        #: The debugger of the evaluations, and how the interactive tools they run (``step``,
+        #: ``inspect``) read a line (None: no debugger; ``*query-io*``).
         self.debugger = debugger
+        self.read_line = read_line
         self.commands = commands if commands is not None else _TOPLEVEL_COMMANDS
         #: The exception of the last evaluation that failed (``:pytrace`` shows its traceback).
         self.last_error: BaseException | None = None
@@ -174,7 +184,8 @@ class Session:
         """
         try:
             # The debugger outside the restart: an error that unwinds to the restart meets it there.
-            with using_debugger(self.debugger), toplevel_restart(ABORT, self.abort_report) as aborted:
+            with using_debugger(self.debugger), using_line_reader(self.read_line), \
+                    toplevel_restart(ABORT, self.abort_report) as aborted:
                 value = thunk()
             if aborted():
                 self.write("; Aborted.\n")

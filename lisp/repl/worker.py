@@ -72,7 +72,7 @@ def allow_deep_recursion() -> None:
 class _Call:
     """A function to run in another thread, with its outcome."""
 
-    __slots__ = ("fn", "args", "value", "error", "done")
+    __slots__ = ("args", "done", "error", "fn", "value")
 
     def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         self.fn = fn
@@ -94,7 +94,7 @@ class _Call:
 
 
 class _Job(_Call):
-    __slots__ = ("requests", "interrupted")
+    __slots__ = ("interrupted", "requests")
 
     def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         super().__init__(fn, args)

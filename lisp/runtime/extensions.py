@@ -11,7 +11,15 @@ from __future__ import annotations
 import sys
 
 from lisp.runtime import namespace
-from lisp.runtime.data import COMMON_LISP, COMMON_LISP_USER, SYSTEM, Symbol, find_package, make_list, make_package
+from lisp.runtime.data import (
+    COMMON_LISP,
+    COMMON_LISP_USER,
+    SYSTEM,
+    Symbol,
+    find_package,
+    make_list,
+    make_package,
+)
 
 EXTENSIONS = find_package("GFJIT-EXTENSIONS") or make_package("GFJIT-EXTENSIONS", ["GFJIT-EXT", "SB-EXT"],
                                                               use=[COMMON_LISP])
