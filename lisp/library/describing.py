@@ -118,7 +118,8 @@ def apropos(name: Any, package: Any = NIL, external_only: Any = NIL) -> Any:
             line += " (fbound)"
         if global_value_is_set(sym) or sym.is_keyword:
             line += " = " + prin1_to_string(symbol_value(sym))
-        out.write_string(line + "\n")
+        out.fresh_line()  # (and no newline after the last, as SBCL)
+        out.write_string(line)
     return values()
 
 

@@ -28,6 +28,7 @@ from types import CodeType, FrameType, TracebackType
 import lisp.compiler.toplevel
 import lisp.repl
 import lisp.runtime.signals
+from lisp.runtime.data import SYSTEM
 from lisp.runtime.frames import (
     TOPLEVEL_FUNCTION,
     builtin_name,
@@ -42,7 +43,7 @@ SHORT = 12
 
 # The machinery between the toplevel and the user's code, never shown: the REPL, the compiler's
 # top-level evaluation, signalling (the debugger is entered from inside ERROR), and the standard
-# library's context managers and threads.
+# library's context managers and threads; also the GFJIT-SYSTEM functions that macros expand into.
 _HIDDEN_FILES = (os.path.dirname(lisp.repl.__file__) + os.sep, lisp.compiler.toplevel.__file__,
                  lisp.runtime.signals.__file__, os.path.dirname(lisp.compiler.toplevel.__file__) + os.sep + "loading.py",
                  contextlib.__file__, threading.__file__)
@@ -114,7 +115,11 @@ def _kind(frame: FrameType) -> str | None:
     code = frame.f_code
     if code.co_filename.startswith(_HIDDEN_FILES):
         return None
-    return "builtin" if builtin_name(code) is not None else "host"
+    name = builtin_name(code)
+    if name is None:
+        return "host"
+    # The functions that macros expand into (sys::%restart-case) are the macros' machinery.
+    return None if name.package is SYSTEM and name.name.startswith("%") else "builtin"
 
 
 def stack_frames(traceback: TracebackType | None, start: FrameType | None) -> Iterator[Frame]:

@@ -22,12 +22,13 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, NoReturn, cast
 
+from lisp.compiler import eval_values
 from lisp.repl.backtrace import format_backtrace
 from lisp.repl.commands import COMMANDS, Argument, Command, command_table
 from lisp.repl.debugger import Stop
 from lisp.repl.report import describe_stop, heading, restart_lines, text_of
 from lisp.repl.session import NestedSession
-from lisp.runtime.condition_classes import Condition, ReaderError
+from lisp.runtime.condition_classes import Condition
 from lisp.runtime.data import NIL, SYSTEM, SourcePos, cl_symbol
 from lisp.runtime.signals import (
     RestartSpec,
@@ -104,14 +105,15 @@ class Level:
             except EOFError:
                 self.invoke_named(ABORT, innermost=True)
                 continue
-            self.session.feed(text + "\n")
+            self.session.feed(text if text.endswith("\n") else text + "\n")
             if self.session.quit_requested:
                 raise SystemExit(0)
 
     # -- restarts -------------------------------------------------------------------------------
 
     def choose(self, number: int) -> None:
-        """Invoke restart ``number``, asking for a value if it needs one."""
+        """Invoke restart ``number``, asking for a value if it needs one (under the level's
+        session's ABORT restart: called as a command, or through :meth:`LevelSession.handle_form`)."""
         if not 0 <= number < len(self.stop.restarts):
             self.session.write(f"There is no restart {number}; there are {len(self.stop.restarts)}.\n")
             return
@@ -122,23 +124,16 @@ class Level:
             if found is None:
                 return
             args = (found,)
-        found = self.session.protected(lambda: self.stop.invoke_restart(number, *args))
-        if isinstance(found, tuple):
-            self.session.print_values(found)
+        self.session.print_values(self.stop.invoke_restart(number, *args))
 
     def _value_for(self, what: str) -> Any | None:
-        """Read a form and evaluate it: the value, or None if none came (Ctrl-C, an error)."""
+        """Read a form and evaluate it: the value, or None if none came (Ctrl-C, end of input)."""
         try:
             text = self.debugger.read_line(f"Enter a form to evaluate for {what}: ")
         except (KeyboardInterrupt, EOFError):
             return None
-        try:
-            form = read_from_string(text)
-        except ReaderError as error:
-            self.session.report(error)
-            return None
-        found = self.session.evaluate(form)
-        return None if found is None else (found[0] if found else NIL)
+        found = eval_values(read_from_string(text))
+        return found[0] if found else NIL
 
     def invoke_named(self, name: Any, *, innermost: bool) -> None:
         """Invoke the innermost (or outermost) restart named ``name``."""
@@ -175,7 +170,7 @@ class LevelSession(NestedSession):
 
     def handle_form(self, form: Any, pos: SourcePos | None) -> None:
         if type(form) is int:
-            self.level.choose(form)
+            self.protected(lambda: self.level.choose(form))
         else:
             super().handle_form(form, pos)
 
@@ -217,9 +212,7 @@ def _frame(session: Any, arguments: list[Argument]) -> None:
 def _eval(session: Any, arguments: list[Argument]) -> None:
     level = _level(session)
     [(form, _pos)] = arguments
-    found = session.protected(lambda: level.stop.eval_in_frame(form, level.current))
-    if isinstance(found, tuple):
-        session.print_values(found)
+    session.print_values(level.stop.eval_in_frame(form, level.current))
 
 
 def _source(session: Any, _arguments: list[Argument]) -> None:

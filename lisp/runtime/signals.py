@@ -265,10 +265,10 @@ def current_debugger() -> Debugger | None:
 
 
 def _debug(condition: Condition, traceback: TracebackType | None, frame: FrameType | None, *,
-           hooks: bool = True) -> Condition:
-    """Run the debugger hooks (unless ``hooks`` is false: they ran) and the debugger for
+           run_hooks: bool = True) -> Condition:
+    """Run the debugger hooks (unless ``run_hooks`` is false: they ran) and the debugger for
     ``condition``; if they return, the condition marked unhandled, to be raised."""
-    if hooks:
+    if run_hooks:
         _run_hook(_INVOKE_DEBUGGER_HOOK, condition)
         _run_hook(_DEBUGGER_HOOK, condition)
     debugger = _state.debugger
@@ -284,7 +284,7 @@ def _debug(condition: Condition, traceback: TracebackType | None, frame: FrameTy
 
 
 def _run_hook(variable: Symbol, condition: Condition) -> None:
-    hook = namespace.symbol_value(variable)
+    hook = namespace.symbol_value(variable) if namespace.boundp(variable) else NIL
     if hook is not NIL:
         with namespace.dynamic_binding(variable, NIL):
             (namespace.get_function(hook) if isinstance(hook, Symbol) else hook)(condition, hook)
@@ -432,7 +432,7 @@ def debug_escaped(exc: Exception) -> Condition:
     deferred for want of stack; the condition to re-raise."""
     condition = as_condition(exc)
     if condition.signalled and getattr(condition, "debugger_deferred", False):
-        return _debug(condition, exc.__traceback__, None, hooks=False)
+        return _debug(condition, exc.__traceback__, None, run_hooks=False)
     return _signal_escaped(exc)
 
 
