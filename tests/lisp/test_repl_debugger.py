@@ -1,11 +1,17 @@
 """The debugger and the interactive tools at the REPL on a pseudo-terminal, driven with pexpect as a
 person types: restarts by number, the frame commands, nested levels, Ctrl-C, the stuck input."""
 
+import fcntl
 import os
+import pty
 import re
+import struct
+import subprocess
 import sys
+import termios
 
 import pexpect
+import pexpect.fdpexpect
 import pytest
 
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[()][0-9A-Za-z]|\x1b[=>]|\r")
@@ -16,6 +22,10 @@ TOP, LEVEL_1, LEVEL_2, STEP, INSPECT = "\nCL-USER>", "\n1]", "\n2]", "\nstep>", 
 class Repl:
     """``python -m lisp`` on a pty; :meth:`expect` reads the screen output with escapes removed.
 
+    The child is started by ``subprocess`` (no Python runs between fork and exec: the test process
+    has threads) under ``setsid --ctty``, which makes the pty its controlling terminal, so that
+    Ctrl-C typed there sends it SIGINT; pexpect reads and waits on the pty's master side.
+
     The line editor draws a prompt and moves the cursor past it (no space is written after it), and
     redraws the prompt line with what is typed: a new prompt is the one after a newline
     (``"\nCL-USER>"``, ``"\n1]"``).
@@ -24,8 +34,12 @@ class Repl:
     def __init__(self, home, *args, env=None):
         environment = {**os.environ, "TERM": "xterm", "HOME": str(home), "PROMPT_TOOLKIT_NO_CPR": "1",
                        **(env or {})}
-        self.child = pexpect.spawn(sys.executable, ["-m", "lisp", *args], env=environment, encoding="utf-8",
-                                   dimensions=(40, 200), timeout=WAIT)
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))
+        self.process = subprocess.Popen(["setsid", "--ctty", sys.executable, "-m", "lisp", *args], stdin=slave,
+                                        stdout=slave, stderr=slave, env=environment, close_fds=True)
+        os.close(slave)
+        self.child = pexpect.fdpexpect.fdspawn(master, encoding="utf-8", timeout=WAIT)
         self.seen = ""
 
     def type(self, text):
@@ -48,7 +62,10 @@ class Repl:
         return before
 
     def close(self):
-        self.child.close(force=True)
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=WAIT)
+        self.child.close()
 
 
 @pytest.fixture
