@@ -109,7 +109,7 @@ def _source(fn: Any) -> str:
 def _generic(gf: Any, name: str) -> str:
     try:
         asm = gf.asm()
-    except Exception as failure:
+    except Exception as failure:  # noqa: BLE001 - no dispatcher yet, or no native mode here
         asm = f"(no native dispatcher: {failure})"
     return (f"; Native dispatcher of the generic function {name}, for its calls so far "
             f"(machine code from LLVM):\n{asm.rstrip()}\n\n; Its decision tree:\n{gf.describe().rstrip()}\n")

@@ -76,9 +76,9 @@ def test_source_text_shows_the_line_with_the_column_marked(tmp_path):
     source = tmp_path / "dbg.lisp"
     source.write_text("(defun dbg-src (v)\n  (car v))\n(dbg-src 7)\n")
     stops = []
-    with using_debugger(lambda condition, tb: stops.append(Stop(condition, tb, sys._getframe(1)))):
-        with pytest.raises(Condition):
-            lisp.load(str(source))
+    with using_debugger(lambda condition, tb: stops.append(Stop(condition, tb, sys._getframe(1)))), \
+            pytest.raises(Condition):
+        lisp.load(str(source))
     stop = stops[0]
     number = stop.innermost_lisp_frame()
     assert stop.source_location(number) == (str(source), 2, 3)
