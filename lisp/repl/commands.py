@@ -30,6 +30,7 @@ class Session(Protocol):
     quit_requested: bool
     last_error: BaseException | None
     commands: Mapping[Symbol, Command]
+    help_notes: tuple[str, ...]
 
     def write(self, text: str) -> None: ...
 
@@ -65,6 +66,7 @@ def _help(session: Session, _arguments: list[Argument]) -> None:
     lines = ["Type a form to evaluate it. Commands (arguments on the same line):"]
     lines += [f"  {c.usage:<24} {c.help}" for c in session.commands.values()]
     lines.append("*, ** and *** hold the last three values; +, ++, +++ the last three forms.")
+    lines += session.help_notes
     session.write("\n".join(lines) + "\n")
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, NoReturn, cast
+from typing import Any, cast
 
 from lisp.compiler import eval_values
 from lisp.repl.backtrace import format_backtrace
@@ -48,6 +48,7 @@ INTERACTIVE_INTERRUPT = define_condition(SYSTEM.intern("INTERACTIVE-INTERRUPT"),
                                          report="Interactive interrupt (Ctrl-C).")
 INTERACTIVE_INTERRUPT.__doc__ = "What the debugger stops on when Ctrl-C interrupts an evaluation."
 
+_NO_VALUE = object()
 _HINT = "Type a restart's number to choose it, :help for the debugger's commands.\n"
 
 
@@ -92,8 +93,9 @@ class Level:
                                     abort_report=f"Return to debugger level {depth}.", debugger=debugger,
                                     read_line=debugger.read_line, commands=_COMMANDS)
 
-    def run(self) -> NoReturn:
-        """Print the stop, then read and act until a restart takes control out of this level."""
+    def run(self) -> None:
+        """Print the stop, then read and act until a restart takes control out of this level (at
+        the end of the input: ABORT; where there is none, the debugger returns, declining)."""
         self.session.write(describe_stop(self.stop.condition, self.stop.restarts, self.stop.frames()) + _HINT)
         while True:
             prompt = "." * (len(str(self.depth)) + 1) + " " if self.session.waiting else f"{self.depth}] "
@@ -104,7 +106,7 @@ class Level:
                 continue
             except EOFError:
                 self.invoke_named(ABORT, innermost=True)
-                continue
+                return
             self.session.feed(text if text.endswith("\n") else text + "\n")
             if self.session.quit_requested:
                 raise SystemExit(0)
@@ -121,17 +123,17 @@ class Level:
         args: tuple[Any, ...] = ()
         if self.stop.needs_value(restart):
             found = self._value_for(restart.name.name)
-            if found is None:
+            if found is _NO_VALUE:
                 return
             args = (found,)
         self.session.print_values(self.stop.invoke_restart(number, *args))
 
-    def _value_for(self, what: str) -> Any | None:
-        """Read a form and evaluate it: the value, or None if none came (Ctrl-C, end of input)."""
+    def _value_for(self, what: str) -> Any:
+        """Read a form and evaluate it: its value, or _NO_VALUE if none came (Ctrl-C, end of input)."""
         try:
             text = self.debugger.read_line(f"Enter a form to evaluate for {what}: ")
         except (KeyboardInterrupt, EOFError):
-            return None
+            return _NO_VALUE
         found = eval_values(read_from_string(text))
         return found[0] if found else NIL
 
@@ -163,6 +165,9 @@ class Level:
 
 class LevelSession(NestedSession):
     """The session of a debugger level: a number typed chooses a restart."""
+
+    help_notes = ("At a debugger level a number chooses that restart (:restarts lists them), a form is evaluated "
+                  "where the error happened, and Ctrl-D is :abort.",)
 
     def __init__(self, level: Level, file: str, out: OutputStream, **options: Any) -> None:
         super().__init__(file, out, **options)

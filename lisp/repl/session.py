@@ -64,6 +64,8 @@ class Session:
 
     #: Exits that leave an evaluation for a target outside the session: none for a toplevel.
     outer_exits: tuple[type[BaseException], ...] = ()
+    #: What ``:help`` says after the commands.
+    help_notes: tuple[str, ...] = ()
 
     def __init__(self, file: str, out: OutputStream, *, abort_report: str = "Return to the toplevel.",
                  debugger: Debugger | None = None, read_line: LineReader | None = None,

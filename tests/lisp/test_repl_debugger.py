@@ -299,3 +299,13 @@ def test_a_dumb_terminal_gets_the_debugger_with_plain_prompts(tmp_path):
         session.expect("CL-USER> ")
     finally:
         session.close()
+
+
+@pytest.mark.timeout(180)
+def test_use_value_takes_nil_as_a_value(repl):
+    repl.line('(restart-case (error "none") (use-value (v) (list :got v)))')
+    repl.expect(LEVEL_1)
+    repl.line("0")
+    repl.expect("Enter a form to evaluate for USE-VALUE:")
+    repl.line("nil")
+    assert repl.expect(TOP).strip().endswith("(:GOT NIL)")
