@@ -25,7 +25,9 @@ its next instruction or call (CPython's trace hook, set on that thread from the 
 :class:`_Break`), and the trace function runs ``on_interrupt``, after which the interrupted code
 carries on unless ``on_interrupt`` raised. A second Ctrl-C before the first was taken (a long C
 call) falls back to the KeyboardInterrupt. Either way a long single C call (sorting a huge list)
-finishes first.
+finishes first. On CPython 3.12+ no API traces one other thread: the trace is set in every thread
+until the break is taken, and then removed from every thread, a trace function that another tool
+had set (a line-coverage tracer) included.
 
 **The channel.** While the evaluation thread runs a call, it may ask the thread that is waiting
 for that call to run a function for it (:meth:`EvalThread.ask`): that is how a debugger level or
