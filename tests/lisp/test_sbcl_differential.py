@@ -2293,6 +2293,59 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ('(with-standard-io-syntax (read-from-string "(a #\\\\b \\"c\\")"))', '((A #\\b "c") 11)'),
         ("(let ((*print-level* 1)) (with-standard-io-syntax (prin1-to-string '(1 (2 (3))))))", '("(1 (2 (3)))")'),
     ],
+    'interactive tools (documentation, describe, print-object, apropos, trace, modules)': [
+        ('(progn (defun diff-doc-fn () "Doc string." 1) (documentation \'diff-doc-fn \'function))', '("Doc string.")'),
+        ('(progn (defun diff-doc-lone () "lone") (documentation \'diff-doc-lone \'function))', '(NIL)'),
+        ('(progn (defun diff-doc-obj () "Obj doc." 1) (documentation #\'diff-doc-obj t))', '("Obj doc.")'),
+        (('(progn (defun diff-doc-decl (x) (declare (ignore x)) "After a declaration." 1) '
+          '(documentation \'diff-doc-decl \'function))'), '("After a declaration.")'),
+        ('(progn (defvar *diff-doc-var* 1 "Var doc.") (documentation \'*diff-doc-var* \'variable))', '("Var doc.")'),
+        ('(progn (defparameter *diff-doc-par* 1 "Par doc.") (documentation \'*diff-doc-par* \'variable))',
+         '("Par doc.")'),
+        ('(progn (defconstant +diff-doc-con+ 1 "Con doc.") (documentation \'+diff-doc-con+ \'variable))',
+         '("Con doc.")'),
+        ('(progn (defmacro diff-doc-mac () "Mac doc." nil) (documentation \'diff-doc-mac \'function))', '("Mac doc.")'),
+        ('(progn (defgeneric diff-doc-gf (x) (:documentation "Gf doc.")) (documentation \'diff-doc-gf \'function))',
+         '("Gf doc.")'),
+        ('(progn (defclass diff-doc-class () () (:documentation "Class doc.")) (documentation \'diff-doc-class \'type))',
+         '("Class doc.")'),
+        (('(progn (defclass diff-doc-class2 () () (:documentation "Class doc 2.")) '
+          '(documentation (find-class \'diff-doc-class2) t))'), '("Class doc 2.")'),
+        (('(progn (define-condition diff-doc-cond (error) () (:documentation "Cond doc.")) '
+          '(documentation \'diff-doc-cond \'type))'), '("Cond doc.")'),
+        ('(progn (deftype diff-doc-type () "Type doc." \'integer) (documentation \'diff-doc-type \'type))',
+         '("Type doc.")'),
+        (('(progn (defun diff-doc-set () 1) (setf (documentation \'diff-doc-set \'function) "Set doc.") '
+          '(documentation \'diff-doc-set \'function))'), '("Set doc.")'),
+        (('(progn (defvar *diff-doc-setv* 1) (setf (documentation \'*diff-doc-setv* \'variable) "Set var doc.") '
+          '(documentation \'*diff-doc-setv* \'variable))'), '("Set var doc.")'),
+        ("(documentation 'diff-doc-nothing 'function)", '(NIL)'),
+        ('(with-output-to-string (*standard-output*) (describe 3))', '("3\n  [fixnum]\n")'),
+        ('(with-output-to-string (*standard-output*) (describe 1/2))', '("1/2\n  [ratio]\n")'),
+        ("(with-output-to-string (*standard-output*) (describe '(1 2)))", '("(1 2)\n  [list]\n")'),
+        ('(with-output-to-string (*standard-output*) (describe "ab"))',
+         '("\\"ab\\"\n  [simple-string]\n\nElement-type: CHARACTER\nLength: 2\n")'),
+        ('(with-output-to-string (*standard-output*) (describe :diff-kw))',
+         '(":DIFF-KW\n  [symbol]\n\nDIFF-KW names a constant variable:\n  Value: :DIFF-KW\n")'),
+        ('(with-output-to-string (s) (print-object 42 s))', '("42")'),
+        ('(with-output-to-string (s) (print-object "ab" s))', '("\\"ab\\"")'),
+        ('(with-output-to-string (s) (print-object \'(1 #\\a "b") s))', '("(1 #\\\\a \\"b\\")")'),
+        ('(with-output-to-string (s) (let ((*print-base* 16)) (print-object 255 s)))', '("FF")'),
+        (('(progn (defun diff-apro-fn () 1) (defvar *diff-apro-var* 2) '
+          '(with-output-to-string (*standard-output*) (apropos "DIFF-APRO")))'),
+         '("*DIFF-APRO-VAR* = 2\nDIFF-APRO-FN (fbound)")'),
+        ('(progn (defun diff-apl-b () 1) (defun diff-apl-a () 1) (apropos-list "DIFF-APL"))', '((DIFF-APL-A DIFF-APL-B))'),
+        (('(progn (defun diff-tr (n) (if (= n 0) 0 (+ 1 (diff-tr (- n 1))))) (trace diff-tr) '
+          '(prog1 (with-output-to-string (*trace-output*) (diff-tr 1)) (untrace diff-tr)))'),
+         '("  0: (DIFF-TR 1)\n    1: (DIFF-TR 0)\n    1: DIFF-TR returned 0\n  0: DIFF-TR returned 1\n")'),
+        (('(progn (defun diff-tr2 (a b) (values a b)) (trace diff-tr2) '
+          '(prog1 (with-output-to-string (*trace-output*) (diff-tr2 1 "x")) (untrace diff-tr2)))'),
+         '("  0: (DIFF-TR2 1 \\"x\\")\n  0: DIFF-TR2 returned 1 \\"x\\"\n")'),
+        (('(progn (defun diff-untr () 1) (trace diff-untr) (untrace diff-untr) '
+          '(with-output-to-string (*trace-output*) (diff-untr)))'), '("")'),
+        ('(progn (provide :diff-mod) (not (null (member "DIFF-MOD" *modules* :test #\'string=))))', '(T)'),
+        ('(progn (provide "DIFF-MOD2") (require "DIFF-MOD2"))', '(NIL)'),
+    ],
 }
 
 # (form, gfjit's answer, SBCL's answer, the README deviation it follows)
