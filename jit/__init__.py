@@ -18,7 +18,9 @@ context and target machine; `shard` links objects into one of K LLJITs, each beh
 one symbol table across the shards and decides when code may be freed, `handle` is the lease a
 caller holds on linked code;
 `llvm_unlocked` lists the llvmlite entry points called without llvmlite's process-wide lock, which
-is what lets threads compile and link in parallel.
+is what lets threads compile and link in parallel. `objcache` keeps object code on disk, signed
+with this user's key (`cachekey`) and trusted only in private files (`safefiles`); `forksafe`
+keeps the layer usable in a child of `os.fork()`.
 
 Reclamation rule: code is freed only once the handle `add` returned and every handle `lookup`
 returned for it are released. Releasing the `add` handle withdraws the exports from the symbol
@@ -29,8 +31,15 @@ sure nobody runs the code any more (dispatch's invariant I1) may release and hav
 Releasing never blocks and is safe in garbage-collection finalizers; `add`, `lookup`, `stats` and
 `close` may wait for locks and must not be called from finalizers.
 
-Environment: GFJIT_CACHE_DIR (on-disk object cache), GFJIT_DUMP=ir,opt,asm and GFJIT_DUMP_DIR
-(per-module dumps), GFJIT_PERF_MAP=1 (/tmp/perf-<pid>.map for `perf report`).
+Environment:
+- GFJIT_CACHE_DIR: the on-disk object cache of every JitPool() (empty: none). The default pool
+  uses `jit.objcache.default_cache_dir()`: GFJIT_CACHE_DIR if set, else $XDG_CACHE_HOME/gfjit or
+  ~/.cache/gfjit. GFJIT_CACHE=0 turns every cache off. Entries are signed with the key in
+  $XDG_CONFIG_HOME/gfjit/cache.key (~/.config/gfjit/cache.key), made on first use.
+- GFJIT_DUMP=ir,opt,asm and GFJIT_DUMP_DIR: per-module dumps.
+- GFJIT_PERF_MAP=1: /tmp/perf-<pid>.map for `perf report`.
+A setting that cannot be honoured (an unusable cache, dump directory or perf map, a bad value)
+turns off only that tool, with one warning; compiling carries on.
 """
 
 __version__ = "0.1.0"
@@ -38,14 +47,15 @@ __version__ = "0.1.0"
 from . import capi
 from .compiler import ObjectCode, assembly, compile
 from .dumps import DumpConfig
-from .errors import (DuplicateSymbolError, HandleReleasedError, IRSyntaxError, IRVerifyError,
-                     JitError, LinkError, MissingExportError, PoolClosedError, SymbolNotFound,
-                     UndefinedSymbolError)
+from .errors import (CacheDirectoryError, DuplicateSymbolError, HandleReleasedError, IRSyntaxError, IRVerifyError, JitError, LinkError,
+                     MissingExportError, PoolClosedError, SymbolNotFound, UndefinedSymbolError,
+                     UnsafeFileError)
 from .pool import CodeHandle, JitPool, default_pool
 
 __all__ = [
-    "CodeHandle", "DumpConfig", "DuplicateSymbolError", "HandleReleasedError", "IRSyntaxError",
-    "IRVerifyError", "JitError", "JitPool", "LinkError", "MissingExportError", "ObjectCode",
-    "PoolClosedError", "SymbolNotFound", "UndefinedSymbolError", "assembly", "capi", "compile",
-    "default_pool",
+    "CacheDirectoryError", "CodeHandle", "DumpConfig",
+    "DuplicateSymbolError", "HandleReleasedError", "IRSyntaxError", "IRVerifyError", "JitError",
+    "JitPool", "LinkError", "MissingExportError", "ObjectCode", "PoolClosedError",
+    "SymbolNotFound", "UndefinedSymbolError", "UnsafeFileError", "assembly",
+    "capi", "compile", "default_pool",
 ]

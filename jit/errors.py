@@ -75,3 +75,19 @@ class PoolClosedError(JitError):
 
 class LinkError(JitError):
     """LLVM's JIT linker rejected an object it was given (message from LLVM)."""
+
+
+class UnsafeFileError(JitError):
+    """A file or directory the JIT would trust could have been written by someone else (another
+    owner, writable by group or others, a link, not a regular file), or is too large to read."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+class CacheDirectoryError(JitError, ValueError):
+    """The object-cache directory given to a JitPool cannot be used (not a directory, cannot be
+    made, or not private to this user)."""
+

@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import compiler, dumps, objcache, perfmap
+from . import compiler, dumps, forksafe, objcache, perfmap
 from .compiler import ObjectCode
 from .elf import ObjectFormatError
 from .errors import DuplicateSymbolError, JitError, PoolClosedError, SymbolNotFound
@@ -50,12 +50,15 @@ class JitPool:
                  cache_dir: str | os.PathLike[str] | None = None,
                  dump: dumps.DumpConfig | None = None, perf_map: bool | None = None,
                  retire_after: int = RETIRE_AFTER) -> None:
+        """`cache_dir`: None for GFJIT_CACHE_DIR (no cache if unset), "" for none,
+        `objcache.USER_DEFAULT` for the per-user cache, or a directory (CacheDirectoryError if it
+        cannot be used)."""
         count = (os.cpu_count() or 1) if shards is None else shards
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise ValueError(f"shards must be a positive int or None, not {shards!r}")
         self.opt_level = compiler.check_opt_level(opt_level)
         initialize()  # shards make LLJITs for the host, even when every object comes from a cache
-        self._cache = objcache.ObjectCache(cache_dir) if cache_dir else objcache.from_env()
+        self._cache = objcache.for_pool(cache_dir)
         self._dump = dumps.from_env() if dump is None else dump
         self._perf_map = perfmap.enabled_by_env() if perf_map is None else perf_map
         self._shards = [Shard(i, retire_after) for i in range(count)]
@@ -69,6 +72,8 @@ class JitPool:
         self._counts = collections.Counter()   # under the table lock, or _stats_lock for the
         self._seconds = collections.Counter()  # compile-side counters (cache, compile time)
         self._stats_lock = threading.Lock()
+        self._fork_took_table = False
+        forksafe.register(forksafe.RANK_TABLES, self)
 
     @property
     def closed(self) -> bool:
@@ -157,7 +162,7 @@ class JitPool:
             self._unreserve(exports)
             raise
         handle = CodeHandle(self, linked, owner=True)
-        if self._perf_map:
+        if self._perf_map:  # never raises: a map that cannot be written turns itself off
             perfmap.record({s: (a, obj.symbols.defined.get(s, 0))
                             for s, a in linked.addresses.items()
                             if s in obj.symbols.functions})
@@ -193,6 +198,7 @@ class JitPool:
                 "cache_hits": self._counts["cache_hits"],
                 "cache_misses": self._counts["cache_misses"],
                 "cache_write_failures": self._counts["cache_write_failures"],
+                "cache_rejected": self._counts["cache_rejected"],
                 "lljits_created": sum(s["lljits_created"] for s in shards),
                 "lljits_disposed": sum(s["lljits_disposed"] for s in shards),
                 "lock_waits": [s["lock_waits"] for s in shards],
@@ -246,17 +252,22 @@ class JitPool:
             return code
         if not isinstance(code, str):
             raise TypeError(f"add() takes LLVM IR text or an ObjectCode, not {type(code).__name__}")
+        compiler.encode_source(code, name)  # before the cache key: it encodes the IR
         key = None
         if self._cache is not None and cache:
             key = self._cache.key(code, compiler.cache_key_parts(opt_level, False))
-            data = self._cache.get(key)
+            try:
+                data = self._cache.get(key)
+            except objcache.RejectedEntry:
+                data = None
+                self._count("cache_rejected")
             if data is not None:
                 try:
                     obj = ObjectCode.from_bytes(name, data)
                     self._count("cache_hits")
                     return obj
                 except ObjectFormatError:
-                    pass  # intact on disk but not an object we can use: recompile over it
+                    pass  # signed by us but not an object we can use: recompile over it
             self._count("cache_misses")
         start = time.perf_counter()
         obj = compiler.compile(code, name, opt_level=opt_level, dump=self._dump)
@@ -317,6 +328,21 @@ class JitPool:
         return order[0]
 
 
+    # -- fork (see forksafe): the table and statistics locks -------------------------------------
+
+    def fork_acquire(self) -> None:
+        self._fork_took_table = self._table_holder != threading.get_ident()
+        if self._fork_took_table:
+            self._table_lock.acquire()
+            self._table_holder = threading.get_ident()
+        self._stats_lock.acquire()
+
+    def fork_release(self, child: bool) -> None:
+        self._stats_lock.release()
+        if self._fork_took_table:
+            self._unlock_table()
+
+
 def _perf_map_functions(obj: ObjectCode, exports: list[str]) -> list[str]:
     # Every global function is looked up at link time, so the perf map can name all of them.
     return exports + sorted(obj.symbols.functions - set(exports))
@@ -324,12 +350,14 @@ def _perf_map_functions(obj: ObjectCode, exports: list[str]) -> list[str]:
 
 _default_pool: JitPool | None = None
 _default_pool_lock = threading.Lock()
+forksafe.register_lock(forksafe.RANK_DEFAULT_POOL, _default_pool_lock)
 
 
 def default_pool() -> JitPool:
-    """The process-wide JitPool, created on first use (thread-safe)."""
+    """The process-wide JitPool, created on first use (thread-safe). It keeps object code in the
+    per-user cache (`objcache.default_cache_dir()`)."""
     global _default_pool
     with _default_pool_lock:
         if _default_pool is None or _default_pool.closed:
-            _default_pool = JitPool()
+            _default_pool = JitPool(cache_dir=objcache.USER_DEFAULT)
         return _default_pool
