@@ -91,3 +91,17 @@ class CacheDirectoryError(JitError, ValueError):
     """The object-cache directory given to a JitPool cannot be used (not a directory, cannot be
     made, or not private to this user)."""
 
+
+class CompileWorkerError(JitError):
+    """A compile worker process failed a request: it crashed (`cause` "signal" or "exit"), did not
+    answer in time ("timeout"), ran out of its memory cap ("memory"), could not start ("start"), or
+    broke the protocol ("protocol"). The worker was killed and will be replaced.
+    """
+
+    def __init__(self, module: str, pid: int | None, cause: str, detail: str) -> None:
+        worker = f"worker process {pid}" if pid is not None else "a worker process"
+        super().__init__(f"compiling module {module!r} in {worker} failed ({cause}): {detail}")
+        self.module = module
+        self.pid = pid
+        self.cause = cause
+        self.detail = detail

@@ -58,7 +58,8 @@ class ObjectCache:
         return h.hexdigest()
 
     def _tag(self, name: str, payload: bytes) -> bytes:
-        return hmac.new(self._key, _MAGIC + name.encode() + b"\0" + payload, hashlib.sha256).digest()
+        signed = _MAGIC + name.encode() + b"\0" + payload
+        return hmac.new(self._key, signed, hashlib.sha256).digest()
 
     def get(self, key: str) -> bytes | None:
         """The object stored under `key`, or None if there is none (or the cache directory cannot

@@ -17,7 +17,8 @@ from jit_test_support import I64_TO_I64, affine_ir, run_python
 
 IR = affine_ir("f", 3, 1)  # f(2) == 7
 PLANTED_IR = affine_ir("f", 0, 666)  # what a planter would rather have run: f(x) == 666
-needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+needs_root = pytest.mark.skipif(os.geteuid() != 0,
+                                reason="giving a file to another user needs root")
 
 
 def _entries(directory):
@@ -176,7 +177,8 @@ def test_a_key_others_can_read_turns_the_cache_off_with_one_warning(tmp_path, mo
     key.parent.mkdir(parents=True, mode=0o700)
     key.write_bytes(b"k" * cachekey.KEY_BYTES)
     key.chmod(0o644)
-    with pytest.warns(RuntimeWarning, match="object cache is off.*cache.key.*read or write") as caught:
+    with pytest.warns(RuntimeWarning,
+                      match="object cache is off.*cache.key.*read or write") as caught:
         pools = [jit.JitPool(shards=1, cache_dir=tmp_path / "cache") for _ in range(2)]
     assert len(caught) == 1
     for pool in pools:

@@ -44,7 +44,8 @@ def test_an_unwritable_dump_directory_turns_off_only_the_dumps_with_one_warning(
     blocker.write_text("")
     monkeypatch.setenv("GFJIT_DUMP", "ir,asm")
     monkeypatch.setenv("GFJIT_DUMP_DIR", str(blocker / "dumps"))
-    with pytest.warns(RuntimeWarning, match=f"dumps into '{blocker / 'dumps'}' turned off") as caught:
+    with pytest.warns(RuntimeWarning,
+                      match=f"dumps into '{blocker / 'dumps'}' turned off") as caught:
         with jit.JitPool(shards=1) as pool:
             for i in range(3):
                 with pool.add(affine_ir(f"f{i}", 2, i), exports=[f"f{i}"]) as handle:

@@ -9,13 +9,14 @@ import pytest
 from jit_test_support import run_python
 
 _FORK_WHILE_CHURNING = """
-    import json, os, select, signal, threading, warnings
+    import faulthandler, json, os, select, signal, sys, threading, warnings
     warnings.simplefilter("ignore")  # 3.12+: "this process is multi-threaded, fork() may deadlock"
     import jit
     from jit_test_support import I64_TO_I64, affine_ir
 
-    FORKS, CHILD_SECONDS = {forks}, 10
-    pool = jit.JitPool(shards=2, retire_after=10, cache_dir="")
+    FORKS, CHILD_SECONDS = {forks}, {child_seconds}
+    pool = jit.JitPool(shards=2, retire_after=10, cache_dir="", compile_in={compile_in!r},
+                       workers=2)
     stop = threading.Event()
     errors = []
 
@@ -50,6 +51,7 @@ _FORK_WHILE_CHURNING = """
     for n in range(FORKS):
         pid = os.fork()
         if pid == 0:
+            faulthandler.dump_traceback_later(CHILD_SECONDS - 1, file=sys.stderr)  # if it hangs
             try:
                 os._exit(0 if child(n) else 1)
             except BaseException:
@@ -72,15 +74,25 @@ _FORK_WHILE_CHURNING = """
 """
 
 
-def _fork_while_churning(forks):
-    done = run_python(_FORK_WHILE_CHURNING.format(forks=forks),
+def _fork_while_churning(forks, compile_in, child_seconds):
+    done = run_python(_FORK_WHILE_CHURNING.format(forks=forks, compile_in=compile_in,
+                                                  child_seconds=child_seconds),
                       env={"GFJIT_PERF_MAP": None, "GFJIT_DUMP": None}, timeout=280)
     assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout)
+    return json.loads(done.stdout) | {"stacks of hung children": done.stderr[-3000:]
+                                      if "Thread 0x" in done.stderr else ""}
 
 
 @pytest.mark.timeout(300)
 def test_children_forked_while_threads_compile_link_and_release_can_compile_and_link():
-    assert _fork_while_churning(60) == {
-        "outcomes": {"ok": 60, "failed": 0, "hung": 0}, "errors": []}
+    assert _fork_while_churning(60, "thread", child_seconds=20) == {
+        "outcomes": {"ok": 60, "failed": 0, "hung": 0}, "errors": [],
+        "stacks of hung children": ""}
 
+
+@pytest.mark.timeout(300)
+def test_children_forked_while_threads_compile_in_workers_start_their_own_workers():
+    # A child starts a worker process (a new interpreter): slow on a loaded machine, not a hang.
+    assert _fork_while_churning(10, "process", child_seconds=90) == {
+        "outcomes": {"ok": 10, "failed": 0, "hung": 0}, "errors": [],
+        "stacks of hung children": ""}
