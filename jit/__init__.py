@@ -39,8 +39,9 @@ Releasing never blocks and is safe in garbage-collection finalizers; `add`, `loo
 Environment:
 - GFJIT_CACHE_DIR: the on-disk object cache of every JitPool() (empty: none). The default pool
   uses `jit.objcache.default_cache_dir()`: GFJIT_CACHE_DIR if set, else $XDG_CACHE_HOME/gfjit or
-  ~/.cache/gfjit. GFJIT_CACHE=0 turns every cache off. Entries are signed with the key in
-  $XDG_CONFIG_HOME/gfjit/cache.key (~/.config/gfjit/cache.key), made on first use.
+  ~/.cache/gfjit. GFJIT_CACHE=0 turns both off (a cache_dir= passed to JitPool stays). Entries
+  are signed with the key in $XDG_CONFIG_HOME/gfjit/cache.key (~/.config/gfjit/cache.key), made
+  on first use.
 - GFJIT_COMPILE_IN=thread|process and GFJIT_COMPILE_WORKERS=N: where a JitPool() given no
   compile_in compiles, with how many worker processes.
 - GFJIT_DUMP=ir,opt,asm and GFJIT_DUMP_DIR: per-module dumps.

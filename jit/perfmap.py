@@ -72,7 +72,7 @@ def _open_map() -> int | None:
         return None
     try:
         _check_ours(where, os.fstat(fd))
-    except UnsafeFileError as error:
+    except (UnsafeFileError, OSError, ValueError) as error:  # ValueError: an odd /proc/self/stat
         os.close(fd)
         warn_once(f"perf map turned off: {error}")
         return None

@@ -95,7 +95,7 @@ class _Worker:
         """Stop the process (kill it, or close its stdin so it exits), reap it and close this
         process's ends; its exit status (negative: the signal that ended it)."""
         if self.owner != os.getpid():  # a forked child's copy: the process is its parent's
-            self.forget()
+            self.forget(keep_output=False)
             return None
         if kill:
             self.kill()
@@ -117,14 +117,17 @@ class _Worker:
             except ProcessLookupError:
                 pass
 
-    def forget(self) -> None:
-        """Close this process's ends of the pipes and of the stderr file (its end kept)."""
-        try:
-            self.errors.seek(0, os.SEEK_END)
-            self.errors.seek(max(0, self.errors.tell() - _TAIL))
-            self.last_output = self.errors.read().decode("utf-8", "replace").strip()
-        except (OSError, ValueError):  # closed already
-            pass
+    def forget(self, keep_output: bool = True) -> None:
+        """Close this process's ends of the pipes and of the stderr file, keeping the end of what
+        the worker wrote if `keep_output` (not in a forked child: the file's offset is shared with
+        the parent and the live worker)."""
+        if keep_output:
+            try:
+                self.errors.seek(0, os.SEEK_END)
+                self.errors.seek(max(0, self.errors.tell() - _TAIL))
+                self.last_output = self.errors.read().decode("utf-8", "replace").strip()
+            except (OSError, ValueError):  # closed already
+                pass
         for f in (self.process.stdin, self.process.stdout, self.errors):
             try:
                 f.close()
@@ -336,7 +339,7 @@ class WorkerPool:
             self._cond.release()
             return
         for worker in self._live:  # its parent's: close our copies of the pipes, no more
-            worker.forget()
+            worker.forget(keep_output=False)
         self._cond = threading.Condition(threading.Lock())
         self._idle, self._live, self._starting, self._lost = [], set(), 0, 0
         weakref.finalize(self, _kill_all, self._live)
