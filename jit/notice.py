@@ -13,13 +13,11 @@ from collections.abc import Hashable
 _given: dict[Hashable, object] = {}
 
 
-def warn_once(message: str, key: Hashable | None = None) -> bool:
+def warn_once(message: str, key: Hashable | None = None) -> None:
     """Issue `message` as a RuntimeWarning unless a warning of the same `key` (default: the
-    message) was issued before in this process; True if it was issued now."""
+    message) was issued before in this process."""
     # dict.setdefault is atomic under the GIL, so exactly one caller's token is stored: no lock,
     # hence nothing that a fork could catch held.
     token = object()
-    if _given.setdefault(message if key is None else key, token) is not token:
-        return False
-    warnings.warn(f"gfjit: {message}", RuntimeWarning, stacklevel=3)
-    return True
+    if _given.setdefault(message if key is None else key, token) is token:
+        warnings.warn(f"gfjit: {message}", RuntimeWarning, stacklevel=3)

@@ -178,11 +178,6 @@ def for_pool(cache_dir: str | os.PathLike[str] | _UserDefault | None) -> ObjectC
     return None if directory is None else _open(directory, strict=False)
 
 
-def from_env() -> ObjectCache | None:
-    """The cache GFJIT_CACHE_DIR names, if set and usable (else None, with a warning)."""
-    return for_pool(None)
-
-
 def _open(directory: Path, strict: bool) -> ObjectCache | None:
     try:
         os.close(open_private_directory(directory, create=True))
