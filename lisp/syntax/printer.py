@@ -174,8 +174,10 @@ class _Printer:
     def text(self, obj: Any) -> str:
         if self.circle:
             self.labels = {i: 0 for i in _shared_objects(obj)}
-        elif self.pretty and self.margin is not None and isinstance(obj, (Cons, list)):
-            layout = Layout(self.flat, self.margin, self.length, self.level, self.abbreviation)
+        elif self.pretty and self.margin is not None and (isinstance(obj, (Cons, list))
+                                                           or self.structure_texts(obj) is not None):
+            layout = Layout(self.flat, self.margin, self.length, self.level, self.abbreviation,
+                            self.structure_texts)
             return layout.text(obj, 0, self.start_column)
         self.object(obj, 0)
         return "".join(self.parts)
@@ -407,7 +409,7 @@ class _Printer:
 
     def structure(self, obj: Any, name: Symbol, slots: list[tuple[Symbol, Any]], depth: int) -> None:
         """``#S(name :slot value ...)``: a level deeper like a list, ``*print-length*`` counting
-        slots; the slot names print as keywords even without escapes (as SBCL)."""
+        slots."""
         if self.elided(obj, depth):
             return
         out = self.parts.append
@@ -417,11 +419,22 @@ class _Printer:
             if self.length is not None and i >= self.length:
                 out(" ...")
                 break
-            out(" :")
-            out(self.symbol_name(slot.name) if self.escape else self.cased(slot.name))
+            out(" ")
+            out(self.slot_key(slot))
             out(" ")
             self.object(value, depth + 1)
         out(")")
+
+    def slot_key(self, slot: Symbol) -> str:
+        """A slot's name in ``#S``: a keyword, even without escapes (as SBCL)."""
+        return ":" + (self.symbol_name(slot.name) if self.escape else self.cased(slot.name))
+
+    def structure_texts(self, obj: Any) -> tuple[str, list[tuple[str, Any]]] | None:
+        """For the pretty layout: the name and slot keys of a structure printed as ``#S``, as text."""
+        parts = structure_print_parts(obj)
+        if parts is None:
+            return None
+        return self.symbol_text(parts[0]), [(self.slot_key(slot), value) for slot, value in parts[1]]
 
     def abbreviated(self, obj: Cons) -> bool:
         """Whether ``obj`` prints as ``'x`` (and ``#'x`` ...): a two-element list, unshared tail."""

@@ -629,3 +629,10 @@ def test_make_instance_of_a_structure_class_uses_the_initforms_and_takes_no_init
 
 def test_allocate_instance_of_a_structure_class_sets_every_slot_to_zero():
     assert show("(defstruct ts-ai a b) (allocate-instance (find-class 'ts-ai))") == "#S(TS-AI :A 0 :B 0)"
+
+
+def test_pretty_printer_puts_each_slot_of_a_wide_structure_on_a_line():
+    assert run("""(defstruct ts-wide a b c)
+                  (let ((*print-right-margin* 30))
+                    (prin1-to-string (list 1 (make-ts-wide :a 1 :b 2 :c (loop for i below 10 collect i)))))""") == \
+        "(1\n #S(TS-WIDE\n    :A 1\n    :B 2\n    :C (0 1 2 3 4 5 6 7 8 9)))"
