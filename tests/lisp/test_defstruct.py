@@ -636,3 +636,15 @@ def test_pretty_printer_puts_each_slot_of_a_wide_structure_on_a_line():
                   (let ((*print-right-margin* 30))
                     (prin1-to-string (list 1 (make-ts-wide :a 1 :b 2 :c (loop for i below 10 collect i)))))""") == \
         "(1\n #S(TS-WIDE\n    :A 1\n    :B 2\n    :C (0 1 2 3 4 5 6 7 8 9)))"
+
+
+def test_print_function_named_by_a_symbol_may_be_defined_after_the_structure():
+    assert show("""(defstruct (ts-later (:print-function print-ts-later)) a)
+                   (defun print-ts-later (s stream depth) (format stream "<later ~a ~a>" (ts-later-a s) depth))
+                   (prin1-to-string (make-ts-later :a 1))""") == '"<later 1 0>"'
+
+
+def test_print_object_named_by_a_symbol_may_be_defined_after_the_structure():
+    assert show("""(defstruct (ts-later2 (:print-object print-ts-later2)) a)
+                   (defun print-ts-later2 (s stream) (format stream "<later2 ~a>" (ts-later2-a s)))
+                   (prin1-to-string (make-ts-later2 :a 1))""") == '"<later2 1>"'

@@ -73,7 +73,8 @@ def defstruct_later(form: Any) -> Any:
 
 
 def _expansion(d: Description) -> Any:
-    printer = L(FUNCTION, d.printer) if d.printer is not None else NIL
+    # A printer named by a symbol is called through it: it may be defined after the defstruct.
+    printer = NIL if d.printer is None else L(QUOTE if isinstance(d.printer, Symbol) else FUNCTION, d.printer)
     # What make-instance of the class calls: the initforms, in the defstruct's environment.
     default = L(FUNCTION, L(LAMBDA, NIL, _construction(d, [_initform(s) for s in d.slots]))) \
         if d.representation == "class" else NIL

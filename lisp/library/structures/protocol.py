@@ -82,7 +82,8 @@ def install_printer(cls: StructureClass, option: Symbol | None, function: Any) -
         def print_structure(obj: Any, stream: Any) -> Any:
             return function(obj, stream, 0)  # the depth: the printer does not track it (README)
     else:
-        print_structure = function
+        def print_structure(obj: Any, stream: Any) -> Any:
+            return function(obj, stream)  # a function, or a symbol naming one (called through it)
     lambda_list = reader.read_from_string("(object stream)")
     method = generic.make_method((), (cls, _T_CLASS), lambda_list, print_structure, wants_next=False)
     generic.add_method(PRINT_OBJECT, method)
