@@ -156,7 +156,7 @@ def _typed_functions(d: Description) -> list[Any]:
 
     forms = []
     for i, slot in enumerate(d.slots):
-        accessor = d.accessor(slot)
+        accessor = slot.accessor
         forms.append(L(DEFUN, accessor, L(obj), ref(d.slot_index(i))))
         if not slot.read_only:
             forms.append(L(DEFUN, L(SETF, accessor), L(value, obj), L(SETF, ref(d.slot_index(i)), value)))
@@ -212,7 +212,7 @@ def define_structure(d: Description, printer: Any, default_constructor: Any) -> 
 
 def _defined_functions(d: Description) -> list[tuple[Any, str]]:
     names: list[tuple[Any, str]] = [(c.name, "constructor") for c in d.constructors]
-    names += [(d.accessor(s), "accessor") for s in d.slots]
+    names += [(s.accessor, "accessor") for s in d.slots]
     names += [(n, what) for n, what in ((d.copier, "copier"), (d.predicate, "predicate")) if n is not None]
     return names
 
@@ -239,7 +239,7 @@ def _class_for(d: Description) -> StructureClass:
 
 def _install_functions(d: Description, cls: StructureClass) -> None:
     for i, slot in enumerate(d.slots):
-        accessor = d.accessor(slot)
+        accessor = slot.accessor
         label = show(accessor)
         _define(accessor, cls.reader(i, label))
         compiled.open_code_reader(accessor)

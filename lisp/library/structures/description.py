@@ -1,7 +1,8 @@
 """A ``defstruct`` form taken apart (CLHS ``defstruct``): :func:`describe_defstruct` checks the
 name, the options and the slot descriptions and returns a :class:`Description`, with nothing
-defined yet. Malformed input is a PROGRAM-ERROR naming the form and what is wrong, as SBCL reports
-it when it expands the macro.
+defined yet. Malformed input is an error naming the form and what is wrong, of the type SBCL
+signals when it expands the macro (a SIMPLE-ERROR for a bad option, a PROGRAM-ERROR for a bad slot
+name).
 
 The names of the functions (accessors ``conc-name`` + slot name, ``make-``, ``copy-``, ``-p``) are
 interned in the package current when the form is expanded, as the standard says.
@@ -24,7 +25,6 @@ NO_INITFORM = object()
 undefined, as in SBCL)."""
 
 
-
 class UndefinedIncluded(SimpleError):
     """The structure that ``:include`` names is not defined (yet)."""
 
@@ -35,6 +35,7 @@ class SlotDescription:
     initform: Any = NO_INITFORM
     type: Any = T
     read_only: bool = False
+    accessor: Symbol | None = None  # set once the conc-name is known
 
 
 @dataclass
@@ -71,9 +72,6 @@ class Description:
     # its allocator, which compiled constructors call.
     structure_class: Any = None
     allocate: Any = None
-
-    def accessor(self, slot: SlotDescription) -> Symbol:
-        return _intern(self.conc_name + slot.name.name)
 
     @property
     def keyword_constructor(self) -> Symbol | None:
@@ -147,6 +145,8 @@ def describe_defstruct(form: Any, find_included: Any) -> Description:
     _check_slot_names(d, own, form)
     d.slots += own
     d.direct_count = len(own)
+    for slot in d.slots:
+        slot.accessor = _intern(d.conc_name + slot.name.name)
     return d
 
 
