@@ -648,3 +648,9 @@ def test_print_object_named_by_a_symbol_may_be_defined_after_the_structure():
     assert show("""(defstruct (ts-later2 (:print-object print-ts-later2)) a)
                    (defun print-ts-later2 (s stream) (format stream "<later2 ~a>" (ts-later2-a s)))
                    (prin1-to-string (make-ts-later2 :a 1))""") == '"<later2 1>"'
+
+
+def test_redefinition_making_a_slot_read_only_removes_its_setf():
+    assert error_type("""(defstruct ts-now-ro a)
+                         (handler-bind ((error #'continue)) (defstruct ts-now-ro (a nil :read-only t)))
+                         (setf (ts-now-ro-a (make-ts-now-ro)) 1)""") == "UNDEFINED-FUNCTION"

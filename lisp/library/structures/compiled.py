@@ -68,17 +68,23 @@ def open_code_reader(accessor: Symbol) -> None:
     OPEN_CODED[accessor] = reader
 
 
+# The place writers open_code_writer registered, by accessor (a DEFSETF may replace one since).
+_writers: dict[Symbol, Any] = {}
+
+
 def open_code_writer(accessor: Symbol) -> None:
     """Make ``(setf (accessor obj) value)`` a ``sys::%struct-set`` (compiled by :func:`_struct_set`)."""
-    ACCESSORS[accessor] = lambda args, store: make_list([STRUCT_SET, L(QUOTE, accessor), *args, store])
+    writer = _writers[accessor] = lambda args, store: make_list([STRUCT_SET, L(QUOTE, accessor), *args, store])
+    ACCESSORS[accessor] = writer
     DIRECT.add(accessor)
 
 
 def forget_writer(accessor: Symbol) -> None:
     """``accessor`` has no setf function any more (its slot is read-only now)."""
-    if accessor in DIRECT:
+    writer = _writers.pop(accessor, None)
+    if writer is not None and ACCESSORS.get(accessor) is writer:
+        del ACCESSORS[accessor]
         DIRECT.discard(accessor)
-        ACCESSORS.pop(accessor, None)
 
 
 def _struct_set(args: list[Any], env: Env) -> Result:
