@@ -58,12 +58,30 @@ class StructureSlot:
     type: Any = T
     read_only: bool = False
 
+    @property
+    def string(self) -> str:
+        """The slot's name as a string (NIL may name a slot)."""
+        return "NIL" if self.name is NIL else self.name.name
+
     def same_as(self, other: StructureSlot) -> bool:
         return (self.name is other.name and self.read_only == other.read_only
                 and equalp_p(self.type, other.type))
 
 
 _serials = itertools.count(1)
+
+
+class _NoValue:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "#<NO-VALUE>"
+
+
+NO_VALUE = _NoValue()
+"""What a constructor passes for a typed slot it leaves uninitialized (a BOA ``&aux`` variable
+without a value, CLHS 3.4.6): the allocator stores NIL without checking the type (SBCL leaves the
+slot unbound)."""
 
 
 def _no_instances(*_args: Any) -> Any:
@@ -204,7 +222,7 @@ def define_structure_class(name: Symbol, included: StructureClass | None,
 def _python_type(cls: StructureClass, included: StructureClass | None) -> type:
     serial = next(_serials)
     inherited = len(included.slots) if included is not None else 0
-    cls.attributes = tuple(f"s{serial}_{i}_{_identifier_part(s.name.name)}" for i, s in enumerate(cls.slots))
+    cls.attributes = tuple(f"s{serial}_{i}_{_identifier_part(s.string)}" for i, s in enumerate(cls.slots))
     base = included.python_type if included is not None else StructureObject
     pytype = type(prin1_to_string(cls.name), (base,),
                   {"__slots__": cls.attributes[inherited:], "__module__": "lisp.user",
@@ -234,10 +252,11 @@ def _make_functions(cls: StructureClass) -> None:
     body = ["obj = new(C)"]
     for i, attribute in enumerate(cls.attributes):
         if cls.checks[i] is not None:
-            body.append(f"check{i}({values[i]})")
+            body += [f"if {values[i]} is NO_VALUE:", f"    {values[i]} = None",
+                     "else:", f"    check{i}({values[i]})"]
         body.append(f"obj.{attribute} = {values[i]}")
     body.append("return obj")
-    namespace = {"new": object.__new__, "C": cls.python_type,
+    namespace = {"new": object.__new__, "C": cls.python_type, "NO_VALUE": NO_VALUE,
                  **{f"check{i}": check for i, check in enumerate(cls.checks)}}
     label = prin1_to_string(cls.name)
     cls.allocate = _function(f"%ALLOCATE-{label}", ", ".join(values), body, namespace)

@@ -425,9 +425,10 @@ class _Printer:
             self.object(value, depth + 1)
         out(")")
 
-    def slot_key(self, slot: Symbol) -> str:
-        """A slot's name in ``#S``: a keyword, even without escapes (as SBCL)."""
-        return ":" + (self.symbol_name(slot.name) if self.escape else self.cased(slot.name))
+    def slot_key(self, slot: Symbol | None) -> str:
+        """A slot's name in ``#S``: a keyword, even without escapes (as SBCL); NIL may name one."""
+        name = "NIL" if slot is None else slot.name
+        return ":" + (self.symbol_name(name) if self.escape else self.cased(name))
 
     def structure_texts(self, obj: Any) -> tuple[str, list[tuple[str, Any]]] | None:
         """For the pretty layout: the name and slot keys of a structure printed as ``#S``, as text."""

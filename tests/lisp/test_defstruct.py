@@ -654,3 +654,20 @@ def test_redefinition_making_a_slot_read_only_removes_its_setf():
     assert error_type("""(defstruct ts-now-ro a)
                          (handler-bind ((error #'continue)) (defstruct ts-now-ro (a nil :read-only t)))
                          (setf (ts-now-ro-a (make-ts-now-ro)) 1)""") == "UNDEFINED-FUNCTION"
+
+
+def test_boa_aux_variable_without_value_leaves_a_typed_slot_unchecked_and_nil():
+    assert show("""(defstruct (ts-aux (:constructor mk-ts-aux (&aux a b))) a (b 0 :type integer))
+                   (let ((s (mk-ts-aux))) (list (ts-aux-b s) (setf (ts-aux-b s) 10) s))""") == \
+        "(NIL 10 #S(TS-AUX :A NIL :B 10))"
+
+
+def test_conc_name_nil_keeps_the_slot_names_and_their_package():
+    assert show("""(defpackage :ts-other (:use))
+                   (defstruct (ts-pkg (:conc-name nil)) ts-other::ts-pkg-slot)
+                   (funcall 'ts-other::ts-pkg-slot (make-ts-pkg :ts-pkg-slot 4))""") == "4"
+
+
+def test_a_slot_may_be_named_nil():
+    assert show("(defstruct ts-nilslot nil) (let ((s (make-ts-nilslot :nil 3))) (list s (ts-nilslot-nil s)))") == \
+        "(#S(TS-NILSLOT :NIL 3) 3)"

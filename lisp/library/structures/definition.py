@@ -24,10 +24,16 @@ from __future__ import annotations
 from typing import Any
 
 from lisp.clos.classes import find_class, set_find_class
-from lisp.clos.structures import StructureClass, StructureSlot, define_structure_class
+from lisp.clos.structures import (
+    NO_VALUE,
+    StructureClass,
+    StructureSlot,
+    define_structure_class,
+)
 from lisp.compiler.core import items, show
 from lisp.compiler.definitions import check_package_lock, define_function
 from lisp.compiler.lambda_list import (
+    AMP_AUX,
     AMP_KEY,
     AMP_OPTIONAL,
     LAMBDA_LIST_KEYWORDS,
@@ -43,9 +49,19 @@ from lisp.library.structures.description import (
     UndefinedIncluded,
     describe_defstruct,
 )
+from lisp.library.symbols import symbol_name
 from lisp.runtime import hooks
 from lisp.runtime.condition_classes import SimpleError
-from lisp.runtime.data import NIL, SYSTEM, Cons, Symbol, cl_symbol, keyword, make_list
+from lisp.runtime.data import (
+    NIL,
+    SYSTEM,
+    Cons,
+    Symbol,
+    T,
+    cl_symbol,
+    keyword,
+    make_list,
+)
 from lisp.runtime.data import lisp_list as L
 from lisp.runtime.namespace import GLOBALS, builtin, setf_function_key
 from lisp.runtime.signals import cerror, raise_error
@@ -91,8 +107,8 @@ def _constructor(d: Description, c: Constructor) -> Any:
     if c.is_boa:
         lambda_list, values = _boa(d, c.boa_lambda_list)
     else:
-        variables = [Symbol(s.name.name) for s in d.slots]
-        lambda_list = make_list([AMP_KEY, *(L(L(keyword(s.name.name), v), _initform(s))
+        variables = [Symbol(s.string) for s in d.slots]
+        lambda_list = make_list([AMP_KEY, *(L(L(keyword(s.string), v), _initform(s))
                                             for s, v in zip(d.slots, variables))])
         values = variables
     return L(DEFUN, c.name, lambda_list, _construction(d, values))
@@ -105,9 +121,10 @@ def _initform(slot: Any) -> Any:
 def _boa(d: Description, lambda_list: Any) -> tuple[Any, list[Any]]:
     """A BOA constructor's lambda list with the slots' initforms as the defaults of the optional
     and keyword parameters that name slots and have none, and the value of each slot: the
-    parameter of its name, else its initform (CLHS 3.4.6)."""
+    parameter of its name, else its initform (CLHS 3.4.6). A typed slot named by an ``&aux``
+    variable without a value is left uninitialized (NIL, unchecked: :data:`NO_VALUE`).""" 
     parse_lambda_list(lambda_list, d.form)  # a malformed one is reported as for any lambda list
-    slots = {s.name.name: s for s in d.slots}
+    slots = {s.string: s for s in d.slots}
     bound: dict[str, Symbol] = {}
     rewritten = []
     state = None
@@ -118,14 +135,16 @@ def _boa(d: Description, lambda_list: Any) -> tuple[Any, list[Any]]:
             continue
         spec = item.car if isinstance(item, Cons) else item
         variable = spec.cdr.car if isinstance(spec, Cons) else spec  # ((:key var) ...) in &key
-        slot = slots.get(variable.name)
+        slot = slots.get(symbol_name(variable))
         if state in (AMP_OPTIONAL, AMP_KEY) and slot is not None and slot.initform is not NO_INITFORM \
                 and not (isinstance(item, Cons) and isinstance(item.cdr, Cons)):
             item = L(spec, slot.initform)
         if slot is not None:
-            bound[slot.name.name] = variable
+            uninitialized = state is AMP_AUX and not isinstance(item, Cons) and slot.type is not T
+            bound[slot.string] = L(QUOTE, NO_VALUE) if uninitialized and d.representation == "class" \
+                else variable
         rewritten.append(item)
-    values = [bound.get(s.name.name, _initform(s)) for s in d.slots]
+    values = [bound.get(s.string, _initform(s)) for s in d.slots]
     return make_list(rewritten), values
 
 

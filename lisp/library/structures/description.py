@@ -15,6 +15,7 @@ from typing import Any
 
 from lisp.compiler.core import items, show
 from lisp.library.arguments import string_designator
+from lisp.library.symbols import symbol_name
 from lisp.runtime.condition_classes import Condition, Error, ProgramError, SimpleError
 from lisp.runtime.data import NIL, Char, Cons, Symbol, T, cl_symbol, keyword, source_pos
 from lisp.runtime.namespace import symbol_value
@@ -37,6 +38,11 @@ class SlotDescription:
     read_only: bool = False
     accessor: Symbol | None = None  # set once the conc-name is known
 
+    @property
+    def string(self) -> str:
+        """The slot's name as a string (NIL may name a slot)."""
+        return symbol_name(self.name)
+
 
 @dataclass
 class Constructor:
@@ -55,7 +61,7 @@ class Description:
     name: Symbol
     form: Any
     documentation: str | None = None
-    conc_name: str = ""
+    conc_name: str | None = None  # None: no prefix, the slot names are the accessors
     constructors: list[Constructor] = field(default_factory=list)
     copier: Symbol | None = None
     predicate: Symbol | None = None
@@ -146,7 +152,8 @@ def describe_defstruct(form: Any, find_included: Any) -> Description:
     d.slots += own
     d.direct_count = len(own)
     for slot in d.slots:
-        slot.accessor = _intern(d.conc_name + slot.name.name)
+        # Without a conc-name the accessor is the slot's own name, in its own package.
+        slot.accessor = slot.name if d.conc_name is None else _intern(d.conc_name + slot.string)
     return d
 
 
@@ -191,7 +198,7 @@ def _apply_options(d: Description, given: dict[str, list[list[Any]]], form: Any,
     conc = _arguments(given, "CONC-NAME", 1, form)
     if conc is None:
         d.conc_name = name + "-"
-    elif conc and conc[0] is not NIL:
+    elif conc and conc[0] is not NIL:  # else no conc-name: the default None
         d.conc_name = string_designator(conc[0]) if isinstance(conc[0], (str, Symbol, Char)) else \
             _bad(f"the :CONC-NAME {show(conc[0])} is not a string designator", form)
     _type_options(d, given, form)
@@ -298,10 +305,10 @@ def _include(d: Description, args: list[Any], form: Any, find_included: Any) -> 
         _bad(f"the included structure {show(args[0])} is {kind}: it must have the same :TYPE", form)
     d.include = included
     slots = [SlotDescription(s.name, s.initform, s.type, s.read_only) for s in included.slots]
-    by_name = {s.name.name: s for s in slots}
+    by_name = {s.string: s for s in slots}
     for override in args[1:]:
         new = _slot(override, form, allow_unset=True)
-        old = by_name.get(new.name.name)
+        old = by_name.get(new.string)
         if old is None:
             _bad(f"the slot {show(new.name)} of the :INCLUDE option is not a slot of {show(included.name)}",
                  form, ProgramError)
@@ -319,10 +326,10 @@ def _slot(spec: Any, form: Any, allow_unset: bool = False) -> SlotDescription:
     """A slot description: ``name`` or ``(name [initform [:type type] [:read-only flag]])``. With
     ``allow_unset`` (an :INCLUDE override) a type or read-only flag not given is None."""
     unset = None if allow_unset else T
-    if isinstance(spec, Symbol) and spec is not NIL:
+    if spec is NIL or isinstance(spec, Symbol):
         return SlotDescription(spec, NO_INITFORM, unset, None if allow_unset else False)
     parts = items(spec, form) if isinstance(spec, Cons) else []
-    if not parts or not isinstance(parts[0], Symbol) or parts[0] is NIL:
+    if not parts or not (parts[0] is NIL or isinstance(parts[0], Symbol)):
         _bad(f"{show(spec)} is not a slot description: a symbol, or (name [initform] [:type type] "
              f"[:read-only flag])", form, ProgramError)
     slot = SlotDescription(parts[0], parts[1] if len(parts) > 1 else NO_INITFORM, unset,
@@ -346,12 +353,12 @@ def _slot(spec: Any, form: Any, allow_unset: bool = False) -> SlotDescription:
 
 
 def _check_slot_names(d: Description, own: list[SlotDescription], form: Any) -> None:
-    inherited = {s.name.name for s in d.slots}
+    inherited = {s.string for s in d.slots}
     seen: set[str] = set()
     for slot in own:
-        if slot.name.name in inherited:
+        if slot.string in inherited:
             _bad(f"the slot {show(slot.name)} is already a slot of the included structure "
                  f"{show(d.include.name)}", form, ProgramError)
-        if slot.name.name in seen:
+        if slot.string in seen:
             _bad(f"the slot name {show(slot.name)} is given twice", form, ProgramError)
-        seen.add(slot.name.name)
+        seen.add(slot.string)

@@ -97,9 +97,9 @@ def _describe_structure(obj: StructureObject, stream: OutputStream) -> None:
     cls = structure_class_of(obj)
     lines = [printer.prin1_to_string(obj), "  [structure-object]"]
     if cls.slots:
-        width = max(30, *(len(s.name.name) for s in cls.slots))
+        width = max(30, *(len(s.string) for s in cls.slots))
         lines += ["", "Slots with :INSTANCE allocation:"]
-        lines += [f"  {s.name.name.ljust(width)} = {printer.prin1_to_string(value)}"
+        lines += [f"  {s.string.ljust(width)} = {printer.prin1_to_string(value)}"
                   for s, value in zip(cls.slots, cls.slot_values(obj))]
     stream.write_string("\n".join(lines) + "\n")
 
