@@ -15,12 +15,12 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from lisp.compiler.core import arguments, compile_form, items, name
+from lisp.compiler.core import TAIL, compile_form, name
 from lisp.compiler.env import Env
+from lisp.compiler.forms import arguments, items
 from lisp.compiler.macros import macroexpand
 from lisp.compiler.result import stamp
 from lisp.compiler.runtime import NonLocalExit
-from lisp.compiler.tails import mark_tail
 from lisp.runtime import hooks, namespace
 from lisp.runtime import values as mv
 from lisp.runtime.condition_classes import ControlError, ProgramError
@@ -41,7 +41,7 @@ def compile_toplevel(form: Any, pos: SourcePos | None = None) -> Callable[[], An
     file = pos.file if pos is not None else "<lisp>"
     env = Env.toplevel(file)
     try:
-        result = compile_form(mark_tail(form, env), env)
+        result = compile_form(form, env, TAIL)
     except ProgramError as error:
         if error.pos is None:
             error.pos = pos
