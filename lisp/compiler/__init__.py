@@ -67,7 +67,8 @@ when the exit is in the same Python function (``return-from`` a function's own b
 ``return``, even from inside loops), otherwise to private exceptions; ``catch``/``throw``
 use an exception carrying the tag; an exception of ``return-from`` or ``throw`` carries the tuple
 of its values; ``unwind-protect`` is ``try``/``finally``. Special variables are
-bound with ``namespace.bind_specials`` / ``unbind_specials`` in ``try``/``finally``.
+bound with ``namespace.bind_specials`` inside a ``try`` whose ``finally`` puts back the thread's
+dynamic environment read before it, by one assignment, which Ctrl-C cannot cut in half.
 
 **Errors.** Bad syntax raises ``lisp.runtime.condition_classes.ProgramError(message, pos=...)`` naming the form
 and where it was read.

@@ -1,7 +1,9 @@
 """Compiling functions and variable bindings: ``lambda`` -> a Python ``def``; ``let`` bindings.
 
-A lexical variable is a Python local (unique in its unit); a special variable is bound with
-``namespace.bind_specials`` inside ``try``/``finally``, so every exit unbinds it.
+A lexical variable is a Python local (unique in its unit). Special variables are bound with
+``namespace.bind_specials`` inside a ``try`` whose ``finally`` puts back the dynamic environment
+read before it, by one assignment (:func:`special_bindings`): every exit unbinds them, and an
+asynchronous exception (Ctrl-C) cannot leave one bound (``namespace.DynamicEnvironment``).
 """
 
 from __future__ import annotations
@@ -99,10 +101,9 @@ class Binder:
         if self.is_special(sym):
             if self.saved is None:
                 self.saved = self.env.unit.fresh("%specials")
-                self.pre.append(assign(self.saved, ast.List(elts=[], ctx=ast.Load())))
+                self.pre.append(assign(self.saved, special_bindings()))
             pair = ast.Tuple(elts=[literal(sym, self.env), value], ctx=ast.Load())
-            self.inner.append(ast.Expr(call(ast.Attribute(value=name(self.saved), attr="extend", ctx=ast.Load()),
-                                            call("%bind_specials", ast.List(elts=[pair], ctx=ast.Load())))))
+            self.inner.append(ast.Expr(call("%bind_specials", ast.List(elts=[pair], ctx=ast.Load()))))
             self.env.variables[sym] = Variable(sym, special=True)
         else:
             self.bind_lexical(sym, value)
@@ -130,14 +131,27 @@ class Binder:
         records = max(self.records, body.records)
         if self.saved is None:
             return Result(self.pre + self.inner + body.stmts, body.expr, records)
-        unbind = ast.Expr(call("%unbind_specials", name(self.saved)))
-        if dest is EFFECT:
-            protected = ast.Try(body=[*self.inner, *body.stmts], handlers=[], orelse=[], finalbody=[unbind])
-            return Result([*self.pre, protected], ast.Constant(None), records)
-        out = self.env.unit.fresh("%r")
-        protected = ast.Try(body=[*self.inner, *body.stmts, assign(out, body.expr)], handlers=[], orelse=[],
-                            finalbody=[unbind])
-        return Result([*self.pre, protected], name(out), records)
+        protected = special_bindings_kept(self.saved, self.inner, body, dest, self.env)
+        return Result([*self.pre, *protected.stmts], protected.expr, records)
+
+
+def special_bindings() -> ast.expr:
+    """``%dynamic.bindings``: this thread's dynamic environment, to put back when the special
+    variables bound after reading it are unbound."""
+    return ast.Attribute(value=name("%dynamic"), attr="bindings", ctx=ast.Load())
+
+
+def special_bindings_kept(saved: str, binding: list[ast.stmt], body: Result, dest: Dest, env: Env) -> Result:
+    """``binding`` (statements binding special variables) then ``body`` (compiled for ``dest``) in
+    a ``try`` whose ``finally`` puts back the dynamic environment read into ``saved`` before it."""
+    restore = ast.Assign(targets=[ast.Attribute(value=name("%dynamic"), attr="bindings", ctx=ast.Store())],
+                         value=name(saved))
+    if dest is EFFECT:
+        return Result([ast.Try(body=[*binding, *body.stmts] or [ast.Pass()], handlers=[], orelse=[],
+                               finalbody=[restore])], ast.Constant(None), body.records)
+    out = env.unit.fresh("%r")
+    return Result([ast.Try(body=[*binding, *body.stmts, assign(out, body.expr)], handlers=[], orelse=[],
+                           finalbody=[restore])], name(out), body.records)
 
 
 def _check_not_constant(sym: Symbol) -> None:

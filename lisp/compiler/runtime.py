@@ -197,12 +197,11 @@ def get_setf_function(sym: Symbol) -> Callable[..., Any]:
         raise UndefinedFunction(f"the function (SETF {_show((sym,))}) is undefined") from None
 
 
-def progv_bind(symbols: Any, vals: Any) -> list[tuple[Symbol, Any]]:
+def progv_bind(symbols: Any, vals: Any) -> None:
     """``progv``: bind each symbol to the next value; extra symbols are bound to NIL (no
     ``makunbound`` of a dynamic binding here: a deviation)."""
-
     syms, vs = list(iter_list(symbols)), list(iter_list(vals))
-    return namespace.bind_specials([(s, vs[i] if i < len(vs) else None) for i, s in enumerate(syms)])
+    namespace.bind_specials([(s, vs[i] if i < len(vs) else None) for i, s in enumerate(syms)])
 
 
 HELPERS: dict[str, Any] = {
@@ -224,7 +223,7 @@ HELPERS: dict[str, Any] = {
     "%symbol_value": namespace.symbol_value,
     "%set_symbol_value": namespace.set_symbol_value,
     "%bind_specials": namespace.bind_specials,
-    "%unbind_specials": namespace.unbind_specials,
+    "%dynamic": namespace.DYNAMIC,  # its bindings are read and put back inline (functions.Binder)
     "%get_function": namespace.get_function,
     "%set_function": namespace.set_function,
     "%get_setf_function": get_setf_function,

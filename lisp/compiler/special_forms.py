@@ -39,7 +39,7 @@ from lisp.compiler.core import (
 )
 from lisp.compiler.env import Env, LocalFunction, Variable
 from lisp.compiler.forms import arguments, check_count, items, program_error, show
-from lisp.compiler.functions import compile_lambda, compile_let, parse_body
+from lisp.compiler.functions import compile_lambda, compile_let, parse_body, special_bindings, special_bindings_kept
 from lisp.compiler.macros import Expander, expander_form
 from lisp.compiler.result import Dest
 from lisp.compiler.self_calls import bind_definition, self_call_env
@@ -379,15 +379,9 @@ def progv(form: Any, env: Env, dest: Dest) -> Result:
         records = max(records, value.records)
     body = compile_body(args[2:], env, dest.after(records))
     saved = env.unit.fresh("%specials")
-    stmts.append(assign(saved, call("%progv_bind", *exprs)))
-    unbind = [ast.Expr(call("%unbind_specials", name(saved)))]
-    records = max(records, body.records)
-    if dest is EFFECT:
-        stmts.append(ast.Try(body=body.stmts or [ast.Pass()], handlers=[], orelse=[], finalbody=unbind))
-        return Result(stmts, ast.Constant(None), records)
-    out = env.unit.fresh("%r")
-    stmts.append(ast.Try(body=[*body.stmts, assign(out, body.expr)], handlers=[], orelse=[], finalbody=unbind))
-    return Result(stmts, name(out), records)
+    stmts.append(assign(saved, special_bindings()))
+    protected = special_bindings_kept(saved, [ast.Expr(call("%progv_bind", *exprs))], body, dest, env)
+    return Result([*stmts, *protected.stmts], protected.expr, max(records, body.records))
 
 
 def special_operator_p(sym: Any) -> Any:
