@@ -318,8 +318,8 @@ def _assigns(pyname: str, results: list[Result]) -> bool:
 
 def call_to(args: Arguments, env: Env, dest: Dest, make: Callable[[list[ast.expr]], Result],
             records: Records = VALUES) -> Result:
-    """The call that ``make`` builds on the values of ``args`` (which it completes), for ``dest``;
-    ``records``: what the call itself records.
+    """The call that ``make`` builds on the expressions of ``args`` (to which the temporaries it
+    needs are added), for ``dest``; ``records``: what the call itself records.
 
     At a tail the callee's values pass on, so whatever ran before it must have left no values:
     the register is cleared between the arguments and the call (those up to the last one that

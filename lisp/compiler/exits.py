@@ -71,7 +71,7 @@ def _values_caught(target: str, dest: Dest) -> Callable[[ast.expr], list[ast.stm
     return store
 
 
-def carried_values(form: Any, env: Env, dest: Dest) -> Result:
+def _carried_values(form: Any, env: Env, dest: Dest) -> Result:
     """``form`` compiled for an exit that raises towards a block or catch of ``dest``: the
     expression is the tuple of the values it needs."""
     if dest is EFFECT:
@@ -146,7 +146,7 @@ def return_from(form: Any, env: Env, dest: Dest) -> Result:
         stored = [] if exit_.dest is EFFECT else [assign(exit_.result_var, value.expr)]
         return Result([*value.stmts, *stored, ast.Break()], records=value.records)
     exit_.nonlocal_uses += 1
-    value = carried_values(value_form, env, exit_.dest)
+    value = _carried_values(value_form, env, exit_.dest)
     raised = ast.Raise(exc=call("%ReturnFrom", name(exit_.tag_var), value.expr))
     return Result([*value.stmts, raised], records=value.records)
 
