@@ -230,7 +230,8 @@ def catch(form: Any, env: Env, dest: Dest) -> Result:
     pop = ast.Expr(call(ast.Attribute(value=name(tags), attr="pop", ctx=ast.Load())))
     push = ast.Expr(call(ast.Attribute(value=name(tags), attr="append", ctx=ast.Load()), name(tag_var)))
     stored = [] if dest is EFFECT else [assign(out, body.expr)]
-    protected = _catching([*body.stmts, *stored], tag_var, "%Throw", env, _values_caught(out, dest), [pop])
+    protected = _catching([*body.stmts, *stored] or [ast.Pass()], tag_var, "%Throw", env, _values_caught(out, dest),
+                          [pop])
     records = VALUES if dest.tail else max(tag.records, body.records)  # a tail records the caught values again
     return Result([*tag.stmts, assign(tag_var, tag.expr), assign(tags, call("%catch_tags")), push, protected],
                   ast.Constant(None) if dest is EFFECT else name(out), records)

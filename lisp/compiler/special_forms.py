@@ -301,7 +301,7 @@ def _first_then(first: Any, then: list[Any], env: Env, dest: Dest, cleanup: bool
     saved = None if dest is EFFECT else env.unit.fresh("%values")
     protected = [*kept.stmts, *([] if saved is None else [assign(saved, kept.expr)])]
     if cleanup:
-        stmts = [ast.Try(body=protected, handlers=[], orelse=[], finalbody=after.stmts or [ast.Pass()])]
+        stmts = [ast.Try(body=protected or [ast.Pass()], handlers=[], orelse=[], finalbody=after.stmts or [ast.Pass()])]
     else:
         stmts = [*protected, *after.stmts]
     if saved is None:
