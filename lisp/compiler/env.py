@@ -75,6 +75,8 @@ class Unit:
         self.join_names: set[str] = set()
         # Python names of functions -> the Lisp names their code objects get (see toplevel).
         self.code_names: dict[str, str] = {}
+        # Names given a fresh binding on each turn of a loop (see lisp.compiler.fresh_bindings).
+        self.made_fresh: set[str] = set()
 
     def literal(self, obj: Any) -> str:
         """The Python name under which compiled code reads ``obj``."""

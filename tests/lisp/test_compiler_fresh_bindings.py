@@ -53,3 +53,22 @@ def test_a_return_from_the_function_inside_such_a_let_returns():
 def test_local_functions_and_closures_in_closures_keep_the_binding_of_their_turn(form, sbcl):
     assert show(form) == sbcl
 
+
+
+@pytest.mark.parametrize("form, sbcl", [
+    ("(let ((fs nil)) (dotimes (i 2) (let ((k i)) (labels ((f () k) (g () (f))) (push #'g fs)))) (mapcar #'funcall fs))",
+     "(1 0)"),
+    ("(let ((fs nil)) (dotimes (i 2) (let ((k i)) (labels ((f (n) (if (= n 0) k (g (- n 1)))) (g (n) (f n)))"
+     " (push (lambda () (f 3)) fs)))) (mapcar #'funcall fs))", "(1 0)"),
+    ("(let ((fs nil)) (dotimes (i 3) (let ((k i)) (flet ((f () k)) (push (lambda () (f)) fs)))) (mapcar #'funcall fs))",
+     "(2 1 0)"),
+    ("(let ((fs nil)) (dolist (x '(1 2 3)) (labels ((walk (n) (if (> n 0) (+ x (walk (- n 1))) 0)))"
+     " (push (lambda () (walk 2)) fs))) (mapcar #'funcall fs))", "(6 4 2)"),
+])
+def test_local_functions_made_on_each_turn_are_those_of_their_turn(form, sbcl):
+    assert show(form) == sbcl
+
+
+def test_a_closure_returning_from_a_block_of_a_turn_that_ended_is_refused():
+    assert show("(let ((fs nil)) (dolist (x '(1 2)) (block b (push (lambda () (return-from b x)) fs)))"
+                " (mapcar (lambda (f) (handler-case (funcall f) (control-error () :left))) fs))") == "(:LEFT :LEFT)"
