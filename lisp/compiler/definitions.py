@@ -5,8 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from lisp.compiler.core import arguments, program_error, show
-from lisp.compiler.macros import FUNCTION, LAMBDA, QUOTE, destructuring_form, expander_form, gensym, macro
+from lisp.compiler.forms import arguments, program_error, show
+from lisp.compiler.macros import (
+    FUNCTION,
+    LAMBDA,
+    MACROS,
+    QUOTE,
+    Expander,
+    define_macro,
+    destructuring_form,
+    expander_form,
+    gensym,
+    macro,
+)
 from lisp.compiler.self_calls import INLINE, NOTINLINE, proclaim_inlining
 from lisp.runtime import docstrings, namespace  # noqa: F401 - docstrings: sys::%documented
 from lisp.runtime import values as mv
@@ -70,11 +81,15 @@ def define_function(name: Any, fn: Any) -> Any:
     if isinstance(name, Cons):
         namespace.GLOBALS[namespace.setf_function_key(name.cdr.car)] = fn
     else:
-        from lisp.compiler.macros import MACROS
-
         MACROS.pop(name, None)
         namespace.set_function(name, fn)
     return name
+
+
+def _define_macro(sym: Symbol, expander: Expander) -> Symbol:
+    """``defmacro``'s definition, at run time: COMMON-LISP's symbols are locked."""
+    check_package_lock(sym, "macro")
+    return define_macro(sym, expander)
 
 
 @macro("DEFMACRO")
@@ -200,6 +215,7 @@ def nth_of(n: int, vals: tuple[Any, ...]) -> Any:
 
 
 namespace.builtin("%DEFUN", SYSTEM)(define_function)
+namespace.builtin("%DEFINE-MACRO", SYSTEM)(_define_macro)
 namespace.builtin("%PROCLAIM-SPECIAL", SYSTEM)(namespace.proclaim_special)
 namespace.builtin("%DEFVAR", SYSTEM)(_defvar)
 namespace.builtin("%DEFCONSTANT", SYSTEM)(_defconstant)

@@ -50,10 +50,11 @@ def load(path: str | Path) -> Any:
     if text.startswith("#!"):  # a script's interpreter line, skipped as SBCL's load does
         newline = text.find("\n")
         text = "" if newline < 0 else text[newline:]  # the newline stays: line numbers hold
-    saved = namespace.bind_specials([(reader.PACKAGE_VAR, namespace.symbol_value(reader.PACKAGE_VAR)),
-                                     (LOAD_PATHNAME, file), (LOAD_TRUENAME, str(Path(path).resolve()))])
+    saved = namespace.DYNAMIC.bindings
     try:
+        namespace.bind_specials([(reader.PACKAGE_VAR, namespace.symbol_value(reader.PACKAGE_VAR)),
+                                 (LOAD_PATHNAME, file), (LOAD_TRUENAME, str(Path(path).resolve()))])
         eval_string(text, file=file)
     finally:
-        namespace.unbind_specials(saved)
+        namespace.DYNAMIC.bindings = saved
     return T

@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 from lisp.compiler.macros import MACROS
+from lisp.compiler.special_forms import special_operator_p
 from lisp.library.arguments import check, expected, function_designator, show, string_designator, truth
 from lisp.library.lists import getf, plist_put, plist_remove
 from lisp.runtime import namespace
@@ -245,7 +246,7 @@ GLOBALS[setf_function_key(cl_symbol("SYMBOL-FUNCTION"))] = set_fdefinition
 
 @builtin("FBOUNDP")
 def fboundp(name: Any) -> Any:
-    if isinstance(name, Symbol) and name in MACROS:
+    if isinstance(name, Symbol) and (name in MACROS or special_operator_p(name)):
         return T
     return truth(_function_name_key(name) in GLOBALS)
 

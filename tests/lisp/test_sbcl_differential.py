@@ -1578,6 +1578,13 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ('(handler-case (error "fmt ~a" 1) (simple-error (c) (simple-condition-format-arguments c)))', '((1))'),
         ("(handler-case (signal (make-condition 'diff-oops :code 2)) (diff-oops (c) (diff-oops-code c)))", '(2)'),
         ("(handler-case (signal 'diff-oops :code 2) (:no-error (&rest v) (list :no-error v)))", 'ERROR ERROR'),
+        ('(block a (handler-bind ((error (lambda (c) (declare (ignore c)) (return-from a :out)))) (eval \'(error "y"))))', '(:OUT)'),
+        ('(let ((n 0)) (list (block a (handler-bind ((error (lambda (c) (declare (ignore c)) (incf n) (return-from a :out)))) (eval \'(error "y")))) n))', '((:OUT 1))'),
+        ('(block a (handler-bind ((simple-error (lambda (c) (declare (ignore c)) (return-from a :out)))) (eval \'(error "y"))))', '(:OUT)'),
+        ('(catch \'x (handler-bind ((simple-error (lambda (c) (declare (ignore c)) (throw \'x :out)))) (eval \'(error "y"))))', '(:OUT)'),
+        ('(let ((r nil)) (tagbody (handler-bind ((simple-error (lambda (c) (declare (ignore c)) (go out)))) (eval \'(error "y"))) out (setq r :out)) r)', '(:OUT)'),
+        ("(block b (eval (list 'funcall (lambda () (return-from b (values 1 2))))))", '(1 2)'),
+        ("(list (not (null (fboundp 'if))) (not (null (fboundp 'when))) (not (null (fboundp 'block))))", '((T T T))'),
     ],
     'library': [
         ('(string-capitalize "hello-world foo_bar 3rd x2y")', '("Hello-World Foo_Bar 3rd X2y")'),
