@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lisp.library.arguments import check, expected, string_designator, truth
+from lisp.runtime.arrays import is_string, string_text
 from lisp.runtime.data import NIL, Char, Symbol, cl_symbol
 from lisp.runtime.namespace import builtin, proclaim_constant
 from lisp.syntax.reader import CHAR_NAMES
@@ -152,7 +153,7 @@ def character(x: Any) -> Char:
     """A character designator: a character, or a string or symbol name of length 1."""
     if isinstance(x, Char):
         return x
-    text = x if isinstance(x, str) else (x.name if isinstance(x, Symbol) else None)
+    text = string_text(x) if is_string(x) else (x.name if isinstance(x, Symbol) else None)
     check(text is not None and len(text) == 1, x, "CHARACTER")
     return Char(text)
 

@@ -18,6 +18,7 @@ from typing import Any
 from lisp.compiler.macros import gensym, macro
 from lisp.library.arguments import check, function_designator, keywords, show, truth
 from lisp.library.lists import list_items
+from lisp.runtime.arrays import BitVector, LispArray, LispString, LispVector
 from lisp.runtime.data import NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, lisp_list, make_list
 from lisp.runtime.equality import EQUALP_BY_TYPE, equalp_p
 from lisp.runtime.namespace import GLOBALS, builtin, get_function, setf_function_key
@@ -67,6 +68,10 @@ def _equal_key(x: Any) -> Any:
         return ("cons", tuple(parts), _equal_key(x))
     if type(x) is str:
         return ("str", x)
+    if type(x) is LispString:
+        return ("str", x.text())
+    if type(x) is BitVector:
+        return ("bits", tuple(x.items()))
     return _eql_key(x)
 
 
@@ -82,10 +87,14 @@ def _equalp_key(x: Any) -> Any:
         return x  # Python hashes and compares numbers by value: = in CL terms
     if t is Char:
         return ("char", x.char.lower())
-    if t is str:
-        return ("vec", tuple(("char", c.lower()) for c in x))
+    if t is str or t is LispString:
+        return ("vec", tuple(("char", c.lower()) for c in str(x)))
     if t is list:
         return ("vec", tuple(_equalp_key(e) for e in x))
+    if isinstance(x, LispVector):
+        return ("vec", tuple(_equalp_key(e) for e in x.items()))
+    if isinstance(x, LispArray):
+        return ("array", x.dims, tuple(_equalp_key(e) for e in x.values()))
     return x
 
 
