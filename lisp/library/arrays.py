@@ -115,15 +115,16 @@ _MAKE_ARRAY_KEYS = ("ELEMENT-TYPE", "INITIAL-ELEMENT", "INITIAL-CONTENTS", "ADJU
 
 
 class _Layout:
-    """The parsed keywords of MAKE-ARRAY or ADJUST-ARRAY: element type, dimensions, where the
-    elements come from (``target`` to displace to, or ``contents``, or ``initial``) and the fill
-    pointer spec."""
+    """The parsed keywords of MAKE-ARRAY or ADJUST-ARRAY that say where the elements of an array of
+    ``dims`` and ``element_type`` come from: an array to displace to (``target``, ``offset``), the
+    row-major ``contents``, or else the ``initial`` element."""
 
     def __init__(self, who: str, dims: tuple[int, ...], kw: dict[str, Any], element_type: ElementType) -> None:
         self.who, self.dims, self.element_type = who, dims, element_type
         self.size = math.prod(dims)
-        given = [k for k in ("INITIAL-ELEMENT", "INITIAL-CONTENTS", "DISPLACED-TO") if kw.get(k, NIL) is not NIL
-                 or (k != "DISPLACED-TO" and k in kw)]
+        given = [k for k in ("INITIAL-ELEMENT", "INITIAL-CONTENTS") if k in kw]
+        if kw.get("DISPLACED-TO", NIL) is not NIL:
+            given.append("DISPLACED-TO")
         if len(given) > 1:
             _error(who, f":{given[0].lower()} and :{given[1].lower()} cannot both be given")
         self.target = kw.get("DISPLACED-TO", NIL)
@@ -132,7 +133,6 @@ class _Layout:
             _error(who, ":displaced-index-offset is given without :displaced-to")
         self.contents = (_flattened_contents(kw["INITIAL-CONTENTS"], dims, who) if "INITIAL-CONTENTS" in kw
                          else None)
-        self.has_initial = "INITIAL-ELEMENT" in kw
         self.initial = kw.get("INITIAL-ELEMENT", element_type.default)
 
     def displacement(self, array: Any = None) -> tuple[Any, int]:
@@ -357,9 +357,7 @@ def vector_push_extend(item: Any, vec: Any, extension: Any = NIL) -> int:
     _with_fill_pointer(vec)
     check(extension is NIL or (type(extension) is int and extension > 0), extension,
           make_list([cl_symbol("INTEGER"), 1, cl_symbol("*")]))
-    if vec.fill_pointer >= vec.dims[0]:
-        if not vec.adjustable:
-            _error("VECTOR-PUSH-EXTEND", f"{show(vec)} is full and not adjustable")
+    if vec.fill_pointer >= vec.dims[0]:  # a vector with a fill pointer is adjustable here
         vec.element_type.checked(item)  # a bad element leaves the vector as it was
         vec.grow(1 if extension is NIL else extension)
     return vec.push(item)

@@ -28,14 +28,17 @@ def check_char(c: Any) -> Char:
 
 
 def upcase(ch: str) -> str:
-    """The upper-case form of one character, if it is one character (CL case is one-to-one)."""
+    """The upper-case form of one character: only where the two forms map to each other, since
+    CL case is a one-to-one correspondence (CLHS 13.1.4.3): ``ß`` (upper ``SS``) and ``µ`` (upper
+    ``Μ``, whose lower case is ``μ``) have no upper case."""
     up = ch.upper()
-    return up if len(up) == 1 else ch
+    return up if len(up) == 1 and up.lower() == ch else ch
 
 
 def downcase(ch: str) -> str:
+    """The lower-case form of one character (see :func:`upcase`)."""
     down = ch.lower()
-    return down if len(down) == 1 else ch
+    return down if len(down) == 1 and down.upper() == ch else ch
 
 
 def _comparison(name: str, op: Callable[[int, int], bool], fold: bool, all_pairs: bool = False) -> None:

@@ -754,10 +754,11 @@ def print_unreadable_object_macro(form: Any, env: Any) -> Any:
 @macro("FORMATTER")
 def formatter_macro(form: Any, env: Any) -> Any:
     items = list(iter_list(form))
-    if len(items) != 2 or not isinstance(items[1], str):
+    if len(items) != 2 or not is_string(items[1]):
         raise ProgramError(f"FORMATTER needs one literal control string: {show(form)}", getattr(form, "pos", None))
-    make_formatter(items[1])  # a bad control string is an error when the macro is expanded
-    return L(SYSTEM.intern("%FORMATTER"), items[1])
+    control = string_text(items[1])
+    make_formatter(control)  # a bad control string is an error when the macro is expanded
+    return L(SYSTEM.intern("%FORMATTER"), control)
 
 
 @macro("WITH-INPUT-FROM-STRING")

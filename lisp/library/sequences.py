@@ -295,6 +295,17 @@ def subseq(seq: Any, start: Any, end: Any = NIL) -> Any:
     return from_items(whole[start:end])
 
 
+def set_subseq(new: Any, seq: Any, start: Any, end: Any = NIL) -> Any:
+    """``(setf subseq)``: the elements of ``new`` replace those of ``seq`` from ``start`` to ``end``,
+    as many as both have (as REPLACE does)."""
+    start, end = _bounds({"START": start, "END": end}, sequence_length(seq, "(SETF SUBSEQ)"), "(SETF SUBSEQ)")
+    _write_run(seq, start, items(new, "(SETF SUBSEQ)")[:end - start], "(SETF SUBSEQ)")
+    return new
+
+
+GLOBALS[setf_function_key(cl_symbol("SUBSEQ"))] = set_subseq
+
+
 @builtin("COPY-SEQ")
 def copy_seq(seq: Any) -> Any:
     if is_string(seq):
@@ -343,7 +354,10 @@ def _build(result_type: Any, elems: list[Any], who: str) -> Any:
         type_error(make_list(elems) if element_type is None else list(elems), result_type,
                    f"{who}: {len(elems)} elements do not make a {show(result_type)}")
     if element_type is None:
-        return make_list(elems)
+        result = make_list(elems)
+        if not type_predicate(result_type)(result):  # (make-sequence 'null 1), (merge 'cons () ())
+            type_error(result, result_type, f"{who}: {show(result)} is not a {show(result_type)}")
+        return result
     return make_simple_vector(element_type, elems)
 
 
@@ -385,11 +399,13 @@ def map_into(target: Any, fn: Any, *seqs: Any) -> Any:
 
 def _write_run(seq: Any, start: int, new_items: list[Any], who: str) -> None:
     """Store ``new_items`` into ``seq`` from index ``start`` on (within its length)."""
+    if not new_items and is_sequence(seq):
+        return  # nothing changes, not even a literal string
     if isinstance(seq, list):
         seq[start:start + len(new_items)] = new_items
     elif isinstance(seq, LispVector):
         seq.put_values(start, new_items)
-    elif isinstance(seq, Cons):
+    elif seq is NIL or isinstance(seq, Cons):
         cell = seq
         for _ in range(start):
             cell = cell.cdr

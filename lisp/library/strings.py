@@ -158,7 +158,8 @@ def _case_converter(name: str, convert: Callable[[str], str]) -> None:
         if not in_place:
             return make_string(s[:start] + part + s[end:])
         if type(x) is str:
-            return literal_string_error(x)
+            # A literal cannot change; one whose characters would stay the same need not.
+            return x if part == s[start:end] else literal_string_error(x)
         x.put_values(start, [Char(c) for c in part])
         return x
 

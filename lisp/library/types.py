@@ -184,13 +184,23 @@ def sequence_type(spec: Any) -> tuple[ElementType | None, int | None] | None:
     the element type and the length (or None) of a vector; None if ``spec`` is no sequence type."""
     spec = _expand(spec)
     head = spec if isinstance(spec, Symbol) else spec.car if isinstance(spec, Cons) else None
-    if isinstance(head, Symbol) and head.package is COMMON_LISP and head.name in ("LIST", "CONS", "NULL",
-                                                                                 "SEQUENCE"):
+    if isinstance(head, Symbol) and head.package is COMMON_LISP and head.name in ("LIST", "CONS", "NULL"):
         return None, None
     array = _array_type(spec)
     if array is None or (array.dims is not None and len(array.dims) != 1):
         return None
     return array.element or GENERAL, None if array.dims is None else array.dims[0]
+
+
+def _class_type_name(spec: Any) -> Any:
+    """The name of a built-in class given as a type specifier (``(find-class 'string)``), else ``spec``."""
+    if isinstance(spec, (Symbol, Cons)) or spec is NIL:
+        return spec
+    from lisp.clos import classes
+
+    if isinstance(spec, classes.BuiltInClass) and isinstance(spec.name, Symbol) and spec.name.package is COMMON_LISP:
+        return spec.name
+    return spec
 
 
 def _array_predicate(name: str) -> Predicate:
@@ -500,6 +510,8 @@ def subtype(sub: Any, sup: Any) -> tuple[bool, bool]:
     sub, sup = _expand(sub), _expand(sup)
     if sub is NIL or sup is T or sub == sup:
         return True, True
+    if sup is NIL and _standard_name(sub) is not None:
+        return False, True  # a standard type (other than EXTENDED-CHAR) has members
     head_sub, head_sup = _compound_head(sub), _compound_head(sup)
     if head_sub == "OR":
         results = [subtype(s, sup) for s in list_items(sub.cdr)]
@@ -581,8 +593,13 @@ def _disjoint(x: Any, y: Any) -> bool:
 
 
 def _expand(spec: Any) -> Any:
-    """``spec`` with deftype names expanded at its head, and ``(not atom)``/``(not cons)`` named."""
+    """``spec`` with deftype names expanded at its head, ``(not atom)``/``(not cons)`` named, and
+    EXTENDED-CHAR the empty type NIL (every character is a base character here); a standard
+    built-in class is its name."""
+    spec = _class_type_name(spec)
     while True:
+        if _standard_name(spec) == "EXTENDED-CHAR":
+            return NIL
         if isinstance(spec, Symbol) and spec in _DEFTYPES:
             spec = _DEFTYPES[spec](NIL)
         elif isinstance(spec, Cons) and spec.car in _DEFTYPES:

@@ -22,8 +22,11 @@ that array's storage through it at each access, so it sees the target's later ad
 array displaced to a literal string reads it and cannot write it.
 
 Indices given to the methods here are row-major and already checked by the caller against the
-array's total size (the library checks and reports subscripts); a displaced array whose target
-has since shrunk below it signals an error at access.
+array's total size (the library checks and reports subscripts). The errors found here (an element
+its array cannot hold, a write into a literal string, a displaced array whose target has since
+shrunk below it) are conditions raised where they are found: as for host errors, handlers see them
+when they reach a handler form (:mod:`lisp.runtime.signals`, which imports this module, so it
+cannot be imported here).
 
 Python sees a ``LispString`` as what ``str()`` makes of it (its text) and iterates any vector's
 active elements; equality and hashing are identity, as ``eq`` is.
