@@ -40,7 +40,9 @@ def _check_string(s: Any) -> Any:
 
 @builtin("STRING")
 def string(x: Any) -> Any:
-    """``string``: a string is itself; a symbol gives its name, a character a string of it."""
+    """``string``: a string is itself; a symbol gives its name, a character a new string of it."""
+    if isinstance(x, Char):
+        return make_string(x.char)
     return x if is_string(x) else string_designator(x)
 
 

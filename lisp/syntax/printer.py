@@ -421,14 +421,14 @@ class _Printer:
     def lisp_array(self, obj: LispArray, depth: int) -> None:
         """A string as a string; a bit vector as ``#*101``; another vector as ``#(...)``; an array
         of another rank as ``#nA(...)`` (CLHS 22.1.3.8); only strings print whole when
-        ``*print-array*`` is NIL. Under ``*print-readably*`` a vector whose element type is not T
-        (or an array of such) prints as ``#.(coerce ...)``/``#.(make-array ...)`` so that reading
-        it back gives an array of the same element type."""
+        ``*print-array*`` is NIL. Under ``*print-readably*`` an array whose element type is not T
+        or BIT, or whose ``#nA`` would hide a dimension, prints as ``#.(make-array ...)``, so that
+        reading it back gives a similar array."""
         if isinstance(obj, LispString):
             text = obj.text()
             self.parts.append(_string_text(text) if self.escape else text)
             return
-        if self.readably and obj.element_type.spec not in (T, cl_symbol("BIT")):
+        if self.readably and (obj.element_type.spec not in (T, cl_symbol("BIT")) or _hides_dimensions(obj.dims)):
             self.parts.append("#." + self.flat(_readable_form(obj), 0))
             return
         if isinstance(obj, BitVector):
@@ -471,6 +471,12 @@ class _Printer:
     def array_description(self, obj: Any) -> str:
         """What ``#<...>`` says of an array printed without its elements: its type, as SBCL."""
         return f"{self.flat(array_type_specifier(obj), 0)} {{{id(obj):X}}}"
+
+
+def _hides_dimensions(dims: tuple[int, ...]) -> bool:
+    """Whether ``#nA`` would not show all of ``dims``: the axes after an empty one (``#2A()`` is
+    read with dimensions (0 0), whatever the second was)."""
+    return 0 in dims[:-1] and any(dims[dims.index(0) + 1:])
 
 
 def _readable_form(obj: LispArray) -> Any:

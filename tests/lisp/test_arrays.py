@@ -148,3 +148,8 @@ def test_each_upgraded_element_type_upgrades_to_itself(element_type):
 def test_lisp_strings_are_lisp_vectors_of_characters():
     s = run("(make-string 2 :initial-element #\\a)")
     assert isinstance(s, LispVector) and type(s) is LispString and str(s) == "aa"
+
+
+def test_an_empty_array_prints_readably_with_all_its_dimensions():
+    text = show("(let ((*print-readably* t)) (prin1-to-string (make-array '(0 2))))")
+    assert show(f"(array-dimensions (eval (read-from-string (subseq {text} 2))))") == "(0 2)"

@@ -2675,6 +2675,11 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ('(adjust-array "abc" 5 :initial-element #\\z)', '("abczz")'),
         ("(let* ((a (make-array 5 :initial-contents '(1 2 3 4 5))) (b (adjust-array (make-array 2 :adjustable t) 2 :displaced-to a :displaced-index-offset 3))) (list b (multiple-value-list (array-displacement b))))", '((#(4 5) (#(1 2 3 4 5) 3)))'),
         ("(let* ((a (make-array 5 :initial-contents '(1 2 3 4 5))) (d (make-array 2 :displaced-to a :adjustable t))) (adjust-array d 3) (list d (multiple-value-list (array-displacement d))))", '((#(1 2 0) (NIL 0)))'),
+        ('(let ((s (string #\\a))) (setf (char s 0) #\\b) s)', '("b")'),
+        ('(eq (string #\\a) (string #\\a))', '(NIL)'),
+        ('(array-dimensions (read-from-string "#2A(() ())"))', '((2 0))'),
+        ('(array-dimensions (read-from-string "#2A()"))', '((0 0))'),
+        ('(nstring-upcase "ABC")', '("ABC")'),
     ],
 }
 

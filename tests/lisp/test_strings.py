@@ -116,3 +116,7 @@ def test_python_sees_a_made_string_as_its_text():
 def test_py_calls_give_python_a_str():
     assert run('(py:call (copy-seq "abc") "upper")') == "ABC"
     assert run('(py:funcall (py:eval "type") (copy-seq "abc"))') is str
+
+
+def test_string_of_a_character_is_a_new_string():
+    assert show("(let ((s (string #\\a))) (setf (char s 0) #\\b) (list s (eq s (string #\\a))))") == '("b" NIL)'
