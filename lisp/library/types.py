@@ -157,21 +157,29 @@ def _array_type(spec: Any) -> ArrayType | None:
     return ArrayType(simple, element, tuple(None if d is star else d for d in dims))
 
 
-# upgraded-array-element-type of type names, found once (a deftype empties it).
-_upgraded_by_name: dict[Symbol, ElementType] = {}
+# What array and sequence functions work out from a type specifier, found once per specifier (by
+# symbol, or by the identity of a compound specifier, kept in the entry, as for _compound_tests);
+# defining a type empties them.
+_upgraded: dict[Any, tuple[Any, ElementType]] = {}
+_sequence_types: dict[Any, tuple[Any, tuple[ElementType | None, int | None] | None]] = {}
+
+
+def _memoized(cache: dict[Any, tuple[Any, Any]], spec: Any, compute: Callable[[Any], Any]) -> Any:
+    key = spec if isinstance(spec, Symbol) else id(spec)
+    entry = cache.get(key)
+    if entry is not None and entry[0] is spec:
+        return entry[1]
+    found = compute(spec)
+    if len(cache) >= _COMPOUND_CACHE_LIMIT:
+        cache.clear()
+    cache[key] = (spec, found)
+    return found
 
 
 def upgraded_element_type(spec: Any) -> ElementType:
     """The upgraded array element type of the type specifier ``spec``: the first of
     :data:`lisp.runtime.element_types.UPGRADED` that contains it (T when none of the others does)."""
-    if spec is T:
-        return GENERAL
-    if isinstance(spec, Symbol):
-        found = _upgraded_by_name.get(spec)
-        if found is None:
-            found = _upgraded_by_name[spec] = _first_container(spec)
-        return found
-    return _first_container(spec)
+    return GENERAL if spec is T else _memoized(_upgraded, spec, _first_container)
 
 
 def _first_container(spec: Any) -> ElementType:
@@ -182,6 +190,10 @@ def _first_container(spec: Any) -> ElementType:
 def sequence_type(spec: Any) -> tuple[ElementType | None, int | None] | None:
     """What a sequence type specifier asks a new sequence to be: ``(None, None)`` for a list, else
     the element type and the length (or None) of a vector; None if ``spec`` is no sequence type."""
+    return _memoized(_sequence_types, spec, _sequence_type)
+
+
+def _sequence_type(spec: Any) -> tuple[ElementType | None, int | None] | None:
     spec = _expand(spec)
     head = spec if isinstance(spec, Symbol) else spec.car if isinstance(spec, Cons) else None
     if isinstance(head, Symbol) and head.package is COMMON_LISP and head.name in ("LIST", "CONS", "NULL"):
@@ -315,7 +327,8 @@ def type_predicate(spec: Any) -> Predicate:
 def _clear_type_tests() -> None:
     _named_tests.clear()
     _compound_tests.clear()
-    _upgraded_by_name.clear()
+    _upgraded.clear()
+    _sequence_types.clear()
 
 
 def _class_predicate(spec: Any) -> Predicate | None:

@@ -97,6 +97,8 @@ class LispArray:
 
     def ref(self, index: int) -> Any:
         """The element at row-major ``index``."""
+        if self._target is None:
+            return self.element_type.read(self._store[index])
         store, start = self._data()
         return self.element_type.read(store[start + index])
 
@@ -190,6 +192,8 @@ class LispString(LispVector):
 
     def text(self, start: int = 0, end: int | None = None) -> str:
         """The active characters from ``start`` to ``end`` (the fill pointer by default), as a ``str``."""
+        if self._target is None and self._fill is None and start == 0 and end is None:
+            return "".join(self._store)  # the common case, without copying a slice first
         store, first = self._data()
         end = self.length if end is None else end
         return "".join(store[first + start:first + end])
