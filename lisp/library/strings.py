@@ -191,6 +191,14 @@ def _trimmer(name: str, left: bool, right: bool) -> None:
     builtin(name)(trim)
 
 
+_trimmer("STRING-TRIM", True, True)
+_trimmer("STRING-LEFT-TRIM", True, False)
+_trimmer("STRING-RIGHT-TRIM", False, True)
+
+
+# -- output into a string --------------------------------------------------------------------------
+
+
 @builtin("%FILL-POINTER-OUTPUT-STREAM", SYSTEM)
 def fill_pointer_output_stream(string: Any) -> FillPointerOutputStream:
     """The stream of ``(with-output-to-string (var string) ...)``: it appends to ``string``."""
@@ -198,8 +206,3 @@ def fill_pointer_output_stream(string: Any) -> FillPointerOutputStream:
           make_list([cl_symbol("AND"), cl_symbol("STRING"),
                      make_list([cl_symbol("SATISFIES"), cl_symbol("ARRAY-HAS-FILL-POINTER-P")])]))
     return FillPointerOutputStream(string)
-
-
-_trimmer("STRING-TRIM", True, True)
-_trimmer("STRING-LEFT-TRIM", True, False)
-_trimmer("STRING-RIGHT-TRIM", False, True)
