@@ -298,8 +298,11 @@ def prog_star(form: Any, env: Any) -> Any:
 @macro("WITH-OUTPUT-TO-STRING")
 def with_output_to_string(form: Any, env: Any) -> Any:
     spec, *body = _args(form, 1)
-    var, *_ = items(spec, form, 1)
+    var, *rest = items(spec, form, 1)
     decls, forms = split_declarations(body)
+    if rest and rest[0] is not None:  # a string with a fill pointer receives the output
+        stream = L(SYSTEM.intern("%FILL-POINTER-OUTPUT-STREAM"), rest[0])
+        return make_list([LET, L(L(var, stream)), *decls, make_list([PROGN, *forms])])
     return make_list([LET, L(L(var, L(cl_symbol("MAKE-STRING-OUTPUT-STREAM")))), *decls,
                       make_list([PROGN, *forms]), L(cl_symbol("GET-OUTPUT-STREAM-STRING"), var)])
 

@@ -81,7 +81,9 @@ def type_name(obj: Any) -> str:
         return "generic-function"
     kind = get_function(cl_symbol("TYPE-OF"))(obj)
     if isinstance(kind, Cons):
-        kind = kind.car
+        # (SIMPLE-ARRAY CHARACTER (3)) is a simple-string to SBCL's describe.
+        is_string = kind.car is cl_symbol("SIMPLE-ARRAY") and kind.cdr.car is cl_symbol("CHARACTER")
+        kind = cl_symbol("SIMPLE-STRING") if is_string else kind.car
     return prin1_to_string(kind).lower() if not isinstance(kind, Symbol) else kind.name.lower()
 
 

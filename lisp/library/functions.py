@@ -9,6 +9,7 @@ from lisp.compiler import eval_form
 from lisp.compiler.loading import load as load_file
 from lisp.library.arguments import expected, function_designator, show
 from lisp.library.lists import list_items
+from lisp.runtime.arrays import is_string, string_text
 from lisp.runtime.condition_classes import FileError
 from lisp.runtime.data import NIL, Cons, Symbol, T, cl_symbol, make_list
 from lisp.runtime.namespace import GLOBALS, builtin, get_function, set_function
@@ -52,9 +53,9 @@ def load(path: Any, *args: Any) -> Any:
     from lisp.library.arguments import keywords
 
     kw = keywords(args, ("VERBOSE", "PRINT", "IF-DOES-NOT-EXIST", "EXTERNAL-FORMAT"), "LOAD")
-    text = path if isinstance(path, str) else None
-    if text is None:
+    if not is_string(path):
         type_error(path, expected("PATHNAME"))
+    text = string_text(path)
     if not Path(text).is_file() and Path(text + ".lisp").is_file():
         text += ".lisp"  # a name without its type, as SBCL's load finds a source file
     if not Path(text).is_file():

@@ -8,9 +8,18 @@ from typing import Any
 
 from lisp.compiler.macros import MACROS
 from lisp.compiler.special_forms import special_operator_p
-from lisp.library.arguments import check, expected, function_designator, show, string_designator, truth
+from lisp.library.arguments import (
+    check,
+    expected,
+    function_designator,
+    show,
+    string_argument,
+    string_designator,
+    truth,
+)
 from lisp.library.lists import getf, plist_put, plist_remove
 from lisp.runtime import namespace
+from lisp.runtime.arrays import is_string, string_text
 from lisp.runtime.condition_classes import PackageError, SimpleError, UndefinedFunction
 from lisp.runtime.data import (
     NIL,
@@ -84,8 +93,7 @@ def symbol_package(sym: Any) -> Any:
 
 @builtin("MAKE-SYMBOL")
 def make_symbol(name: Any) -> Symbol:
-    check(isinstance(name, str), name, "STRING")
-    return Symbol(name)
+    return Symbol(string_argument(name))
 
 
 @builtin("GENSYM")
@@ -93,8 +101,8 @@ def gensym(prefix: Any = "G") -> Symbol:
     """``gensym``: a fresh uninterned symbol named ``prefix`` followed by ``*gensym-counter*``."""
     if type(prefix) is int:
         return Symbol(f"G{prefix}")
-    check(isinstance(prefix, str), prefix, make_list([cl_symbol("OR"), cl_symbol("STRING"),
-                                                       cl_symbol("UNSIGNED-BYTE")]))
+    check(is_string(prefix), prefix, make_list([cl_symbol("OR"), cl_symbol("STRING"), cl_symbol("UNSIGNED-BYTE")]))
+    prefix = string_text(prefix)
     with _gensym_lock:
         n = namespace.symbol_value(_GENSYM_COUNTER)
         namespace.set_symbol_value(_GENSYM_COUNTER, n + 1)
@@ -127,7 +135,7 @@ def copy_symbol(sym: Any, copy_properties: Any = NIL) -> Symbol:
 @builtin("INTERN")
 def intern(name: Any, package: Any = NIL) -> Any:
     """``intern``: the symbol and its status (:internal, :external, :inherited or NIL if new)."""
-    check(isinstance(name, str), name, "STRING")
+    name = string_argument(name)
     pkg = current_package() if package is NIL else package_designator(package)
     sym, status = pkg.find_symbol(name)
     if status is NIL:
@@ -137,7 +145,7 @@ def intern(name: Any, package: Any = NIL) -> Any:
 
 @builtin("FIND-SYMBOL")
 def find_symbol(name: Any, package: Any = NIL) -> Any:
-    check(isinstance(name, str), name, "STRING")
+    name = string_argument(name)
     pkg = current_package() if package is NIL else package_designator(package)
     sym, status = pkg.find_symbol(name)
     return values(sym, status)

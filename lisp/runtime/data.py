@@ -10,8 +10,9 @@ The representation, which every other module of lisp/ relies on:
   :class:`SourcePos`. Always test with ``isinstance(x, Cons)``, never ``type(x) is Cons``.
 - Characters are :class:`Char`, interned per code point, so equal characters are ``is``-identical.
 - Integers are ``int``, ratios :class:`lisp.runtime.ratio.Ratio` (a ``Fraction``, never with denominator 1), floats ``float``,
-  complexes ``complex``. Strings are Python ``str`` (immutable: a deviation from Common Lisp).
-  Vectors are Python ``list``.
+  complexes ``complex``. String literals are Python ``str`` and simple vectors Python ``list``;
+  every other array, and every string a program makes, is a ``LispArray``
+  (:mod:`lisp.runtime.arrays` says which is which).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from fractions import Fraction
 import pytest
 
 import lisp.evaluator  # noqa: F401 - boot first: reading CL names must find the CL symbols
+from lisp.runtime.arrays import BitVector
 from lisp.runtime.condition_classes import EndOfFile, ReaderError
 from lisp.runtime.data import (
     COMMON_LISP_USER,
@@ -293,9 +294,10 @@ def test_backquoted_vector_keeps_the_markers():
     assert vector[0] is sym("A") and vector[1].car is UNQUOTE
 
 
-def test_bit_vectors_read_as_lists_of_bits():
-    assert read_from_string("#*1011") == [1, 0, 1, 1]
-    assert read_from_string("#*") == []
+def test_bit_vectors_read_as_simple_bit_vectors():
+    bits = read_from_string("#*1011")
+    assert isinstance(bits, BitVector) and bits.simple and list(bits) == [1, 0, 1, 1]
+    assert list(read_from_string("#*")) == []
 
 
 # -- comments and conditionals -------------------------------------------------------------------
