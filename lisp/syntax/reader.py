@@ -60,7 +60,6 @@ from lisp.runtime.data import (
     SourcePos,
     Symbol,
     cl_symbol,
-    find_package,
     keyword,
 )
 from lisp.runtime.namespace import (
@@ -467,7 +466,7 @@ class Reader:
         if not (colons == [first] or internal) or first == 0 or colons[-1] == len(token) - 1:
             raise self._error(f"bad use of package markers in the token {token!r}", start)
         package_name, name = token[:first], token[colons[-1] + 1:]
-        package = find_package(package_name)
+        package = self._current_package(start).package_named(package_name)
         if package is None:
             raise self._error(f"no package named {package_name} (reading {token})", start)
         if internal or package is KEYWORD:
