@@ -3,15 +3,18 @@ function combinators (``identity``, ``constantly``, ``complement``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from lisp.compiler import eval_form
 from lisp.compiler.loading import load as load_file
-from lisp.library.arguments import expected, function_designator, show
+from lisp.library.arguments import expected, function_designator, keywords, show
 from lisp.library.lists import list_items
+from lisp.library.pathnames import defaults, merge, native_namestring, pathname
 from lisp.runtime.condition_classes import FileError
 from lisp.runtime.data import NIL, Cons, Symbol, T, cl_symbol, make_list
 from lisp.runtime.namespace import GLOBALS, builtin, get_function, set_function
+from lisp.runtime.pathnames import make
 from lisp.runtime.signals import raise_error, type_error
 from lisp.runtime.values import values
 
@@ -45,23 +48,21 @@ def eval_(form: Any) -> Any:
 
 
 @builtin("LOAD")
-def load(path: Any, *args: Any) -> Any:
-    """``load`` of a Lisp source file; a missing file is a FILE-ERROR (or NIL with :if-does-not-exist nil)."""
-    from pathlib import Path
-
-    from lisp.library.arguments import keywords
-
+def load(filespec: Any, *args: Any) -> Any:
+    """``load`` of a Lisp source file named by a pathname designator, merged with
+    ``*default-pathname-defaults*``; a name without a type that names no file finds ``name.lisp``,
+    as SBCL's load finds a source file. A missing file is a FILE-ERROR (or NIL with
+    ``:if-does-not-exist nil``)."""
     kw = keywords(args, ("VERBOSE", "PRINT", "IF-DOES-NOT-EXIST", "EXTERNAL-FORMAT"), "LOAD")
-    text = path if isinstance(path, str) else None
-    if text is None:
-        type_error(path, expected("PATHNAME"))
-    if not Path(text).is_file() and Path(text + ".lisp").is_file():
-        text += ".lisp"  # a name without its type, as SBCL's load finds a source file
-    if not Path(text).is_file():
+    wanted = merge(pathname(filespec), defaults(), None)
+    if wanted.type is None and not Path(native_namestring(wanted, "LOAD")).is_file():
+        wanted = make(wanted.host, wanted.device, wanted.directory, wanted.name, "lisp", wanted.version)
+    file = native_namestring(wanted, "LOAD")
+    if not Path(file).is_file():
         if kw.get("IF-DOES-NOT-EXIST", T) is NIL:
             return NIL
-        raise_error(FileError(f"LOAD: no such file {show(text)}", pathname=text))
-    return load_file(text)
+        raise_error(FileError(f"LOAD: no such file {show(file)}", pathname=pathname(filespec)))
+    return load_file(file)
 
 
 @builtin("COMPILE")

@@ -2668,8 +2668,6 @@ DEVIATIONS: list[tuple[str, str, str, str]] = [
      '(#\\  3)', 'space prints as #\\Space'),
     ('(read-from-string "#*101")', '(#(1 0 1) 5)',
      '(#*101 5)', 'no bit vectors: #*101 reads as a vector of bits'),
-    ('(read-from-string "#p\\"x\\"")', '("x" 5)',
-     '(#P"x" 5)', 'no pathnames: #p"x" reads as the string'),
     ('(read-from-string "#c(1/2 3)")', '(#C(0.5 3.0) 9)',
      '(#C(1/2 3) 9)', 'complexes have float parts'),
     ('(name-char "space")', '(#\\Space)',
