@@ -7,7 +7,7 @@ module first checks what the standard requires. A name conflict (CLHS 11.1.1.2.5
 ``import``, ``export`` and ``unintern`` making two symbols of one name accessible) is a correctable
 ``sb-ext:name-conflict`` (a ``package-error``) with SBCL's restarts: KEEP-OLD and TAKE-NEW (use,
 export), SHADOWING-IMPORT-IT and DONT-IMPORT-IT (import), and ``sb-ext:resolve-conflict`` taking
-the symbol to keep. Each conflict (one name, in one package) is signalled on its own.
+the symbol to keep. Each conflict (one name, in one package) is signalled on its own, as in SBCL.
 """
 
 from __future__ import annotations
