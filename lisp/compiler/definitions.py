@@ -21,10 +21,10 @@ from lisp.compiler.macros import (
 from lisp.compiler.self_calls import INLINE, NOTINLINE, proclaim_inlining
 from lisp.runtime import docstrings, namespace  # noqa: F401 - docstrings: sys::%documented
 from lisp.runtime import values as mv
-from lisp.runtime.condition_classes import PackageError
-from lisp.runtime.data import COMMON_LISP, SYSTEM, Cons, Symbol, cl_symbol, iter_list, keyword, make_list
+from lisp.runtime.data import SYSTEM, Cons, Symbol, cl_symbol, iter_list, keyword, make_list
 from lisp.runtime.data import lisp_list as L
 from lisp.runtime.equality import eql_p
+from lisp.runtime.package_locks import check_package_lock
 
 PROGN = cl_symbol("PROGN")
 LET = cl_symbol("LET")
@@ -65,14 +65,6 @@ def defun(form: Any, env: Any) -> Any:
     name = function_name(name, form)
     return sys_call("%DEFUN", L(QUOTE, name),
                     sys_call("%DOCUMENTED", make_list([NAMED_LAMBDA, name, lambda_list, *body]), L(QUOTE, form)))
-
-
-def check_package_lock(name: Any, what: str) -> None:
-    """COMMON-LISP is locked, as in SBCL: ``defun``/``defmacro`` of one of its symbols would
-    silently change the whole image (a REPL user naming a function ``list`` or ``count``)."""
-    sym = name.cdr.car if isinstance(name, Cons) else name
-    if isinstance(sym, Symbol) and sym.package is COMMON_LISP:
-        raise PackageError(f"Lock on package COMMON-LISP violated when defining {show(name)} as a {what}")
 
 
 def define_function(name: Any, fn: Any) -> Any:

@@ -3,7 +3,7 @@ of :mod:`lisp.syntax.reader`, :mod:`lisp.syntax.printer`, :mod:`lisp.syntax.form
 
 Also readtables (``set-macro-character`` & co), the macros ``with-input-from-string``,
 ``with-open-file``, ``with-open-stream``, ``print-unreadable-object`` and ``formatter``, and ``open``
-on file names given as strings (there are no pathname objects: a deviation).
+on files named by pathname designators (``lisp.library.pathnames``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from lisp.compiler.macros import QUOTE, macro
 from lisp.compiler.standard_macros import split_declarations
 from lisp.library.arguments import check, expected, function_designator, keywords, show, string_argument, truth
+from lisp.library.pathnames import native_namestring
 from lisp.runtime.arrays import LispVector, is_string, make_string, string_text
 from lisp.runtime.condition_classes import (
     Condition,
@@ -657,9 +658,9 @@ _IF_EXISTS = ("ERROR", "SUPERSEDE", "NEW-VERSION", "RENAME", "RENAME-AND-DELETE"
 
 @lisp_function("OPEN")
 def open_(filespec: Any, *args: Any) -> Any:
-    """``open`` of a file named by a string: :direction :input/:output/:io/:probe, :if-exists,
+    """``open`` of a file named by a pathname designator: :direction :input/:output/:io/:probe, :if-exists,
     :if-does-not-exist; characters in UTF-8 whatever :element-type and :external-format say."""
-    filespec = string_argument(filespec)
+    filespec = native_namestring(filespec, "OPEN")
     kw = keywords(args, ("DIRECTION", "ELEMENT-TYPE", "IF-EXISTS", "IF-DOES-NOT-EXIST", "EXTERNAL-FORMAT"), "OPEN")
     direction = kw.get("DIRECTION", keyword("INPUT"))
     if direction not in _DIRECTIONS:

@@ -15,7 +15,6 @@ an asynchronous exception (Ctrl-C) cannot leave a binding behind (see :class:`Dy
 
 from __future__ import annotations
 
-import itertools
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator
@@ -31,19 +30,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 GLOBALS: dict[str, Any] = {"__name__": "lisp.compiled", "__builtins__": __builtins__}
 
 
-# Uninterned symbols with the same name are different function names: each gets a serial number
-# for its key (weakly held: the symbol's identity, never a reusable id()).
-_uninterned_serials: weakref.WeakKeyDictionary[Symbol, int] = weakref.WeakKeyDictionary()
-_next_serial = itertools.count(1)
-
-
 def _qualified(sym: Symbol) -> str:
-    if sym.package is None:
-        serial = _uninterned_serials.get(sym)
-        if serial is None:
-            serial = _uninterned_serials.setdefault(sym, next(_next_serial))
-        return f"#:{sym.name}#{serial}"
-    return f"{sym.package.name}::{sym.name}"
+    return sym.unique_name()
 
 
 # -- functions ----------------------------------------------------------------------------------

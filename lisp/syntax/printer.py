@@ -65,6 +65,7 @@ from lisp.runtime.namespace import (
     set_symbol_value,
     symbol_value,
 )
+from lisp.runtime.pathnames import Pathname, namestring_or_none
 from lisp.runtime.signals import Restart
 from lisp.runtime.streams import OutputStream, Stream, StringOutputStream, output_stream
 from lisp.syntax.pretty import Layout
@@ -239,6 +240,10 @@ class _Printer:
             out(self.unreadable(obj, f"RESTART {self.symbol_text(obj.name)}") if self.escape else self.report(obj))
         elif isinstance(obj, Package):
             out(self.unreadable(obj, f"PACKAGE {_string_text(obj.name)}"))
+        elif isinstance(obj, Pathname):  # #P"namestring" (lisp.runtime.pathnames), princ: the namestring
+            text = namestring_or_none(obj)
+            out(self.unreadable(obj, "PATHNAME (with no namestring)") if text is None
+                else "#P" + _string_text(text) if self.escape else text)
         elif isinstance(obj, Stream):
             out(self.unreadable(obj, repr(obj)[2:-1]))
         elif type(obj) is _hash_table_class():

@@ -23,7 +23,7 @@ symbols upcased as by the standard readtable with ``\\`` and ``|...|`` escapes, 
 ``pkg::sym``, ``:keyword``, ``#:uninterned``; ``' ` , ,@ ,.``, ``#'``, ``#(...)`` (a Python list),
 ``#*bits`` (a simple bit vector), ``#nA`` (an array of rank n), ``; #|...|#`` comments, ``#+``/``#-`` feature expressions over ``*features*``,
 ``#.`` (when ``*read-eval*``), ``#n=``/``#n#`` for shared and circular structure, ``#p"..."``
-(a string: there are no pathname objects), ``#S(name slot value ...)`` (a structure, made by
+(a pathname), ``#S(name slot value ...)`` (a structure, made by
 :data:`make_structure`, which ``lisp.library.structures`` provides).
 
 Readtables: the reader follows ``*readtable*`` (a :class:`Readtable`), read afresh for each
@@ -61,7 +61,6 @@ from lisp.runtime.data import (
     SourcePos,
     Symbol,
     cl_symbol,
-    find_package,
     keyword,
 )
 from lisp.runtime.element_types import BIT, GENERAL
@@ -72,6 +71,7 @@ from lisp.runtime.namespace import (
     set_symbol_value,
     symbol_value,
 )
+from lisp.runtime.pathnames import parse_namestring
 from lisp.runtime.ratio import Ratio
 from lisp.runtime.streams import InputStream, shown
 
@@ -469,7 +469,7 @@ class Reader:
         if not (colons == [first] or internal) or first == 0 or colons[-1] == len(token) - 1:
             raise self._error(f"bad use of package markers in the token {token!r}", start)
         package_name, name = token[:first], token[colons[-1] + 1:]
-        package = find_package(package_name)
+        package = self._current_package(start).package_named(package_name)
         if package is None:
             raise self._error(f"no package named {package_name} (reading {token})", start)
         if internal or package is KEYWORD:
@@ -920,14 +920,14 @@ def _sharp_sharp(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any
 
 
 def _sharp_pathname(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
-    """``#p"name"``: there are no pathname objects, so a pathname is its namestring."""
+    """``#p"namestring"``: the pathname (a Unix namestring, see lisp.runtime.pathnames)."""
     _no_arg(reader, start, arg, "#P")
     form = reader.read_form("#P", start)
     if symbol_value(READ_SUPPRESS) is not NIL:
         return True, NIL
     if not isinstance(form, str):
         raise reader._error("#P must be followed by a string", start)
-    return True, form
+    return True, parse_namestring(form)
 
 
 def _no_structures(name: Any, initargs: list[Any]) -> Any:

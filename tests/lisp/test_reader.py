@@ -24,6 +24,7 @@ from lisp.runtime.data import (
     make_package,
 )
 from lisp.runtime.namespace import dynamic_binding
+from lisp.runtime.pathnames import parse_namestring
 from lisp.syntax.reader import (
     EOF,
     FEATURES,
@@ -456,8 +457,8 @@ def test_too_deep_nesting_is_a_reader_error_not_a_crash():
         read_from_string("(" * 100_000 + ")" * 100_000)
 
 
-def test_pathname_syntax_reads_the_namestring():
-    assert read_from_string('#p"/tmp/x.lisp"') == "/tmp/x.lisp"
+def test_pathname_syntax_reads_a_pathname():
+    assert read_from_string('#p"/tmp/x.lisp"') is parse_namestring("/tmp/x.lisp")
     with pytest.raises(ReaderError, match="#P must be followed by a string"):
         read_from_string("#p foo")
 
