@@ -5,12 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lisp.runtime import condition_classes
-from lisp.syntax.printer import prin1_to_string
-
-
-def show(obj: Any) -> str:
-    """The printed representation of ``obj`` (prin1), for messages."""
-    return prin1_to_string(obj)
+from lisp.syntax.messages import show
 
 
 def clos_error(message: str) -> Exception:

@@ -52,6 +52,7 @@ from lisp.runtime.namespace import (
 from lisp.runtime.streams import OutputStream, output_stream
 from lisp.runtime.values import values
 from lisp.syntax.printer import prin1_to_string
+from lisp.syntax.messages import show
 from lisp.syntax.reader import PACKAGE_VAR
 
 _VARIABLE, _TYPE = cl_symbol("VARIABLE"), cl_symbol("TYPE")
@@ -69,7 +70,7 @@ def describe_builtin(obj: Any, stream: OutputStream) -> None:
 def qualified(obj: Any) -> str:
     """``obj`` as ``prin1`` prints it with every symbol package-qualified (``CL-USER::FIB``)."""
     with dynamic_binding(PACKAGE_VAR, KEYWORD):
-        return prin1_to_string(obj)
+        return show(obj)  # a circular datum ends as #1=(... . #1#)
 
 
 def type_name(obj: Any) -> str:

@@ -519,6 +519,7 @@ class ImproperListError(TypeError):
     def __init__(self, datum: Any, problem: str) -> None:
         super().__init__(f"the list {problem}")
         self.datum = datum
+        self.problem = problem
 
 
 def iter_list(lst: Any) -> Iterator[Any]:
