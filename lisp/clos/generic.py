@@ -24,7 +24,7 @@ from dispatch import InvalidMethodError, add_precedence_provider, class_changed,
 from lisp.clos import errors
 from lisp.clos.classes import (ForwardReferencedClass, LispClass, as_class, class_for_type,
                                display_name, find_class, register_type)
-from lisp.clos.combinations import lisp_combination
+from lisp.clos.combinations import LISP_VALUES
 from lisp.clos.defclass import class_redefined_hooks
 from lisp.clos.lambda_lists import Shape, check_congruent, gf_shape_from_method, shape_of
 from lisp.clos.methods import EqlSpecializer, LispMethod, Specializer
@@ -139,10 +139,10 @@ def _make_callable(info: GenericInfo) -> Any:
         gf = make_generic(
             function_name_text(info.name),
             _required_names(info.lambda_list, info.shape.required),
-            combination=lisp_combination(_combination_name(info.combination),
-                                         info.most_specific_last),
-            most_specific_last=info.most_specific_last and info.combination is STANDARD,
+            combination=_combination_name(info.combination),
+            most_specific_last=info.most_specific_last,
             argument_precedence_order=order,
+            values=LISP_VALUES,
             no_applicable_method=_no_applicable_method,
             no_next_method=_no_next_method)
     except (ValueError, InvalidMethodError) as exc:
