@@ -33,9 +33,9 @@ def main() -> None:
     options = parser.parse_args()
 
     import lisp.evaluator  # noqa: F401 - boot, so that reading CL names finds the CL symbols
-    from lisp.format import format_to_string
-    from lisp.printer import prin1_to_string
-    from lisp.reader import read_all
+    from lisp.syntax.format import format_to_string
+    from lisp.syntax.printer import prin1_to_string
+    from lisp.syntax.reader import read_all
 
     n = options.items
     lisp_text = "\n".join(f'(item {i} "name {i}" (x {i * 7} y) 1/3 2.5)' for i in range(n))

@@ -16,9 +16,9 @@ numbers), so Python values flow in and out unchanged; only Lisp lists and Python
     py:true py:false py:none             ; constants: Python's True, False, None (= NIL)
 
 A ``fractions.Fraction`` returned by ``py:call``, ``py:funcall``, ``py:kwcall``, ``py:eval`` or
-``py:getattr`` becomes a Lisp ratio (an integer when its denominator is 1; see :mod:`lisp.ratio`).
+``py:getattr`` becomes a Lisp ratio (an integer when its denominator is 1; see :mod:`lisp.runtime.ratio`).
 A Python exception raised by the call reaches Lisp as a condition (``python-error`` or the matching
-standard one) that keeps the original exception (see :mod:`lisp.conditions`).
+standard one) that keeps the original exception (see :mod:`lisp.runtime.signals`).
 """
 
 from __future__ import annotations
@@ -28,11 +28,20 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from lisp.conditions import LispTypeError, ProgramError
-from lisp.data import (NIL, Cons, Symbol, T, cl_symbol, find_package, iter_list, make_list,
-                       make_package)
-from lisp.namespace import builtin, proclaim_constant
-from lisp.ratio import canonical
+from lisp.runtime.condition_classes import LispTypeError, ProgramError
+from lisp.runtime.data import (
+    NIL,
+    Cons,
+    Symbol,
+    T,
+    cl_symbol,
+    find_package,
+    iter_list,
+    make_list,
+    make_package,
+)
+from lisp.runtime.namespace import builtin, proclaim_constant
+from lisp.runtime.ratio import canonical
 
 PY = find_package("PY") or make_package("PY")
 

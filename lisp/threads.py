@@ -3,9 +3,11 @@ used by ``CL-USER``).
 
 ``(make-thread fn :name "worker")`` runs ``fn`` with no arguments in a new Python thread. The new
 thread sees the *global* values of special variables, not its creator's dynamic bindings
-(:mod:`lisp.namespace` keeps bindings per thread), and starts with no handlers or restarts. If
+(:mod:`lisp.runtime.namespace` keeps bindings per thread), and starts with no handlers or restarts. If
 ``fn`` ends with an error, the error is reported on standard error with the thread's name, and ``join-thread`` signals that same condition in the joining thread; otherwise
-``join-thread`` returns ``fn``'s value.
+``join-thread`` returns ``fn``'s value. A ``return-from``, ``go`` or ``throw`` out of ``fn`` leaves for an
+exit point of another thread, which no thread may do: the thread ends with a CONTROL-ERROR
+(reported, and signalled by ``join-thread``), never with a transfer in the joining thread.
 
 Locks are Python locks; ``with-lock-held`` and ``with-recursive-lock-held`` are macros over
 :func:`call_with_lock`. A condition variable works with any lock, as in bordeaux-threads:
@@ -23,14 +25,26 @@ from collections.abc import Callable
 from typing import Any
 
 from lisp.compiler.core import program_error, show
-from lisp.conditions import LispTypeError, SimpleError, as_condition
-from lisp.conditions import error as lisp_error
 from lisp.compiler.macros import define_macro
-from lisp.compiler import values as mv
-from lisp.compiler.runtime import parse_keywords
-from lisp.data import (COMMON_LISP_USER, NIL, SYSTEM, Cons, T, cl_symbol, find_package, intern,
-                       lisp_list, make_list, make_package)
-from lisp.namespace import builtin
+from lisp.compiler.runtime import NonLocalExit, parse_keywords
+from lisp.runtime import values as mv
+from lisp.runtime.condition_classes import ControlError, LispTypeError, SimpleError
+from lisp.runtime.data import (
+    COMMON_LISP_USER,
+    NIL,
+    SYSTEM,
+    Cons,
+    T,
+    cl_symbol,
+    find_package,
+    intern,
+    lisp_list,
+    make_list,
+    make_package,
+)
+from lisp.runtime.host_errors import as_condition
+from lisp.runtime.namespace import builtin
+from lisp.runtime.signals import error as lisp_error
 
 BT = find_package("BORDEAUX-THREADS") or make_package("BORDEAUX-THREADS", ["BT"])
 if BT not in COMMON_LISP_USER.use_list:
@@ -93,6 +107,12 @@ def make_thread(function: Callable[[], Any], *options: Any) -> LispThread:
 def _run(lisp_thread: LispThread, function: Callable[[], Any]) -> None:
     try:
         lisp_thread.result = function()
+    except NonLocalExit:
+        # The thread's function is the bottom of its stack: the exit's block, tagbody or catch
+        # belongs to another thread.
+        lisp_thread.error = ControlError("a RETURN-FROM, GO or THROW left a thread for an exit "
+                                         "point of another thread")
+        _report(lisp_thread, lisp_thread.error)
     except BaseException as exc:  # noqa: BLE001 - every ending is recorded for join-thread
         lisp_thread.error = exc
         _report(lisp_thread, exc)
@@ -111,6 +131,8 @@ def _report(lisp_thread: LispThread, exc: BaseException) -> None:
 def join_thread(thread: LispThread) -> Any:
     """Wait for ``thread`` to end; its function's value, or its error signalled here."""
     _check_thread(thread, "JOIN-THREAD")
+    if thread.thread is threading.current_thread():
+        return lisp_error(SimpleError("JOIN-THREAD: a thread cannot wait for itself to end"))
     thread.thread.join()
     exc = thread.error
     if isinstance(exc, Exception):
@@ -337,6 +359,7 @@ def make_atomic_counter(*options: Any) -> AtomicCounter:
 @bt_builtin("ATOMIC-INCF")
 def atomic_incf(counter: AtomicCounter, delta: int = 1) -> int:
     """Add ``delta`` to ``counter``; the new value."""
+    _check_counter(counter, delta, "ATOMIC-INCF")
     with counter.lock:
         counter.value += delta
         return counter.value
@@ -344,12 +367,23 @@ def atomic_incf(counter: AtomicCounter, delta: int = 1) -> int:
 
 @bt_builtin("ATOMIC-DECF")
 def atomic_decf(counter: AtomicCounter, delta: int = 1) -> int:
+    _check_counter(counter, delta, "ATOMIC-DECF")
     return atomic_incf(counter, -delta)
 
 
 @bt_builtin("ATOMIC-COUNTER-VALUE")
 def atomic_counter_value(counter: AtomicCounter) -> int:
+    _check_counter(counter, 0, "ATOMIC-COUNTER-VALUE")
     return counter.value
+
+
+def _check_counter(counter: Any, delta: Any, who: str) -> None:
+    if not isinstance(counter, AtomicCounter):
+        raise LispTypeError(f"{who}: {show(counter)} is not an atomic counter", datum=counter,
+                            expected_type=intern("ATOMIC-COUNTER", BT))
+    if type(delta) is not int:
+        raise LispTypeError(f"{who}: the delta {show(delta)} is not an integer", datum=delta,
+                            expected_type=cl_symbol("INTEGER"))
 
 
 # -- macros -----------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def _stopping_on_broken_pipe(run: Callable[..., int]) -> Callable[..., int]:
 def repl() -> int:
     """Run the REPL on standard input and output until end of input or ``:quit``."""
     from lisp.repl.session import Session
-    from lisp.streams import stdout_stream
+    from lisp.runtime.streams import stdout_stream
 
     boot_for_programs()
     worker = _eval_thread()
@@ -65,7 +65,7 @@ def _is_terminal() -> bool:
 @_stopping_on_broken_pipe
 def run_file(path: str, args: Sequence[str]) -> int:
     """Load the Lisp file ``path``; returns 0, or 1 after reporting an unhandled error."""
-    from lisp.data import make_list
+    from lisp.runtime.data import make_list
 
     boot_for_programs()
     if not os.path.isfile(path):
@@ -87,10 +87,10 @@ def eval_and_print(text: str) -> int:
 
     def evaluate() -> None:
         from lisp.compiler import eval_values
-        from lisp.printer import prin1_to_string
-        from lisp.reader import EOF
         from lisp.repl.forms import INCOMPLETE, FormSource
-        from lisp.streams import stdout_stream
+        from lisp.runtime.streams import stdout_stream
+        from lisp.syntax.printer import prin1_to_string
+        from lisp.syntax.reader import EOF
 
         source = FormSource("<eval>")
         source.feed(text)
@@ -112,11 +112,11 @@ def _run_script(body: Callable[[], None], abort_report: str, argv: Any) -> int:
 
 def _guarded(body: Callable[[], None], abort_report: str, argv: Any) -> int:
     """Run ``body`` under an ABORT restart; report an error on standard error (status 1)."""
-    from lisp.conditions import toplevel_restart
-    from lisp.data import cl_symbol
-    from lisp.namespace import dynamic_binding
     from lisp.repl.report import describe_error
-    from lisp.streams import stderr_stream, stdout_stream
+    from lisp.runtime.data import cl_symbol
+    from lisp.runtime.namespace import dynamic_binding
+    from lisp.runtime.signals import toplevel_restart
+    from lisp.runtime.streams import stderr_stream, stdout_stream
 
     abort = cl_symbol("ABORT")
     try:
@@ -140,8 +140,8 @@ def _guarded(body: Callable[[], None], abort_report: str, argv: Any) -> int:
 
 def _argv_symbol() -> Any:
     """The symbol ``GFJIT-SYSTEM:*POSIX-ARGV*``: the script and its arguments under ``gfjit run``."""
-    from lisp.data import SYSTEM
-    from lisp.namespace import proclaim_special
+    from lisp.runtime.data import SYSTEM
+    from lisp.runtime.namespace import proclaim_special
 
     sym = SYSTEM.intern("*POSIX-ARGV*")
     SYSTEM.export(sym)

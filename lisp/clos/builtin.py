@@ -7,15 +7,14 @@ import fractions
 import types
 
 from dispatch import GenericFunction, PythonGenericFunction
-
-from lisp.library.hashtables import HashTable
-from lisp.streams import Stream
 from lisp.clos.classes import BuiltInClass, LispClass, PythonClass, register_type, set_find_class
 from lisp.clos.methods import LispMethod
 from lisp.clos.standard import Instance, StandardClass
-from lisp.conditions import Condition
-from lisp.data import Char, Cons, Package, SourceCons, Symbol, cl_symbol
-from lisp.ratio import Ratio
+from lisp.library.hashtables import HashTable
+from lisp.runtime.condition_classes import Condition
+from lisp.runtime.data import Char, Cons, Package, SourceCons, Symbol, cl_symbol
+from lisp.runtime.ratio import Ratio
+from lisp.runtime.streams import Stream
 
 # (name, direct superclasses, Python type of the instances or None for an abstract class).
 # The direct superclasses are chosen so the CLOS algorithm yields the standard's precedence lists.
@@ -56,7 +55,7 @@ _BUILT_IN: list[tuple[str, tuple[str, ...], type | None]] = [
 # Further Python types whose objects belong to one of the classes above.
 _ALIASES: list[tuple[type, str]] = [
     (SourceCons, "CONS"),
-    (fractions.Fraction, "RATIO"),  # made by Python code (see lisp.ratio)
+    (fractions.Fraction, "RATIO"),  # made by Python code (see lisp.runtime.ratio)
     (types.BuiltinFunctionType, "FUNCTION"),
     (types.MethodType, "FUNCTION"),
     (types.BuiltinMethodType, "FUNCTION"),

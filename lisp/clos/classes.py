@@ -26,7 +26,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from lisp.clos.cpl import compute_class_precedence_list
-from lisp.data import NIL, Symbol
+from lisp.runtime.condition_classes import condition_class
+from lisp.runtime.data import NIL, Symbol
 
 CLASS_LOCK = threading.RLock()
 
@@ -83,7 +84,7 @@ class PythonClass(BuiltInClass):
 
     def __init__(self, pytype: type) -> None:
         self._type_ref = weakref.ref(pytype)
-        # Condition classes (lisp.conditions) carry their Lisp name.
+        # Condition classes (lisp.runtime.condition_classes) carry their Lisp name.
         name = pytype.__dict__.get("lisp_name")
         super().__init__(name if isinstance(name, Symbol) else None, ())
 
@@ -192,7 +193,6 @@ def find_class(name: Symbol, errorp: bool = True) -> LispClass | None:
 
 
 def _condition_class(name: Symbol) -> LispClass | None:
-    from lisp.conditions import condition_class
     pytype = condition_class(name) if isinstance(name, Symbol) else None
     return None if pytype is None else class_for_type(pytype)
 

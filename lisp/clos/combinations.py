@@ -11,10 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from dispatch import ValueModel
-
-from lisp.compiler import values as mv
-from lisp.data import NIL, make_list
 from lisp.library.lists import append, nconc
+from lisp.runtime import values as mv
+from lisp.runtime.data import NIL, make_list
 
 
 class LispValues(ValueModel):

@@ -8,11 +8,18 @@ from typing import Any
 
 from lisp.clos import errors
 from lisp.clos.builtin import BUILT_IN_CLASSES
-from lisp.clos.classes import (CLASS_LOCK, ForwardReferencedClass, LispClass, as_class, display_name,
-                               find_class, set_find_class)
+from lisp.clos.classes import (
+    CLASS_LOCK,
+    ForwardReferencedClass,
+    LispClass,
+    as_class,
+    display_name,
+    find_class,
+    set_find_class,
+)
 from lisp.clos.cpl import InconsistentPrecedence
 from lisp.clos.standard import DirectSlot, StandardClass
-from lisp.data import Symbol
+from lisp.runtime.data import Symbol
 
 DefaultInitarg = tuple[Symbol, Any, Callable[[], Any]]
 

@@ -1,31 +1,31 @@
-"""The conditions the object system signals, built from the classes of :mod:`lisp.conditions`."""
+"""The conditions the object system signals, built from the classes of :mod:`lisp.runtime.condition_classes`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from lisp import conditions
+from lisp.runtime import condition_classes
+from lisp.syntax.printer import prin1_to_string
 
 
 def show(obj: Any) -> str:
     """The printed representation of ``obj`` (prin1), for messages."""
-    from lisp.printer import prin1_to_string
     return prin1_to_string(obj)
 
 
 def clos_error(message: str) -> Exception:
     """A SIMPLE-ERROR with ``message`` (bad definitions, inconsistent classes, ...)."""
-    return conditions.SimpleError("~a", message)
+    return condition_classes.SimpleError("~a", message)
 
 
 def program_error(message: str) -> Exception:
     """A PROGRAM-ERROR: a bad call (invalid initarg, incongruent lambda list, bad qualifier)."""
-    return conditions.ProgramError(message)
+    return condition_classes.ProgramError(message)
 
 
 def unbound_slot_error(obj: Any, name: Any) -> Exception:
     """UNBOUND-SLOT: the slot ``name`` of ``obj`` has no value."""
-    return conditions.UnboundSlot(f"the slot {show(name)} is unbound in the object {show(obj)}",
+    return condition_classes.UnboundSlot(f"the slot {show(name)} is unbound in the object {show(obj)}",
                                   name=name, instance=obj)
 
 

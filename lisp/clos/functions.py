@@ -13,8 +13,9 @@ from lisp.clos.defclass import ensure_class
 from lisp.clos.methods import EqlSpecializer, LispMethod
 from lisp.clos.standard import DirectSlot, StandardClass
 from lisp.compiler.runtime import parse_keywords
-from lisp.data import NIL, SYSTEM, T, Symbol, cl_symbol, iter_list, make_list
-from lisp.namespace import GLOBALS, builtin, setf_function_key
+from lisp.runtime.data import NIL, SYSTEM, Symbol, T, cl_symbol, iter_list, make_list
+from lisp.runtime.namespace import GLOBALS, builtin, setf_function_key
+from lisp.syntax.reader import read_from_string
 
 
 def _bool(x: bool) -> Any:
@@ -260,7 +261,6 @@ def _writer(name: Symbol) -> Callable[[Any, Any], Any]:
 
 def _add_accessor(fname: Any, specializers: tuple[LispClass, ...], fn: Callable[..., Any],
                   lambda_list: str) -> LispMethod:
-    from lisp.reader import read_from_string
     ll = read_from_string(lambda_list)
     method = generic.make_method((), specializers, ll, fn, wants_next=False)
     generic.add_method(fname, method, implicit_lambda_list=ll)

@@ -20,16 +20,22 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from dispatch import InvalidMethodError, add_precedence_provider, class_changed, make_generic
-
 from lisp.clos import errors
-from lisp.clos.classes import (ForwardReferencedClass, LispClass, as_class, class_for_type,
-                               display_name, find_class, register_type)
+from lisp.clos.classes import (
+    ForwardReferencedClass,
+    LispClass,
+    as_class,
+    class_for_type,
+    display_name,
+    find_class,
+    register_type,
+)
 from lisp.clos.combinations import LISP_VALUES
 from lisp.clos.defclass import class_redefined_hooks
 from lisp.clos.lambda_lists import Shape, check_congruent, gf_shape_from_method, shape_of
 from lisp.clos.methods import EqlSpecializer, LispMethod, Specializer
-from lisp.data import NIL, Cons, Symbol, cl_symbol, iter_list, keyword, make_list
-from lisp import namespace
+from lisp.runtime import namespace
+from lisp.runtime.data import NIL, Cons, Symbol, cl_symbol, iter_list, keyword, make_list
 
 STANDARD = cl_symbol("STANDARD")
 _registered_types: set[type] = set()

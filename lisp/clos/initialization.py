@@ -11,7 +11,7 @@ from typing import Any
 from lisp.clos import errors
 from lisp.clos.classes import BuiltInClass, LispClass, as_class, display_name
 from lisp.clos.standard import UNBOUND, Instance, StandardClass, current_layout
-from lisp.data import NIL, T, iter_list, keyword
+from lisp.runtime.data import NIL, T, iter_list, keyword
 
 ALLOW_OTHER_KEYS = keyword("ALLOW-OTHER-KEYS")
 

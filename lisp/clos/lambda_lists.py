@@ -7,7 +7,8 @@ from typing import Any
 
 from lisp.clos import errors
 from lisp.compiler.lambda_list import LAMBDA_LIST_KEYWORDS, parse_lambda_list
-from lisp.data import Cons, Symbol, T, iter_list, make_list
+from lisp.runtime.data import Cons, Symbol, T, iter_list, make_list
+
 
 @dataclass(frozen=True)
 class Shape:

@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dispatch import Eql, Method
-
 from lisp.clos.classes import LispClass, display_name
 from lisp.clos.lambda_lists import Shape
-from lisp.compiler import values as mv
-from lisp.data import Symbol, keyword
+from lisp.runtime import values as mv
+from lisp.runtime.data import Symbol, keyword
 
 _NUMBERS = (int, float, fractions.Fraction, complex)
 
@@ -78,7 +77,7 @@ BEFORE = keyword("BEFORE")
 def _keeping_values(after: Callable[..., Any]) -> Callable[..., Any]:
     """An :after method runs once the primary methods have returned, and the generic function's
     values are theirs: the after method's own tail would clear the multiple values the primary
-    recorded (see lisp.compiler.values), so they are saved around it."""
+    recorded (see lisp.runtime.values), so they are saved around it."""
 
     @functools.wraps(after)
     def keeping_values(*args: Any, **kwargs: Any) -> Any:

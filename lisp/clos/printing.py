@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from lisp import printer
 from lisp.clos import errors, generic, protocol, standard
 from lisp.clos.classes import LispClass, class_of, display_name
 from lisp.clos.methods import LispMethod
 from lisp.clos.standard import Instance, StandardClass
-from lisp.compiler.values import values
-from lisp.data import NIL
-from lisp.namespace import builtin
-from lisp.streams import OutputStream, output_stream
+from lisp.runtime.data import NIL
+from lisp.runtime.namespace import builtin
+from lisp.runtime.streams import OutputStream, output_stream
+from lisp.runtime.values import values
+from lisp.syntax import printer
 
 PRINT_OBJECT = protocol.define_generic("PRINT-OBJECT", "(object stream)")
 DESCRIBE_OBJECT = protocol.define_generic("DESCRIBE-OBJECT", "(object stream)")

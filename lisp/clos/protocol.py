@@ -19,12 +19,12 @@ from lisp.clos import errors, generic, initialization, standard
 from lisp.clos.classes import LispClass, class_of, display_name
 from lisp.clos.methods import LispMethod
 from lisp.clos.standard import Instance, StandardClass
-from lisp.data import NIL, Symbol, cl_symbol, make_list
-from lisp.reader import read_from_string
+from lisp.runtime.data import NIL, Symbol, cl_symbol, make_list
+from lisp.syntax.printer import prin1_to_string
+from lisp.syntax.reader import read_from_string
 
 
 def _symbol_text(obj: Any) -> str:
-    from lisp.printer import prin1_to_string
     return prin1_to_string(obj)
 
 

@@ -19,9 +19,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lisp.clos import errors
-from lisp.clos.classes import (CLASS_LOCK, ForwardReferencedClass, LispClass, class_of,
-                               display_name, register_type, subclasses_closure)
-from lisp.data import NIL, Symbol, cl_symbol, keyword
+from lisp.clos.classes import (
+    CLASS_LOCK,
+    ForwardReferencedClass,
+    LispClass,
+    class_of,
+    display_name,
+    register_type,
+    subclasses_closure,
+)
+from lisp.runtime.data import NIL, Symbol, cl_symbol, keyword
 
 
 class Unbound:

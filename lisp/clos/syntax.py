@@ -24,7 +24,7 @@ from lisp.clos.lambda_lists import split_specialized
 from lisp.compiler.core import program_error, show
 from lisp.compiler.lambda_list import AMP_ALLOW_OTHER_KEYS, AMP_AUX, AMP_KEY
 from lisp.compiler.macros import macro
-from lisp.data import NIL, SYSTEM, Cons, Symbol, cl_symbol, iter_list, keyword, lisp_list, make_list
+from lisp.runtime.data import NIL, SYSTEM, Cons, Symbol, cl_symbol, iter_list, keyword, lisp_list, make_list
 
 QUOTE, FUNCTION, LAMBDA, LIST = (cl_symbol(n) for n in ("QUOTE", "FUNCTION", "LAMBDA", "LIST"))
 FLET, LET, DECLARE, SETF = (cl_symbol(n) for n in ("FLET", "LET", "DECLARE", "SETF"))

@@ -9,7 +9,7 @@ without running it. Forms are macroexpanded, then each special form is compiled 
 function in :mod:`lisp.compiler.special_forms`, registered in a table with
 ``@special_form("NAME")``; each returns a :class:`~lisp.compiler.result.Result`: the Python
 statements the form needs plus the expression that holds its value. Every AST node carries the
-line/column of the nearest :class:`~lisp.data.SourceCons`, and the code object's ``co_filename``
+line/column of the nearest :class:`~lisp.runtime.data.SourceCons`, and the code object's ``co_filename``
 is the Lisp file, so Python tracebacks point at Lisp lines.
 
 **Functions and calls.** A Lisp function is an ordinary Python function taking positional
@@ -26,14 +26,14 @@ closures are Python closures; ``if`` tests ``is not None`` (only NIL is false).
 ``< > <= >= = /=`` (two arguments; but ``/=``, more when the others are variables or constants),
 ``1+ 1- eq not null funcall apply``, ``mod`` by an integer
 literal. They use Python operators, so they keep Common Lisp results on numbers (ratios are
-:class:`lisp.ratio.Ratio`, whose arithmetic returns an integer when the denominator is 1; a plain
+:class:`lisp.runtime.ratio.Ratio`, whose arithmetic returns an integer when the denominator is 1; a plain
 ``fractions.Fraction`` passed in by Python code keeps Python's arithmetic there); on non-numbers
 they follow Python (``(+ "a" "b")`` is ``"ab"``, not a TYPE-ERROR): a documented deviation. A
 comparison used as a value yields ``T``/``NIL``. ``funcall`` and ``apply`` are direct calls,
 diagnosed only when Python cannot make them.
 
-**Multiple values.** ``lisp.compiler.values.values`` returns its primary value (NIL for none)
-and records all values in the calling thread's register (module :mod:`lisp.compiler.values`); a
+**Multiple values.** ``lisp.runtime.values.values`` returns its primary value (NIL for none)
+and records all values in the calling thread's register (module :mod:`lisp.runtime.values`); a
 builtin returns several values with ``return values(q, r)``. Consumers (``multiple-value-bind``,
 ``multiple-value-list``, ``multiple-value-call``, ``nth-value``...) clear the register, evaluate
 the form, and take the register only if its primary value *is* the form's value; a form that
@@ -50,7 +50,7 @@ initial value or assigned value drops its extra values at once. Known gap: the v
 ``return-from`` to a block other than the function's own (and tails inside ``catch``,
 ``handler-case`` bodies) is not cleared: a value that went through a variable there may still
 bring stale values along. Standard functions written in Python that return the value of a call
-of their function argument say so with ``lisp.compiler.values.primary`` where the standard gives
+of their function argument say so with ``lisp.runtime.values.primary`` where the standard gives
 one value (``reduce``, ``some``: SBCL-checked).
 
 **Macros.** :func:`define_macro` ``(sym, expander)`` with ``expander(form, env) -> form`` registers
@@ -64,12 +64,19 @@ when the exit is in the same Python function (``return-from`` a function's own b
 use an exception carrying the tag; ``unwind-protect`` is ``try``/``finally``. Special variables are
 bound with ``namespace.bind_specials`` / ``unbind_specials`` in ``try``/``finally``.
 
-**Errors.** Bad syntax raises ``lisp.conditions.ProgramError(message, pos=...)`` naming the form
+**Errors.** Bad syntax raises ``lisp.runtime.condition_classes.ProgramError(message, pos=...)`` naming the form
 and where it was read.
 """
 
 from lisp.compiler import (  # noqa: F401,E402  (importing them registers their forms)
-    backquote, definitions, loop, opencode, places, runtime, special_forms, standard_macros,
+    backquote,
+    definitions,
+    loop,
+    opencode,
+    places,
+    runtime,
+    special_forms,
+    standard_macros,
 )
 from lisp.compiler.macros import define_macro, macro, macro_function, macroexpand, macroexpand_1  # noqa: E402
 from lisp.compiler.runtime import parse_keywords  # noqa: E402

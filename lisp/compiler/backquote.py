@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from lisp import namespace
 from lisp.compiler.core import program_error, show
 from lisp.compiler.macros import macro
-from lisp.data import SYSTEM, Cons, Symbol, cl_symbol, iter_list, lisp_list, make_list
-from lisp.reader import QUASIQUOTE, UNQUOTE, UNQUOTE_NSPLICING, UNQUOTE_SPLICING
+from lisp.runtime import namespace
+from lisp.runtime.data import SYSTEM, Cons, Symbol, cl_symbol, iter_list, lisp_list, make_list
+from lisp.syntax.reader import QUASIQUOTE, UNQUOTE, UNQUOTE_NSPLICING, UNQUOTE_SPLICING
 
 QUOTE = cl_symbol("QUOTE")
 BQ_LIST = SYSTEM.intern("%BQ-LIST")

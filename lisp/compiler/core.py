@@ -11,11 +11,12 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
-from lisp import namespace
 from lisp.compiler.env import Env, PyFunction
-from lisp.conditions import ProgramError
 from lisp.compiler.result import Result, stamp
-from lisp.data import T, Cons, SourcePos, Symbol, cl_symbol, source_pos
+from lisp.runtime import namespace
+from lisp.runtime.condition_classes import ProgramError
+from lisp.runtime.data import Cons, SourceCons, SourcePos, Symbol, T, cl_symbol, source_pos
+from lisp.syntax.printer import prin1_to_string
 
 SpecialForm = Callable[[Any, Env], Result]
 SPECIAL_FORMS: dict[Symbol, SpecialForm] = {}
@@ -26,7 +27,7 @@ OPEN_CODED: dict[Symbol, Callable[[list[Any], Env], Result | None]] = {}
 # Open-coded operators that call a function: their values are the function's.
 OPEN_CODED_CALLS = frozenset((cl_symbol("FUNCALL"), cl_symbol("APPLY")))
 # COMMON-LISP functions that compiled calls reach through another GLOBALS name: the same function
-# in a form CPython calls faster (lisp.native_cons.direct). Redefining a COMMON-LISP function is
+# in a form CPython calls faster (lisp.runtime.native_cons.direct). Redefining a COMMON-LISP function is
 # undefined (CLHS 11.1.2.1.2), as for the open-coded ones.
 DIRECT_CALLS: dict[Symbol, str] = {}
 
@@ -332,8 +333,6 @@ def inherit_pos(expansion: Any, form: Any) -> Any:
     """``expansion`` (of the macro call ``form``), carrying the call's position if it has none."""
     pos: SourcePos | None = source_pos(form)
     if pos is not None and isinstance(expansion, Cons) and source_pos(expansion) is None:
-        from lisp.data import SourceCons
-
         return SourceCons(expansion.car, expansion.cdr, pos)
     return expansion
 
@@ -389,8 +388,6 @@ def compile_setq_variable(sym: Symbol, value: Result, env: Env) -> Result:
 
 
 def _show(obj: Any) -> str:
-    from lisp.printer import prin1_to_string
-
     return prin1_to_string(obj)
 
 

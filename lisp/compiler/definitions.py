@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from lisp import namespace
-from lisp.compiler import values as mv
 from lisp.compiler.core import arguments, program_error, show
 from lisp.compiler.macros import FUNCTION, LAMBDA, QUOTE, destructuring_form, expander_form, gensym, macro
 from lisp.compiler.self_calls import INLINE, NOTINLINE, proclaim_inlining
-from lisp.data import COMMON_LISP, SYSTEM, Cons, Symbol, cl_symbol, iter_list, keyword, lisp_list as L, make_list
+from lisp.runtime import namespace
+from lisp.runtime import values as mv
+from lisp.runtime.condition_classes import PackageError
+from lisp.runtime.data import COMMON_LISP, SYSTEM, Cons, Symbol, cl_symbol, iter_list, keyword, make_list
+from lisp.runtime.data import lisp_list as L
+from lisp.runtime.equality import eql_p
 
 PROGN = cl_symbol("PROGN")
 LET = cl_symbol("LET")
@@ -57,8 +60,6 @@ def check_package_lock(name: Any, what: str) -> None:
     silently change the whole image (a REPL user naming a function ``list`` or ``count``)."""
     sym = name.cdr.car if isinstance(name, Cons) else name
     if isinstance(sym, Symbol) and sym.package is COMMON_LISP:
-        from lisp.conditions import PackageError
-
         raise PackageError(f"Lock on package COMMON-LISP violated when defining {show(name)} as a {what}")
 
 
@@ -132,10 +133,8 @@ def _defvar(sym: Symbol, thunk: Any) -> Symbol:
 
 
 def _defconstant(sym: Symbol, value: Any) -> Symbol:
-    from lisp.library.equality import eql
-
     if namespace.is_constant(sym) and namespace.global_value_is_set(sym) and \
-            eql(namespace.symbol_value(sym), value) is None:
+            not eql_p(namespace.symbol_value(sym), value):
         raise program_error(f"DEFCONSTANT of {show(sym)}: it is already a constant with another value")
     namespace.proclaim_constant(sym, value)
     return sym

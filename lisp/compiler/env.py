@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from lisp.data import Symbol
+from lisp.runtime.data import Symbol
 
 
 class PyFunction:

@@ -9,16 +9,29 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from lisp import namespace
 from lisp.compiler.core import (
-    Result, arguments, assign, call, compile_body, compile_form, compile_single, drop_needless_saves, items,
-    literal, name, program_error, returning, show, store,
+    Result,
+    arguments,
+    assign,
+    call,
+    compile_body,
+    compile_form,
+    compile_single,
+    drop_needless_saves,
+    items,
+    literal,
+    name,
+    program_error,
+    returning,
+    show,
+    store,
 )
 from lisp.compiler.env import Env, PyFunction, Variable
 from lisp.compiler.lambda_list import parse_lambda_list
 from lisp.compiler.runtime import allowed_keys
 from lisp.compiler.tails import mark_body, records_nothing
-from lisp.data import Cons, Symbol, cl_symbol, make_list
+from lisp.runtime import namespace
+from lisp.runtime.data import Cons, Symbol, cl_symbol, make_list
 
 DECLARE = cl_symbol("DECLARE")
 SPECIAL = cl_symbol("SPECIAL")

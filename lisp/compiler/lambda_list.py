@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lisp.compiler.core import items, program_error, show
-from lisp.data import Cons, Symbol, cl_symbol, keyword, make_list
+from lisp.runtime.data import Cons, Symbol, cl_symbol, keyword, make_list
 
 AMP_OPTIONAL = cl_symbol("&OPTIONAL")
 AMP_REST = cl_symbol("&REST")

@@ -27,15 +27,31 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from lisp import namespace
 from lisp.compiler.core import (
-    Result, arguments, assign, call, compile_form, compile_setq_variable, compile_single, compile_symbol, is_none,
-    name, program_error, show, special_form,
+    Result,
+    arguments,
+    assign,
+    call,
+    compile_form,
+    compile_setq_variable,
+    compile_single,
+    compile_symbol,
+    is_none,
+    name,
+    program_error,
+    show,
+    special_form,
 )
 from lisp.compiler.env import Env, Exit, Variable
 from lisp.compiler.macros import QUOTE, gensym, macro
-from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, lisp_list as L, make_list
-from lisp.native_cons import direct, list_of, loop_list_iter
+from lisp.runtime import namespace
+from lisp.runtime.condition_classes import LispTypeError
+from lisp.runtime.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, make_list
+from lisp.runtime.data import lisp_list as L
+from lisp.runtime.namespace import get_function
+from lisp.runtime.native_cons import direct, list_of, loop_list_iter
+from lisp.runtime.ratio import REAL_TYPES
+from lisp.runtime.signals import type_error
 
 C = cl_symbol
 BLOCK, LET_STAR, TAGBODY, GO, SETQ, WHEN, UNLESS, IF = (C(n) for n in (
@@ -483,8 +499,6 @@ def _loop_append(value: Any) -> Any:
 
 def _check_list(value: Any) -> Any:
     if value is not None and not isinstance(value, Cons):
-        from lisp.conditions import LispTypeError
-
         raise LispTypeError(f"LOOP FOR IN: {show(value)} is not a list", datum=value, expected_type=C("LIST"))
     return value
 
@@ -507,11 +521,7 @@ def _list_car(form: Any, env: Env) -> Result:
 def _loop_step(value: Any) -> Any:
     """A counting clause's BY value, which must be a positive real (CLHS 6.1.2.1.1; a zero or
     negative step would never reach the limit)."""
-    from lisp.library.numbers import REAL_TYPES
-
     if type(value) not in REAL_TYPES or not value > 0:
-        from lisp.conditions import type_error
-
         type_error(value, L(C("REAL"), L(0)), f"LOOP FOR ... BY: the step {show(value)} is not a positive real")
     return value
 
@@ -586,7 +596,7 @@ def _loop_range(form: Any, env: Env) -> Result:
 def _loop_list(form: Any, env: Env) -> Result:
     """``(sys::%loop-list (end var tail) fallback . body)``: body for each element of the list in
     ``tail`` (a lexical variable, checked to hold a list), as ``for var in %loop_list_iter(tail)``
-    (lisp.native_cons.LoopListIterator: one native step per element; a dotted tail is its
+    (lisp.runtime.native_cons.LoopListIterator: one native step per element; a dotted tail is its
     TYPE-ERROR naming LOOP); ``(go end)`` is a ``break``. Exhausting the list leaves ``var`` at the
     last element, as the stepping ``while`` would. ``fallback`` (that ``while``) is compiled
     instead when ``var`` is not a local variable of this function or the body leaves the loop
@@ -655,8 +665,6 @@ class _Steps:
     only when asked for it; ``final`` is the value that ended the loop."""
 
     def __init__(self, start: Any, limit: Any, step: Any, direction: str) -> None:
-        from lisp.namespace import get_function
-
         down, inclusive = direction.startswith("DOWN"), direction.endswith("-TO")
         self.final, self.limit, self.step, self.started = start, limit, step, False
         self.advance = get_function(C("-" if down else "+"))
@@ -717,19 +725,9 @@ def _buffer_list(form: Any, env: Env) -> Result:
     return Result([], call("%list_of", spread))
 
 
-def _hash_entries(table: Any) -> Any:
-    """The (key . value) pairs of a hash table, as a list (a snapshot: the loop may change it)."""
-    from lisp.library.hashtables import maphash
-
-    pairs: list[Any] = []
-    maphash(lambda k, v: pairs.append(Cons(k, v)), table)
-    return make_list(pairs)
-
-
 namespace.builtin("%LOOP-APPEND", SYSTEM)(_loop_append)
 namespace.builtin("%CHECK-LIST", SYSTEM)(_check_list)
 namespace.builtin("%LOOP-NCONC", SYSTEM)(lambda value: value)
-namespace.builtin("%HASH-ENTRIES", SYSTEM)(_hash_entries)
 namespace.builtin("%LOOP-STEP", SYSTEM)(_loop_step)
 special_form("%COLLECT", SYSTEM)(_collect)
 special_form("%LOOP-WHILE", SYSTEM)(_loop_while)

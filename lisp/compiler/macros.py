@@ -10,12 +10,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lisp import namespace
 from lisp.compiler.core import inherit_pos, program_error, show
-from lisp.conditions import Condition, ProgramError
 from lisp.compiler.env import Env
 from lisp.compiler.lambda_list import destructure
-from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, keyword, lisp_list, make_list, source_pos
+from lisp.runtime import namespace
+from lisp.runtime.condition_classes import Condition, ProgramError
+from lisp.runtime.data import (
+    SYSTEM,
+    Cons,
+    Symbol,
+    T,
+    cl_symbol,
+    iter_list,
+    keyword,
+    lisp_list,
+    make_list,
+    source_pos,
+)
+from lisp.runtime.values import values
 
 Expander = Callable[[Any, Any], Any]
 MACROS: dict[Symbol, Expander] = {}
@@ -205,15 +217,11 @@ def _mismatch(value: Any, pattern: Any, whole: Any) -> Exception:
 
 
 def _macroexpand_1(form: Any, env: Any = None) -> Any:
-    from lisp.compiler.values import values
-
     expansion, expanded = macroexpand_1(form, env)
     return values(expansion, T if expanded else None)
 
 
 def _macroexpand(form: Any, env: Any = None) -> Any:
-    from lisp.compiler.values import values
-
     expansion, expanded = macroexpand(form, env)
     return values(expansion, T if expanded else None)
 

@@ -1,7 +1,7 @@
 """Open-coded operators: calls of a few CL functions compiled to Python operators.
 
 Only where Python's operator gives the Common Lisp result on numbers: ratios are
-:class:`lisp.ratio.Ratio`, whose own arithmetic returns an integer when the denominator is 1, so
+:class:`lisp.runtime.ratio.Ratio`, whose own arithmetic returns an integer when the denominator is 1, so
 ``(+ a b)`` is plain ``a + b``. On non-numbers Python's meaning applies: a deviation written in the
 compiler's docstring. A form with an unexpected number of arguments is compiled as an ordinary
 call, so the function reports the error. ``funcall`` and ``apply`` are direct calls (diagnosed only
@@ -14,12 +14,23 @@ import ast
 from functools import reduce
 from typing import Any
 
-from lisp import namespace
 from lisp.compiler.core import (
-    OPEN_CODED, TESTS, Result, assign, call, compile_args, compile_call, is_none, lisp_bool, name, store, temp,
+    OPEN_CODED,
+    TESTS,
+    Result,
+    assign,
+    call,
+    compile_args,
+    compile_call,
+    is_none,
+    lisp_bool,
+    name,
+    store,
+    temp,
 )
 from lisp.compiler.env import Env
-from lisp.data import SYSTEM, Cons, Symbol, cl_symbol, make_list
+from lisp.runtime import namespace
+from lisp.runtime.data import SYSTEM, Cons, Symbol, cl_symbol, make_list
 
 QUOTE = cl_symbol("QUOTE")
 FUNCTION = cl_symbol("FUNCTION")
@@ -110,7 +121,7 @@ def _funcall(args: list[Any], env: Env) -> Result | None:
     of a variable does. A symbol is callable (it calls its global function); anything else that
     cannot be called raises Python's TypeError, which the condition system reads as FUNCALL's
     TYPE-ERROR, or UNDEFINED-FUNCTION for NIL, with the datum read back from the failing frame
-    (``lisp.conditions``). A constant that cannot be a function (NIL, a number, a quoted symbol)
+    (``lisp.runtime.host_errors``). A constant that cannot be a function (NIL, a number, a quoted symbol)
     goes through ``%function_designator`` at once.
     """
     if not args:

@@ -17,13 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lisp import namespace
 from lisp.compiler.core import Result, arguments, call, compile_args, program_error, show, special_form
-from lisp.compiler.env import Env
 from lisp.compiler.definitions import ALWAYS
+from lisp.compiler.env import Env
 from lisp.compiler.macros import QUOTE, expander_form, gensym, macro, macroexpand_1
-from lisp.compiler.values import values
-from lisp.data import COMMON_LISP, SYSTEM, Cons, Symbol, cl_symbol, iter_list, lisp_list as L, make_list
+from lisp.runtime import namespace
+from lisp.runtime.condition_classes import LispTypeError
+from lisp.runtime.data import COMMON_LISP, SYSTEM, Cons, Symbol, cl_symbol, iter_list, make_list
+from lisp.runtime.data import lisp_list as L
+from lisp.runtime.values import values
 
 LET_STAR = cl_symbol("LET*")
 LET = cl_symbol("LET")
@@ -313,7 +315,7 @@ def _install_setf_expander(name: Symbol, expander: Callable[[Any, Any], Any]) ->
     """Make ``(name ...)`` a place whose five-part expansion ``expander(place, env)`` returns."""
 
     def expand(place: Any, args: list[Any], env: Env | None) -> Expansion:
-        from lisp.compiler import values as mv
+        from lisp.runtime import values as mv
 
         mv.clear()
         parts = mv.take(expander(place, env))
@@ -392,8 +394,6 @@ def _set_cdr(cell: Any, value: Any) -> Any:
 
 def _set_nth(n: Any, lst: Any, value: Any) -> Any:
     if not isinstance(n, int) or n < 0:
-        from lisp.conditions import LispTypeError
-
         raise LispTypeError(f"(SETF NTH): the index {show(n)} is not a non-negative integer", datum=n,
                             expected_type=cl_symbol("UNSIGNED-BYTE"))
     cell = lst
@@ -405,8 +405,6 @@ def _set_nth(n: Any, lst: Any, value: Any) -> Any:
 
 def _check_cons(cell: Any, accessor: str) -> None:
     if not isinstance(cell, Cons):
-        from lisp.conditions import LispTypeError
-
         raise LispTypeError(f"(SETF {accessor}): {show(cell)} is not a cons", datum=cell,
                             expected_type=cl_symbol("CONS"))
 

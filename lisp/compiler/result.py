@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from lisp.data import SourcePos
+from lisp.runtime.data import SourcePos
 
 _PURE = (ast.Constant, ast.Name)
 

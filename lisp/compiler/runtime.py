@@ -12,11 +12,13 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from lisp import namespace
-from lisp.compiler import values as mv
-from lisp.conditions import NonLocalTransfer
-from lisp.data import Symbol, T, keyword, make_list
-from lisp.native_cons import direct, make_cons
+from lisp.runtime import namespace
+from lisp.runtime import values as mv
+from lisp.runtime.condition_classes import ControlError, ProgramError, UndefinedFunction
+from lisp.runtime.data import Symbol, T, iter_list, keyword, make_list
+from lisp.runtime.native_cons import direct, make_cons
+from lisp.runtime.signals import NonLocalTransfer, raise_error
+from lisp.syntax.printer import prin1_to_string
 
 
 class _Unsupplied:
@@ -33,8 +35,6 @@ _ALLOW_OTHER_KEYS = keyword("ALLOW-OTHER-KEYS")
 
 
 def _program_error(message: str) -> Exception:
-    from lisp.conditions import ProgramError
-
     return ProgramError(message)
 
 
@@ -91,8 +91,6 @@ def parse_keywords(args: tuple[Any, ...], names: Iterable[str], who: str,
 
 
 def _show(objs: tuple[Any, ...]) -> str:
-    from lisp.printer import prin1_to_string
-
     return " ".join(prin1_to_string(o) for o in objs)
 
 
@@ -142,8 +140,6 @@ class ExitPoint:
 
 def _refuse_if_left(tag: ExitPoint, what: str) -> None:
     if getattr(tag, "left", False):
-        from lisp.conditions import ControlError, raise_error
-
         raise_error(ControlError(f"{what}: the block or tagbody it exits has already been left"))
 
 
@@ -181,8 +177,6 @@ def catch_tags() -> list[Any]:
 def throw(tag: Any, value: Any) -> None:
     """``throw``: a CONTROL-ERROR, before any unwinding, if no ``catch`` of ``tag`` is active."""
     if not any(t is tag for t in catch_tags()):
-        from lisp.conditions import ControlError
-
         raise ControlError(f"attempt to throw to the tag {_show((tag,))}, which no catch has established")
     raise Throw(tag, value)
 
@@ -203,15 +197,12 @@ def get_setf_function(sym: Symbol) -> Callable[..., Any]:
     try:
         return namespace.GLOBALS[namespace.setf_function_key(sym)]
     except KeyError:
-        from lisp.conditions import UndefinedFunction
-
         raise UndefinedFunction(f"the function (SETF {_show((sym,))}) is undefined") from None
 
 
 def progv_bind(symbols: Any, vals: Any) -> list[tuple[Symbol, Any]]:
     """``progv``: bind each symbol to the next value; extra symbols are bound to NIL (no
     ``makunbound`` of a dynamic binding here: a deviation)."""
-    from lisp.data import iter_list
 
     syms, vs = list(iter_list(symbols)), list(iter_list(vals))
     return namespace.bind_specials([(s, vs[i] if i < len(vs) else None) for i, s in enumerate(syms)])
@@ -244,7 +235,7 @@ HELPERS: dict[str, Any] = {
     "%set_function": namespace.set_function,
     "%get_setf_function": get_setf_function,
     "%progv_bind": progv_bind,
-    "%Cons": direct(make_cons),  # lisp.data.Cons made natively (lisp.native_cons)
+    "%Cons": direct(make_cons),  # lisp.runtime.data.Cons made natively (lisp.runtime.native_cons)
     "%T": T,
     "%globals": namespace.GLOBALS,  # apparent self-calls' definitions (lisp.compiler.self_calls)
 }

@@ -6,7 +6,7 @@ where it pays: for a function whose body then records no multiple values at all,
 tails need no clear of the values register (see :mod:`lisp.compiler.tails`). ``fib``'s
 ``(+ (fib (- n 1)) (fib (- n 2)))`` then compiles to the bare Python expression, as Hy's does.
 
-Why that is sound (the invariant of :mod:`lisp.compiler.values`): the body of F is analysed with
+Why that is sound (the invariant of :mod:`lisp.runtime.values`): the body of F is analysed with
 the assumption that a self-call records nothing; if every form of the body then records nothing
 (required parameters only, so no default forms run), F records nothing by induction on the depth
 of self-calls: the deepest activation calls no F, so it runs only forms that record nothing; an
@@ -32,7 +32,7 @@ from typing import Any
 
 from lisp.compiler.core import arguments
 from lisp.compiler.env import Env
-from lisp.data import Cons, Symbol, cl_symbol
+from lisp.runtime.data import Cons, Symbol, cl_symbol
 
 DECLARE = cl_symbol("DECLARE")
 NOTINLINE = cl_symbol("NOTINLINE")

@@ -11,17 +11,32 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from lisp import namespace
 from lisp.compiler.core import (
-    OPEN_CODED, SPECIAL_FORMS, Result, arguments, assign, call, compile_body, compile_form, compile_setq_variable,
-    compile_single, compile_test, items, literal, name, program_error, show, special_form, temp,
+    SPECIAL_FORMS,
+    Result,
+    arguments,
+    assign,
+    call,
+    compile_body,
+    compile_form,
+    compile_setq_variable,
+    compile_single,
+    compile_test,
+    items,
+    literal,
+    name,
+    program_error,
+    show,
+    special_form,
+    temp,
 )
 from lisp.compiler.env import Env, Exit, LocalFunction, Variable
 from lisp.compiler.functions import compile_lambda, compile_let, parse_body
-from lisp.compiler.macros import macroexpand, macroexpand_1, make_expander
+from lisp.compiler.macros import macroexpand_1, make_expander
 from lisp.compiler.self_calls import bind_definition, self_call_env
 from lisp.compiler.tails import clear_pending_values, mark_tail, one_value
-from lisp.data import COMMON_LISP, SYSTEM, Cons, Symbol, T, cl_symbol, keyword, make_list
+from lisp.runtime import namespace
+from lisp.runtime.data import COMMON_LISP, SYSTEM, Cons, Symbol, T, cl_symbol, keyword, make_list
 
 LAMBDA = cl_symbol("LAMBDA")
 SETF = cl_symbol("SETF")

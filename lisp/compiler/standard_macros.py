@@ -11,13 +11,15 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from lisp import namespace
 from lisp.compiler.core import Result, arguments, call, compile_form, items, program_error, show, special_form
 from lisp.compiler.env import Env, Variable
 from lisp.compiler.functions import compile_let
 from lisp.compiler.macros import QUOTE, gensym, macro
-from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, lisp_list as L, make_list
-from lisp.native_cons import direct, list_iter
+from lisp.runtime import namespace
+from lisp.runtime.condition_classes import LispTypeError
+from lisp.runtime.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, make_list
+from lisp.runtime.data import lisp_list as L
+from lisp.runtime.native_cons import direct, list_iter
 
 IF = cl_symbol("IF")
 LET = cl_symbol("LET")
@@ -190,15 +192,11 @@ def ctypecase(form: Any, env: Any) -> Any:
 
 
 def _ecase_failure(value: Any, keys: Any) -> None:
-    from lisp.conditions import LispTypeError
-
     raise LispTypeError(f"{show(value)} fell through ECASE: it is none of {show(keys)}", datum=value,
                         expected_type=make_list([cl_symbol("MEMBER"), *iter_list(keys)]))
 
 
 def _etypecase_failure(value: Any, types: Any) -> None:
-    from lisp.conditions import LispTypeError
-
     raise LispTypeError(f"{show(value)} fell through ETYPECASE: it is of none of the types {show(types)}",
                         datum=value, expected_type=make_list([cl_symbol("OR"), *iter_list(types)]))
 
@@ -352,7 +350,7 @@ def _for_each(form: Any, env: Env, elements: str) -> Result:
 @special_form("%DO-LIST", SYSTEM)
 def do_list(form: Any, env: Env) -> Result:
     """``(sys::%do-list (var list) . body)``: body for each element of a proper list, through
-    :class:`lisp.native_cons.ListIterator` (whose step is native code: one ``FOR_ITER`` per
+    :class:`lisp.runtime.native_cons.ListIterator` (whose step is native code: one ``FOR_ITER`` per
     element). Its TYPE-ERROR for a tail that is not a list names DOLIST."""
     return _for_each(form, env, "%list_iter")
 
@@ -365,8 +363,6 @@ def do_times(form: Any, env: Env) -> Result:
 
 def _range(count: Any) -> range:
     if not isinstance(count, int):
-        from lisp.conditions import LispTypeError
-
         raise LispTypeError(f"DOTIMES count {show(count)} is not an integer", datum=count,
                             expected_type=cl_symbol("INTEGER"))
     return range(count)

@@ -1,4 +1,4 @@
-"""Tail positions and the multiple-values register (the invariant is in :mod:`lisp.compiler.values`).
+"""Tail positions and the multiple-values register (the invariant is in :mod:`lisp.runtime.values`).
 
 A form in tail position of a function body (or of a top-level form, or of a multiple-value
 consumer) passes the values of its tail call on unchanged; anything else evaluated before that
@@ -33,12 +33,20 @@ import ast
 from typing import Any
 
 from lisp.compiler.core import (
-    OPEN_CODED, OPEN_CODED_CALLS, SPECIAL_FORMS, Result, arguments, call, compile_body, inherit_pos, name,
+    OPEN_CODED,
+    OPEN_CODED_CALLS,
+    SPECIAL_FORMS,
+    Result,
+    arguments,
+    call,
+    compile_body,
+    inherit_pos,
+    name,
     special_form,
 )
 from lisp.compiler.env import Env
 from lisp.compiler.macros import FUNCTION, LET, QUOTE, expand, gensym, macroexpand
-from lisp.data import SYSTEM, Cons, Symbol, T, cl_symbol, make_list
+from lisp.runtime.data import SYSTEM, Cons, Symbol, T, cl_symbol, make_list
 
 CLEAR_PENDING = SYSTEM.intern("%CLEAR-PENDING-VALUES")
 TAIL_BODY = SYSTEM.intern("%TAIL-BODY")

@@ -15,16 +15,16 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from lisp import namespace
-from lisp.compiler import values as mv
-from lisp.compiler.tails import mark_tail
 from lisp.compiler.core import arguments, compile_form, items, name
 from lisp.compiler.env import Env
 from lisp.compiler.macros import macroexpand
 from lisp.compiler.result import stamp
 from lisp.compiler.runtime import NonLocalExit
-from lisp.conditions import ProgramError
-from lisp.data import Cons, SourcePos, cl_symbol, keyword, source_pos
+from lisp.compiler.tails import mark_tail
+from lisp.runtime import hooks, namespace
+from lisp.runtime import values as mv
+from lisp.runtime.condition_classes import ControlError, ProgramError
+from lisp.runtime.data import Cons, SourcePos, cl_symbol, keyword, source_pos
 
 PROGN = cl_symbol("PROGN")
 EVAL_WHEN = cl_symbol("EVAL-WHEN")
@@ -91,8 +91,6 @@ def eval_form(form: Any, pos: SourcePos | None = None) -> Any:
     try:
         return _process(form, source_pos(form) or pos)
     except NonLocalExit as exc:
-        from lisp.conditions import ControlError
-
         raise ControlError("a RETURN-FROM, GO or THROW to an exit that is no longer active",
                            pos=source_pos(form) or pos) from exc
 
@@ -118,3 +116,6 @@ def _process(form: Any, pos: SourcePos | None) -> Any:
                 result = _process(sub, source_pos(sub) or pos)
         return result
     return compile_toplevel(expanded, pos)()
+
+
+hooks.register("evaluate", eval_form)

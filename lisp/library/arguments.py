@@ -12,9 +12,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from lisp.compiler.runtime import parse_keywords
-from lisp.conditions import UndefinedFunction, raise_error, type_error
-from lisp.data import NIL, Symbol, T, cl_symbol
-from lisp.namespace import GLOBALS, get_function
+from lisp.runtime.condition_classes import ProgramError, UndefinedFunction
+from lisp.runtime.data import NIL, Char, Symbol, T, cl_symbol, make_list
+from lisp.runtime.equality import eql_p
+from lisp.runtime.namespace import GLOBALS, get_function
+from lisp.runtime.signals import raise_error, type_error
+from lisp.syntax.printer import prin1_to_string
 
 
 def truth(x: Any) -> Any:
@@ -51,11 +54,7 @@ def optional_function(f: Any) -> Callable[..., Any] | None:
 
 def test_function(kw: dict[str, Any], who: str) -> Callable[[Any, Any], bool]:
     """The two-argument test of ``:test`` / ``:test-not`` (default EQL), as a Python predicate."""
-    from lisp.library.equality import eql_p
-
     if "TEST" in kw and "TEST-NOT" in kw:
-        from lisp.conditions import ProgramError
-
         raise_error(ProgramError(f"{who}: both :test and :test-not given"))
     if "TEST-NOT" in kw:
         fn = function_designator(kw["TEST-NOT"])
@@ -95,8 +94,6 @@ def bounding_index(index: Any, length: int, who: str) -> int:
 
 def _index(index: Any, length: int, who: str, bounding: bool) -> int:
     if type(index) is not int or not 0 <= index <= (length if bounding else length - 1):
-        from lisp.data import make_list
-
         # An element index is below the length: (INTEGER 0 (length)), an exclusive bound.
         limit = length if bounding else make_list([length])
         what = "bounding index" if bounding else "index"
@@ -107,6 +104,19 @@ def _index(index: Any, length: int, who: str, bounding: bool) -> int:
 
 def show(x: Any) -> str:
     """``x`` as ``prin1`` prints it, for error messages."""
-    from lisp.printer import prin1_to_string
 
     return prin1_to_string(x)
+
+
+def string_designator(x: Any) -> str:
+    """The string a designator names: a string, a symbol's name, or one character."""
+    if isinstance(x, str):
+        return x
+    if isinstance(x, Symbol):
+        return x.name
+    if x is NIL:
+        return "NIL"
+    if isinstance(x, Char):
+        return x.char
+    check(False, x, make_list([cl_symbol("OR"), cl_symbol("STRING"), cl_symbol("SYMBOL"), cl_symbol("CHARACTER")]))
+    return ""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lisp.data import NIL, Char, Symbol, cl_symbol
-from lisp.library.arguments import check, expected, truth
-from lisp.namespace import builtin, proclaim_constant
-from lisp.reader import CHAR_NAMES
+from lisp.library.arguments import check, expected, string_designator, truth
+from lisp.runtime.data import NIL, Char, Symbol, cl_symbol
+from lisp.runtime.namespace import builtin, proclaim_constant
+from lisp.syntax.reader import CHAR_NAMES
 
 _CHARACTER = expected("CHARACTER")
 CHAR_CODE_LIMIT = 0x110000
@@ -136,8 +136,6 @@ def char_name(c: Any) -> Any:
 
 @builtin("NAME-CHAR")
 def name_char(name: Any) -> Any:
-    from lisp.library.strings import string_designator
-
     text = string_designator(name).upper()
     if text in _BY_NAME:
         return Char(_BY_NAME[text])

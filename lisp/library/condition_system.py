@@ -3,7 +3,7 @@ the slot readers ...) and the macros (``handler-bind``, ``handler-case``, ``rest
 ``restart-bind``, ``with-simple-restart``, ``define-condition``, ``check-type``, ``assert`` ...).
 
 The macros expand into calls of ``SYS::%`` functions defined here, which call the runtime of
-:mod:`lisp.conditions` with the bodies as thunks (``(lambda () ...)``), so the compiler needs no
+:mod:`lisp.runtime.signals` with the bodies as thunks (``(lambda () ...)``), so the compiler needs no
 special form for them.
 """
 
@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from lisp import conditions as cs
 from lisp.compiler.core import inherit_pos
 from lisp.compiler.macros import QUOTE, gensym, macro, macroexpand
-from lisp.data import (NIL, SYSTEM, Cons, SourceCons, Symbol, cl_symbol, keyword, lisp_list as L, make_list,
-                       source_pos)
 from lisp.library.arguments import check, function_designator, show
 from lisp.library.lists import list_items
 from lisp.library.types import type_predicate
-from lisp.namespace import builtin, global_value_is_set, proclaim_special, set_symbol_value
+from lisp.runtime import condition_classes as cc
+from lisp.runtime import signals
+from lisp.runtime.data import NIL, SYSTEM, Cons, SourceCons, Symbol, cl_symbol, keyword, make_list, source_pos
+from lisp.runtime.data import lisp_list as L
+from lisp.runtime.namespace import builtin, global_value_is_set, proclaim_special, set_symbol_value
 
 LAMBDA = cl_symbol("LAMBDA")
 FUNCTION = cl_symbol("FUNCTION")
@@ -34,7 +35,7 @@ def _sys(name: str) -> Symbol:
 
 
 def _macro_error(form: Any, message: str) -> Exception:
-    return cs.ProgramError(f"{message}, in {show(form)}", source_pos(form))
+    return cc.ProgramError(f"{message}, in {show(form)}", source_pos(form))
 
 
 def _items(form: Any, what: str, where: Any) -> list[Any]:
@@ -42,7 +43,7 @@ def _items(form: Any, what: str, where: Any) -> list[Any]:
         raise _macro_error(where, f"{what} must be a list, not {show(form)}")
     try:
         return list(list_items(form))
-    except cs.LispTypeError:
+    except cc.LispTypeError:
         raise _macro_error(where, f"{what} is a dotted list") from None
 
 
@@ -71,33 +72,33 @@ def _function_form(x: Any) -> Any:
 
 # -- condition functions ---------------------------------------------------------------------------
 
-builtin("ERROR")(cs.error)
-builtin("SIGNAL")(cs.signal)
-builtin("WARN")(cs.warn)
-builtin("CERROR")(cs.cerror)
-builtin("MAKE-CONDITION")(cs.make_condition)
-builtin("INVOKE-RESTART")(cs.invoke_restart)
-builtin("INVOKE-RESTART-INTERACTIVELY")(cs.invoke_restart_interactively)
-builtin("ABORT")(cs.abort)
-builtin("CONTINUE")(cs.continue_)
-builtin("MUFFLE-WARNING")(cs.muffle_warning)
-builtin("USE-VALUE")(cs.use_value)
-builtin("STORE-VALUE")(cs.store_value)
+builtin("ERROR")(signals.error)
+builtin("SIGNAL")(signals.signal)
+builtin("WARN")(signals.warn)
+builtin("CERROR")(signals.cerror)
+builtin("MAKE-CONDITION")(signals.make_condition)
+builtin("INVOKE-RESTART")(signals.invoke_restart)
+builtin("INVOKE-RESTART-INTERACTIVELY")(signals.invoke_restart_interactively)
+builtin("ABORT")(signals.abort)
+builtin("CONTINUE")(signals.continue_)
+builtin("MUFFLE-WARNING")(signals.muffle_warning)
+builtin("USE-VALUE")(signals.use_value)
+builtin("STORE-VALUE")(signals.store_value)
 
 
 @builtin("FIND-RESTART")
 def find_restart(restart: Any, condition: Any = NIL) -> Any:
-    return cs.find_restart(restart, condition)
+    return signals.find_restart(restart, condition)
 
 
 @builtin("COMPUTE-RESTARTS")
 def compute_restarts(condition: Any = NIL) -> Any:
-    return make_list(cs.compute_restarts_list(condition))
+    return make_list(signals.compute_restarts_list(condition))
 
 
 @builtin("RESTART-NAME")
 def restart_name(restart: Any) -> Any:
-    check(isinstance(restart, cs.Restart), restart, "RESTART")
+    check(isinstance(restart, signals.Restart), restart, "RESTART")
     return restart.name
 
 
@@ -110,22 +111,35 @@ if not global_value_is_set(cl_symbol("*DEBUGGER-HOOK*")):
 def invoke_debugger(condition: Any) -> Any:
     """No interactive debugger: after ``*debugger-hook*``, the condition goes to the top level as
     an unhandled error does."""
-    check(isinstance(condition, cs.Condition), condition, "CONDITION")
-    return cs.invoke_debugger(condition)
+    check(isinstance(condition, cc.Condition), condition, "CONDITION")
+    return signals.invoke_debugger(condition)
 
 
 @builtin("BREAK")
 def break_(format_control: Any = "Break", *args: Any) -> Any:
     """``break``: enter the debugger (here: the top level) with a CONTINUE restart."""
-    condition = cs.SimpleCondition(format_control, *args)
-    restart = cs.RestartSpec(cl_symbol("CONTINUE"), "Return from BREAK.")
-    return cs.restart_case(lambda: cs.invoke_debugger(condition), [restart], [lambda: NIL])
+    condition = cc.SimpleCondition(format_control, *args)
+    restart = signals.RestartSpec(cl_symbol("CONTINUE"), "Return from BREAK.")
+    return signals.restart_case(lambda: signals.invoke_debugger(condition), [restart], [lambda: NIL])
+
+
+def slot_value(condition: Any, name: str) -> Any:
+    """The value of the slot named ``name`` (a Lisp slot name) of ``condition``; an unbound slot is
+    an UNBOUND-SLOT error, an unknown one a TYPE-ERROR."""
+    check(isinstance(condition, cc.Condition), condition, "CONDITION")
+    try:
+        return condition.slots[name]
+    except KeyError:
+        kind = condition.lisp_name.name
+        if any(spec.name == name for spec in condition.slot_specs):
+            return signals.raise_error(cc.UnboundSlot(f"the slot {name} of {kind} is unbound",
+                                                      name=name, instance=condition))
+        return signals.raise_error(cc.LispTypeError(f"{kind} has no slot named {name}"))
 
 
 def _slot_reader(name: str, slot: str) -> None:
     def read(condition: Any) -> Any:
-        check(isinstance(condition, cs.Condition), condition, "CONDITION")
-        return condition.slot_value(slot)
+        return slot_value(condition, slot)
 
     read.__name__ = name.lower().replace("-", "_")
     read.__doc__ = f"``{name.lower()}``: the {slot} slot."
@@ -146,7 +160,7 @@ for _reader, _slot in (("SIMPLE-CONDITION-FORMAT-CONTROL", "FORMAT-CONTROL"),
 @builtin("PYTHON-ERROR-ORIGINAL", SYSTEM)
 def python_error_original(condition: Any) -> Any:
     """The Python exception a condition was translated from (NIL if it was not)."""
-    check(isinstance(condition, cs.Condition), condition, "CONDITION")
+    check(isinstance(condition, cc.Condition), condition, "CONDITION")
     return NIL if condition.original is None else condition.original
 
 
@@ -160,13 +174,13 @@ def _pairs(flat: tuple[Any, ...]) -> list[tuple[Any, Any]]:
 @builtin("%HANDLER-BIND", SYSTEM)
 def handler_bind_(thunk: Any, *types_and_handlers: Any) -> Any:
     bindings = [(type_predicate(t), function_designator(h)) for t, h in _pairs(types_and_handlers)]
-    return cs.handler_bind(bindings, thunk)
+    return signals.handler_bind(bindings, thunk)
 
 
 @builtin("%HANDLER-CASE", SYSTEM)
 def handler_case_(thunk: Any, no_error: Any, *types_and_clauses: Any) -> Any:
     tests = [type_predicate(t) for t in types_and_clauses[::2]]
-    return cs.handler_case(thunk, tests, types_and_clauses[1::2], None if no_error is NIL else no_error)
+    return signals.handler_case(thunk, tests, types_and_clauses[1::2], None if no_error is NIL else no_error)
 
 
 @builtin("%RESTART-CASE", SYSTEM)
@@ -175,10 +189,10 @@ def restart_case_(thunk: Any, *clauses: Any) -> Any:
     specs, fns = [], []
     for i in range(0, len(clauses), 5):
         name, report, interactive, test, fn = clauses[i:i + 5]
-        specs.append(cs.RestartSpec(name, None if report is NIL else report,
+        specs.append(signals.RestartSpec(name, None if report is NIL else report,
                                     None if interactive is NIL else interactive, None if test is NIL else test))
         fns.append(fn)
-    return cs.restart_case(thunk, specs, fns)
+    return signals.restart_case(thunk, specs, fns)
 
 
 @builtin("%RESTART-BIND", SYSTEM)
@@ -187,17 +201,17 @@ def restart_bind_(thunk: Any, *clauses: Any) -> Any:
     restarts = []
     for i in range(0, len(clauses), 5):
         name, fn, report, interactive, test = clauses[i:i + 5]
-        restarts.append(cs.Restart(name, function_designator(fn), None if report is NIL else report,
+        restarts.append(signals.Restart(name, function_designator(fn), None if report is NIL else report,
                                    None if interactive is NIL else interactive, None if test is NIL else test))
-    return cs.restart_bind(restarts, thunk)
+    return signals.restart_bind(restarts, thunk)
 
 
-builtin("%SIGNAL-WITH-RESTARTS", SYSTEM)(cs.signal_with_restarts)
+builtin("%SIGNAL-WITH-RESTARTS", SYSTEM)(signals.signal_with_restarts)
 
 
 @builtin("%WITH-CONDITION-RESTARTS", SYSTEM)
 def with_condition_restarts_(condition: Any, restarts: Any, thunk: Any) -> Any:
-    return cs.with_condition_restarts(condition, list_items(restarts), thunk)
+    return signals.with_condition_restarts(condition, list_items(restarts), thunk)
 
 
 @builtin("%DEFINE-CONDITION", SYSTEM)
@@ -212,27 +226,26 @@ def define_condition_(name: Any, parents: Any, slots: Any, report: Any, document
         initargs = tuple(list_items(initargs))
         default = next((defaults.pop(a) for a in initargs if a in defaults), NIL)
         thunk = default if default is not NIL else initform
-        specs.append(cs.SlotSpec(slot_name.name, initargs, None if thunk is NIL else thunk))
+        specs.append(cc.SlotSpec(slot_name.name, initargs, None if thunk is NIL else thunk))
     # Default initargs of inherited slots override those slots' initforms in this class.
     for parent in list_items(parents):
-        for spec in getattr(cs.condition_class(parent), "slot_specs", ()):
+        for spec in getattr(cc.condition_class(parent), "slot_specs", ()):
             initarg = next((a for a in spec.initargs if a in defaults), None)
             if initarg is not None:
-                specs.append(cs.SlotSpec(spec.name, spec.initargs, defaults.pop(initarg)))
-    cs.define_condition(name, list(list_items(parents)), specs, None if report is NIL else report,
-                        None if documentation is NIL else documentation)
+                specs.append(cc.SlotSpec(spec.name, spec.initargs, defaults.pop(initarg)))
+    signals.define_condition(name, list(list_items(parents)), specs, None if report is NIL else report,
+                             None if documentation is NIL else documentation)
     return name
 
 
 @builtin("%CONDITION-SLOT", SYSTEM)
 def condition_slot(condition: Any, slot: Symbol) -> Any:
-    check(isinstance(condition, cs.Condition), condition, "CONDITION")
-    return condition.slot_value(slot.name)
+    return slot_value(condition, slot.name)
 
 
 @builtin("%SET-CONDITION-SLOT", SYSTEM)
 def set_condition_slot(value: Any, condition: Any, slot: Symbol) -> Any:
-    check(isinstance(condition, cs.Condition), condition, "CONDITION")
+    check(isinstance(condition, cc.Condition), condition, "CONDITION")
     condition.slots[slot.name] = value
     return value
 
@@ -242,10 +255,10 @@ def check_type_failure(place: Any, value: Any, type_spec: Any, description: Any)
     """Signal the TYPE-ERROR of a failed ``check-type``, with a STORE-VALUE restart (its value is
     the new value of the place)."""
     what = show(type_spec) if description is NIL else description
-    condition = cs.SimpleTypeError("The value of ~S is ~S, which is not ~A.", place, value, what,
+    condition = cc.SimpleTypeError("The value of ~S is ~S, which is not ~A.", place, value, what,
                                    datum=value, expected_type=type_spec)
-    store = cs.RestartSpec(cl_symbol("STORE-VALUE"), f"Supply a new value for {show(place)}.")
-    return cs.restart_case(lambda: cs.raise_error(condition), [store], [lambda new: new])
+    store = signals.RestartSpec(cl_symbol("STORE-VALUE"), f"Supply a new value for {show(place)}.")
+    return signals.restart_case(lambda: signals.raise_error(condition), [store], [lambda new: new])
 
 
 @builtin("%ASSERT-FAILURE", SYSTEM)
@@ -253,7 +266,7 @@ def assert_failure(test_form: Any, datum: Any, *args: Any) -> Any:
     """Signal the error of a failed ``assert``, with a CONTINUE restart that retries the test."""
     if datum is NIL:
         datum, args = "The assertion ~S failed.", (test_form,)
-    return cs.cerror("Retry assertion.", datum, *args)
+    return signals.cerror("Retry assertion.", datum, *args)
 
 
 # -- macros ----------------------------------------------------------------------------------------

@@ -11,12 +11,13 @@ from fractions import Fraction
 from typing import Any
 
 from lisp.compiler.macros import macro
-from lisp.compiler.values import take, values
-from lisp.data import NIL, SYSTEM, T, cl_symbol, make_list
 from lisp.library.arguments import check
-from lisp.library.numbers import RATIONAL_TYPES, REAL_TYPES
-from lisp.namespace import builtin, proclaim_constant
-from lisp.ratio import canonical
+from lisp.runtime.condition_classes import ProgramError
+from lisp.runtime.data import NIL, SYSTEM, T, cl_symbol, make_list, source_pos
+from lisp.runtime.namespace import builtin, proclaim_constant, symbol_value
+from lisp.runtime.ratio import RATIONAL_TYPES, REAL_TYPES, canonical
+from lisp.runtime.streams import output_stream
+from lisp.runtime.values import take, values
 
 # Universal time counts seconds from 1900-01-01T00:00:00Z; Unix time from 1970.
 _UNIVERSAL_EPOCH_OFFSET = 2208988800
@@ -114,8 +115,6 @@ def software_type() -> str:
 @builtin("%TIME", SYSTEM)
 def time_thunk(thunk: Any) -> Any:
     """``time``: run ``thunk``, report real and run time on ``*trace-output*``, return its values."""
-    from lisp.namespace import symbol_value
-    from lisp.streams import output_stream
 
     real, run = time.perf_counter(), time.process_time()
     results = take(thunk())
@@ -131,8 +130,5 @@ def time_thunk(thunk: Any) -> Any:
 def time_(form: Any, env: Any) -> Any:
     body = list(form.cdr) if form.cdr is not NIL else []
     if len(body) != 1:
-        from lisp.conditions import ProgramError
-        from lisp.data import source_pos
-
         raise ProgramError("TIME takes exactly one form", source_pos(form))
     return make_list([SYSTEM.intern("%TIME"), make_list([cl_symbol("LAMBDA"), NIL, body[0]])])

@@ -1,95 +1,13 @@
-"""Equality: ``eq``, ``eql``, ``equal``, ``equalp`` (CLHS 5.3), as Python predicates and builtins.
-
-``eq`` is identity. Numbers are Python objects, so two equal integers need not be ``is``-identical:
-``eq`` on numbers is implementation-dependent in CL, and here it is ``eql`` for numbers and
-characters (as it is in SBCL for fixnums), so code that uses ``eq`` on small integers works.
-"""
+"""The Lisp functions ``eq``, ``eql``, ``equal``, ``equalp`` (CLHS 5.3) over the predicates of
+:mod:`lisp.runtime.equality`."""
 
 from __future__ import annotations
 
-import math
-from fractions import Fraction
 from typing import Any
 
-from lisp.data import Char, Cons
 from lisp.library.arguments import truth
-from lisp.namespace import builtin
-from lisp.ratio import Ratio
-
-_NUMBERS = (int, Ratio, Fraction, float, complex)
-_RATIOS = (Ratio, Fraction)  # a Fraction made by Python code is a ratio too
-
-
-def eql_p(a: Any, b: Any) -> bool:
-    """EQL: the same object, or numbers of the same type and value (0.0 and -0.0 differ)."""
-    if a is b:
-        return True
-    ta = type(a)
-    if ta is not type(b):
-        return ta in _RATIOS and type(b) in _RATIOS and a == b
-    if ta not in _NUMBERS:
-        return False
-    if ta is float:
-        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
-    if ta is complex:
-        return eql_p(a.real, b.real) and eql_p(a.imag, b.imag)
-    return a == b
-
-
-eq_p = eql_p
-
-
-def equal_p(a: Any, b: Any) -> bool:
-    """EQUAL: EQL, or conses with EQUAL cars and cdrs, or strings of the same characters."""
-    while True:
-        if a is b:
-            return True
-        if isinstance(a, Cons):
-            if not isinstance(b, Cons) or not equal_p(a.car, b.car):
-                return False
-            a, b = a.cdr, b.cdr
-            continue
-        if type(a) is str:
-            return type(b) is str and a == b
-        return eql_p(a, b)
-
-
-def equalp_p(a: Any, b: Any) -> bool:
-    """EQUALP: like EQUAL but numbers by ``=``, characters and strings ignoring case, vectors and
-    hash tables by their elements."""
-    while True:
-        if a is b:
-            return True
-        if isinstance(a, Cons):
-            if not isinstance(b, Cons) or not equalp_p(a.car, b.car):
-                return False
-            a, b = a.cdr, b.cdr
-            continue
-        ta, tb = type(a), type(b)
-        if ta in _NUMBERS:
-            return tb in _NUMBERS and a == b
-        if ta is Char:
-            return tb is Char and a.char.lower() == b.char.lower()
-        if ta is str or ta is list:
-            return _vector_equalp(a, b)
-        from lisp.library.hashtables import HashTable, hash_tables_equalp
-
-        if ta is HashTable:
-            return tb is HashTable and hash_tables_equalp(a, b)
-        return False
-
-
-def _vector_equalp(a: Any, b: Any) -> bool:
-    if type(b) not in (str, list) or len(a) != len(b):
-        return False
-    if type(a) is str and type(b) is str:
-        return a.lower() == b.lower()
-    return all(equalp_p(_element(x), _element(y)) for x, y in zip(a, b))
-
-
-def _element(x: Any) -> Any:
-    # A string's elements are characters.
-    return Char(x) if type(x) is str else x
+from lisp.runtime.equality import eq_p, eql_p, equal_p, equalp_p
+from lisp.runtime.namespace import builtin
 
 
 @builtin("EQ")

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from lisp.conditions import FileError, raise_error, type_error
-from lisp.data import NIL, Cons, Symbol, T, cl_symbol, make_list
+from lisp.compiler import eval_form
+from lisp.compiler.loading import load as load_file
 from lisp.library.arguments import expected, function_designator, show
 from lisp.library.lists import list_items
-from lisp.namespace import GLOBALS, builtin
+from lisp.runtime.condition_classes import FileError
+from lisp.runtime.data import NIL, Cons, Symbol, T, cl_symbol, make_list
+from lisp.runtime.namespace import GLOBALS, builtin, get_function, set_function
+from lisp.runtime.signals import raise_error, type_error
+from lisp.runtime.values import values
 
 
 @builtin("FUNCALL")
@@ -37,8 +41,6 @@ GLOBALS["%spread_arguments"] = spread_arguments
 
 @builtin("EVAL")
 def eval_(form: Any) -> Any:
-    from lisp.compiler import eval_form
-
     return eval_form(form)
 
 
@@ -57,8 +59,6 @@ def load(path: Any, *args: Any) -> Any:
         if kw.get("IF-DOES-NOT-EXIST", T) is NIL:
             return NIL
         raise_error(FileError(f"LOAD: no such file {show(text)}", pathname=text))
-    from lisp.evaluator import load as load_file
-
     return load_file(text)
 
 
@@ -66,9 +66,6 @@ def load(path: Any, *args: Any) -> Any:
 def compile_(name: Any, definition: Any = NIL) -> Any:
     """``compile``: everything is compiled already; with a definition, make it a function (and
     install it as ``name``'s global function when ``name`` is not NIL). Three values."""
-    from lisp.compiler import eval_form
-    from lisp.compiler.values import values
-    from lisp.namespace import get_function, set_function
 
     if definition is NIL:
         fn = get_function(name)
@@ -110,7 +107,6 @@ def complement(fn: Any) -> Any:
 @builtin("FUNCTION-LAMBDA-EXPRESSION")
 def function_lambda_expression(fn: Any) -> Any:
     """Compiled code keeps no lambda expression: NIL, T (it may be a closure) and NIL."""
-    from lisp.compiler.values import values
 
     function_designator(fn)
     return values(NIL, T, NIL)

@@ -15,14 +15,17 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from lisp.compiler.values import values
-from lisp.conditions import type_error
 from lisp.compiler.macros import gensym, macro
-from lisp.data import NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, lisp_list, make_list
-from lisp.library.lists import list_items
 from lisp.library.arguments import check, function_designator, keywords, show, truth
-from lisp.namespace import GLOBALS, builtin, get_function, setf_function_key
-from lisp.ratio import Ratio
+from lisp.library.limits import MOST_POSITIVE_FIXNUM
+from lisp.library.lists import list_items
+from lisp.runtime.data import NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, lisp_list, make_list
+from lisp.runtime.equality import EQUALP_BY_TYPE, equalp_p
+from lisp.runtime.native_cons import cells_of
+from lisp.runtime.namespace import GLOBALS, builtin, get_function, setf_function_key
+from lisp.runtime.ratio import Ratio
+from lisp.runtime.signals import type_error
+from lisp.runtime.values import values
 
 _NUMBERS = (int, Ratio, Fraction, float, complex)
 
@@ -59,11 +62,8 @@ def _eql_key(x: Any) -> Any:
 
 def _equal_key(x: Any) -> Any:
     if isinstance(x, Cons):
-        parts = []
-        while isinstance(x, Cons):
-            parts.append(_equal_key(x.car))
-            x = x.cdr
-        return ("cons", tuple(parts), _equal_key(x))
+        cells = cells_of(x, "GETHASH")
+        return ("cons", tuple(_equal_key(c.car) for c in cells), _equal_key(cells[-1].cdr))
     if type(x) is str:
         return ("str", x)
     return _eql_key(x)
@@ -72,11 +72,8 @@ def _equal_key(x: Any) -> Any:
 def _equalp_key(x: Any) -> Any:
     t = type(x)
     if isinstance(x, Cons):
-        parts = []
-        while isinstance(x, Cons):
-            parts.append(_equalp_key(x.car))
-            x = x.cdr
-        return ("cons", tuple(parts), _equalp_key(x))
+        cells = cells_of(x, "GETHASH")
+        return ("cons", tuple(_equalp_key(c.car) for c in cells), _equalp_key(cells[-1].cdr))
     if t in _NUMBERS:
         return x  # Python hashes and compares numbers by value: = in CL terms
     if t is Char:
@@ -134,8 +131,6 @@ def _table(x: Any) -> HashTable:
 
 def hash_tables_equalp(a: HashTable, b: HashTable) -> bool:
     """EQUALP on hash tables: same test, count, and EQUALP values under the same keys."""
-    from lisp.library.equality import equalp_p
-
     if a.test != b.test or len(a) != len(b):
         return False
     for key, value in a.items():
@@ -227,10 +222,35 @@ def maphash(fn: Any, table: Any) -> Any:
     return NIL
 
 
+@builtin("%HASH-ENTRIES", SYSTEM)
+def hash_entries(table: Any) -> Any:
+    """The (key . value) pairs of a hash table, as a list: a snapshot that LOOP's hash-key and
+    hash-value clauses walk while the body may change the table."""
+    return make_list([Cons(key, value) for key, value in _table(table).items()])
+
+
 @builtin("SXHASH")
 def sxhash(x: Any) -> int:
-    """``sxhash``: equal objects get equal non-negative fixnums."""
-    return hash(_equal_key(x)) & (2 ** 62 - 1)
+    """``sxhash``: equal objects get equal non-negative fixnums. As SBCL's, it looks at a bounded
+    part of a list (:data:`SXHASH_DEPTH` levels, :data:`SXHASH_LENGTH` elements a level), so it
+    ends on circular and huge structure alike."""
+    return hash(_bounded_equal_key(x, SXHASH_DEPTH)) & MOST_POSITIVE_FIXNUM
+
+
+SXHASH_DEPTH = 4
+SXHASH_LENGTH = 8
+
+
+def _bounded_equal_key(x: Any, depth: int) -> Any:
+    if not isinstance(x, Cons):
+        return _equal_key(x)
+    if depth == 0:
+        return "cons"
+    parts = []
+    while isinstance(x, Cons) and len(parts) < SXHASH_LENGTH:
+        parts.append(_bounded_equal_key(x.car, depth - 1))
+        x = x.cdr
+    return ("cons", tuple(parts), _bounded_equal_key(x, depth - 1))
 
 
 
@@ -258,3 +278,6 @@ def with_hash_table_iterator(form: Any, env: Any) -> Any:
                                                    lisp_list(cl_symbol("QUOTE"), iterator)))
     return make_list([cl_symbol("LET"), lisp_list(lisp_list(iterator, lisp_list(SYSTEM.intern("%HASH-TABLE-ITERATOR"), table))),
                       make_list([cl_symbol("MACROLET"), lisp_list(local_macro), *body])])
+
+
+EQUALP_BY_TYPE[HashTable] = hash_tables_equalp

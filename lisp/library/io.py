@@ -1,5 +1,5 @@
 """The Lisp functions of reading, printing, ``format`` and streams (CLHS 21-23), over the Python APIs
-of :mod:`lisp.reader`, :mod:`lisp.printer`, :mod:`lisp.format` and :mod:`lisp.streams`.
+of :mod:`lisp.syntax.reader`, :mod:`lisp.syntax.printer`, :mod:`lisp.syntax.format` and :mod:`lisp.runtime.streams`.
 
 Also readtables (``set-macro-character`` & co), the macros ``with-input-from-string``,
 ``with-open-file``, ``with-open-stream``, ``print-unreadable-object`` and ``formatter``, and ``open``
@@ -13,25 +13,60 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lisp import printer
-from lisp.compiler.macros import macro
+from lisp.compiler.macros import QUOTE, macro
 from lisp.compiler.standard_macros import split_declarations
-from lisp.compiler.values import values
-from lisp.conditions import Condition, EndOfFile, FileError, PrintNotReadable, ProgramError, ReaderError, raise_error
-from lisp.data import (
-    COMMON_LISP, NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, iter_list, keyword, lisp_list as L, make_list,
-)
-from lisp.format import format_
-from lisp.format import formatter as make_formatter
 from lisp.library.arguments import check, expected, function_designator, keywords, show, truth
-from lisp.namespace import GLOBALS, builtin, get_function, setf_function_key, symbol_value
-from lisp.reader import (
-    EOF, STANDARD_READTABLE, WHITESPACE, Reader, ReaderStream, Readtable, current_readtable,
-    handler_as_function, lisp_dispatch_handler, lisp_macro_handler,
+from lisp.runtime.condition_classes import (
+    Condition,
+    EndOfFile,
+    FileError,
+    PrintNotReadable,
+    ProgramError,
+    ReaderError,
 )
-from lisp.streams import (
-    BroadcastStream, HostInputStream, HostOutputStream, InputStream, OutputStream, Stream, StringOutputStream,
-    TwoWayStream, input_stream, output_stream,
+from lisp.runtime.data import (
+    COMMON_LISP,
+    NIL,
+    SYSTEM,
+    Char,
+    Cons,
+    Symbol,
+    T,
+    cl_symbol,
+    iter_list,
+    keyword,
+    make_list,
+)
+from lisp.runtime.data import lisp_list as L
+from lisp.runtime.namespace import GLOBALS, builtin, get_function, setf_function_key, symbol_value
+from lisp.runtime.signals import raise_error
+from lisp.runtime.streams import (
+    BroadcastStream,
+    HostInputStream,
+    HostOutputStream,
+    InputStream,
+    OutputStream,
+    Stream,
+    StringOutputStream,
+    TwoWayStream,
+    input_stream,
+    output_stream,
+)
+from lisp.runtime.values import values
+from lisp.syntax import printer
+from lisp.syntax.format import format_
+from lisp.syntax.format import formatter as make_formatter
+from lisp.syntax.reader import (
+    EOF,
+    STANDARD_READTABLE,
+    WHITESPACE,
+    Reader,
+    ReaderStream,
+    Readtable,
+    current_readtable,
+    handler_as_function,
+    lisp_dispatch_handler,
+    lisp_macro_handler,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -710,6 +745,33 @@ def print_unreadable_object_macro(form: Any, env: Any) -> Any:
     thunk = make_list([cl_symbol("LAMBDA"), NIL, *body]) if body else NIL
     return L(SYSTEM.intern("%PRINT-UNREADABLE-OBJECT"), obj, stream, kw.get("TYPE", NIL),
              kw.get("IDENTITY", NIL), thunk)
+
+
+# CLHS WITH-STANDARD-IO-SYNTAX: each printer and reader variable and the value it is bound to.
+_STANDARD_IO_SYNTAX = (
+    ("*PACKAGE*", L(cl_symbol("FIND-PACKAGE"), "COMMON-LISP-USER")),
+    ("*PRINT-ARRAY*", T), ("*PRINT-BASE*", 10), ("*PRINT-CASE*", keyword("UPCASE")),
+    ("*PRINT-CIRCLE*", NIL), ("*PRINT-ESCAPE*", T), ("*PRINT-GENSYM*", T), ("*PRINT-LENGTH*", NIL),
+    ("*PRINT-LEVEL*", NIL), ("*PRINT-LINES*", NIL), ("*PRINT-MISER-WIDTH*", NIL),
+    ("*PRINT-PPRINT-DISPATCH*", NIL), ("*PRINT-PRETTY*", NIL), ("*PRINT-RADIX*", NIL),
+    ("*PRINT-READABLY*", T), ("*PRINT-RIGHT-MARGIN*", NIL), ("*READ-BASE*", 10),
+    ("*READ-DEFAULT-FLOAT-FORMAT*", L(QUOTE, cl_symbol("SINGLE-FLOAT"))), ("*READ-EVAL*", T),
+    ("*READ-SUPPRESS*", NIL), ("*READTABLE*", L(SYSTEM.intern("%STANDARD-READTABLE"))),
+)
+
+
+@builtin("%STANDARD-READTABLE", SYSTEM)
+def standard_readtable() -> Readtable:
+    """The standard readtable (not to be modified, CLHS 2.1.1.2)."""
+    return STANDARD_READTABLE
+
+
+@macro("WITH-STANDARD-IO-SYNTAX")
+def with_standard_io_syntax(form: Any, env: Any) -> Any:
+    """``(with-standard-io-syntax body...)``: the body with every printer and reader variable bound
+    to its standard value (CLHS 23.2: WITH-STANDARD-IO-SYNTAX)."""
+    body = list(iter_list(form))[1:]
+    return make_list([LET, make_list([L(cl_symbol(name), value) for name, value in _STANDARD_IO_SYNTAX]), *body])
 
 
 @macro("FORMATTER")

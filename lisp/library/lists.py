@@ -3,7 +3,7 @@ lists, trees and sets (CLHS 14). Every function checks that it was given lists a
 argument was not.
 
 A list the standard requires to be proper is walked once, whole, by :func:`list_items` (the native
-walker of :mod:`lisp.native_cons`), before anything else is done with it: a dotted or circular list
+walker of :mod:`lisp.runtime.native_cons`), before anything else is done with it: a dotted or circular list
 is a TYPE-ERROR naming the function, never a hang. That is stricter than SBCL, which returns early
 when it can (MEMBER finding the item before the dotted tail, MAPCAR stopping at a shorter list) and
 loops for ever on most circular lists; the standard leaves both undefined. A function taking a
@@ -21,17 +21,37 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from lisp.compiler.core import DIRECT_CALLS
-from lisp.compiler.values import values
 from lisp.compiler.macros import gensym, macro
-from lisp.conditions import ProgramError, type_error
-from lisp.data import NIL, SYSTEM, Cons, T, cl_symbol, lisp_list, source_pos
-from lisp.library.arguments import (check, expected, function_designator, key_function, keywords, truth,
-                                    test_function)
-from lisp.library.equality import eql_p
-from lisp.library.numbers import NUMBER_TYPES
-from lisp.namespace import GLOBALS, builtin
-from lisp.native_cons import (cons, cells_of, direct, from_items, last_cons, length, list_of, list_star, map_items,
-                               named, to_list)
+from lisp.compiler.places import expansion
+from lisp.library.arguments import (
+    check,
+    expected,
+    function_designator,
+    key_function,
+    keywords,
+    test_function,
+    truth,
+)
+from lisp.runtime.condition_classes import ProgramError, SimpleError
+from lisp.runtime.data import NIL, SYSTEM, Cons, T, cl_symbol, lisp_list, source_pos
+from lisp.runtime.equality import eql_p
+from lisp.runtime.namespace import GLOBALS, builtin
+from lisp.runtime.native_cons import (
+    cells_of,
+    cons,
+    direct,
+    from_items,
+    last_cons,
+    length,
+    list_of,
+    list_star,
+    map_items,
+    named,
+    to_list,
+)
+from lisp.runtime.ratio import NUMBER_TYPES
+from lisp.runtime.signals import raise_error, type_error
+from lisp.runtime.values import values
 
 _LIST = expected("LIST")
 _CONS = expected("CONS")
@@ -44,7 +64,7 @@ def check_list(x: Any) -> Any:
 
 
 class NamedWalkers(dict):
-    """The walker or mapper ``fn`` of :mod:`lisp.native_cons` for each Lisp function, by its name
+    """The walker or mapper ``fn`` of :mod:`lisp.runtime.native_cons` for each Lisp function, by its name
     (its TYPE-ERRORs name that function): made on first use, kept for the life of the process."""
 
     def __init__(self, fn: Callable[..., Any]) -> None:
@@ -549,8 +569,6 @@ def acons(key: Any, datum: Any, alist: Any) -> Cons:
 def pairlis(keys: Any, data: Any, alist: Any = NIL) -> Any:
     ks, ds = list_items(keys, "PAIRLIS"), list_items(data, "PAIRLIS")
     if len(ks) != len(ds):
-        from lisp.conditions import SimpleError, raise_error
-
         raise_error(SimpleError("PAIRLIS: the lists of keys and data differ in length (~D and ~D)",
                                 len(ks), len(ds)))
     for k, d in zip(ks, ds):
@@ -631,7 +649,6 @@ def plist_put_(plist: Any, indicator: Any, value: Any) -> Any:
 @macro("REMF")
 def remf(form: Any, env: Any) -> Any:
     """``(remf place indicator)``: remove the property from the plist in ``place``; T if it was there."""
-    from lisp.compiler.places import expansion
 
     args = list_items(form.cdr)
     if len(args) != 2:

@@ -1,8 +1,8 @@
 """Numbers: arithmetic, comparison, division with two values, and the numeric functions of CL.
 
-Representation (lisp.data): integers are ``int``, ratios :class:`lisp.ratio.Ratio` (a ``Fraction``
+Representation (lisp.runtime.data): integers are ``int``, ratios :class:`lisp.runtime.ratio.Ratio` (a ``Fraction``
 never with denominator 1: its own arithmetic returns an ``int`` then, and every ratio made here goes
-through ``Ratio(...)`` or :func:`lisp.ratio.canonical`), floats are ``float`` (one float type, CL's
+through ``Ratio(...)`` or :func:`lisp.runtime.ratio.canonical`), floats are ``float`` (one float type, CL's
 double-float), complexes ``complex`` (float parts only). Float contagion is Python's: a float
 operand makes the result a float. Python's ``bool`` is not a Lisp number.
 """
@@ -12,22 +12,30 @@ from __future__ import annotations
 import cmath
 import math
 import random as _random
+import sys
 from fractions import Fraction
 from typing import Any
 
-from lisp.compiler.values import values
-from lisp.conditions import (DivisionByZero, FloatingPointInvalidOperation, FloatingPointOverflow, raise_error,
-                             type_error)
-from lisp.data import NIL, T, cl_symbol, make_list
 from lisp.library.arguments import check, expected, keywords, show, truth
-from lisp.ratio import Ratio, canonical
-from lisp.namespace import builtin, proclaim_constant, proclaim_special, set_symbol_value, symbol_value
-from lisp import native_cons
-
-# A plain Fraction (made by Python code) counts as a ratio too: see lisp.ratio.
-NUMBER_TYPES = frozenset((int, Ratio, Fraction, float, complex))
-REAL_TYPES = native_cons.REAL_TYPES
-RATIONAL_TYPES = frozenset((int, Ratio, Fraction))
+from lisp.library.limits import MOST_POSITIVE_FIXNUM
+from lisp.runtime import native_cons
+from lisp.runtime.condition_classes import (
+    DivisionByZero,
+    FloatingPointInvalidOperation,
+    FloatingPointOverflow,
+    ParseError,
+)
+from lisp.runtime.data import NIL, T, cl_symbol, make_list
+from lisp.runtime.namespace import (
+    builtin,
+    proclaim_constant,
+    proclaim_special,
+    set_symbol_value,
+    symbol_value,
+)
+from lisp.runtime.ratio import NUMBER_TYPES, RATIONAL_TYPES, REAL_TYPES, canonical
+from lisp.runtime.signals import raise_error, type_error
+from lisp.runtime.values import values
 
 _NUMBER = expected("NUMBER")
 _REAL = expected("REAL")
@@ -196,7 +204,7 @@ def minusp(x: Any) -> Any:
     return truth(x < 0)
 
 
-# Native: no Python frame when a list function calls them (lisp.native_cons).
+# Native: no Python frame when a list function calls them (lisp.runtime.native_cons).
 evenp = builtin("EVENP")(native_cons.evenp)
 oddp = builtin("ODDP")(native_cons.oddp)
 
@@ -755,7 +763,6 @@ def parse_integer(string: Any, *args: Any) -> Any:
     if parsed is None or i < end:
         if junk_allowed:
             return values(int(parsed, radix) if parsed else NIL, stop)
-        from lisp.conditions import ParseError
 
         raise_error(ParseError(f"parse-integer: junk in {show(string)} at index {stop}"))
     return values(int(parsed, radix), i)
@@ -818,10 +825,21 @@ def random_state_p(x: Any) -> Any:
 
 # -- constants -------------------------------------------------------------------------------------
 
-for _name, _value in (("PI", math.pi), ("MOST-POSITIVE-FIXNUM", 2 ** 62 - 1),
-                      ("MOST-NEGATIVE-FIXNUM", -(2 ** 62)),
-                      ("MOST-POSITIVE-DOUBLE-FLOAT", 1.7976931348623157e308),
-                      ("MOST-NEGATIVE-DOUBLE-FLOAT", -1.7976931348623157e308),
-                      ("DOUBLE-FLOAT-EPSILON", 1.1102230246251568e-16),
-                      ("SINGLE-FLOAT-EPSILON", 1.1102230246251568e-16)):
+# There is one float type, Python's double (a documented deviation), so every float format's
+# constants are the double's, as SBCL's DOUBLE-FLOAT ones are.
+FLOAT_CONSTANTS = {
+    "MOST-POSITIVE-{}-FLOAT": sys.float_info.max,
+    "MOST-NEGATIVE-{}-FLOAT": -sys.float_info.max,
+    "LEAST-POSITIVE-{}-FLOAT": math.ulp(0.0),
+    "LEAST-NEGATIVE-{}-FLOAT": -math.ulp(0.0),
+    "LEAST-POSITIVE-NORMALIZED-{}-FLOAT": sys.float_info.min,
+    "LEAST-NEGATIVE-NORMALIZED-{}-FLOAT": -sys.float_info.min,
+    # The smallest e with (/= (+ 1 e) 1) and (/= (- 1 e) 1) (CLHS 12.1.4.1: rounding to even).
+    "{}-FLOAT-EPSILON": math.ulp(1.0) / 2 * (1 + math.ulp(1.0)),
+    "{}-FLOAT-NEGATIVE-EPSILON": math.ulp(1.0) / 4 * (1 + math.ulp(1.0)),
+}
+for _name, _value in (("PI", math.pi), ("MOST-POSITIVE-FIXNUM", MOST_POSITIVE_FIXNUM),
+                      ("MOST-NEGATIVE-FIXNUM", -MOST_POSITIVE_FIXNUM - 1),
+                      *((_pattern.format(_format), _float) for _pattern, _float in FLOAT_CONSTANTS.items()
+                        for _format in ("SHORT", "SINGLE", "DOUBLE", "LONG"))):
     proclaim_constant(cl_symbol(_name), _value)

@@ -1,7 +1,7 @@
 """Packages (CLHS 11): making and using packages, exporting and importing symbols, ``in-package``,
 ``defpackage`` and the symbol iteration macros.
 
-Packages are :class:`lisp.data.Package`. Name conflicts between used packages are not detected
+Packages are :class:`lisp.runtime.data.Package`. Name conflicts between used packages are not detected
 (the first package found wins), and ``unexport``, ``unintern``, ``rename-package`` and
 ``delete-package`` are not provided: documented deviations.
 """
@@ -11,15 +11,29 @@ from __future__ import annotations
 from typing import Any
 
 from lisp.compiler.macros import QUOTE, macro
-from lisp.conditions import PackageError, ProgramError, raise_error
-from lisp.data import (NIL, SYSTEM, Cons, Package, Symbol, T, cl_symbol, find_package, keyword,
-                       list_all_packages, lisp_list as L, make_list, make_package, source_pos)
-from lisp.data import PackageError as HostPackageError
-from lisp.library.arguments import check, keywords, show
+from lisp.library.arguments import check, keywords, show, string_designator
 from lisp.library.lists import list_items
-from lisp.library.strings import string_designator
 from lisp.library.symbols import current_package, package_designator
-from lisp.namespace import builtin
+from lisp.runtime.condition_classes import PackageError, ProgramError
+from lisp.runtime.data import (
+    NIL,
+    SYSTEM,
+    Cons,
+    Package,
+    Symbol,
+    T,
+    cl_symbol,
+    find_package,
+    keyword,
+    list_all_packages,
+    make_list,
+    make_package,
+    source_pos,
+)
+from lisp.runtime.data import PackageError as HostPackageError
+from lisp.runtime.data import lisp_list as L
+from lisp.runtime.namespace import builtin
+from lisp.runtime.signals import raise_error
 
 
 def _packages(designators: Any) -> list[Package]:

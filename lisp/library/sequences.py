@@ -14,14 +14,30 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from lisp.compiler.values import primary
-from lisp.conditions import SimpleError, raise_error, type_error
-from lisp.data import NIL, Char, Cons, T, cl_symbol, make_list
-from lisp.library.arguments import (bounding_index, check, element_index, expected, function_designator, key_function,
-                                    keywords, show, test_function, truth)
+from lisp.compiler import eval_form
+from lisp.library import characters, numbers
+from lisp.library.arguments import (
+    bounding_index,
+    check,
+    element_index,
+    expected,
+    function_designator,
+    key_function,
+    keywords,
+    show,
+    string_designator,
+    test_function,
+    truth,
+)
 from lisp.library.lists import ElementTest, NamedWalkers, define_family, list_items, list_length_of
-from lisp.native_cons import all_reals, from_items, keep_if, keep_if_not, replace_cars
-from lisp.namespace import GLOBALS, builtin, setf_function_key
+from lisp.library.types import is_character_type, sequence_kind, type_predicate
+from lisp.runtime.condition_classes import SimpleError
+from lisp.runtime.data import NIL, Char, Cons, Symbol, T, cl_symbol, make_list
+from lisp.runtime.namespace import GLOBALS, builtin, function_key, setf_function_key
+from lisp.runtime.native_cons import all_reals, from_items, keep_if, keep_if_not, replace_cars
+from lisp.runtime.ratio import NUMBER_TYPES, RATIONAL_TYPES, REAL_TYPES
+from lisp.runtime.signals import raise_error, type_error
+from lisp.runtime.values import primary
 
 _SEQUENCE = expected("SEQUENCE")
 
@@ -282,8 +298,6 @@ def nreverse(seq: Any) -> Any:
 
 def _result_maker(result_type: Any, who: str) -> Callable[[list[Any]], Any]:
     """How to build a sequence of ``result_type`` (a type specifier) from elements."""
-    from lisp.library.types import sequence_kind
-
     kind = sequence_kind(result_type)
     if kind == "list":
         return make_list
@@ -449,8 +463,6 @@ def _native_orders() -> dict[Any, tuple[Callable[[list[Any]], list[Any]], bool]]
     """The Lisp orders that equal Python's order on Python sort keys: predicate -> (function from
     the elements' keys to Python sort keys, signalling the TYPE-ERROR the predicate would, and
     whether the order is descending)."""
-    from lisp.library import characters, numbers, strings
-
     def reals(keys: list[Any]) -> list[Any]:
         if all_reals(keys) is NIL:
             type_error(next(x for x in keys if type(x) not in numbers.REAL_TYPES), expected("REAL"))
@@ -460,7 +472,7 @@ def _native_orders() -> dict[Any, tuple[Callable[[list[Any]], list[Any]], bool]]
         return [characters.check_char(c).code for c in keys]
 
     def strings_of(keys: list[Any]) -> list[str]:
-        return [strings.string_designator(x) for x in keys]
+        return [string_designator(x) for x in keys]
 
     get = GLOBALS.get
     return {
@@ -471,8 +483,6 @@ def _native_orders() -> dict[Any, tuple[Callable[[list[Any]], list[Any]], bool]]
 
 
 def _function_key(name: str) -> str:
-    from lisp.namespace import function_key
-
     return function_key(cl_symbol(name))
 
 
@@ -576,8 +586,6 @@ def make_array(dimensions: Any, *args: Any) -> Any:
         contents = [kw.get("INITIAL-ELEMENT", 0 if fill_pointer is NIL else NIL)] * dimensions
     if type(fill_pointer) is int:
         contents = contents[:fill_pointer]
-    from lisp.library.types import is_character_type
-
     if is_character_type(kw.get("ELEMENT-TYPE", T)) and fill_pointer is NIL and kw.get("ADJUSTABLE", NIL) is NIL:
         return chars_to_string(c if isinstance(c, Char) else Char(" ") for c in contents)
     return contents
@@ -668,8 +676,6 @@ def array_element_type(array: Any) -> Any:
 
 @builtin("UPGRADED-ARRAY-ELEMENT-TYPE")
 def upgraded_array_element_type(spec: Any, environment: Any = NIL) -> Any:
-    from lisp.library.types import is_character_type
-
     return cl_symbol("CHARACTER") if is_character_type(spec) else T
 
 
@@ -720,3 +726,31 @@ def array_rank(array: Any) -> int:
 
 for _name, _setter in (("ELT", set_elt), ("AREF", set_aref), ("SVREF", lambda v, vec, i: set_elt(v, vec, i, "(SETF SVREF)"))):
     GLOBALS[setf_function_key(cl_symbol(_name))] = _setter
+
+
+@builtin("COERCE")
+def coerce(obj: Any, spec: Any) -> Any:
+    """``coerce`` to sequence types, CHARACTER, float types, COMPLEX, FUNCTION and T."""
+    if spec is T or type_predicate(spec)(obj):
+        return obj
+    if sequence_kind(spec) is not None and is_sequence(obj):
+        result = _result_maker(spec, "COERCE")(items(obj))
+        if not type_predicate(spec)(result):
+            type_error(obj, spec, f"COERCE: {show(obj)} cannot become a {show(spec)}")
+        return result
+    name = spec.name if isinstance(spec, Symbol) else (spec.car.name if isinstance(spec, Cons)
+                                                      and isinstance(spec.car, Symbol) else None)
+    if name == "CHARACTER":
+        text = obj if isinstance(obj, str) else (obj.name if isinstance(obj, Symbol) else None)
+        if text is not None and len(text) == 1:
+            return Char(text)
+    if name in ("FLOAT", "SINGLE-FLOAT", "DOUBLE-FLOAT", "SHORT-FLOAT", "LONG-FLOAT") \
+            and type(obj) in REAL_TYPES:
+        return float(obj)
+    if name == "COMPLEX" and type(obj) in NUMBER_TYPES:
+        return obj if type(obj) in RATIONAL_TYPES else complex(obj)
+    if name == "FUNCTION":
+        if isinstance(obj, Cons):
+            return eval_form(make_list([cl_symbol("FUNCTION"), obj]))
+        return function_designator(obj)
+    return type_error(obj, spec, f"COERCE: {show(obj)} cannot be coerced to {show(spec)}")

@@ -1,5 +1,5 @@
 """Strings (CLHS 16): designators, characters of a string, comparison with :start/:end, case
-conversion and trimming. Strings are immutable Python strings (see lisp.data): ``(setf char)`` and
+conversion and trimming. Strings are immutable Python strings (see lisp.runtime.data): ``(setf char)`` and
 the ``nstring-`` functions cannot change a string in place, so the ``nstring-`` functions return
 the converted copy and ``(setf char)`` signals an error that says so."""
 
@@ -8,27 +8,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lisp.data import NIL, Char, Symbol, cl_symbol, make_list
-from lisp.library.arguments import bounding_index, check, element_index, expected, keywords, truth
+from lisp.library.arguments import (
+    bounding_index,
+    check,
+    element_index,
+    expected,
+    keywords,
+    string_designator,
+    truth,
+)
 from lisp.library.characters import downcase, upcase
 from lisp.library.sequences import immutable_string, items
-from lisp.namespace import GLOBALS, builtin, setf_function_key
+from lisp.runtime.data import NIL, Char, cl_symbol
+from lisp.runtime.namespace import GLOBALS, builtin, setf_function_key
 
 _STRING = expected("STRING")
-
-
-def string_designator(x: Any) -> str:
-    """The string a designator names: a string, a symbol's name, or one character."""
-    if isinstance(x, str):
-        return x
-    if isinstance(x, Symbol):
-        return x.name
-    if x is NIL:
-        return "NIL"
-    if isinstance(x, Char):
-        return x.char
-    check(False, x, make_list([cl_symbol("OR"), cl_symbol("STRING"), cl_symbol("SYMBOL"), cl_symbol("CHARACTER")]))
-    return ""
 
 
 def _check_string(s: Any) -> str:

@@ -6,14 +6,25 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from lisp.compiler.values import values
-from lisp.conditions import PackageError, SimpleError, raise_error, type_error
-from lisp.data import NIL, Cons, Package, Symbol, T, cl_symbol, find_package, list_all_packages, make_list
-from lisp.library.arguments import check, expected, function_designator, show, truth
-from lisp.library.lists import plist_put, plist_remove, getf
-from lisp.library.strings import string_designator
-from lisp import namespace
-from lisp.namespace import GLOBALS, builtin, setf_function_key
+from lisp.compiler.macros import MACROS
+from lisp.library.arguments import check, expected, function_designator, show, string_designator, truth
+from lisp.library.lists import getf, plist_put, plist_remove
+from lisp.runtime import namespace
+from lisp.runtime.condition_classes import PackageError, SimpleError, UndefinedFunction
+from lisp.runtime.data import (
+    NIL,
+    Cons,
+    Package,
+    Symbol,
+    T,
+    cl_symbol,
+    find_package,
+    list_all_packages,
+    make_list,
+)
+from lisp.runtime.namespace import GLOBALS, builtin, setf_function_key
+from lisp.runtime.signals import raise_error, type_error
+from lisp.runtime.values import values
 
 _SYMBOL = expected("SYMBOL")
 _PACKAGE_VAR = cl_symbol("*PACKAGE*")
@@ -50,7 +61,7 @@ def current_package() -> Package:
 
 
 def _as_nil_symbol(sym: Any) -> Symbol:
-    """The symbol NIL is Python None (lisp.data); operations on its cells refuse it plainly."""
+    """The symbol NIL is Python None (lisp.runtime.data); operations on its cells refuse it plainly."""
     if sym is NIL:
         raise_error(SimpleError("the symbol NIL is a constant and has no function or property cells here"))
     return check_symbol(sym)
@@ -211,14 +222,10 @@ def fdefinition(name: Any) -> Any:
     try:
         return GLOBALS[key]
     except KeyError:
-        from lisp.conditions import UndefinedFunction
-
         return raise_error(UndefinedFunction(name=name))
 
 
 def _function_name_key(name: Any) -> str:
-    from lisp.data import Cons
-
     if isinstance(name, Cons) and name.car is cl_symbol("SETF") and isinstance(name.cdr, Cons) \
             and isinstance(name.cdr.car, Symbol) and name.cdr.cdr is NIL:
         return setf_function_key(name.cdr.car)
@@ -238,8 +245,6 @@ GLOBALS[setf_function_key(cl_symbol("SYMBOL-FUNCTION"))] = set_fdefinition
 
 @builtin("FBOUNDP")
 def fboundp(name: Any) -> Any:
-    from lisp.compiler.macros import MACROS
-
     if isinstance(name, Symbol) and name in MACROS:
         return T
     return truth(_function_name_key(name) in GLOBALS)
@@ -247,8 +252,6 @@ def fboundp(name: Any) -> Any:
 
 @builtin("FMAKUNBOUND")
 def fmakunbound(name: Any) -> Any:
-    from lisp.compiler.macros import MACROS
-
     GLOBALS.pop(_function_name_key(name), None)
     if isinstance(name, Symbol):
         MACROS.pop(name, None)

@@ -3,7 +3,7 @@
 
 :func:`type_predicate` compiles a type specifier (CLHS 4.2.3) to a Python predicate once, so a
 ``handler-case`` clause or a ``typecase`` branch tests with one call. Atomic type names resolve in
-this order: the standard types of this module, condition types (``lisp.conditions``), types made
+this order: the standard types of this module, condition types (``lisp.runtime.condition_classes``), types made
 with ``deftype``, then classes of the object system (``lisp.clos``, imported lazily: it sits above
 the library), which also answers for class objects used as type specifiers.
 """
@@ -15,28 +15,35 @@ from fractions import Fraction
 from typing import Any
 
 from lisp.compiler.macros import gensym, macro
-from lisp.compiler.values import values
-from lisp import conditions
-from lisp.conditions import Condition, ProgramError, Restart, SimpleError, condition_class, raise_error, type_error
-from lisp.data import NIL, SYSTEM, Char, Cons, Package, Symbol, T, cl_symbol, make_list
 from lisp.library.arguments import check, function_designator, show, truth
-from lisp.library.equality import eql_p
 from lisp.library.lists import list_items
-from lisp.library.numbers import RATIONAL_TYPES, REAL_TYPES
-from lisp.namespace import builtin
-from lisp.ratio import Ratio
+from lisp.runtime import condition_classes
+from lisp.runtime.condition_classes import Condition, ProgramError, SimpleError, condition_class
+from lisp.runtime.data import (
+    NIL,
+    SYSTEM,
+    Char,
+    Cons,
+    Package,
+    Symbol,
+    T,
+    cl_symbol,
+    is_function,
+    make_list,
+    source_pos,
+)
+from lisp.runtime.equality import eql_p
+from lisp.runtime.namespace import builtin
+from lisp.runtime.ratio import NUMBER_TYPES, RATIONAL_TYPES, REAL_TYPES, Ratio
+from lisp.runtime.signals import Restart, raise_error
+from lisp.runtime.streams import Stream
+from lisp.runtime.values import values
 
 Predicate = Callable[[Any], bool]
 
-_NUMBERS = (int, Ratio, Fraction, float, complex)
 _FIXNUM_MIN, _FIXNUM_MAX = -(2 ** 62), 2 ** 62 - 1
 _STANDARD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
                             "!$\"'(),_-./:;?+<=>#%&*@[\\]{|}`^~ \n")
-
-
-def is_function(x: Any) -> bool:
-    """Functions are Python callables that are not classes or symbols."""
-    return callable(x) and not isinstance(x, (type, Symbol))
 
 
 def _is_symbol(x: Any) -> bool:
@@ -50,14 +57,12 @@ def _hash_table_p(x: Any) -> bool:
 
 
 def _stream_p(x: Any) -> bool:
-    from lisp.streams import Stream
-
     return isinstance(x, Stream)
 
 
 def _stream_class_p(name: str) -> Predicate:
     def test(x: Any) -> bool:
-        from lisp import streams
+        from lisp.runtime import streams
 
         kinds = {"STRING-STREAM": (streams.StringOutputStream, streams.InputStream),
                  "BROADCAST-STREAM": (streams.BroadcastStream,), "TWO-WAY-STREAM": (streams.TwoWayStream,)}[name]
@@ -82,7 +87,7 @@ _ATOMIC: dict[str, Predicate] = {
     "SYMBOL": _is_symbol,
     "KEYWORD": lambda x: isinstance(x, Symbol) and x.is_keyword,
     "BOOLEAN": lambda x: x is NIL or x is T,
-    "NUMBER": lambda x: type(x) in _NUMBERS,
+    "NUMBER": lambda x: type(x) in NUMBER_TYPES,
     "REAL": lambda x: type(x) in REAL_TYPES,
     "RATIONAL": lambda x: type(x) in RATIONAL_TYPES,
     "RATIO": lambda x: isinstance(x, Fraction),
@@ -147,7 +152,7 @@ def _unknown(spec: Any) -> Any:
 # Type tests made once: handler-case and typecase ask for them at every entry. Names are keyed
 # by symbol; compound specifiers by identity (a quoted specifier is the same object at each
 # evaluation), the entry holding the specifier so that its id stays its own. Defining a condition
-# class (conditions.class_generation) or a deftype empties both.
+# class (condition_classes.class_generation) or a deftype empties both.
 _named_tests: dict[Symbol, Predicate] = {}
 _compound_tests: dict[int, tuple[Cons, Predicate]] = {}
 _COMPOUND_CACHE_LIMIT = 4096
@@ -159,9 +164,9 @@ def type_predicate(spec: Any) -> Predicate:
     global _named_tests_generation
     if spec is NIL:
         return _ATOMIC["NIL"]
-    if _named_tests_generation != conditions.class_generation:
+    if _named_tests_generation != condition_classes.class_generation:
         _clear_type_tests()
-        _named_tests_generation = conditions.class_generation
+        _named_tests_generation = condition_classes.class_generation
     if isinstance(spec, Symbol):
         test = _named_tests.get(spec)
         if test is None:
@@ -572,38 +577,6 @@ def subtypep(sub: Any, sup: Any, environment: Any = NIL) -> Any:
     return values(truth(is_sub), truth(certain))
 
 
-@builtin("COERCE")
-def coerce(obj: Any, spec: Any) -> Any:
-    """``coerce`` to sequence types, CHARACTER, float types, COMPLEX, FUNCTION and T."""
-    from lisp.library.sequences import _result_maker, is_sequence, items
-
-    if spec is T or type_predicate(spec)(obj):
-        return obj
-    if sequence_kind(spec) is not None and is_sequence(obj):
-        result = _result_maker(spec, "COERCE")(items(obj))
-        if not type_predicate(spec)(result):
-            type_error(obj, spec, f"COERCE: {show(obj)} cannot become a {show(spec)}")
-        return result
-    name = spec.name if isinstance(spec, Symbol) else (spec.car.name if isinstance(spec, Cons)
-                                                      and isinstance(spec.car, Symbol) else None)
-    if name == "CHARACTER":
-        text = obj if isinstance(obj, str) else (obj.name if isinstance(obj, Symbol) else None)
-        if text is not None and len(text) == 1:
-            return Char(text)
-    if name in ("FLOAT", "SINGLE-FLOAT", "DOUBLE-FLOAT", "SHORT-FLOAT", "LONG-FLOAT") \
-            and type(obj) in REAL_TYPES:
-        return float(obj)
-    if name == "COMPLEX" and type(obj) in _NUMBERS:
-        return obj if type(obj) in RATIONAL_TYPES else complex(obj)
-    if name == "FUNCTION":
-        if isinstance(obj, Cons):
-            from lisp.compiler import eval_form
-
-            return eval_form(make_list([cl_symbol("FUNCTION"), obj]))
-        return function_designator(obj)
-    return type_error(obj, spec, f"COERCE: {show(obj)} cannot be coerced to {show(spec)}")
-
-
 def _predicate(name: str, test: Predicate) -> None:
     def check_type_of(x: Any) -> Any:
         return truth(test(x))
@@ -650,8 +623,6 @@ def deftype(form: Any, env: Any) -> Any:
     """``(deftype name lambda-list body...)``: the body computes the expansion of a use of ``name``."""
     parts = list(list_items(form.cdr))
     if len(parts) < 2 or not isinstance(parts[0], Symbol):
-        from lisp.data import source_pos
-
         raise ProgramError(f"DEFTYPE needs a name and a lambda list, in {show(form)}", source_pos(form))
     name, lambda_list, body = parts[0], parts[1], parts[2:]
     args = gensym("ARGS")

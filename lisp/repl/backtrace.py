@@ -1,6 +1,6 @@
 """Lisp backtraces, derived from the Python traceback of an error.
 
-Compiled Lisp code runs with :data:`lisp.namespace.GLOBALS` as its globals and its code objects
+Compiled Lisp code runs with :data:`lisp.runtime.namespace.GLOBALS` as its globals and its code objects
 carry the Lisp file as ``co_filename`` and Lisp lines and columns as positions (see
 :mod:`lisp.compiler`). So the Lisp frames of a traceback are exactly the frames whose globals are
 GLOBALS, and their positions are Lisp source positions; frames of the runtime written in Python
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import islice
 from types import CodeType, TracebackType
 
-from lisp.namespace import GLOBALS
+from lisp.runtime.namespace import GLOBALS
 
 #: How many frames a short backtrace shows (the innermost ones, where the error is).
 SHORT = 12

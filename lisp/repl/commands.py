@@ -12,15 +12,29 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from lisp.data import SourcePos, Symbol, keyword
-
-if TYPE_CHECKING:
-    from lisp.repl.session import Session
+from lisp.clos.generic import is_generic_function
+from lisp.clos.printing import dispatch_description
+from lisp.runtime.data import SourcePos, Symbol, keyword
+from lisp.runtime.namespace import GLOBALS, function_key
+from lisp.syntax.printer import prin1_to_string
 
 #: One argument of a command: the form and where it was read.
 Argument = tuple[Any, SourcePos | None]
+
+
+class Session(Protocol):
+    """What a command may do with the REPL session it runs in (:class:`lisp.repl.session.Session`)."""
+
+    quit_requested: bool
+    last_error: BaseException | None
+
+    def write(self, text: str) -> None: ...
+
+    def evaluate(self, form: Any, pos: SourcePos | None) -> tuple[Any, ...]: ...
+
+    def print_values(self, found: tuple[Any, ...]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -79,10 +93,6 @@ _DISPATCH_VIEWS = {"IR": "ir", "ASM": "asm"}
 
 
 def _dispatch(session: Session, arguments: list[Argument]) -> None:
-    from lisp.clos.generic import is_generic_function
-    from lisp.clos.printing import dispatch_description
-    from lisp.namespace import GLOBALS, function_key
-
     name = arguments[0][0]
     view = arguments[1][0] if len(arguments) > 1 else None
     if view is not None and (not isinstance(view, Symbol) or view.name not in _DISPATCH_VIEWS):
@@ -97,8 +107,6 @@ def _dispatch(session: Session, arguments: list[Argument]) -> None:
 
 
 def _printed(obj: Any) -> str:
-    from lisp.printer import prin1_to_string
-
     return prin1_to_string(obj)
 
 

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
-from lisp.data import KEYWORD, Package, Symbol, find_package, list_all_packages
-from lisp.namespace import symbol_value
-from lisp.reader import PACKAGE_VAR
+from lisp.runtime.data import KEYWORD, Package, Symbol, find_package, list_all_packages
+from lisp.runtime.namespace import symbol_value
+from lisp.syntax.reader import PACKAGE_VAR
 
 # Characters that end a symbol token, so the token being typed starts after the last of them.
 _DELIMITERS = frozenset(" \t\n()'`,\";")

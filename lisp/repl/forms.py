@@ -2,8 +2,8 @@
 
 Positions count from the start of the session: a form's position says where it is in everything
 typed (or piped) so far (``<repl>:12:3`` is on the 12th line typed). The reader tells
-incomplete input (:class:`lisp.conditions.EndOfFile`: wait for more) from bad input
-(:class:`lisp.conditions.ReaderError`: report it, then skip the rest of the offending line so the
+incomplete input (:class:`lisp.runtime.condition_classes.EndOfFile`: wait for more) from bad input
+(:class:`lisp.runtime.condition_classes.ReaderError`: report it, then skip the rest of the offending line so the
 session carries on after it).
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from lisp.conditions import EndOfFile, ReaderError
-from lisp.data import T, SourcePos
-from lisp.namespace import dynamic_binding
-from lisp.reader import EOF, READ_SUPPRESS, Reader
+from lisp.runtime.condition_classes import EndOfFile, ReaderError
+from lisp.runtime.data import SourcePos, T
+from lisp.runtime.namespace import dynamic_binding
+from lisp.syntax.reader import EOF, READ_SUPPRESS, Reader
 
 #: Returned by :meth:`FormSource.next_form` when the text so far ends inside a form.
 INCOMPLETE = object()
@@ -39,7 +39,7 @@ class FormSource:
         self._text += text
 
     def next_form(self) -> Any:
-        """The next complete form, :data:`INCOMPLETE`, or :data:`lisp.reader.EOF` if none is left.
+        """The next complete form, :data:`INCOMPLETE`, or :data:`lisp.syntax.reader.EOF` if none is left.
 
         A :class:`ReaderError` is raised after the rest of its line has been dropped.
         """

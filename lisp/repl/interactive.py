@@ -10,20 +10,20 @@ line leaves.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 import os
+from typing import TYPE_CHECKING
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.lexers import PygmentsLexer
 
-from lisp.namespace import symbol_value
-from lisp.reader import PACKAGE_VAR
 from lisp.repl.completion import SymbolCompleter, symbol_completions, token_before_cursor
 from lisp.repl.forms import is_incomplete
 from lisp.repl.lexer import GfjitLispLexer
 from lisp.repl.prompt import prompt_text
+from lisp.runtime.namespace import symbol_value
+from lisp.syntax.reader import PACKAGE_VAR
 
 if TYPE_CHECKING:
     from lisp.repl.session import Session

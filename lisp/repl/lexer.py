@@ -13,9 +13,9 @@ from typing import Any
 from pygments.lexers.lisp import CommonLispLexer
 from pygments.token import Name, _TokenType
 
-from lisp.data import Symbol
-from lisp.namespace import fboundp, symbol_value
-from lisp.reader import PACKAGE_VAR
+from lisp.runtime.data import Symbol
+from lisp.runtime.namespace import fboundp, symbol_value
+from lisp.syntax.reader import PACKAGE_VAR
 
 
 class GfjitLispLexer(CommonLispLexer):

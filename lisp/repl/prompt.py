@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lisp.namespace import symbol_value
-from lisp.reader import PACKAGE_VAR
+from lisp.runtime.namespace import symbol_value
+from lisp.syntax.reader import PACKAGE_VAR
 
 
 def prompt_text(*, continuation: bool = False) -> str:

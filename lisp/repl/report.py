@@ -11,17 +11,18 @@
       0: [ABORT] Return to the toplevel.
 
 Any exception can be described: a Python exception is shown as the condition
-:func:`lisp.conditions.as_condition` makes of it, and Ctrl-C as an interruption.
+:func:`lisp.runtime.host_errors.as_condition` makes of it, and Ctrl-C as an interruption.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from lisp.conditions import Condition, as_condition
-from lisp.data import Symbol
-from lisp.printer import prin1_to_string
 from lisp.repl.backtrace import format_backtrace, lisp_frames
+from lisp.runtime.condition_classes import Condition
+from lisp.runtime.data import Symbol
+from lisp.runtime.host_errors import as_condition
+from lisp.syntax.printer import prin1_to_string
 
 
 def describe_error(error: BaseException, toplevel_restarts: Sequence[tuple[Symbol, str]]) -> str:

@@ -19,15 +19,16 @@ from collections.abc import Callable
 from typing import Any
 
 from lisp.compiler import eval_values
-from lisp.conditions import Condition, ReaderError, toplevel_restart
-from lisp.data import NIL, SourcePos, cl_symbol, make_list
-from lisp.namespace import proclaim_special, set_symbol_value, symbol_value
-from lisp.printer import prin1_to_string
-from lisp.reader import EOF
 from lisp.repl.commands import Argument, Command, command_named
 from lisp.repl.forms import INCOMPLETE, LINE_END, FormSource
 from lisp.repl.report import describe_error
-from lisp.streams import OutputStream, output_stream
+from lisp.runtime.condition_classes import Condition, ReaderError
+from lisp.runtime.data import NIL, SourcePos, cl_symbol, make_list
+from lisp.runtime.namespace import proclaim_special, set_symbol_value, symbol_value
+from lisp.runtime.signals import toplevel_restart
+from lisp.runtime.streams import OutputStream, output_stream
+from lisp.syntax.printer import prin1_to_string
+from lisp.syntax.reader import EOF
 
 ABORT = cl_symbol("ABORT")
 _FAILED = object()  # what Session.protected returns when the thunk did not return

@@ -34,7 +34,7 @@ PROBE = """
 def evaluate(text: str) -> object:
     """Evaluate the forms of `text` in the Lisp; the primary value of the last."""
     from lisp.compiler import eval_form
-    from lisp.reader import EOF, Reader
+    from lisp.syntax.reader import EOF, Reader
     from lisp.toplevel import boot
 
     boot()
@@ -60,8 +60,8 @@ class LispWorkload:
         if reason is not None:
             raise RuntimeError(f"the lisp workload needs defclass/defgeneric/defmethod in the Lisp: {reason}")
         evaluate(SETUP)
-        from lisp.data import intern
-        from lisp.namespace import get_function
+        from lisp.runtime.data import intern
+        from lisp.runtime.namespace import get_function
 
         self.intern = intern
         self.stress_call = get_function(intern("STRESS-CALL"))  # compiled Lisp, called from Python

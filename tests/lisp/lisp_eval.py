@@ -7,8 +7,8 @@ from typing import Any
 import lisp
 import lisp.evaluator  # noqa: F401 - boots the Lisp now, not inside the first test that runs
 from lisp.compiler import eval_values
-from lisp.printer import prin1_to_string
-from lisp.reader import read_all
+from lisp.syntax.printer import prin1_to_string
+from lisp.syntax.reader import read_all
 
 
 def run(text: str) -> Any:

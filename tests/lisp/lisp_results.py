@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 
 from lisp import evaluator
-from lisp.conditions import Condition, as_condition
-from lisp.printer import prin1_to_string
+from lisp.runtime.condition_classes import Condition
+from lisp.runtime.host_errors import as_condition
+from lisp.syntax.printer import prin1_to_string
 
 # Every value of the form, or the standard class of the error it signals, printed with prin1.
 _ALL_VALUES = ("(handler-case (multiple-value-list {}) (type-error () :type-error)"

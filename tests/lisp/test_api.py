@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import lisp
-from lisp.conditions import Condition, UndefinedFunction
-from lisp.data import Cons, Symbol
+from lisp.runtime.condition_classes import Condition, UndefinedFunction
+from lisp.runtime.data import Cons, Symbol
 
 
 def test_eval_string_returns_the_value_of_the_last_form():

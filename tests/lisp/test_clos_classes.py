@@ -4,8 +4,8 @@ import pytest
 
 import lisp
 import lisp.clos
-from lisp.printer import write_to_string
-from lisp.conditions import Error, ProgramError, UnboundSlot
+from lisp.runtime.condition_classes import Error, ProgramError, UnboundSlot
+from lisp.syntax.printer import write_to_string
 
 lisp.clos.install()
 

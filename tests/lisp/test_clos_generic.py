@@ -5,8 +5,8 @@ import pytest
 
 import lisp
 import lisp.clos
-from lisp.printer import write_to_string
-from lisp.conditions import Error, ProgramError
+from lisp.runtime.condition_classes import Error, ProgramError
+from lisp.syntax.printer import write_to_string
 
 lisp.clos.install()
 

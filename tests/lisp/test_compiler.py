@@ -7,9 +7,8 @@ import traceback
 
 import pytest
 
-from lisp.conditions import Condition, ControlError, ProgramError
+from lisp.runtime.condition_classes import Condition, ControlError, ProgramError
 from tests.lisp.lisp_eval import run, show, show_values
-
 
 # -- evaluation basics --------------------------------------------------------------------------
 
@@ -95,7 +94,7 @@ def test_defun_returns_its_name():
 
 @pytest.mark.parametrize("text", ["(defun car (x) x)", "(defmacro list (x) x)", "(defun (setf car) (v x) v)"])
 def test_common_lisp_package_is_locked_against_redefinition(text):
-    from lisp.conditions import PackageError
+    from lisp.runtime.condition_classes import PackageError
 
     with pytest.raises(PackageError, match="Lock on package COMMON-LISP"):
         run(text)
@@ -281,8 +280,8 @@ def test_special_bindings_are_per_thread():
     thread = threading.Thread(target=other)
     thread.start()
     run("(defun signal-and-wait () (funcall (symbol-value '*signal-fn*)))")
-    from lisp import namespace
-    from lisp.data import intern
+    from lisp.runtime import namespace
+    from lisp.runtime.data import intern
 
     namespace.set_symbol_value(intern("*SIGNAL-FN*"), lambda: (with_binding.set(), checked.wait(10)))
     run("(defvar *signal-fn* nil)")
@@ -454,7 +453,7 @@ def test_undefined_function_is_a_condition():
 
 
 def test_unbound_variable_is_a_condition_naming_it():
-    from lisp.conditions import UnboundVariable
+    from lisp.runtime.condition_classes import UnboundVariable
 
     with pytest.raises(UnboundVariable, match="NO-SUCH-VARIABLE-ANYWHERE"):
         run("(list no-such-variable-anywhere)")

@@ -7,8 +7,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lisp.ratio import Ratio
-
+from lisp.runtime.ratio import Ratio
 from tests.lisp.lisp_eval import run, show
 
 _NUMBERS = st.one_of(st.integers(-20, 20), st.fractions(min_value=-5, max_value=5, max_denominator=6))

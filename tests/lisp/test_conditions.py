@@ -4,11 +4,12 @@ classes, define-condition, host exceptions arriving as conditions, and the Pytho
 import threading
 
 import pytest
-
-from lisp import conditions as cs
-from lisp import evaluator
-from lisp.data import cl_symbol, intern
 from lisp_results import raised, value
+
+from lisp import evaluator
+from lisp.runtime import condition_classes as cc
+from lisp.runtime import host_errors, signals
+from lisp.runtime.data import cl_symbol, intern
 
 # -- handler-bind: handlers run before unwinding ---------------------------------------------------
 
@@ -156,7 +157,7 @@ def test_restart_report_string_is_what_the_restart_reports() -> None:
     assert value("""
         (restart-case (let ((r (find-restart 'skip))) (princ-to-string (restart-name r)))
           (skip () :report "Skip it." nil))""") == '"SKIP"'
-    restart = cs.Restart(cl_symbol("CONTINUE"), lambda: None, "Go on.")
+    restart = signals.Restart(cl_symbol("CONTINUE"), lambda: None, "Go on.")
     assert restart.report() == "Go on."
 
 
@@ -216,7 +217,7 @@ def test_restarts_are_per_thread() -> None:
 
     thread = threading.Thread(target=other_thread)
     thread.start()
-    cs.restart_case(with_restart, [cs.RestartSpec(cl_symbol("CONTINUE"))], [lambda: None])
+    signals.restart_case(with_restart, [signals.RestartSpec(cl_symbol("CONTINUE"))], [lambda: None])
     thread.join(5)
     assert seen == [None]
 
@@ -276,11 +277,11 @@ def test_a_user_condition_is_caught_by_its_parent_type() -> None:
 
 
 def test_make_condition_with_an_unknown_initarg_is_a_program_error() -> None:
-    assert isinstance(raised("(make-condition 'simple-error :no-such-initarg 1)"), cs.ProgramError)
+    assert isinstance(raised("(make-condition 'simple-error :no-such-initarg 1)"), cc.ProgramError)
 
 
 def test_define_condition_with_an_unknown_parent_is_an_error() -> None:
-    assert isinstance(raised("(define-condition orphan-l3 (no-such-parent-l3) ())"), cs.Error)
+    assert isinstance(raised("(define-condition orphan-l3 (no-such-parent-l3) ())"), cc.Error)
 
 
 def test_standard_condition_readers_give_the_slots() -> None:
@@ -318,7 +319,7 @@ def test_assert_signals_an_error_with_a_continue_restart() -> None:
 
 
 def test_unhandled_error_raises_the_condition_with_its_position_and_restarts() -> None:
-    with pytest.raises(cs.SimpleError) as info:
+    with pytest.raises(cc.SimpleError) as info:
         evaluator.eval_string('(restart-case\n  (error "boom ~A" 1)\n  (retry () :report "Retry." nil))',
                               file="demo.lisp")
     condition = info.value
@@ -330,7 +331,7 @@ def test_unhandled_error_raises_the_condition_with_its_position_and_restarts() -
 
 
 def test_toplevel_restart_unwinds_to_its_block_when_invoked() -> None:
-    with cs.toplevel_restart(cl_symbol("ABORT"), "Return to top level.") as invoked:
+    with signals.toplevel_restart(cl_symbol("ABORT"), "Return to top level.") as invoked:
         evaluator.eval_string("(abort)")
         pytest.fail("abort returned")
     assert invoked()
@@ -338,9 +339,9 @@ def test_toplevel_restart_unwinds_to_its_block_when_invoked() -> None:
 
 def test_as_condition_keeps_the_original_python_exception() -> None:
     original = KeyError("k")
-    condition = cs.as_condition(original)
-    assert isinstance(condition, cs.PythonError) and condition.original is original
-    assert "KeyError" in cs.report(original)
+    condition = host_errors.as_condition(original)
+    assert isinstance(condition, cc.PythonError) and condition.original is original
+    assert "KeyError" in signals.report(original)
 
 
 # -- host exceptions -----------------------------------------------------------------------------
@@ -349,14 +350,14 @@ def test_as_condition_keeps_the_original_python_exception() -> None:
 def test_python_zero_division_from_a_host_call_is_caught_as_division_by_zero() -> None:
     evaluator.eval_string("(defun call-host-l3 (f) (handler-case (funcall f) (division-by-zero (c) c)))")
     condition = evaluator.function("call-host-l3")(lambda: 1 // 0)
-    assert isinstance(condition, cs.DivisionByZero)
+    assert isinstance(condition, cc.DivisionByZero)
     assert isinstance(condition.original, ZeroDivisionError)
 
 
 def test_other_python_exceptions_are_python_errors_keeping_the_original() -> None:
     evaluator.eval_string("(defun catch-host-l3 (f) (handler-case (funcall f) (error (c) c)))")
     condition = evaluator.function("catch-host-l3")(lambda: {}["missing"])
-    assert isinstance(condition, cs.PythonError) and isinstance(condition.original, KeyError)
+    assert isinstance(condition, cc.PythonError) and isinstance(condition.original, KeyError)
 
 
 def test_handler_bind_sees_a_python_exception_as_a_condition() -> None:
@@ -398,23 +399,23 @@ def test_keyboard_interrupt_passes_through_handlers_for_t() -> None:
 
 
 def test_condition_classes_are_python_exceptions_with_the_cl_hierarchy() -> None:
-    assert issubclass(cs.DivisionByZero, cs.ArithmeticError_) and issubclass(cs.DivisionByZero, ZeroDivisionError)
-    assert issubclass(cs.LispTypeError, TypeError)
-    assert issubclass(cs.SimpleError, cs.SimpleCondition) and issubclass(cs.SimpleError, cs.Error)
-    assert not issubclass(cs.StorageCondition, cs.Error)
-    assert cs.condition_class(cl_symbol("READER-ERROR")) is cs.ReaderError
+    assert issubclass(cc.DivisionByZero, cc.ArithmeticError_) and issubclass(cc.DivisionByZero, ZeroDivisionError)
+    assert issubclass(cc.LispTypeError, TypeError)
+    assert issubclass(cc.SimpleError, cc.SimpleCondition) and issubclass(cc.SimpleError, cc.Error)
+    assert not issubclass(cc.StorageCondition, cc.Error)
+    assert cc.condition_class(cl_symbol("READER-ERROR")) is cc.ReaderError
 
 
 def test_constructor_message_and_position_make_the_report() -> None:
-    from lisp.data import SourcePos
+    from lisp.runtime.data import SourcePos
 
-    error = cs.ReaderError("unbalanced parenthesis", SourcePos("f.lisp", 3, 7))
+    error = cc.ReaderError("unbalanced parenthesis", SourcePos("f.lisp", 3, 7))
     assert error.report() == "unbalanced parenthesis"
     assert str(error) == "f.lisp:3:7: unbalanced parenthesis"
 
 
 def test_type_error_default_report_names_datum_and_type() -> None:
-    error = cs.LispTypeError(datum=5, expected_type=cl_symbol("LIST"))
+    error = cc.LispTypeError(datum=5, expected_type=cl_symbol("LIST"))
     assert error.report() == "the value 5 is not of type LIST"
 
 
@@ -445,7 +446,7 @@ def test_an_undefined_setf_function_is_named_as_a_setf_function_name() -> None:
 
 
 def test_a_library_error_reports_the_position_of_the_lisp_call() -> None:
-    with pytest.raises(cs.LispTypeError) as info:
+    with pytest.raises(cc.LispTypeError) as info:
         evaluator.eval_string("(defun first-of-l3 (x)\n  (car x))\n(first-of-l3 5)", file="where.lisp")
     assert str(info.value) == "where.lisp:2:3: the value 5 is not of type LIST"
 
@@ -457,7 +458,7 @@ def test_handlers_are_per_thread() -> None:
 
     def bare_thread() -> None:
         handler_set.wait(5)
-        results.append(cs.signal("from another thread"))
+        results.append(signals.signal("from another thread"))
         thread_ready.set()
 
     def with_handler() -> None:
@@ -466,7 +467,7 @@ def test_handlers_are_per_thread() -> None:
 
     thread = threading.Thread(target=bare_thread)
     thread.start()
-    cs.handler_bind([(cs.Condition, lambda c: results.append("wrongly handled"))], with_handler)
+    signals.handler_bind([(cc.Condition, lambda c: results.append("wrongly handled"))], with_handler)
     thread.join(5)
     assert results == [None]
 

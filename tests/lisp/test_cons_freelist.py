@@ -12,8 +12,8 @@ import weakref
 
 import pytest
 
-from lisp import native_cons
-from lisp.data import NIL, Cons, SourceCons
+from lisp.runtime import native_cons
+from lisp.runtime.data import NIL, Cons, SourceCons
 
 pytestmark = pytest.mark.skipif(not native_cons.native_enabled, reason="native conses disabled")
 
@@ -54,7 +54,7 @@ def test_the_freelist_keeps_at_most_its_bound():
 
 def _drops_in_a_subprocess(build: str) -> bool:
     """Whether a fresh interpreter survives dropping the object the code ``build`` leaves in ``x``."""
-    done = _run(f"from lisp import native_cons as n\n{build}\ndel x\nprint('dropped')")
+    done = _run(f"from lisp.runtime import native_cons as n\n{build}\ndel x\nprint('dropped')")
     return (done.returncode, done.stdout.strip()) == (0, "dropped")
 
 
@@ -214,7 +214,7 @@ def test_threads_making_and_dropping_conses_get_their_own_lists():
 @pytest.mark.timeout(60)
 def test_without_native_code_cons_keeps_pythons_dealloc():
     done = _run("import ctypes, warnings\nwarnings.simplefilter('ignore')\n"
-                "from lisp.data import Cons, SourceCons\nfrom lisp import native_cons as n\n"
+                "from lisp.runtime.data import Cons, SourceCons\nfrom lisp.runtime import native_cons as n\n"
                 "slot = lambda c: ctypes.c_void_p.from_address(id(c) + 48).value\n"
                 "print(slot(Cons) == slot(SourceCons), n.freelist_length())", GFJIT_NATIVE="0")
     assert done.stdout.strip() == "True 0"

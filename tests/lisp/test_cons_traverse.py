@@ -12,8 +12,8 @@ import weakref
 
 import pytest
 
-from lisp import native_cons
-from lisp.data import NIL, Cons, SourceCons
+from lisp.runtime import native_cons
+from lisp.runtime.data import NIL, Cons, SourceCons
 
 native_only = pytest.mark.skipif(not native_cons.native_enabled, reason="native conses disabled")
 

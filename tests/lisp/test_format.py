@@ -1,15 +1,14 @@
 """format: every directive against output recorded from SBCL, plus errors and destinations."""
 
-import lisp.evaluator  # noqa: F401 - boot first: reading CL names must find the CL symbols
-
 import pytest
 
-from lisp.conditions import FormatError
-from lisp.data import NIL, T, Char, intern, lisp_list
-from lisp.format import format_, format_to_stream, format_to_string, parse_control
-from lisp.namespace import dynamic_binding, set_function
-from lisp.reader import read_all
-from lisp.streams import STANDARD_OUTPUT, StringOutputStream
+import lisp.evaluator  # noqa: F401 - boot first: reading CL names must find the CL symbols
+from lisp.runtime.condition_classes import FormatError
+from lisp.runtime.data import NIL, Char, T, intern, lisp_list
+from lisp.runtime.namespace import dynamic_binding, set_function
+from lisp.runtime.streams import STANDARD_OUTPUT, StringOutputStream
+from lisp.syntax.format import format_, format_to_stream, format_to_string, parse_control
+from lisp.syntax.reader import read_all
 
 # (control, arguments as Lisp text, what SBCL 2.2.9 returns with *read-default-float-format*
 # DOUBLE-FLOAT). Left out on purpose, where SBCL is wrong or uses single floats: (format nil "~e"
@@ -323,9 +322,9 @@ _ARGS = st.lists(st.one_of(st.integers(-1000, 1000), st.floats(allow_nan=False, 
 @settings(max_examples=400, deadline=None)
 @given(_CONTROL, _ARGS)
 def test_any_control_string_formats_or_fails_with_a_format_error(control, args):
-    from lisp.conditions import Condition
+    from lisp.runtime.condition_classes import Condition
 
     try:
         format_to_string(control, args)
     except Condition as e:  # FORMAT-ERROR, or e.g. UNDEFINED-FUNCTION from ~/name/
-        assert type(e).__module__ == "lisp.conditions"
+        assert type(e).__module__ == "lisp.runtime.condition_classes"

@@ -8,7 +8,7 @@ import warnings
 
 import pytest
 
-from lisp.conditions import LispTypeError, ProgramError, UndefinedFunction
+from lisp.runtime.condition_classes import LispTypeError, ProgramError, UndefinedFunction
 from tests.lisp.lisp_eval import run, show
 
 

@@ -3,8 +3,8 @@
 import pytest
 
 from lisp import eval_string
-from lisp.conditions import EndOfFile, FileError, LispTypeError, ProgramError, ReaderError
-from lisp.printer import prin1_to_string
+from lisp.runtime.condition_classes import EndOfFile, FileError, LispTypeError, ProgramError, ReaderError
+from lisp.syntax.printer import prin1_to_string
 
 
 def lisp(text):
@@ -181,7 +181,7 @@ def test_print_unreadable_object_writes_type_body_and_identity():
 
 
 def test_print_unreadable_object_refuses_under_print_readably():
-    from lisp.conditions import PrintNotReadable
+    from lisp.runtime.condition_classes import PrintNotReadable
 
     with pytest.raises(PrintNotReadable):
         lisp('(let ((*print-readably* t)) (with-output-to-string (s) (print-unreadable-object (1 s))))')
@@ -193,7 +193,7 @@ def test_formatter_makes_a_function_returning_the_unused_arguments():
 
 
 def test_formatter_checks_its_control_string_at_expansion():
-    from lisp.conditions import FormatError
+    from lisp.runtime.condition_classes import FormatError
 
     with pytest.raises(FormatError):
         lisp("(lambda () (formatter \"~q\"))")
@@ -320,7 +320,7 @@ def test_an_error_inside_a_reader_macro_is_signalled_once():
 
 def test_forms_read_from_a_string_stream_keep_their_lines():
     from lisp.library.io import read
-    from lisp.streams import InputStream
+    from lisp.runtime.streams import InputStream
 
     stream = InputStream("(a)\n  (b)")
     read(stream)

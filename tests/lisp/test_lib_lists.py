@@ -1,7 +1,6 @@
 """Conses and lists: accessors, construction, mapping, membership, alists, plists, trees, sets."""
 
 import pytest
-
 from lisp_results import results
 
 LIST_CASES = [

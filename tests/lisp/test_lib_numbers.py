@@ -1,7 +1,6 @@
 """Numbers: arithmetic, CL division with two values, ratios, contagion, the numeric functions."""
 
 import pytest
-
 from lisp_results import results
 
 NUMBER_CASES = [

@@ -1,7 +1,6 @@
 """Hash tables, equality, symbols and function calling."""
 
 import pytest
-
 from lisp_results import results
 
 OBJECT_CASES = [

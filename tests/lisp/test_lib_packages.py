@@ -1,7 +1,8 @@
 """Packages: defpackage, in-package, export/import/use, shadowing and the symbol iteration macros."""
 
-from lisp import evaluator
 from lisp_results import results, value
+
+from lisp import evaluator
 
 
 def test_defpackage_exports_symbols_reachable_with_a_single_colon() -> None:

@@ -6,10 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lisp.evaluator  # noqa: F401 - boots the Lisp (the library registers itself)
-from lisp.compiler.values import take
-from lisp.data import NIL, T, make_list
 from lisp.library import equality, hashtables, numbers, sequences
-from lisp.ratio import Ratio
+from lisp.runtime.data import NIL, T, make_list
+from lisp.runtime.ratio import Ratio
+from lisp.runtime.values import take
 
 integers = st.integers(min_value=-10**30, max_value=10**30)
 nonzero = integers.filter(lambda n: n != 0)

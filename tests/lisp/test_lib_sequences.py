@@ -1,7 +1,6 @@
 """Sequences, vectors, strings and characters."""
 
 import pytest
-
 from lisp_results import results
 
 SEQUENCE_CASES = [

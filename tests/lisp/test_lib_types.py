@@ -1,7 +1,6 @@
 """typep on type specifiers, type-of, subtypep."""
 
 import pytest
-
 from lisp_results import results
 
 TYPE_CASES = [

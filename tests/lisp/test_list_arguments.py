@@ -10,12 +10,13 @@ take a dotted list were checked against SBCL.
 from __future__ import annotations
 
 import pytest
+from lisp_results import raised, results
 
 import lisp.evaluator  # noqa: F401 - boots the Lisp
-from lisp.conditions import LispTypeError, as_condition
-from lisp.data import make_list
-from lisp.native_cons import named, native_enabled, to_list
-from lisp_results import raised, results
+from lisp.runtime.condition_classes import LispTypeError
+from lisp.runtime.data import make_list
+from lisp.runtime.host_errors import as_condition
+from lisp.runtime.native_cons import named, native_enabled, to_list
 
 # Each list as a Lisp expression: the circular one is made at run time.
 _CIRCULAR = "(let ((c (list {}))) (setf (cdr (last c)) c) c)"

@@ -10,11 +10,12 @@ import threading
 import weakref
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from lisp import native_cons
-from lisp.conditions import LispTypeError
-from lisp.data import NIL, Cons, SourceCons, make_list
+from lisp.runtime import native_cons
+from lisp.runtime.condition_classes import LispTypeError
+from lisp.runtime.data import NIL, Cons, SourceCons, make_list
 from tests.lisp.lisp_eval import run, show
 
 native_only = pytest.mark.skipif(not native_cons.native_enabled, reason="native conses disabled")

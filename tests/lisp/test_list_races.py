@@ -10,9 +10,9 @@ import threading
 import pytest
 
 import lisp
-from lisp.compiler import values
-from lisp.conditions import LispTypeError
-from lisp.data import NIL, Cons
+from lisp.runtime import values
+from lisp.runtime.condition_classes import LispTypeError
+from lisp.runtime.data import NIL, Cons
 from tests.lisp.lisp_eval import run
 
 WALKERS = ["COPY-LIST", "LDIFF", "TAILP", "LAST", "BUTLAST"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lisp.conditions import ProgramError
+from lisp.runtime.condition_classes import ProgramError
 from tests.lisp.lisp_eval import run, show
 
 

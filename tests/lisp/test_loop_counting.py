@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lisp.conditions import LispTypeError
+from lisp.runtime.condition_classes import LispTypeError
 from tests.lisp.lisp_eval import run, show
 
 

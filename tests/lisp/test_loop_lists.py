@@ -1,4 +1,4 @@
-"""LOOP's ``for var in list`` as a Python ``for`` over lisp.native_cons.LoopListIterator (when it is
+"""LOOP's ``for var in list`` as a Python ``for`` over lisp.runtime.native_cons.LoopListIterator (when it is
 the loop's only stepping): what the variable holds, exits, and errors; results checked against
 SBCL."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from lisp.conditions import LispTypeError
+from lisp.runtime.condition_classes import LispTypeError
 from tests.lisp.lisp_eval import run, show
 
 

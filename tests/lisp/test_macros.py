@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lisp.conditions import Condition, LispTypeError, ProgramError
+from lisp.runtime.condition_classes import Condition, LispTypeError, ProgramError
 from tests.lisp.lisp_eval import run, show, show_values
-
 
 # -- defmacro and macroexpansion ----------------------------------------------------------------
 

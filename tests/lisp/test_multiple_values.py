@@ -154,14 +154,14 @@ def test_unwind_protect_does_not_take_values_of_a_call_before_its_tail():
 
 
 def test_a_restored_single_value_leaves_no_thread_holding_values():
-    from lisp.compiler import values as mv
+    from lisp.runtime import values as mv
 
     mv.clear()
     assert (mv.restore((4,)), threading.get_ident() in mv.HOLDERS) == (4, False)
 
 
 def test_restored_values_are_taken_back_whole():
-    from lisp.compiler import values as mv
+    from lisp.runtime import values as mv
 
     mv.clear()
     assert mv.take(mv.restore((4, 5))) == (4, 5)

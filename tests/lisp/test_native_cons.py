@@ -9,11 +9,12 @@ import sys
 import threading
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from lisp import native_cons
-from lisp.conditions import LispTypeError, ProgramError
-from lisp.data import NIL, Cons, SourceCons, T, make_list
+from lisp.runtime import native_cons
+from lisp.runtime.condition_classes import LispTypeError, ProgramError
+from lisp.runtime.data import NIL, Cons, SourceCons, T, make_list
 from tests.lisp.lisp_eval import run, show
 
 native_only = pytest.mark.skipif(not native_cons.native_enabled, reason="native conses disabled")
@@ -138,7 +139,7 @@ def test_threads_making_lists_at_once_each_get_their_own():
 
 @pytest.mark.timeout(120)
 def test_without_native_code_the_python_fallbacks_give_the_same_results():
-    code = ("import warnings, lisp; from lisp import native_cons as n; "
+    code = ("import warnings, lisp; from lisp.runtime import native_cons as n; "
             "print(n.native_enabled, lisp.prin1_to_string(lisp.eval_string("
             "\"(list (sort (list 3 1 2) #'<) (mapcar #'1+ '(1 2)) (length (list 1 2)) (last (list 1 2))"
             " (remove-if-not #'evenp '(1 2 3 4)) (let (r) (dolist (x '(1 2) r) (push x r))))\")))")
@@ -299,7 +300,7 @@ def test_sort_of_vectors_and_strings_is_unchanged():
 def test_a_simple_collecting_loop_needs_no_state_machine():
     from lisp.compiler.loop import LOOP_WHILE
     from lisp.compiler.macros import macroexpand_1
-    from lisp.reader import read_from_string
+    from lisp.syntax.reader import read_from_string
 
     expansion = macroexpand_1(read_from_string("(loop for i below n collect i)"))[0]
     assert LOOP_WHILE in _symbols(expansion)

@@ -1,7 +1,5 @@
 """The printer: prin1/princ output as the standard prints it, and print-then-read round trips."""
 
-import lisp.evaluator  # noqa: F401 - boot first: reading CL names must find the CL symbols
-
 import math
 from fractions import Fraction
 
@@ -9,19 +7,38 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lisp import printer
-from lisp.conditions import LispTypeError, PrintNotReadable, SimpleError
-from lisp.data import (
-    COMMON_LISP_USER, NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, intern, keyword, lisp_list,
-    make_list, make_package,
+import lisp.evaluator  # noqa: F401 - boot first: reading CL names must find the CL symbols
+from lisp.runtime.condition_classes import LispTypeError, PrintNotReadable, SimpleError
+from lisp.runtime.data import (
+    COMMON_LISP_USER,
+    NIL,
+    SYSTEM,
+    Char,
+    Cons,
+    Symbol,
+    T,
+    cl_symbol,
+    intern,
+    keyword,
+    lisp_list,
+    make_list,
+    make_package,
 )
-from lisp.namespace import dynamic_binding
-from lisp.printer import (
-    float_text, prin1, prin1_to_string, princ, princ_to_string, print_, write, write_to_string,
+from lisp.runtime.namespace import dynamic_binding
+from lisp.runtime.ratio import Ratio
+from lisp.runtime.streams import StringOutputStream
+from lisp.syntax import printer
+from lisp.syntax.printer import (
+    float_text,
+    prin1,
+    prin1_to_string,
+    princ,
+    princ_to_string,
+    print_,
+    write,
+    write_to_string,
 )
-from lisp.reader import PACKAGE_VAR, QUOTE, READ_BASE, read_from_string
-from lisp.ratio import Ratio
-from lisp.streams import StringOutputStream
+from lisp.syntax.reader import PACKAGE_VAR, QUOTE, READ_BASE, read_from_string
 
 
 def sym(name):
@@ -213,7 +230,7 @@ def test_packages_and_functions():
 
 
 def test_builtins_print_with_their_lisp_name():
-    from lisp.namespace import builtin
+    from lisp.runtime.namespace import builtin
 
     @builtin("PRINTER-TEST-BUILTIN", COMMON_LISP_USER)
     def python_name():
@@ -387,7 +404,7 @@ def test_pretty_output_reads_back_equal():
 
 def test_pprint_lays_out_within_80_columns_by_default():
     out = StringOutputStream()
-    from lisp.printer import pprint
+    from lisp.syntax.printer import pprint
 
     pprint(make_list(range(40)), out)
     lines = out.get_output_stream_string().split("\n")
@@ -398,7 +415,7 @@ def test_pprint_lays_out_within_80_columns_by_default():
 def test_threads_printing_and_reading_under_their_own_bindings_do_not_interfere():
     import threading
 
-    from lisp.printer import OPTIONS
+    from lisp.syntax.printer import OPTIONS
 
     errors = []
 

@@ -8,8 +8,8 @@ import pytest
 
 import lisp
 import lisp.clos
-from lisp.printer import write_to_string
-from lisp.conditions import Condition, Error
+from lisp.runtime.condition_classes import Condition, Error
+from lisp.syntax.printer import write_to_string
 
 lisp.clos.install()
 
@@ -110,7 +110,7 @@ def test_lisp_generic_function_called_from_python_dispatches_on_python_classes()
     class Dog(Animal):
         pass
 
-    from lisp.namespace import set_symbol_value
+    from lisp.runtime.namespace import set_symbol_value
     set_symbol_value(lisp.read_from_string("*animal-class*"), Animal)
     ev("(defvar *animal-class*)")
     ev('(defgeneric speak (x))')

@@ -1,4 +1,4 @@
-"""Ratios: lisp.ratio.Ratio keeps CL's rational canonicalization by itself, so open-coded arithmetic
+"""Ratios: lisp.runtime.ratio.Ratio keeps CL's rational canonicalization by itself, so open-coded arithmetic
 needs no check; plain Fractions from Python code."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from lisp.ratio import Ratio, canonical
+from lisp.runtime.ratio import Ratio, canonical
 from tests.lisp.lisp_eval import run, show
 
 HALF, THREE_HALVES = Ratio(1, 2), Ratio(3, 2)

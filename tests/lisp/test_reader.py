@@ -1,20 +1,43 @@
 """The reader: standard syntax, positions, and the errors it reports."""
 
-import lisp.evaluator  # noqa: F401 - boot first: reading CL names must find the CL symbols
-
 from fractions import Fraction
 
 import pytest
 
-from lisp.conditions import EndOfFile, ReaderError
-from lisp.data import (
-    COMMON_LISP_USER, KEYWORD, NIL, SYSTEM, Char, Cons, SourceCons, SourcePos, Symbol, T, cl_symbol,
-    intern, keyword, make_package,
+import lisp.evaluator  # noqa: F401 - boot first: reading CL names must find the CL symbols
+from lisp.runtime.condition_classes import EndOfFile, ReaderError
+from lisp.runtime.data import (
+    COMMON_LISP_USER,
+    KEYWORD,
+    NIL,
+    SYSTEM,
+    Char,
+    Cons,
+    SourceCons,
+    SourcePos,
+    Symbol,
+    T,
+    cl_symbol,
+    intern,
+    keyword,
+    make_package,
 )
-from lisp.namespace import dynamic_binding
-from lisp.reader import (
-    EOF, FEATURES, FUNCTION, PACKAGE_VAR, QUASIQUOTE, QUOTE, READ_BASE, READ_EVAL, UNQUOTE,
-    UNQUOTE_NSPLICING, UNQUOTE_SPLICING, Reader, read_all, read_from_string,
+from lisp.runtime.namespace import dynamic_binding
+from lisp.syntax.reader import (
+    EOF,
+    FEATURES,
+    FUNCTION,
+    PACKAGE_VAR,
+    QUASIQUOTE,
+    QUOTE,
+    READ_BASE,
+    READ_EVAL,
+    UNQUOTE,
+    UNQUOTE_NSPLICING,
+    UNQUOTE_SPLICING,
+    Reader,
+    read_all,
+    read_from_string,
 )
 
 
@@ -450,7 +473,7 @@ _SYNTAX = st.text(alphabet="()'`,@#\\|\";.:+-/ \n0123456789abcxXeEfF=*<>!?_^", m
 @settings(max_examples=400, deadline=None)
 @given(_SYNTAX)
 def test_any_text_reads_or_fails_with_a_reader_condition(text):
-    from lisp.conditions import Condition
+    from lisp.runtime.condition_classes import Condition
 
     reader = Reader(text)
     try:
@@ -460,7 +483,7 @@ def test_any_text_reads_or_fails_with_a_reader_condition(text):
     except (ReaderError, EndOfFile):
         pass
     except Condition as e:  # e.g. a package error from a symbol prefix: still a Lisp condition
-        assert type(e).__module__ == "lisp.conditions"
+        assert type(e).__module__ == "lisp.runtime.condition_classes"
 
 
 def test_the_reader_tells_where_the_last_form_began():

@@ -2,10 +2,10 @@
 
 from pygments.token import Name
 
-from lisp.data import COMMON_LISP_USER, make_package
-from lisp.namespace import set_function
 from lisp.repl.completion import symbol_completions, token_before_cursor
 from lisp.repl.lexer import GfjitLispLexer
+from lisp.runtime.data import COMMON_LISP_USER, make_package
+from lisp.runtime.namespace import set_function
 
 PKG = make_package("COMPLETION-TEST", use=[])
 for _name in ("ALPHA-ONE", "ALPHA-TWO", "Mixed"):
@@ -36,7 +36,7 @@ def test_double_colon_completes_every_present_symbol():
 
 
 def test_a_leading_colon_completes_keywords():
-    from lisp.data import keyword
+    from lisp.runtime.data import keyword
 
     keyword("COMPLETION-TEST-KEY")
     assert symbol_completions(":completion-test-k", PKG) == [":completion-test-key"]

@@ -2,11 +2,11 @@
 
 import pytest
 
-from lisp.conditions import ReaderError
-from lisp.data import COMMON_LISP_USER, intern
-from lisp.reader import EOF
 from lisp.repl.forms import INCOMPLETE, LINE_END, FormSource, is_incomplete
 from lisp.repl.interactive import indentation
+from lisp.runtime.condition_classes import ReaderError
+from lisp.runtime.data import COMMON_LISP_USER, intern
+from lisp.syntax.reader import EOF
 
 
 def names(form):

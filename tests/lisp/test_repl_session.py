@@ -4,12 +4,12 @@ from lisp.toplevel import boot
 
 boot()
 
-from lisp.namespace import dynamic_binding
-from lisp.reader import PACKAGE_VAR
 from lisp.repl.prompt import prompt_text
 from lisp.repl.session import Session
-from lisp.streams import STANDARD_OUTPUT, StringOutputStream
-from lisp.data import find_package  # noqa: E402
+from lisp.runtime.data import find_package  # noqa: E402
+from lisp.runtime.namespace import dynamic_binding
+from lisp.runtime.streams import STANDARD_OUTPUT, StringOutputStream
+from lisp.syntax.reader import PACKAGE_VAR
 
 
 def repl(text):

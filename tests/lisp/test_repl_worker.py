@@ -3,8 +3,8 @@
 import functools
 import os
 import signal
-import sys
 import subprocess
+import sys
 import threading
 
 import pytest

@@ -2271,6 +2271,28 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ("(loop for x across #(1 2) collect x collect x into other finally (return other))", '((1 2))'),
         ("(handler-case (eval '(loop for x in '(1 2) collect x sum x)) (error () 'refused))", '(REFUSED)'),
     ],
+    'implementation limits and float constants': [
+        ("(list call-arguments-limit lambda-parameters-limit multiple-values-limit array-rank-limit)",
+         '((4611686018427387903 4611686018427387903 4611686018427387903 129))'),
+        ("(list array-dimension-limit array-total-size-limit char-code-limit)",
+         '((4611686018427387901 4611686018427387901 1114112))'),
+        ("(list double-float-epsilon double-float-negative-epsilon)", '((1.1102230246251568e-16 5.551115123125784e-17))'),
+        ("(list (> least-positive-double-float 0) (= (/ least-positive-double-float 2) 0) least-positive-normalized-double-float)",
+         '((T T 2.2250738585072014e-308))'),
+        ("(list (= (+ 1d0 double-float-epsilon) 1d0) (= (- 1d0 double-float-negative-epsilon) 1d0))", '((NIL NIL))'),
+        ("(list (constantp 'most-positive-double-float) (< most-negative-double-float least-negative-double-float 0))",
+         '((T T))'),
+    ],
+    'with-standard-io-syntax': [
+        ("(let ((*print-base* 16) (*print-case* :downcase)) (with-standard-io-syntax (list *print-base* *print-case* *print-readably* *print-pretty*)))",
+         '((10 :UPCASE T NIL))'),
+        ("(let ((*package* (find-package :keyword))) (with-standard-io-syntax (package-name *package*)))",
+         '("COMMON-LISP-USER")'),
+        ("(with-standard-io-syntax (list *read-base* *read-eval* *read-suppress* *read-default-float-format*))",
+         '((10 T NIL SINGLE-FLOAT))'),
+        ('(with-standard-io-syntax (read-from-string "(a #\\\\b \\"c\\")"))', '((A #\\b "c") 11)'),
+        ("(let ((*print-level* 1)) (with-standard-io-syntax (prin1-to-string '(1 (2 (3))))))", '("(1 (2 (3)))")'),
+    ],
 }
 
 # (form, gfjit's answer, SBCL's answer, the README deviation it follows)

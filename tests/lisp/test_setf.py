@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lisp.conditions import Condition, ProgramError
+from lisp.runtime.condition_classes import Condition, ProgramError
 from tests.lisp.lisp_eval import run, show
 
 

@@ -4,12 +4,20 @@ import io
 
 import pytest
 
-from lisp.conditions import LispTypeError, StreamError
-from lisp.data import NIL, T
-from lisp.namespace import dynamic_binding
-from lisp.streams import (
-    STANDARD_OUTPUT, TERMINAL_IO, HostInputStream, HostOutputStream, InputStream, StringOutputStream,
-    input_stream, output_stream, stdout_stream, terminal_stream,
+from lisp.runtime.condition_classes import LispTypeError, StreamError
+from lisp.runtime.data import NIL, T
+from lisp.runtime.namespace import dynamic_binding
+from lisp.runtime.streams import (
+    STANDARD_OUTPUT,
+    TERMINAL_IO,
+    HostInputStream,
+    HostOutputStream,
+    InputStream,
+    StringOutputStream,
+    input_stream,
+    output_stream,
+    stdout_stream,
+    terminal_stream,
 )
 
 
@@ -104,6 +112,6 @@ def test_a_non_stream_is_a_type_error():
 
 
 def test_terminal_io_is_bound_to_a_two_way_stream():
-    from lisp.namespace import symbol_value
+    from lisp.runtime.namespace import symbol_value
 
     assert symbol_value(TERMINAL_IO) is terminal_stream

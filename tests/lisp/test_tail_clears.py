@@ -144,7 +144,7 @@ def test_a_one_value_tail_returns_from_a_try_that_clears_the_register_after():
 
 @pytest.mark.timeout(30)
 def test_a_thread_that_ends_holding_values_leaves_nothing_in_the_register():
-    from lisp.compiler.values import HOLDERS, PENDING
+    from lisp.runtime.values import HOLDERS, PENDING
 
     ident = run('(bt:join-thread (bt:make-thread (lambda () (values (py:call (py:import "threading") "get_ident") 2))))')
     assert isinstance(ident, int) and ident not in PENDING and ident not in HOLDERS
@@ -154,7 +154,7 @@ def test_a_thread_that_ends_holding_values_leaves_nothing_in_the_register():
 def test_threads_recording_and_taking_values_at_once_keep_the_register_consistent():
     import threading
 
-    from lisp.compiler import values as mv
+    from lisp.runtime import values as mv
 
     errors = []
 

@@ -5,8 +5,8 @@ import pytest
 
 import lisp
 import lisp.clos
-from lisp.printer import write_to_string
-from lisp.conditions import Error
+from lisp.runtime.condition_classes import Error
+from lisp.syntax.printer import write_to_string
 
 lisp.clos.install()
 
@@ -189,3 +189,26 @@ def test_class_redefinitions_racing_slot_reads_never_lose_a_retained_slot():
     assert show("(let ((readers (loop repeat 2 collect (make-thread #'th-read))) "
                 "(writer (make-thread #'th-redefine))) "
                 "(list (join-thread writer) (mapcar #'join-thread readers)))") == "(:DONE (0 0))"
+
+
+def test_return_from_a_block_of_another_thread_is_a_control_error_not_a_return_in_the_joiner(capfd):
+    assert show("(block outer (handler-case (join-thread (make-thread (lambda () (return-from outer :escaped))))"
+                " (control-error () :control-error)))") == ":CONTROL-ERROR"
+
+
+def test_a_thread_leaving_for_another_threads_block_reports_a_control_error(capfd):
+    ev("(block outer (handler-case (join-thread (make-thread (lambda () (return-from outer 1)) :name \"leaver\"))"
+       " (control-error () nil)))")
+    err = capfd.readouterr().err
+    assert 'error in thread "leaver"' in err and "exit point of another thread" in err
+
+
+def test_join_thread_of_the_current_thread_is_a_lisp_error():
+    assert show("(handler-case (join-thread (current-thread)) (simple-error (c) (princ-to-string c)))") \
+        == '"JOIN-THREAD: a thread cannot wait for itself to end"'
+
+
+def test_atomic_incf_of_a_non_counter_is_a_type_error():
+    assert show("(handler-case (atomic-incf 5) (type-error (c) (type-error-datum c)))") == "5"
+    assert show("(handler-case (atomic-incf (make-atomic-counter) 1.5) (type-error (c) (type-error-datum c)))") \
+        == "1.5"

@@ -21,7 +21,7 @@ import sys
 from threading import get_ident
 from typing import Any
 
-from lisp.data import iter_list
+from lisp.runtime.data import iter_list
 
 PENDING: dict[int, tuple[Any, ...]] = {}
 # The threads that have an entry in PENDING, as a list: compiled tails test its truth, which

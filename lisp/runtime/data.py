@@ -9,7 +9,7 @@ The representation, which every other module of lisp/ relies on:
 - Conses are :class:`Cons`; the reader makes :class:`SourceCons`, which also carry a
   :class:`SourcePos`. Always test with ``isinstance(x, Cons)``, never ``type(x) is Cons``.
 - Characters are :class:`Char`, interned per code point, so equal characters are ``is``-identical.
-- Integers are ``int``, ratios :class:`lisp.ratio.Ratio` (a ``Fraction``, never with denominator 1), floats ``float``,
+- Integers are ``int``, ratios :class:`lisp.runtime.ratio.Ratio` (a ``Fraction``, never with denominator 1), floats ``float``,
   complexes ``complex``. Strings are Python ``str`` (immutable: a deviation from Common Lisp).
   Vectors are Python ``list``.
 """
@@ -20,6 +20,9 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from lisp.runtime import hooks
+from lisp.runtime.cl_symbols import NAMES
 
 NIL = None
 NIL_SYMBOL_NAME = "NIL"
@@ -54,9 +57,7 @@ class Symbol:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call the symbol's global function: a symbol is a function designator, so compiled
         FUNCALL calls whatever it is given directly (UNDEFINED-FUNCTION when it has none)."""
-        from lisp.namespace import get_function  # namespace is built on this module
-
-        return get_function(self)(*args, **kwargs)
+        return hooks.global_function(self)(*args, **kwargs)
 
     def __repr__(self) -> str:
         if self.package is None:
@@ -70,6 +71,11 @@ class Symbol:
         if self.package is None:
             return (Symbol, (self.name,))
         return (intern, (self.name, self.package.name))
+
+
+def is_function(x: Any) -> bool:
+    """Whether ``x`` is a Lisp function: a Python callable that is not a class or a symbol."""
+    return callable(x) and not isinstance(x, (type, Symbol))
 
 
 class PackageError(Exception):
@@ -228,8 +234,6 @@ T = cl_symbol("T")
 
 
 def _export_standard_symbols() -> None:
-    from lisp.cl_symbols import NAMES
-
     for name in NAMES:
         if name != NIL_SYMBOL_NAME:
             cl_symbol(name)
@@ -241,7 +245,7 @@ _export_standard_symbols()
 class Cons:
     """A cons cell. Lists end in NIL (``None``).
 
-    ``lisp.native_cons`` makes conses in machine code without calling ``__init__`` (invariant N1
+    ``lisp.runtime.native_cons`` makes conses in machine code without calling ``__init__`` (invariant N1
     there): ``__init__`` must do nothing but store ``car`` and ``cdr``, and the class must keep
     exactly these two slots.
     """
@@ -253,13 +257,22 @@ class Cons:
         self.cdr = cdr
 
     def __iter__(self) -> Iterator[Any]:
-        """The elements of a proper list; a dotted tail is an error."""
+        """The elements of a proper list; a dotted tail or a circular list is an
+        :class:`ImproperListError`, raised when the walk reaches the tail or closes the circle."""
         cell: Any = self
+        # Brent's cycle detection: the saved cell moves to the current one at each power of two,
+        # so a circle is found within twice its length plus its tail, at one identity test a step.
+        saved, steps, limit = self, 0, 2
         while isinstance(cell, Cons):
             yield cell.car
             cell = cell.cdr
+            if cell is saved:
+                raise ImproperListError(self, "is circular")
+            steps += 1
+            if steps == limit:
+                saved, steps, limit = cell, 0, limit * 2
         if cell is not NIL:
-            raise TypeError(f"the list ends in a dotted tail {cell!r}, not NIL")
+            raise ImproperListError(self, f"ends in a dotted tail {cell!r}, not NIL")
 
     def __repr__(self) -> str:
         items = []
@@ -299,8 +312,18 @@ def lisp_list(*items: Any) -> Any:
     return make_list(items)
 
 
+class ImproperListError(TypeError):
+    """A list that must be proper is dotted or circular (the condition layer makes it a TYPE-ERROR
+    whose datum is the list)."""
+
+    def __init__(self, datum: Any, problem: str) -> None:
+        super().__init__(f"the list {problem}")
+        self.datum = datum
+
+
 def iter_list(lst: Any) -> Iterator[Any]:
-    """The elements of a proper list (NIL included); a dotted tail or a non-list is a TypeError."""
+    """The elements of a proper list (NIL included); a dotted tail, a circular list or a non-list
+    is a TypeError (:class:`ImproperListError` for the first two)."""
     if lst is NIL:
         return iter(())
     if not isinstance(lst, Cons):

@@ -42,7 +42,7 @@ Invariants the native code relies on (CPython 3.11-3.13, GIL builds only):
   zero slot reads as unset and ``subtype_traverse``/``subtype_dealloc`` skip it. So a half-made
   cons is always safe for the collector, which may run inside the allocation on 3.11. Storing a
   reference into a slot is what ``Cons.__init__`` does, and it does nothing else (see
-  ``lisp.data.Cons``): skipping it makes the same object.
+  ``lisp.runtime.data.Cons``): skipping it makes the same object.
 - N2 ``car`` and ``cdr`` are at the offsets read from their member descriptors, checked at import
   by a round trip through ctypes; ``SourceCons`` (and any subclass) keeps them there.
 - N3 the chain builders read only their argument array, which the caller keeps alive and no
@@ -140,12 +140,12 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Iterable
+from fractions import Fraction
 from typing import Any
 
-from fractions import Fraction
-
-from lisp.data import NIL, Cons, SourceCons, T, cl_symbol, make_list
-from lisp.ratio import Ratio
+from lisp.runtime import hooks
+from lisp.runtime.data import NIL, Cons, SourceCons, T, cl_symbol, make_list
+from lisp.runtime.ratio import REAL_TYPES, Ratio
 
 # -- the Python meaning of each function (also the fallback of its native code) ---------------------
 
@@ -256,10 +256,6 @@ def _oddp(x: Any) -> Any:
     return T if x & 1 else NIL
 
 
-# Python's types of the Lisp reals, exactly (lisp.library.numbers' REAL_TYPES); the native
-# all_reals compares each element's type with these four.
-REAL_TYPES = frozenset((int, Ratio, Fraction, float))
-
 
 def _all_reals(items: list[Any]) -> Any:
     """T if every element of the Python list ``items`` is a real (its type exactly one of
@@ -311,21 +307,19 @@ def _loop_list_iter(lst: Any) -> LoopListIterator:
 
 
 def _integer_error(datum: Any) -> None:
-    from lisp.conditions import type_error
+    from lisp.runtime.signals import type_error
 
     type_error(datum, cl_symbol("INTEGER"))
 
 
 def _list_error(datum: Any, message: str, who: str | None) -> None:
-    from lisp.conditions import type_error
+    from lisp.runtime.signals import type_error
 
     type_error(datum, cl_symbol("LIST"), message if who is None else f"{who}: {message}")
 
 
 def _show(x: Any) -> str:
-    from lisp.library.arguments import show
-
-    return show(x)
+    return hooks.prin1_to_string(x)
 
 
 # -- native code ----------------------------------------------------------------------------------

@@ -9,14 +9,14 @@ API:
   :func:`prin1`, :func:`princ`, :func:`print_`, :func:`pprint` print to a stream.
 - :data:`print_object_hook` ``(obj, stream) -> None``: called for objects the printer does not know
   (CLOS installs ``print-object`` here); the default, :func:`print_python_object`, prints
-  ``#<PY type repr>``. Hook output goes to ``stream`` (an :class:`~lisp.streams.OutputStream`).
+  ``#<PY type repr>``. Hook output goes to ``stream`` (an :class:`~lisp.runtime.streams.OutputStream`).
 
 What ``prin1`` prints reads back as an ``equal`` object: symbols are escaped (``|foo|``, ``|1|``)
 and package-qualified as ``*package*`` requires, strings and characters use reader syntax, floats
 print with the shortest digits that read back exactly, circular and shared structure uses
 ``#n=``/``#n#`` under ``*print-circle*``. ``*print-pretty*`` (default T) abbreviates ``(quote x)``
 as ``'x`` and likewise ``#'``, backquote and commas. Lists wider than ``*print-right-margin*`` are
-laid out over several lines as SBCL does (:mod:`lisp.pretty`) when that variable is set, and always
+laid out over several lines as SBCL does (:mod:`lisp.syntax.pretty`) when that variable is set, and always
 by ``pprint`` (80 columns when it is NIL). Deviations: ``*print-right-margin*`` NIL means no line
 breaking (SBCL assumes 80), so ``prin1`` and ``format`` keep long lists on one line; no layout under
 ``*print-circle*``.
@@ -40,15 +40,43 @@ from fractions import Fraction
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
-from lisp.conditions import Condition, LispTypeError, PrintNotReadable, Restart
-from lisp.data import COMMON_LISP, KEYWORD, NIL, Char, Cons, Package, SourceCons, Symbol, T, cl_symbol, keyword
-from lisp.namespace import dynamic_binding, global_value_is_set, proclaim_special, set_symbol_value, symbol_value
-from lisp.pretty import Layout
-from lisp.reader import (
-    CHAR_NAMES, FUNCTION, PACKAGE_VAR, QUASIQUOTE, QUOTE, UNQUOTE, UNQUOTE_NSPLICING,
-    UNQUOTE_SPLICING, Readtable, current_readtable,
+from lisp.runtime import hooks
+from lisp.runtime.condition_classes import Condition, LispTypeError, PrintNotReadable
+from lisp.runtime.data import (
+    COMMON_LISP,
+    KEYWORD,
+    NIL,
+    Char,
+    Cons,
+    Package,
+    SourceCons,
+    Symbol,
+    T,
+    cl_symbol,
+    keyword,
 )
-from lisp.streams import OutputStream, Stream, StringOutputStream, output_stream
+from lisp.runtime.namespace import (
+    dynamic_binding,
+    global_value_is_set,
+    proclaim_special,
+    set_symbol_value,
+    symbol_value,
+)
+from lisp.runtime.signals import Restart
+from lisp.runtime.streams import OutputStream, Stream, StringOutputStream, output_stream
+from lisp.syntax.pretty import Layout
+from lisp.syntax.reader import (
+    CHAR_NAMES,
+    FUNCTION,
+    PACKAGE_VAR,
+    QUASIQUOTE,
+    QUOTE,
+    UNQUOTE,
+    UNQUOTE_NSPLICING,
+    UNQUOTE_SPLICING,
+    Readtable,
+    current_readtable,
+)
 
 _UPCASE, _DOWNCASE, _CAPITALIZE = keyword("UPCASE"), keyword("DOWNCASE"), keyword("CAPITALIZE")
 
@@ -595,5 +623,8 @@ def pprint(obj: Any, stream: Any = NIL) -> None:
 
 
 def _native_function(obj: Any) -> bool:
-    """A Lisp function that is a native callable (lisp.native_cons): named by its ``lisp_name``."""
+    """A Lisp function that is a native callable (lisp.runtime.native_cons): named by its ``lisp_name``."""
     return not isinstance(obj, type) and callable(obj) and isinstance(getattr(obj, "lisp_name", None), Symbol)
+
+
+hooks.register("prin1_to_string", prin1_to_string)

@@ -31,8 +31,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lisp.data import NIL, Cons, Symbol, cl_symbol
-from lisp.namespace import fboundp
+from lisp.runtime.data import NIL, Cons, Symbol, cl_symbol
+from lisp.runtime.namespace import fboundp
 
 #: Operator -> how many arguments stay on the first line; the rest is a body indented by 2.
 BODY_FORMS: dict[Symbol, int] = {cl_symbol(name): count for name, count in (

@@ -83,3 +83,10 @@ for _name, _arity in (("__add__", 2), ("__radd__", 2), ("__sub__", 2), ("__rsub_
                       ("__pos__", 1), ("__neg__", 1), ("__abs__", 1), ("__round__", 0)):
     setattr(Ratio, _name, _canonicalizing(_name, _arity))
 del _name, _arity
+
+
+# Python's types of the Lisp reals, rationals and numbers, exactly (a subclass is not one: native code
+# compares types, and so do the hot paths of the number library).
+REAL_TYPES = frozenset((int, Ratio, Fraction, float))
+RATIONAL_TYPES = frozenset((int, Ratio, Fraction))
+NUMBER_TYPES = frozenset((int, Ratio, Fraction, float, complex))

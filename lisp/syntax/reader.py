@@ -8,11 +8,11 @@ API:
   form, or :data:`EOF` when only whitespace and comments remain. ``.offset`` is the index just after
   the last form read, ``.form_start`` the index where it began, ``.pos_at(index)`` its position.
 - An incomplete form (unbalanced ``(``, an open string or ``#|``) raises
-  :class:`lisp.conditions.EndOfFile` -- the REPL reads more lines when it sees one. Every other bad
+  :class:`lisp.runtime.condition_classes.EndOfFile` -- the REPL reads more lines when it sees one. Every other bad
   input (a stray ``)``, a misplaced dot, an unknown ``#`` dispatch, a missing package...) raises
-  :class:`lisp.conditions.ReaderError`. Both carry ``pos``, the file:line:column where it happened.
+  :class:`lisp.runtime.condition_classes.ReaderError`. Both carry ``pos``, the file:line:column where it happened.
 
-Every cons the reader makes is a :class:`~lisp.data.SourceCons`: the first cons of a list holds the
+Every cons the reader makes is a :class:`~lisp.runtime.data.SourceCons`: the first cons of a list holds the
 position of its ``(`` (or of the ``'``/`````/``,``/``#'`` that made the form); each later cons holds
 the position of its element.
 
@@ -45,16 +45,32 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from lisp.conditions import EndOfFile, LispTypeError, ReaderError
-from lisp.data import (
-    KEYWORD, NIL, SYSTEM, COMMON_LISP_USER, Char, Cons, Package, SourceCons, SourcePos, Symbol,
-    cl_symbol, find_package, keyword,
+from lisp.runtime import hooks
+from lisp.runtime.condition_classes import EndOfFile, LispTypeError, ReaderError
+from lisp.runtime.data import (
+    COMMON_LISP_USER,
+    KEYWORD,
+    NIL,
+    SYSTEM,
+    Char,
+    Cons,
+    Package,
+    SourceCons,
+    SourcePos,
+    Symbol,
+    cl_symbol,
+    find_package,
+    keyword,
 )
-from lisp.streams import InputStream, shown
-from lisp.ratio import Ratio
-from lisp.namespace import (
-    dynamic_binding, global_value_is_set, proclaim_special, set_symbol_value, symbol_value,
+from lisp.runtime.namespace import (
+    dynamic_binding,
+    global_value_is_set,
+    proclaim_special,
+    set_symbol_value,
+    symbol_value,
 )
+from lisp.runtime.ratio import Ratio
+from lisp.runtime.streams import InputStream, shown
 
 QUOTE = cl_symbol("QUOTE")
 FUNCTION = cl_symbol("FUNCTION")
@@ -792,9 +808,7 @@ def _sharp_dot(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
         return True, NIL
     if symbol_value(READ_EVAL) is NIL:
         raise reader._error("#. is not allowed: *READ-EVAL* is NIL", start)
-    from lisp.compiler import eval_form  # imported late: the compiler imports the reader
-
-    return True, eval_form(form)
+    return True, hooks.evaluate(form)
 
 
 def _sharp_equal(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
@@ -900,7 +914,7 @@ class ReaderStream(InputStream):
 
 def _call_lisp_macro(fn: Callable[..., Any], reader: Reader, *args: Any) -> tuple[bool, Any]:
     """Call a Lisp reader macro function on a :class:`ReaderStream`; zero values means nothing read."""
-    import lisp.compiler.values as multiple_values  # the compiler sits above the reader
+    import lisp.runtime.values as multiple_values  # the compiler sits above the reader
 
     stream = ReaderStream(reader)
     multiple_values.clear()
@@ -939,7 +953,7 @@ def handler_as_function(handler: Callable[..., tuple[bool, Any]], dispatch: bool
         start = stream.index - (2 if dispatch else 1)
         found, obj = handler(reader, start, *arg) if dispatch else handler(reader, start)
         stream.index = reader.offset
-        import lisp.compiler.values as multiple_values  # the compiler sits above the reader
+        import lisp.runtime.values as multiple_values  # the compiler sits above the reader
 
         return obj if found else multiple_values.values()
 

@@ -1,6 +1,6 @@
 """The 978 external symbols of COMMON-LISP (CLHS 1.9), as SBCL lists them.
 
-They are all made and exported when lisp.data is imported, so reading a standard name before
+They are all made and exported when lisp.runtime.data is imported, so reading a standard name before
 the library that defines it has loaded still finds the COMMON-LISP symbol (never a fresh
 CL-USER symbol that would shadow it).
 """

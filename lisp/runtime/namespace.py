@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from lisp.conditions import UnboundVariable, UndefinedFunction
-from lisp.data import COMMON_LISP, Package, Symbol, T, cl_symbol, find_package
+from lisp.runtime import hooks
+from lisp.runtime.condition_classes import UnboundVariable, UndefinedFunction
+from lisp.runtime.data import COMMON_LISP, Package, Symbol, T, cl_symbol, find_package
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -210,3 +211,6 @@ def unbind_specials(saved: list[tuple[Symbol, Any]]) -> None:
             del bindings[sym]
         else:
             bindings[sym] = old
+
+
+hooks.register("global_function", get_function)

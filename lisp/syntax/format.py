@@ -12,7 +12,7 @@ Directives: ``~A ~S ~W ~D ~B ~O ~X ~R`` (radix, English cardinals and ordinals, 
 ``~:>`` logical blocks print their prefix, body and suffix), ``~/name/``, with ``V`` and ``#``
 parameters and the ``:``/``@`` modifiers. Floats with ``~F``/``~E``/``~$`` round the exact binary
 value half away from zero when the cut falls inside the shortest digits that identify the float, as
-SBCL does. Errors are :class:`~lisp.conditions.FormatError` conditions whose report shows the
+SBCL does. Errors are :class:`~lisp.runtime.condition_classes.FormatError` conditions whose report shows the
 control string with a caret under the offending directive.
 
 Deviations: no pretty printer, so ``~_`` and ``~I`` print nothing and ``~:>`` does not break lines;
@@ -31,12 +31,22 @@ from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
-from lisp.conditions import FormatError
-from lisp.data import COMMON_LISP_USER, NIL, Char, Cons, T, find_package, iter_list, make_list
-from lisp.library.types import is_function
-from lisp.namespace import get_function
-from lisp.printer import integer_text, write_to_string
-from lisp.streams import OutputStream, StringOutputStream, output_stream
+from lisp.runtime import hooks
+from lisp.runtime.condition_classes import FormatError
+from lisp.runtime.data import (
+    COMMON_LISP_USER,
+    NIL,
+    Char,
+    Cons,
+    T,
+    find_package,
+    is_function,
+    iter_list,
+    make_list,
+)
+from lisp.runtime.namespace import get_function
+from lisp.runtime.streams import OutputStream, StringOutputStream, output_stream
+from lisp.syntax.printer import integer_text, write_to_string
 
 
 @dataclass
@@ -987,3 +997,6 @@ def format_(destination: Any, control: Any, *args: Any) -> Any:
     # FORMAT's T is *standard-output* (a stream designator's T would be *terminal-io*).
     format_to_stream(output_stream(NIL if destination is T else destination), control, list(args))
     return NIL
+
+
+hooks.register("format_to_string", format_to_string)

@@ -28,9 +28,10 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from lisp.conditions import LispTypeError, StreamError
-from lisp.data import NIL, T, cl_symbol
-from lisp.namespace import global_value_is_set, proclaim_special, set_symbol_value, symbol_value
+from lisp.runtime import hooks
+from lisp.runtime.condition_classes import LispTypeError, StreamError
+from lisp.runtime.data import NIL, T, cl_symbol
+from lisp.runtime.namespace import global_value_is_set, proclaim_special, set_symbol_value, symbol_value
 
 
 class Stream:
@@ -336,6 +337,7 @@ def _designated(designator: Any, standard: Any, direction: str, kind: str) -> An
 
 def shown(obj: Any) -> str:
     """``obj`` as ``prin1`` prints it, for error messages of the modules below the printer."""
-    from lisp.printer import prin1_to_string  # the printer sits above this module
+    return hooks.prin1_to_string(obj)
 
-    return prin1_to_string(obj)
+
+hooks.register("string_output_stream", StringOutputStream)

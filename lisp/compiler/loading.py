@@ -1,0 +1,59 @@
+"""Evaluating Lisp text and files: what ``load`` and the Python API's ``eval_string`` do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lisp.compiler.toplevel import eval_form
+from lisp.runtime import namespace
+from lisp.runtime.data import T, cl_symbol
+from lisp.runtime.host_errors import as_condition
+from lisp.syntax import reader
+
+LOAD_PATHNAME = cl_symbol("*LOAD-PATHNAME*")
+LOAD_TRUENAME = cl_symbol("*LOAD-TRUENAME*")
+for _variable in (LOAD_PATHNAME, LOAD_TRUENAME):
+    namespace.proclaim_special(_variable)
+    namespace.set_symbol_value(_variable, None)
+
+
+def eval_string(text: str, *, file: str = "<string>") -> Any:
+    """Evaluate every form of ``text`` in order; the primary value of the last (NIL if none).
+
+    Every error arrives as a Lisp condition (a Python exception raised by the host, such as a
+    wrong argument count, is translated), with the traceback of where it happened.
+    """
+    result = None
+    lisp_reader = reader.Reader(text, file)
+    try:
+        while (form := lisp_reader.read()) is not reader.EOF:
+            result = eval_form(form)
+    except Exception as exc:
+        condition = as_condition(exc)
+        if condition is exc:
+            raise
+        raise condition.with_traceback(exc.__traceback__) from exc
+    return result
+
+
+def load(path: str | Path) -> Any:
+    """Evaluate the forms of the Lisp file ``path``, reading each after the previous one ran
+    (so a form may use a package or read macro defined before it); returns T.
+
+    As CL ``load`` does, it binds ``*package*`` to its current value (an ``in-package`` in the file
+    lasts until the end of the file) and ``*load-pathname*``/``*load-truename*`` to the file's
+    name and absolute name (strings: there are no pathname objects).
+    """
+    file = str(path)
+    text = Path(path).read_text(encoding="utf-8")
+    if text.startswith("#!"):  # a script's interpreter line, skipped as SBCL's load does
+        newline = text.find("\n")
+        text = "" if newline < 0 else text[newline:]  # the newline stays: line numbers hold
+    saved = namespace.bind_specials([(reader.PACKAGE_VAR, namespace.symbol_value(reader.PACKAGE_VAR)),
+                                     (LOAD_PATHNAME, file), (LOAD_TRUENAME, str(Path(path).resolve()))])
+    try:
+        eval_string(text, file=file)
+    finally:
+        namespace.unbind_specials(saved)
+    return T
