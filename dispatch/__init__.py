@@ -57,6 +57,8 @@ Protocol for a language layer (lisp/) building its own generic functions on this
   knows (most specific first, starting with ``cls``) and ``None`` for the others, whose ``__mro__`` is
   used. When a class is redefined call ``class_changed(cls)``: call histories mentioning it or a
   subclass are dropped.
+- A language layer's own locks that dispatch calls may run under: ``hold_across_fork(lock)``
+  makes a child of ``os.fork()`` find the lock free, as dispatch's own are (:mod:`dispatch.forking`).
 - Eql: ``Eql(value, identity=True)`` matches that object only (native test);
   ``Eql(value, identity=False, key=k)`` matches objects of exactly ``type(value)`` with
   ``k(arg) == k(value)`` (Python table). CL ``eql``: numbers ``identity=False`` with the default key
@@ -83,6 +85,7 @@ from dispatch.background import configure as configure_compiler, pool as _pool
 from dispatch.combination import Combination, MissingNextMethod, StandardCombination
 from dispatch.errors import (InvalidMethodError, MethodRedefinitionWarning, NoApplicableMethod,
                              NoNextMethod, NoPrimaryMethod)
+from dispatch.forking import hold_across_fork
 from dispatch.function import (GenericFunction, PythonGenericFunction, generic, make_generic,
                                set_native_default)
 from dispatch.generic import Stats
@@ -104,6 +107,6 @@ __all__ = [
     "NoApplicableMethod", "NoNextMethod", "NoPrimaryMethod", "OPERATORS", "Operator",
     "OperatorCombination", "PythonGenericFunction", "StandardCombination", "Stats", "ValueModel",
     "add_precedence_provider", "class_changed", "class_precedence_list", "configure_compiler",
-    "generic", "make_generic", "remove_precedence_provider", "set_native_default",
+    "generic", "hold_across_fork", "make_generic", "remove_precedence_provider", "set_native_default",
     "wait_for_compiles",
 ]

@@ -7,7 +7,8 @@ generic function actually runs: the same function, with the specializers' dispat
 qualifiers' names in lower case (``:around`` -> ``"around"``, ``+`` -> ``"+"``). A body that uses
 ``call-next-method`` or ``next-method-p`` is compiled to take the next-method object first
 (``wants_next``); any other body is a plain function of the arguments, which the native dispatcher
-calls with no wrapper.
+calls with no wrapper. The dispatch method's ``metaobject`` is the :class:`LispMethod`, which is
+how the Lisp finds its methods in dispatch's method set.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import fractions
 import functools
 import math
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from dispatch import Eql, Method
@@ -114,10 +115,15 @@ class LispMethod:
     wants_next: bool
     shape: Shape
     documentation: str | None = None
+    # The generic function it was last added to (lisp.clos.generic.owner_of: whether it still is).
     generic_function: Any = None
-    dispatch_method: Method = field(init=False)
+    # Made from the fields above, unless given: the method of a metaobject made for a method
+    # added from Python (see lisp.clos.generic.python_method_metaobject).
+    dispatch_method: Method = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
+        if self.dispatch_method is not None:
+            return
         function = self.function
         if self.qualifiers == (AFTER,):
             function = _keeping_values(function)
@@ -126,7 +132,12 @@ class LispMethod:
         self.dispatch_method = Method(function,
                                       tuple(dispatch_specializer(s) for s in self.specializers),
                                       tuple(qualifier_name(q) for q in self.qualifiers),
-                                      self.wants_next)
+                                      self.wants_next, metaobject=self)
+
+    @property
+    def from_python(self) -> bool:
+        """Whether the method was added from Python (its body is not Lisp)."""
+        return self.dispatch_method.metaobject is not self
 
     @property
     def key(self) -> tuple[tuple[Any, ...], tuple[Any, ...]]:

@@ -189,6 +189,43 @@ def test_built_in_method_combination(combination, expected):
     assert show(f"({name} 5)") == expected
 
 
+# SBCL 2.2.9: every built-in operator but LIST uses one primary method's values as they are
+# (:identity-with-one-argument); a value that stops AND/OR early is one value.
+@pytest.mark.parametrize("definition, expected", [
+    ("(defgeneric g-one-append (x) (:method-combination append)) "
+     "(defmethod g-one-append append ((x integer)) (values (list 1 2) 'second))",
+     "((1 2) SECOND)"),
+    ("(defgeneric g-one-nconc (x) (:method-combination nconc)) "
+     "(defmethod g-one-nconc nconc ((x integer)) (values (list 1 2) 'second))",
+     "((1 2) SECOND)"),
+    ("(defgeneric g-one-append-msl (x) (:method-combination append :most-specific-last)) "
+     "(defmethod g-one-append-msl append ((x integer)) (values (list 1) 'second))",
+     "((1) SECOND)"),
+    ("(defgeneric g-one-nconc-msl (x) (:method-combination nconc :most-specific-last)) "
+     "(defmethod g-one-nconc-msl nconc ((x integer)) (values (list 1) 'second))",
+     "((1) SECOND)"),
+    ("(defgeneric g-one-list (x) (:method-combination list)) "
+     "(defmethod g-one-list list ((x integer)) (values 1 'second))",
+     "((1))"),
+    ("(defgeneric g-two-append (x) (:method-combination append :most-specific-last)) "
+     "(defmethod g-two-append append ((x integer)) (values (list 1) 'first)) "
+     "(defmethod g-two-append append ((x number)) (values (list 2) 'second))",
+     "((2 1))"),
+    ("(defgeneric g-early-or (x) (:method-combination or)) "
+     "(defmethod g-early-or or ((x integer)) (values 1 'first)) "
+     "(defmethod g-early-or or ((x number)) (values 2 'second))",
+     "(1)"),
+    ("(defgeneric g-early-and (x) (:method-combination and)) "
+     "(defmethod g-early-and and ((x integer)) (values nil 'first)) "
+     "(defmethod g-early-and and ((x number)) (values 2 'second))",
+     "(NIL)"),
+])
+def test_operator_combination_values_as_in_sbcl(definition, expected):
+    ev(definition)
+    name = definition.split()[1]
+    assert show(f"(multiple-value-list ({name} 1))") == expected
+
+
 def test_most_specific_last_reverses_the_primary_order():
     ev("(defgeneric g-msl (x) (:method-combination list :most-specific-last))")
     ev("(defmethod g-msl list ((x integer)) :integer)")
@@ -379,6 +416,91 @@ def test_reevaluating_the_same_defgeneric_keeps_the_function_object():
     ev("(defparameter *g-same* #'g-same)")
     ev("(defgeneric g-same (a b) (:argument-precedence-order b a) (:method-combination +))")
     assert ev("(eq *g-same* #'g-same)") is not None
+
+
+# -- redefinition in place ------------------------------------------------------------------------------
+
+def test_a_saved_function_object_sees_a_redefined_combination():
+    ev("(defgeneric g-redef (x) (:method-combination list))")
+    ev("(defmethod g-redef list ((x integer)) :integer) (defmethod g-redef list ((x number)) :number)")
+    ev("(defparameter *g-redef* #'g-redef)")
+    assert show("(funcall *g-redef* 1)") == "(:INTEGER :NUMBER)"
+    ev("(defgeneric g-redef (x) (:method-combination list :most-specific-last))")
+    assert show("(funcall *g-redef* 1)") == "(:NUMBER :INTEGER)"
+    assert ev("(eq *g-redef* #'g-redef)") is not None
+
+
+def test_a_saved_function_object_sees_a_new_combination_of_a_generic_function_without_methods():
+    ev("(defgeneric g-recomb (x))")
+    ev("(defparameter *g-recomb* #'g-recomb)")
+    ev("(defgeneric g-recomb (x) (:method-combination +))")
+    ev("(defmethod g-recomb + ((x integer)) 1) (defmethod g-recomb + ((x number)) 2)")
+    assert ev("(funcall *g-recomb* 5)") == 3
+
+
+def test_a_saved_function_object_sees_a_redefined_precedence_order():
+    ev("(defgeneric g-reorder (a b))")
+    ev("(defmethod g-reorder ((a integer) (b t)) :a-first) (defmethod g-reorder ((a t) (b integer)) :b-first)")
+    ev("(defparameter *g-reorder* #'g-reorder)")
+    assert show("(funcall *g-reorder* 1 1)") == ":A-FIRST"
+    ev("(defgeneric g-reorder (a b) (:argument-precedence-order b a))")
+    assert show("(funcall *g-reorder* 1 1)") == ":B-FIRST"
+    ev("(ensure-generic-function 'g-reorder :lambda-list '(a b))")
+    assert show("(funcall *g-reorder* 1 1)") == ":A-FIRST"
+
+
+def test_a_combination_that_refuses_the_methods_changes_nothing():
+    ev("(defgeneric g-refuse (x) (:method-combination +))")
+    ev("(defmethod g-refuse + ((x integer)) 1) (defmethod g-refuse + ((x number)) 2)")
+    with pytest.raises(ProgramError, match="not accepted by the method combination LIST"):
+        ev("(defgeneric g-refuse (x) (:method-combination list))")
+    assert ev("(g-refuse 1)") == 3
+    ev("(defmethod g-refuse + ((x rational)) 4)")  # still the + combination
+    assert ev("(g-refuse 1)") == 7
+
+
+# -- methods added from Python ------------------------------------------------------------------------------
+
+def _add_python_method(name, specializers, function, qualifiers=()):
+    import dispatch
+    method = dispatch.Method(function, specializers, qualifiers)
+    lisp.function(name).add_method(method)
+    return method
+
+
+def test_methods_added_from_python_are_generic_function_methods():
+    ev("(defgeneric g-pyadd (x)) (defmethod g-pyadd ((x string)) :string)")
+    _add_python_method("g-pyadd", (int,), lambda x: "from python")
+    assert ev("(length (generic-function-methods #'g-pyadd))") == 2
+    assert show("(mapcar (lambda (m) (class-name (first (method-specializers m)))) "
+                "(generic-function-methods #'g-pyadd))") == "(STRING INTEGER)"
+
+
+def test_find_method_finds_a_method_added_from_python_the_same_each_time():
+    ev("(defgeneric g-pyfind (x))")
+    _add_python_method("g-pyfind", (int,), lambda x: "from python", ("around",))
+    ev("(defparameter *g-pyfind* (find-method #'g-pyfind '(:around) (list (find-class 'integer))))")
+    assert ev("(eq *g-pyfind* (find-method #'g-pyfind '(:around) (list (find-class 'integer))))") \
+        is not None
+    assert show("(method-qualifiers *g-pyfind*)") == "(:AROUND)"
+    assert ev("(eq (method-generic-function *g-pyfind*) #'g-pyfind)") is not None
+
+
+def test_remove_method_removes_a_method_added_from_python():
+    ev("(defgeneric g-pyremove (x)) (defmethod g-pyremove ((x t)) :lisp)")
+    method = _add_python_method("g-pyremove", (int,), lambda x: "from python")
+    assert ev("(g-pyremove 1)") == "from python"
+    ev("(remove-method #'g-pyremove (find-method #'g-pyremove nil (list (find-class 'integer))))")
+    assert method not in lisp.function("g-pyremove").methods
+    assert show("(g-pyremove 1)") == ":LISP"
+
+
+def test_a_method_removed_from_python_leaves_its_generic_function():
+    ev("(defgeneric g-pygone (x)) (defparameter *g-pygone* (defmethod g-pygone ((x integer)) 1))")
+    gf = lisp.function("g-pygone")
+    gf.remove_method(gf.methods[0])
+    assert ev("(generic-function-methods #'g-pygone)") is None
+    assert ev("(method-generic-function *g-pygone*)") is None
 
 
 def test_standard_qualifiers_must_be_the_keywords():
