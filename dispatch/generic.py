@@ -266,10 +266,7 @@ class GenericState:
             if argument_precedence_order is None and len(names) == history.nargs:
                 argument_precedence_order = [names[i] for i in builder.order]
             if combination is None:
-                if most_specific_last:
-                    raise ValueError(f"{self.name}: most_specific_last applies to a combination "
-                                     "given by name")
-                combination = builder.combination
+                combination = builder.combination  # with most_specific_last: a ValueError
             names, comb, order = definition(self.name, names, combination, most_specific_last,
                                             argument_precedence_order, self.values)
             for m in builder.methods:
@@ -282,8 +279,9 @@ class GenericState:
         Precedence providers are asked outside the lock: a provider may take its own lock (the
         Lisp's class lock), and its owner may call into this generic function while holding it;
         asking under our lock would invert that order and deadlock. Entries recorded after the
-        snapshot below were computed after the change (``_learn`` checks the epoch), and a new
-        history has none from before it, so forgetting the snapshot's stale classes suffices."""
+        snapshot below were computed after the change (``_learn`` checks the class-change epoch,
+        not this generic function's), and a new history has none from before it, so forgetting
+        the snapshot's stale classes suffices."""
         history = self._history
         stale = [cid for cid, c in history.live_classes()
                  if c is cls or cls in class_precedence_list(c)]
