@@ -35,7 +35,9 @@ Protocol for a language layer (lisp/) building its own generic functions on this
 ------------------------------------------------------------------------------------
 
 - Make one: ``make_generic(name, dispatched_parameter_names, combination=...,
-  argument_precedence_order=[...], values=..., no_applicable_method=hook, no_next_method=hook)``.
+  argument_precedence_order=[...], values=..., no_applicable_method=hook, no_next_method=hook,
+  on_change=hook)``. ``on_change()`` runs after every update, under the generic function's
+  lock: a language drops its caches derived from the method set there (no calls back).
   ``no_applicable_method(gf, *args, **kwargs)`` and ``no_next_method(gf, method, *args,
   **kwargs)`` return the call's value instead of raising.
 - Methods: ``Method(function, specializers, qualifiers=(), wants_next=False, metaobject=None)``

@@ -202,19 +202,22 @@ def make_generic(name: str, dispatched: Sequence[str], *, combination: str | Com
                  argument_precedence_order: Sequence[str] | None = None,
                  native: bool | None = None, values: ValueModel = PYTHON_VALUES,
                  no_applicable_method: Callable[..., Any] | None = None,
-                 no_next_method: Callable[..., Any] | None = None) -> GenericFunction:
+                 no_next_method: Callable[..., Any] | None = None,
+                 on_change: Callable[[], None] | None = None) -> GenericFunction:
     """A generic function called ``name`` dispatching on the parameters ``dispatched``.
 
     ``values``: what the operator combinations take as true and as lists (Python's by default;
     see :class:`dispatch.operators.ValueModel`). ``no_applicable_method(gf, *args, **kwargs)``
     and ``no_next_method(gf, method, *args, **kwargs)`` replace the default errors; their value
-    is the call's value.
+    is the call's value. ``on_change()`` is called after every update (methods added or removed,
+    ``reinitialize``), under the generic function's lock: it may only note the change (a cache
+    of the language's own to drop), never call into the generic function.
     """
     dispatched, comb, order = definition(name, dispatched, combination, most_specific_last,
                                          argument_precedence_order, values)
     tp = _native_type_or_none(native)
     state = GenericState(name, dispatched, comb, order, tp is not None, values,
-                         no_applicable_method, no_next_method)
+                         no_applicable_method, no_next_method, on_change)
     gf = (tp or PythonGenericFunction)()
     gf._gf_state = state
     state.attach(gf)

@@ -89,11 +89,13 @@ class GenericState:
     def __init__(self, name: str, dispatched: Sequence[str], combination: Combination,
                  order: Sequence[int], native_mode: bool, values: ValueModel,
                  no_applicable_method: Callable[..., Any] | None,
-                 no_next_method: Callable[..., Any] | None) -> None:
+                 no_next_method: Callable[..., Any] | None,
+                 on_change: Callable[[], None] | None) -> None:
         self.name = name
         self.values = values
         self.no_applicable_hook = no_applicable_method
         self.no_next_hook = no_next_method
+        self.on_change = on_change
         self._lock = threading.RLock()
         self._gf: Any = None
         self.stats = Stats(native=native_mode)
@@ -296,6 +298,8 @@ class GenericState:
         epoch = self._history.epoch + 1
         self._swap(None)
         self._history = self._new_history(methods, dispatched, combination, order, epoch)
+        if self.on_change is not None:
+            self.on_change()
 
     def _deoptimize(self) -> None:
         if self._native_mode:

@@ -19,6 +19,7 @@ the CLOS class precedence lists as dispatch's precedence provider, and
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -67,8 +68,14 @@ class GenericInfo:
         # Method metaobjects made for methods added from Python, while they are methods here.
         self._python_methods: dict[Method, LispMethod] = {}
         self._python_methods_lock = threading.Lock()
-        # (dispatch's method set, the lambda list's shape, the keys they accept)
-        self._accepted_keys: tuple[Any, Shape | None, frozenset[Symbol] | None] = ((), None, None)
+        # A number never used before, taken at every change of the methods (dispatch calls
+        # changed(), however the change was made) or of the lambda list: caches compare it.
+        self._versions = itertools.count(1)
+        self.version = 0
+        self._accepted_keys: tuple[int, frozenset[Symbol] | None] = (-1, None)
+
+    def changed(self) -> None:
+        self.version = next(self._versions)
 
     def python_method(self, gf: Any, method: Method) -> LispMethod:
         """The metaobject of ``method``, added from Python: the same one while it is a method of
@@ -85,17 +92,16 @@ class GenericInfo:
     def accepted_keys(self, gf: Any) -> frozenset[Symbol] | None:
         """The keyword arguments a call may pass: those of the lambda list and of every method
         (None: any, when one of them has ``&allow-other-keys``)."""
-        methods = gf.methods
-        seen, shape, keys = self._accepted_keys
-        if seen is methods and shape is self.shape:
+        version = self.version  # before the methods are read: a change meanwhile is seen next time
+        seen, keys = self._accepted_keys
+        if seen == version:
             return keys
-        shape = self.shape
-        shapes = [shape, *(lisp_method_of(gf, m).shape for m in methods)]
+        shapes = [self.shape, *(m.shape for m in methods_of(gf))]
         if any(s.allow_other_keys for s in shapes):
             keys = None
         else:
             keys = frozenset(k for s in shapes for k in s.keys)
-        self._accepted_keys = (methods, shape, keys)
+        self._accepted_keys = (version, keys)
         return keys
 
 
@@ -181,7 +187,7 @@ def _make_callable(info: GenericInfo) -> Any:
         gf = make_generic(function_name_text(info.name), definition.pop("dispatched"),
                           **definition, values=LISP_VALUES,
                           no_applicable_method=_no_applicable_method,
-                          no_next_method=_no_next_method)
+                          no_next_method=_no_next_method, on_change=info.changed)
     except (ValueError, InvalidMethodError) as exc:
         raise errors.program_error(f"DEFGENERIC {function_name_text(info.name)}: {exc}") from None
     gf.lisp_info = info
@@ -234,6 +240,7 @@ def ensure_generic_function(name: Any, lambda_list: Any = None, *,
             except (ValueError, InvalidMethodError) as exc:
                 raise errors.program_error(f"{where}: {exc}") from None
         info.lambda_list, info.shape = lambda_list, shape
+        info.changed()  # the accepted keyword arguments may change
         info.combination, info.most_specific_last = method_combination, most_specific_last
         info.precedence_order = argument_precedence_order
         if documentation is not None:
@@ -274,7 +281,9 @@ def add_method(gf_or_name: Any, method: LispMethod, *, implicit_lambda_list: Any
         created = gf is None
         if created:
             gf = ensure_generic_function(gf_or_name, implicit_lambda_list)
-            info_of(gf).shape = gf_shape_from_method(method.shape)
+            info = info_of(gf)
+            info.shape = gf_shape_from_method(method.shape)
+            info.changed()
         elif not is_generic_function(gf):
             raise errors.program_error(f"DEFMETHOD {function_name_text(gf_or_name)}: it names an "
                                        f"ordinary function or macro, not a generic function")

@@ -69,11 +69,9 @@ def valid_initargs(cls: StandardClass, gfs: Sequence[Any] = (INITIALIZE_INSTANCE
                    ) -> frozenset[Any] | None:
     """The initargs valid for ``cls`` (CLHS 7.1.2): its slots' initargs and the keyword
     parameters of the applicable initialization methods; None if one allows other keys."""
-    # Dispatch makes a new tuple of methods at every change: the stamp compares them by identity.
-    stamp = (cls.layout, *(gf.methods for gf in gfs))
+    stamp = (cls.layout, tuple(generic.info_of(gf).version for gf in gfs))
     cached = _valid_cache.get(cls)
-    if cached is not None and len(cached[0]) == len(stamp) and \
-            all(a is b for a, b in zip(cached[0], stamp)):
+    if cached is not None and cached[0] == stamp:
         return cached[1]
     valid: set[Any] | None = initialization.slot_initargs(cls)
     for gf in gfs:

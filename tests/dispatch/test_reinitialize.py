@@ -172,3 +172,15 @@ def test_calls_racing_reinitialize_see_one_definition_or_the_other(make):
             t.join()
     assert errors == []
     assert seen <= {("b", "a"), ("a", "b")}
+
+
+def test_on_change_runs_after_each_update_and_not_on_calls(native):
+    changes = []
+    gf = dispatch.make_generic("watched", ["x"], native=native,
+                               on_change=lambda: changes.append(len(gf.methods)))
+    method = dispatch.Method(lambda x: "a", (A,))
+    gf.add_method(method)
+    gf(B())
+    gf.reinitialize(dispatched=["y"])
+    gf.remove_method(method)
+    assert changes == [1, 1, 0]
