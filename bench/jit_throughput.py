@@ -9,13 +9,21 @@ Measured:
 
 1. Modules per second compiling and linking, with 1, 2 and 4 threads: (a) one llvmlite LLJIT
    used as shipped (`JITLibraryBuilder.add_ir(...).link(...)`, every call behind llvmlite's
-   process-wide lock; same CPU, features and optimization level as the pool), (b) `jit.JitPool`; each as a ratio to (a) with 1 thread, and (b) also
-   against its own 1-thread rate. Median of `--repeat` runs.
-2. Median and p99 latency of compiling (`jit.compile`) and of linking (`pool.add` of an
-   ObjectCode), separately; the cost of creating (and disposing) an LLJIT.
-3. Resident memory after `--cycles` add/release cycles (compile + link + free, 2 threads)
-   against after the first 1,000.
+   process-wide lock; same CPU, features and optimization level as the pool), (b) `jit.JitPool`
+   compiling on the threads, (c) `jit.JitPool(compile_in="process")` with as many worker
+   processes as threads (started before the clock runs); each as a ratio to (a) with 1 thread,
+   (b) against its own 1-thread rate and (c) against (b) with as many threads. Median of
+   `--repeat` runs.
+2. Median and p99 latency of compiling (`jit.compile`; `pool.compile` on the calling thread and
+   through one warm worker process) and of linking (`pool.add` of an ObjectCode), separately; the
+   cost of creating (and disposing) an LLJIT.
+3. Resident memory of this process after `--cycles` add/release cycles (compile + link + free, 2
+   threads) against after the first 1,000, compiling on the threads and in 2 worker processes
+   (with the workers' own resident memory at the end).
 4. `pool.add` latency with a warm object cache against without a cache.
+5. Recovery from a killed worker: how long the request whose worker is killed (SIGKILL, injected)
+   takes to fail, and how long the next compile takes (it starts a new worker), against a compile
+   through a warm worker.
 
 Run: `python bench/jit_throughput.py [--quick] [--repeat N] [--cycles N] [--parts 1234]`. The
 machine should be otherwise idle: the rates are wall-clock rates (the CPU columns are not).
@@ -26,6 +34,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import itertools
+import os
 import statistics
 import tempfile
 import threading
@@ -132,21 +141,36 @@ def shipped_rate(threads: int, per_thread: int) -> float:
         lljit.close()
 
 
-def pool_rate(threads: int, per_thread: int) -> float:
+def _pool(compile_in: str, workers: int | None = None, **options) -> jit.JitPool:
+    """A pool compiling `compile_in`, with no object cache whatever the environment says."""
+    return jit.JitPool(cache_dir="", compile_in=compile_in, workers=workers, **options)
+
+
+def _add_one(pool: jit.JitPool, prefix: str) -> None:
+    name = f"{prefix}_{next(_serial)}"
+    pool.add(dispatcher_ir(name), exports=[name], imports=_IMPORTS).release()
+
+
+def pool_rate(threads: int, per_thread: int) -> tuple[float, float]:
     """(b): JitPool, compiling on each thread, linking into its shards."""
-    with jit.JitPool() as pool:
-        def work():
-            name = f"pool_{next(_serial)}"
-            pool.add(dispatcher_ir(name), exports=[name], imports=_IMPORTS).release()
-        return _run_threads(threads, per_thread, work)
+    with _pool("thread") as pool:
+        return _run_threads(threads, per_thread, lambda: _add_one(pool, "pool"))
+
+
+def workers_rate(threads: int, per_thread: int) -> tuple[float, float]:
+    """(c): JitPool compiling in as many worker processes as threads (CPU: this process's only)."""
+    with _pool("process", workers=threads) as pool:
+        _run_threads(threads, 1, lambda: _add_one(pool, "warm"))  # start every worker first
+        return _run_threads(threads, per_thread, lambda: _add_one(pool, "workers"))
 
 
 def throughput(per_thread: int, repeat: int) -> None:
-    # Shipped and pool runs alternate, so that both see the same background load.
+    # The kinds of run alternate, so that all see the same background load.
     samples: dict[tuple[str, int], list[tuple[float, float]]] = {}
     for _ in range(repeat):
         for threads in (1, 2, 4):
-            for kind, measure in (("shipped", shipped_rate), ("pool", pool_rate)):
+            for kind, measure in (("shipped", shipped_rate), ("pool", pool_rate),
+                                  ("workers", workers_rate)):
                 samples.setdefault((kind, threads), []).append(measure(threads, per_thread))
     rate = {key: statistics.median(r for r, _ in runs) for key, runs in samples.items()}
     cpu = {key: statistics.median(c for _, c in runs) for key, runs in samples.items()}
@@ -154,17 +178,22 @@ def throughput(per_thread: int, repeat: int) -> None:
     print(f"\n1. Throughput, compile + link of a {WAYS}-way dispatcher module "
           f"(modules/s, median of {repeat} runs of {per_thread} modules per thread; "
           "CPU: process CPU ms per module; cores: CPU seconds per wall-clock second, which "
-          "shows both how parallel the run was and whether other processes took the cores)")
+          "shows both how parallel the run was and whether other processes took the cores; "
+          "workers: as many compile worker processes as threads, whose CPU is not this "
+          "process's)")
     print("| threads | llvmlite as shipped | vs shipped 1T | CPU | cores | JitPool "
-          "| vs shipped 1T | JitPool vs its 1T | CPU | cores |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| vs shipped 1T | JitPool vs its 1T | CPU | cores | JitPool, workers "
+          "| vs shipped 1T | vs JitPool threads | parent CPU |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for threads in (1, 2, 4):
         shipped, pooled = rate["shipped", threads], rate["pool", threads]
         cpu_shipped, cpu_pooled = cpu["shipped", threads], cpu["pool", threads]
+        working = rate["workers", threads]
         print(f"| {threads} | {shipped:.0f} | {shipped / base:.2f}x | {cpu_shipped:.1f} "
               f"| {cpu_shipped * shipped / 1e3:.2f} | {pooled:.0f} | {pooled / base:.2f}x "
               f"| {pooled / rate['pool', 1]:.2f}x | {cpu_pooled:.1f} "
-              f"| {cpu_pooled * pooled / 1e3:.2f} |")
+              f"| {cpu_pooled * pooled / 1e3:.2f} | {working:.0f} | {working / base:.2f}x "
+              f"| {working / pooled:.2f}x | {cpu['workers', threads]:.1f} |")
 
 
 # -- 2. latency ------------------------------------------------------------------------------------
@@ -173,9 +202,20 @@ def _p99(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=100)[98]
 
 
+def _compile_latency(pool: jit.JitPool, count: int) -> list[float]:
+    samples = []
+    for _ in range(count):
+        name = f"lat_{next(_serial)}"
+        ir = dispatcher_ir(name)
+        start = time.perf_counter()
+        pool.compile(ir, name)
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
 def latency(count: int) -> None:
     compile_s, link_s = [], []
-    with jit.JitPool(shards=1) as pool:
+    with _pool("thread", shards=1) as pool:
         for _ in range(count):
             name = f"lat_{next(_serial)}"
             start = time.perf_counter()
@@ -186,6 +226,10 @@ def latency(count: int) -> None:
             link_s.append(time.perf_counter() - start)
             check_dispatcher(handle.address(name))
             handle.release()
+        in_thread = _compile_latency(pool, count)
+    with _pool("process", workers=1, shards=1) as pool:
+        _compile_latency(pool, 1)  # start the worker
+        in_worker = _compile_latency(pool, count)
     create_s = []
     for _ in range(max(count // 10, 10)):
         err = ctypes.c_char_p()
@@ -194,37 +238,50 @@ def latency(count: int) -> None:
         create_s.append(time.perf_counter() - start)
         take_string(err)
         fn("LLVMPY_LLJITDispose")(lljit)
-    print(f"\n2. Latency (ms; {count} modules; LLJIT creation: {len(create_s)} LLJITs)")
-    print("| step | median | p99 |")
-    print("|---|---:|---:|")
+    print(f"\n2. Latency (ms; {count} modules; LLJIT creation: {len(create_s)} LLJITs; "
+          "ratio: median against jit.compile's)")
+    print("| step | median | p99 | ratio |")
+    print("|---|---:|---:|---:|")
+    base = statistics.median(compile_s)
     for step, samples in (("compile (jit.compile)", compile_s),
+                          ("compile on this thread (pool.compile)", in_thread),
+                          ("compile in a warm worker process (pool.compile)", in_worker),
                           ("link (pool.add of an ObjectCode)", link_s),
                           ("LLJIT creation", create_s)):
         print(f"| {step} | {statistics.median(samples) * 1e3:.3f} "
-              f"| {_p99(samples) * 1e3:.3f} |")
+              f"| {_p99(samples) * 1e3:.3f} | {statistics.median(samples) / base:.2f}x |")
 
 
 # -- 3. memory -------------------------------------------------------------------------------------
 
+def _resident_of(pid: int) -> int:
+    with open(f"/proc/{pid}/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
 def memory(cycles: int) -> None:
     threads, first = 2, 1000
-    with jit.JitPool(shards=2) as pool:
-        def cycle():
-            name = f"mem_{next(_serial)}"
-            pool.add(dispatcher_ir(name), exports=[name], imports=_IMPORTS).release()
-
-        _run_threads(threads, first // threads, cycle)
-        after_first = resident_bytes()
-        _run_threads(threads, (cycles - first) // threads, cycle)
-        after_all = resident_bytes()
-        stats = pool.stats()
-    print(f"\n3. Resident memory over add/release cycles (compile + link + free, {threads} "
-          "threads)")
-    print("| after cycles | resident MB | growth MB | LLJITs created / disposed |")
-    print("|---:|---:|---:|---|")
-    print(f"| {first} | {after_first / 2**20:.1f} | - | |")
-    print(f"| {cycles} | {after_all / 2**20:.1f} | {(after_all - after_first) / 2**20:.1f} "
-          f"| {stats['lljits_created']} / {stats['lljits_disposed']} |")
+    print(f"\n3. Resident memory of this process over add/release cycles (compile + link + free, "
+          f"{threads} threads; process mode: {threads} workers, recycled every "
+          f"{jit.WorkerLimits().recycle_after} compiles)")
+    print("| compile in | after cycles | resident MB | growth MB | LLJITs created / disposed "
+          "| workers' resident MB at the end (started) |")
+    print("|---|---:|---:|---:|---|---|")
+    for compile_in in ("thread", "process"):
+        with _pool(compile_in, workers=threads, shards=2) as pool:
+            _run_threads(threads, first // threads, lambda: _add_one(pool, "mem"))
+            after_first = resident_bytes()
+            _run_threads(threads, (cycles - first) // threads, lambda: _add_one(pool, "mem"))
+            after_all = resident_bytes()
+            stats = pool.stats()
+            workers = " + ".join(f"{_resident_of(pid) / 2**20:.1f}"
+                                 for pid in stats.get("worker_pids", ()))
+        started = f" ({stats['workers_started']} started)" if workers else ""
+        print(f"| {compile_in} | {first} | {after_first / 2**20:.1f} | - | | |")
+        print(f"| {compile_in} | {cycles} | {after_all / 2**20:.1f} "
+              f"| {(after_all - after_first) / 2**20:.1f} "
+              f"| {stats['lljits_created']} / {stats['lljits_disposed']} "
+              f"| {workers or '-'}{started} |")
 
 
 # -- 4. object cache -------------------------------------------------------------------------------
@@ -243,11 +300,11 @@ def cache(count: int) -> None:
         return samples
 
     with tempfile.TemporaryDirectory() as directory:
-        with jit.JitPool(shards=1) as pool:
+        with _pool("thread", shards=1) as pool:
             uncached = add_all(pool)
-        with jit.JitPool(shards=1, cache_dir=directory) as pool:
+        with jit.JitPool(shards=1, cache_dir=directory, compile_in="thread") as pool:
             add_all(pool)  # fills the cache
-        with jit.JitPool(shards=1, cache_dir=directory) as pool:
+        with jit.JitPool(shards=1, cache_dir=directory, compile_in="thread") as pool:
             warm = add_all(pool)
             hits = pool.stats()["cache_hits"]
     base = statistics.median(uncached)
@@ -259,12 +316,40 @@ def cache(count: int) -> None:
           f"| {statistics.median(warm) / base:.3f}x |")
 
 
+# -- 5. recovery from a killed worker ----------------------------------------------------------
+
+def recovery(rounds: int) -> None:
+    failed_s, next_s, warm_s = [], [], []
+    with _pool("process", workers=1, shards=1) as pool:
+        _compile_latency(pool, 1)
+        for _ in range(rounds):
+            warm_s += _compile_latency(pool, 1)
+            pool.inject_worker_fault("sigkill")
+            start = time.perf_counter()
+            try:
+                pool.compile(dispatcher_ir("killed"), "killed")
+            except jit.CompileWorkerError:
+                failed_s.append(time.perf_counter() - start)
+            next_s += _compile_latency(pool, 1)
+        restarts = pool.stats()["worker_restarts"]
+    base = statistics.median(warm_s)
+    print(f"\n5. Recovery from a worker killed mid-compile (ms, median of {rounds}; {restarts} "
+          "restarts)")
+    print("| request | median | max | ratio to a warm compile |")
+    print("|---|---:|---:|---:|")
+    for what, samples in (("compile through a warm worker", warm_s),
+                          ("the request whose worker is killed (until it fails)", failed_s),
+                          ("the next compile (starts a new worker)", next_s)):
+        print(f"| {what} | {statistics.median(samples) * 1e3:.1f} | {max(samples) * 1e3:.1f} "
+              f"| {statistics.median(samples) / base:.1f}x |")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small counts, for a smoke run")
     parser.add_argument("--repeat", type=int, default=None, help="runs per throughput figure")
     parser.add_argument("--cycles", type=int, default=None, help="add/release cycles (memory)")
-    parser.add_argument("--parts", default="1234", help="which measurements to run, e.g. 13")
+    parser.add_argument("--parts", default="12345", help="which measurements to run, e.g. 13")
     args = parser.parse_args(argv)
     per_thread = 30 if args.quick else 150
     repeat = args.repeat or (1 if args.quick else 3)
@@ -277,9 +362,10 @@ def main(argv: list[str] | None = None) -> None:
     parts = {"1": lambda: throughput(per_thread, repeat),
              "2": lambda: latency(100 if args.quick else 500),
              "3": lambda: memory(cycles),
-             "4": lambda: cache(50 if args.quick else 200)}
+             "4": lambda: cache(50 if args.quick else 200),
+             "5": lambda: recovery(3 if args.quick else 10)}
     if not args.parts or set(args.parts) - parts.keys():
-        parser.error(f"--parts takes digits 1-4, not {args.parts!r}")
+        parser.error(f"--parts takes digits 1-5, not {args.parts!r}")
     for part in sorted(set(args.parts)):
         parts[part]()
 

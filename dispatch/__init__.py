@@ -17,9 +17,9 @@ Python use::
 
 The object ``@generic`` returns is itself the native callable: calling it runs a JIT-compiled
 decision tree over the argument classes that tail-calls the method. The invariants this relies on
-are stated where they are relied on: I1 (no frame, no GIL release) and I3 (linearizable updates)
-in :mod:`dispatch.generic`, I2 (everything embedded is alive) in :mod:`dispatch.history`, I4 (bad
-calls are Python errors) in :mod:`dispatch.errors`.
+are stated where they are relied on: I1 (no frame, no GIL release) in :mod:`dispatch.codegen`, I2
+(everything embedded is alive) in :mod:`dispatch.history`, I3 (linearizable updates) in
+:mod:`dispatch.generic`, I4 (bad calls are Python errors) in :mod:`dispatch.errors`.
 
 Modules, in the order a call meets them: :mod:`~dispatch.function` (the callable and its API),
 :mod:`~dispatch.generic` (its state, call path and updates), :mod:`~dispatch.history` (class

@@ -308,14 +308,9 @@ class GenericState:
 
     def _swap(self, new: Dispatcher | None) -> None:
         """Point the callable at ``new`` (None: the slow path) and release the dispatcher it
-        replaces, at once. Caller holds the lock.
-
-        Invariant I1, no frame, no GIL release: "The dispatcher never releases the GIL and never
-        has a frame on the stack after it calls out (`musttail`). So once the pointer is swapped
-        no thread can enter the old code, and none is inside it: old code may be freed under the
-        GIL right after the swap. On a free-threaded build this does not hold: refuse native mode
-        there and use the Python-level path." (:func:`dispatch.native.unavailable_reason`
-        refuses it.)"""
+        replaces, at once: by invariant I1 (stated in :mod:`dispatch.codegen`, whose code makes
+        it hold) no thread can be inside the old code once the pointer has moved. Caller holds
+        the lock."""
         old, self._compiled = self._compiled, new
         if new is None:
             self._deoptimize()

@@ -30,19 +30,17 @@ def opt_level() -> int:
     return _opt_level
 
 
-def compile_module(ir: str, export: str, *more_exports: str, opt_level: int | None = None,
-                   embeds_addresses: bool = True) -> Any:
+def compile_module(ir: str, export: str, *more_exports: str, opt_level: int | None = None) -> Any:
     """Compile ``ir`` (on this thread) exporting ``export`` and ``more_exports``, at
     ``opt_level`` (default: the dispatchers' level); returns the jit code handle
     (``.address(name)``, ``.release()``). Raises ``jit.JitError`` subclasses.
 
-    IR that names nothing by this process's addresses (``embeds_addresses=False``) goes through
-    the JIT's object cache when one is configured; a dispatcher's type addresses change from
-    process to process, so caching it would only fill the cache."""
+    Not through the JIT's object cache: dispatch's IR names this process's objects by address
+    (types, outcomes, the next-method type), so caching it would only fill the cache."""
     imports = {name: jit.capi.address(name) for name in _IMPORTS}
     return jit.default_pool().add(ir, exports=[export, *more_exports], imports=imports, name=export,
                                   opt_level=_opt_level if opt_level is None else opt_level,
-                                  cache=not embeds_addresses)
+                                  cache=False)
 
 
 def assembly(ir: str, name: str) -> str:

@@ -2,7 +2,7 @@
 runs with a native next-method object, and before/primary/after methods run in order, with no
 Python frame of ours in between.
 
-Three heap types (made like the native generic function, see :mod:`dispatch.native`), whose
+Three heap types (made with the CPython-ABI kit, :func:`jit.cpython.make_heap_type`), whose
 vectorcall functions are compiled once per process and never released:
 
 * a **link** runs one method that takes ``next_method``. It holds the method's ``function``,
@@ -27,15 +27,13 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import jit
-from dispatch import jitlink, native
+from dispatch import jitlink
 from dispatch.steps_ir import (NM_ARGS, NM_FOLLOWING, NM_KWNAMES, NM_SIZE, NM_VECTORCALL,
                                STEP_CACHE, STEP_FOLLOWING, STEP_FUNCTION, STEP_GENERAL, STEP_SIZE,
                                STEP_TRUTH, STEP_VECTORCALL, STORED, WRAP_AFTERS, WRAP_BEFORES,
                                WRAP_PRIMARY, WRAP_SIZE, WRAP_VECTORCALL, nm_ir, step_ir, wrap_ir)
-
-_Py_nb_bool = 9
-_Py_TPFLAGS_DISALLOW_INSTANTIATION = 1 << 7
+from jit import capi, cpython
+from jit.cpython.layout import TPFLAGS_DISALLOW_INSTANTIATION
 
 
 class StepBase:
@@ -65,20 +63,14 @@ _NM_FIELDS = (("_following", NM_FOLLOWING), ("_kwnames", NM_KWNAMES),
 
 
 def _heap_type(base: type, name: str, size: int, vectorcall: int,
-               fields: Sequence[tuple[str, int]], slots: list[tuple[int, int]],
+               fields: Sequence[tuple[str, int]], slots: Sequence[tuple[cpython.Slot, int]],
                flags: int = 0) -> type:
-    """A type of native steps with object ``fields`` (name, offset). Their attribute descriptors
-    are then deleted: native code relies on what it stored there, so Python code must not
-    replace or delete it (the members stay known to the collector)."""
-    if min(vectorcall, *(offset for _, offset in fields)) < base.__basicsize__:
-        raise RuntimeError(f"{name}: fields overlap the layout of {base.__name__}")
-    tp = native.make_heap_type(base, name, size,
-                               [native.vectorcall_member(vectorcall),
-                                *(native.object_member(n, off) for n, off in fields)], slots,
-                               flags)
-    for field, _ in fields:
-        delattr(tp, field)
-    return tp
+    """A type of native steps with object ``fields`` (name, offset), hidden from Python code:
+    native code relies on what it stored there (the members stay known to the collector)."""
+    return cpython.make_heap_type(base, name, size,
+                                  [cpython.vectorcall_member(vectorcall),
+                                   *(cpython.object_member(n, off, hidden=True) for n, off in fields)],
+                                  slots, flags)
 
 
 class _Kit:
@@ -89,14 +81,14 @@ class _Kit:
         nm_code = jitlink.compile_module(nm_ir(), "gfjit_nm_call", "gfjit_nm_bool", opt_level=2)
         self.nm_call = nm_code.address("gfjit_nm_call")
         self.nm_type = _heap_type(NextMethodBase, "dispatch.NextMethod", NM_SIZE, NM_VECTORCALL,
-                                  _NM_FIELDS, [(_Py_nb_bool, nm_code.address("gfjit_nm_bool"))],
-                                  _Py_TPFLAGS_DISALLOW_INSTANTIATION)
-        step_code = jitlink.compile_module(step_ir(id(self.nm_type), self.nm_call),
+                                  _NM_FIELDS, [(cpython.Slot.nb_bool, nm_code.address("gfjit_nm_bool"))],
+                                  TPFLAGS_DISALLOW_INSTANTIATION)
+        step_code = jitlink.compile_module(step_ir(self.nm_type, self.nm_call),
                                            "gfjit_step_call", opt_level=2)
         wrap_code = jitlink.compile_module(wrap_ir(), "gfjit_wrap_call", opt_level=2)
         # A step made by calling its type has NULL fields and no vectorcall pointer: calling it
         # is a TypeError, not a crash.
-        new = [(native.TP_NEW_SLOT, jit.capi.address("PyType_GenericNew"))]
+        new = [(cpython.Slot.tp_new, capi.address("PyType_GenericNew"))]
         self.link = (_heap_type(StepBase, "dispatch.NativeLink", STEP_SIZE, STEP_VECTORCALL,
                                 _STEP_FIELDS, new),
                      step_code.address("gfjit_step_call"), STEP_VECTORCALL)
@@ -138,10 +130,10 @@ def _made(kind: tuple[type, int, int], fields: Sequence[tuple[int, Any]],
     step = tp()
     for field, value in fields:
         _incref(value)
-        native.store_pointer(step, field, id(value))
+        cpython.store_pointer(step, field, id(value))
     for field, value in words:
-        native.store_pointer(step, field, value)
-    native.store_pointer(step, offset, function)  # last: now it may be called
+        cpython.store_pointer(step, field, value)
+    cpython.store_pointer(step, offset, function)  # last: now it may be called
     return step
 
 

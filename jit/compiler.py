@@ -4,6 +4,9 @@ Each thread lazily owns an LLVM context and one target machine per optimization 
 ever touched by another thread, which is what lets `llvm_unlocked` call into LLVM without
 llvmlite's process lock (target machines are not thread-safe; a context is not either).
 
+A compile runs inside `forksafe.llvm_section()`: a fork waits until no thread is mid-compile, so
+a forked child never inherits an LLVM caught half-way through a change.
+
 Optimization is the code generator's (`opt_level` 0-3): llvmlite 0.50's PassBuilder leaks its
 instrumentation callbacks (measured: about 4 KB per module for a three-pass pipeline, 58 KB for
 the O2 pipeline), so the IR-level pipeline runs only when asked for (`ir_passes=True`) and is
@@ -22,7 +25,7 @@ from functools import cache
 import llvmlite
 import llvmlite.binding as llvm
 
-from . import dumps
+from . import dumps, forksafe
 from .elf import ObjectSymbols, read_symbols
 from .errors import IRSyntaxError, IRVerifyError, JitError
 from .llvm_unlocked import fn, initialize, take_string
@@ -87,14 +90,15 @@ class _ThreadCompiler:
             self._machines[opt_level] = tm
         return tm
 
-    def parse(self, ir: str, name: str):
-        """Parse `ir` into this thread's context; the caller disposes the module."""
+    def parse(self, ir: str, source: bytes, name: str):
+        """Parse `source` (`ir`, encoded) into this thread's context; the caller disposes the
+        module."""
         if self._context is None or self._parsed_in_context >= CONTEXT_RECYCLE_AFTER:
             self._drop_context()
             self._context = fn("LLVMPY_ContextCreate")()
         self._parsed_in_context += 1
         err = ctypes.c_char_p()
-        module = fn("LLVMPY_ParseAssembly")(self._context, ir.encode("utf-8"), ctypes.byref(err))
+        module = fn("LLVMPY_ParseAssembly")(self._context, source, ctypes.byref(err))
         message = take_string(err)
         if not module:
             raise _syntax_error(message, ir, name)
@@ -108,7 +112,10 @@ class _ThreadCompiler:
             self._parsed_in_context = 0
 
     def __del__(self, _finalizing=sys.is_finalizing) -> None:
-        if not _finalizing():  # the thread ended: nobody else can be using the context
+        # The thread ended (or, in a forked child, is gone): nobody else can be using the context.
+        # Not inside llvm_section: in a child this runs before the fork handlers reopen the gate,
+        # and disposing a context touches only that context.
+        if not _finalizing():
             self._drop_context()
 
 
@@ -132,11 +139,34 @@ def _syntax_error(message: str, ir: str, name: str) -> IRSyntaxError:
     return IRSyntaxError(match.group(3), line, column, source, name)
 
 
-def _check_source(ir: object, name: object) -> None:
+def encode_source(ir: object, name: object) -> bytes:
+    """The UTF-8 bytes of IR text `ir` for module `name`, after checking both. LLVM takes IR as a
+    C string, so a NUL would silently end it early, and a lone surrogate has no UTF-8 form: either
+    raises IRSyntaxError at its position."""
     if not isinstance(ir, str):
         raise TypeError(f"IR must be a str, not {type(ir).__name__}")
     if not isinstance(name, str) or not name:
         raise TypeError(f"module name must be a non-empty str, not {name!r}")
+    nul = ir.find("\0")
+    nul_found = (nul, "a NUL character (LLVM would ignore the IR after it)")
+    try:
+        source = ir.encode("utf-8")
+    except UnicodeEncodeError as error:
+        bad = (error.start, f"a lone surrogate U+{ord(ir[error.start]):04X}, which UTF-8 cannot "
+                            "encode")
+        raise _bad_character(ir, *(nul_found if 0 <= nul < error.start else bad), name) from None
+    if nul >= 0:
+        raise _bad_character(ir, *nul_found, name)
+    return source
+
+
+def _bad_character(ir: str, at: int, what: str, name: str) -> IRSyntaxError:
+    start = ir.rfind("\n", 0, at) + 1
+    end = ir.find("\n", at)
+    line = ir[start:end if end >= 0 else len(ir)]
+    shown = line.encode("utf-8", "backslashreplace").decode("utf-8").replace("\0", "\\x00")
+    return IRSyntaxError(f"IR contains {what}", ir.count("\n", 0, at) + 1, at - start + 1, shown,
+                         name)
 
 
 def _emit(module, tm: llvm.TargetMachine, as_object: bool, name: str) -> bytes:
@@ -181,44 +211,45 @@ def _run_ir_passes(module, tm: llvm.TargetMachine, opt_level: int) -> None:
         pto.close()
 
 
-def _lowered(ir: str, name: str, opt_level: int, ir_passes: bool, dump: dumps.DumpConfig,
-             emit_object: bool) -> bytes:
-    compiler = _thread_compiler()
-    tm = compiler.machine(opt_level)
-    module = compiler.parse(ir, name)
-    try:
-        _verify(module, name)
-        if ir_passes:
-            _run_ir_passes(module, tm, opt_level)
-        if dump.wants("opt"):
-            dump.write(name, "opt", _print(module))
-        return _emit(module, tm, emit_object, name)
-    finally:
-        fn("LLVMPY_DisposeModule")(module)
+def _lowered(ir: str, source: bytes, name: str, opt_level: int, ir_passes: bool,
+             dump: dumps.DumpConfig, emit_object: bool) -> bytes:
+    with forksafe.llvm_section():
+        compiler = _thread_compiler()
+        tm = compiler.machine(opt_level)
+        module = compiler.parse(ir, source, name)
+        try:
+            _verify(module, name)
+            if ir_passes:
+                _run_ir_passes(module, tm, opt_level)
+            if dump.wants("opt"):
+                dump.record(name, "opt", _print(module))
+            return _emit(module, tm, emit_object, name)
+        finally:
+            fn("LLVMPY_DisposeModule")(module)
 
 
 def compile(ir: str, name: str, *, opt_level: int = 2, ir_passes: bool = False,
             dump: dumps.DumpConfig | None = None) -> ObjectCode:
     """Parse, verify, optionally optimize and compile `ir` on this thread's own LLVM objects.
 
-    `name` names the module in errors and dumps. Raises IRSyntaxError or IRVerifyError.
+    `name` names the module in errors and dumps. Raises IRSyntaxError or IRVerifyError. A dump
+    that cannot be written is a warning, never an error.
     """
-    _check_source(ir, name)
+    source = encode_source(ir, name)
     check_opt_level(opt_level)
     dump = dumps.from_env() if dump is None else dump
-    if dump.wants("ir"):
-        dump.write(name, "ir", ir)
-    code = ObjectCode.from_bytes(name, _lowered(ir, name, opt_level, ir_passes, dump, True))
+    dump.record(name, "ir", ir)
+    code = ObjectCode.from_bytes(name, _lowered(ir, source, name, opt_level, ir_passes, dump, True))
     if dump.wants("asm"):
-        dump.write(name, "asm", assembly(ir, name, opt_level=opt_level, ir_passes=ir_passes))
+        dump.record(name, "asm", assembly(ir, name, opt_level=opt_level, ir_passes=ir_passes))
     return code
 
 
 def assembly(ir: str, name: str, *, opt_level: int = 2, ir_passes: bool = False) -> str:
     """The host assembly that `ir` compiles to, for people to read."""
-    _check_source(ir, name)
+    source = encode_source(ir, name)
     check_opt_level(opt_level)
-    return _lowered(ir, name, opt_level, ir_passes, dumps.NO_DUMP, False).decode("utf-8")
+    return _lowered(ir, source, name, opt_level, ir_passes, dumps.NO_DUMP, False).decode("utf-8")
 
 
 def cache_key_parts(opt_level: int, ir_passes: bool) -> tuple[str, ...]:

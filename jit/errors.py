@@ -75,3 +75,33 @@ class PoolClosedError(JitError):
 
 class LinkError(JitError):
     """LLVM's JIT linker rejected an object it was given (message from LLVM)."""
+
+
+class UnsafeFileError(JitError):
+    """A file or directory the JIT would trust could have been written by someone else (another
+    owner, writable by group or others, a link, not a regular file), or is too large to read."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+class CacheDirectoryError(JitError, ValueError):
+    """The object-cache directory given to a JitPool cannot be used (not a directory, cannot be
+    made, or not private to this user)."""
+
+
+class CompileWorkerError(JitError):
+    """A compile worker process failed a request: it crashed (`cause` "signal" or "exit"), did not
+    answer in time ("timeout"), ran out of its memory cap ("memory"), could not start ("start"), or
+    broke the protocol ("protocol"). The worker was killed and will be replaced.
+    """
+
+    def __init__(self, module: str, pid: int | None, cause: str, detail: str) -> None:
+        worker = f"worker process {pid}" if pid is not None else "a worker process"
+        super().__init__(f"compiling module {module!r} in {worker} failed ({cause}): {detail}")
+        self.module = module
+        self.pid = pid
+        self.cause = cause
+        self.detail = detail

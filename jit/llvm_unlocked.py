@@ -10,6 +10,9 @@ directly: ctypes releases the GIL around a foreign call, so threads really run L
 Checked against llvmlite 0.50 (pyproject pins `llvmlite>=0.50,<0.51`). At import we check that the
 internals relied on exist (`ffi.lib`, `_lib_fn_wrapper._cfn`, the argument types llvmlite sets);
 if not, we warn once and every call goes through llvmlite's locked wrapper: correct, only serial.
+
+llvmlite's process-wide lock (`ffi.lib._lock._lock`, an RLock) is also held across `os.fork()`
+(see `forksafe`): a child forked while another thread held it could never call llvmlite again.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from typing import Any, Callable
 import llvmlite
 import llvmlite.binding as llvm
 from llvmlite.binding import ffi
+
+from . import forksafe
 
 # name -> why calling it without llvmlite's lock is safe
 UNLOCKED: dict[str, str] = {
@@ -76,6 +81,16 @@ if not PARALLEL:
         f"gfjit: llvmlite {llvmlite.__version__} lacks the internals gfjit's parallel compilation "
         "relies on (checked against 0.50); compiling through llvmlite's process-wide lock, "
         "correct but serial", RuntimeWarning, stacklevel=2)
+
+
+def _llvmlite_lock() -> Any:
+    """llvmlite's process-wide RLock, or None if its internals are not what we rely on."""
+    lock = getattr(getattr(getattr(ffi, "lib", None), "_lock", None), "_lock", None)
+    return lock if hasattr(lock, "acquire") and hasattr(lock, "release") else None
+
+
+if _llvmlite_lock() is not None:
+    forksafe.register_lock(forksafe.RANK_LLVMLITE, _llvmlite_lock())
 
 
 def fn(name: str) -> Callable[..., Any]:

@@ -25,7 +25,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from . import memory
+from . import forksafe, memory
 from .errors import JitError, LinkError, PoolClosedError, UndefinedSymbolError
 from .llvm_unlocked import fn, take_string
 
@@ -83,6 +83,8 @@ class Shard:
         self.freed = 0
         self.free_errors = 0
         self.last_free_error = ""
+        self._fork_took = False
+        forksafe.register(forksafe.RANK_SHARDS, self)
 
     # -- the lock ---------------------------------------------------------------------------
 
@@ -116,6 +118,17 @@ class Shard:
                 self._lock.release()
             if not self._to_free or not self.try_lock():
                 return
+
+    def fork_acquire(self) -> None:
+        """Hold the lock across a fork (see forksafe), unless this thread holds it already."""
+        self._fork_took = self._holder != threading.get_ident()
+        if self._fork_took:
+            self._lock.acquire()
+            self._holder = threading.get_ident()
+
+    def fork_release(self, child: bool) -> None:
+        if self._fork_took:
+            self.unlock()  # frees what was queued meanwhile, as every holder does
 
     # -- linking and freeing (lock held) ------------------------------------------------------
 

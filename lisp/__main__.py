@@ -4,4 +4,4 @@ import sys
 
 from lisp.cli import main
 
-sys.exit(main(sys.argv[1:] or ["repl"]))
+sys.exit(main(sys.argv[1:]))

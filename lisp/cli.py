@@ -1,4 +1,11 @@
-"""The `gfjit` command: the Lisp REPL, running files and forms, and stress runs."""
+"""The `gfjit` command: the Lisp REPL, running files and forms, and stress runs.
+
+``gfjit`` alone (or ``gfjit repl``) starts the REPL; its options, as SBCL's: ``--load FILE`` and
+``--eval FORMS`` (repeatable, done in order before the REPL starts), ``--quiet`` (no banner) and
+``--non-interactive`` (no debugger: an unhandled error is reported and the status is 1; then exit
+instead of reading standard input, as ``sbcl --non-interactive`` does). Exit statuses: see
+:mod:`lisp.toplevel`.
+"""
 
 from __future__ import annotations
 
@@ -26,15 +33,43 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+class _ActionInOrder(argparse.Action):
+    """``--load FILE`` / ``--eval FORMS``: kept in the order given, with their kind."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, value: object,
+                 option: str | None = None) -> None:
+        actions = list(getattr(namespace, "actions", None) or [])
+        actions.append((self.dest, value))
+        namespace.actions = actions
+
+
+def _repl_options(parser: argparse.ArgumentParser, default: object) -> None:
+    # The options go on the main parser and on `repl`; a subparser's defaults would overwrite what
+    # the main parser read, so there they are SUPPRESS.
+    parser.add_argument("--load", action=_ActionInOrder, metavar="FILE", default=default,
+                        help="load a Lisp file before the REPL starts (repeatable, in order with --eval)")
+    parser.add_argument("--eval", action=_ActionInOrder, metavar="FORMS", default=default,
+                        help="evaluate Lisp forms before the REPL starts")
+    parser.add_argument("--quiet", action="store_true", default=default, help="print no banner")
+    parser.add_argument("--non-interactive", action="store_true", default=default,
+                        help="no debugger (an unhandled error is reported, exit status 1); exit after "
+                             "--load and --eval instead of starting the REPL")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gfjit",
-        description="A Common-Lisp-style language on CPython with JIT-compiled generic-function dispatch.",
+        description="A Common-Lisp-style language on CPython with JIT-compiled generic-function dispatch. "
+                    "Without a COMMAND, the REPL.",
+        epilog="Exit status: 0; 1 after an unhandled error (run, eval, --non-interactive, a pipe); "
+               "130 when Ctrl-C stopped run or eval; N after (exit :code N).",
     )
     parser.add_argument("--version", action=_VersionAction)
+    _repl_options(parser, None)
+    parser.set_defaults(actions=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("repl", help="start the interactive Lisp REPL")
-    run = sub.add_parser("run", help="run a Lisp source file")
+    _repl_options(sub.add_parser("repl", help="start the interactive Lisp REPL (the default)"), argparse.SUPPRESS)
+    run = sub.add_parser("run", help="run a Lisp source file (-: standard input)")
     run.add_argument("file")
     run.add_argument("args", nargs=argparse.REMAINDER)
     ev = sub.add_parser("eval", help="evaluate Lisp forms and print the last value")
@@ -61,15 +96,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "stress":
         return importlib.import_module(_STRESS_CLI).main(argv[1:])
-    args = _parser().parse_args(argv)
-    if args.command is None:
-        _parser().print_help()
-        return 0
+    parser = _parser()
+    args = parser.parse_args(argv)
+    repl_options = (args.actions, args.quiet, args.non_interactive)
+    if args.command not in (None, "repl") and any(repl_options):
+        parser.error("--load, --eval, --quiet and --non-interactive are options of the REPL")
     _default_object_cache()
     from lisp import toplevel
 
-    if args.command == "repl":
-        return toplevel.repl()
+    if args.command in (None, "repl"):
+        return toplevel.repl(args.actions or (), quiet=bool(args.quiet), non_interactive=bool(args.non_interactive))
     if args.command == "run":
         return toplevel.run_file(args.file, args.args)
     return toplevel.eval_and_print(args.form)

@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--hang-after", type=float, default=60.0, metavar="S", help="a thread without progress for S seconds is a hang (default: 60)")
     parser.add_argument("--run-dir", metavar="DIR", help="keep the ring log, stacks and child's stderr in DIR")
     parser.add_argument("--quiet", action="store_true", help="no live progress line")
+    parser.add_argument("--compile-in", choices=("thread", "process"), help="where the JIT compiles: on threads or in worker processes (sets GFJIT_COMPILE_IN for the run)")
     return parser
 
 
@@ -98,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
     except SystemExit as exit_:  # --help, or a usage error already printed by argparse
         return int(exit_.code or 0)
+    if args.compile_in:
+        os.environ["GFJIT_COMPILE_IN"] = args.compile_in  # the child of the run inherits it
     try:
         config = _config(args)
         workloads.check(config.workload)

@@ -3,6 +3,7 @@
 Modules: :mod:`~lisp.clos.cpl` (class precedence lists, CLHS 4.3.5), :mod:`~lisp.clos.classes`
 (class metaobjects and the Python type behind each), :mod:`~lisp.clos.builtin` (the standard's
 built-in classes), :mod:`~lisp.clos.standard` (standard classes, instances, slots),
+:mod:`~lisp.clos.structures` (structure classes: the Python type and functions of a ``defstruct``),
 :mod:`~lisp.clos.defclass` (ensure-class), :mod:`~lisp.clos.generic` and
 :mod:`~lisp.clos.methods` (generic functions and methods on dispatch), :mod:`~lisp.clos.protocol`
 (the standard generic functions), :mod:`~lisp.clos.combinations` (Lisp truth and lists

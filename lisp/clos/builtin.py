@@ -10,6 +10,7 @@ from dispatch import GenericFunction, PythonGenericFunction
 from lisp.clos.classes import BuiltInClass, LispClass, PythonClass, register_type, set_find_class
 from lisp.clos.methods import LispMethod
 from lisp.clos.standard import Instance, StandardClass
+from lisp.clos.structures import StructureClass, StructureObject
 from lisp.library.hashtables import HashTable
 from lisp.runtime.condition_classes import Condition
 from lisp.runtime.data import Char, Cons, Package, SourceCons, Symbol, cl_symbol
@@ -42,10 +43,11 @@ _BUILT_IN: list[tuple[str, tuple[str, ...], type | None]] = [
     ("STREAM", ("T",), Stream),
     ("CONDITION", ("T",), Condition),
     ("STANDARD-OBJECT", ("T",), Instance),
-    ("STRUCTURE-OBJECT", ("T",), None),
+    ("STRUCTURE-OBJECT", ("T",), StructureObject),
     ("CLASS", ("STANDARD-OBJECT",), LispClass),
     ("BUILT-IN-CLASS", ("CLASS",), BuiltInClass),
     ("STANDARD-CLASS", ("CLASS",), StandardClass),
+    ("STRUCTURE-CLASS", ("CLASS",), StructureClass),
     ("GENERIC-FUNCTION", ("FUNCTION",), None),
     ("STANDARD-GENERIC-FUNCTION", ("GENERIC-FUNCTION",), GenericFunction),
     ("METHOD", ("T",), None),
@@ -64,6 +66,8 @@ _ALIASES: list[tuple[type, str]] = [
 ]
 
 BUILT_IN_CLASSES: dict[str, LispClass] = {}
+# The classes above whose metaclass is not built-in-class.
+_METACLASSES: dict[str, type[LispClass]] = {"STRUCTURE-OBJECT": StructureClass}
 
 
 def _marker(name: str) -> type:
@@ -73,7 +77,8 @@ def _marker(name: str) -> type:
 
 def _define_built_ins() -> None:
     for name, supers, pytype in _BUILT_IN:
-        cls = BuiltInClass(cl_symbol(name), [BUILT_IN_CLASSES[s] for s in supers])
+        metaclass = _METACLASSES.get(name, BuiltInClass)
+        cls = metaclass(cl_symbol(name), [BUILT_IN_CLASSES[s] for s in supers])
         cls.python_type = pytype if pytype is not None else _marker(name)
         cls.finalize()
         BUILT_IN_CLASSES[name] = cls

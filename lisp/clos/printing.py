@@ -4,12 +4,14 @@ decision tree."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from lisp.clos import errors, generic, protocol, standard
 from lisp.clos.classes import LispClass, class_of, display_name
 from lisp.clos.methods import LispMethod
 from lisp.clos.standard import Instance, StandardClass
+from lisp.library import describing
 from lisp.runtime.data import NIL
 from lisp.runtime.namespace import builtin
 from lisp.runtime.streams import OutputStream, output_stream
@@ -52,8 +54,25 @@ def _print_method(m: LispMethod, stream: OutputStream) -> None:
 _python_printer = printer.print_object_hook
 
 
+class _PrintingBuiltIn(threading.local):
+    obj: Any = None
+
+
+_printing_builtin = _PrintingBuiltIn()
+
+
 def _print_other(obj: Any, stream: OutputStream) -> None:
-    # The Lisp runtime's own objects (threads, locks...) have a #<...> repr; others print as #<PY>.
+    # print-object called on an object the printer knows (a number, a string, a list: from a user's
+    # method, or directly) prints it as the printer does; the printer calls print-object back only
+    # for an object it does not know, which is then printed here. The Lisp runtime's own objects
+    # (threads, locks...) have a #<...> repr; others print as #<PY>.
+    if _printing_builtin.obj is not obj:
+        saved, _printing_builtin.obj = _printing_builtin.obj, obj
+        try:
+            printer.write(obj, stream)
+        finally:
+            _printing_builtin.obj = saved
+        return
     text = repr(obj)
     if text.startswith("#<") and type(obj).__module__.startswith("lisp."):
         stream.write_string(text)
@@ -89,7 +108,7 @@ def _describe_header(obj: Any, stream: OutputStream) -> None:
 
 
 def _describe_other(obj: Any, stream: OutputStream) -> None:
-    _describe_header(obj, stream)
+    describing.describe_builtin(obj, stream)
 
 
 def _describe_instance(obj: Instance, stream: OutputStream) -> None:
@@ -124,18 +143,7 @@ def _describe_class(cls: LispClass, stream: OutputStream) -> None:
 
 
 def _describe_generic_function(gf: Any, stream: OutputStream) -> None:
-    _describe_header(gf, stream)
-    info = generic.info_of(gf)
-    if info is None:
-        return
-    _line(stream, f"  Lambda list: {errors.show(info.lambda_list)}")
-    if info.documentation:
-        _line(stream, f"  Documentation: {info.documentation}")
-    _line(stream, f"  Method combination: {errors.show(info.combination)}")
-    _line(stream, "  Methods:")
-    for m in generic.methods_of(gf):
-        quals = "".join(f"{errors.show(q)} " for q in m.qualifiers)
-        _line(stream, f"    {quals}({m.describe_specializers()})")
+    describing.describe_builtin(gf, stream)  # lambda list, documentation, methods
 
 
 for _specializer, _function in (("T", _describe_other), ("STANDARD-OBJECT", _describe_instance),

@@ -16,9 +16,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from lisp.clos import errors, generic, initialization, standard
-from lisp.clos.classes import LispClass, class_of, display_name
+from lisp.clos.classes import LispClass, as_class, class_of, display_name
 from lisp.clos.methods import LispMethod
 from lisp.clos.standard import Instance, StandardClass
+from lisp.clos.structures import StructureClass
 from lisp.runtime.data import NIL, Symbol, cl_symbol, make_list
 from lisp.syntax.printer import prin1_to_string
 from lisp.syntax.reader import read_from_string
@@ -87,7 +88,10 @@ def valid_initargs(cls: StandardClass, gfs: Sequence[Any] = (INITIALIZE_INSTANCE
 
 
 def _make_instance_by_name(name: Symbol, *initargs: Any) -> Any:
-    return MAKE_INSTANCE(initialization.standard_class(name, "MAKE-INSTANCE"), *initargs)
+    cls = as_class(name, "MAKE-INSTANCE")
+    if not isinstance(cls, StructureClass):  # which has methods of its own (lisp.library.structures)
+        cls = initialization.standard_class(cls, "MAKE-INSTANCE")
+    return MAKE_INSTANCE(cls, *initargs)
 
 
 def _make_instance(cls: StandardClass, *initargs: Any) -> Any:

@@ -28,6 +28,7 @@ from lisp.clos.classes import (
     register_type,
     subclasses_closure,
 )
+from lisp.clos.structures import slot_location
 from lisp.runtime.data import NIL, Symbol, cl_symbol, keyword
 
 
@@ -360,6 +361,10 @@ def slot_value(obj: Any, name: Symbol) -> Any:
         if value is UNBOUND:
             return HOOKS.slot_unbound(class_of(obj), obj, name)
         return value
+    in_structure = slot_location(obj, name)
+    if in_structure is not None:
+        cls, index = in_structure
+        return getattr(obj, cls.attributes[index])
     return _missing(obj, name, "SLOT-VALUE")
 
 
@@ -383,7 +388,11 @@ def slot_reader(name: Symbol) -> Callable[[Instance], Any]:
 def set_slot_value(obj: Any, name: Symbol, value: Any) -> Any:
     """CL ``(setf slot-value)``: returns ``value``."""
     where = _location(obj, name)
-    if where is None:
+    in_structure = slot_location(obj, name) if where is None else None
+    if in_structure is not None:
+        cls, index = in_structure
+        cls.write_slot(obj, index, value)  # a read-only slot too, as SBCL's SLOT-VALUE does
+    elif where is None:
         _missing(obj, name, "SETF", value)
     elif isinstance(where, int):
         obj._slots[where] = value
@@ -395,6 +404,8 @@ def set_slot_value(obj: Any, name: Symbol, value: Any) -> Any:
 def slot_boundp(obj: Any, name: Symbol) -> bool:
     """CL ``slot-boundp``."""
     where = _location(obj, name)
+    if where is None and slot_location(obj, name) is not None:
+        return True  # a structure's slots are always bound
     if where is None:
         return _missing(obj, name, "SLOT-BOUNDP") is not NIL
     value = obj._slots[where] if isinstance(where, int) else where.value
@@ -404,6 +415,9 @@ def slot_boundp(obj: Any, name: Symbol) -> bool:
 def slot_makunbound(obj: Any, name: Symbol) -> Any:
     """CL ``slot-makunbound``: returns the instance."""
     where = _location(obj, name)
+    if where is None and slot_location(obj, name) is not None:
+        raise errors.clos_error(f"SLOT-MAKUNBOUND: the slots of a structure cannot be unbound "
+                                f"(the slot {errors.show(name)} of {errors.show(obj)})")
     if where is None:
         _missing(obj, name, "SLOT-MAKUNBOUND")
     elif isinstance(where, int):
@@ -415,4 +429,4 @@ def slot_makunbound(obj: Any, name: Symbol) -> Any:
 
 def slot_exists_p(obj: Any, name: Symbol) -> bool:
     """CL ``slot-exists-p``."""
-    return _location(obj, name) is not None
+    return _location(obj, name) is not None or slot_location(obj, name) is not None

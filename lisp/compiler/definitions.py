@@ -8,7 +8,7 @@ from typing import Any
 from lisp.compiler.core import arguments, program_error, show
 from lisp.compiler.macros import FUNCTION, LAMBDA, QUOTE, destructuring_form, expander_form, gensym, macro
 from lisp.compiler.self_calls import INLINE, NOTINLINE, proclaim_inlining
-from lisp.runtime import namespace
+from lisp.runtime import docstrings, namespace  # noqa: F401 - docstrings: sys::%documented
 from lisp.runtime import values as mv
 from lisp.runtime.condition_classes import PackageError
 from lisp.runtime.data import COMMON_LISP, SYSTEM, Cons, Symbol, cl_symbol, iter_list, keyword, make_list
@@ -52,7 +52,8 @@ def function_name(name: Any, form: Any) -> Any:
 def defun(form: Any, env: Any) -> Any:
     name, lambda_list, *body = _check(form, 2)
     name = function_name(name, form)
-    return sys_call("%DEFUN", L(QUOTE, name), make_list([NAMED_LAMBDA, name, lambda_list, *body]))
+    return sys_call("%DEFUN", L(QUOTE, name),
+                    sys_call("%DOCUMENTED", make_list([NAMED_LAMBDA, name, lambda_list, *body]), L(QUOTE, form)))
 
 
 def check_package_lock(name: Any, what: str) -> None:
@@ -81,7 +82,8 @@ def defmacro(form: Any, env: Any) -> Any:
     name, lambda_list, *body = _check(form, 2)
     if not isinstance(name, Symbol):
         raise program_error(f"{show(name)} is not a macro name, in {show(form)}", form)
-    return L(EVAL_WHEN, ALWAYS, sys_call("%DEFINE-MACRO", L(QUOTE, name), expander_form(name, lambda_list, body)))
+    expander = sys_call("%DOCUMENTED", expander_form(name, lambda_list, body), L(QUOTE, form))
+    return L(EVAL_WHEN, ALWAYS, sys_call("%DEFINE-MACRO", L(QUOTE, name), expander))
 
 
 @macro("LAMBDA")
@@ -108,22 +110,30 @@ def defvar(form: Any, env: Any) -> Any:
     steps = [L(EVAL_WHEN, ALWAYS, sys_call("%PROCLAIM-SPECIAL", L(QUOTE, name)))]
     if len(args) > 1:
         steps.append(sys_call("%DEFVAR", L(QUOTE, name), L(FUNCTION, L(LAMBDA, None, args[1]))))
-    return make_list([PROGN, *steps, L(QUOTE, name)])
+    return make_list([PROGN, *steps, _documented_variable(name, args[2:])])
 
 
 @macro("DEFPARAMETER")
 def defparameter(form: Any, env: Any) -> Any:
-    name, value, *_ = _check(form, 2, 3)
+    name, value, *doc = _check(form, 2, 3)
     name = _variable_name(name, form)
     return L(PROGN, L(EVAL_WHEN, ALWAYS, sys_call("%PROCLAIM-SPECIAL", L(QUOTE, name))),
-             L(SETQ, name, value), L(QUOTE, name))
+             L(SETQ, name, value), _documented_variable(name, doc))
 
 
 @macro("DEFCONSTANT")
 def defconstant(form: Any, env: Any) -> Any:
-    name, value, *_ = _check(form, 2, 3)
+    name, value, *doc = _check(form, 2, 3)
     name = _variable_name(name, form)
-    return L(EVAL_WHEN, ALWAYS, sys_call("%DEFCONSTANT", L(QUOTE, name), value))
+    return L(EVAL_WHEN, ALWAYS, sys_call("%DEFCONSTANT", L(QUOTE, name), value), _documented_variable(name, doc))
+
+
+def _documented_variable(name: Symbol, doc: list[Any]) -> Any:
+    """The form that ends a variable's definition: ``'name``, recording its documentation string
+    on the way if it has one."""
+    if doc and isinstance(doc[0], str):
+        return sys_call("%SET-DOCUMENTATION", L(QUOTE, name), L(QUOTE, cl_symbol("VARIABLE")), doc[0])
+    return L(QUOTE, name)
 
 
 def _defvar(sym: Symbol, thunk: Any) -> Symbol:

@@ -18,9 +18,22 @@ from lisp.library.lists import list_items
 from lisp.library.types import type_predicate
 from lisp.runtime import condition_classes as cc
 from lisp.runtime import signals
-from lisp.runtime.data import NIL, SYSTEM, Cons, SourceCons, Symbol, cl_symbol, keyword, make_list, source_pos
+from lisp.runtime.data import (
+    NIL,
+    SYSTEM,
+    Cons,
+    SourceCons,
+    Symbol,
+    cl_symbol,
+    keyword,
+    make_list,
+    source_pos,
+)
 from lisp.runtime.data import lisp_list as L
-from lisp.runtime.namespace import builtin, global_value_is_set, proclaim_special, set_symbol_value
+from lisp.runtime.namespace import (
+    builtin,
+    dynamic_binding,
+)
 
 LAMBDA = cl_symbol("LAMBDA")
 FUNCTION = cl_symbol("FUNCTION")
@@ -102,25 +115,29 @@ def restart_name(restart: Any) -> Any:
     return restart.name
 
 
-proclaim_special(cl_symbol("*DEBUGGER-HOOK*"))
-if not global_value_is_set(cl_symbol("*DEBUGGER-HOOK*")):
-    set_symbol_value(cl_symbol("*DEBUGGER-HOOK*"), NIL)
+_DEBUGGER_HOOK = cl_symbol("*DEBUGGER-HOOK*")  # (made special by lisp.runtime.signals)
 
 
 @builtin("INVOKE-DEBUGGER")
 def invoke_debugger(condition: Any) -> Any:
-    """No interactive debugger: after ``*debugger-hook*``, the condition goes to the top level as
-    an unhandled error does."""
+    """``invoke-debugger``: the hooks, then the debugger (see :func:`signals.invoke_debugger`);
+    with no debugger, the condition goes to the toplevel as an unhandled error does."""
     check(isinstance(condition, cc.Condition), condition, "CONDITION")
     return signals.invoke_debugger(condition)
 
 
 @builtin("BREAK")
 def break_(format_control: Any = "Break", *args: Any) -> Any:
-    """``break``: enter the debugger (here: the top level) with a CONTINUE restart."""
+    """``break``: enter the debugger with a CONTINUE restart (which returns NIL), with
+    ``*debugger-hook*`` bound to NIL (CLHS; ``*invoke-debugger-hook*`` is still called)."""
     condition = cc.SimpleCondition(format_control, *args)
     restart = signals.RestartSpec(cl_symbol("CONTINUE"), "Return from BREAK.")
-    return signals.restart_case(lambda: signals.invoke_debugger(condition), [restart], [lambda: NIL])
+
+    def enter() -> Any:
+        with dynamic_binding(_DEBUGGER_HOOK, NIL):
+            return signals.invoke_debugger(condition)
+
+    return signals.restart_case(enter, [restart], [lambda: NIL])
 
 
 def slot_value(condition: Any, name: str) -> Any:

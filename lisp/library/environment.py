@@ -1,12 +1,15 @@
-"""Time and the environment (CLHS 25): universal and internal time, ``sleep``, implementation
-identification."""
+"""Time and the environment (CLHS 25): universal and internal time, ``sleep``, ``time``,
+implementation identification."""
 
 from __future__ import annotations
 
 import calendar
+import gc
 import platform
+import resource
 import sys
 import time
+import tracemalloc
 from fractions import Fraction
 from typing import Any
 
@@ -14,10 +17,17 @@ from lisp.compiler.macros import macro
 from lisp.library.arguments import check
 from lisp.runtime.condition_classes import ProgramError
 from lisp.runtime.data import NIL, SYSTEM, T, cl_symbol, make_list, source_pos
-from lisp.runtime.namespace import builtin, proclaim_constant, symbol_value
+from lisp.runtime.extensions import extension_symbol
+from lisp.runtime.namespace import (
+    builtin,
+    proclaim_constant,
+    proclaim_special,
+    set_symbol_value,
+    symbol_value,
+)
 from lisp.runtime.ratio import RATIONAL_TYPES, REAL_TYPES, canonical
 from lisp.runtime.streams import output_stream
-from lisp.runtime.values import take, values
+from lisp.runtime.values import clear, take, values
 
 # Universal time counts seconds from 1900-01-01T00:00:00Z; Unix time from 1970.
 _UNIVERSAL_EPOCH_OFFSET = 2208988800
@@ -112,23 +122,64 @@ def software_type() -> str:
     return platform.system()
 
 
+TIME_CONSES = extension_symbol("*TIME-CONSES*")
+proclaim_special(TIME_CONSES)
+set_symbol_value(TIME_CONSES, NIL)
+
+
 @builtin("%TIME", SYSTEM)
 def time_thunk(thunk: Any) -> Any:
-    """``time``: run ``thunk``, report real and run time on ``*trace-output*``, return its values."""
-
-    real, run = time.perf_counter(), time.process_time()
-    results = take(thunk())
-    real, run = time.perf_counter() - real, time.process_time() - run
+    """``time``: run ``thunk`` and return its values, reporting on ``*trace-output*`` its real and
+    run time and the garbage collections it caused, and the bytes it allocated if allocations are
+    traced: while ``tracemalloc`` traces them, or around this evaluation when
+    ``gfjit-ext:*time-conses*`` is true (tracing them makes the evaluation about twice as slow, so
+    the times are then those of a traced evaluation)."""
+    trace_now = symbol_value(TIME_CONSES) is not NIL and not tracemalloc.is_tracing()
+    if trace_now:
+        tracemalloc.start()
+    traced = tracemalloc.is_tracing()
+    if traced:
+        tracemalloc.reset_peak()
+    kept_before = tracemalloc.get_traced_memory()[0] if traced else 0
+    collections = _collections()
+    usage, real = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    try:
+        clear()
+        results = take(thunk())
+    finally:
+        real, after = time.perf_counter() - real, resource.getrusage(resource.RUSAGE_SELF)
+        kept, peak = tracemalloc.get_traced_memory() if traced else (0, 0)
+        if trace_now:
+            tracemalloc.stop()
+    user, system = after.ru_utime - usage.ru_utime, after.ru_stime - usage.ru_stime
+    lines = ["Evaluation took:", f"  {real:.6f} seconds of real time",
+             f"  {user + system:.6f} seconds of total run time ({user:.6f} user, {system:.6f} system)",
+             f"  {100 * (user + system) / real if real > 0 else 0:.2f}% CPU",
+             f"  {_collections() - collections:,} garbage collections"]
+    if traced:
+        lines.append(f"  {peak - kept_before:,} bytes consed at the peak, {kept - kept_before:,} of them kept "
+                     f"(tracemalloc)")
+    else:
+        lines.append("  bytes consed: not measured (set GFJIT-EXT:*TIME-CONSES* to T to trace allocations)")
     stream = output_stream(symbol_value(cl_symbol("*TRACE-OUTPUT*")))
     stream.fresh_line()
-    stream.write_string(f"Evaluation took:\n  {real:.6f} seconds of real time\n"
-                        f"  {run:.6f} seconds of total run time\n")
+    stream.write_string("\n".join(lines) + "\n")
     return values(*results)
+
+
+def _collections() -> int:
+    return sum(generation["collections"] for generation in gc.get_stats())
+
+
+def thunk_call(form: Any, function: str) -> Any:
+    """``(time form)`` as ``(sys::%time (lambda () form))``: the expansion of a macro of one form
+    whose function ``function`` (a GFJIT-SYSTEM name) takes that form as a thunk."""
+    body = list(form.cdr) if form.cdr is not NIL else []
+    if len(body) != 1:
+        raise ProgramError(f"{form.car.name} takes exactly one form", source_pos(form))
+    return make_list([SYSTEM.intern(function), make_list([cl_symbol("LAMBDA"), NIL, body[0]])])
 
 
 @macro("TIME")
 def time_(form: Any, env: Any) -> Any:
-    body = list(form.cdr) if form.cdr is not NIL else []
-    if len(body) != 1:
-        raise ProgramError("TIME takes exactly one form", source_pos(form))
-    return make_list([SYSTEM.intern("%TIME"), make_list([cl_symbol("LAMBDA"), NIL, body[0]])])
+    return thunk_call(form, "%TIME")

@@ -55,6 +55,8 @@ def load(path: Any, *args: Any) -> Any:
     text = path if isinstance(path, str) else None
     if text is None:
         type_error(path, expected("PATHNAME"))
+    if not Path(text).is_file() and Path(text + ".lisp").is_file():
+        text += ".lisp"  # a name without its type, as SBCL's load finds a source file
     if not Path(text).is_file():
         if kw.get("IF-DOES-NOT-EXIST", T) is NIL:
             return NIL

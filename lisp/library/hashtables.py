@@ -69,6 +69,12 @@ def _equal_key(x: Any) -> Any:
     return _eql_key(x)
 
 
+EQUALP_PARTS: dict[type, Callable[[Any], list[Any]]] = {}
+"""Types defined above the library whose objects EQUALP compares part by part (structures,
+registered by :mod:`lisp.library.structures`), and what their parts are: EQUALP tables key such
+objects by their type and the keys of their parts."""
+
+
 def _equalp_key(x: Any) -> Any:
     t = type(x)
     if isinstance(x, Cons):
@@ -82,6 +88,9 @@ def _equalp_key(x: Any) -> Any:
         return ("vec", tuple(("char", c.lower()) for c in x))
     if t is list:
         return ("vec", tuple(_equalp_key(e) for e in x))
+    parts = EQUALP_PARTS.get(t)
+    if parts is not None:
+        return ("parts", t, tuple(_equalp_key(p) for p in parts(x)))
     return x
 
 

@@ -32,6 +32,7 @@ from lisp.runtime.data import (
     make_list,
     source_pos,
 )
+from lisp.runtime.docstrings import docstring
 from lisp.runtime.equality import eql_p
 from lisp.runtime.namespace import builtin
 from lisp.runtime.ratio import NUMBER_TYPES, RATIONAL_TYPES, REAL_TYPES, Ratio
@@ -628,4 +629,9 @@ def deftype(form: Any, env: Any) -> Any:
     args = gensym("ARGS")
     expander = make_list([cl_symbol("LAMBDA"), make_list([args]),
                           make_list([cl_symbol("DESTRUCTURING-BIND"), _star_defaults(lambda_list), args, *body])])
-    return make_list([SYSTEM.intern("%DEFTYPE"), make_list([cl_symbol("QUOTE"), name]), expander])
+    definition = make_list([SYSTEM.intern("%DEFTYPE"), make_list([cl_symbol("QUOTE"), name]), expander])
+    doc = docstring(body)
+    if doc is None:
+        return definition
+    return make_list([cl_symbol("PROGN"), definition, make_list([SYSTEM.intern("%SET-DOCUMENTATION"),
+                      make_list([cl_symbol("QUOTE"), name]), make_list([cl_symbol("QUOTE"), cl_symbol("TYPE")]), doc])])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -29,6 +29,8 @@ class Session(Protocol):
 
     quit_requested: bool
     last_error: BaseException | None
+    commands: Mapping[Symbol, Command]
+    help_notes: tuple[str, ...]
 
     def write(self, text: str) -> None: ...
 
@@ -62,8 +64,9 @@ class Command:
 
 def _help(session: Session, _arguments: list[Argument]) -> None:
     lines = ["Type a form to evaluate it. Commands (arguments on the same line):"]
-    lines += [f"  {c.usage:<24} {c.help}" for c in COMMANDS]
+    lines += [f"  {c.usage:<24} {c.help}" for c in session.commands.values()]
     lines.append("*, ** and *** hold the last three values; +, ++, +++ the last three forms.")
+    lines += session.help_notes
     session.write("\n".join(lines) + "\n")
 
 
@@ -120,9 +123,8 @@ COMMANDS = (
     Command(":pytrace", "", "show the Python traceback of the last error", (0, 0), _pytrace),
     _DISPATCHING,
 )
-_BY_KEYWORD = {keyword(c.name[1:].upper()): c for c in COMMANDS}
 
 
-def command_named(form: Any) -> Command | None:
-    """The command ``form`` names, if it is one of the command keywords."""
-    return _BY_KEYWORD.get(form) if isinstance(form, Symbol) else None
+def command_table(commands: Iterable[Command]) -> dict[Symbol, Command]:
+    """The commands by the keyword that names each (``:help`` -> the help command)."""
+    return {keyword(c.name[1:].upper()): c for c in commands}

@@ -4,13 +4,17 @@ Line editing, history kept across sessions in ``~/.gfjit_history``, syntax highl
 (:class:`~lisp.repl.lexer.GfjitLispLexer`), completion of symbols on Tab
 (:func:`~lisp.repl.completion.symbol_completions`). Enter sends the input when it is complete (every
 form closed) and otherwise opens a new, indented line; Escape then Enter sends it as it is.
-Ctrl-C at the prompt clears the input, during an evaluation interrupts it; Ctrl-D on an empty
-line leaves.
+Ctrl-C at the prompt clears the input, including what an Escape-Enter sent unfinished; during an
+evaluation it enters the debugger. Ctrl-D on an empty line leaves.
+
+The same editor (:func:`line_editor`) reads the debugger's lines: it runs in the main thread, and
+the debugger, in the evaluation thread, asks for each line through the worker's channel.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from prompt_toolkit import PromptSession
@@ -18,7 +22,11 @@ from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.lexers import PygmentsLexer
 
-from lisp.repl.completion import SymbolCompleter, symbol_completions, token_before_cursor
+from lisp.repl.completion import (
+    SymbolCompleter,
+    symbol_completions,
+    token_before_cursor,
+)
 from lisp.repl.forms import is_incomplete
 from lisp.repl.lexer import GfjitLispLexer
 from lisp.repl.prompt import prompt_text
@@ -32,8 +40,9 @@ if TYPE_CHECKING:
 HISTORY_FILE = "~/.gfjit_history"
 
 
-def run_interactive(session: Session, worker: EvalThread) -> int:
-    """Read, evaluate and print until ``:quit`` or Ctrl-D; returns the exit status (0)."""
+def line_editor() -> Callable[[str], str]:
+    """A function reading one input (a line, or several while a form is open) after a prompt;
+    Ctrl-C raises KeyboardInterrupt, Ctrl-D on an empty line EOFError. For the main thread."""
     editor: PromptSession[str] = PromptSession(
         history=_history(),
         lexer=PygmentsLexer(GfjitLispLexer),
@@ -43,10 +52,16 @@ def run_interactive(session: Session, worker: EvalThread) -> int:
         key_bindings=_key_bindings(),
         prompt_continuation=lambda width, _line, _soft: "." * (width - 1) + " ",
     )
+    return editor.prompt
+
+
+def run_interactive(session: Session, worker: EvalThread, read_line: Callable[[str], str]) -> None:
+    """Read, evaluate and print until ``:quit`` or Ctrl-D."""
     while not session.quit_requested:
         try:
-            text = editor.prompt(prompt_text(continuation=session.waiting))
+            text = read_line(prompt_text(continuation=session.waiting))
         except KeyboardInterrupt:
+            worker.call(session.cancel_input)
             continue
         except EOFError:
             break
@@ -55,7 +70,6 @@ def run_interactive(session: Session, worker: EvalThread) -> int:
         except KeyboardInterrupt as interrupt:  # arrived between two evaluations
             worker.call(session.report, interrupt)
     worker.call(session.end_of_input)
-    return 0
 
 
 def _history() -> History:

@@ -5,52 +5,68 @@
     Error (UNDEFINED-FUNCTION) at <repl>:2:15:
       The function COMMON-LISP-USER::FOO is undefined.
     Backtrace (innermost first):
-      0: BAR (<repl>:2:15)
-      1: <toplevel> (<repl>:3:1)
+      0: (BAR 3) at <repl>:2:15
+      1: (top-level form) at <repl>:3:1
     Restarts:
       0: [ABORT] Return to the toplevel.
 
+:func:`describe_stop` says it of a computation stopped in the debugger (the frames on the stack),
+:func:`describe_error` of an exception that reached the toplevel (the frames of its traceback).
 Any exception can be described: a Python exception is shown as the condition
 :func:`lisp.runtime.host_errors.as_condition` makes of it, and Ctrl-C as an interruption.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
-from lisp.repl.backtrace import format_backtrace, lisp_frames
-from lisp.runtime.condition_classes import Condition
+from lisp.repl.backtrace import SHORT, Frame, format_backtrace, stack_frames
+from lisp.runtime.condition_classes import Condition, SeriousCondition, Warning_
 from lisp.runtime.data import Symbol
 from lisp.runtime.host_errors import as_condition
+from lisp.runtime.signals import Restart
 from lisp.syntax.printer import prin1_to_string
 
 
 def describe_error(error: BaseException, toplevel_restarts: Sequence[tuple[Symbol, str]]) -> str:
     """The text the toplevel prints for ``error``; ``toplevel_restarts`` are (name, report) pairs
     shown when the error recorded none (it never met ``error``, which records them)."""
+    frames = stack_frames(error.__traceback__, None)
     if isinstance(error, KeyboardInterrupt):
-        lines = ["Interrupted (Ctrl-C)."]
-        restarts = list(toplevel_restarts)
-    else:
-        condition = as_condition(error)
-        lines = _heading(condition)
-        restarts = [(r.name, _text_of(r.report)) for r in condition.restarts] or list(toplevel_restarts)
-    frames, total = lisp_frames(error.__traceback__)
-    if frames:
-        lines.append("Backtrace (innermost first):")
-        lines += format_backtrace(frames, total)
-    lines.append("Restarts:")
-    lines += [f"  {i}: [{_name(name)}] {report}" for i, (name, report) in enumerate(restarts)]
+        return _text(["Interrupted (Ctrl-C)."], frames, list(toplevel_restarts))
+    condition = as_condition(error)
+    restarts = [(r.name, text_of(r.report)) for r in condition.restarts] or list(toplevel_restarts)
+    return _text(heading(condition), frames, restarts)
+
+
+def describe_stop(condition: Condition, restarts: Sequence[Restart], frames: Iterable[Frame]) -> str:
+    """The text the debugger prints when it stops on ``condition``."""
+    return _text(heading(condition), frames, [(r.name, text_of(r.report)) for r in restarts])
+
+
+def _text(lines: list[str], frames: Iterable[Frame], restarts: list[tuple[Symbol | None, str]]) -> str:
+    backtrace = format_backtrace(frames, SHORT)
+    if backtrace:
+        lines = [*lines, "Backtrace (innermost first):", *backtrace]
+    lines = [*lines, "Restarts:", *restart_lines(restarts)]
     return "\n".join(lines) + "\n"
 
 
-def _heading(condition: Condition) -> list[str]:
+def restart_lines(restarts: Sequence[tuple[Symbol | None, str]]) -> list[str]:
+    """``  0: [ABORT] Return to the toplevel.``, one for each (name, report), numbered from 0."""
+    return [f"  {i}: [{_name(name)}] {report}" for i, (name, report) in enumerate(restarts)]
+
+
+def heading(condition: Condition) -> list[str]:
+    """``Error (TYPE) at FILE:LINE:COL:`` and the condition's report, indented."""
+    kind = ("Error" if isinstance(condition, SeriousCondition) else
+            "Warning" if isinstance(condition, Warning_) else "Condition")
     where = f" at {condition.pos}" if condition.pos is not None else ""
-    report = _text_of(condition.report).rstrip("\n") or "(no report)"
-    return [f"Error ({_name(condition.lisp_name)}){where}:"] + ["  " + line for line in report.split("\n")]
+    report = text_of(condition.report).rstrip("\n") or "(no report)"
+    return [f"{kind} ({_name(condition.lisp_name)}){where}:"] + ["  " + line for line in report.split("\n")]
 
 
-def _text_of(report: Callable[[], str]) -> str:
+def text_of(report: Callable[[], str]) -> str:
     """A report's text; a report function that fails (a user's) must not take the REPL with it."""
     try:
         return report()

@@ -1,9 +1,16 @@
 """One toplevel session: forms in, values and error reports out, the REPL variables kept.
 
 A :class:`Session` is fed text (a line typed, a chunk of a pipe) and evaluates every form that text
-completes, in order. Each evaluation runs inside an ABORT restart ("return to the toplevel"), and
-whatever goes wrong in it — a condition, a Python exception, Ctrl-C, a reader error — is reported
-(:mod:`lisp.repl.report`) and ends that evaluation only: the session carries on with the next form.
+completes, in order. Each evaluation runs inside an ABORT restart ("return to the toplevel") and,
+if the session has one, with a debugger (:mod:`lisp.repl.debug_level`), which an unhandled error
+enters before anything unwinds. Whatever goes wrong in an evaluation and is not handled there — a
+condition, a Python exception, Ctrl-C, a reader error — is reported (:mod:`lisp.repl.report`) and
+ends that evaluation only: the session carries on with the next form. A debugger level is a
+session too, nested in the evaluation it stopped: a restart of that evaluation invoked from it
+leaves it.
+
+What a session reads is kept in :mod:`linecache` under its file name (``<repl>``), so that the
+debugger's ``:source`` and Python tracebacks show the lines typed.
 
 The standard REPL variables (CLHS 25.1.1) are kept: ``-`` is the form being evaluated, ``+ ++
 +++`` the last three forms evaluated, ``* ** ***`` their primary values and ``/ // ///`` their
@@ -15,17 +22,24 @@ All methods run in the evaluation thread (:mod:`lisp.repl.worker`): reading inte
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import linecache
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from lisp.compiler import eval_values
-from lisp.repl.commands import Argument, Command, command_named
+from lisp.library.terminal import LineReader, using_line_reader
+from lisp.repl.commands import COMMANDS, Argument, Command, command_table
 from lisp.repl.forms import INCOMPLETE, LINE_END, FormSource
 from lisp.repl.report import describe_error
 from lisp.runtime.condition_classes import Condition, ReaderError
-from lisp.runtime.data import NIL, SourcePos, cl_symbol, make_list
+from lisp.runtime.data import NIL, SourcePos, Symbol, cl_symbol, make_list
 from lisp.runtime.namespace import proclaim_special, set_symbol_value, symbol_value
-from lisp.runtime.signals import toplevel_restart
+from lisp.runtime.signals import (
+    Debugger,
+    NonLocalTransfer,
+    toplevel_restart,
+    using_debugger,
+)
 from lisp.runtime.streams import OutputStream, output_stream
 from lisp.syntax.printer import prin1_to_string
 from lisp.syntax.reader import EOF
@@ -48,21 +62,38 @@ def define_repl_variables() -> None:
 class Session:
     """The state of one toplevel; see the module docstring."""
 
-    def __init__(self, file: str, out: OutputStream, *, abort_report: str = "Return to the toplevel.") -> None:
+    #: Exits that leave an evaluation for a target outside the session: none for a toplevel.
+    outer_exits: tuple[type[BaseException], ...] = ()
+    #: What ``:help`` says after the commands.
+    help_notes: tuple[str, ...] = ()
+
+    def __init__(self, file: str, out: OutputStream, *, abort_report: str = "Return to the toplevel.",
+                 debugger: Debugger | None = None, read_line: LineReader | None = None,
+                 commands: Mapping[Symbol, Command] | None = None) -> None:
         self.source = FormSource(file)
         self.out = out
         self.abort_report = abort_report
+        #: The debugger of the evaluations, and how the interactive tools they run (``step``,
+        #: ``inspect``) read a line (None: no debugger; ``*query-io*``).
+        self.debugger = debugger
+        self.read_line = read_line
+        self.commands = commands if commands is not None else _TOPLEVEL_COMMANDS
         #: The exception of the last evaluation that failed (``:pytrace`` shows its traceback).
         self.last_error: BaseException | None = None
+        #: How many errors were reported (a pipe's exit status is 1 if any).
+        self.errors = 0
         self.quit_requested = False
         self._command: _CommandLine | None = None  # a command whose arguments are being read
-        define_repl_variables()
+        self._lines: list[str] = []  # every line read, for linecache
+        if not self.outer_exits:  # a toplevel starts with them NIL; a nested session shares them
+            define_repl_variables()
 
     # -- input ------------------------------------------------------------------------------
 
     def feed(self, text: str) -> None:
         """Take more input and handle every form it completes (stops early after ``:quit``)."""
         self.source.feed(text)
+        self._remember_lines(text)
         while not self.quit_requested:
             try:
                 if self._command is not None:
@@ -76,11 +107,19 @@ class Session:
                 continue
             if form is INCOMPLETE or form is EOF:
                 return
-            command = command_named(form)
+            command = self.commands.get(form) if isinstance(form, Symbol) else None
             if command is None:
-                self.evaluate_and_print(form, self.source.form_pos)
+                self.handle_form(form, self.source.form_pos)
             else:
                 self._command = _CommandLine(command, self.source.form_pos)
+
+    def handle_form(self, form: Any, pos: SourcePos | None) -> None:
+        """What a form typed does: it is evaluated and its values printed."""
+        self.evaluate_and_print(form, pos)
+
+    def _remember_lines(self, text: str) -> None:
+        self._lines.extend(text.splitlines(keepends=True))
+        linecache.cache[self.source.file] = (sum(map(len, self._lines)), None, self._lines, self.source.file)
 
     def _collect_arguments(self) -> bool:
         """Read the arguments of the command being typed; False if more input is needed."""
@@ -105,8 +144,13 @@ class Session:
 
     @property
     def waiting(self) -> bool:
-        """Whether the input so far ends inside a form."""
+        """Whether the input so far ends inside a form (or a command's arguments)."""
         return self.source.unfinished is not None
+
+    def cancel_input(self) -> None:
+        """Forget what was typed and not yet evaluated (Ctrl-C at the prompt)."""
+        self.source.discard()
+        self._command = None
 
     # -- evaluation -------------------------------------------------------------------------
 
@@ -141,16 +185,18 @@ class Session:
         an object whose ``print-object`` fails — ends here, never in the session's own loop.
         """
         try:
-            with toplevel_restart(ABORT, self.abort_report) as aborted:
+            # The debugger outside the restart: an error that unwinds to the restart meets it there.
+            with using_debugger(self.debugger), using_line_reader(self.read_line), \
+                    toplevel_restart(ABORT, self.abort_report) as aborted:
                 value = thunk()
             if aborted():
                 self.write("; Aborted.\n")
                 return _FAILED
         except BaseException as error:  # noqa: BLE001 - every error ends here; see report()
-            if isinstance(error, SystemExit):
+            if isinstance(error, (SystemExit, *self.outer_exits)):
                 raise
             if isinstance(error, KeyboardInterrupt):
-                self.source.discard()  # Ctrl-C also cancels what was typed after the form
+                self.cancel_input()  # Ctrl-C also cancels what was typed after the form
             self.report(error)
             return _FAILED
         return value
@@ -183,7 +229,18 @@ class Session:
     def report(self, error: BaseException) -> None:
         """Print the report of ``error`` (condition, backtrace, restarts) and remember it."""
         self.last_error = error
+        self.errors += 1
         self.write(describe_error(error, toplevel_restarts=[(ABORT, self.abort_report)]))
+
+
+class NestedSession(Session):
+    """A session inside an evaluation of another (a debugger level): restarts and throws to that
+    evaluation leave it."""
+
+    outer_exits = (NonLocalTransfer,)
+
+
+_TOPLEVEL_COMMANDS = command_table(COMMANDS)
 
 
 class _CommandLine:

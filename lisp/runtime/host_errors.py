@@ -34,6 +34,11 @@ from lisp.runtime.data import ImproperListError, SourcePos, Symbol, cl_symbol, i
 from lisp.runtime.namespace import GLOBALS
 from lisp.runtime.ratio import NUMBER_TYPES
 
+ATTRIBUTE_TYPES: dict[str, Any] = {}
+"""Python attribute names that only the instances of one Lisp type have, and that type (the slots
+of structures, registered by :mod:`lisp.clos.structures`): an object that lacks one is not of the
+type, so the AttributeError of loading it is a TYPE-ERROR naming the object and the type."""
+
 _ARGUMENT_COUNT = re.compile(r"(takes|missing|got an unexpected|positional argument|keyword argument)")
 
 
@@ -64,6 +69,9 @@ def _translate(exc: BaseException) -> Condition:
         return LispTypeError(text, original=exc, datum=exc.datum, expected_type=cl_symbol("LIST"))
     if isinstance(exc, TypeError):
         return _translate_type_error(exc, text)
+    expected = ATTRIBUTE_TYPES.get(getattr(exc, "name", None)) if isinstance(exc, AttributeError) else None
+    if expected is not None:
+        return LispTypeError(original=exc, datum=exc.obj, expected_type=expected)
     if isinstance(exc, _HostPackageError):
         return PackageError(text, original=exc)
     return PythonError(original=exc)

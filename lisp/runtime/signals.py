@@ -1,13 +1,20 @@
-"""Signalling conditions: handlers, restarts and the debugger hook, per thread.
+"""Signalling conditions: handlers, restarts and the debugger, per thread.
 
 **Signalling.** :func:`signal` walks this thread's handler stack, innermost first, running each
 applicable handler *without unwinding* (while a handler runs, only the handlers outside its own
 cluster are active, CLHS 9.1.4.1); a handler declines by returning. :func:`error` signals and, if no
-handler transfers control, calls ``*debugger-hook*`` if set, then raises the condition as a Python
-exception: that is how an unhandled error reaches the REPL. Before raising it records
-``c.restarts``, the restarts that were active when it went unhandled (the REPL lists them: each
-has ``.name`` and ``.report()``), and ``c.pos``. Python code of lisp/ signals an error the same way
-with :func:`raise_error` (``raise_error(LispTypeError(...))``), or :func:`type_error`.
+handler transfers control, calls :func:`invoke_debugger`. Python code of lisp/ signals an error the
+same way with :func:`raise_error` (``raise_error(LispTypeError(...))``), or :func:`type_error`.
+
+**The debugger.** :func:`invoke_debugger` calls ``*invoke-debugger-hook*`` (GFJIT-EXT, also named
+SB-EXT as in SBCL), then ``*debugger-hook*`` (each bound to NIL while it runs), then this thread's
+debugger, if a toplevel installed one (:func:`using_debugger`): it runs *where the error was
+signalled*, before anything unwinds, and normally leaves by invoking a restart. With no debugger,
+or when it declines (returns), the condition is raised as a Python exception: that is how an
+unhandled error reaches a toplevel without a debugger. Before raising it records ``c.restarts``,
+the restarts that were active when it went unhandled (each has ``.name`` and ``.report()``), and
+``c.pos``. Where the stack is nearly full (a deep recursion ran into its limit), the debugger is not
+entered there but once the error has unwound to the toplevel (``c.debugger_deferred``).
 
 **Handlers and restarts are per thread**, kept as immutable linked lists of clusters in a
 ``threading.local``; establishing one is a store, leaving one restores the saved list.
@@ -15,13 +22,15 @@ with :func:`raise_error` (``raise_error(LispTypeError(...))``), or :func:`type_e
 body as a thunk; the Lisp macros of the same names expand into calls of them.
 
 **Host exceptions.** A Python exception that did not come through :func:`signal` is translated
-(:mod:`lisp.runtime.host_errors`) and signalled where it first reaches a construct that
-establishes handlers or restarts (``handler-bind``, ``handler-case``, ``restart-case``,
-``restart-bind``): there the dynamic state of handlers and restarts is exactly what it was where
-the exception was raised, but ``unwind-protect`` cleanups and special bindings between the two
-points have already been undone (a documented deviation). Non-local exits (``return-from``,
-``throw``, restart and handler-case transfers) are ``BaseException`` subclasses, so they are never
-mistaken for errors; neither are ``KeyboardInterrupt`` and ``SystemExit``.
+(:mod:`lisp.runtime.host_errors`) and signalled, and if unhandled given to the debugger, where it
+first reaches a construct that establishes handlers or restarts (``handler-bind``,
+``handler-case``, ``restart-case``, ``restart-bind``) or a toplevel (:func:`toplevel_restart`):
+there the dynamic state of handlers and restarts is exactly what it was where the exception was
+raised, but ``unwind-protect`` cleanups and special bindings between the two points have already
+been undone (a documented deviation); the debugger still shows the frames in between, from the
+exception's traceback. Non-local exits (``return-from``, ``throw``, restart and handler-case
+transfers) are ``BaseException`` subclasses, so they are never mistaken for errors; neither are
+``KeyboardInterrupt`` and ``SystemExit``.
 """
 
 from __future__ import annotations
@@ -32,7 +41,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from types import FrameType
+from types import FrameType, TracebackType
 from typing import Any
 
 from lisp.runtime import hooks, namespace
@@ -51,6 +60,7 @@ from lisp.runtime.condition_classes import (
     format_control_text,
 )
 from lisp.runtime.data import NIL, Symbol, cl_symbol, iter_list, make_list
+from lisp.runtime.extensions import extension_symbol
 from lisp.runtime.host_errors import as_condition, frames_outward, lisp_position
 from lisp.runtime.streams import StringOutputStream, output_stream
 from lisp.runtime.values import take
@@ -135,9 +145,15 @@ HandlerNode = tuple[tuple[tuple[Any, Any], ...], "HandlerNode", bool] | None
 RestartNode = tuple[tuple["Restart", ...], "RestartNode"] | None
 
 
+#: A debugger: called with an unhandled condition and, for an error that was raised as a Python
+#: exception before it was signalled, that exception's traceback (the frames it unwound).
+Debugger = Callable[[Condition, TracebackType | None], None]
+
+
 class _DynamicState(threading.local):
     handlers: HandlerNode = None
     restarts: RestartNode = None
+    debugger: Debugger | None = None
 
 
 _state = _DynamicState()
@@ -214,17 +230,73 @@ def raise_error(condition: Condition) -> Any:
 
 
 _DEBUGGER_HOOK = cl_symbol("*DEBUGGER-HOOK*")
+_INVOKE_DEBUGGER_HOOK = extension_symbol("*INVOKE-DEBUGGER-HOOK*")
+for _hook in (_DEBUGGER_HOOK, _INVOKE_DEBUGGER_HOOK):
+    namespace.proclaim_special(_hook)
+    if not namespace.global_value_is_set(_hook):
+        namespace.set_symbol_value(_hook, NIL)
+
+# Frames the debugger needs below the point where it is entered (its own REPL, compiling and
+# evaluating what is typed there); with fewer left under the recursion limit it waits for the
+# toplevel.
+_DEBUGGER_STACK = 3000
 
 
 def invoke_debugger(condition: Condition) -> Any:
-    """``invoke-debugger``: call ``*debugger-hook*`` (bound to NIL meanwhile) if it is set; there
-    is no interactive debugger, so then the condition is raised to the top level, with the
-    restarts active here recorded on it."""
-    hook = namespace.symbol_value(_DEBUGGER_HOOK) if namespace.boundp(_DEBUGGER_HOOK) else NIL
+    """``invoke-debugger``: run the hooks, then this thread's debugger; raise ``condition`` if
+    they all return (see the module docstring)."""
+    raise _debug(condition, None, sys._getframe(1))
+
+
+@contextmanager
+def using_debugger(debugger: Debugger | None) -> Iterator[None]:
+    """Make ``debugger`` this thread's debugger while the block runs (None: no debugger)."""
+    state = _state
+    saved, state.debugger = state.debugger, debugger
+    try:
+        yield
+    finally:
+        state.debugger = saved
+
+
+def current_debugger() -> Debugger | None:
+    """This thread's debugger, if a toplevel installed one."""
+    return _state.debugger
+
+
+def _debug(condition: Condition, traceback: TracebackType | None, frame: FrameType | None, *,
+           run_hooks: bool = True) -> Condition:
+    """Run the debugger hooks (unless ``run_hooks`` is false: they ran) and the debugger for
+    ``condition``; if they return, the condition marked unhandled, to be raised."""
+    if run_hooks:
+        _run_hook(_INVOKE_DEBUGGER_HOOK, condition)
+        _run_hook(_DEBUGGER_HOOK, condition)
+    debugger = _state.debugger
+    if debugger is not None:
+        if condition.pos is None:
+            condition.pos = lisp_position(frames_outward(frame))
+        if _stack_nearly_full():
+            condition.debugger_deferred = True
+        else:
+            condition.debugger_deferred = False
+            debugger(condition, traceback)
+    return _unhandled(condition, frame)
+
+
+def _run_hook(variable: Symbol, condition: Condition) -> None:
+    hook = namespace.symbol_value(variable) if namespace.boundp(variable) else NIL
     if hook is not NIL:
-        with namespace.dynamic_binding(_DEBUGGER_HOOK, NIL):
+        with namespace.dynamic_binding(variable, NIL):
             (namespace.get_function(hook) if isinstance(hook, Symbol) else hook)(condition, hook)
-    raise _unhandled(condition, sys._getframe(1))
+
+
+def _stack_nearly_full() -> bool:
+    room = sys.getrecursionlimit() - _DEBUGGER_STACK
+    frame = sys._getframe()
+    while frame is not None and room > 0:
+        frame = frame.f_back
+        room -= 1
+    return frame is not None
 
 
 def _unhandled(condition: Condition, frame: FrameType | None) -> Condition:
@@ -346,12 +418,22 @@ def handler_case(thunk: Callable[[], Any], tests: Iterable[Any], clauses: list[C
 
 
 def _signal_escaped(exc: Exception) -> Condition:
-    """Signal ``exc`` here if it escaped without being signalled; the condition to re-raise."""
+    """Signal ``exc`` here, and give it to the debugger if unhandled, unless that was done; the
+    condition to re-raise."""
     condition = as_condition(exc)
     if condition.signalled:
         return condition
     signal_condition(condition)
-    return _unhandled(condition, None)
+    return _debug(condition, exc.__traceback__, None)
+
+
+def debug_escaped(exc: Exception) -> Condition:
+    """For a toplevel: :func:`_signal_escaped`, and the debugger for an error whose debugger was
+    deferred for want of stack; the condition to re-raise."""
+    condition = as_condition(exc)
+    if condition.signalled and getattr(condition, "debugger_deferred", False):
+        return _debug(condition, exc.__traceback__, None, run_hooks=False)
+    return _signal_escaped(exc)
 
 
 # -- restarts --------------------------------------------------------------------------------------
@@ -503,7 +585,9 @@ def restart_case(thunk: Callable[[], Any], specs: list[RestartSpec], clauses: li
 
 @contextmanager
 def toplevel_restart(name: Symbol, report: str) -> Iterator[Callable[[], bool]]:
-    """For the REPL: a restart named ``name`` around a block; invoking it unwinds to the block's end.
+    """For a toplevel: a restart named ``name`` around a block; invoking it unwinds to the block's
+    end. An error that leaves the block without having met the debugger meets it here, with this
+    restart still active (:func:`debug_escaped`).
 
     Yields a function telling whether the restart was invoked.
     """
@@ -517,7 +601,13 @@ def toplevel_restart(name: Symbol, report: str) -> Iterator[Callable[[], bool]]:
     saved = state.restarts
     state.restarts = ((Restart(name, invoke, report),), saved)
     try:
-        yield lambda: invoked
+        try:
+            yield lambda: invoked
+        except Exception as exc:
+            condition = debug_escaped(exc)
+            if condition is exc:
+                raise
+            raise condition.with_traceback(exc.__traceback__) from None
     except _RestartTransfer as transfer_:
         if transfer_.tag is not tag:
             raise

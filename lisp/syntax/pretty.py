@@ -18,7 +18,8 @@ object, which is kept whenever it fits. Styles:
 - ``progn``, ``tagbody``: one form per line, indented by 1;
 - ``loop``: a line per clause (at each clause keyword), aligned after ``(LOOP ``; ``do``'s
   variable list one binding per line;
-- ``'x``, ``#'f`` and backquote abbreviations are kept.
+- ``'x``, ``#'f`` and backquote abbreviations are kept;
+- a structure (``#S(...)``): each slot on a line of its own.
 
 Not done (deviations): ``pprint-logical-block`` and the other pretty-printing functions, the
 ``*print-pprint-dispatch*`` table, ``*print-lines*`` and ``*print-miser-width*`` (SBCL lays out a
@@ -78,18 +79,22 @@ class Layout:
     """Lays out one top-level object; see the module docstring."""
 
     def __init__(self, flat: Callable[[Any, int], str], margin: int, length: int | None, level: int | None,
-                 abbreviation: Callable[[Cons], str | None]) -> None:
+                 abbreviation: Callable[[Cons], str | None],
+                 structure: Callable[[Any], tuple[str, list[tuple[str, Any]]] | None]) -> None:
         self.flat = flat
         self.margin = margin
         self.length = length
         self.level = level
         self.abbreviation = abbreviation
+        self.structure = structure
 
     def text(self, obj: Any, depth: int, column: int) -> str:
         flat = self.flat(obj, depth)
-        if self.fits(column, flat) or not isinstance(obj, (Cons, list)) \
-                or (self.level is not None and depth >= self.level):
+        if self.fits(column, flat) or (self.level is not None and depth >= self.level):
             return flat
+        if not isinstance(obj, (Cons, list)):
+            parts = self.structure(obj)
+            return flat if parts is None else self.structure_form(*parts, depth, column)
         if isinstance(obj, list):
             return self.fill("#(", self.limited(obj), NIL, depth, column, column + 2)
         prefix = self.abbreviation(obj)
@@ -211,6 +216,22 @@ class Layout:
                 out.append(" ")
                 col += 1
             col = _append(out, self.piece(item, depth + 1, col), col)
+        out.append(")")
+        return "".join(out)
+
+    def structure_form(self, name: str, slots: list[tuple[str, Any]], depth: int, column: int) -> str:
+        """``#S(name`` and then each ``:slot value`` on a line of its own, three columns in (SBCL's
+        layout of a structure too wide for the line)."""
+        out = [f"#S({name}"]
+        indent = column + 3
+        for item in self.limited(slots):
+            out.append("\n" + " " * indent)
+            if item is _ELLIPSIS:
+                out.append("...")
+                break
+            key, value = item
+            out.append(key + " ")
+            _append(out, self.text(value, depth + 1, indent + len(key) + 1), indent + len(key) + 1)
         out.append(")")
         return "".join(out)
 

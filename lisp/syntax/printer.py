@@ -14,7 +14,8 @@ API:
 What ``prin1`` prints reads back as an ``equal`` object: symbols are escaped (``|foo|``, ``|1|``)
 and package-qualified as ``*package*`` requires, strings and characters use reader syntax, floats
 print with the shortest digits that read back exactly, circular and shared structure uses
-``#n=``/``#n#`` under ``*print-circle*``. ``*print-pretty*`` (default T) abbreviates ``(quote x)``
+``#n=``/``#n#`` under ``*print-circle*``, structures print as ``#S(name :slot value ...)``
+(:data:`structure_print_parts`). ``*print-pretty*`` (default T) abbreviates ``(quote x)``
 as ``'x`` and likewise ``#'``, backquote and commas. Lists wider than ``*print-right-margin*`` are
 laid out over several lines as SBCL does (:mod:`lisp.syntax.pretty`) when that variable is set, and always
 by ``pprint`` (80 columns when it is NIL). Deviations: ``*print-right-margin*`` NIL means no line
@@ -123,6 +124,17 @@ def print_python_object(obj: Any, stream: OutputStream) -> None:
 print_object_hook: Callable[[Any, OutputStream], None] = print_python_object
 
 
+def _no_structure(obj: Any) -> None:
+    return None
+
+
+#: ``(name, [(slot name, value)...])`` of a structure that prints as ``#S(name :slot value ...)``
+#: (one whose ``print-object`` is the default), else None; set by ``lisp.library.structures``.
+#: Such structures are printed here, so ``*print-level*``, ``*print-length*`` and
+#: ``*print-circle*`` apply inside them.
+structure_print_parts: Callable[[Any], tuple[Symbol, list[tuple[Symbol, Any]]] | None] = _no_structure
+
+
 class _Printer:
     """One top-level print: the settings read once, the text built in ``parts``."""
 
@@ -162,8 +174,10 @@ class _Printer:
     def text(self, obj: Any) -> str:
         if self.circle:
             self.labels = {i: 0 for i in _shared_objects(obj)}
-        elif self.pretty and self.margin is not None and isinstance(obj, (Cons, list)):
-            layout = Layout(self.flat, self.margin, self.length, self.level, self.abbreviation)
+        elif self.pretty and self.margin is not None and (isinstance(obj, (Cons, list))
+                                                           or self.structure_texts(obj) is not None):
+            layout = Layout(self.flat, self.margin, self.length, self.level, self.abbreviation,
+                            self.structure_texts)
             return layout.text(obj, 0, self.start_column)
         self.object(obj, 0)
         return "".join(self.parts)
@@ -230,7 +244,11 @@ class _Printer:
             shown = self.symbol_text(name) if isinstance(name, Symbol) else getattr(obj, "__name__", "(LAMBDA)")
             out(self.unreadable(obj, f"FUNCTION {shown}"))
         else:
-            self.unknown(obj)
+            parts = structure_print_parts(obj)
+            if parts is None:
+                self.unknown(obj)
+            else:
+                self.structure(obj, *parts, depth)
 
     def unreadable(self, obj: Any, description: str) -> str:
         if self.readably:
@@ -352,11 +370,18 @@ class _Printer:
         self.next_label += 1
         return False
 
-    def list(self, obj: Cons, depth: int) -> None:
+    def elided(self, obj: Any, depth: int) -> bool:
+        """Print ``#n#`` for an object printed already, ``#`` for one below ``*print-level*``:
+        True if that was all there is to print of it (``#n=`` is printed the first time)."""
         if self.circle and self.labelled(obj):
-            return
+            return True
         if self.level is not None and depth >= self.level:
             self.parts.append("#")
+            return True
+        return False
+
+    def list(self, obj: Cons, depth: int) -> None:
+        if self.elided(obj, depth):
             return
         out = self.parts.append
         if self.pretty and self.abbreviated(obj):
@@ -381,6 +406,36 @@ class _Printer:
                 break
             out(" ")
         out(")")
+
+    def structure(self, obj: Any, name: Symbol, slots: list[tuple[Symbol, Any]], depth: int) -> None:
+        """``#S(name :slot value ...)``: a level deeper like a list, ``*print-length*`` counting
+        slots."""
+        if self.elided(obj, depth):
+            return
+        out = self.parts.append
+        out("#S(")
+        out(self.symbol_text(name))
+        for i, (slot, value) in enumerate(slots):
+            if self.length is not None and i >= self.length:
+                out(" ...")
+                break
+            out(" ")
+            out(self.slot_key(slot))
+            out(" ")
+            self.object(value, depth + 1)
+        out(")")
+
+    def slot_key(self, slot: Symbol | None) -> str:
+        """A slot's name in ``#S``: a keyword, even without escapes (as SBCL); NIL may name one."""
+        name = "NIL" if slot is None else slot.name
+        return ":" + (self.symbol_name(name) if self.escape else self.cased(name))
+
+    def structure_texts(self, obj: Any) -> tuple[str, list[tuple[str, Any]]] | None:
+        """For the pretty layout: the name and slot keys of a structure printed as ``#S``, as text."""
+        parts = structure_print_parts(obj)
+        if parts is None:
+            return None
+        return self.symbol_text(parts[0]), [(self.slot_key(slot), value) for slot, value in parts[1]]
 
     def abbreviated(self, obj: Cons) -> bool:
         """Whether ``obj`` prints as ``'x`` (and ``#'x`` ...): a two-element list, unshared tail."""
@@ -457,14 +512,18 @@ def _limit(value: Any, name: str) -> int | None:
 
 
 def _shared_objects(root: Any) -> list[int]:
-    """Ids of the conses, vectors and uninterned symbols reachable from ``root`` more than once."""
+    """Ids of the conses, vectors, structures and uninterned symbols reachable from ``root`` more
+    than once."""
     seen: set[int] = set()
     shared: list[int] = []
     stack = [root]
     while stack:
         obj = stack.pop()
+        structure = None
         if not isinstance(obj, (Cons, list)) and not (isinstance(obj, Symbol) and obj.package is None):
-            continue
+            structure = structure_print_parts(obj)
+            if structure is None:
+                continue
         key = id(obj)
         if key in seen:
             if key not in shared:
@@ -476,6 +535,8 @@ def _shared_objects(root: Any) -> list[int]:
             stack.append(obj.car)
         elif isinstance(obj, list):
             stack.extend(reversed(obj))
+        elif structure is not None:
+            stack.extend(value for _, value in reversed(structure[1]))
     return shared
 
 

@@ -23,7 +23,8 @@ symbols upcased as by the standard readtable with ``\\`` and ``|...|`` escapes, 
 ``pkg::sym``, ``:keyword``, ``#:uninterned``; ``' ` , ,@ ,.``, ``#'``, ``#(...)``, ``#*bits`` (a
 vector of 0 and 1), ``; #|...|#`` comments, ``#+``/``#-`` feature expressions over ``*features*``,
 ``#.`` (when ``*read-eval*``), ``#n=``/``#n#`` for shared and circular structure, ``#p"..."``
-(a string: there are no pathname objects).
+(a string: there are no pathname objects), ``#S(name slot value ...)`` (a structure, made by
+:data:`make_structure`, which ``lisp.library.structures`` provides).
 
 Readtables: the reader follows ``*readtable*`` (a :class:`Readtable`), read afresh for each
 top-level form; ``STANDARD_READTABLE`` is the standard syntax and cannot be modified. Reader macros
@@ -851,6 +852,11 @@ def _patch(obj: Any, placeholder: _Placeholder, value: Any, seen: set[int]) -> A
                     x[k] = value
                 else:
                     stack.append(item)
+        else:
+            inside = patch_structure(x, placeholder, value)
+            if inside is not None:
+                seen.add(id(x))
+                stack.extend(inside)
     return obj
 
 
@@ -873,6 +879,43 @@ def _sharp_pathname(reader: Reader, start: int, arg: int | None) -> tuple[bool, 
     return True, form
 
 
+def _no_structures(name: Any, initargs: list[Any]) -> Any:
+    raise LookupError(f"{shown(name)} is not a defined structure type")
+
+
+#: ``#S(name key value ...)``: ``make_structure(name, [key, value, ...])`` is the structure (by
+#: its standard constructor), set by ``lisp.library.structures``; LookupError (a READER-ERROR
+#: here) when ``name`` names no such structure.
+make_structure: Callable[[Any, list[Any]], Any] = _no_structures
+
+
+def _no_slots(obj: Any, placeholder: Any, value: Any) -> list[Any] | None:
+    return None
+
+
+#: For ``#n#`` inside ``#S``: ``patch_structure(obj, placeholder, value)`` replaces ``placeholder``
+#: by ``value`` among the slots of the structure ``obj`` and returns the other slot values (to
+#: patch inside); None if ``obj`` is no structure. Set by ``lisp.library.structures``.
+patch_structure: Callable[[Any, Any, Any], list[Any] | None] = _no_slots
+
+
+def _sharp_s(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
+    """``#S(name key value ...)``: a structure, made by its standard constructor (CLHS 2.4.8.13)."""
+    form = reader.read_form("#S", start)
+    if symbol_value(READ_SUPPRESS) is not NIL:
+        return True, NIL
+    _no_arg(reader, start, arg, "#S")
+    if not isinstance(form, Cons):
+        raise reader._error("#S must be followed by a list: #S(name slot value ...)", start)
+    items = _cons_items(form, reader, start)
+    if len(items) % 2 == 0:
+        raise reader._error(f"#S{shown(form)} has a slot name without a value", start)
+    try:
+        return True, make_structure(items[0], items[1:])
+    except LookupError as exc:
+        raise reader._error(str(exc.args[0]), start) from None
+
+
 def _sharp_invalid(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
     sub = reader.text[reader.offset - 1]
     if sub == "<":
@@ -885,6 +928,7 @@ _SHARP_DISPATCH: dict[str, DispatchHandler] = {
     "|": _sharp_bar, "X": _sharp_radix(16), "B": _sharp_radix(2), "O": _sharp_radix(8),
     "R": _sharp_radix(None), "C": _sharp_complex, "*": _sharp_bits, "+": _sharp_feature(True),
     "-": _sharp_feature(False), ".": _sharp_dot, "P": _sharp_pathname, "=": _sharp_equal, "#": _sharp_sharp,
+    "S": _sharp_s,
     "<": _sharp_invalid, ")": _sharp_invalid, " ": _sharp_invalid, "\n": _sharp_invalid,
     "\t": _sharp_invalid,
 }

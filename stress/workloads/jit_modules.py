@@ -15,6 +15,11 @@ reached by calling `NAME(0)` and then checks the arithmetic. The checks:
 - a lookup never misses a module that was live for the whole lookup;
 - every injected fault (bad IR, IR that fails verification, an undefined symbol, a missing
   export, a duplicate export) raises its specific `jit` error, and the pool carries on;
+- when the pool compiles in worker processes (`gfjit stress --compile-in process`, i.e.
+  GFJIT_COMPILE_IN=process) and the run may damage its process (in the child of a run), some faults
+  make the worker compiling a module die (SIGKILL, SIGSEGV, a hang past the deadline, memory, an
+  exit): that add must raise CompileWorkerError naming the module and the cause, the worker is
+  replaced, and the next add of the name succeeds;
 - at the end, once every handle is released, no module is live.
 
 Each name has an owner lock: only its holder adds or releases modules of that name; everyone
@@ -58,6 +63,12 @@ FAULTS = {
     "undefined": jit.UndefinedSymbolError,
     "missing-export": jit.MissingExportError,
 }
+# Worker faults (process mode only): how a worker dies, and the cause CompileWorkerError must give.
+WORKER_FAULTS = {"sigkill": "signal", "sigsegv": "signal", "hang": "timeout", "memory": "memory",
+                 "exit": "exit"}
+WORKER_FAULT_SHARE = 4  # one injected fault in this many kills a worker, when that is allowed
+# A hung worker costs its thread this long; far below the run's --hang-after.
+WORKER_TIMEOUT = 5.0
 
 
 def switch_value(serial: int, case: int) -> int:
@@ -169,7 +180,10 @@ class JitWorkload:
 
     def __init__(self, settings: Settings, shards: int | None = None) -> None:
         self.settings = settings
-        self.pool = jit.JitPool(shards=shards, retire_after=RETIRE_AFTER)
+        # No object cache: every module is new IR (its callables' addresses are compiled in).
+        self.pool = jit.JitPool(shards=shards, retire_after=RETIRE_AFTER, cache_dir="",
+                                worker_limits=jit.WorkerLimits(timeout=WORKER_TIMEOUT))
+        self.worker_faults = settings.process_faults and self.pool.compile_in == "process"
         self.clock = itertools.count(1)
         self.serials = itertools.count(1)
         self.names = [f"gfjit_stress_{index}" for index in range(NAMES)]
@@ -179,7 +193,8 @@ class JitWorkload:
         self.modules: dict[int, Module] = {}
         self.released_order: collections.deque[int] = collections.deque()
         self.forgotten_below = 0  # every released module numbered below this is forgotten
-        self.tally = Tally("jit faults raised as expected", "jit calls unverifiable (module forgotten)")
+        worker_counter = ("jit worker faults raised as expected",) if self.worker_faults else ()
+        self.tally = Tally("jit faults raised as expected", "jit calls unverifiable (module forgotten)", *worker_counter)
 
     def forget_old(self) -> None:
         """Drop the oldest released modules from memory beyond `REMEMBERED`."""
@@ -206,13 +221,18 @@ class JitWorkload:
 
     def counters(self) -> dict[str, int]:
         stats = self.pool.stats()
+        workers = {
+            "jit workers started": stats["workers_started"],
+            "jit worker restarts": stats["worker_restarts"],
+            "jit worker recycles": stats["worker_recycles"],
+        } if self.pool.compile_in == "process" else {}
         return {
             "jit modules added": stats["modules_added"],
             "jit modules live": stats["modules_live"],
             "jit modules freed": stats["modules_freed"],
             "jit LLJITs created": stats["lljits_created"],
             "jit LLJITs disposed": stats["lljits_disposed"],
-        } | self.tally.as_dict()
+        } | workers | self.tally.as_dict()
 
 
 class JitWorker:
@@ -277,6 +297,8 @@ class JitWorker:
         if live is not None:  # we own the name and it is live: adding it again must be refused
             kind, expected = "duplicate", jit.DuplicateSymbolError
             ir, exports = module_ir(name, 1, 0, _REFUSED_TARGETS), module_exports(name)
+        elif w.worker_faults and abs(x) % WORKER_FAULT_SHARE == 0:
+            return self.kill_worker(slot, x)
         else:
             kind = sorted(FAULTS)[abs(x) % len(FAULTS)]
             expected = FAULTS[kind]
@@ -293,6 +315,27 @@ class JitWorker:
         handle.release()
         self.ctx.mismatch(f"{kind} fault on {name}", expected.__name__, "the add succeeded")
         return "jit.fault"
+
+    def kill_worker(self, slot: int, x: int) -> str:
+        """Add a module of free name `slot` whose compile kills its worker: the add must fail with
+        the cause of that death, and the pool must carry on."""
+        w = self.w
+        name = w.names[slot]
+        how = sorted(WORKER_FAULTS)[abs(x) // WORKER_FAULT_SHARE % len(WORKER_FAULTS)]
+        self.ctx.note(f"worker fault {how} compiling {name}")
+        w.pool.inject_worker_fault(how, module=name)
+        try:
+            handle = w.pool.add(module_ir(name, 1, 0, _REFUSED_TARGETS), exports=module_exports(name), name=name)
+        except jit.CompileWorkerError as error:
+            if (error.module, error.cause) == (name, WORKER_FAULTS[how]):
+                w.tally.add("jit worker faults raised as expected")
+            else:
+                self.ctx.mismatch(f"worker fault {how} on {name}", f"CompileWorkerError({name!r}, {WORKER_FAULTS[how]!r})",
+                                  f"CompileWorkerError({error.module!r}, {error.cause!r}): {error}")
+            return "jit.worker-fault"
+        handle.release()
+        self.ctx.mismatch(f"worker fault {how} on {name}", "CompileWorkerError", "the add succeeded")
+        return "jit.worker-fault"
 
     def lookup_and_call(self, slot: int, x: int) -> str:
         w = self.w

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import ctypes
+import os
+import subprocess
+import sys
+import textwrap
 import threading
 
 I64_TO_I64 = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_int64)
@@ -77,3 +81,24 @@ def run_in_threads(target, args_per_thread) -> list[BaseException]:
     for thread in threads:
         thread.join()
     return errors
+
+
+def run_python(program: str, *, env: dict[str, str | None] | None = None, timeout: float = 120
+               ) -> subprocess.CompletedProcess:
+    """Run `program` in a new interpreter that can import the jit test helpers, with the
+    environment changed by `env` (None: unset); a run that outlives `timeout` seconds is killed
+    and comes back with returncode None (a hang)."""
+    prelude = f"import sys\nsys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})\n"
+    environment = dict(os.environ)
+    for name, value in (env or {}).items():
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
+    try:
+        return subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(program)],
+                              capture_output=True, text=True, timeout=timeout, env=environment)
+    except subprocess.TimeoutExpired as expired:  # its output may come back as bytes
+        out, err = (o.decode(errors="replace") if isinstance(o, bytes) else o or ""
+                    for o in (expired.stdout, expired.stderr))
+        return subprocess.CompletedProcess(expired.cmd, None, out, err)

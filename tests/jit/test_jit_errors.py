@@ -156,3 +156,27 @@ def test_stats_stay_readable_after_close(pool):
     pool.close()
     stats = pool.stats()
     assert (stats["modules_added"], stats["modules_live"]) == (1, 0)
+
+
+def test_ir_with_a_nul_character_raises_ir_syntax_error_at_its_position():
+    ir = affine_ir("f", 1, 1) + "; comment\0define i64 @g() {\n  ret i64 0\n}\n"
+    with pytest.raises(jit.IRSyntaxError, match="NUL character") as caught:
+        jit.compile(ir, "nul")
+    assert (caught.value.line, caught.value.column) == (6, 10)
+    assert caught.value.source_line == "; comment\\x00define i64 @g() {"
+
+
+def test_ir_with_a_lone_surrogate_raises_ir_syntax_error_at_its_position():
+    ir = "define i64 @f() {\n  ret i64 0 ; caf\udce9\n}\n"
+    with pytest.raises(jit.IRSyntaxError, match="lone surrogate U\\+DCE9") as caught:
+        jit.compile(ir, "surrogate")
+    assert (caught.value.line, caught.value.column) == (2, 18)
+    str(caught.value).encode("utf-8")  # the message itself can be printed
+
+
+@pytest.mark.parametrize("bad", ["\0", "\ud800"])
+def test_pool_add_refuses_ir_with_a_character_llvm_cannot_take(pool, bad):
+    with pytest.raises(jit.IRSyntaxError, match="IR contains"):
+        pool.add(affine_ir("f", 1, 1) + bad, exports=["f"])
+    with pool.add(affine_ir("f", 1, 1), exports=["f"]) as handle:
+        assert I64_TO_I64(handle.address("f"))(1) == 2

@@ -76,9 +76,7 @@ def test_the_session_carries_on_after_an_error():
 
 def test_the_backtrace_shows_lisp_functions_with_positions_innermost_first():
     out = repl("(defun inner (x) (error \"bad ~a\" x))\n(defun outer (x) (inner x))\n(outer 5)")
-    assert "  0: INNER (<repl>:1:18)" in out
-    assert "  1: OUTER (<repl>:2:18)" in out
-    assert "  2: (top-level form) (<repl>:3:1)" in out
+    assert "  0: (INNER 5) at <repl>:1:18\n  1: (OUTER 5) at <repl>:2:18\n  2: (top-level form) at <repl>:3:1\n" in out
 
 
 def test_the_restarts_active_at_the_error_are_listed():
@@ -190,7 +188,7 @@ def test_the_prompt_names_the_current_package_by_its_shortest_name():
 
 def test_a_recursion_in_the_backtrace_is_one_line_and_the_rest_is_counted():
     out = repl("(defun down (n) (if (= n 0) (error \"bottom\") (down (- n 1))))\n(down 30)")
-    assert "  0: DOWN (<repl>:1:29)\n  1-11: DOWN (<repl>:1:46)\n  ... 20 more\n" in out
+    assert "  0: (DOWN 0) at <repl>:1:29\n  1-11: (DOWN ...) at <repl>:1:46\n  ... 20 more\n" in out
 
 
 PRINT_FAILS = "(defclass repl-bad () ())\n(defmethod print-object ((b repl-bad) s) (error \"print failed\"))\n"

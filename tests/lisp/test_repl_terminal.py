@@ -86,9 +86,11 @@ def test_enter_inside_an_unfinished_form_continues_it_on_a_new_line(terminal):
 
 
 @pytest.mark.timeout(120)
-def test_an_error_is_reported_and_the_prompt_comes_back(terminal):
+def test_an_error_enters_the_debugger_and_top_brings_the_prompt_back(terminal):
     terminal.type('(error "oops ~a" 1)\r')
     terminal.wait_for("Error (SIMPLE-ERROR) at <repl>:1:1:\n  oops 1\n")
+    terminal.wait_for("1]")
+    terminal.type(":top\r")
     terminal.wait_for("CL-USER>")
     terminal.type("(+ 2 2)\r")
     terminal.wait_for("\n4\n")
@@ -102,11 +104,13 @@ def test_tab_completes_a_symbol_name(terminal):
 
 
 @pytest.mark.timeout(120)
-def test_ctrl_c_interrupts_an_evaluation_and_the_prompt_comes_back(terminal):
+def test_ctrl_c_stops_an_evaluation_in_the_debugger_and_abort_brings_the_prompt_back(terminal):
     terminal.type("(progn (print :started) (finish-output) (loop))\r")
     terminal.wait_for(":STARTED")
     terminal.type("\x03")
-    terminal.wait_for("Interrupted (Ctrl-C).")
+    terminal.wait_for("Interactive interrupt (Ctrl-C).")
+    terminal.wait_for("1]")
+    terminal.type(":abort\r")
     terminal.wait_for("CL-USER>")
     terminal.type("(+ 1 2)\r")
     terminal.wait_for("\n3\n")

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -68,10 +69,8 @@ def _forever():
         n += 1
 
 
-@pytest.mark.timeout(30)
-def test_sigint_interrupts_the_running_call_which_unwinds_through_finally(worker):
-    started = threading.Event()
-    cleaned_up = []
+def _spinner(started, cleaned_up):
+    """A function that says it started, then loops for ever in a try whose finally records."""
 
     def spin():
         started.set()
@@ -79,6 +78,15 @@ def test_sigint_interrupts_the_running_call_which_unwinds_through_finally(worker
             _forever()
         finally:
             cleaned_up.append(True)
+
+    return spin
+
+
+@pytest.mark.timeout(30)
+def test_sigint_interrupts_the_running_call_which_unwinds_through_finally(worker):
+    started = threading.Event()
+    cleaned_up = []
+    spin = _spinner(started, cleaned_up)
 
     def press_ctrl_c():
         started.wait()
@@ -98,3 +106,95 @@ def test_gfjit_eval_under_a_profiler_returns(tmp_path):
     done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(tmp_path / "profile"), "-m", "lisp", "eval",
                            "(+ 1 2)"], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout) == (0, "3\n"), done.stderr
+
+
+# -- the channel back to the waiting thread --------------------------------------------------
+
+def test_ask_runs_a_function_in_the_thread_waiting_for_the_call(worker):
+    assert worker.call(lambda: worker.ask(threading.get_ident)) == threading.get_ident()
+
+
+def test_ask_raises_in_the_evaluation_thread_what_the_function_raised(worker):
+    def asks():
+        try:
+            worker.ask(lambda: 1 / 0)
+        except ZeroDivisionError:
+            return "raised here"
+
+    assert worker.call(asks) == "raised here"
+
+
+def test_ask_is_refused_outside_a_call(worker):
+    with pytest.raises(RuntimeError):
+        worker.ask(lambda: None)
+
+
+# -- Ctrl-C that breaks in where the evaluation is -------------------------------------------
+
+def _press_ctrl_c_when(event):
+    def press():
+        event.wait()
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=press).start()
+
+
+@pytest.mark.timeout(30)
+def test_with_on_interrupt_ctrl_c_calls_it_inside_the_evaluation_which_then_goes_on():
+    worker = EvalThread()
+    started, stop, seen = threading.Event(), [], []
+
+    def on_interrupt():
+        frames = []
+        frame = sys._getframe()
+        while frame is not None:
+            frames.append(frame.f_code.co_name)
+            frame = frame.f_back
+        seen.append("spin" in frames)
+        stop.append(True)
+
+    def spin():
+        started.set()
+        while not stop:
+            pass
+        return "finished"
+
+    worker.on_interrupt = on_interrupt
+    _press_ctrl_c_when(started)
+    assert worker.call(spin) == "finished"
+    assert seen == [True]
+
+
+@pytest.mark.timeout(30)
+def test_on_interrupt_may_raise_into_the_evaluation_which_unwinds_through_finally():
+    worker = EvalThread()
+    started, cleaned_up = threading.Event(), []
+    spin = _spinner(started, cleaned_up)
+
+    def on_interrupt():
+        raise KeyboardInterrupt
+
+    worker.on_interrupt = on_interrupt
+    _press_ctrl_c_when(started)
+    with pytest.raises(KeyboardInterrupt):
+        worker.call(spin)
+    assert cleaned_up == [True]
+    assert worker.call(lambda: "alive") == "alive"
+
+
+@pytest.mark.timeout(30)
+def test_a_break_during_a_long_c_call_is_taken_when_it_returns_and_leaves_no_trace():
+    worker = EvalThread()
+    calls = []
+    worker.on_interrupt = lambda: calls.append(True)
+    started = threading.Event()
+
+    def long_c_call():
+        started.set()
+        time.sleep(1)  # no bytecode runs: the break waits for it
+        return "done"
+
+    _press_ctrl_c_when(started)
+    assert worker.call(long_c_call) == "done"
+    assert calls == [True]
+    assert worker.call(sys.gettrace) is None

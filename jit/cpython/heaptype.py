@@ -1,0 +1,121 @@
+"""Heap types made from a spec (``PyType_FromSpecWithBases``, through ctypes), whose instances
+have a layout generated code reads: object fields at fixed offsets, a per-instance vectorcall
+pointer, and, for :func:`make_callable_type`, a slot for a fallback callable.
+
+Relied on (CPython 3.11-3.13): a type made from a spec records its members after its header with
+``Py_SIZE`` = their count, and inherits from a Python-level ``base`` the ``subtype_traverse``,
+``subtype_clear`` and ``subtype_dealloc`` functions, which walk every such type's ``T_OBJECT_EX``
+members: visiting them, clearing and releasing the writable ones. So an object field holds a
+strong reference that the collector sees, may clear (to NULL: generated code reading it must test
+for that) and deallocation releases.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from .. import capi
+from .layout import (OBJECT_HEAD_SIZE, READONLY, T_OBJECT_EX, T_PYSSIZET, TPFLAGS_HAVE_VECTORCALL,
+                     PyMemberDef, PyTypeSlot, PyTypeSpec, Slot, type_from_spec)
+
+
+class Member(NamedTuple):
+    """A ``PyMemberDef`` of a heap type: ``kind`` is a ``T_*`` type of ``jit.cpython.layout``."""
+
+    name: str
+    kind: int
+    offset: int
+    hidden: bool = False  # deleted from the type once made: Python code cannot reach it
+
+
+def object_member(name: str, offset: int, *, hidden: bool = False) -> Member:
+    """A ``PyObject*`` field (a strong reference, see the module's note). ``hidden``: its
+    attribute is deleted from the type, so Python code can neither replace nor delete what
+    generated code relies on; the collector still visits and clears it."""
+    return Member(name, T_OBJECT_EX, offset, hidden)
+
+
+def vectorcall_member(offset: int) -> Member:
+    """Where instances keep their vectorcall pointer (``__vectorcalloffset__``); the type gets
+    ``tp_call = PyVectorcall_Call`` for callers that do not use vectorcall."""
+    return Member("__vectorcalloffset__", T_PYSSIZET, offset)
+
+
+def dict_member(offset: int) -> Member:
+    """Where instances keep their ``__dict__``."""
+    return Member("__dictoffset__", T_PYSSIZET, offset)
+
+
+def weaklist_member(offset: int) -> Member:
+    """Where instances keep their list of weak references."""
+    return Member("__weaklistoffset__", T_PYSSIZET, offset)
+
+
+# CPython 3.11 keeps pointing at the spec's name (tp_name): it must live forever.
+_type_names: list[ctypes.Array[ctypes.c_char]] = []
+
+
+def make_heap_type(base: type, name: str, basicsize: int, members: Sequence[Member],
+                   slots: Sequence[tuple[Slot, int]] = (), flags: int = 0) -> type:
+    """A heap type subclassing ``base`` whose instances are ``basicsize`` bytes with ``members``
+    (at most one vectorcall member, see :func:`vectorcall_member`), given the C functions
+    ``slots`` ((slot, address), e.g. ``(Slot.tp_new, capi.address("PyType_GenericNew"))``) and the
+    type ``flags``. Raises RuntimeError if the type did not get that layout."""
+    if min((m.offset for m in members), default=basicsize) < base.__basicsize__:
+        raise ValueError(f"{name}: members overlap the layout of {base.__qualname__}")
+    table = (PyMemberDef * (len(members) + 1))(
+        *(PyMemberDef(m.name.encode(), m.kind, m.offset, 0 if m.kind == T_OBJECT_EX else READONLY, None)
+          for m in members),
+        PyMemberDef(None, 0, 0, 0, None))
+    calls = [m for m in members if m.name == "__vectorcalloffset__"]
+    if len(calls) > 1:
+        raise ValueError(f"{name}: more than one vectorcall member")
+    given = [*slots, (Slot.tp_members, ctypes.addressof(table))]
+    if calls:
+        flags |= TPFLAGS_HAVE_VECTORCALL
+        given.append((Slot.tp_call, capi.address("PyVectorcall_Call")))
+    slot_table = (PyTypeSlot * (len(given) + 1))(*(PyTypeSlot(s, a) for s, a in given), PyTypeSlot(0, None))
+    _type_names.append(ctypes.create_string_buffer(name.encode()))
+    spec = PyTypeSpec(ctypes.cast(_type_names[-1], ctypes.c_char_p), basicsize, 0, flags, slot_table)
+    # The slots and members are copied: they need not outlive this call.
+    tp = type_from_spec(ctypes.addressof(spec), (base,))
+    if tp.__basicsize__ != basicsize or tp.__flags__ & flags != flags:
+        raise RuntimeError(f"{tp!r} did not get the expected layout")
+    for m in members:
+        if m.hidden:
+            delattr(tp, m.name)
+    return tp
+
+
+# Instances of a callable type (make_callable_type):
+CALLABLE_VECTORCALL = 16  # the code its calls run: swapped by one aligned 8-byte store
+CALLABLE_DICT = 24  # __dict__: all Python-level state
+CALLABLE_WEAKLIST = 32
+CALLABLE_MISS = 40  # a borrowed PyObject*, the fallback: see make_callable_type
+CALLABLE_SIZE = 48
+
+
+def make_callable_type(base: type, name: str) -> type:
+    """A type of callables whose calls run machine code, subclassing ``base`` (which must add no
+    instance layout: ``__slots__ = ()``; every method of the callable is its own):
+
+        0   PyObject_HEAD
+        16  CALLABLE_VECTORCALL  the code, with the vectorcall signature; a new instance has NULL
+                                 there, and calling it is then a TypeError, not a crash
+        24  CALLABLE_DICT        __dict__
+        32  CALLABLE_WEAKLIST    weak references
+        40  CALLABLE_MISS        the fallback: a borrowed reference that the caller keeps alive
+                                 (in the instance's __dict__), where the code sends every call it
+                                 does not handle (``Function.tail_call_slot(CALLABLE_MISS)``; and
+                                 :func:`jit.cpython.trampoline_address` sends it all of them)
+
+    Store both pointers with :func:`jit.cpython.store_pointer`. Garbage-collector support (the
+    ``__dict__``) comes from ``base``."""
+    if base.__basicsize__ != OBJECT_HEAD_SIZE:
+        raise TypeError(f"{base!r} must not add instance layout (give it __slots__ = ())")
+    members = [vectorcall_member(CALLABLE_VECTORCALL), dict_member(CALLABLE_DICT),
+               weaklist_member(CALLABLE_WEAKLIST)]
+    return make_heap_type(base, name, CALLABLE_SIZE, members,
+                          [(Slot.tp_new, capi.address("PyType_GenericNew"))])
