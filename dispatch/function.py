@@ -101,6 +101,13 @@ class GenericFunction:
         return self._gf_state.compile_now()
 
     @property
+    def compile_error(self) -> Exception | None:
+        """Why the last native compile failed, None once one succeeds. While it stands, calls
+        take the Python path, and a compile is tried again when the methods, the definition or
+        the call history change."""
+        return self._gf_state.compile_error
+
+    @property
     def native(self) -> bool:
         return self._gf_state.stats.native
 

@@ -105,7 +105,12 @@ class GenericState:
         self._compiled: Dispatcher | None = None  # the installed dispatcher
         self._compiled_generation = -1            # history generation it covers
         self._compile_pending = False
-        self.compile_error: Exception | None = None  # the last failed compile stops requests
+        # The last compile's failure, cleared by an install. It stops requests while the call
+        # history is the one it failed for ((epoch, generation) in _failed_for): a change of the
+        # methods, the definition or the table is a new chance.
+        self.compile_error: Exception | None = None
+        self._failed_for: tuple[int, int] | None = None
+        self._released = False  # at interpreter exit: no more requests, for good
         self._history = self._new_history((), tuple(dispatched), combination, tuple(order), 0)
         add_class_change_listener(self)
         with _states_lock:
@@ -330,17 +335,21 @@ class GenericState:
     # -- native compilation ----------------------------------------------------------------------
 
     def _request_compile(self) -> None:
-        if not self._compile_pending and self.compile_error is None:
-            self._compile_pending = True
-            pool().schedule(self.compile_job)
+        if self._compile_pending or self._released:
+            return
+        if self._failed_for is not None:
+            history = self._history
+            if self._failed_for == (history.epoch, history.generation):
+                return  # it failed for this very history: wait for a change
+        self._compile_pending = True
+        pool().schedule(self.compile_job)
 
     def compile_job(self) -> None:
-        """The background pool's job: compile and install; a failure is reported once and stops
-        further requests (the Python path keeps working)."""
+        """The background pool's job: compile and install; a failure is reported and recorded
+        (``compile_error``), and the Python path stays in charge until a compile succeeds."""
         try:
             self.compile_now()
         except Exception as e:  # noqa: BLE001 - any failure leaves the slow path in charge
-            self.compile_error = e
             warnings.warn(f"gfjit: compiling a dispatcher for {self.name}() failed: {e}",
                           RuntimeWarning, stacklevel=1)
 
@@ -354,11 +363,18 @@ class GenericState:
 
     def compile_now(self) -> bool:
         """Compile a dispatcher for the current call history and install it; False if the
-        history changed meanwhile (the result is then discarded) or native mode is off."""
+        history changed meanwhile (the result is then discarded) or native mode is off. A
+        failure is recorded in ``compile_error`` and raised."""
         self._compile_pending = False
         if not self._native_mode:
             return False
-        dispatcher = compile_dispatcher(self.dispatcher_spec())
+        spec = self.dispatcher_spec()
+        try:
+            dispatcher = compile_dispatcher(spec)
+        except Exception as e:
+            with self._lock:
+                self.compile_error, self._failed_for = e, (spec.epoch, spec.generation)
+            raise
         with self._lock:
             self.stats.compiles += 1
             return self._install(dispatcher)
@@ -373,13 +389,14 @@ class GenericState:
             return False
         self._swap(dispatcher)
         self.stats.installs += 1
+        self.compile_error, self._failed_for = None, None
         del alive
         return True
 
     def release_native_code(self) -> None:
         """Go back to the slow path for good and release the dispatcher (at interpreter exit)."""
         with self._lock:
-            self.compile_error = RuntimeError("native code released")
+            self._released = True
             self._swap(None)
 
     @property
