@@ -36,10 +36,13 @@ Protocol for a language layer (lisp/) building its own generic functions on this
 
 - Make one: ``make_generic(name, dispatched_parameter_names, combination=...,
   argument_precedence_order=[...], values=..., no_applicable_method=hook, no_next_method=hook,
-  on_change=hook)``. ``on_change()`` runs after every update, under the generic function's
-  lock: a language drops its caches derived from the method set there (no calls back).
-  ``no_applicable_method(gf, *args, **kwargs)`` and ``no_next_method(gf, method, *args,
-  **kwargs)`` return the call's value instead of raising.
+  invalid_method=hook, on_change=hook)``. ``on_change()`` runs after every update, under the
+  generic function's lock: a language drops its caches derived from the method set there (no
+  calls back). ``no_applicable_method(gf, *args, **kwargs)`` and ``no_next_method(gf, method,
+  *args, **kwargs)`` return the call's value instead of raising. With ``invalid_method(gf,
+  method, message, *args, **kwargs)`` a method the combination cannot run is accepted, and a
+  call it applies to runs the hook (CLOS's rule, CLHS 7.6.6); without it such a method is refused
+  when added, and by ``reinitialize``.
 - Methods: ``Method(function, specializers, qualifiers=(), wants_next=False, metaobject=None)``
   (``metaobject``: the language's object for the method, kept for it); specializers are
   classes or :class:`Eql`. ``gf.add_method(m)`` (replaces the method with the same specializers and

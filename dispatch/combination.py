@@ -28,10 +28,15 @@ class CallContext(Protocol):
     name: str
     nargs: int  # dispatched (required positional) parameters
     native_steps: bool  # chain methods with native steps (dispatch.steps)
+    # Methods the combination cannot run were accepted: an applicable one makes the call run
+    # invalid_method (see dispatch.make_generic), checked by OutcomeBuilder.
+    checks_at_call: bool
 
     def no_next_method(self, method: Method, args: tuple, kwargs: dict) -> Any: ...
 
     def no_primary_method(self, args: tuple, kwargs: dict) -> Any: ...
+
+    def invalid_method(self, method: Method, message: str, args: tuple, kwargs: dict) -> Any: ...
 
 
 class MissingNextMethod:
@@ -132,7 +137,7 @@ class Combination:
         raise NotImplementedError
 
     def check(self, method: Method) -> None:
-        """Refuse a method this combination cannot run (at definition time)."""
+        """Refuse a method this combination cannot run: InvalidMethodError says why."""
         if method.qualifiers not in self.accepted():
             names = [repr(q[0]) if q else "no qualifier" for q in self.accepted()]
             allowed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"

@@ -210,13 +210,18 @@ def make_generic(name: str, dispatched: Sequence[str], *, combination: str | Com
                  native: bool | None = None, values: ValueModel = PYTHON_VALUES,
                  no_applicable_method: Callable[..., Any] | None = None,
                  no_next_method: Callable[..., Any] | None = None,
+                 invalid_method: Callable[..., Any] | None = None,
                  on_change: Callable[[], None] | None = None) -> GenericFunction:
     """A generic function called ``name`` dispatching on the parameters ``dispatched``.
 
     ``values``: what the operator combinations take as true and as lists (Python's by default;
     see :class:`dispatch.operators.ValueModel`). ``no_applicable_method(gf, *args, **kwargs)``
     and ``no_next_method(gf, method, *args, **kwargs)`` replace the default errors; their value
-    is the call's value. ``on_change()`` is called after every update (methods added or removed,
+    is the call's value. Without ``invalid_method`` a method the combination cannot run (its
+    qualifiers, or ``wants_next`` where no next method is passed) is refused when added
+    (``InvalidMethodError``); with it, such a method is accepted and the error is the call's, as
+    CLOS has it (CLHS 7.6.6): a call to which it is applicable runs ``invalid_method(gf, method,
+    message, *args, **kwargs)``. ``on_change()`` is called after every update (methods added or removed,
     ``reinitialize``), under the generic function's lock: it may only note the change (a cache
     of the language's own to drop), never call into the generic function.
     """
@@ -224,7 +229,7 @@ def make_generic(name: str, dispatched: Sequence[str], *, combination: str | Com
                                          argument_precedence_order, values)
     tp = _native_type_or_none(native)
     state = GenericState(name, dispatched, comb, order, tp is not None, values,
-                         no_applicable_method, no_next_method, on_change)
+                         no_applicable_method, no_next_method, invalid_method, on_change)
     gf = (tp or PythonGenericFunction)()
     gf._gf_state = state
     state.attach(gf)

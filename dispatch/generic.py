@@ -90,11 +90,13 @@ class GenericState:
                  order: Sequence[int], native_mode: bool, values: ValueModel,
                  no_applicable_method: Callable[..., Any] | None,
                  no_next_method: Callable[..., Any] | None,
+                 invalid_method: Callable[..., Any] | None,
                  on_change: Callable[[], None] | None) -> None:
         self.name = name
         self.values = values
         self.no_applicable_hook = no_applicable_method
         self.no_next_hook = no_next_method
+        self.invalid_method_hook = invalid_method
         self.on_change = on_change
         self._lock = threading.RLock()
         self._gf: Any = None
@@ -209,6 +211,14 @@ class GenericState:
     def no_primary_method(self, args: tuple, kwargs: dict) -> Any:
         raise NoPrimaryMethod(self.name, args[:self.nargs])
 
+    @property
+    def checks_at_call(self) -> bool:
+        return self.invalid_method_hook is not None
+
+    def invalid_method(self, method: Method, message: str, args: tuple, kwargs: dict) -> Any:
+        assert self.invalid_method_hook is not None  # else such a method was refused
+        return self.invalid_method_hook(self._gf, method, message, *args, **kwargs)
+
     def no_next_method(self, method: Method, args: tuple, kwargs: dict) -> Any:
         if self.no_next_hook is not None:
             return self.no_next_hook(self._gf, method, *args, **kwargs)
@@ -239,7 +249,8 @@ class GenericState:
             raise InvalidMethodError(
                 f"{m.where()} has {len(m.specializers)} specializer(s); {self.name}() dispatches "
                 f"on {len(dispatched)} parameter(s): {', '.join(dispatched)}")
-        combination.check(m)
+        if not self.checks_at_call:
+            combination.check(m)
 
     def remove_method(self, method: Method | Callable[..., Any]) -> None:
         """Remove a method, or every method defined by a function. Unknown methods are an error."""

@@ -18,6 +18,7 @@ from dispatch.abstract import (AmbiguousDispatch, ambiguity, composed_into_provi
                                is_abstract)
 from dispatch.applicable import applicable_methods, is_applicable
 from dispatch.combination import CallContext, Combination
+from dispatch.errors import InvalidMethodError
 from dispatch.methods import Method
 from dispatch.precedence import class_precedence_list
 from dispatch.specializers import Eql, specializer_name
@@ -169,9 +170,22 @@ class OutcomeBuilder:
             return unordered
         outcome = self._effective.get(methods)
         if outcome is None:
-            outcome = self._effective.setdefault(
-                methods, self.combination.effective_method(methods, self._ctx))
+            outcome = self._effective.setdefault(methods, self._effective_method(methods))
         return outcome
+
+    def _effective_method(self, methods: tuple[Method, ...]) -> Outcome:
+        ctx = self._ctx
+        if ctx.checks_at_call:
+            for m in methods:
+                try:
+                    self.combination.check(m)
+                except InvalidMethodError as e:
+                    message = str(e)
+
+                    def invalid(*args: Any, **kwargs: Any) -> Any:
+                        return ctx.invalid_method(m, message, args, kwargs)
+                    return invalid
+        return self.combination.effective_method(methods, ctx)
 
     def _ambiguity(self, classes: Sequence[type], cpls: Sequence[Sequence[type]],
                    methods: Sequence[Method]) -> Outcome | None:

@@ -114,7 +114,7 @@ def ensure_generic_function(name: Any, *options: Any) -> Any:
                                     "ARGUMENT-PRECEDENCE-ORDER"), "ENSURE-GENERIC-FUNCTION",
                           allow_other_keys=True)
     return generic.ensure_generic_function(
-        name, opts.get("LAMBDA-LIST"),
+        name, opts.get("LAMBDA-LIST", generic.NO_LAMBDA_LIST),
         method_combination=opts.get("METHOD-COMBINATION", generic.STANDARD),
         argument_precedence_order=opts.get("ARGUMENT-PRECEDENCE-ORDER", NIL),
         documentation=opts.get("DOCUMENTATION"))

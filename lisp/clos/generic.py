@@ -44,6 +44,8 @@ from lisp.runtime import namespace
 from lisp.runtime.data import NIL, Cons, Symbol, cl_symbol, iter_list, keyword, make_list
 
 STANDARD = cl_symbol("STANDARD")
+# "No lambda list given", which NIL cannot say: NIL is the empty lambda list ().
+NO_LAMBDA_LIST: Any = object()
 _registered_types: set[type] = set()
 _definition_lock = threading.RLock()
 # A child of os.fork() finds it free. Taken before CLASS_LOCK and dispatch's locks, as defmethod
@@ -187,7 +189,8 @@ def _make_callable(info: GenericInfo) -> Any:
         gf = make_generic(function_name_text(info.name), definition.pop("dispatched"),
                           **definition, values=LISP_VALUES,
                           no_applicable_method=_no_applicable_method,
-                          no_next_method=_no_next_method, on_change=info.changed)
+                          no_next_method=_no_next_method, invalid_method=_invalid_method,
+                          on_change=info.changed)
     except (ValueError, InvalidMethodError) as exc:
         raise errors.program_error(f"DEFGENERIC {function_name_text(info.name)}: {exc}") from None
     gf.lisp_info = info
@@ -198,16 +201,17 @@ def _make_callable(info: GenericInfo) -> Any:
     return gf
 
 
-def ensure_generic_function(name: Any, lambda_list: Any = None, *,
+def ensure_generic_function(name: Any, lambda_list: Any = NO_LAMBDA_LIST, *,
                             method_combination: Symbol = STANDARD, most_specific_last: bool = False,
                             argument_precedence_order: Any = NIL,
                             documentation: str | None = None) -> Any:
     """Define the generic function ``name`` or update it (CLHS ``ensure-generic-function``).
 
-    ``lambda_list`` None leaves an existing one alone (``defmethod``'s implicit definition passes
+    ``lambda_list`` :data:`NO_LAMBDA_LIST` leaves an existing one alone (``defmethod``'s implicit definition passes
     it later through :func:`add_method`). An update changes the generic function in place (the
-    same object) and keeps its methods; a lambda list incongruent with a method, or a combination
-    that does not accept a method's qualifiers, is an error and changes nothing.
+    same object) and keeps its methods; a lambda list incongruent with a method is an error and
+    changes nothing. A method whose qualifiers the new combination rejects stays: calls it
+    applies to signal the error (CLHS 7.6.6, as SBCL).
     """
     where = f"DEFGENERIC {function_name_text(name)}"
     with _definition_lock:
@@ -215,7 +219,7 @@ def ensure_generic_function(name: Any, lambda_list: Any = None, *,
         if existing is not None and not is_generic_function(existing):
             raise errors.program_error(f"{where}: {function_name_text(name)} already names an "
                                        f"ordinary function or macro")
-        shape = shape_of(lambda_list) if lambda_list is not None else None
+        shape = None if lambda_list is NO_LAMBDA_LIST else shape_of(lambda_list)
         if existing is None:
             if shape is None:
                 raise errors.program_error(f"{where}: a new generic function needs a lambda list")
@@ -228,9 +232,8 @@ def ensure_generic_function(name: Any, lambda_list: Any = None, *,
         if shape is None:
             lambda_list, shape = info.lambda_list, info.shape
         for m in methods_of(existing):
-            if not m.from_python:  # dispatch checks those, by their qualifiers' names
+            if not m.from_python:
                 check_congruent(shape, m.shape, f"{where}: method {m!r}")
-                _check_qualifiers(method_combination, m, where)
         definition = _dispatch_definition(name, lambda_list, shape, method_combination,
                                           most_specific_last, argument_precedence_order)
         if definition != _dispatch_definition(name, info.lambda_list, info.shape, info.combination,
@@ -268,13 +271,14 @@ def make_method(qualifiers: Sequence[Any], specializers: Sequence[Any], lambda_l
                       documentation)
 
 
-def add_method(gf_or_name: Any, method: LispMethod, *, implicit_lambda_list: Any = None) -> Any:
+def add_method(gf_or_name: Any, method: LispMethod, *,
+               implicit_lambda_list: Any = NO_LAMBDA_LIST) -> Any:
     """CL ``add-method`` (and the heart of ``defmethod``): add or replace ``method``.
 
     Given a name of no function, the generic function is created from the method's lambda list
     (``implicit_lambda_list``, without specializers), as ``defmethod`` does. Returns the generic
-    function. An incongruent lambda list or a qualifier the combination does not accept is a
-    PROGRAM-ERROR, and nothing changes.
+    function. An incongruent lambda list is a PROGRAM-ERROR, and nothing changes; qualifiers the
+    combination does not accept are the error of the calls the method applies to (CLHS 7.6.6).
     """
     with _definition_lock:
         gf = gf_or_name if is_generic_function(gf_or_name) else fdefinition(gf_or_name)
@@ -304,7 +308,6 @@ def _add(gf: Any, method: LispMethod) -> None:
         raise errors.clos_error(f"{where}: the method already belongs to "
                                 f"{function_name_text(info_of(owner).name)}")
     check_congruent(info.shape, method.shape, where)
-    _check_qualifiers(info.combination, method, where)
     try:
         gf.add_method(method.dispatch_method)  # replaces the method of the same key
     except (InvalidMethodError, ValueError) as exc:
@@ -321,15 +324,16 @@ def _accepted_qualifiers(combination: Symbol) -> tuple[tuple[Any, ...], ...]:
     return ((combination,), (keyword("AROUND"),))
 
 
-def _check_qualifiers(combination: Symbol, method: LispMethod, where: str) -> None:
-    # CLHS 7.6.6.2 / 7.6.6.4, checked on the Lisp symbols (dispatch sees only their names).
+def _qualifiers_refused(combination: Symbol, method: LispMethod) -> str | None:
+    """Why ``combination`` cannot run ``method`` for its qualifiers (CLHS 7.6.6.2 / 7.6.6.4), in
+    Lisp terms; None if it accepts them. Dispatch decides (see qualifier_name), this words it."""
     accepted = _accepted_qualifiers(combination)
-    if method.qualifiers not in accepted:
-        allowed = ", ".join(" ".join(errors.show(q) for q in qs) or "none" for qs in accepted)
-        quals = " ".join(errors.show(q) for q in method.qualifiers) or "none"
-        raise errors.program_error(f"{where}: the qualifiers {quals} are not accepted by the "
-                                   f"method combination {errors.show(combination)}, which "
-                                   f"takes: {allowed}")
+    if method.qualifiers in accepted:
+        return None
+    allowed = ", ".join(" ".join(errors.show(q) for q in qs) or "none" for qs in accepted)
+    quals = " ".join(errors.show(q) for q in method.qualifiers) or "none"
+    return (f"the qualifiers {quals} are not accepted by the method combination "
+            f"{errors.show(combination)}, which takes: {allowed}")
 
 
 def owner_of(method: LispMethod) -> Any:
@@ -441,6 +445,14 @@ hooks: dict[str, Callable[..., Any]] = {}
 
 def _no_applicable_method(gf: Any, *args: Any) -> Any:
     return hooks["no-applicable-method"](gf, *args)
+
+
+def _invalid_method(gf: Any, dispatch_method: Any, message: str, *args: Any) -> Any:
+    # An applicable method the combination cannot run: the call's error (CLHS 7.6.6), as SBCL.
+    info = info_of(gf)
+    method = lisp_method_of(gf, dispatch_method)
+    reason = _qualifiers_refused(info.combination, method) or message
+    raise errors.clos_error(f"{function_name_text(info.name)}: invalid method {method!r}: {reason}")
 
 
 def _no_next_method(gf: Any, dispatch_method: Any, *args: Any) -> Any:

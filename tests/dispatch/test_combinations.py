@@ -209,3 +209,58 @@ def test_list_of_one_primary_method_is_a_new_list(make, call):
 def test_unknown_combination_name_is_an_error(make):
     with pytest.raises(ValueError, match="unknown method combination 'avg'"):
         make(lambda x: None, combination="avg")
+
+
+class InvalidAtCall(Exception):
+    pass
+
+
+def _invalid_method(gf, method, message, *args, **kwargs):
+    raise InvalidAtCall(method.qualifiers, message, args)
+
+
+def test_with_an_invalid_method_hook_a_refused_qualifier_is_accepted_at_definition(make):
+    gf = make(lambda x: None, combination="+", invalid_method=_invalid_method)
+    gf.method(lambda x: 1, qualifier="before")
+    assert [m.qualifiers for m in gf.methods] == [("before",)]
+
+
+def _plus_with_a_before_on_b(make):
+    """A ``+`` generic function with a ``+`` method on A and a ``before`` method on B."""
+    gf = make(lambda x: None, combination="+", invalid_method=_invalid_method)
+
+    def plus(x: A):
+        return 1
+    gf.method(plus, qualifier="+")
+
+    def bad(x: B):
+        return 2
+    gf.method(bad, qualifier="before")
+    return gf
+
+
+def test_with_an_invalid_method_hook_a_call_it_applies_to_runs_the_hook(make, call):
+    gf = _plus_with_a_before_on_b(make)
+    with pytest.raises(InvalidAtCall) as raised:
+        call(gf, B())
+    qualifiers, message, args = raised.value.args
+    assert qualifiers == ("before",) and "'+' method combination accepts" in message
+    assert len(args) == 1 and type(args[0]) is B
+
+
+def test_with_an_invalid_method_hook_calls_it_does_not_apply_to_run(make, call):
+    gf = _plus_with_a_before_on_b(make)
+    assert call(gf, A()) == 1
+
+
+def test_reinitialize_with_an_invalid_method_hook_keeps_methods_the_new_combination_refuses(make, call):
+    gf = make(lambda x: None, combination="+", invalid_method=_invalid_method)
+
+    def plus(x: A):
+        return 1
+    gf.method(plus, qualifier="+")
+    gf.reinitialize(combination="list")
+    with pytest.raises(InvalidAtCall):
+        call(gf, A())
+    gf.reinitialize(combination="+")
+    assert call(gf, A()) == 1
