@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import dispatch  # noqa: E402
 from dispatch import jitlink  # noqa: E402
-from dispatch.compiled import set_tree_strategy  # noqa: E402
+from dispatch.dispatcher import set_tree_strategy  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from callgrind import CALLGRIND_OUT, Callgrind, run_under_callgrind  # noqa: E402

@@ -76,7 +76,7 @@ def valid_initargs(cls: StandardClass, gfs: Sequence[Any] = (INITIALIZE_INSTANCE
         return cached[1]
     valid: set[Any] | None = initialization.slot_initargs(cls)
     for gf in gfs:
-        for m in generic.info_of(gf).methods:
+        for m in generic.methods_of(gf):
             if valid is not None and _applies_to(m, cls):
                 if m.shape.accepts_any_key:
                     valid = None

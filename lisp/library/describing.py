@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from lisp.clos.classes import LispClass, display_name, find_class
-from lisp.clos.generic import info_of
+from lisp.clos.generic import info_of, methods_of
 from lisp.clos.methods import LispMethod
 from lisp.clos.standard import StandardClass
 from lisp.compiler.core import SPECIAL_FORMS
@@ -203,7 +203,7 @@ def _function_details(fn: Any, indent: str, lambda_list: str | None = None) -> I
     if info is not None:
         yield f"{indent}Method-combination: {info.combination.name}"
         yield f"{indent}Methods:"
-        for method in info.methods:
+        for method in methods_of(fn):
             yield f"{indent}  {_method_text(info.name, method)}"
             yield from _documentation_lines(method.documentation, indent + "    ")
         return

@@ -3131,6 +3131,25 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ('(funcall (compile nil (quote (lambda () 7))))', '(7)'),
         ('(handler-case (upgraded-complex-part-type (quote string)) (error () :error))', '(:ERROR)'),
     ],
+    'CLOS: empty lambda lists, defgeneric again, qualifiers checked at the call (issue 16 item 5)': [
+        ("(progn (defgeneric dclos-e ()) (defmethod dclos-e () :e) (dclos-e))", '(:E)'),
+        ("(progn (defgeneric dclos-e2 ()) (defmethod dclos-e2 :around () (list :around (call-next-method))) (defmethod dclos-e2 () :e) (dclos-e2))",
+         '((:AROUND :E))'),
+        ("(progn (defmethod dclos-e3 () 3) (dclos-e3))", '(3)'),
+        ("(progn (defgeneric dclos-h (x) (:method ((x integer)) :int) (:method ((x string)) :str)) (defgeneric dclos-h (x) (:method ((x integer)) :int2)) (list (dclos-h 1) (compute-applicable-methods #'dclos-h (list \"s\"))))",
+         '((:INT2 NIL))'),
+        ("(progn (defgeneric dclos-k (x) (:method ((x integer)) :int)) (defmethod dclos-k ((x symbol)) :sym) (defgeneric dclos-k (x)) (list (dclos-k 'a) (length (compute-applicable-methods #'dclos-k (list 1)))))",
+         '((:SYM 0))'),
+        ("(progn (defgeneric dclos-p (x) (:method-combination +)) (defmethod dclos-p + ((x integer)) 1) (defmethod dclos-p :bogus ((x float)) 2) (dclos-p 3))",
+         '(1)'),
+        ("(progn (defgeneric dclos-p2 (x) (:method-combination +)) (defmethod dclos-p2 :bogus ((x float)) 2) (dclos-p2 1.0))",
+         'ERROR SIMPLE-ERROR'),
+        ("(progn (defgeneric dclos-p3 (x) (:method-combination and)) (defmethod dclos-p3 ((x integer)) 1) (dclos-p3 1))",
+         'ERROR SIMPLE-ERROR'),
+        ("(progn (defgeneric dclos-q (x)) (defmethod dclos-q :frob ((x integer)) 1) (method-qualifiers (find-method #'dclos-q '(:frob) (list (find-class 'integer)))))",
+         '((:FROB))'),
+        ("(progn (defgeneric dclos-q2 (x)) (defmethod dclos-q2 :frob ((x integer)) 1) (dclos-q2 1))", 'ERROR SIMPLE-ERROR'),
+    ],
 }
 
 # (form, gfjit's answer, SBCL's answer, the README deviation it follows)
