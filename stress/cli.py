@@ -16,9 +16,10 @@ from stress import workloads
 from stress.workloads import BUILTIN
 
 EPILOG = """\
-exit status: 0 ok; 1 mismatches, unexpected errors, soak bound exceeded or the workload could not
-start; 2 bad usage; 3 the child process crashed (signal), exited without a report or hung;
-130 interrupted by Ctrl-C (the report is still printed).
+exit status: 0 ok; 1 mismatches, unexpected errors, hung or failed fork children, soak bound
+exceeded or the workload could not start; 2 bad usage (one line names the flag); 3 the child
+process crashed (signal), exited without a report or hung; 130 interrupted by Ctrl-C (the report
+is still printed).
 """
 
 
