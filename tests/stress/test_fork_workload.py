@@ -12,6 +12,11 @@ from stress.config import RunConfig
 from stress.supervisor import supervise
 from stress.workloads.fork_children import CHILD_FAILED, wait_for_child
 
+# The pytest process may have threads of earlier tests (compile workers): the children below run
+# only code that takes no lock another thread could hold at the fork, so Python 3.12+'s warning
+# about forking a multi-threaded process does not apply to them.
+pytestmark = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded, use of fork:DeprecationWarning")
+
 
 @pytest.mark.timeout(240)
 def test_forked_children_neither_hang_nor_fail_while_other_threads_define_methods_and_compile():
