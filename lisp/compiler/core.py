@@ -16,6 +16,7 @@ from lisp.compiler.result import Result, stamp
 from lisp.runtime import namespace
 from lisp.runtime.condition_classes import ProgramError
 from lisp.runtime.data import Cons, SourceCons, SourcePos, Symbol, T, cl_symbol, source_pos
+from lisp.runtime.native_cons import DIRECT_CALLS
 from lisp.syntax.printer import prin1_to_string
 
 SpecialForm = Callable[[Any, Env], Result]
@@ -26,10 +27,6 @@ SPECIAL_FORMS: dict[Symbol, SpecialForm] = {}
 OPEN_CODED: dict[Symbol, Callable[[list[Any], Env], Result | None]] = {}
 # Open-coded operators that call a function: their values are the function's.
 OPEN_CODED_CALLS = frozenset((cl_symbol("FUNCALL"), cl_symbol("APPLY")))
-# COMMON-LISP functions that compiled calls reach through another GLOBALS name: the same function
-# in a form CPython calls faster (lisp.runtime.native_cons.direct). Redefining a COMMON-LISP function is
-# undefined (CLHS 11.1.2.1.2), as for the open-coded ones.
-DIRECT_CALLS: dict[Symbol, str] = {}
 
 _PY_CONSTANT_TYPES = (int, float, complex, str)
 
