@@ -70,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _repl_options(sub.add_parser("repl", help="start the interactive Lisp REPL (the default)"), argparse.SUPPRESS)
     run = sub.add_parser("run", help="run a Lisp source file (-: standard input)")
+    run.add_argument("--no-read-eval", action="store_true",
+                     help="bind *read-eval* to NIL, so #. in the script or in data it reads signals a "
+                          "reader-error (for scripts that read untrusted input)")
     run.add_argument("file")
     run.add_argument("args", nargs=argparse.REMAINDER)
     ev = sub.add_parser("eval", help="evaluate Lisp forms and print the last value")
@@ -107,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in (None, "repl"):
         return toplevel.repl(args.actions or (), quiet=bool(args.quiet), non_interactive=bool(args.non_interactive))
     if args.command == "run":
-        return toplevel.run_file(args.file, args.args)
+        return toplevel.run_file(args.file, args.args, read_eval=not args.no_read_eval)
     return toplevel.eval_and_print(args.form)
 
 

@@ -16,9 +16,8 @@ import sys
 from fractions import Fraction
 from typing import Any
 
-from lisp.library.arguments import check, expected, keywords, show, truth
+from lisp.library.arguments import check, expected, keywords, show, string_argument, truth
 from lisp.library.limits import MOST_POSITIVE_FIXNUM
-from lisp.runtime import native_cons
 from lisp.runtime.condition_classes import (
     DivisionByZero,
     FloatingPointInvalidOperation,
@@ -204,9 +203,8 @@ def minusp(x: Any) -> Any:
     return truth(x < 0)
 
 
-# Native: no Python frame when a list function calls them (lisp.runtime.native_cons).
-evenp = builtin("EVENP")(native_cons.evenp)
-oddp = builtin("ODDP")(native_cons.oddp)
+# EVENP and ODDP are native, made by lisp.runtime.native_cons: no Python frame when a list
+# function calls them.
 
 
 @builtin("NUMBERP")
@@ -741,7 +739,7 @@ def cis(theta: Any) -> complex:
 @builtin("PARSE-INTEGER")
 def parse_integer(string: Any, *args: Any) -> Any:
     """``parse-integer``: the integer and the index where parsing stopped (two values)."""
-    check(isinstance(string, str), string, "STRING")
+    string = string_argument(string)
     kw = keywords(args, ("START", "END", "RADIX", "JUNK-ALLOWED"), "PARSE-INTEGER")
     start, end = kw.get("START", 0), kw.get("END", NIL)
     end = len(string) if end is NIL else end
