@@ -124,9 +124,8 @@ class GenericState:
         """Bind to the callable object (a strong reference: the state never outlives it)."""
         self._gf = gf
         if self._native_mode:
-            # The handler is a bound method stored in the gf's __dict__: alive as long as the gf.
-            gf._gf_miss_handler = self.miss_handler
-            native.store_pointer(gf, native.MISS_HANDLER_OFFSET, id(self.miss_handler))
+            # The gf owns a reference to its handler, hence to this state (I2: alive as long as the gf).
+            native.set_fallback(gf, self.miss_handler)
             native.store_pointer(gf, native.VECTORCALL_OFFSET, native.trampoline_address())
 
     def _new_history(self, methods: Sequence[Method], dispatched: tuple[str, ...],

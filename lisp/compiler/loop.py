@@ -54,7 +54,6 @@ from lisp.runtime.condition_classes import LispTypeError
 from lisp.runtime.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, make_list
 from lisp.runtime.data import lisp_list as L
 from lisp.runtime.namespace import get_function
-from lisp.runtime.native_cons import direct, list_of, loop_list_iter
 from lisp.runtime.ratio import REAL_TYPES
 from lisp.runtime.signals import type_error
 
@@ -764,11 +763,9 @@ special_form("%LOOP-RANGE", SYSTEM)(_loop_range)
 special_form("%LOOP-LIST", SYSTEM)(_loop_list)
 special_form("%LIST-CAR", SYSTEM)(_list_car)
 namespace.GLOBALS["%check_list"] = _check_list
-namespace.GLOBALS["%loop_list_iter"] = direct(loop_list_iter)
 namespace.GLOBALS["%loop_range"] = _range
 namespace.GLOBALS["%loop_final"] = _final
 special_form("%COLLECT-AFTER", SYSTEM)(_collect_after)
 special_form("%NEW-BUFFER", SYSTEM)(_new_buffer)
 special_form("%BUFFER-COLLECT", SYSTEM)(_buffer_collect)
 special_form("%BUFFER-LIST", SYSTEM)(_buffer_list)
-namespace.GLOBALS["%list_of"] = direct(list_of)

@@ -16,7 +16,6 @@ from lisp.runtime import namespace
 from lisp.runtime import values as mv
 from lisp.runtime.condition_classes import ControlError, ProgramError, UndefinedFunction
 from lisp.runtime.data import Symbol, T, iter_list, keyword, make_list
-from lisp.runtime.native_cons import direct, make_cons
 from lisp.runtime.signals import NonLocalTransfer, raise_error
 from lisp.syntax.printer import prin1_to_string
 
@@ -228,7 +227,6 @@ HELPERS: dict[str, Any] = {
     "%set_function": namespace.set_function,
     "%get_setf_function": get_setf_function,
     "%progv_bind": progv_bind,
-    "%Cons": direct(make_cons),  # lisp.runtime.data.Cons made natively (lisp.runtime.native_cons)
     "%T": T,
     "%globals": namespace.GLOBALS,  # apparent self-calls' definitions (lisp.compiler.self_calls)
 }

@@ -21,7 +21,6 @@ from lisp.runtime import namespace
 from lisp.runtime.condition_classes import LispTypeError
 from lisp.runtime.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, make_list
 from lisp.runtime.data import lisp_list as L
-from lisp.runtime.native_cons import direct, list_iter
 
 IF = cl_symbol("IF")
 LET = cl_symbol("LET")
@@ -373,7 +372,6 @@ def _range(count: Any) -> range:
     return range(count)
 
 
-namespace.GLOBALS["%list_iter"] = direct(list_iter)
 namespace.GLOBALS["%range"] = _range
 namespace.builtin("%ECASE-FAILURE", SYSTEM)(_ecase_failure)
 namespace.builtin("%ETYPECASE-FAILURE", SYSTEM)(_etypecase_failure)
