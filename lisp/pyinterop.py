@@ -32,6 +32,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
+from lisp.compiler.python_signature import python_name
 from lisp.runtime.arrays import LispString
 from lisp.runtime.condition_classes import LispTypeError, ProgramError
 from lisp.runtime.data import (
@@ -64,7 +65,7 @@ def py_builtin(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 def _name(text: Any, who: str) -> str:
     if isinstance(text, Symbol):
-        return text.name.lower().replace("-", "_")
+        return python_name(text)
     if isinstance(text, LispString):
         return text.text()
     if not isinstance(text, str):

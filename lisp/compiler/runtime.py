@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from lisp.compiler.python_signature import python_keywords_as_lisp
 from lisp.runtime import namespace
 from lisp.runtime import values as mv
 from lisp.runtime.condition_classes import ControlError, ProgramError, UndefinedFunction
@@ -38,8 +39,11 @@ def _program_error(message: str) -> Exception:
     return ProgramError(message)
 
 
-def parse_keys(args: tuple[Any, ...], allowed: Iterable[Symbol] | None, who: str) -> dict[Symbol, Any]:
-    """The keyword arguments in ``args`` (alternating key, value), keyed by key symbol.
+def parse_keys(args: tuple[Any, ...], allowed: Iterable[Symbol] | None, who: str,
+               python_kwargs: dict[str, Any] | None = None) -> dict[Symbol, Any]:
+    """The keyword arguments in ``args`` (alternating key, value), then those of a Python caller,
+    ``python_kwargs`` (``b=5`` is ``:B 5``, see :mod:`lisp.compiler.python_signature`), keyed by
+    key symbol.
 
     The first occurrence of a key wins. ``allowed=None`` accepts any key (``&allow-other-keys``);
     otherwise an unknown key is a PROGRAM-ERROR unless the call passes ``:allow-other-keys t``.
@@ -48,6 +52,8 @@ def parse_keys(args: tuple[Any, ...], allowed: Iterable[Symbol] | None, who: str
     """
     if len(args) % 2:
         raise _program_error(f"odd number of keyword arguments to {who}: {_show(args)}")
+    if python_kwargs:
+        args = args + python_keywords_as_lisp(python_kwargs)
     if type(allowed) is frozenset:
         try:
             found = dict(zip(args[-2::-2], args[::-2]))  # from the last pair back: the first one wins
