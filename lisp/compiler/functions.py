@@ -198,14 +198,14 @@ def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None 
     rest_arg = None
     if lambda_list.rest is not None or lambda_list.has_keys:
         rest_arg = inner.unit.fresh("%args")
+    # Python keyword arguments (from Python callers only) are keyword arguments (and in &rest).
+    python_kwargs = inner.unit.fresh("%kwargs") if lambda_list.has_keys else None
     if lambda_list.rest is not None:
         tmp = inner.unit.fresh("%rest")
-        binder.emit([assign(tmp, call("%rest_list", name(rest_arg)))])
+        rest_args = [name(rest_arg), name(python_kwargs)] if python_kwargs else [name(rest_arg)]
+        binder.emit([assign(tmp, call("%rest_list", *rest_args))])
         binder.bind(lambda_list.rest, name(tmp))
-    python_kwargs = None
     if lambda_list.has_keys:
-        # Python keyword arguments (from Python callers only) reach the &key parameters.
-        python_kwargs = inner.unit.fresh("%kwargs")
         allowed = None if lambda_list.allow_other_keys else allowed_keys(k.key for k in lambda_list.keys)
         kw = inner.unit.fresh("%keys")
         binder.emit([assign(kw, call("%parse_keys", name(rest_arg), literal(allowed, inner),

@@ -100,9 +100,10 @@ def _show(objs: tuple[Any, ...]) -> str:
     return " ".join(prin1_to_string(o) for o in objs)
 
 
-def rest_list(args: tuple[Any, ...]) -> Any:
-    """The ``&rest`` list of a call."""
-    return make_list(args)
+def rest_list(args: tuple[Any, ...], python_kwargs: dict[str, Any] | None = None) -> Any:
+    """The ``&rest`` list of a call: its arguments after the optional ones, then the keyword
+    arguments of a Python caller (``b=5``: ``:B 5``)."""
+    return make_list(args + python_keywords_as_lisp(python_kwargs) if python_kwargs else args)
 
 
 # -- non-local exits ---------------------------------------------------------------------------

@@ -169,6 +169,11 @@ def test_python_keyword_arguments_reach_key_parameters():
     assert show_value(lisp.function("kw-fn")(1, b=5, line_end=6)) == "(1 5 6)"
 
 
+def test_python_keyword_arguments_are_in_the_rest_list_too():
+    ev("(defun kw-rest (&rest all &key b) (list all b))")
+    assert show_value(lisp.function("kw-rest")(b=5)) == "((:B 5) 5)"
+
+
 def test_lisp_keyword_arguments_win_over_python_ones():
     ev("(defun kw-first (&key (b 3)) b)")
     assert lisp.function("kw-first")(lisp.read_from_string(":b"), 1, b=2) == 1
