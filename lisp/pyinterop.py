@@ -23,6 +23,12 @@ A ``fractions.Fraction`` returned by ``py:call``, ``py:funcall``, ``py:kwcall``,
 ``py:getattr`` becomes a Lisp ratio (an integer when its denominator is 1; see :mod:`lisp.runtime.ratio`).
 A Python exception raised by the call reaches Lisp as a condition (``python-error`` or the matching
 standard one) that keeps the original exception (see :mod:`lisp.runtime.signals`).
+
+The other way, Lisp called from Python reads as Python: a ``defun``'s docstring is its ``__doc__``
+(:mod:`lisp.runtime.docstrings`) and its lambda list its ``inspect.signature``; Python keyword
+arguments reach ``&key`` parameters (:mod:`lisp.compiler.python_signature`, whose ``python_name``
+also names ``py:kwcall``'s keywords); no applicable method is ``dispatch.NoApplicableMethod``
+(:mod:`lisp.clos.errors`); ``repr`` of Lisp data is its printed form (``hooks.lisp_repr``).
 """
 
 from __future__ import annotations
