@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from collections.abc import Sequence
 
@@ -81,19 +80,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _default_object_cache() -> None:
-    """Keep the JIT's object code in ``$XDG_CACHE_HOME/gfjit`` (``~/.cache/gfjit``), unless
-    GFJIT_CACHE_DIR says otherwise (empty: no cache).
-
-    The Lisp compiles the same native code at every start (its list primitives, its generic
-    functions' dispatchers); from the cache that costs a file read instead of an LLVM compile.
-    """
-    if "GFJIT_CACHE_DIR" in os.environ:
-        return
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    os.environ["GFJIT_CACHE_DIR"] = os.path.join(base, "gfjit")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `gfjit` console command; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -104,7 +90,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     repl_options = (args.actions, args.quiet, args.non_interactive)
     if args.command not in (None, "repl") and any(repl_options):
         parser.error("--load, --eval, --quiet and --non-interactive are options of the REPL")
-    _default_object_cache()
     from lisp import toplevel
 
     if args.command in (None, "repl"):

@@ -232,7 +232,6 @@ def _run_script(body: Callable[[], None], abort_report: str, argv: list[str]) ->
 def _guarded(body: Callable[[], None], abort_report: str) -> int:
     """Run ``body`` under an ABORT restart; report an error on standard error (status 1, or 130
     for Ctrl-C)."""
-    from lisp.repl.report import describe_error
     from lisp.runtime.data import cl_symbol
     from lisp.runtime.signals import toplevel_restart
     from lisp.runtime.streams import stderr_stream, stdout_stream
@@ -245,6 +244,8 @@ def _guarded(body: Callable[[], None], abort_report: str) -> int:
     except BaseException as error:  # noqa: BLE001 - every error ends here, as a report
         if isinstance(error, SystemExit):
             raise
+        from lisp.repl.report import describe_error  # here: its backtrace machinery costs start-up
+
         pipe = error if isinstance(error, BrokenPipeError) else getattr(error, "original", None)
         if isinstance(pipe, BrokenPipeError):
             raise pipe from None  # Lisp's output went to a closed pipe: stop quietly
@@ -299,7 +300,7 @@ def boot_for_programs() -> None:
 
     boot()
     # What boot made (symbols, the library's functions, CLOS) lives as long as the process:
-    # frozen, it is no longer walked by every full collection.
-    gc.collect()
+    # frozen, it is no longer walked by every full collection. No collection first: it would
+    # cost 15 ms of every start to free the few hundred cyclic objects boot leaves (kept, frozen).
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)

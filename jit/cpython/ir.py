@@ -98,8 +98,13 @@ class Module:
         """``@symbol``, an external global bound at link time to ``obj`` (see :meth:`imports`):
         the IR names no address, so it is the same in every process. The caller keeps ``obj``
         alive as long as the code."""
-        if self._imports.setdefault(symbol, id(obj)) != id(obj):
-            raise ValueError(f"@{symbol} already names another object")
+        return self.external_address(symbol, id(obj))
+
+    def external_address(self, symbol: str, address: int) -> str:
+        """``@symbol``, an external global bound at link time to ``address`` (code or data of this
+        process), as :meth:`external_object` binds an object's."""
+        if self._imports.setdefault(symbol, address) != address:
+            raise ValueError(f"@{symbol} already names another address")
         if f"@{symbol} = external global i8" not in self._globals:
             self._globals.append(f"@{symbol} = external global i8")
         return f"@{symbol}"
@@ -388,9 +393,10 @@ class Function:
 
     def set_error(self, exception: type[BaseException], message: str) -> None:
         """Raise ``exception`` (a built-in exception class) with ``message``: the caller then
-        returns its error value."""
+        returns its error value. The class is an external object (:meth:`Module.imports`), so
+        the IR can be cached."""
         text = self.module.string(f"{self.name}.{self._fresh_name('message')}", message)
-        self.call_c("PyErr_SetString", constant(exception), text)
+        self.call_c("PyErr_SetString", self.module.external_object(f"gfjit_exc_{exception.__name__}", exception), text)
 
     # -- objects ------------------------------------------------------------------------------
 

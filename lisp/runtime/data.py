@@ -475,13 +475,7 @@ class Cons:
             raise ImproperListError(self, f"ends in a dotted tail {cell!r}, not NIL")
 
     def __repr__(self) -> str:
-        items = []
-        cell: Any = self
-        while isinstance(cell, Cons) and len(items) < 20:
-            items.append(repr(cell.car))
-            cell = cell.cdr
-        tail = "" if cell is NIL else (" ..." if isinstance(cell, Cons) else f" . {cell!r}")
-        return f"<Cons ({' '.join(items)}{tail})>"
+        return hooks.lisp_repr(self, lambda: f"<{type(self).__name__} at {id(self):#x}>")
 
 
 class SourceCons(Cons):
@@ -561,4 +555,4 @@ class Char:
         return (Char, (self.char,))
 
     def __repr__(self) -> str:
-        return f"Char({self.char!r})"
+        return hooks.lisp_repr(self, lambda: f"Char({self.char!r})")

@@ -746,6 +746,13 @@ def prin1_to_string(obj: Any) -> str:
     return write_to_string(obj, escape=T)
 
 
+def printed_repr(obj: Any) -> str:
+    """Python's ``repr`` of Lisp data (a cons, a ratio, a character, an array): what ``prin1``
+    prints, on one line (``*print-pretty*`` NIL), with ``*print-circle*`` T so that circular
+    structure prints as ``#1=(a . #1#)``."""
+    return write_to_string(obj, escape=T, circle=T, pretty=NIL)
+
+
 def princ_to_string(obj: Any) -> str:
     """``obj`` printed for people (no escapes, no package prefixes), as ``princ`` prints it."""
     return write_to_string(obj, escape=NIL, readably=NIL)
@@ -783,3 +790,4 @@ def _native_function(obj: Any) -> bool:
 
 
 hooks.register("prin1_to_string", prin1_to_string)
+hooks.register("printed_repr", printed_repr)
