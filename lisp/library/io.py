@@ -9,7 +9,8 @@ on file names given as strings (there are no pathname objects: a deviation).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -94,12 +95,28 @@ def lisp_function(name: str, package: Any = COMMON_LISP) -> Callable[[F], F]:
 # -- reading ---------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _naming_stream(stream: Any) -> Iterator[None]:
+    """A READER-ERROR or END-OF-FILE the reader raises reading ``stream`` names it (CLHS
+    STREAM-ERROR-STREAM); the reader itself reads text and knows of no stream."""
+    try:
+        yield
+    except (ReaderError, EndOfFile) as error:
+        error.slots.setdefault("STREAM", stream)
+        raise
+
+
 def _read_form(designator: Any, eof_error_p: Any, eof_value: Any, preserve_whitespace: bool = False) -> Any:
     """The next form of an input stream, reading more of its source while the form is incomplete.
 
     Unless ``preserve_whitespace``, one whitespace character after the form is consumed (CLHS READ).
     """
     stream = input_stream(designator)
+    with _naming_stream(stream):
+        return _read_from(stream, eof_error_p, eof_value, preserve_whitespace)
+
+
+def _read_from(stream: Any, eof_error_p: Any, eof_value: Any, preserve_whitespace: bool) -> Any:
     source = stream.input if isinstance(stream, TwoWayStream) else stream
     source._check_open()
     if isinstance(source, ReaderStream):  # READ inside a reader macro: continue the same reader
@@ -241,8 +258,12 @@ def clear_input(stream: Any = NIL) -> Any:
 def read_delimited_list(char: Any, stream: Any = NIL, recursive_p: Any = NIL) -> Any:
     """The forms up to ``char`` as a list (the idiom of reader macros such as ``[...]``)."""
     check(isinstance(char, Char), char, expected("CHARACTER"))
-    source = input_stream(stream)
-    source = source.input if isinstance(source, TwoWayStream) else source
+    designated = input_stream(stream)
+    with _naming_stream(designated):
+        return _read_delimited(char, designated.input if isinstance(designated, TwoWayStream) else designated)
+
+
+def _read_delimited(char: Char, source: InputStream) -> Any:
     if isinstance(source, ReaderStream):
         reader = source.reader
         reader.offset = source.index
