@@ -418,20 +418,19 @@ def set_syntax_from_char(to_char: Any, from_char: Any, to_readtable: Any = _CURR
 # -- printing --------------------------------------------------------------------------------------
 
 _WRITE_KEYS = {name.upper().replace("_", "-"): name for name in printer.OPTIONS}
-_IGNORED_WRITE_KEYS = ("LINES", "MISER-WIDTH", "PPRINT-DISPATCH")
 
 
 @lisp_function("WRITE")
 def write(obj: Any, *args: Any) -> Any:
     """``write`` with ``:stream`` and the ``*print-...*`` keyword options."""
-    kw = keywords(args, ("STREAM", *_WRITE_KEYS, *_IGNORED_WRITE_KEYS), "WRITE")
+    kw = keywords(args, ("STREAM", *_WRITE_KEYS), "WRITE")
     options = {_WRITE_KEYS[k]: v for k, v in kw.items() if k in _WRITE_KEYS}
     return printer.write(obj, kw.get("STREAM", NIL), **options)
 
 
 @lisp_function("WRITE-TO-STRING")
 def write_to_string(obj: Any, *args: Any) -> Any:
-    kw = keywords(args, (*_WRITE_KEYS, *_IGNORED_WRITE_KEYS), "WRITE-TO-STRING")
+    kw = keywords(args, tuple(_WRITE_KEYS), "WRITE-TO-STRING")
     return printer.write_to_string(obj, **{_WRITE_KEYS[k]: v for k, v in kw.items() if k in _WRITE_KEYS})
 
 
@@ -774,7 +773,7 @@ _STANDARD_IO_SYNTAX = (
     ("*PRINT-ARRAY*", T), ("*PRINT-BASE*", 10), ("*PRINT-CASE*", keyword("UPCASE")),
     ("*PRINT-CIRCLE*", NIL), ("*PRINT-ESCAPE*", T), ("*PRINT-GENSYM*", T), ("*PRINT-LENGTH*", NIL),
     ("*PRINT-LEVEL*", NIL), ("*PRINT-LINES*", NIL), ("*PRINT-MISER-WIDTH*", NIL),
-    ("*PRINT-PPRINT-DISPATCH*", NIL), ("*PRINT-PRETTY*", NIL), ("*PRINT-RADIX*", NIL),
+    ("*PRINT-PPRINT-DISPATCH*", L(SYSTEM.intern("%STANDARD-PPRINT-DISPATCH"))), ("*PRINT-PRETTY*", NIL), ("*PRINT-RADIX*", NIL),
     ("*PRINT-READABLY*", T), ("*PRINT-RIGHT-MARGIN*", NIL), ("*READ-BASE*", 10),
     ("*READ-DEFAULT-FLOAT-FORMAT*", L(QUOTE, cl_symbol("SINGLE-FLOAT"))), ("*READ-EVAL*", T),
     ("*READ-SUPPRESS*", NIL), ("*READTABLE*", L(SYSTEM.intern("%STANDARD-READTABLE"))),
