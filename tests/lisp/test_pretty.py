@@ -4,11 +4,14 @@
 import pytest
 
 import lisp
+from lisp.runtime.arrays import LispString
 from lisp.runtime.condition_classes import LispTypeError, ProgramError
 
 
 def ev(text: str):
-    return lisp.eval_string(text, file="<test_pretty>")
+    """The value of ``text``; a string a program may modify (LispString) as a ``str``."""
+    value = lisp.eval_string(text, file="<test_pretty>")
+    return str(value) if isinstance(value, LispString) else value
 
 
 def shown(text: str) -> str:
