@@ -53,7 +53,7 @@ from lisp.runtime.namespace import get_function
 from lisp.runtime.streams import OutputStream, StringOutputStream, output_stream
 from lisp.syntax import logical_blocks
 from lisp.syntax.pretty import PrettyStream
-from lisp.syntax.printer import integer_text, write, write_to_string
+from lisp.syntax.printer import char_name, integer_text, write, write_to_string
 
 
 @dataclass
@@ -578,9 +578,7 @@ def _directive_c(run: _Interpreter, d: Directive, args: _Args) -> None:
     if not isinstance(arg, Char):
         raise run.error(f"~C needs a character, not {write_to_string(arg)}", d)
     if d.colon:
-        # Space prints as #\  but is named here (SBCL), like the non-graphic characters.
-        text = "Space" if arg.char == " " else write_to_string(arg, escape=T)[2:]
-        run.stream.write_string(text if len(text) > 1 or not arg.char.isprintable() else arg.char)
+        run.stream.write_string(char_name(arg.char) or arg.char)
     elif d.at:
         run.stream.write_string(write_to_string(arg, escape=T))
     else:

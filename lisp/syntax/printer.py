@@ -132,7 +132,6 @@ _CHAR_NAME_OF: dict[str, str] = {}
 for _name, _char in CHAR_NAMES.items():
     _CHAR_NAME_OF.setdefault(_char, _name)
 _CHAR_NAME_OF["\n"] = "Newline"
-del _CHAR_NAME_OF[" "]  # a graphic character: #\  (CLHS 22.1.3.2), as SBCL prints it
 _RADIX_PREFIX = {2: "#b", 8: "#o", 16: "#x"}
 _DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -729,16 +728,20 @@ def _string_text(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _char_text(c: str) -> str:
+def char_name(c: str) -> str | None:
+    """CL ``char-name``: the name ``#\\`` reads a character by (``Space``, ``Newline``, a Unicode
+    name, ``U+80``), None for a graphic character that has no standard name."""
     name = _CHAR_NAME_OF.get(c)
-    if name is not None:
-        return "#\\" + name
-    if c.isprintable():
-        return "#\\" + c
+    if name is not None or c.isprintable():
+        return name
     unicode_name = unicodedata.name(c, None)
-    if unicode_name is not None:
-        return "#\\" + unicode_name.replace(" ", "_")
-    return f"#\\U+{ord(c):X}"
+    return f"U+{ord(c):X}" if unicode_name is None else unicode_name.replace(" ", "_")
+
+
+def _char_text(c: str) -> str:
+    # Space is graphic: #\  (CLHS 22.1.3.2), as SBCL prints it; other named characters by name.
+    name = None if c == " " else char_name(c)
+    return "#\\" + (c if name is None else name)
 
 
 # -- the API -------------------------------------------------------------------------------------

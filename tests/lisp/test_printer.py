@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lisp.evaluator  # noqa: F401 - boot first: reading CL names must find the CL symbols
+from lisp.runtime.arrays import LispString
 from lisp.runtime.condition_classes import LispTypeError, PrintNotReadable, SimpleError
 from lisp.runtime.data import (
     COMMON_LISP_USER,
@@ -150,6 +151,24 @@ def test_strings_escape_quotes_and_backslashes_only_under_prin1():
 def test_characters(char, text):
     assert prin1_to_string(Char(char)) == text
     assert read_from_string(text) is Char(char)
+
+
+def lisp_value(text: str):
+    """The value of ``text``; a string a program may modify (LispString) as a ``str``."""
+    value = lisp.evaluator.eval_string(text, file="<test_printer>")
+    return str(value) if isinstance(value, LispString) else value
+
+
+@pytest.mark.parametrize("code", [0, 32, 127, 128, 160, 173, 0xE000])
+def test_char_name_is_the_name_name_char_reads_and_tilde_colon_c_prints(code):
+    assert lisp_value(f"(let ((c (code-char {code}))) (prin1-to-string (list (eql c (name-char (char-name c)))"
+                      f" (string= (format nil \"~:c\" c) (char-name c)))))") == "(T T)"
+
+
+@pytest.mark.parametrize("code", [0, 127, 128, 160, 173, 0xE000])
+def test_a_character_with_a_name_prints_by_it(code):
+    assert lisp_value(f"(let ((c (code-char {code}))) (string= (prin1-to-string c)"
+                      f" (concatenate 'string \"#\\\\\" (char-name c))))") is T
 
 
 def test_princ_of_a_character_is_the_character():
@@ -454,10 +473,6 @@ def test_integers_of_any_length_print_and_read_back():
 
 
 # -- *print-circle* and prints inside prints --------------------------------------------------------
-
-def lisp_value(text: str):
-    return lisp.evaluator.eval_string(text, file="<test_printer>")
-
 
 @pytest.mark.parametrize("make, printed", [
     ("(let ((l (list 1 2))) (setf (cddr l) l) l)", "#1=(1 2 . #1#)"),
