@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from lisp.compiler.macros import QUOTE, macro
 from lisp.compiler.standard_macros import split_declarations
+from lisp.clos.builtin import define_built_in_class
 from lisp.library.arguments import check, expected, function_designator, keywords, show, string_argument, truth
 from lisp.library.pathnames import native_namestring
 from lisp.runtime.arrays import LispVector, is_string, make_string, string_text
@@ -289,6 +290,9 @@ def _read_delimited(char: Char, source: InputStream) -> Any:
 _CURRENT = object()  # an omitted readtable argument (NIL given means the standard readtable)
 
 
+define_built_in_class("READTABLE", Readtable)
+
+
 def _table_of(designator: Any) -> Readtable:
     """A readtable designator: NIL is the standard readtable; omitted is ``*readtable*``."""
     if designator is _CURRENT:
@@ -451,14 +455,14 @@ def print_unreadable_object(obj: Any, stream: Any, type_p: Any, identity_p: Any,
     if symbol_value(printer.OPTIONS["readably"][0]) is not NIL:
         raise_error(PrintNotReadable(f"{show(type(obj).__name__)} cannot be printed readably", object=obj))
     out.write_string("#<")
+    # Spaces as SBCL puts them: the type is always followed by one ("#<FIXNUM >"), the identity
+    # preceded by one unless it follows the type's.
     if type_p is not NIL:
-        out.write_string(printer.prin1_to_string(get_function(cl_symbol("TYPE-OF"))(obj)))
+        out.write_string(printer.prin1_to_string(get_function(cl_symbol("TYPE-OF"))(obj)) + " ")
     if body is not NIL:
-        if type_p is not NIL:
-            out.write_string(" ")
         body()
     if identity_p is not NIL:
-        if type_p is not NIL or body is not NIL:
+        if body is not NIL or type_p is NIL:
             out.write_string(" ")
         out.write_string(f"{{{id(obj):X}}}")
     out.write_string(">")

@@ -13,10 +13,12 @@ from fractions import Fraction
 from typing import Any
 
 import lisp.syntax.standard_pprint  # noqa: F401 - fills the initial dispatch table
+from lisp.clos.builtin import define_built_in_class
 from lisp.compiler.macros import macro
 from lisp.library.arguments import check, expected, function_designator, keywords, show
 from lisp.library.io import lisp_function
 from lisp.library.types import type_predicate
+from lisp.runtime.arrays import is_string, string_text
 from lisp.runtime.condition_classes import ProgramError
 from lisp.runtime.data import NIL, SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, keyword, make_list
 from lisp.runtime.data import lisp_list as L
@@ -37,14 +39,14 @@ def _member_type(table: dict[Symbol, str]) -> Any:
 
 @lisp_function("PPRINT-NEWLINE")
 def pprint_newline(kind: Any, stream: Any = NIL) -> Any:
-    check(kind in _KINDS, kind, _member_type(_KINDS))
+    check(isinstance(kind, Symbol) and kind in _KINDS, kind, _member_type(_KINDS))
     logical_blocks.newline(_KINDS[kind], stream)
     return NIL
 
 
 @lisp_function("PPRINT-INDENT")
 def pprint_indent(relative_to: Any, n: Any, stream: Any = NIL) -> Any:
-    check(relative_to in _INDENT_KINDS, relative_to, _member_type(_INDENT_KINDS))
+    check(isinstance(relative_to, Symbol) and relative_to in _INDENT_KINDS, relative_to, _member_type(_INDENT_KINDS))
     check(isinstance(n, (int, float, Fraction)) and not isinstance(n, bool), n, expected("REAL"))
     logical_blocks.indent(_INDENT_KINDS[relative_to], int(n), stream)
     return NIL
@@ -52,7 +54,7 @@ def pprint_indent(relative_to: Any, n: Any, stream: Any = NIL) -> Any:
 
 @lisp_function("PPRINT-TAB")
 def pprint_tab(kind: Any, colnum: Any, colinc: Any, stream: Any = NIL) -> Any:
-    check(kind in _TAB_KINDS, kind, _member_type(_TAB_KINDS))
+    check(isinstance(kind, Symbol) and kind in _TAB_KINDS, kind, _member_type(_TAB_KINDS))
     for number in (colnum, colinc):
         check(isinstance(number, int) and not isinstance(number, bool) and number >= 0, number,
               L(cl_symbol("INTEGER"), 0, cl_symbol("*")))
@@ -84,7 +86,7 @@ def pprint_tabular(stream: Any, obj: Any, colon_p: Any = T, at_sign_p: Any = NIL
 
 # -- dispatch tables -------------------------------------------------------------------------------
 
-_TABLE = cl_symbol("PPRINT-DISPATCH-TABLE")
+_TABLE = define_built_in_class("PPRINT-DISPATCH-TABLE", pprint_dispatch.PprintDispatchTable).name
 _CURRENT = object()  # an omitted table argument
 
 
@@ -141,18 +143,18 @@ def standard_pprint_dispatch() -> Any:
 
 # -- logical blocks --------------------------------------------------------------------------------
 
-def _string_option(value: Any) -> None:
-    check(isinstance(value, str), value, expected("STRING"))
+def _string_option(value: Any) -> str:
+    """A prefix or suffix: any string (a LispString a program made too), as a ``str``."""
+    check(is_string(value), value, expected("STRING"))
+    return string_text(value)
 
 
 @lisp_function("%PPRINT-LOGICAL-BLOCK", SYSTEM)
 def pprint_logical_block_(stream: Any, obj: Any, prefix: Any, per_line_prefix: Any, suffix: Any, body: Any) -> Any:
     """The runtime of ``pprint-logical-block``: ``body`` is called with the block's list and the
     pretty stream."""
-    for option in (prefix, per_line_prefix):
-        if option is not NIL:
-            _string_option(option)
-    _string_option(suffix)
+    prefix, per_line_prefix = (NIL if option is NIL else _string_option(option) for option in (prefix, per_line_prefix))
+    suffix = _string_option(suffix)
     logical_blocks.logical_block(stream, obj, body, prefix=per_line_prefix if per_line_prefix is not NIL else
                                  (None if prefix is NIL else prefix), per_line=per_line_prefix is not NIL,
                                  suffix=suffix)

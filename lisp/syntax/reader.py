@@ -47,7 +47,7 @@ from fractions import Fraction
 from typing import Any
 
 from lisp.runtime import hooks
-from lisp.runtime.arrays import LispArray, make_array
+from lisp.runtime.arrays import LispArray, is_string, make_array, string_text
 from lisp.runtime.condition_classes import EndOfFile, LispTypeError, ReaderError
 from lisp.runtime.data import (
     COMMON_LISP_USER,
@@ -502,6 +502,9 @@ class Reader:
                 self.offset = i + 1
                 return head
             if c == "." and self._is_lone_dot(i):
+                if _suppressed():  # the list is read only to be skipped: no dot is misplaced
+                    self.offset = i + 1
+                    continue
                 if last is None:
                     raise self._error("nothing before the dot in a dotted list", i)
                 self.offset = i + 1
@@ -936,9 +939,9 @@ def _sharp_pathname(reader: Reader, start: int, arg: int | None) -> tuple[bool, 
     form = reader.read_form("#P", start)
     if _suppressed():
         return True, NIL
-    if not isinstance(form, str):
+    if not is_string(form):
         raise reader._error("#P must be followed by a string", start)
-    return True, parse_namestring(form)
+    return True, parse_namestring(string_text(form))
 
 
 def _no_structures(name: Any, initargs: list[Any]) -> Any:

@@ -267,3 +267,20 @@ def test_pprint_lays_out_within_80_columns_when_there_is_no_margin():
 def test_write_takes_the_pretty_printer_options_as_keywords():
     assert ev("(write-to-string '(a b c d e f) :pretty t :right-margin 7)") == "(A B C\n D E F)"
     assert ev("(write-to-string '(a b c d e f) :pretty t :right-margin 6 :lines 2)") == "(A B\n C D ..)"
+
+
+def test_prefix_and_suffix_may_be_strings_a_program_made():
+    assert block("(pprint-logical-block (s (list 4) :prefix (make-array 10 :element-type 'character"
+                 " :initial-contents \"abcdefghij\" :fill-pointer 3) :suffix (copy-seq \"!?\"))"
+                 " (write (pprint-pop) :stream s))") == "abc4!?"
+
+
+@pytest.mark.parametrize("call", ["(pprint-newline (vector 1))", "(pprint-indent (vector 1) 0)",
+                                  "(pprint-tab (vector 1) 0 1)"])
+def test_a_kind_that_is_not_a_symbol_is_a_type_error_naming_it(call):
+    assert ev(f"(handler-case {call} (type-error (c) (prin1-to-string (type-error-datum c))))") == "#(1)"
+
+
+@pytest.mark.parametrize("form", ["(copy-pprint-dispatch)", "(copy-pprint-dispatch nil)"])
+def test_dispatch_tables_are_of_type_pprint_dispatch_table(form):
+    assert shown(f"(list (typep {form} 'pprint-dispatch-table) (type-of {form}))") == "(T PPRINT-DISPATCH-TABLE)"

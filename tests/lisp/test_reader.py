@@ -544,3 +544,17 @@ def test_with_read_suppress_every_dispatch_reads_as_nil(text):
 def test_with_read_suppress_an_unreadable_object_is_still_an_error():
     assert lisp_value('(handler-case (let ((*read-suppress* t)) (read-from-string "#<x>"))'
                       ' (reader-error () :error))') is keyword("ERROR")
+
+
+def test_with_read_suppress_a_misplaced_dot_in_a_list_is_no_error():
+    assert lisp_value('(let ((*read-suppress* t)) (prin1-to-string (list (multiple-value-list (read-from-string "(.)"))'
+                      ' (multiple-value-list (read-from-string "(a . b c)")))))') == "((NIL 3) (NIL 9))"
+
+
+def test_sharp_p_takes_a_string_a_program_made():
+    assert lisp_value('(namestring (read-from-string "#p#.(copy-seq \\"/a/b.lisp\\")"))') == "/a/b.lisp"
+
+
+def test_readtables_are_of_type_readtable():
+    assert lisp_value("(prin1-to-string (list (typep *readtable* 'readtable) (typep 3 'readtable)"
+                      " (type-of (copy-readtable))))") == "(T NIL READTABLE)"
