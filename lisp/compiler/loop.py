@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from lisp.compiler.core import (
     EFFECT,
@@ -51,7 +51,7 @@ from lisp.compiler.result import Dest
 from lisp.compiler.macros import QUOTE, gensym, macro
 from lisp.runtime import namespace
 from lisp.runtime.condition_classes import LispTypeError
-from lisp.runtime.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, make_list
+from lisp.runtime.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, keyword, make_list
 from lisp.runtime.data import lisp_list as L
 from lisp.runtime.namespace import get_function
 from lisp.runtime.native_cons import direct, list_of, loop_list_iter
@@ -476,11 +476,22 @@ def _arithmetic(s: LoopState, var: Symbol) -> Stepping:
     return Stepping(([], [test]), ([advance], [assign, test]), (var, limit_var, step, direction))
 
 
+_SYMBOL_KINDS = {"SYMBOL": "ALL", "SYMBOLS": "ALL", "PRESENT-SYMBOL": "PRESENT", "PRESENT-SYMBOLS": "PRESENT",
+                 "EXTERNAL-SYMBOL": "EXTERNAL", "EXTERNAL-SYMBOLS": "EXTERNAL"}
+
+
 def _being(s: LoopState, var: Symbol) -> Stepping:
+    """``being the hash-keys/hash-values of table [using (hash-value v)]`` and ``being the
+    symbols/present-symbols/external-symbols [of package]`` (CLHS 6.1.2.1.6, 6.1.2.1.7): both walk
+    a list made when the loop starts, so the body may change the table or the package."""
     s.expect("THE", "EACH")
-    kind = s.take("HASH-KEYS or HASH-VALUES")
+    kind = s.take("HASH-KEYS, HASH-VALUES, SYMBOLS, PRESENT-SYMBOLS or EXTERNAL-SYMBOLS")
+    if isinstance(kind, Symbol) and kind.name in _SYMBOL_KINDS:
+        package = s.take("a package") if s.accept("OF", "IN") else None
+        source = L(SYSTEM.intern("%PACKAGE-SYMBOLS"), L(QUOTE, keyword(_SYMBOL_KINDS[kind.name])), package)
+        return _walk(s, source, _variables(var), lambda item: _destructure(var, item))
     if not _is(kind, "HASH-KEY", "HASH-KEYS", "HASH-VALUE", "HASH-VALUES"):
-        raise s.error(f"LOOP BEING supports hash-keys and hash-values, not {show(kind)}")
+        raise s.error(f"LOOP BEING supports hash keys and values and package symbols, not {show(kind)}")
     s.expect("OF", "IN")
     table = s.take("a hash table")
     other = None
@@ -488,16 +499,26 @@ def _being(s: LoopState, var: Symbol) -> Stepping:
         spec = s.take("(hash-value var) or (hash-key var)")
         other = spec.cdr.car
     keys_wanted = kind.name.startswith("HASH-KEY")
-    entries = gensym("ENTRIES")
-    s.bindings.append(L(entries, L(SYSTEM.intern("%HASH-ENTRIES"), table)))
-    s.bindings.extend(L(v, None) for v in [*_variables(var), *([other] if other is not None else [])])
-    entry = L(C("CAR"), entries)
+    entry = gensym("ENTRY")
     key, value = L(C("CAR"), entry), L(C("CDR"), entry)
-    assign = _destructure(var, key if keys_wanted else value)
-    if other is not None:
-        assign.append(L(SETQ, other, value if keys_wanted else key))
-    test = L(WHEN, L(C("ENDP"), entries), s.finish())
-    return Stepping(([], [test, *assign]), ([L(SETQ, entries, L(C("CDR"), entries))], [test, *assign]))
+
+    def assign(item: Any) -> list[Any]:
+        also = [L(SETQ, other, value if keys_wanted else key)] if other is not None else []
+        return [L(SETQ, entry, item), *_destructure(var, key if keys_wanted else value), *also]
+
+    variables = [entry, *_variables(var), *([other] if other is not None else [])]
+    return _walk(s, L(SYSTEM.intern("%HASH-ENTRIES"), table), variables, assign)
+
+
+def _walk(s: LoopState, source: Any, variables: list[Symbol], assign: Callable[[Any], list[Any]]) -> Stepping:
+    """Bind ``variables`` and step along the list ``source`` computes; ``assign`` gives the forms
+    that set the variables from the form of the current element."""
+    items = gensym("ITEMS")
+    s.bindings.append(L(items, source))
+    s.bindings.extend(L(v, None) for v in variables)
+    assignments = assign(L(C("CAR"), items))
+    test = L(WHEN, L(C("ENDP"), items), s.finish())
+    return Stepping(([], [test, *assignments]), ([L(SETQ, items, L(C("CDR"), items))], [test, *assignments]))
 
 
 def _loop_append(value: Any) -> Any:

@@ -376,12 +376,14 @@ def apropos_list(name: Any, package: Any = NIL) -> Any:
 @builtin("%PACKAGE-SYMBOLS", SYSTEM)
 def package_symbols(kind: Symbol, package: Any) -> Any:
     """The symbols ``do-symbols`` (:all), ``do-external-symbols`` (:external) and
-    ``do-all-symbols`` (:every) visit."""
+    ``do-all-symbols`` (:every) visit, and LOOP's ``being the present-symbols`` (:present)."""
     if kind.name == "EVERY":
         return make_list(list({id(s): s for p in list_all_packages() for s in p.present_symbols()}.values()))
     pkg = _optional_package(package)
     if kind.name == "EXTERNAL":
         return make_list(pkg.external_symbols())
+    if kind.name == "PRESENT":
+        return make_list(list(pkg.present_symbols()))
     return make_list(list(pkg.accessible_symbols()))
 
 

@@ -3131,6 +3131,16 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ('(funcall (compile nil (quote (lambda () 7))))', '(7)'),
         ('(handler-case (upgraded-complex-part-type (quote string)) (error () :error))', '(:ERROR)'),
     ],
+    'conform16': [
+        ('(progn (unless (find-package "DF-LOOP1") (defpackage "DF-LOOP1" (:use) (:export "A" "B") (:intern "C"))) (sort (mapcar (function symbol-name) (loop for x being the symbols of "DF-LOOP1" collect x)) (function string<)))', '(("A" "B" "C"))'),
+        ('(progn (unless (find-package "DF-LOOP2") (defpackage "DF-LOOP2" (:use "DF-LOOP1") (:intern "D"))) (sort (mapcar (function symbol-name) (loop for x being each symbol in "DF-LOOP2" collect x)) (function string<)))', '(("A" "B" "D"))'),
+        ('(sort (mapcar (function symbol-name) (loop for x being the present-symbols of "DF-LOOP2" collect x)) (function string<))', '(("D"))'),
+        ('(sort (mapcar (function symbol-name) (loop for x being each external-symbol of (find-package "DF-LOOP1") collect x)) (function string<))', '(("A" "B"))'),
+        ('(loop for nil being the external-symbols of :df-loop1 count t)', '(2)'),
+        ('(let ((*package* (find-package "DF-LOOP1"))) (loop for x being the symbol count x))', '(3)'),
+        ('(handler-case (loop for x being each present-symbol of "DF-NO-SUCH-PACKAGE" collect x) (package-error () :package-error))', '(:PACKAGE-ERROR)'),
+        ('(let ((h (make-hash-table))) (setf (gethash 1 h) 2) (list (loop for k being the hash-keys of h using (hash-value v) collect (list k v)) (loop for v being each hash-value in h using (hash-key k) collect (list k v))))', '((((1 2)) ((1 2))))'),
+    ],
 }
 
 # (form, gfjit's answer, SBCL's answer, the README deviation it follows)
