@@ -520,7 +520,18 @@ def _standard_name(spec: Any) -> str | None:
 
 
 def subtype(sub: Any, sup: Any) -> tuple[bool, bool]:
-    """``subtypep`` as (is a subtype, certain)."""
+    """``subtypep`` as (is a subtype, certain): by :mod:`lisp.library.subtypes`' set algebra, or,
+    for a specifier beyond it (``satisfies``...), by :func:`_subtype_by_rules`."""
+    from lisp.library import subtypes  # it builds on this module
+
+    try:
+        return subtypes.subtype(sub, sup)
+    except subtypes.Unmodelled:
+        return _subtype_by_rules(sub, sup)
+
+
+def _subtype_by_rules(sub: Any, sup: Any) -> tuple[bool, bool]:
+    """``subtype`` by rules on the specifiers' shapes: certain only where a rule is."""
     sub, sup = _expand(sub), _expand(sup)
     if sub is NIL or sup is T or sub == sup:
         return True, True
@@ -750,3 +761,13 @@ def deftype(form: Any, env: Any) -> Any:
         return definition
     return make_list([cl_symbol("PROGN"), definition, make_list([SYSTEM.intern("%SET-DOCUMENTATION"),
                       make_list([cl_symbol("QUOTE"), name]), make_list([cl_symbol("QUOTE"), cl_symbol("TYPE")]), doc])])
+
+
+@builtin("%LOOP-INITIAL-VALUE", SYSTEM)
+def loop_initial_value(spec: Any) -> Any:
+    """The value of a LOOP variable declared of type ``spec`` and given none (a ``with`` without
+    ``=``, a typed ``sum``/``count`` of nothing): 0.0 for a float type, 0 for another number
+    type, else NIL, as SBCL's loop."""
+    if subtype(spec, cl_symbol("FLOAT")) == (True, True):
+        return 0.0
+    return 0 if subtype(spec, cl_symbol("NUMBER")) == (True, True) else NIL
