@@ -203,6 +203,14 @@ def _etypecase_failure(value: Any, types: Any) -> None:
                         datum=value, expected_type=make_list([cl_symbol("OR"), *iter_list(types)]))
 
 
+@macro("WITH-COMPILATION-UNIT")
+def with_compilation_unit(form: Any, env: Any) -> Any:
+    """``(with-compilation-unit (options...) body...)``: the body, as a progn (gfjit defers no
+    warnings to the end of a unit; the options, such as ``:override``, change nothing)."""
+    options, *body = _args(form, 1)
+    return make_list([PROGN, *body])
+
+
 @macro("PROG1")
 def prog1(form: Any, env: Any) -> Any:
     first, *rest = _args(form, 1)

@@ -3181,6 +3181,15 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ('(loop named foo for i in (quote (a b c)) by (return-from foo :good) return :bad)', '(:GOOD)'),
         ('(let ((h (make-hash-table))) (setf (gethash (cons 1 2) h) (cons 3 4)) (list (loop for k being the hash-keys of h using (hash-value (v1 . v2)) collect (list k v1 v2)) (loop for v being the hash-values of h using (hash-key (k1 . k2)) collect (list k1 k2 v))))', '(((((1 . 2) 3 4)) ((1 2 (3 . 4)))))'),
         ('(loop for (a b) in (quote ((1 2) (3 4))) for c from 0 collect (list a b c))', '(((1 2 0) (3 4 1)))'),
+        ('(progn (defun df16-cm (x y) (+ x y 1)) (list (define-compiler-macro df16-cm (&whole w x y) "cm doc" (if (eql x 0) w (list (quote +) x y 1))) (functionp (compiler-macro-function (quote df16-cm))) (funcall (compiler-macro-function (quote df16-cm)) (quote (df16-cm 2 3)) nil) (funcall (compiler-macro-function (quote df16-cm)) (quote (df16-cm 0 3)) nil) (documentation (quote df16-cm) (quote compiler-macro)) (df16-cm 6 19)))', '((DF16-CM T (+ 2 3 1) (DF16-CM 0 3) "cm doc" 26))'),
+        ('(progn (defun (setf df16-cm2) (v x) (setf (car x) v)) (list (define-compiler-macro (setf df16-cm2) (v x) (return-from df16-cm2 (list (quote setf) (list (quote car) x) v))) (funcall (compiler-macro-function (quote (setf df16-cm2))) (quote ((setf df16-cm2) 1 y)) nil)))', '(((SETF DF16-CM2) (SETF (CAR Y) 1)))'),
+        ('(progn (define-compiler-macro df16-cm3 (x) x) (list (not (null (compiler-macro-function (quote df16-cm3)))) (setf (compiler-macro-function (quote df16-cm3)) nil) (compiler-macro-function (quote df16-cm3))))', '((T NIL NIL))'),
+        ('(handler-case (funcall (macro-function (quote define-compiler-macro))) (program-error () :program-error))', '(:PROGRAM-ERROR)'),
+        ('(compiler-macro-function (quote df16-no-such-function))', '(NIL)'),
+        ('(progn (unless (find-package "DF16-WPI1") (defpackage "DF16-WPI1" (:use) (:export "A") (:intern "B")) (defpackage "DF16-WPI2" (:use "DF16-WPI1") (:intern "C"))) (let ((got nil)) (with-package-iterator (next "DF16-WPI2" :internal :external :inherited) (loop (multiple-value-bind (more s status p) (next) (unless more (return)) (push (list (symbol-name s) status (package-name p)) got)))) (sort got (function string<) :key (function first))))', '((("A" :INHERITED "DF16-WPI2") ("C" :INTERNAL "DF16-WPI2")))'),
+        ('(let ((got nil)) (with-package-iterator (next (list "DF16-WPI1" "DF16-WPI2") :external) (loop (multiple-value-bind (more s) (next) (unless more (return)) (push (symbol-name s) got)))) got)', '(("A"))'),
+        ('(with-compilation-unit (:override t) 1 2)', '(2)'),
+        ('(mapcar (lambda (m) (not (null (macro-function m)))) (quote (with-compilation-unit with-package-iterator define-compiler-macro)))', '((T T T))'),
     ],
 }
 
