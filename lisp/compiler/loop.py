@@ -299,9 +299,10 @@ def _conditional(s: LoopState, negate: bool) -> Any:
     it = gensym("IT")
 
     def clauses() -> list[Any]:
+        # IT is the test's value in the first clause only (CLHS 6.1.6): later ones see a variable IT.
         forms = [_main(s, it)]
         while s.accept("AND"):
-            forms.append(_main(s, it))
+            forms.append(_main(s))
         return forms
 
     then = clauses()
@@ -572,7 +573,21 @@ def _walk(s: LoopState, source: Any, variables: list[Symbol], assign: Callable[[
 
 
 def _loop_append(value: Any) -> Any:
-    return make_list(list(iter_list(value)))
+    """A copy of the list ``value`` to append; a dotted tail stays the copy's (the next append
+    replaces it, so only the last list's shows, as with APPEND)."""
+    cells = []
+    while isinstance(value, Cons):
+        cells.append(value.car)
+        value = value.cdr
+    if not cells:
+        return make_list(list(iter_list(value)))  # NIL, or the TYPE-ERROR of an atom
+    copy = make_list(cells)
+    if value is not None:
+        last = copy
+        while last.cdr is not None:
+            last = last.cdr
+        last.cdr = value
+    return copy
 
 
 def _check_list(value: Any) -> Any:

@@ -255,7 +255,9 @@ def dotimes(form: Any, env: Any) -> Any:
     decls, forms = split_declarations(body)
     limit = gensym("COUNT")
     loop = make_list([DO_TIMES, L(var, limit), *decls, make_list([TAGBODY, *forms])])
-    return L(BLOCK, None, L(LET, L(L(limit, count)), loop, make_list([LET, L(L(var, limit)), *decls, *result])))
+    # The result form sees the number of iterations done: none for a count below zero.
+    done = L(cl_symbol("MAX"), limit, 0)
+    return L(BLOCK, None, L(LET, L(L(limit, count)), loop, make_list([LET, L(L(var, done)), *decls, *result])))
 
 
 def _do(form: Any, sequential: bool) -> Any:

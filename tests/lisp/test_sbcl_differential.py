@@ -3190,6 +3190,13 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ('(let ((got nil)) (with-package-iterator (next (list "DF16-WPI1" "DF16-WPI2") :external) (loop (multiple-value-bind (more s) (next) (unless more (return)) (push (symbol-name s) got)))) got)', '(("A"))'),
         ('(with-compilation-unit (:override t) 1 2)', '(2)'),
         ('(mapcar (lambda (m) (not (null (macro-function m)))) (quote (with-compilation-unit with-package-iterator define-compiler-macro)))', '((T T T))'),
+        ('(list (loop for x in (quote ((a) (b) (c . whatever))) append x) (loop for x in (quote ((a . p) (b) (c))) append x) (loop for x in (quote ((1 2) nil (3 . 4))) nconc (copy-list x)))', '(((A B C . WHATEVER) (A B C) (1 2 3 . 4)))'),
+        ('(let ((it (quote z))) (loop for x in (quote (a b c d)) when x collect it and collect it))', '((A Z B Z C Z D Z))'),
+        ('(list (let ((i 100)) (dotimes (i -1 i))) (dotimes (i 3 i)) (let ((n 0)) (dotimes (i -100 (list i n)) (incf n))))', '((0 3 (0 0)))'),
+        ('(loop for k in lambda-list-keywords unless (eql (eval (list (quote let) (list (list k :foo)) k)) :foo) collect k)', '(NIL)'),
+        ('(list (functionp (fdefinition (quote cond))) (functionp (symbol-function (quote setq))) (functionp (fdefinition (quote and))))', '((T T T))'),
+        ('(handler-case (funcall (symbol-function (quote and)) t) (error () :error))', '(:ERROR)'),
+        ('(handler-case (fdefinition (quote df16-surely-undefined)) (undefined-function () :undefined-function))', '(:UNDEFINED-FUNCTION)'),
     ],
 }
 
