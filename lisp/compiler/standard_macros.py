@@ -113,6 +113,9 @@ def _case(form: Any, fell_through: Any, test_of: Any) -> Any:
             raise program_error(f"malformed clause {show(clause)} in {show(form)}", form)
         keys, *body = items(clause, form, 1)
         if keys in (T, OTHERWISE) and fell_through is None:
+            if keys is T and test_of is _type_test and i != len(clauses) - 1:
+                result = make_list([PROGN, *body])  # the type T, before the otherwise clause
+                continue
             if i != len(clauses) - 1:
                 raise program_error(f"{show(keys)} clause is not the last one in {show(form)}", form)
             result = make_list([PROGN, *body])
@@ -125,7 +128,7 @@ def _all_keys(clauses: list[Any], form: Any) -> Any:
     keys = []
     for clause in clauses:
         k = clause.car
-        keys.extend(iter_list(k) if isinstance(k, Cons) else [k])
+        keys.extend(iter_list(k) if isinstance(k, Cons) or k is None else [k])  # () is no key
     return make_list(keys)
 
 

@@ -3197,6 +3197,9 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ('(list (functionp (fdefinition (quote cond))) (functionp (symbol-function (quote setq))) (functionp (fdefinition (quote and))))', '((T T T))'),
         ('(handler-case (funcall (symbol-function (quote and)) t) (error () :error))', '(:ERROR)'),
         ('(handler-case (fdefinition (quote df16-surely-undefined)) (undefined-function () :undefined-function))', '(:UNDEFINED-FUNCTION)'),
+        ('(loop for x in (list (quote a) 1 1.5 "c") collect (typecase x (t :good) (otherwise :bad)))', '((:GOOD :GOOD :GOOD :GOOD))'),
+        ('(handler-case (let ((x nil)) (ecase x (nil (quote a)))) (type-error (c) (list (type-error-datum c) (typep (type-error-datum c) (type-error-expected-type c)))))', '((NIL NIL))'),
+        ('(handler-case (let ((x 3)) (ecase x (nil (quote a)) ((1 2) :b))) (type-error (c) (list (type-error-datum c) (type-error-expected-type c))))', '((3 (MEMBER 1 2)))'),
     ],
 }
 
