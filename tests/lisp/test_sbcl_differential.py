@@ -3200,6 +3200,12 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ('(loop for x in (list (quote a) 1 1.5 "c") collect (typecase x (t :good) (otherwise :bad)))', '((:GOOD :GOOD :GOOD :GOOD))'),
         ('(handler-case (let ((x nil)) (ecase x (nil (quote a)))) (type-error (c) (list (type-error-datum c) (typep (type-error-datum c) (type-error-expected-type c)))))', '((NIL NIL))'),
         ('(handler-case (let ((x 3)) (ecase x (nil (quote a)) ((1 2) :b))) (type-error (c) (list (type-error-datum c) (type-error-expected-type c))))', '((3 (MEMBER 1 2)))'),
+        ('(mapcar (lambda (spec) (handler-case (progn (proclaim spec) :ok) (error () :error))) (list (quote (optimize . foo)) (quote (type . foo)) (quote (type integer . foo)) (quote (integer . foo)) (quote (declaration . foo)) (quote (ftype (function (t) t) . foo)) (quote (optimize (speed 1)))))', '((:ERROR :ERROR :ERROR :ERROR :ERROR :ERROR :OK))'),
+        ('(let ((a t) (b t) (c t) (d t) (e t) (f t)) (list (multiple-value-list (setf (values a (values b c) (values d) (values e f)) (values 0 1 2 3 4 5 6))) (list a b c d e f)))', '(((0 1 2 3) (0 1 NIL 2 3 NIL)))'),
+        ('(let ((y 2) (z 3) u x a b c) (psetf (values a b c) (values 1 2 3) (values u x) (values y z)) (list a b c u x))', '((1 2 3 2 3))'),
+        ('(let ((x 1) (y (list (quote a)))) (list (setf (the integer x) 2) x (setf (the symbol (car y)) (quote b)) y))', '((2 2 B (B)))'),
+        ('(let ((x (vector 0 1 2 3 4 5)) (bv (copy-seq #*0000000000)) (a (make-array (quote (2 2)) :initial-element 0))) (list (setf (apply (function aref) x (quote (0))) 10) x (setf (apply (function bit) bv 4 nil) 1) bv (setf (apply (function aref) a 1 1 nil) (quote q)) a))', '((10 #(10 1 2 3 4 5) 1 #*0000100000 Q #2A((0 0) (0 Q))))'),
+        ('(let ((x (vector 1 2 3))) (incf (apply (function aref) x (list 1)) 10) x)', '(#(1 12 3))'),
     ],
 }
 
