@@ -3206,6 +3206,10 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ('(let ((x 1) (y (list (quote a)))) (list (setf (the integer x) 2) x (setf (the symbol (car y)) (quote b)) y))', '((2 2 B (B)))'),
         ('(let ((x (vector 0 1 2 3 4 5)) (bv (copy-seq #*0000000000)) (a (make-array (quote (2 2)) :initial-element 0))) (list (setf (apply (function aref) x (quote (0))) 10) x (setf (apply (function bit) bv 4 nil) 1) bv (setf (apply (function aref) a 1 1 nil) (quote q)) a))', '((10 #(10 1 2 3 4 5) 1 #*0000100000 Q #2A((0 0) (0 Q))))'),
         ('(let ((x (vector 1 2 3))) (incf (apply (function aref) x (list 1)) 10) x)', '(#(1 12 3))'),
+        ('(let* ((p (make-package "DF16-SX" :use nil)) (a (sxhash (intern "FOO" p)))) (delete-package p) (let ((b (sxhash (intern "FOO" (make-package "DF16-SX" :use nil))))) (delete-package "DF16-SX") (= a b)))', '(T)'),
+        ('(list (= (sxhash (quote (a b))) (sxhash (list (quote a) (quote b)))) (typep (sxhash (quote df16-sym)) (quote fixnum)))', '((T T))'),
+        ('(let ((v (gensym))) (handler-case (eval (list v)) (undefined-function (c) (eq v (cell-error-name c)))))', '(T)'),
+        ('(let ((v (make-symbol "DF16-FN"))) (handler-case (funcall v) (undefined-function (c) (eq v (cell-error-name c)))))', '(T)'),
     ],
 }
 
