@@ -448,10 +448,13 @@ def type_of(obj: Any) -> Any:
         return array_type_specifier(obj)
     name = _type_name(obj)
     if name == "T":
-        # Instances of defclass classes (and other objects) are of their class.
-        from lisp.clos.classes import class_of
+        # Instances of defclass classes (and other objects) are of their class: named by its
+        # name, unless that no longer finds it (CLHS type-of: then the class itself).
+        from lisp.clos.classes import class_of, find_class
 
-        return class_of(obj).name
+        cls = class_of(obj)
+        named = isinstance(cls.name, Symbol) and find_class(cls.name, errorp=False) is cls
+        return cls.name if named else cls
     return cl_symbol(name)
 
 
@@ -753,8 +756,15 @@ def deftype(form: Any, env: Any) -> Any:
         raise ProgramError(f"DEFTYPE needs a name and a lambda list, in {show(form)}", source_pos(form))
     name, lambda_list, body = parts[0], parts[1], parts[2:]
     args = gensym("ARGS")
+    # The body is in a block named by the type (CLHS deftype), after its declarations.
+    head = 0
+    while head < len(body) - 1 and (isinstance(body[head], str) or (
+            isinstance(body[head], Cons) and body[head].car is cl_symbol("DECLARE"))):
+        head += 1
+    block = make_list([cl_symbol("BLOCK"), name, *body[head:]])
     expander = make_list([cl_symbol("LAMBDA"), make_list([args]),
-                          make_list([cl_symbol("DESTRUCTURING-BIND"), _star_defaults(lambda_list), args, *body])])
+                          make_list([cl_symbol("DESTRUCTURING-BIND"), _star_defaults(lambda_list), args,
+                                     *body[:head], block])])
     definition = make_list([SYSTEM.intern("%DEFTYPE"), make_list([cl_symbol("QUOTE"), name]), expander])
     doc = docstring(body)
     if doc is None:

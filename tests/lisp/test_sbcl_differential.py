@@ -3210,6 +3210,11 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ('(list (= (sxhash (quote (a b))) (sxhash (list (quote a) (quote b)))) (typep (sxhash (quote df16-sym)) (quote fixnum)))', '((T T))'),
         ('(let ((v (gensym))) (handler-case (eval (list v)) (undefined-function (c) (eq v (cell-error-name c)))))', '(T)'),
         ('(let ((v (make-symbol "DF16-FN"))) (handler-case (funcall v) (undefined-function (c) (eq v (cell-error-name c)))))', '(T)'),
+        ('(let* ((sym (gensym)) (form (list (quote deftype) sym nil (list (quote return-from) sym (quote (quote integer)))))) (list (eq (eval form) sym) (multiple-value-list (subtypep sym (quote integer)))))', '((T (T T)))'),
+        ('(progn (deftype df16-doc-type () "a documented type" (declare (optimize speed)) (quote integer)) (list (typep 3 (quote df16-doc-type)) (documentation (quote df16-doc-type) (quote type))))', '((T "a documented type"))'),
+        ('(let ((class (eval (quote (defclass df16-anon () ()))))) (setf (class-name class) nil) (eq (type-of (make-instance class)) class))', '(T)'),
+        ('(let ((class (eval (quote (defclass df16-unfound () ()))))) (setf (find-class (quote df16-unfound)) nil) (eq (type-of (make-instance class)) class))', '(T)'),
+        ('(progn (defclass df16-named () ()) (type-of (make-instance (quote df16-named))))', '(DF16-NAMED)'),
     ],
 }
 
