@@ -361,11 +361,22 @@ _SPLICING = ("APPEND", "APPENDING", "NCONC", "NCONCING")
 
 
 def _with(s: LoopState) -> None:
+    """``with var [type] [= form] {and ...}``: clauses joined by AND bind in parallel, so their
+    forms are evaluated into temporaries before any of their variables is bound."""
+    group = []
     while True:
         var = s.take("a variable")
         type_spec = _skip_type(s)
         given = s.accept("=")
-        value = s.take("a form") if given else _typed_initial(type_spec)
+        value = s.take("a form") if given else None if isinstance(var, Cons) else _typed_initial(type_spec)
+        group.append((var, type_spec, given, value))
+        if not s.accept("AND"):
+            break
+    if len(group) > 1:
+        values = [gensym("WITH") for _ in group]
+        s.bindings.extend(L(tmp, value) for tmp, (_, _, _, value) in zip(values, group))
+        group = [(var, type_spec, given, tmp) for tmp, (var, type_spec, given, _) in zip(values, group)]
+    for var, type_spec, given, value in group:
         if isinstance(var, Cons) and not given:
             s.bindings.extend(_typed_bindings(var, type_spec))
         elif var is None or isinstance(var, Cons):
@@ -375,8 +386,6 @@ def _with(s: LoopState) -> None:
             s.first[:0] = _destructure(var, tmp)
         else:
             s.bindings.append(L(var, value))
-        if not s.accept("AND"):
-            return
 
 
 def _typed_bindings(pattern: Any, type_spec: Any) -> list[Any]:

@@ -3215,6 +3215,11 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ('(let ((class (eval (quote (defclass df16-anon () ()))))) (setf (class-name class) nil) (eq (type-of (make-instance class)) class))', '(T)'),
         ('(let ((class (eval (quote (defclass df16-unfound () ()))))) (setf (find-class (quote df16-unfound)) nil) (eq (type-of (make-instance class)) class))', '(T)'),
         ('(progn (defclass df16-named () ()) (type-of (make-instance (quote df16-named))))', '(DF16-NAMED)'),
+        ('(let (a b) (loop with a = 1 and b = (list a) and c = (list b) return (list a b c)))', '((1 (NIL) (NIL)))'),
+        ('(loop with a = 1 with b = (list a) return (list a b))', '((1 (1)))'),
+        ('(loop with (a b) = (list 1 2) and c = 3 return (list a b c))', '((1 2 3))'),
+        ('(loop with a of-type fixnum and b = 2 return (list a b))', '((0 2))'),
+        ('(loop with (a b) of-type (fixnum double-float) and c = 1 return (list a b c))', '((0 0.0 1))'),
     ],
 }
 
