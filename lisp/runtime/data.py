@@ -104,6 +104,11 @@ _unique_names_lock = threading.Lock()
 _serials = itertools.count(1)
 
 
+def symbol_of_unique_name(unique: str) -> Symbol | None:
+    """The living symbol whose :meth:`Symbol.unique_name` is ``unique``, or None."""
+    return _unique_names.get(unique)
+
+
 def is_function(x: Any) -> bool:
     """Whether ``x`` is a Lisp function: a Python callable that is not a class or a symbol."""
     return callable(x) and not isinstance(x, (type, Symbol))
