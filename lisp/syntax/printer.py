@@ -89,6 +89,7 @@ from lisp.syntax.reader import (
     PACKAGE_VAR,
     QUASIQUOTE,
     QUOTE,
+    STANDARD_READTABLE,
     UNQUOTE,
     UNQUOTE_NSPLICING,
     UNQUOTE_SPLICING,
@@ -212,7 +213,9 @@ class _Printer:
 
     @functools.cached_property
     def readtable(self) -> Readtable:
-        return current_readtable()
+        # Printed readably, a symbol is read back with the standard syntax, whatever *readtable*
+        # is (SBCL; CLHS 22.1.3.3.2 leaves it open).
+        return STANDARD_READTABLE if self.readably else current_readtable()
 
     def text(self, obj: Any) -> str:
         self.object(obj, self.start(obj))

@@ -171,6 +171,12 @@ def test_a_character_with_a_name_prints_by_it(code):
                       f" (concatenate 'string \"#\\\\\" (char-name c))))") is T
 
 
+def test_printed_readably_a_symbol_follows_the_standard_readtable_case():
+    assert lisp_value("(let ((*readtable* (copy-readtable))) (setf (readtable-case *readtable*) :preserve)"
+                      " (format nil \"~a ~a\" (let ((*print-readably* t)) (prin1-to-string '|a|))"
+                      " (prin1-to-string '|a|)))") == "|a| a"
+
+
 def test_princ_of_a_character_is_the_character():
     assert princ_to_string(Char("x")) == "x"
 

@@ -2731,6 +2731,7 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ('(list (char-name (code-char 160)) (name-char "NO-BREAK_SPACE") (name-char (char-name (code-char 173))))', '(("NO-BREAK_SPACE" #\\NO-BREAK_SPACE #\\SOFT_HYPHEN))'),
         ('(list (format nil "~:c" (code-char 1)) (char-name (code-char 1)) (prin1-to-string (code-char 1)))', '(("Soh" "Soh" "#\\\\Soh"))'),
         ('(with-output-to-string (s) (print-unreadable-object (\'a s :type t)))', '("#<SYMBOL >")'),
+        ("(let ((*readtable* (copy-readtable))) (setf (readtable-case *readtable*) :preserve) (list (let ((*print-readably* t)) (prin1-to-string '|a|)) (prin1-to-string '|a|) (let ((*print-readably* t) (*print-case* :downcase)) (prin1-to-string 'abc))))", '(("|a|" "a" "abc"))'),
         ('(with-output-to-string (s) (print-unreadable-object ((list 1) s :type t) (princ "x" s)))', '("#<CONS x>")'),
     ],
     'arrays-and-strings': [
