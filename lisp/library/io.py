@@ -466,7 +466,7 @@ def print_unreadable_object(obj: Any, stream: Any, type_p: Any, identity_p: Any,
             out.write_string(" ")
         out.write_string(f"{{{id(obj):X}}}")
     out.write_string(">")
-    return NIL
+    return values(NIL)  # one value, NIL, whatever values the body left (CLHS)
 
 
 def _query(control: Any, args: tuple[Any, ...], choices: str, answers: dict[str, bool], retry: str) -> Any:

@@ -2733,6 +2733,7 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ('(with-output-to-string (s) (print-unreadable-object (\'a s :type t)))', '("#<SYMBOL >")'),
         ("(let ((*readtable* (copy-readtable))) (setf (readtable-case *readtable*) :preserve) (list (let ((*print-readably* t)) (prin1-to-string '|a|)) (prin1-to-string '|a|) (let ((*print-readably* t) (*print-case* :downcase)) (prin1-to-string 'abc))))", '(("|a|" "a" "abc"))'),
         ('(with-output-to-string (s) (print-unreadable-object ((list 1) s :type t) (princ "x" s)))', '("#<CONS x>")'),
+        ('(multiple-value-list (print-unreadable-object (1 (make-broadcast-stream)) (values)))', '((NIL))'),
     ],
     'arrays-and-strings': [
         ('(let ((h (make-hash-table))) (setf (gethash (copy-seq "k") h) 1) (gethash (copy-seq "k") h))', '(NIL NIL)'),
