@@ -50,11 +50,13 @@ _FAILED = object()  # what Session.protected returns when the thunk did not retu
 _FORM, _FORMS = cl_symbol("-"), [cl_symbol(n) for n in ("+", "++", "+++")]
 _PRIMARY = [cl_symbol(n) for n in ("*", "**", "***")]
 _LISTS = [cl_symbol(n) for n in ("/", "//", "///")]
+#: The REPL variables (a front end with several REPLs binds them in each REPL's thread).
+REPL_VARIABLES = (_FORM, *_FORMS, *_PRIMARY, *_LISTS)
 
 
 def define_repl_variables() -> None:
     """Proclaim the REPL variables special and give them their initial value, NIL."""
-    for sym in (_FORM, *_FORMS, *_PRIMARY, *_LISTS):
+    for sym in REPL_VARIABLES:
         proclaim_special(sym)
         set_symbol_value(sym, NIL)
 
