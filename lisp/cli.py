@@ -1,4 +1,4 @@
-"""The `gfjit` command: the Lisp REPL, running files and forms, and stress runs.
+"""The `gfjit` command: the Lisp REPL, running files and forms, editors and notebooks, stress runs.
 
 ``gfjit`` alone (or ``gfjit repl``) starts the REPL; its options, as SBCL's: ``--load FILE`` and
 ``--eval FORMS`` (repeatable, done in order before the REPL starts), ``--quiet`` (no banner) and
@@ -75,6 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="evaluate Lisp forms and print the last value")
     ev.add_argument("form")
     sub.add_parser("stress", help="concurrency stress runs (see `gfjit stress --help`)", add_help=False)
+    swank = sub.add_parser("swank", help="serve Emacs (SLIME's M-x slime-connect) on the swank protocol")
+    swank.add_argument("--port", type=int, default=4005, help="the port to listen on (0: any free one; default 4005)")
+    swank.add_argument("--host", default="127.0.0.1",
+                       help="the address to listen on (default 127.0.0.1; another needs ~/.slime-secret)")
     return parser
 
 
@@ -108,6 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return toplevel.repl(args.actions or (), quiet=bool(args.quiet), non_interactive=bool(args.non_interactive))
     if args.command == "run":
         return toplevel.run_file(args.file, args.args)
+    if args.command == "swank":
+        from lisp.swank.command import run
+
+        return run(args.host, args.port)
     return toplevel.eval_and_print(args.form)
 
 
