@@ -1,8 +1,12 @@
 """Python from Lisp: the ``PY`` package.
 
-Lisp data already *are* Python objects (NIL is None, strings are str, vectors are lists, numbers are
-numbers), so Python values flow in and out unchanged; only Lisp lists and Python sequences need
-:func:`to_python_list` / ``py:to-lisp``. Syntax::
+Lisp data already *are* Python objects (NIL is None, string literals are str, simple vectors are
+lists, numbers are numbers), so Python values flow in and out unchanged: a Python ``str`` is a Lisp
+string and a Python ``list`` a simple vector. A string the program made (``LispString``, see
+:mod:`lisp.runtime.arrays`) is given to Python as a ``str`` of its characters by ``py:call``,
+``py:funcall``, ``py:kwcall``, ``py:getattr`` and ``py:setattr`` (as the object and as an
+argument); other arrays go as they are (a ``LispVector`` iterates its active
+elements). Lisp lists and Python sequences need :func:`to_python_list` / ``py:to-lisp``. Syntax::
 
     (py:import "math")                   ; the module object
     (py:getattr obj "name")              ; attribute; (py:setattr obj "name" value) sets it
@@ -28,6 +32,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
+from lisp.runtime.arrays import LispString
 from lisp.runtime.condition_classes import LispTypeError, ProgramError
 from lisp.runtime.data import (
     NIL,
@@ -60,10 +65,17 @@ def py_builtin(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 def _name(text: Any, who: str) -> str:
     if isinstance(text, Symbol):
         return text.name.lower().replace("-", "_")
+    if isinstance(text, LispString):
+        return text.text()
     if not isinstance(text, str):
         raise LispTypeError(f"{who}: {text!r} is not a string naming a Python attribute",
                             datum=text, expected_type=cl_symbol("STRING"))
     return text
+
+
+def python_value(x: Any) -> Any:
+    """An argument as Python code gets it from ``py:call`` & co.: a ``LispString`` as a ``str``."""
+    return x.text() if isinstance(x, LispString) else x
 
 
 @py_builtin("IMPORT")
@@ -74,24 +86,24 @@ def py_import(module: str) -> Any:
 
 @py_builtin("GETATTR")
 def py_getattr(obj: Any, name: Any) -> Any:
-    return canonical(getattr(obj, _name(name, "PY:GETATTR")))
+    return canonical(getattr(python_value(obj), _name(name, "PY:GETATTR")))
 
 
 @py_builtin("SETATTR")
 def py_setattr(obj: Any, name: Any, value: Any) -> Any:
-    setattr(obj, _name(name, "PY:SETATTR"), value)
+    setattr(obj, _name(name, "PY:SETATTR"), python_value(value))
     return value
 
 
 @py_builtin("CALL")
 def py_call(obj: Any, method: Any, *args: Any) -> Any:
     """Call the method ``method`` of ``obj`` with positional ``args``."""
-    return canonical(getattr(obj, _name(method, "PY:CALL"))(*args))
+    return canonical(getattr(python_value(obj), _name(method, "PY:CALL"))(*map(python_value, args)))
 
 
 @py_builtin("FUNCALL")
 def py_funcall(fn: Callable[..., Any], *args: Any) -> Any:
-    return canonical(fn(*args))
+    return canonical(fn(*map(python_value, args)))
 
 
 @py_builtin("KWCALL")
@@ -100,8 +112,8 @@ def py_kwcall(fn: Callable[..., Any], positional: Any, *keywords: Any) -> Any:
     the ``:key value`` pairs (``:line-end`` becomes ``line_end``)."""
     if len(keywords) % 2:
         raise ProgramError("PY:KWCALL: odd number of keyword arguments")
-    kwargs = {_name(k, "PY:KWCALL"): v for k, v in zip(keywords[::2], keywords[1::2])}
-    return canonical(fn(*to_python_list(positional), **kwargs))
+    kwargs = {_name(k, "PY:KWCALL"): python_value(v) for k, v in zip(keywords[::2], keywords[1::2])}
+    return canonical(fn(*map(python_value, to_python_list(positional)), **kwargs))
 
 
 @py_builtin("EVAL")

@@ -152,7 +152,6 @@ def _circles() -> list[list[str]]:
 _OPEN_CIRCLES = {
     "jit": "jit.pool and jit.handle import each other",
     "dispatch": "dispatch.generic and its compile modules import each other",
-    "lisp.compiler": "the compiler's modules import each other (core, macros, tails, toplevel...)",
 }
 
 

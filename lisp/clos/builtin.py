@@ -12,6 +12,7 @@ from lisp.clos.methods import LispMethod
 from lisp.clos.standard import Instance, StandardClass
 from lisp.clos.structures import StructureClass, StructureObject
 from lisp.library.hashtables import HashTable
+from lisp.runtime.arrays import BitVector, LispArray, LispString, LispVector
 from lisp.runtime.condition_classes import Condition
 from lisp.runtime.data import Char, Cons, Package, SourceCons, Symbol, cl_symbol
 from lisp.runtime.ratio import Ratio
@@ -34,9 +35,10 @@ _BUILT_IN: list[tuple[str, tuple[str, ...], type | None]] = [
     ("LIST", ("SEQUENCE",), None),
     ("NULL", ("SYMBOL", "LIST"), type(None)),
     ("CONS", ("LIST",), Cons),
-    ("ARRAY", ("T",), None),
+    ("ARRAY", ("T",), LispArray),
     ("VECTOR", ("ARRAY", "SEQUENCE"), list),
     ("STRING", ("VECTOR",), str),
+    ("BIT-VECTOR", ("VECTOR",), BitVector),
     ("HASH-TABLE", ("T",), HashTable),
     ("FUNCTION", ("T",), types.FunctionType),
     ("PACKAGE", ("T",), Package),
@@ -57,6 +59,8 @@ _BUILT_IN: list[tuple[str, tuple[str, ...], type | None]] = [
 # Further Python types whose objects belong to one of the classes above.
 _ALIASES: list[tuple[type, str]] = [
     (SourceCons, "CONS"),
+    (LispVector, "VECTOR"),
+    (LispString, "STRING"),
     (fractions.Fraction, "RATIO"),  # made by Python code (see lisp.runtime.ratio)
     (types.BuiltinFunctionType, "FUNCTION"),
     (types.MethodType, "FUNCTION"),

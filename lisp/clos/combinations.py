@@ -83,7 +83,7 @@ _KEEPING_VALUES = {"and", "or", "progn"}
 
 def _own_values(values: Iterator[Any]) -> Iterator[Any]:
     """The methods' values, each method called with the values register cleared: a method may
-    record nothing of its own (see lisp.compiler.tails), and must not pass on another's."""
+    record nothing of its own (see lisp.compiler.core.one_value), and must not pass on another's."""
     it = iter(values)
     mv.clear()
     previous = None

@@ -52,6 +52,8 @@ def ensure_class(name: Symbol, direct_superclasses: Iterable[Any] = (),
     _check_unique([entry[0] for entry in initargs], where, "default initarg")
     with CLASS_LOCK:
         existing = find_class(name, errorp=False)
+        if existing is not None and existing.name is not name:
+            existing = None  # renamed by (setf class-name): the definition makes a new class, as SBCL
         if existing is not None and not isinstance(existing, (StandardClass,
                                                               ForwardReferencedClass)):
             raise errors.clos_error(f"{where}: {display_name(existing)} is a built-in class and "

@@ -79,11 +79,6 @@ def _setf_find_class(cls: Any, name: Symbol, errorp: Any = NIL, environment: Any
     return cls
 
 
-@builtin("CLASS-NAME")
-def class_name(cls: LispClass) -> Any:
-    return _class(cls, "CLASS-NAME").name
-
-
 def _class(cls: Any, who: str) -> LispClass:
     if not isinstance(cls, LispClass):
         raise errors.clos_error(f"{who}: {errors.show(cls)} is not a class")

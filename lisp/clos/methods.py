@@ -92,7 +92,7 @@ def _keeping_values(after: Callable[..., Any]) -> Callable[..., Any]:
 
 def _forgetting_values(before: Callable[..., Any]) -> Callable[..., Any]:
     """A :before method's values are never the generic function's: they are forgotten at once, as
-    the primary method may record nothing of its own (see lisp.compiler.tails)."""
+    the primary method may record nothing of its own (see lisp.compiler.core.one_value)."""
 
     @functools.wraps(before)
     def forgetting_values(*args: Any, **kwargs: Any) -> Any:

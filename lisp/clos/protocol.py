@@ -1,7 +1,7 @@
 """The standard generic functions of the object system and their default methods.
 
 ``make-instance``, ``allocate-instance``, ``initialize-instance``, ``reinitialize-instance``,
-``shared-initialize``, ``update-instance-for-redefined-class``, ``slot-missing``,
+``shared-initialize``, ``update-instance-for-redefined-class``, ``class-name`` and its setf, ``slot-missing``,
 ``slot-unbound``, ``no-applicable-method`` and ``no-next-method`` are Lisp generic functions whose
 default methods are written in Python, so Lisp ``:before``/``:after``/``:around`` methods on them
 work as the standard says. The defaults call one another through the generic functions (the
@@ -174,6 +174,23 @@ def _after_rearranging(instance: Instance, added: list[Any], discarded: list[Any
 
 
 standard.HOOKS.update_instance_for_redefined_class = _after_rearranging
+
+
+# -- class-name and (setf class-name) --------------------------------------------------------------------
+
+CLASS_NAME = define_generic("CLASS-NAME", "(class)")
+SETF_CLASS_NAME = generic.ensure_generic_function(make_list([cl_symbol("SETF"), cl_symbol("CLASS-NAME")]),
+                                                  read_from_string("(new-value class)"))
+
+
+def _set_class_name(new_name: Any, cls: LispClass) -> Any:
+    # The class's proper name changes; find-class still maps the old name to it (CLHS 4.3.1).
+    cls.name = new_name
+    return new_name
+
+
+define_python_method(CLASS_NAME, ["CLASS"], "(class)", lambda cls: cls.name)
+define_python_method(SETF_CLASS_NAME, ["T", "CLASS"], "(new-value class)", _set_class_name)
 
 
 # -- slot-missing, slot-unbound ------------------------------------------------------------------------

@@ -5,10 +5,14 @@ Conventions every other module of lisp/ relies on (the compiler's public contrac
 **Compiling.** :func:`eval_form` ``(form, pos=None)`` compiles one top-level form and runs it
 (what ``eval`` and the REPL call; ``pos`` is where a form without its own position, an atom, was
 read); :func:`eval_values` gives all its values; :func:`compile_toplevel` returns the code unit
-without running it. Forms are macroexpanded, then each special form is compiled by one small
-function in :mod:`lisp.compiler.special_forms`, registered in a table with
-``@special_form("NAME")``; each returns a :class:`~lisp.compiler.result.Result`: the Python
-statements the form needs plus the expression that holds its value. Every AST node carries the
+without running it. A form is compiled in one walk, knowing where its values go (its
+:class:`~lisp.compiler.result.Dest`: for effect, one value, all values, or a tail whose values pass
+on). Macros are expanded as the walk meets them (an expander runs once per occurrence); each
+special form is compiled by one small function, registered in a table with
+``@special_form("NAME")`` (:mod:`lisp.compiler.special_forms`, :mod:`lisp.compiler.exits`), which
+takes the destination and owns what the form's values do there; each returns a
+:class:`~lisp.compiler.result.Result`: the Python statements the form needs, the expression that
+holds its value, and whether they may record multiple values. Every AST node carries the
 line/column of the nearest :class:`~lisp.runtime.data.SourceCons`, and the code object's ``co_filename``
 is the Lisp file, so Python tracebacks point at Lisp lines.
 
@@ -36,20 +40,20 @@ diagnosed only when Python cannot make them.
 and records all values in the calling thread's register (module :mod:`lisp.runtime.values`); a
 builtin returns several values with ``return values(q, r)``. Consumers (``multiple-value-bind``,
 ``multiple-value-list``, ``multiple-value-call``, ``nth-value``...) clear the register, evaluate
-the form, and take the register only if its primary value *is* the form's value; a form that
-surely yields one value (a variable, a ``let`` ending in one...) is not looked up at all. The
-register is trusted only because of an invariant the compiler keeps in every function body,
-top-level form and consumed form (:mod:`lisp.compiler.tails`): a tail that yields one value, and
-a tail call whose arguments might have recorded values, first clear the register when any thread
-holds values (one truth test otherwise). A function that has evaluated nothing able to record
-values (no call but open-coded operators) needs no clear: whoever evaluated something before
-calling it clears at its own tail (CLOS effective methods do too: :before methods' values are
-forgotten, operator combinations call each method with the register cleared). A call of a
-standard function that returns several values (``floor``, ``gethash``...) used as an argument,
-initial value or assigned value drops its extra values at once. Known gap: the value of a
-``return-from`` to a block other than the function's own (and tails inside ``catch``,
-``handler-case`` bodies) is not cleared: a value that went through a variable there may still
-bring stale values along. Standard functions written in Python that return the value of a call
+the form, and take the register only if its primary value *is* the form's value. A consumer's
+form is compiled for all its values, which passes down to the forms that yield them: one that
+surely yields one value (a variable, a constant...) gives a tuple of it and the register is not
+looked up at all, ``(values a b)`` gives ``(a, b)``, a call clears the register before it is
+made and takes it after. The register is trusted only because of an invariant the compiler keeps
+at every tail of a function or top-level form (see :func:`lisp.compiler.core.one_value` and
+:func:`~lisp.compiler.core.call_to`): a tail that yields one value, and a tail call whose
+arguments might have recorded values, clear the register when any thread holds values (one truth
+test otherwise). A function that has evaluated nothing able to record values (no call but
+open-coded operators) needs no clear: whoever evaluated something before calling it clears at its
+own tail (CLOS effective methods do too: :before methods' values are forgotten, operator
+combinations call each method with the register cleared). A call of a standard function that
+returns several values (``floor``, ``gethash``...) used as an argument, initial value or assigned
+value drops its extra values at once. Standard functions written in Python that return the value of a call
 of their function argument say so with ``lisp.runtime.values.primary`` where the standard gives
 one value (``reduce``, ``some``: SBCL-checked).
 
@@ -61,8 +65,10 @@ reader's ``SYS::QUASIQUOTE`` / ``SYS::UNQUOTE`` / ``SYS::UNQUOTE-SPLICING`` mark
 **Non-local exits.** ``block``/``return-from`` and ``tagbody``/``go`` compile to Python control flow
 when the exit is in the same Python function (``return-from`` a function's own block is a Python
 ``return``, even from inside loops), otherwise to private exceptions; ``catch``/``throw``
-use an exception carrying the tag; ``unwind-protect`` is ``try``/``finally``. Special variables are
-bound with ``namespace.bind_specials`` / ``unbind_specials`` in ``try``/``finally``.
+use an exception carrying the tag; an exception of ``return-from`` or ``throw`` carries the tuple
+of its values; ``unwind-protect`` is ``try``/``finally``. Special variables are
+bound with ``namespace.bind_specials`` inside a ``try`` whose ``finally`` puts back the thread's
+dynamic environment read before it, by one assignment, which Ctrl-C cannot cut in half.
 
 **Errors.** Bad syntax raises ``lisp.runtime.condition_classes.ProgramError(message, pos=...)`` naming the form
 and where it was read.
@@ -71,6 +77,7 @@ and where it was read.
 from lisp.compiler import (  # noqa: F401,E402  (importing them registers their forms)
     backquote,
     definitions,
+    exits,
     loop,
     opencode,
     places,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lisp.compiler.core import program_error, show
+from lisp.compiler.forms import program_error, show
 from lisp.compiler.macros import macro
 from lisp.runtime import namespace
 from lisp.runtime.data import SYSTEM, Cons, Symbol, cl_symbol, iter_list, lisp_list, make_list

@@ -1,41 +1,58 @@
-"""The heart of the compiler: one form -> :class:`Result`, by kind of form.
+"""The heart of the compiler: one form and its destination -> :class:`Result`, by kind of form.
 
-Atoms are literals or variable references; a cons is a special form (table in
-:mod:`lisp.compiler.special_forms`), a macro call (expanded, then compiled), an open-coded operator
-(:mod:`lisp.compiler.opencode`) or a function call.
+Atoms are literals or variable references; a cons is a special form (one function each in
+:data:`SPECIAL_FORMS`, filled by :mod:`lisp.compiler.special_forms` and the modules of the
+compiler's own forms), a macro call (expanded, then compiled: the expander runs once per
+occurrence), an open-coded operator (:mod:`lisp.compiler.opencode`) or a function call.
+
+Each form's compiler owns what its values do in each destination (:class:`Dest`): a form of one
+value hands its Result to :func:`one_value`, a call to :func:`call_to`; the forms that pass
+values on (``progn``, ``if``, ``let``, ``block``...) compile their last subform for their own
+destination.
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from lisp.compiler.env import Env, PyFunction
-from lisp.compiler.result import Result, stamp
+from lisp.compiler.env import Env, Variable
+from lisp.compiler.forms import arguments, inherit_pos, program_error, show
+from lisp.compiler.macros import macroexpand_1
+from lisp.compiler.result import Dest, Records, Result, stamp
 from lisp.runtime import namespace
 from lisp.runtime.condition_classes import ProgramError
-from lisp.runtime.data import Cons, SourceCons, SourcePos, Symbol, T, cl_symbol, source_pos
-from lisp.syntax.printer import prin1_to_string
+from lisp.runtime.data import Cons, Symbol, T, cl_symbol, make_list, source_pos
 
-SpecialForm = Callable[[Any, Env], Result]
+EFFECT, ONE, ALL, TAIL, CLEAN_TAIL = Dest.EFFECT, Dest.ONE, Dest.ALL, Dest.TAIL, Dest.CLEAN_TAIL
+NOTHING, SELF_CALLS, VALUES = Records.NOTHING, Records.SELF_CALLS, Records.VALUES
+
+SpecialForm = Callable[[Any, Env, Dest], Result]
 SPECIAL_FORMS: dict[Symbol, SpecialForm] = {}
-# Invariant: an open-coded operator not in OPEN_CODED_CALLS calls no Lisp function (its fallback,
-# when the arguments do not fit, is a standard function returning one value), so it records no
-# multiple values: lisp.compiler.tails relies on it.
+# Operators compiled to Python operators (one value). Invariant: they call no Lisp function (a
+# fallback, when the arguments do not fit, is a standard function returning one value), so they
+# record values only through their arguments: Result.records of their arguments is theirs.
 OPEN_CODED: dict[Symbol, Callable[[list[Any], Env], Result | None]] = {}
-# Open-coded operators that call a function: their values are the function's.
-OPEN_CODED_CALLS = frozenset((cl_symbol("FUNCALL"), cl_symbol("APPLY")))
+# Open-coded calls (FUNCALL, APPLY): their values are the called function's, so they take the
+# destination (see call_to).
+OPEN_CODED_CALLS: dict[Symbol, Callable[[list[Any], Env, Dest], Result | None]] = {}
+# Operators compiled, in a test position, to a Python truth value (`a < b`, `x is None`).
+TESTS: dict[Symbol, Callable[[list[Any], Env], Result | None]] = {}
 # COMMON-LISP functions that compiled calls reach through another GLOBALS name: the same function
 # in a form CPython calls faster (lisp.runtime.native_cons.direct). Redefining a COMMON-LISP function is
 # undefined (CLHS 11.1.2.1.2), as for the open-coded ones.
 DIRECT_CALLS: dict[Symbol, str] = {}
 
 _PY_CONSTANT_TYPES = (int, float, complex, str)
+LAMBDA = cl_symbol("LAMBDA")
+FUNCALL = cl_symbol("FUNCALL")
 
 
 def special_form(name: str, package: Any = None) -> Callable[[SpecialForm], SpecialForm]:
-    """Register the compiler of the special form ``name`` (a COMMON-LISP symbol by default)."""
+    """Register the compiler of the special form ``name`` (a COMMON-LISP symbol by default):
+    ``fn(form, env, dest) -> Result``."""
 
     def register(fn: SpecialForm) -> SpecialForm:
         sym = cl_symbol(name) if package is None else package.intern(name)
@@ -43,12 +60,6 @@ def special_form(name: str, package: Any = None) -> Callable[[SpecialForm], Spec
         return fn
 
     return register
-
-
-def program_error(message: str, form: Any = None) -> Exception:
-    """The condition for malformed code, naming where ``form`` was read when known."""
-    pos = source_pos(form)
-    return ProgramError(message, pos=pos)
 
 
 # -- AST helpers --------------------------------------------------------------------------------
@@ -86,13 +97,21 @@ def literal(obj: Any, env: Env) -> ast.expr:
     return name(env.unit.literal(obj))
 
 
+def temp(result: Result, env: Env, hint: str = "%v") -> tuple[list[ast.stmt], ast.expr]:
+    """The statements of ``result`` and an expression of its value that may be used many times."""
+    if isinstance(result.expr, (ast.Constant, ast.Name)):
+        return result.stmts, result.expr
+    tmp = env.unit.fresh(hint)
+    return [*result.stmts, assign(tmp, result.expr)], name(tmp)
+
+
 # -- forms --------------------------------------------------------------------------------------
 
-def compile_form(form: Any, env: Env) -> Result:
-    """Compile ``form`` for its value."""
+def compile_form(form: Any, env: Env, dest: Dest) -> Result:
+    """Compile ``form`` for ``dest``."""
     pos = source_pos(form)
     try:
-        result = _compile(form, env)
+        result = _compile(form, env, dest)
     except ProgramError as error:  # raised where no form was at hand: it happened in this one
         if error.pos is None:
             error.pos = pos
@@ -102,13 +121,63 @@ def compile_form(form: Any, env: Env) -> Result:
     return result
 
 
-# Operators compiled, in a test position, to a Python truth value (`a < b`, `x is None`).
-TESTS: dict[Symbol, Callable[[list[Any], Env], Result | None]] = {}
+def _compile(form: Any, env: Env, dest: Dest) -> Result:
+    if isinstance(form, Symbol):
+        return compile_symbol(form, env, dest)
+    if not isinstance(form, Cons):
+        return one_value(Result([], literal(form, env), NOTHING), env, dest)
+    head = form.car
+    if isinstance(head, Symbol):
+        local = env.lookup_function(head)
+        if local is None:
+            special = SPECIAL_FORMS.get(head)
+            if special is not None:
+                return special(form, env, dest)
+        expansion, expanded = expand_1(form, env)
+        if expanded:
+            return compile_form(expansion, env, dest)
+        if local is None and head in OPEN_CODED:
+            opened = OPEN_CODED[head](arguments(form), env)
+            if opened is not None:
+                return one_value(opened, env, dest)
+        if local is None and head in OPEN_CODED_CALLS:
+            opened = OPEN_CODED_CALLS[head](arguments(form), env, dest)
+            if opened is not None:
+                return opened
+        return compile_call(form, env, dest)
+    if isinstance(head, Cons) and head.car is LAMBDA:  # CLHS 3.1.2.1.2.4: funcall of the lambda
+        return compile_form(inherit_pos(make_list([FUNCALL, make_list([cl_symbol("FUNCTION"), head]),
+                                                   *arguments(form)]), form), env, dest)
+    raise program_error(f"illegal function call {show(form)}: {show(head)} is not a function name", form)
+
+
+def expand_1(form: Any, env: Env) -> tuple[Any, bool]:
+    """:func:`~lisp.compiler.macros.macroexpand_1` for the compiler: the expansion takes the
+    position of the macro call when it has none of its own."""
+    expansion, expanded = macroexpand_1(form, env)
+    return (inherit_pos(expansion, form), True) if expanded else (form, False)
+
+
+def compile_body(forms: list[Any], env: Env, dest: Dest) -> Result:
+    """``progn``: every form for effect but the last, which is compiled for ``dest``."""
+    if not forms:
+        return one_value(Result([], ast.Constant(None), NOTHING), env, dest)
+    stmts: list[ast.stmt] = []
+    records = NOTHING
+    for form in forms[:-1]:
+        done = compile_form(form, env, EFFECT)
+        stmts.extend(done.stmts)
+        records = max(records, done.records)
+    last = compile_form(forms[-1], env, dest.after(records))
+    return Result(stmts + last.stmts, last.expr, max(records, last.records))
 
 
 def compile_test(form: Any, env: Env) -> Result:
     """Compile ``form`` as a condition: the Result's expression is a Python truth value."""
-    form = _expand_for_test(form, env)
+    while isinstance(form, Cons) and isinstance(form.car, Symbol) and form.car not in SPECIAL_FORMS:
+        form, expanded = expand_1(form, env)
+        if not expanded:
+            break
     if isinstance(form, Cons) and isinstance(form.car, Symbol) and form.car in TESTS \
             and env.lookup_function(form.car) is None:
         tested = TESTS[form.car](arguments(form), env)
@@ -118,30 +187,11 @@ def compile_test(form: Any, env: Env) -> Result:
                 stamp([*tested.stmts, tested.expr], pos)
             return tested
     if form is T or (isinstance(form, Symbol) and form.is_keyword):  # (loop) is `while True:`
-        return Result([], ast.Constant(True))
-    value = compile_form(form, env)
+        return Result([], ast.Constant(True), NOTHING)
+    value = compile_form(form, env, ONE)
     if isinstance(value.expr, ast.Constant):  # `1 is not None` would be a SyntaxWarning
-        return Result(value.stmts, ast.Constant(value.expr.value is not None))
-    return Result(value.stmts, is_none(value.expr, negate=True))
-
-
-def _expand_for_test(form: Any, env: Env) -> Any:
-    from lisp.compiler.macros import expand
-
-    if isinstance(form, Cons) and isinstance(form.car, Symbol) and form.car not in SPECIAL_FORMS:
-        return expand(form, env)[0]
-    return form
-
-
-def compile_body(forms: list[Any], env: Env) -> Result:
-    """``progn``: every form for effect but the last, whose value is the body's."""
-    if not forms:
-        return Result()
-    stmts: list[ast.stmt] = []
-    for form in forms[:-1]:
-        stmts.extend(compile_form(form, env).discard())
-    last = compile_form(forms[-1], env)
-    return Result(stmts + last.stmts, last.expr)
+        return Result(value.stmts, ast.Constant(value.expr.value is not None), value.records)
+    return Result(value.stmts, is_none(value.expr, negate=True), value.records)
 
 
 # Standard functions that return several values. Called where only one value is wanted (an
@@ -155,37 +205,110 @@ MULTIPLE_VALUE_FUNCTIONS = {cl_symbol(n) for n in (
 
 
 def compile_single(form: Any, env: Env) -> Result:
-    """Compile ``form`` where only its primary value is used."""
-    result = compile_form(form, env)
+    """Compile ``form`` where only its primary value is used (an argument, an initial value, an
+    assigned value)."""
+    result = compile_form(form, env, ONE)
     if isinstance(form, Cons) and form.car in MULTIPLE_VALUE_FUNCTIONS and env.lookup_function(form.car) is None:
-        return Result(result.stmts, call("%primary", result.expr))
+        return Result(result.stmts, call("%primary", result.expr), result.records)
     return result
 
 
-def compile_args(forms: list[Any], env: Env) -> tuple[list[ast.stmt], list[ast.expr]]:
+# -- where values go ----------------------------------------------------------------------------
+
+def clear_register(env: Env, dest: Dest) -> ast.stmt:
+    """``if %mv_pending: %mv_clear()``: forget this thread's recorded values, when any thread has
+    some (one truth test otherwise). Made for a tail (``dest``), it is one of the function's tail
+    clears (see lisp.compiler.self_calls)."""
+    clear = ast.If(test=name("%mv_pending"), body=[ast.Expr(call("%mv_clear"))], orelse=[])
+    if dest.tail:
+        env.fn.tail_clears.append(clear)
+    return clear
+
+
+def is_register_clear(stmt: ast.stmt) -> bool:
+    """Whether ``stmt`` was made by :func:`clear_register`."""
+    return isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Name) and stmt.test.id == "%mv_pending"
+
+
+def one_value(result: Result, env: Env, dest: Dest) -> Result:
+    """``result``, the code of a form that yields exactly one value, delivered to ``dest``.
+
+    At a tail the register is cleared after the value is computed, so that values recorded by
+    calls made on the way (``(let ((a (f))) a)``) are not taken for the form's, unless the tail
+    is clean and the form records nothing: the register then holds what it held when the
+    function (or the consumer's form) was entered, which is no value of its own only if its
+    caller evaluated something before the call -- and the caller's own tail clears for that
+    (a tail call clears between its arguments and the call, every other tail after its value;
+    a consumer clears before its form)."""
+    if dest is EFFECT:
+        return Result(result.discard(), ast.Constant(None), result.records)
+    if dest is ONE or (dest is CLEAN_TAIL and result.records is NOTHING):
+        return result
+    if dest is ALL:
+        return Result(result.stmts, ast.Tuple(elts=[result.expr], ctx=ast.Load()), result.records)
+    if isinstance(result.expr, (ast.Constant, ast.Name)):  # reading it records nothing
+        return Result([*result.stmts, clear_register(env, dest)], result.expr, result.records)
+    value = env.unit.fresh("%value")
+    env.unit.join_names.add(value)
+    return Result([*result.stmts, assign(value, result.expr), clear_register(env, dest)], name(value),
+                  result.records)
+
+
+@dataclass
+class Arguments:
+    """Compiled arguments: ``stmts`` run first, then ``exprs`` are evaluated left to right;
+    ``each`` says what each argument's code records; ``variables``, for an argument that reads a
+    local variable of the function (its expression is the variable's name), that variable."""
+
+    stmts: list[ast.stmt]
+    exprs: list[ast.expr]
+    each: list[Records]
+    variables: list[Variable | None] = field(default_factory=list)
+
+    @property
+    def records(self) -> Records:
+        return max(self.each, default=NOTHING)
+
+    def save(self, i: int, env: Env, later_assign: bool = False) -> None:
+        """Evaluate argument ``i`` now, into a temporary (``stmts`` gets its assignment), because
+        code that runs before the later ones are evaluated might change its value. A variable's
+        copy is dropped in the end if no closure captured it and the later arguments do not
+        assign it (``later_assign``): nothing can change it then (functions.drop_needless_saves)."""
+        tmp = env.unit.fresh("%a")
+        env.unit.unchanging.add(tmp)
+        save, use = assign(tmp, self.exprs[i]), name(tmp)
+        self.stmts.append(save)
+        self.exprs[i] = use
+        var = self.variables[i] if i < len(self.variables) else None
+        if var is not None and not later_assign:
+            env.fn.saved_variables.append((save, use, var))
+        if var is not None:
+            self.variables[i] = None
+
+
+def compile_args(forms: list[Any], env: Env) -> Arguments:
     """Compile arguments left to right, keeping Lisp's order of evaluation.
 
     An argument whose value was computed before a later argument's statements run is saved in a
     temporary first, as those statements might change it.
     """
     results = [compile_single(f, env) for f in forms]
-    stmts: list[ast.stmt] = []
-    exprs: list[ast.expr] = []
+    args = Arguments([], [], [r.records for r in results], [])
     last_with_stmts = max((i for i, r in enumerate(results) if r.stmts), default=-1)
     for i, r in enumerate(results):
-        stmts.extend(r.stmts)
-        if i < last_with_stmts and not isinstance(r.expr, ast.Constant):
-            tmp = env.unit.fresh("%a")
-            save, use = assign(tmp, r.expr), name(tmp)
-            stmts.append(save)
-            exprs.append(use)
-            var = env.lookup_variable(forms[i]) if isinstance(forms[i], Symbol) else None
-            if var is not None and var.fn is env.fn and var.pyname == getattr(r.expr, "id", None) \
-                    and not _assigns(var.pyname, results[i + 1:]):
-                env.fn.saved_variables.append((save, use, var))
-        else:
-            exprs.append(r.expr)
-    return stmts, exprs
+        args.stmts.extend(r.stmts)
+        args.exprs.append(r.expr)
+        var = env.lookup_variable(forms[i]) if isinstance(forms[i], Symbol) else None
+        local = var is not None and var.fn is env.fn and var.pyname == getattr(r.expr, "id", None)
+        args.variables.append(var if local else None)
+        if i < last_with_stmts and not _unchanging(r.expr, env):
+            args.save(i, env, local and _assigns(var.pyname, results[i + 1:]))
+    return args
+
+
+def _unchanging(expr: ast.expr, env: Env) -> bool:
+    """Whether nothing that runs later can change the value of ``expr``."""
+    return isinstance(expr, ast.Constant) or (isinstance(expr, ast.Name) and expr.id in env.unit.unchanging)
 
 
 def _assigns(pyname: str, results: list[Result]) -> bool:
@@ -193,186 +316,73 @@ def _assigns(pyname: str, results: list[Result]) -> bool:
                for r in results for top in (*r.stmts, r.expr) for node in ast.walk(top))
 
 
-def drop_needless_saves(stmts: list[ast.stmt], fn: PyFunction) -> list[ast.stmt]:
-    """``stmts`` (the body of ``fn``) without the copies compile_args made of variables that no
-    closure captured: later arguments, which do not assign them, cannot change them then."""
-    needless = set()
-    for save, use, var in fn.saved_variables:
-        if not var.captured:
-            use.id = var.pyname
-            needless.add(id(save))
-    if not needless:
-        return stmts
+def call_to(args: Arguments, env: Env, dest: Dest, make: Callable[[list[ast.expr]], Result],
+            records: Records = VALUES) -> Result:
+    """The call that ``make`` builds on the expressions of ``args`` (to which the temporaries it
+    needs are added), for ``dest``; ``records``: what the call itself records.
 
-    class Dropper(ast.NodeTransformer):
-        def visit_Assign(self, node: ast.Assign) -> ast.AST | None:
-            return None if id(node) in needless else self.generic_visit(node)
-
-    return [Dropper().visit(s) for s in stmts if id(s) not in needless]
-
-
-def returning(result: Result, env: Env) -> list[ast.stmt]:
-    """Statements that run ``result`` and return its value. An ``if`` ending them whose branches
-    store the value in a join temporary returns from each branch instead; a value kept in a
-    variable while the values register is cleared (a one-value tail, lisp.compiler.tails) is
-    returned from a ``try`` whose ``finally`` clears: ``fib`` becomes::
-
-        if N < 2:
-            return N
-        try:
-            return FIB(N - 1) + FIB(N - 2)
-        finally:
-            if %mv_pending:
-                %mv_clear()
-
-    with no temporary (a frame with one local less is a tenth faster). The ``finally`` also clears
-    when an exception passes, which loses no values: the non-local exits that bring values carry
-    them (runtime.ValuesExit)."""
-    return _returning(result.stmts, result.expr, env.unit.join_names)
+    At a tail the callee's values pass on, so whatever ran before it must have left no values:
+    the register is cleared between the arguments and the call (those up to the last one that
+    may record values are evaluated first, in order, into temporaries), unless the tail is
+    clean and the arguments record nothing. All values are taken from the register after the
+    call, which it cleared the same way."""
+    if (dest.tail or dest is ALL) and not (dest is CLEAN_TAIL and args.records is NOTHING):
+        last = max((i for i, r in enumerate(args.each) if r), default=-1)
+        for i in range(last + 1):
+            # The last one is computed before the clear; the others before the calls that follow.
+            if not _unchanging(args.exprs[i], env) and (i < last or not isinstance(args.exprs[i], ast.Name)):
+                args.save(i, env)
+                if dest.tail:
+                    env.fn.clear_temps.append(args.stmts[-1])
+        args.stmts.append(clear_register(env, dest))
+    made = make(args.exprs)
+    result = Result([*args.stmts, *made.stmts], made.expr, max(records, args.records))
+    if dest is EFFECT:
+        return Result(result.discard(), ast.Constant(None), result.records)
+    if dest is ALL:
+        return Result(result.stmts, call("%values_of", result.expr), result.records)
+    return result
 
 
-def _returning(stmts: list[ast.stmt], expr: ast.expr, joins: set[str], where: ast.stmt | None = None
-               ) -> list[ast.stmt]:
-    if stmts and isinstance(expr, ast.Name) and expr.id in joins and isinstance(stmts[-1], ast.If):
-        last = stmts[-1]
-        branches = [_branch_returning(b, expr.id, joins) for b in (last.body, last.orelse)]
-        if branches[0] is not None and branches[1] is not None:
-            return [*stmts[:-1], ast.copy_location(ast.If(test=last.test, body=branches[0], orelse=branches[1]), last)]
-    if len(stmts) >= 2 and _is_register_clear(stmts[-1]) and _assigns_only(stmts[-2], expr):
-        value = ast.copy_location(ast.Return(value=stmts[-2].value), stmts[-2])
-        return [*stmts[:-2], ast.copy_location(ast.Try(body=[value], handlers=[], orelse=[], finalbody=[stmts[-1]]),
-                                               stmts[-2])]
-    ret = ast.Return(value=expr)
-    return [*stmts, ret if where is None else ast.copy_location(ret, where)]
-
-
-def _is_register_clear(stmt: ast.stmt) -> bool:
-    """Whether ``stmt`` is ``if %mv_pending: %mv_clear()`` (sys::%clear-pending-values)."""
-    return isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Name) and stmt.test.id == "%mv_pending"
-
-
-def _assigns_only(stmt: ast.stmt, expr: ast.expr) -> bool:
-    """Whether ``stmt`` is ``X = value`` and ``expr`` reads ``X``."""
-    return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
-        and isinstance(expr, ast.Name) and stmt.targets[0].id == expr.id
-
-
-def _branch_returning(branch: list[ast.stmt], out: str, joins: set[str]) -> list[ast.stmt] | None:
-    end = branch[-1] if branch else None
-    if isinstance(end, (ast.Return, ast.Raise)):
-        return branch
-    if isinstance(end, ast.Assign) and [t.id for t in end.targets if isinstance(t, ast.Name)] == [out] \
-            and len(end.targets) == 1:
-        return _returning(branch[:-1], end.value, joins, end)
-    return None
-
-
-def temp(result: Result, env: Env, hint: str = "%v") -> tuple[list[ast.stmt], ast.expr]:
-    """The statements of ``result`` and an expression of its value that may be used many times."""
-    if isinstance(result.expr, (ast.Constant, ast.Name)):
-        return result.stmts, result.expr
-    tmp = env.unit.fresh(hint)
-    return [*result.stmts, assign(tmp, result.expr)], name(tmp)
-
-
-def items(lst: Any, where: Any, least: int = 0) -> list[Any]:
-    """The elements of the proper list ``lst``, at least ``least`` of them, else a PROGRAM-ERROR
-    naming ``lst`` and the form ``where`` it is part of."""
-    found = []
-    cell = lst
-    while isinstance(cell, Cons):
-        found.append(cell.car)
-        cell = cell.cdr
-    if cell is not None:
-        raise program_error(f"{_show(lst)} is not a proper list, in {_show(where)}", where)
-    if len(found) < least:
-        raise program_error(f"{_show(lst)} is too short (at least {least} elements), in {_show(where)}", where)
-    return found
-
-
-def arguments(form: Any) -> list[Any]:
-    """The elements after the operator of a compound form (a proper list, else PROGRAM-ERROR)."""
-    return items(form.cdr, form)
-
-
-def _compile(form: Any, env: Env) -> Result:
-    if isinstance(form, Symbol):
-        return compile_symbol(form, env)
-    if not isinstance(form, Cons):
-        return Result([], literal(form, env))
-    head = form.car
-    if isinstance(head, Symbol):
-        local = env.lookup_function(head)
-        if local is None:
-            special = SPECIAL_FORMS.get(head)
-            if special is not None:
-                return special(form, env)
-        from lisp.compiler.macros import expand_1
-
-        expansion, expanded = expand_1(form, env)
-        if expanded:
-            return compile_form(expansion, env)
-        if local is None and head in OPEN_CODED:
-            opened = OPEN_CODED[head](arguments(form), env)
-            if opened is not None:
-                return opened
-        return compile_call(form, env)
-    if isinstance(head, Cons) and head.car is LAMBDA:
-        from lisp.compiler.functions import compile_lambda
-
-        fn = compile_lambda(head, env, None)
-        stmts, args = compile_args(arguments(form), env)
-        return Result(fn.stmts + stmts, call(fn.expr, *args))
-    raise program_error(f"illegal function call {_show(form)}: {_show(head)} is not a function name", form)
-
-
-LAMBDA = cl_symbol("LAMBDA")
-
-
-def inherit_pos(expansion: Any, form: Any) -> Any:
-    """``expansion`` (of the macro call ``form``), carrying the call's position if it has none."""
-    pos: SourcePos | None = source_pos(form)
-    if pos is not None and isinstance(expansion, Cons) and source_pos(expansion) is None:
-        return SourceCons(expansion.car, expansion.cdr, pos)
-    return expansion
-
-
-def compile_call(form: Any, env: Env) -> Result:
+def compile_call(form: Any, env: Env, dest: Dest) -> Result:
+    """A call of the function named by the symbol ``form.car``: a local function, an apparent
+    self-call (lisp.compiler.self_calls) or a global function."""
     head: Symbol = form.car
     local = env.lookup_function(head)
+    records = VALUES
     if local is not None:
-        fn: ast.expr = name(local.pyname)
-    elif env.self_call is not None and head is env.self_call[0]:
-        fn = name(env.self_call[1])
+        fn = name(local.pyname)
+    elif env.self_call is not None and head is env.self_call.symbol:
+        fn = name(env.self_call.key)
+        env.self_call.callees.append(fn)
+        records = SELF_CALLS
     else:
         fn = name(DIRECT_CALLS.get(head) or namespace.function_key(head))
-    stmts, args = compile_args(arguments(form), env)
-    return Result(stmts, call(fn, *args))
+    return call_to(compile_args(arguments(form), env), env, dest, lambda exprs: Result([], call(fn, *exprs)),
+                   records)
 
 
-def compile_symbol(sym: Symbol, env: Env) -> Result:
+def compile_symbol(sym: Symbol, env: Env, dest: Dest) -> Result:
     if sym.is_keyword or sym is T:
-        return Result([], literal(sym, env))
+        return one_value(Result([], literal(sym, env), NOTHING), env, dest)
     var = env.lookup_variable(sym)
     if var is not None:
         if var.is_symbol_macro:
-            return compile_form(var.expansion, env)
+            return compile_form(var.expansion, env, dest)
         if not var.special:
             if var.fn is not env.fn:
                 var.captured = True
-            return Result([], name(var.pyname))
+            return one_value(Result([], name(var.pyname), NOTHING), env, dest)
     if namespace.is_constant(sym) and namespace.global_value_is_set(sym):
-        return Result([], literal(namespace.symbol_value(sym), env))
-    from lisp.compiler.macros import macroexpand_1
-
+        return one_value(Result([], literal(namespace.symbol_value(sym), env), NOTHING), env, dest)
     expansion, expanded = macroexpand_1(sym, env)
     if expanded:
-        return compile_form(expansion, env)
-    return Result([], call("%symbol_value", literal(sym, env)))
+        return compile_form(expansion, env, dest)
+    return one_value(Result([], call("%symbol_value", literal(sym, env)), NOTHING), env, dest)
 
 
 def compile_setq_variable(sym: Symbol, value: Result, env: Env) -> Result:
-    """Assign ``value`` to the variable ``sym`` (lexical, special or symbol macro)."""
+    """Assign ``value`` to the variable ``sym`` (lexical, special or symbol macro); one value."""
     var = env.lookup_variable(sym)
     if var is not None and var.is_symbol_macro:
         raise program_error("internal: symbol macros are assigned with setf")
@@ -380,15 +390,35 @@ def compile_setq_variable(sym: Symbol, value: Result, env: Env) -> Result:
         if var.fn is not env.fn:
             var.captured = True
             env.fn.nonlocals.add(var.pyname)
-        return Result([*value.stmts, assign(var.pyname, value.expr)], name(var.pyname))
+        return Result([*value.stmts, assign(var.pyname, value.expr)], name(var.pyname), value.records)
     if namespace.is_constant(sym):
-        raise program_error(f"cannot assign the constant {_show(sym)}")
+        raise program_error(f"cannot assign the constant {show(sym)}")
     stmts, expr = temp(value, env)
-    return Result([*stmts, ast.Expr(call("%set_symbol_value", literal(sym, env), expr))], expr)
+    return Result([*stmts, ast.Expr(call("%set_symbol_value", literal(sym, env), expr))], expr, value.records)
 
 
-def _show(obj: Any) -> str:
-    return prin1_to_string(obj)
+def drop_statements(stmts: list[ast.stmt], dropped: set[int],
+                    replaced: dict[int, ast.expr] | None = None) -> list[ast.stmt]:
+    """``stmts`` without the statements whose ``id`` is in ``dropped``, at any depth (a body left
+    empty gets a ``pass``; a ``try`` left with neither handlers nor ``finally`` is its body), and
+    with the expressions whose ``id`` is a key of ``replaced`` replaced."""
+    replaced = replaced or {}
 
+    class Dropper(ast.NodeTransformer):
+        def visit(self, node: ast.AST) -> ast.AST | list[ast.stmt] | None:
+            if id(node) in dropped:
+                return None
+            if id(node) in replaced:
+                return replaced[id(node)]
+            node = self.generic_visit(node)
+            if isinstance(node, ast.Try) and not node.handlers and not node.finalbody:
+                return node.body
+            if isinstance(getattr(node, "body", None), list) and not node.body:
+                node.body = [ast.Pass()]
+            return node
 
-show = _show
+    kept: list[ast.stmt] = []
+    for stmt in stmts:
+        visited = Dropper().visit(stmt)
+        kept.extend(visited if isinstance(visited, list) else [] if visited is None else [visited])
+    return kept

@@ -5,15 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from lisp.compiler.core import arguments, program_error, show
-from lisp.compiler.macros import FUNCTION, LAMBDA, QUOTE, destructuring_form, expander_form, gensym, macro
+from lisp.compiler.forms import arguments, program_error, show
+from lisp.compiler.macros import (
+    FUNCTION,
+    LAMBDA,
+    MACROS,
+    QUOTE,
+    Expander,
+    define_macro,
+    destructuring_form,
+    expander_form,
+    gensym,
+    macro,
+)
 from lisp.compiler.self_calls import INLINE, NOTINLINE, proclaim_inlining
 from lisp.runtime import docstrings, namespace  # noqa: F401 - docstrings: sys::%documented
 from lisp.runtime import values as mv
-from lisp.runtime.condition_classes import PackageError
-from lisp.runtime.data import COMMON_LISP, SYSTEM, Cons, Symbol, cl_symbol, iter_list, keyword, make_list
+from lisp.runtime.data import SYSTEM, Cons, Symbol, cl_symbol, iter_list, keyword, make_list
 from lisp.runtime.data import lisp_list as L
 from lisp.runtime.equality import eql_p
+from lisp.runtime.package_locks import check_package_lock
 
 PROGN = cl_symbol("PROGN")
 LET = cl_symbol("LET")
@@ -56,25 +67,21 @@ def defun(form: Any, env: Any) -> Any:
                     sys_call("%DOCUMENTED", make_list([NAMED_LAMBDA, name, lambda_list, *body]), L(QUOTE, form)))
 
 
-def check_package_lock(name: Any, what: str) -> None:
-    """COMMON-LISP is locked, as in SBCL: ``defun``/``defmacro`` of one of its symbols would
-    silently change the whole image (a REPL user naming a function ``list`` or ``count``)."""
-    sym = name.cdr.car if isinstance(name, Cons) else name
-    if isinstance(sym, Symbol) and sym.package is COMMON_LISP:
-        raise PackageError(f"Lock on package COMMON-LISP violated when defining {show(name)} as a {what}")
-
-
 def define_function(name: Any, fn: Any) -> Any:
     """``defun``: install ``fn`` as the global function ``name``; returns ``name``."""
     check_package_lock(name, "function")
     if isinstance(name, Cons):
         namespace.GLOBALS[namespace.setf_function_key(name.cdr.car)] = fn
     else:
-        from lisp.compiler.macros import MACROS
-
         MACROS.pop(name, None)
         namespace.set_function(name, fn)
     return name
+
+
+def _define_macro(sym: Symbol, expander: Expander) -> Symbol:
+    """``defmacro``'s definition, at run time: COMMON-LISP's symbols are locked."""
+    check_package_lock(sym, "macro")
+    return define_macro(sym, expander)
 
 
 @macro("DEFMACRO")
@@ -200,6 +207,7 @@ def nth_of(n: int, vals: tuple[Any, ...]) -> Any:
 
 
 namespace.builtin("%DEFUN", SYSTEM)(define_function)
+namespace.builtin("%DEFINE-MACRO", SYSTEM)(_define_macro)
 namespace.builtin("%PROCLAIM-SPECIAL", SYSTEM)(namespace.proclaim_special)
 namespace.builtin("%DEFVAR", SYSTEM)(_defvar)
 namespace.builtin("%DEFCONSTANT", SYSTEM)(_defconstant)

@@ -16,7 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from lisp.compiler.result import Dest
 from lisp.runtime.data import Symbol
+from lisp.runtime.namespace import GLOBALS
 
 
 class PyFunction:
@@ -31,6 +33,11 @@ class PyFunction:
         # that reads the copy, dropped at the end if no closure captured the variable (see
         # lisp.compiler.core.compile_args).
         self.saved_variables: list[tuple[ast.Assign, ast.Name, Variable]] = []
+        # The clears of the values register made at tails of this function, and the temporaries
+        # that hold a tail call's arguments across one (lisp.compiler.core), which a defun that
+        # records nothing does without (lisp.compiler.self_calls).
+        self.tail_clears: list[ast.stmt] = []
+        self.clear_temps: list[ast.Assign] = []
 
     @contextmanager
     def loop(self, repeats: bool) -> Iterator[int]:
@@ -60,17 +67,16 @@ class Unit:
         self.literals: list[Any] = []
         self.literal_names: list[str] = []
         self._literal_index: dict[int, int] = {}
-        # load-time-value forms already evaluated: id(form) -> (form, value).
-        self.load_time_values: dict[int, tuple[Any, Any]] = {}
-        # Temporaries that only carry the value of an `if` out of its branches (see returning()).
+        # Names nothing assigns once they hold their value: the literals and the temporaries
+        # arguments are saved in (see lisp.compiler.core.Arguments).
+        self.unchanging: set[str] = set()
+        # Temporaries that only carry a value out: of an `if`'s branches, or to a clear of the
+        # values register at a tail (see lisp.compiler.core.returning).
         self.join_names: set[str] = set()
         # Python names of functions -> the Lisp names their code objects get (see toplevel).
         self.code_names: dict[str, str] = {}
-        # What the compiler learnt of a form object in a lexical scope (Env.scope), so that it
-        # learns it once per unit: (id(form), id(scope)) -> (form, scope, what). The form and the
-        # scope are kept, so that their ids are not reused while the unit is compiled.
-        self.expansions: dict[tuple[int, int], tuple[Any, Any, Any]] = {}  # macroexpansions
-        self.facts: dict[tuple[int, int, Any], tuple[Any, Any, Any]] = {}  # see lisp.compiler.tails
+        # Names given a fresh binding on each turn of a loop (see lisp.compiler.fresh_bindings).
+        self.made_fresh: set[str] = set()
 
     def literal(self, obj: Any) -> str:
         """The Python name under which compiled code reads ``obj``."""
@@ -79,12 +85,15 @@ class Unit:
             i = self._literal_index[id(obj)] = len(self.literals)
             self.literals.append(obj)
             self.literal_names.append(self.fresh("%k"))
+            self.unchanging.add(self.literal_names[-1])
         return self.literal_names[i]
 
     def fresh(self, hint: str) -> str:
+        """A Python name used nowhere else in the unit, and no name of ``namespace.GLOBALS`` (the
+        helpers compiled code calls)."""
         base = re.sub(r"[^A-Za-z0-9_*+\-<>=/!?%$&^~.]", "_", hint) or "V"
         name = base
-        while name in self._used:
+        while name in self._used or name in GLOBALS:
             name = f"{base}.{next(self._counter)}"
         self._used.add(name)
         return name
@@ -124,6 +133,19 @@ class Exit:
     local_uses: int = 0
     nonlocal_uses: int = 0
     returns: bool = False  # a block that is its whole Python function: return-from is `return`
+    dest: Dest = Dest.EFFECT  # where a block's values go: a RETURN-FROM's value goes there too
+
+
+@dataclass
+class SelfCalls:
+    """The apparent self-calls of a defun named ``symbol`` compiled so far (the Name nodes of
+    their callee), calling the definition through the GLOBALS key ``key`` if ``kept``, once the
+    defun's body is compiled (see lisp.compiler.self_calls)."""
+
+    symbol: Symbol
+    key: str
+    callees: list[ast.Name] = field(default_factory=list)
+    kept: bool = False
 
 
 @dataclass
@@ -138,24 +160,17 @@ class Env:
     blocks: dict[Symbol, Exit] = field(default_factory=dict)
     tags: dict[Any, Exit] = field(default_factory=dict)
     specials: set[Symbol] = field(default_factory=set)
-    # The nearest frame, this one included, that binds local functions, local macros or symbol
-    # macros (None: none does). What a form expands to depends on the environment only through
-    # such frames, so the compiler's memos (Unit.expansions, Unit.facts) are keyed by it.
-    scope: Env | None = field(default=None, repr=False, compare=False)
-    # Within a defun whose apparent self-calls are compiled as calls of the definition itself
-    # (lisp.compiler.self_calls): its name and the GLOBALS key holding that definition.
-    self_call: tuple[Symbol, str] | None = field(default=None, repr=False, compare=False)
+    # Within a defun whose apparent self-calls may be compiled as calls of the definition itself
+    # (lisp.compiler.self_calls).
+    self_call: SelfCalls | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def toplevel(cls, file: str) -> Env:
         return cls(None, PyFunction(None), Unit(file))
 
-    def extend(self, fn: PyFunction | None = None, binds_operators: bool = False) -> Env:
-        """A child frame; ``binds_operators``: it will bind local functions, macros or symbol macros."""
-        child = Env(self, fn or self.fn, self.unit, scope=self.scope, self_call=self.self_call)
-        if binds_operators:
-            child.scope = child
-        return child
+    def extend(self, fn: PyFunction | None = None) -> Env:
+        """A child frame (of the same Python function unless ``fn`` is given)."""
+        return Env(self, fn or self.fn, self.unit, self_call=self.self_call)
 
     def _lookup(self, table: str, key: Any) -> Any:
         env: Env | None = self

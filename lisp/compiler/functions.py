@@ -1,7 +1,9 @@
 """Compiling functions and variable bindings: ``lambda`` -> a Python ``def``; ``let`` bindings.
 
-A lexical variable is a Python local (unique in its unit); a special variable is bound with
-``namespace.bind_specials`` inside ``try``/``finally``, so every exit unbinds it.
+A lexical variable is a Python local (unique in its unit). Special variables are bound with
+``namespace.bind_specials`` inside a ``try`` whose ``finally`` puts back the dynamic environment
+read before it, by one assignment (:func:`special_bindings`): every exit unbinds them, and an
+asynchronous exception (Ctrl-C) cannot leave one bound (``namespace.DynamicEnvironment``).
 """
 
 from __future__ import annotations
@@ -10,28 +12,31 @@ import ast
 from typing import Any
 
 from lisp.compiler.core import (
+    CLEAN_TAIL,
+    EFFECT,
+    NOTHING,
     Result,
-    arguments,
     assign,
     call,
     compile_body,
     compile_form,
     compile_single,
-    drop_needless_saves,
-    items,
+    drop_statements,
+    is_register_clear,
     literal,
     name,
-    program_error,
-    returning,
-    show,
     store,
 )
 from lisp.compiler.env import Env, PyFunction, Variable
+from lisp.compiler.exits import compile_block
+from lisp.compiler.forms import arguments, items, program_error, show
+from lisp.compiler.fresh_bindings import fresh_each_time
 from lisp.compiler.lambda_list import parse_lambda_list
+from lisp.compiler.result import Dest
 from lisp.compiler.runtime import allowed_keys
-from lisp.compiler.tails import mark_body, records_nothing
+from lisp.compiler.self_calls import settle_self_calls
 from lisp.runtime import namespace
-from lisp.runtime.data import Cons, Symbol, cl_symbol, make_list
+from lisp.runtime.data import Cons, Symbol, cl_symbol
 
 DECLARE = cl_symbol("DECLARE")
 SPECIAL = cl_symbol("SPECIAL")
@@ -62,7 +67,8 @@ class Binder:
     """Introduces variables into a new environment, lexical or special.
 
     Statements before the first special binding go to ``pre``; the rest go inside the
-    ``try`` whose ``finally`` unbinds the specials (see :meth:`wrap`).
+    ``try`` whose ``finally`` unbinds the specials (see :meth:`wrap`). ``records`` is what the
+    code of the initial values records; ``inits`` the assignment binding each lexical variable.
     """
 
     def __init__(self, env: Env, declared_special: set[Symbol]) -> None:
@@ -71,6 +77,8 @@ class Binder:
         self.pre: list[ast.stmt] = []
         self.inner: list[ast.stmt] = []
         self.saved: str | None = None
+        self.records = NOTHING
+        self.inits: dict[str, ast.Assign] = {}
 
     def is_special(self, sym: Symbol) -> bool:
         return sym in self.declared_special or namespace.is_special(sym)
@@ -78,26 +86,35 @@ class Binder:
     def emit(self, stmts: list[ast.stmt]) -> None:
         (self.inner if self.saved else self.pre).extend(stmts)
 
+    def compute(self, form: Any, env: Env | None = None, single: bool = True) -> Result:
+        """The initial value ``form``, compiled in ``env`` (by default the one being made) for its
+        primary value (unless ``single`` is false: a parameter's default form, whose extra values
+        nobody can mistake)."""
+        env = env or self.env
+        value = compile_single(form, env) if single else compile_form(form, env, Dest.ONE)
+        self.records = max(self.records, value.records)
+        return value
+
     def bind(self, sym: Symbol, value: ast.expr) -> None:
         """Bind ``sym`` to the value of ``value`` (already computed: a name or constant)."""
         _check_not_constant(sym)
         if self.is_special(sym):
             if self.saved is None:
                 self.saved = self.env.unit.fresh("%specials")
-                self.pre.append(assign(self.saved, ast.List(elts=[], ctx=ast.Load())))
+                self.pre.append(assign(self.saved, special_bindings()))
             pair = ast.Tuple(elts=[literal(sym, self.env), value], ctx=ast.Load())
-            self.inner.append(ast.Expr(call(ast.Attribute(value=name(self.saved), attr="extend", ctx=ast.Load()),
-                                            call("%bind_specials", ast.List(elts=[pair], ctx=ast.Load())))))
+            self.inner.append(ast.Expr(call("%bind_specials", ast.List(elts=[pair], ctx=ast.Load()))))
             self.env.variables[sym] = Variable(sym, special=True)
         else:
-            pyname = self.new_lexical(sym)
-            self.emit([assign(pyname, value)])
+            self.bind_lexical(sym, value)
 
-    def new_lexical(self, sym: Symbol) -> str:
+    def bind_lexical(self, sym: Symbol, value: ast.expr) -> None:
+        """Bind the lexical variable ``sym`` to ``value``."""
         _check_not_constant(sym)
         pyname = self.env.unit.fresh(sym.name)
         self.env.variables[sym] = Variable(sym, pyname=pyname, fn=self.env.fn)
-        return pyname
+        self.inits[pyname] = assign(pyname, value)
+        self.emit([self.inits[pyname]])
 
     def finish_declarations(self) -> None:
         """Free references to variables declared special here are dynamic."""
@@ -105,13 +122,36 @@ class Binder:
             if sym not in self.env.variables:
                 self.env.specials.add(sym)
 
-    def wrap(self, body: Result) -> Result:
+    def body_dest(self, dest: Dest) -> Dest:
+        """Where the body's values go, the variables bound."""
+        return dest.after(self.records)
+
+    def wrap(self, body: Result, dest: Dest) -> Result:
+        """The bindings, then ``body`` (compiled for ``dest``)."""
+        records = max(self.records, body.records)
         if self.saved is None:
-            return Result(self.pre + self.inner + body.stmts, body.expr)
-        out = self.env.unit.fresh("%r")
-        protected = ast.Try(body=[*self.inner, *body.stmts, assign(out, body.expr)], handlers=[], orelse=[],
-                            finalbody=[ast.Expr(call("%unbind_specials", name(self.saved)))])
-        return Result([*self.pre, protected], name(out))
+            return Result(self.pre + self.inner + body.stmts, body.expr, records)
+        protected = special_bindings_kept(self.saved, self.inner, body, dest, self.env)
+        return Result([*self.pre, *protected.stmts], protected.expr, records)
+
+
+def special_bindings() -> ast.expr:
+    """``%dynamic.bindings``: this thread's dynamic environment, to put back when the special
+    variables bound after reading it are unbound."""
+    return ast.Attribute(value=name("%dynamic"), attr="bindings", ctx=ast.Load())
+
+
+def special_bindings_kept(saved: str, binding: list[ast.stmt], body: Result, dest: Dest, env: Env) -> Result:
+    """``binding`` (statements binding special variables) then ``body`` (compiled for ``dest``) in
+    a ``try`` whose ``finally`` puts back the dynamic environment read into ``saved`` before it."""
+    restore = ast.Assign(targets=[ast.Attribute(value=name("%dynamic"), attr="bindings", ctx=ast.Store())],
+                         value=name(saved))
+    if dest is EFFECT:
+        return Result([ast.Try(body=[*binding, *body.stmts] or [ast.Pass()], handlers=[], orelse=[],
+                               finalbody=[restore])], ast.Constant(None), body.records)
+    out = env.unit.fresh("%r")
+    return Result([ast.Try(body=[*binding, *body.stmts, assign(out, body.expr)], handlers=[], orelse=[],
+                           finalbody=[restore])], name(out), body.records)
 
 
 def _check_not_constant(sym: Symbol) -> None:
@@ -119,10 +159,12 @@ def _check_not_constant(sym: Symbol) -> None:
         raise program_error(f"{show(sym)} names a constant and cannot be bound as a variable")
 
 
-def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None = None) -> Result:
+def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None = None,
+                   defun: bool = False) -> Result:
     """Compile ``(lambda lambda-list . body)`` to a ``def``; the Result's value is the function.
 
-    ``block`` wraps the body in ``(block block ...)``, as ``defun`` and ``flet`` do.
+    ``block`` wraps the body in ``(block block ...)``, as ``defun`` and ``flet`` do; ``defun``:
+    it is the function of the defun whose apparent self-calls ``env.self_call`` gathers.
     """
     parts = arguments(form)
     if not parts:
@@ -170,16 +212,15 @@ def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None 
     for sym, init in lambda_list.aux:
         _bind_computed(binder, sym, init)
     binder.finish_declarations()
-    # Default forms run first, in the body: the body's tails may skip their clear only after them.
-    inits = [*(o.init for o in lambda_list.optional), *(k.init for k in lambda_list.keys),
-             *(init for _, init in lambda_list.aux)]
-    body = mark_body(body, inner, clean=all(records_nothing(init, inner) for init in inits))
+    # The function is entered with no values of its own in the register; its default forms run
+    # first, in the body: its tails may skip their clear only if those record nothing.
+    dest = binder.body_dest(CLEAN_TAIL)
     if block is None:
-        result = binder.wrap(compile_body(body, inner))
+        result = binder.wrap(compile_body(body, inner, dest), dest)
     else:
-        from lisp.compiler.special_forms import compile_block
-
-        result = binder.wrap(compile_block(block, body, inner, form, returns=True))
+        result = binder.wrap(compile_block(block, body, inner, dest, form, returns=True), dest)
+    if defun:
+        result = settle_self_calls(result, inner)
     statements = drop_needless_saves(returning(result, inner), fn)
     if fn.nonlocals:
         statements.insert(0, ast.Nonlocal(names=sorted(fn.nonlocals)))
@@ -188,7 +229,7 @@ def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None 
                                kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=defaults)
     definition = ast.FunctionDef(name=pyname, args=arguments_, body=statements, decorator_list=[],
                                  returns=None, type_params=[])
-    return Result([definition], name(pyname))
+    return Result([definition], name(pyname), NOTHING)
 
 
 def _bind_param(binder: Binder, sym: Symbol, value: ast.Name) -> None:
@@ -206,7 +247,7 @@ def _bind_defaulted(binder: Binder, sym: Symbol, value: ast.Name, init: Any, sup
     if supplied is not None:
         flag = binder.env.unit.fresh("%" + supplied.name)
         binder.emit([assign(flag, ast.IfExp(test=unsupplied, body=ast.Constant(None), orelse=name("%T")))])
-    default = compile_form(init, binder.env)
+    default = binder.compute(init, single=False)
     binder.emit([ast.If(test=unsupplied, body=[*default.stmts, ast.Assign(targets=[store(value.id)],
                                                                           value=default.expr)], orelse=[])])
     _bind_param(binder, sym, value)
@@ -215,13 +256,9 @@ def _bind_defaulted(binder: Binder, sym: Symbol, value: ast.Name, init: Any, sup
 
 
 def _bind_computed(binder: Binder, sym: Symbol, init: Any) -> None:
-    value = compile_single(init, binder.env)
+    value = binder.compute(init)
     binder.emit(value.stmts)
-    if isinstance(value.expr, (ast.Name, ast.Constant)) or binder.is_special(sym):
-        binder.bind(sym, value.expr)
-    else:
-        pyname = binder.new_lexical(sym)
-        binder.emit([assign(pyname, value.expr)])
+    binder.bind(sym, value.expr)
 
 
 def bindings_of(form: Any, spec: Any) -> list[tuple[Symbol, Any]]:
@@ -240,9 +277,9 @@ def bindings_of(form: Any, spec: Any) -> list[tuple[Symbol, Any]]:
     return pairs
 
 
-def compile_let(form: Any, env: Env, sequential: bool) -> Result:
-    """``let`` / ``let*``. A variable captured by a closure inside a Python loop needs a fresh
-    Python cell per iteration: such a ``let`` is recompiled as a call of a ``lambda``."""
+def compile_let(form: Any, env: Env, sequential: bool, dest: Dest) -> Result:
+    """``let`` / ``let*`` for ``dest``. In a Python loop, the variables a closure captures get
+    fresh bindings each time the ``let`` is entered (lisp.compiler.fresh_bindings)."""
     parts = arguments(form)
     if not parts:
         raise program_error(f"{show(form)} has no binding list", form)
@@ -256,7 +293,7 @@ def compile_let(form: Any, env: Env, sequential: bool) -> Result:
     else:
         specials = []
         for sym, init in pairs:
-            value = compile_single(init, env)
+            value = binder.compute(init, env)
             binder.emit(value.stmts)
             if binder.is_special(sym):
                 tmp = env.unit.fresh("%" + sym.name)
@@ -264,24 +301,79 @@ def compile_let(form: Any, env: Env, sequential: bool) -> Result:
                 specials.append((sym, name(tmp)))
             else:
                 # Python names are unique in the unit, so no later init form can see this one.
-                binder.emit([assign(binder.new_lexical(sym), value.expr)])
+                binder.bind_lexical(sym, value.expr)
         for sym, value in specials:
             binder.bind(sym, value)
     binder.finish_declarations()
-    result = binder.wrap(compile_body(body, inner))
-    if env.fn.repeating and any(v.captured for v in inner.variables.values() if not v.special):
-        return _as_lambda_call(form, parts, pairs, sequential, env)
+    body_dest = binder.body_dest(dest)
+    result = binder.wrap(compile_body(body, inner, body_dest), dest)
+    if env.fn.repeating:
+        result = fresh_each_time(result, [v for v in inner.variables.values() if v.captured and not v.special],
+                                 binder.inits, env)
     return result
 
 
-def _as_lambda_call(form: Any, parts: list[Any], pairs: list[tuple[Symbol, Any]], sequential: bool,
-                    env: Env) -> Result:
-    from lisp.compiler.lambda_list import AMP_AUX
+def drop_needless_saves(stmts: list[ast.stmt], fn: PyFunction) -> list[ast.stmt]:
+    """``stmts`` (the body of ``fn``) without the copies compile_args made of variables that no
+    closure captured: later arguments, which do not assign them, cannot change them then."""
+    needless = set()
+    for save, use, var in fn.saved_variables:
+        if not var.captured:
+            use.id = var.pyname
+            needless.add(id(save))
+    return drop_statements(stmts, needless) if needless else stmts
 
-    lam = cl_symbol("LAMBDA")
-    if sequential:
-        aux = [make_list([sym, init]) for sym, init in pairs]
-        lambda_form = make_list([lam, make_list([AMP_AUX, *aux]), *parts[1:]])
-        return compile_form(make_list([lambda_form]), env)
-    lambda_form = make_list([lam, make_list([sym for sym, _ in pairs]), *parts[1:]])
-    return compile_form(make_list([lambda_form, *(init for _, init in pairs)]), env)
+
+def returning(result: Result, env: Env) -> list[ast.stmt]:
+    """Statements that run ``result`` and return its value. An ``if`` ending them whose branches
+    store the value in a join temporary returns from each branch instead; a value kept in a
+    temporary while the values register is cleared (a one-value tail, core.one_value) is
+    returned from a ``try`` whose ``finally`` clears: ``fib`` (calling itself through its global
+    name) becomes::
+
+        if N < 2:
+            return N
+        try:
+            return FIB(N - 1) + FIB(N - 2)
+        finally:
+            if %mv_pending:
+                %mv_clear()
+
+    with no temporary (a frame with one local less is a tenth faster). The ``finally`` also clears
+    when an exception passes, which loses no values: the non-local exits that bring values carry
+    them (runtime.ValuesExit)."""
+    return _returning(result.stmts, result.expr, env.unit.join_names)
+
+
+def _returning(stmts: list[ast.stmt], expr: ast.expr, joins: set[str], where: ast.stmt | None = None
+               ) -> list[ast.stmt]:
+    if stmts and isinstance(expr, ast.Name) and expr.id in joins and isinstance(stmts[-1], ast.If) \
+            and not is_register_clear(stmts[-1]):
+        last = stmts[-1]
+        branches = [_branch_returning(b, expr.id, joins) for b in (last.body, last.orelse)]
+        if branches[0] is not None and branches[1] is not None:
+            return [*stmts[:-1], ast.copy_location(ast.If(test=last.test, body=branches[0], orelse=branches[1]), last)]
+    if len(stmts) >= 2 and is_register_clear(stmts[-1]) and _assigns_only(stmts[-2], expr) and expr.id in joins:
+        value = ast.copy_location(ast.Return(value=stmts[-2].value), stmts[-2])
+        return [*stmts[:-2], ast.copy_location(ast.Try(body=[value], handlers=[], orelse=[], finalbody=[stmts[-1]]),
+                                               stmts[-2])]
+    if stmts and _assigns_only(stmts[-1], expr) and expr.id in joins:
+        return [*stmts[:-1], ast.copy_location(ast.Return(value=stmts[-1].value), stmts[-1])]
+    ret = ast.Return(value=expr)
+    return [*stmts, ret if where is None else ast.copy_location(ret, where)]
+
+
+def _assigns_only(stmt: ast.stmt, expr: ast.expr) -> bool:
+    """Whether ``stmt`` is ``X = value`` and ``expr`` reads ``X``."""
+    return isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+        and isinstance(expr, ast.Name) and stmt.targets[0].id == expr.id
+
+
+def _branch_returning(branch: list[ast.stmt], out: str, joins: set[str]) -> list[ast.stmt] | None:
+    end = branch[-1] if branch else None
+    if isinstance(end, (ast.Return, ast.Raise)):
+        return branch
+    if isinstance(end, ast.Assign) and [t.id for t in end.targets if isinstance(t, ast.Name)] == [out] \
+            and len(end.targets) == 1:
+        return _returning(branch[:-1], end.value, joins, end)
+    return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lisp.compiler.core import items, program_error, show
+from lisp.compiler.forms import items, program_error, show
 from lisp.runtime.data import Cons, Symbol, cl_symbol, keyword, make_list
 
 AMP_OPTIONAL = cl_symbol("&OPTIONAL")

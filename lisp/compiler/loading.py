@@ -9,6 +9,7 @@ from lisp.compiler.toplevel import eval_form
 from lisp.runtime import namespace
 from lisp.runtime.data import T, cl_symbol
 from lisp.runtime.host_errors import as_condition
+from lisp.runtime.pathnames import from_native
 from lisp.syntax import reader
 
 LOAD_PATHNAME = cl_symbol("*LOAD-PATHNAME*")
@@ -42,18 +43,20 @@ def load(path: str | Path) -> Any:
     (so a form may use a package or read macro defined before it); returns T.
 
     As CL ``load`` does, it binds ``*package*`` to its current value (an ``in-package`` in the file
-    lasts until the end of the file) and ``*load-pathname*``/``*load-truename*`` to the file's
-    name and absolute name (strings: there are no pathname objects).
+    lasts until the end of the file) and ``*load-pathname*``/``*load-truename*`` to the pathnames
+    of the file's name and absolute name.
     """
     file = str(path)
     text = Path(path).read_text(encoding="utf-8")
     if text.startswith("#!"):  # a script's interpreter line, skipped as SBCL's load does
         newline = text.find("\n")
         text = "" if newline < 0 else text[newline:]  # the newline stays: line numbers hold
-    saved = namespace.bind_specials([(reader.PACKAGE_VAR, namespace.symbol_value(reader.PACKAGE_VAR)),
-                                     (LOAD_PATHNAME, file), (LOAD_TRUENAME, str(Path(path).resolve()))])
+    saved = namespace.DYNAMIC.bindings
     try:
+        namespace.bind_specials([(reader.PACKAGE_VAR, namespace.symbol_value(reader.PACKAGE_VAR)),
+                                 (LOAD_PATHNAME, from_native(file)),
+                                 (LOAD_TRUENAME, from_native(str(Path(path).resolve())))])
         eval_string(text, file=file)
     finally:
-        namespace.unbind_specials(saved)
+        namespace.DYNAMIC.bindings = saved
     return T

@@ -11,8 +11,9 @@ The expansion is one ``tagbody``: the first-iteration code of the ``for`` clause
 the stepping code (advance, end test, assign, for each ``for`` clause in order), ``go`` back; the
 epilogue runs ``finally`` and returns the default result. When the stepping code ends with the
 first-iteration code (one ``for`` clause, or several joined by ``and``, or ``repeat``), the loop is
-rotated instead: ``(sys::%loop-while end first body advance)`` is a plain Python ``while`` left by
-``(go end)``, with no state machine (see :func:`_rotation`). A rotated loop whose only stepping is
+rotated instead: ``(sys::%loop-while (end) (first...) (advance...) . body)`` is a plain Python
+``while`` running first, body and advance, left by ``(go end)``, with no state machine (see
+:func:`_rotation`). A rotated loop whose only stepping is
 one ``for var from ... below/to/downto/above ...`` is a Python ``for var in range(...)`` when the
 bounds are integers and the body does not assign ``var`` (see :func:`_loop_range`); one whose only
 stepping is one ``for var in list`` (no ``by``, a plain variable) is a Python ``for`` over a native
@@ -28,21 +29,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lisp.compiler.core import (
+    EFFECT,
+    NOTHING,
+    ONE,
     Result,
-    arguments,
     assign,
     call,
-    compile_form,
+    compile_body,
     compile_setq_variable,
     compile_single,
     compile_symbol,
     is_none,
     name,
-    program_error,
-    show,
+    one_value,
     special_form,
 )
 from lisp.compiler.env import Env, Exit, Variable
+from lisp.compiler.exits import catching_go, entered
+from lisp.compiler.forms import arguments, program_error, show
+from lisp.compiler.result import Dest
 from lisp.compiler.macros import QUOTE, gensym, macro
 from lisp.runtime import namespace
 from lisp.runtime.condition_classes import LispTypeError
@@ -170,12 +175,14 @@ def _assemble(s: LoopState) -> Any:
         tagbody = make_list([TAGBODY, *s.initially, *s.first, s.next, *s.body, *s.step, L(GO, s.next), s.end,
                              *s.finally_])
     else:
-        loop_form = make_list([LOOP_WHILE, s.end, *s.first, *s.body, *advance])
+        parts = [make_list(s.first), make_list(advance), *s.body]
         sole = _sole_for(s)
         if sole is not None and sole.counted is not None:
-            loop_form = make_list([LOOP_RANGE, make_list([s.end, *sole.counted]), loop_form, *s.body])
+            loop_form = make_list([LOOP_RANGE, make_list([s.end, *sole.counted]), *parts])
         elif sole is not None and sole.listed is not None:
-            loop_form = make_list([LOOP_LIST, make_list([s.end, *sole.listed]), loop_form, *s.body])
+            loop_form = make_list([LOOP_LIST, make_list([s.end, *sole.listed]), *parts])
+        else:
+            loop_form = make_list([LOOP_WHILE, L(s.end), *parts])
         tagbody = make_list([PROGN, *s.initially, loop_form, *s.finally_, None])
     finish = L(C("LOOP-FINISH"), None, L(QUOTE, L(GO, s.end)))
     # The default result follows the tagbody, so a loop that just ends needs no non-local exit.
@@ -503,19 +510,19 @@ def _check_list(value: Any) -> Any:
     return value
 
 
-def _list_car(form: Any, env: Env) -> Result:
+def _list_car(form: Any, env: Env, dest: Dest) -> Result:
     """``(sys::%list-car tail)``: the car of the cons in ``tail`` (a lexical variable, NIL tested
     for already), or ``%CHECK-LIST``'s TYPE-ERROR for the dotted end of the list being walked:
     ``try: item = tail.car`` (free when nothing is raised) ``except AttributeError: ...``."""
     (tail,) = arguments(form)
-    cell = compile_symbol(tail, env).expr
+    cell = compile_symbol(tail, env, ONE).expr
     item = env.unit.fresh("%item")
     # A cons whose car was emptied by Python's del passes the check: its AttributeError goes on.
     failed = [ast.Expr(value=call("%check_list", cell)), ast.Raise(exc=None, cause=None)]
     step = ast.Try(body=[assign(item, ast.Attribute(value=cell, attr="car", ctx=ast.Load()))],
                    handlers=[ast.ExceptHandler(type=name("AttributeError"), name=None, body=failed)],
                    orelse=[], finalbody=[])
-    return Result([step], name(item))
+    return one_value(Result([step], name(item), NOTHING), env, dest)
 
 
 def _loop_step(value: Any) -> Any:
@@ -526,93 +533,114 @@ def _loop_step(value: Any) -> Any:
     return value
 
 
-def _collect(form: Any, env: Env) -> Result:
+def _collect(form: Any, env: Env, dest: Dest) -> Result:
     """``(sys::%collect head tail value)``: append a cell holding value to the list from head to
     tail (lexical variables, NIL when the list is empty), as plain Python statements."""
     head, tail, value = arguments(form)
     item = compile_single(value, env)
     cell = env.unit.fresh("%cell")
-    tail_ref = compile_symbol(tail, env).expr
+    tail_ref = compile_symbol(tail, env, ONE).expr
     link = ast.Assign(targets=[ast.Attribute(value=tail_ref, attr="cdr", ctx=ast.Store())], value=name(cell))
     first = compile_setq_variable(head, Result([], name(cell)), env).stmts
     stmts = [*item.stmts, assign(cell, call("%Cons", item.expr)),
              ast.If(test=is_none(tail_ref), body=first, orelse=[link]),
              *compile_setq_variable(tail, Result([], name(cell)), env).stmts]
-    return Result(stmts, name(cell))
+    return one_value(Result(stmts, name(cell), item.records), env, dest)
 
 
-def _repeated_body(end: Symbol, forms: list[Any], env: Env) -> tuple[Exit, list[ast.stmt]]:
-    """``forms`` compiled as the body of a Python loop, where ``(go end)`` leaves it; the loop's
-    exit (whose uses say how ``go end`` was compiled) and the statements."""
-    with env.fn.loop(repeats=True) as depth:
-        exit_ = Exit(env.fn, depth, env.unit.fresh("%loop"), env.unit.fresh("%r"))
-        exit_.tags[end] = 1
-        inner = env.extend()
-        inner.tags[end] = exit_
-        body = [s for f in forms for s in compile_form(f, inner).discard()]
-    return exit_, body
+class _RotatedLoop:
+    """A loop whose forms run again and again until ``(go end)`` (the only tag), compiled part by
+    part in one Python loop context: a ``for`` over its values when it can be one, else a
+    ``while`` whose test is the tag state (so a local ``go end`` is an assignment and a
+    ``continue``); a ``go end`` from a closure or an inner loop raises, and is caught around it."""
+
+    def __init__(self, end: Symbol, env: Env) -> None:
+        with env.fn.loop(repeats=True) as depth:
+            self.exit = Exit(env.fn, depth, env.unit.fresh("%loop"), env.unit.fresh("%r"))
+        self.exit.tags[end] = 1
+        self.inner = env.extend()
+        self.inner.tags[end] = self.exit
+        self.env = env
+        self.records = NOTHING
+
+    def compile(self, forms: list[Any]) -> list[ast.stmt]:
+        """The statements of ``forms`` run in the loop, for effect."""
+        with self.env.fn.loop(repeats=True):
+            done = compile_body(forms, self.inner, EFFECT)
+        self.records = max(self.records, done.records)
+        return done.stmts
+
+    def result(self, loop: list[ast.stmt], dest: Dest) -> Result:
+        """The loop's code ``loop``, with a ``go end`` from elsewhere caught around it; NIL."""
+        if self.exit.nonlocal_uses:
+            loop = entered(self.exit, [catching_go(loop, self.exit, self.env)])
+        return one_value(Result(loop, ast.Constant(None), self.records), self.env, dest)
+
+    def as_while(self, first: list[Any], body: list[ast.stmt], advance: list[Any], dest: Dest) -> Result:
+        """``first``, ``body`` (compiled already) and ``advance`` in a ``while``."""
+        stmts = [*self.compile(first), *body, *self.compile(advance)]
+        state = self.exit.result_var
+        test = ast.Compare(left=name(state), ops=[ast.LtE()], comparators=[ast.Constant(0)])
+        return self.result([assign(state, ast.Constant(0)), ast.While(test=test, body=stmts or [ast.Pass()],
+                                                                       orelse=[])], dest)
 
 
-def _loop_while(form: Any, env: Env) -> Result:
-    """``(sys::%loop-while end . forms)``: run forms again and again until ``(go end)``, as a
-    ``while`` whose test is the tag state (so a ``go`` is an assignment and a ``continue``)."""
-    end, *forms = arguments(form)
-    exit_, body = _repeated_body(end, forms, env)
-    if exit_.nonlocal_uses:
-        # A (go end) from a closure or an inner loop needs the tagbody's catching machinery.
-        again = gensym("NEXT-LOOP")
-        return compile_form(make_list([TAGBODY, again, *forms, L(GO, again), end]), env)
-    test = ast.Compare(left=name(exit_.result_var), ops=[ast.LtE()], comparators=[ast.Constant(0)])
-    return Result([assign(exit_.result_var, ast.Constant(0)), ast.While(test=test, body=body or [ast.Pass()],
-                                                                       orelse=[])])
+def _loop_while(form: Any, env: Env, dest: Dest) -> Result:
+    """``(sys::%loop-while (end) (first...) (advance...) . body)``: run first, body and advance
+    again and again until ``(go end)``, as a ``while``."""
+    (end,), first, advance, forms = _rotated_parts(form)
+    loop = _RotatedLoop(end, env)
+    return loop.as_while(first, loop.compile(forms), advance, dest)
 
 
-def _loop_range(form: Any, env: Env) -> Result:
-    """``(sys::%loop-range (end var limit step direction) fallback . body)``: body for each value of
-    ``var`` from its current value to ``limit`` by ``step``, as ``for var in %loop_range(...)``
-    (a ``range`` for integers, else Lisp arithmetic); ``(go end)`` is a ``break``. Exhausting the
-    values leaves ``var`` at the first value past the limit, as stepping it would (``finally``
-    and closures see it). ``fallback`` (the rotated ``while``) is compiled instead when the loop
-    cannot be a ``for``: ``var`` is not a local variable of this function, the body assigns it
-    (each step adds to its current value) or leaves the loop from a closure."""
-    spec, fallback, *forms = arguments(form)
-    end, var, limit, step, direction = iter_list(spec)
+def _rotated_parts(form: Any) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
+    """The spec, first-iteration forms, stepping forms and body of a rotated loop form."""
+    spec, first, advance, *body = arguments(form)
+    return list(iter_list(spec)), list(iter_list(first)), list(iter_list(advance)), body
+
+
+def _loop_range(form: Any, env: Env, dest: Dest) -> Result:
+    """``(sys::%loop-range (end var limit step direction) (first...) (advance...) . body)``: body
+    for each value of ``var`` from its current value to ``limit`` by ``step``, as ``for var in
+    %loop_range(...)`` (a ``range`` for integers, else Lisp arithmetic); ``(go end)`` is a
+    ``break``. Exhausting the values leaves ``var`` at the first value past the limit, as stepping
+    it would (``finally`` and closures see it). Where the loop cannot be a ``for`` (``var`` is not
+    a local variable of this function, or the body assigns it: each step adds to its current
+    value), it is the ``while`` running first, body and advance."""
+    (end, var, limit, step, direction), first, advance, forms = _rotated_parts(form)
+    loop = _RotatedLoop(end, env)
     variable = _local_variable(var, env)
-    if variable is None:
-        return compile_form(fallback, env)
-    exit_, body = _repeated_body(end, forms, env)
-    if exit_.nonlocal_uses or _assigns(body, variable.pyname):
-        return compile_form(fallback, env)
+    body = loop.compile(forms)
+    if variable is None or _assigns(body, variable.pyname):
+        return loop.as_while(first, body, advance, dest)
     steps = env.unit.fresh("%steps")
-    step_expr = ast.Constant(step) if isinstance(step, int) else compile_symbol(step, env).expr
-    values = call("%loop_range", name(variable.pyname), compile_symbol(limit, env).expr, step_expr,
+    step_expr = ast.Constant(step) if isinstance(step, int) else compile_symbol(step, env, ONE).expr
+    values = call("%loop_range", name(variable.pyname), compile_symbol(limit, env, ONE).expr, step_expr,
                   ast.Constant(direction))
-    loop = ast.For(target=ast.Name(id=variable.pyname, ctx=ast.Store()), iter=name(steps),
-                   body=[_BreakForContinue().visit(s) for s in body] or [ast.Pass()],
-                   orelse=[assign(variable.pyname, call("%loop_final", name(steps)))])
-    return Result([assign(steps, values), loop])
+    for_loop = ast.For(target=ast.Name(id=variable.pyname, ctx=ast.Store()), iter=name(steps),
+                       body=[_BreakForContinue().visit(s) for s in body] or [ast.Pass()],
+                       orelse=[assign(variable.pyname, call("%loop_final", name(steps)))])
+    return loop.result([assign(steps, values), for_loop], dest)
 
 
-def _loop_list(form: Any, env: Env) -> Result:
-    """``(sys::%loop-list (end var tail) fallback . body)``: body for each element of the list in
-    ``tail`` (a lexical variable, checked to hold a list), as ``for var in %loop_list_iter(tail)``
-    (lisp.runtime.native_cons.LoopListIterator: one native step per element; a dotted tail is its
-    TYPE-ERROR naming LOOP); ``(go end)`` is a ``break``. Exhausting the list leaves ``var`` at the
-    last element, as the stepping ``while`` would. ``fallback`` (that ``while``) is compiled
-    instead when ``var`` is not a local variable of this function or the body leaves the loop
-    from a closure; the body may assign ``var``: the walk does not read it."""
-    spec, fallback, *forms = arguments(form)
-    end, var, tail = iter_list(spec)
+def _loop_list(form: Any, env: Env, dest: Dest) -> Result:
+    """``(sys::%loop-list (end var tail) (first...) (advance...) . body)``: body for each element of
+    the list in ``tail`` (a lexical variable, checked to hold a list), as ``for var in
+    %loop_list_iter(tail)`` (lisp.runtime.native_cons.LoopListIterator: one native step per
+    element; a dotted tail is its TYPE-ERROR naming LOOP); ``(go end)`` is a ``break``. Exhausting
+    the list leaves ``var`` at the last element, as the stepping ``while`` would. Where ``var`` is
+    not a local variable of this function, it is the ``while`` running first, body and advance;
+    the body may assign ``var``: the walk does not read it."""
+    (end, var, tail), first, advance, forms = _rotated_parts(form)
+    loop = _RotatedLoop(end, env)
     variable = _local_variable(var, env)
+    body = loop.compile(forms)
     if variable is None:
-        return compile_form(fallback, env)
-    exit_, body = _repeated_body(end, forms, env)
-    if exit_.nonlocal_uses:
-        return compile_form(fallback, env)
-    loop = ast.For(target=ast.Name(id=variable.pyname, ctx=ast.Store()),
-                   iter=call("%loop_list_iter", compile_symbol(tail, env).expr),
-                   body=[_BreakForContinue().visit(s) for s in body] or [ast.Pass()], orelse=[])
-    return Result([loop])
+        return loop.as_while(first, body, advance, dest)
+    for_loop = ast.For(target=ast.Name(id=variable.pyname, ctx=ast.Store()),
+                       iter=call("%loop_list_iter", compile_symbol(tail, env, ONE).expr),
+                       body=[_BreakForContinue().visit(s) for s in body] or [ast.Pass()], orelse=[])
+    return loop.result([for_loop], dest)
 
 
 def _local_variable(var: Any, env: Env) -> Variable | None:
@@ -689,40 +717,41 @@ def _final(steps: Any) -> Any:
     return steps.final
 
 
-def _collect_after(form: Any, env: Env) -> Result:
+def _collect_after(form: Any, env: Env, dest: Dest) -> Result:
     """``(sys::%collect-after tail value)``: append a cell holding value after the cons in
     ``tail`` (a lexical variable) and make it the tail: ``tail.cdr = tail = cons(value)``."""
     tail, value = arguments(form)
     item = compile_single(value, env)
-    tail_ref = compile_symbol(tail, env).expr
+    tail_ref = compile_symbol(tail, env, ONE).expr
     link = ast.Attribute(value=tail_ref, attr="cdr", ctx=ast.Store())
     tail_store = compile_setq_variable(tail, Result([], ast.Constant(None)), env).stmts
     if len(tail_store) != 1 or not isinstance(tail_store[0], ast.Assign):
         raise program_error(f"{show(tail)} is not a plain local variable", form)
     stmts = [*item.stmts, ast.Assign(targets=[link, *tail_store[0].targets], value=call("%Cons", item.expr))]
-    return Result(stmts, tail_ref)
+    return one_value(Result(stmts, tail_ref, item.records), env, dest)
 
 
-def _new_buffer(form: Any, env: Env) -> Result:
+def _new_buffer(form: Any, env: Env, dest: Dest) -> Result:
     """``(sys::%new-buffer)``: an empty Python list, a LOOP's own list while it collects."""
-    return Result([], ast.List(elts=[], ctx=ast.Load()))
+    return one_value(Result([], ast.List(elts=[], ctx=ast.Load()), NOTHING), env, dest)
 
 
-def _buffer_collect(form: Any, env: Env) -> Result:
+def _buffer_collect(form: Any, env: Env, dest: Dest) -> Result:
     """``(sys::%buffer-collect buffer value)``: ``BUFFER.append(VALUE)`` (CPython specializes
     list appends); NIL."""
     buffer, value = arguments(form)
     item = compile_single(value, env)
-    append = ast.Attribute(value=compile_symbol(buffer, env).expr, attr="append", ctx=ast.Load())
-    return Result([*item.stmts, ast.Expr(call(append, item.expr))], ast.Constant(None))
+    append = ast.Attribute(value=compile_symbol(buffer, env, ONE).expr, attr="append", ctx=ast.Load())
+    return one_value(Result([*item.stmts, ast.Expr(call(append, item.expr))], ast.Constant(None), item.records),
+                     env, dest)
 
 
-def _buffer_list(form: Any, env: Env) -> Result:
+def _buffer_list(form: Any, env: Env, dest: Dest) -> Result:
     """``(sys::%buffer-list buffer)``: the collected elements as a new list, made natively
     (``%list_of(*BUFFER)``)."""
     (buffer,) = arguments(form)
-    spread = ast.Starred(value=compile_symbol(buffer, env).expr, ctx=ast.Load())
-    return Result([], call("%list_of", spread))
+    spread = ast.Starred(value=compile_symbol(buffer, env, ONE).expr, ctx=ast.Load())
+    return one_value(Result([], call("%list_of", spread), NOTHING), env, dest)
 
 
 namespace.builtin("%LOOP-APPEND", SYSTEM)(_loop_append)

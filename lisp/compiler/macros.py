@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lisp.compiler.core import inherit_pos, program_error, show
 from lisp.compiler.env import Env
+from lisp.compiler.forms import arguments, program_error, show
 from lisp.compiler.lambda_list import destructure
 from lisp.runtime import namespace
 from lisp.runtime.condition_classes import Condition, ProgramError
@@ -121,33 +121,6 @@ def macroexpand(form: Any, env: Env | None = None) -> tuple[Any, bool]:
         expanded_any = True
 
 
-def expand_1(form: Any, env: Env) -> tuple[Any, bool]:
-    """:func:`macroexpand_1` for the compiler: a macro call is expanded once per compilation unit
-    and lexical scope (``Env.scope``), however often the compiler looks at it (tails.py reads a
-    form before it is compiled), so a user's expander runs once per use, as in SBCL. The
-    expansion takes the position of the call when it has none of its own. (One form object that
-    a macro placed twice in a scope, under different variable bindings, is expanded once: an
-    expander that reads its &environment for a symbol macro those bindings shadow sees the first.)"""
-    if not isinstance(form, Cons):
-        return macroexpand_1(form, env)  # a symbol macro: a lookup, no user code
-    key = (id(form), id(env.scope))
-    known = env.unit.expansions.get(key)
-    if known is None:
-        expansion, expanded = macroexpand_1(form, env)
-        known = env.unit.expansions[key] = (form, env.scope, (inherit_pos(expansion, form), expanded))
-    return known[2]
-
-
-def expand(form: Any, env: Env) -> tuple[Any, bool]:
-    """:func:`macroexpand` for the compiler, through :func:`expand_1`."""
-    expanded_any = False
-    while True:
-        form, expanded = expand_1(form, env)
-        if not expanded:
-            return form, expanded_any
-        expanded_any = True
-
-
 def gensym(hint: str = "G") -> Symbol:
     return Symbol(hint)
 
@@ -188,13 +161,6 @@ def expander_form(name: Symbol, lambda_list: Any, body: list[Any]) -> Any:
     return lisp_list(FUNCTION, lisp_list(LAMBDA, lisp_list(form_var, env_var), ignorable, code))
 
 
-def make_expander(sym: Symbol, lambda_list: Any, body: list[Any], env: Env | None = None) -> Expander:
-    """The expander of a ``macrolet`` definition, compiled in the global environment."""
-    from lisp.compiler.toplevel import eval_form
-
-    return eval_form(expander_form(sym, lambda_list, body))
-
-
 def destructure_call(fn: Callable[..., Any], value: Any, pattern: Any, whole: Any = None) -> Any:
     """Apply ``fn`` to the elements of ``value``; a mismatch is a PROGRAM-ERROR naming the form."""
     try:
@@ -227,27 +193,19 @@ def _macroexpand(form: Any, env: Any = None) -> Any:
 
 
 namespace.builtin("%DESTRUCTURE", SYSTEM)(destructure_call)
-def _defmacro(sym: Symbol, expander: Expander) -> Symbol:
-    from lisp.compiler.definitions import check_package_lock
-
-    check_package_lock(sym, "macro")
-    return define_macro(sym, expander)
-
-
-namespace.builtin("%DEFINE-MACRO", SYSTEM)(_defmacro)
 namespace.builtin("%DEFINE-SYMBOL-MACRO", SYSTEM)(define_symbol_macro)
 
 
 @macro("DEFINE-SYMBOL-MACRO")
 def _define_symbol_macro_form(form: Any, env: Any) -> Any:
-    from lisp.compiler.core import arguments
-
     args = arguments(form)
     if len(args) != 2:
         raise program_error(f"DEFINE-SYMBOL-MACRO takes a symbol and an expansion: {show(form)}", form)
     always = lisp_list(keyword("COMPILE-TOPLEVEL"), keyword("LOAD-TOPLEVEL"), keyword("EXECUTE"))
     return lisp_list(cl_symbol("EVAL-WHEN"), always, lisp_list(SYSTEM.intern("%DEFINE-SYMBOL-MACRO"),
                                                                  lisp_list(QUOTE, args[0]), lisp_list(QUOTE, args[1])))
+
+
 namespace.builtin("MACROEXPAND-1")(_macroexpand_1)
 namespace.builtin("MACROEXPAND")(_macroexpand)
 namespace.builtin("MACRO-FUNCTION")(lambda sym, env=None: macro_function(sym, env))

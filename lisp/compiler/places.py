@@ -17,10 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lisp.compiler.core import Result, arguments, call, compile_args, program_error, show, special_form
+from lisp.compiler.core import Result, call, call_to, compile_args, special_form
+from lisp.compiler.core import name as py_name
 from lisp.compiler.definitions import ALWAYS
 from lisp.compiler.env import Env
+from lisp.compiler.forms import arguments, program_error, show
 from lisp.compiler.macros import QUOTE, expander_form, gensym, macro, macroexpand_1
+from lisp.compiler.result import Dest
 from lisp.runtime import namespace
 from lisp.runtime.condition_classes import LispTypeError
 from lisp.runtime.data import COMMON_LISP, SYSTEM, Cons, Symbol, cl_symbol, iter_list, make_list
@@ -356,13 +359,11 @@ def _get_setf_expansion(place: Any, env: Any = None) -> Any:
 
 
 @special_form("%CALL-SETF", SYSTEM)
-def call_setf(form: Any, env: Env) -> Result:
+def call_setf(form: Any, env: Env, dest: Dest) -> Result:
     """``(sys::%call-setf name new . args)``: call the global function ``(setf name)``."""
-    name, *args = arguments(form)
-    stmts, exprs = compile_args(args, env)
-    from lisp.compiler.core import name as py_name
-
-    return Result(stmts, call(py_name(namespace.setf_function_key(name)), *exprs))
+    fname, *args = arguments(form)
+    setter = py_name(namespace.setf_function_key(fname))
+    return call_to(compile_args(args, env), env, dest, lambda exprs: Result([], call(setter, *exprs)))
 
 
 # -- the built-in accessors --------------------------------------------------------------------

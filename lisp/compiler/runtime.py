@@ -117,15 +117,15 @@ class NonLocalExit(NonLocalTransfer):
 
 
 class ValuesExit(NonLocalExit):
-    """A non-local exit that brings a form's values: they leave the register with it (``values``),
-    as a frame it unwinds may clear the register (a one-value tail's ``finally``), and the exit's
-    target records them again (``%restore_values``: values.restore)."""
+    """A non-local exit that brings a form's values, as a tuple (compiled for all its values), so
+    that no frame it unwinds can change them (a one-value tail's ``finally`` clears the register);
+    a target whose values pass on records them again (``%restore_values``: values.restore)."""
 
     __slots__ = ("values",)
 
-    def __init__(self, tag: object, value: Any) -> None:
-        super().__init__(tag, value)
-        self.values = mv.take(value)
+    def __init__(self, tag: object, values: tuple[Any, ...]) -> None:
+        super().__init__(tag, values[0] if values else None)
+        self.values = values
 
 
 class ExitPoint:
@@ -144,11 +144,11 @@ def _refuse_if_left(tag: ExitPoint, what: str) -> None:
 
 
 class ReturnFrom(ValuesExit):
-    """``return-from`` to a block entry ``tag`` (an :class:`ExitPoint`) with ``value``."""
+    """``return-from`` to a block entry ``tag`` (an :class:`ExitPoint`) with ``values``."""
 
-    def __init__(self, tag: ExitPoint, value: Any) -> None:
+    def __init__(self, tag: ExitPoint, values: tuple[Any, ...]) -> None:
         _refuse_if_left(tag, "RETURN-FROM")
-        super().__init__(tag, value)
+        super().__init__(tag, values)
 
 
 class Go(NonLocalExit):
@@ -174,11 +174,12 @@ def catch_tags() -> list[Any]:
         return tags
 
 
-def throw(tag: Any, value: Any) -> None:
-    """``throw``: a CONTROL-ERROR, before any unwinding, if no ``catch`` of ``tag`` is active."""
+def throw(tag: Any, values: tuple[Any, ...]) -> None:
+    """``throw`` of ``values``: a CONTROL-ERROR, before any unwinding, if no ``catch`` of ``tag``
+    is active."""
     if not any(t is tag for t in catch_tags()):
         raise ControlError(f"attempt to throw to the tag {_show((tag,))}, which no catch has established")
-    raise Throw(tag, value)
+    raise Throw(tag, values)
 
 
 def multiple_value_call(fn: Callable[..., Any], *groups: tuple[Any, ...]) -> Any:
@@ -186,10 +187,6 @@ def multiple_value_call(fn: Callable[..., Any], *groups: tuple[Any, ...]) -> Any
     for g in groups:
         args.extend(g)
     return fn(*args)
-
-
-def values_list_of(primary: Any) -> Any:
-    return make_list(mv.take(primary))
 
 
 def get_setf_function(sym: Symbol) -> Callable[..., Any]:
@@ -200,12 +197,11 @@ def get_setf_function(sym: Symbol) -> Callable[..., Any]:
         raise UndefinedFunction(f"the function (SETF {_show((sym,))}) is undefined") from None
 
 
-def progv_bind(symbols: Any, vals: Any) -> list[tuple[Symbol, Any]]:
+def progv_bind(symbols: Any, vals: Any) -> None:
     """``progv``: bind each symbol to the next value; extra symbols are bound to NIL (no
     ``makunbound`` of a dynamic binding here: a deviation)."""
-
     syms, vs = list(iter_list(symbols)), list(iter_list(vals))
-    return namespace.bind_specials([(s, vs[i] if i < len(vs) else None) for i, s in enumerate(syms)])
+    namespace.bind_specials([(s, vs[i] if i < len(vs) else None) for i, s in enumerate(syms)])
 
 
 HELPERS: dict[str, Any] = {
@@ -218,19 +214,16 @@ HELPERS: dict[str, Any] = {
     "%throw": throw,
     "%catch_tags": catch_tags,
     "%ExitPoint": ExitPoint,
-    "%values": mv.values,
-    "%values_list": mv.values_list,
     "%mv_clear": mv.clear,
     "%mv_pending": mv.HOLDERS,
     "%primary": mv.primary,
-    "%values_of": mv.take,  # also keeps a form's values while others run (cleanups, mv-prog1)
-    "%values_list_of": values_list_of,
+    "%values_of": mv.take,  # all values of a call, for a consumer (core.call_to)
     "%restore_values": mv.restore,
     "%mv_call": multiple_value_call,
     "%symbol_value": namespace.symbol_value,
     "%set_symbol_value": namespace.set_symbol_value,
     "%bind_specials": namespace.bind_specials,
-    "%unbind_specials": namespace.unbind_specials,
+    "%dynamic": namespace.DYNAMIC,  # its bindings are read and put back inline (functions.Binder)
     "%get_function": namespace.get_function,
     "%set_function": namespace.set_function,
     "%get_setf_function": get_setf_function,

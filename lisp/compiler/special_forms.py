@@ -1,9 +1,11 @@
-"""The special forms: one small function each, registered in ``core.SPECIAL_FORMS``.
+"""The special forms: one small function each, registered in ``core.SPECIAL_FORMS``, each taking
+the destination of its values (``core.Dest``) and owning what it does there.
 
-Also the implementation's own special forms (package SYS): ``%while`` (a Python loop, what the
-iteration macros expand into), ``%named-lambda`` (``defun``'s function) and
-``%multiple-values`` (all values of a form as a Python tuple). Others live with the macros that
-expand into them (``%do-list``, ``%do-times``, ``%collect``, ``%call-setf``).
+Blocks, tags, ``catch`` and ``throw`` are in :mod:`lisp.compiler.exits`. Also the
+implementation's own special forms (package SYS): ``%while`` (a Python loop, what the iteration
+macros expand into), ``%named-lambda`` (``defun``'s function) and ``%multiple-values`` (all
+values of a form as a Python tuple). Others live with the macros that expand into them
+(``%do-list``, ``%do-times``, ``%collect``, ``%call-setf``).
 """
 
 from __future__ import annotations
@@ -12,88 +14,100 @@ import ast
 from typing import Any
 
 from lisp.compiler.core import (
+    ALL,
+    EFFECT,
+    NOTHING,
+    ONE,
     SPECIAL_FORMS,
+    VALUES,
+    Arguments,
     Result,
-    arguments,
     assign,
     call,
+    call_to,
     compile_body,
     compile_form,
     compile_setq_variable,
     compile_single,
     compile_test,
-    items,
+    expand_1,
     literal,
     name,
-    program_error,
-    show,
+    one_value,
     special_form,
     temp,
 )
-from lisp.compiler.env import Env, Exit, LocalFunction, Variable
-from lisp.compiler.functions import compile_lambda, compile_let, parse_body
-from lisp.compiler.macros import macroexpand_1, make_expander
+from lisp.compiler.env import Env, LocalFunction, Variable
+from lisp.compiler.forms import arguments, check_count, items, program_error, show
+from lisp.compiler.functions import compile_lambda, compile_let, parse_body, special_bindings, special_bindings_kept
+from lisp.compiler.macros import Expander, expander_form
+from lisp.compiler.result import Dest
 from lisp.compiler.self_calls import bind_definition, self_call_env
-from lisp.compiler.tails import clear_pending_values, mark_tail, one_value
+from lisp.compiler.toplevel import eval_form
 from lisp.runtime import namespace
 from lisp.runtime.data import COMMON_LISP, SYSTEM, Cons, Symbol, T, cl_symbol, keyword, make_list
 
 LAMBDA = cl_symbol("LAMBDA")
 SETF = cl_symbol("SETF")
-IF = cl_symbol("IF")
-FUNCALL = cl_symbol("FUNCALL")
-
-
-def _check_count(form: Any, args: list[Any], low: int, high: int | None) -> None:
-    if len(args) < low or (high is not None and len(args) > high):
-        want = f"{low}" if low == high else (f"at least {low}" if high is None else f"{low} to {high}")
-        raise program_error(f"{show(form.car)} takes {want} arguments, not {len(args)}, in {show(form)}", form)
 
 
 @special_form("QUOTE")
-def quote_(form: Any, env: Env) -> Result:
+def quote_(form: Any, env: Env, dest: Dest) -> Result:
     args = arguments(form)
-    _check_count(form, args, 1, 1)
-    return Result([], literal(args[0], env))
+    check_count(form, args, 1, 1)
+    return one_value(Result([], literal(args[0], env), NOTHING), env, dest)
 
 
 @special_form("FUNCTION")
-def function_(form: Any, env: Env) -> Result:
+def function_(form: Any, env: Env, dest: Dest) -> Result:
+    """The function named, or a closure: making it records nothing (its body runs later)."""
     args = arguments(form)
-    _check_count(form, args, 1, 1)
-    fname = args[0]
+    check_count(form, args, 1, 1)
+    return one_value(_function(form, args[0], env), env, dest)
+
+
+def _function(form: Any, fname: Any, env: Env) -> Result:
     if isinstance(fname, Symbol):
         local = env.lookup_function(fname)
         if local is not None and local.pyname is not None:
-            return Result([], name(local.pyname))
+            return Result([], name(local.pyname), NOTHING)
         if local is not None:
             raise program_error(f"{show(fname)} names a local macro, not a function", form)
-        return Result([], call("%get_function", literal(fname, env)))
+        return Result([], call("%get_function", literal(fname, env)), NOTHING)
     if isinstance(fname, Cons) and fname.car is LAMBDA:
         return compile_lambda(fname, env, None)
     if isinstance(fname, Cons) and fname.car is SETF:
-        return Result([], call("%get_setf_function", literal(fname.cdr.car, env)))
+        return Result([], call("%get_setf_function", literal(fname.cdr.car, env)), NOTHING)
     raise program_error(f"{show(fname)} is not a function name", form)
 
 
 @special_form("PROGN")
-def progn(form: Any, env: Env) -> Result:
-    return compile_body(arguments(form), env)
+def progn(form: Any, env: Env, dest: Dest) -> Result:
+    return compile_body(arguments(form), env, dest)
 
 
 @special_form("IF")
-def if_(form: Any, env: Env) -> Result:
+def if_(form: Any, env: Env, dest: Dest) -> Result:
+    """Both branches go where the ``if``'s values go, after the test (a tail stays clean if the
+    test records nothing: ``fib``'s ``n`` needs no clear)."""
     args = arguments(form)
-    _check_count(form, args, 2, 3)
+    check_count(form, args, 2, 3)
     test = compile_test(args[0], env)
-    then = compile_form(args[1], env)
-    orelse = compile_form(args[2] if len(args) > 2 else None, env)
+    branch_dest = dest.after(test.records)
+    then = compile_form(args[1], env, branch_dest)
+    orelse = compile_form(args[2] if len(args) > 2 else None, env, branch_dest)
+    records = max(test.records, then.records, orelse.records)
+    if dest is EFFECT:
+        if not then.stmts and not orelse.stmts:
+            return Result(Result(test.stmts, test.expr).discard(), records=records)
+        return Result([*test.stmts, ast.If(test=test.expr, body=then.stmts or [ast.Pass()], orelse=orelse.stmts)],
+                      records=records)
     if not then.stmts and not orelse.stmts:
-        return Result(test.stmts, ast.IfExp(test=test.expr, body=then.expr, orelse=orelse.expr))
+        return Result(test.stmts, ast.IfExp(test=test.expr, body=then.expr, orelse=orelse.expr), records)
     out = env.unit.fresh("%if")
     env.unit.join_names.add(out)
     return Result([*test.stmts, ast.If(test=test.expr, body=_then_assign(then, out),
-                                       orelse=_then_assign(orelse, out))], name(out), join=out)
+                                       orelse=_then_assign(orelse, out))], name(out), records)
 
 
 def _then_assign(branch: Result, out: str) -> list[ast.stmt]:
@@ -104,33 +118,38 @@ def _then_assign(branch: Result, out: str) -> list[ast.stmt]:
 
 
 @special_form("LET")
-def let(form: Any, env: Env) -> Result:
-    return compile_let(form, env, sequential=False)
+def let(form: Any, env: Env, dest: Dest) -> Result:
+    return compile_let(form, env, sequential=False, dest=dest)
 
 
 @special_form("LET*")
-def let_star(form: Any, env: Env) -> Result:
-    return compile_let(form, env, sequential=True)
+def let_star(form: Any, env: Env, dest: Dest) -> Result:
+    return compile_let(form, env, sequential=True, dest=dest)
 
 
 @special_form("SETQ")
-def setq(form: Any, env: Env) -> Result:
+def setq(form: Any, env: Env, dest: Dest) -> Result:
+    """Each assignment in order; the last one's value is the form's (a symbol macro's is that of
+    ``(setf expansion value)``, which goes where the ``setq``'s values go)."""
     args = arguments(form)
     if len(args) % 2:
         raise program_error(f"odd number of arguments to SETQ in {show(form)}", form)
+    if not args:
+        return one_value(Result([], ast.Constant(None), NOTHING), env, dest)
     stmts: list[ast.stmt] = []
-    expr: ast.expr = ast.Constant(None)
+    records = NOTHING
     for i in range(0, len(args), 2):
         var, value = args[i], args[i + 1]
         if not isinstance(var, Symbol) or var.is_keyword:
             raise program_error(f"SETQ of {show(var)}, which is not a variable, in {show(form)}", form)
-        if macroexpand_1(var, env)[1]:  # a symbol macro: (setf expansion value)
-            step = compile_form(make_list([SETF, var, value]), env)
+        step_dest = dest.after(records) if i == len(args) - 2 else EFFECT
+        if expand_1(var, env)[1]:  # a symbol macro: (setf expansion value)
+            step = compile_form(make_list([SETF, var, value]), env, step_dest)
         else:
-            step = compile_setq_variable(var, compile_single(value, env), env)
+            step = one_value(compile_setq_variable(var, compile_single(value, env), env), env, step_dest)
         stmts.extend(step.stmts)
-        expr = step.expr
-    return Result(stmts, expr)
+        records = max(records, step.records)
+    return Result(stmts, step.expr, records)
 
 
 def _function_definitions(form: Any, spec: Any) -> list[tuple[Symbol, Any]]:
@@ -147,23 +166,23 @@ def _local_function(sym: Symbol, lambda_tail: Any, env: Env) -> Result:
 
 
 @special_form("FLET")
-def flet(form: Any, env: Env) -> Result:
+def flet(form: Any, env: Env, dest: Dest) -> Result:
     args = arguments(form)
-    _check_count(form, args, 1, None)
+    check_count(form, args, 1, None)
     stmts: list[ast.stmt] = []
-    inner = env.extend(binds_operators=True)
+    inner = env.extend()
     for sym, tail in _function_definitions(form, args[0]):
         fn = _local_function(sym, tail, env)
         stmts.extend(fn.stmts)
         inner.functions[sym] = LocalFunction(sym, pyname=fn.expr.id)
-    return _declared_body(stmts, args[1:], inner)
+    return _declared_body(stmts, args[1:], inner, dest)
 
 
 @special_form("LABELS")
-def labels(form: Any, env: Env) -> Result:
+def labels(form: Any, env: Env, dest: Dest) -> Result:
     args = arguments(form)
-    _check_count(form, args, 1, None)
-    inner = env.extend(binds_operators=True)
+    check_count(form, args, 1, None)
+    inner = env.extend()
     defs = _function_definitions(form, args[0])
     pynames = {}
     for sym, _ in defs:
@@ -173,55 +192,62 @@ def labels(form: Any, env: Env) -> Result:
     for sym, tail in defs:
         fn = _local_function(sym, tail, inner)
         stmts.extend([*fn.stmts, assign(pynames[sym], fn.expr)])
-    return _declared_body(stmts, args[1:], inner)
+    return _declared_body(stmts, args[1:], inner, dest)
 
 
-def _declared_body(stmts: list[ast.stmt], forms: list[Any], env: Env) -> Result:
+def _declared_body(stmts: list[ast.stmt], forms: list[Any], env: Env, dest: Dest) -> Result:
+    """``stmts`` (making local functions: they record nothing), then a body that may start with
+    declarations."""
     declared, body = parse_body(forms)
     env = env.extend()
     env.specials.update(declared)
-    result = compile_body(body, env)
-    return Result(stmts + result.stmts, result.expr)
+    result = compile_body(body, env, dest)
+    return Result(stmts + result.stmts, result.expr, result.records)
 
 
 @special_form("MACROLET")
-def macrolet(form: Any, env: Env) -> Result:
+def macrolet(form: Any, env: Env, dest: Dest) -> Result:
     args = arguments(form)
-    _check_count(form, args, 1, None)
-    inner = env.extend(binds_operators=True)
+    check_count(form, args, 1, None)
+    inner = env.extend()
     for sym, tail in _function_definitions(form, args[0]):
         lambda_list, *body = items(tail, form, 1)
-        inner.functions[sym] = LocalFunction(sym, expander=make_expander(sym, lambda_list, body, env))
-    return _declared_body([], args[1:], inner)
+        inner.functions[sym] = LocalFunction(sym, expander=_local_expander(sym, lambda_list, body))
+    return _declared_body([], args[1:], inner, dest)
+
+
+def _local_expander(sym: Symbol, lambda_list: Any, body: list[Any]) -> Expander:
+    """The expander of a ``macrolet`` definition, compiled in the global environment."""
+    return eval_form(expander_form(sym, lambda_list, body))
 
 
 @special_form("SYMBOL-MACROLET")
-def symbol_macrolet(form: Any, env: Env) -> Result:
+def symbol_macrolet(form: Any, env: Env, dest: Dest) -> Result:
     args = arguments(form)
-    _check_count(form, args, 1, None)
-    inner = env.extend(binds_operators=True)
+    check_count(form, args, 1, None)
+    inner = env.extend()
     for item in items(args[0], form):
         parts = items(item, form) if isinstance(item, Cons) else []
         if len(parts) != 2 or not isinstance(parts[0], Symbol):
             raise program_error(f"malformed symbol macro {show(item)} in {show(form)}", form)
         inner.variables[parts[0]] = Variable(parts[0], expansion=parts[1], is_symbol_macro=True)
-    return _declared_body([], args[1:], inner)
+    return _declared_body([], args[1:], inner, dest)
 
 
 @special_form("LOCALLY")
-def locally(form: Any, env: Env) -> Result:
-    return _declared_body([], arguments(form), env)
+def locally(form: Any, env: Env, dest: Dest) -> Result:
+    return _declared_body([], arguments(form), env, dest)
 
 
 @special_form("THE")
-def the(form: Any, env: Env) -> Result:
+def the(form: Any, env: Env, dest: Dest) -> Result:
     args = arguments(form)
-    _check_count(form, args, 2, 2)
-    return compile_form(args[1], env)
+    check_count(form, args, 2, 2)
+    return compile_form(args[1], env, dest)
 
 
 @special_form("DECLARE")
-def declare(form: Any, env: Env) -> Result:
+def declare(form: Any, env: Env, dest: Dest) -> Result:
     raise program_error(f"a declaration is not allowed here: {show(form)}", form)
 
 
@@ -229,304 +255,133 @@ _EXECUTE = (keyword("EXECUTE"), cl_symbol("EVAL"))
 
 
 @special_form("EVAL-WHEN")
-def eval_when(form: Any, env: Env) -> Result:
+def eval_when(form: Any, env: Env, dest: Dest) -> Result:
     """Not at top level (see :mod:`lisp.compiler.toplevel`), only ``:execute`` counts."""
     args = arguments(form)
-    _check_count(form, args, 1, None)
+    check_count(form, args, 1, None)
     situations = items(args[0], form)
-    if any(s in _EXECUTE for s in situations):
-        return compile_body(args[1:], env)
-    return Result()
+    return compile_body(args[1:] if any(s in _EXECUTE for s in situations) else [], env, dest)
 
 
 @special_form("LOAD-TIME-VALUE")
-def load_time_value(form: Any, env: Env) -> Result:
-    from lisp.compiler.toplevel import eval_form
-
+def load_time_value(form: Any, env: Env, dest: Dest) -> Result:
+    """The value of the form, evaluated (in the null lexical environment) when this occurrence
+    is compiled: the code is compiled just before it runs."""
     args = arguments(form)
-    _check_count(form, args, 1, 2)
-    # Once per form, even when the code around it is compiled twice (see compile_let).
-    found = env.unit.load_time_values.get(id(form))
-    if found is None:
-        found = env.unit.load_time_values[id(form)] = (form, eval_form(args[0]))
-    return Result([], literal(found[1], env))
-
-
-# -- blocks and tags ---------------------------------------------------------------------------
-
-def _new_exit(env: Env, depth: int, hint: str) -> Exit:
-    return Exit(env.fn, depth, env.unit.fresh("%" + hint), env.unit.fresh("%r"))
-
-
-def _is_local(exit_: Exit, env: Env) -> bool:
-    """An exit is plain control flow only from the same Python function and loop."""
-    return exit_.fn is env.fn and env.fn.loop_depth == exit_.loop_depth
-
-
-def _exit_to(exit_: Exit, env: Env, value: ast.expr, jump: ast.stmt, exception: str) -> list[ast.stmt]:
-    """Leave for ``exit_`` with ``value`` (a block's result, a tagbody's state): store and
-    ``jump`` when that is plain control flow here, else raise ``exception`` aimed at its entry."""
-    if exit_.returns and exit_.fn is env.fn:
-        exit_.local_uses += 1
-        return [ast.Return(value=value)]
-    if _is_local(exit_, env):
-        exit_.local_uses += 1
-        return [assign(exit_.result_var, value), jump]
-    exit_.nonlocal_uses += 1
-    return [ast.Raise(exc=call(exception, name(exit_.tag_var), value))]
-
-
-def _catching(body: list[ast.stmt], tag_var: str, exception: str, target: str, env: Env,
-              finalbody: list[ast.stmt] | None = None) -> ast.Try:
-    """``body`` in a ``try`` that takes an ``exception`` whose tag is ``tag_var``'s value, storing
-    the exception's value in ``target`` (with its values recorded again, for a ``ValuesExit``);
-    any other exception of that class passes on."""
-    caught = env.unit.fresh("%e")
-    attr = lambda a: ast.Attribute(value=name(caught), attr=a, ctx=ast.Load())  # noqa: E731
-    reraise = ast.If(test=ast.Compare(left=attr("tag"), ops=[ast.IsNot()], comparators=[name(tag_var)]),
-                     body=[ast.Raise()], orelse=[])
-    value = call("%restore_values", attr("values")) if exception in _VALUES_EXITS else attr("value")
-    handler = ast.ExceptHandler(type=name(exception), name=caught, body=[reraise, assign(target, value)])
-    return ast.Try(body=body, handlers=[handler], orelse=[], finalbody=finalbody or [])
-
-
-_VALUES_EXITS = ("%ReturnFrom", "%Throw")
-
-
-@special_form("BLOCK")
-def block(form: Any, env: Env) -> Result:
-    args = arguments(form)
-    _check_count(form, args, 1, None)
-    return compile_block(args[0], args[1:], env, form)
-
-
-def compile_block(block_name: Any, forms: list[Any], env: Env, form: Any = None,
-                  returns: bool = False) -> Result:
-    """``(block block-name . forms)``. With ``returns`` the block is the whole body of the Python
-    function being generated, so a ``return-from`` in that function is a Python ``return``.
-    Otherwise the block is a ``while True:`` left by ``break``: a loop for exits, whose body runs
-    once."""
-    if not isinstance(block_name, Symbol) and block_name is not None:
-        raise program_error(f"the block name {show(block_name)} is not a symbol", form)
-    with env.fn.loop(repeats=False) as depth:
-        exit_ = _new_exit(env, depth, "block")
-        exit_.returns = returns
-        inner = env.extend()
-        inner.blocks[block_name] = exit_
-        body = compile_body(forms, inner)
-    if not exit_.nonlocal_uses and (returns or not exit_.local_uses):
-        return body
-    stmts: list[ast.stmt] = [*body.stmts, assign(exit_.result_var, body.expr)]
-    if not returns:
-        stmts = [ast.While(test=ast.Constant(True), body=[*stmts, ast.Break()], orelse=[])]
-    if exit_.nonlocal_uses:
-        stmts = [assign(exit_.tag_var, call("%ExitPoint")),
-                 _catching(stmts, exit_.tag_var, "%ReturnFrom", exit_.result_var, env, [_left(exit_.tag_var)])]
-    return Result(stmts, name(exit_.result_var))
-
-
-def _left(tag_var: str) -> ast.stmt:
-    """``TAG.left = True``: the block or tagbody of the exit point ``tag_var`` has been left."""
-    return ast.Assign(targets=[ast.Attribute(value=name(tag_var), attr="left", ctx=ast.Store())],
-                      value=ast.Constant(True))
-
-
-@special_form("RETURN-FROM")
-def return_from(form: Any, env: Env) -> Result:
-    args = arguments(form)
-    _check_count(form, args, 1, 2)
-    exit_ = env.lookup_block(args[0])
-    if exit_ is None:
-        raise program_error(f"RETURN-FROM names the block {show(args[0])}, which is not visible here", form)
-    value_form = args[1] if len(args) > 1 else None
-    if exit_.returns:  # the value leaves the function: it is in tail position
-        value_form = mark_tail(value_form, env)
-    value = compile_form(value_form, env)
-    return Result([*value.stmts, *_exit_to(exit_, env, value.expr, ast.Break(), "%ReturnFrom")])
-
-
-@special_form("TAGBODY")
-def tagbody(form: Any, env: Env) -> Result:
-    items_ = arguments(form)
-    # Only a `go` makes the body run again, and there is none without tags.
-    with env.fn.loop(repeats=any(not isinstance(i, Cons) for i in items_)) as depth:
-        return _tagbody(form, items_, _new_exit(env, depth, "tagbody"), env)
-
-
-def _tagbody(form: Any, items_: list[Any], exit_: Exit, env: Env) -> Result:
-    inner = env.extend()
-    segments: list[list[Any]] = [[]]
-    for item in items_:
-        if isinstance(item, Cons):
-            segments[-1].append(item)
-        elif isinstance(item, (Symbol, int)) or item is None:
-            if item in exit_.tags:
-                raise program_error(f"the tag {show(item)} appears twice in {show(form)}", form)
-            exit_.tags[item] = len(segments)
-            inner.tags[item] = exit_
-            segments.append([])
-        else:
-            raise program_error(f"{show(item)} is not a tag or a form, in {show(form)}", form)
-    compiled = [[s for f in segment for s in compile_form(f, inner).discard()] for segment in segments]
-    if not exit_.local_uses and not exit_.nonlocal_uses:
-        return Result([s for segment in compiled for s in segment])
-    state = exit_.result_var
-    steps: list[ast.stmt] = []
-    for i, segment in enumerate(compiled):
-        if segment:
-            steps.append(ast.If(test=ast.Compare(left=name(state), ops=[ast.LtE()], comparators=[ast.Constant(i)]),
-                                body=segment, orelse=[]))
-    steps.append(ast.Break())
-    stmts: list[ast.stmt] = [assign(state, ast.Constant(0))]
-    loop = ast.While(test=ast.Constant(True), body=steps, orelse=[])
-    if not exit_.nonlocal_uses:
-        return Result([*stmts, loop])
-    loop.body = [_catching(steps, exit_.tag_var, "%Go", state, env)]
-    left = ast.Try(body=[loop], handlers=[], orelse=[], finalbody=[_left(exit_.tag_var)])
-    return Result([*stmts, assign(exit_.tag_var, call("%ExitPoint")), left])
-
-
-@special_form("GO")
-def go(form: Any, env: Env) -> Result:
-    args = arguments(form)
-    _check_count(form, args, 1, 1)
-    exit_ = env.lookup_tag(args[0])
-    if exit_ is None:
-        raise program_error(f"GO to the tag {show(args[0])}, which is not visible here", form)
-    return Result(_exit_to(exit_, env, ast.Constant(exit_.tags[args[0]]), ast.Continue(), "%Go"))
+    check_count(form, args, 1, 2)
+    return one_value(Result([], literal(eval_form(args[0]), env), NOTHING), env, dest)
 
 
 @special_form("%WHILE", SYSTEM)
-def while_(form: Any, env: Env) -> Result:
+def while_(form: Any, env: Env, dest: Dest) -> Result:
     """``(sys::%while test . body)``: run body while test is true; NIL. Body is no tagbody."""
     args = arguments(form)
-    _check_count(form, args, 1, None)
+    check_count(form, args, 1, None)
     with env.fn.loop(repeats=True):
         test = compile_test(args[0], env)
-        body = [s for f in args[1:] for s in compile_form(f, env).discard()]
+        body = compile_body(args[1:], env, EFFECT)
+    records = max(test.records, body.records)
     if not test.stmts:
-        return Result([ast.While(test=test.expr, body=body or [ast.Pass()], orelse=[])])
-    stop = ast.If(test=ast.UnaryOp(op=ast.Not(), operand=test.expr), body=[ast.Break()], orelse=[])
-    return Result([ast.While(test=ast.Constant(True), body=[*test.stmts, stop, *body], orelse=[])])
+        loop = ast.While(test=test.expr, body=body.stmts or [ast.Pass()], orelse=[])
+    else:
+        stop = ast.If(test=ast.UnaryOp(op=ast.Not(), operand=test.expr), body=[ast.Break()], orelse=[])
+        loop = ast.While(test=ast.Constant(True), body=[*test.stmts, stop, *body.stmts], orelse=[])
+    return one_value(Result([loop], ast.Constant(None), records), env, dest)
 
 
-# -- catch, throw, unwind-protect --------------------------------------------------------------
+# -- unwind-protect and multiple values --------------------------------------------------------
 
-@special_form("CATCH")
-def catch(form: Any, env: Env) -> Result:
-    args = arguments(form)
-    _check_count(form, args, 1, None)
-    tag = compile_form(args[0], env)
-    body = compile_body(args[1:], env)
-    tag_var, tags, out = (env.unit.fresh(h) for h in ("%tag", "%tags", "%r"))
-    pop = ast.Expr(call(ast.Attribute(value=name(tags), attr="pop", ctx=ast.Load())))
-    push = ast.Expr(call(ast.Attribute(value=name(tags), attr="append", ctx=ast.Load()), name(tag_var)))
-    protected = _catching([*body.stmts, assign(out, body.expr)], tag_var, "%Throw", out, env, [pop])
-    return Result([*tag.stmts, assign(tag_var, tag.expr), assign(tags, call("%catch_tags")), push, protected],
-                  name(out))
-
-
-@special_form("THROW")
-def throw(form: Any, env: Env) -> Result:
-    args = arguments(form)
-    _check_count(form, args, 2, 2)
-    tag = compile_form(args[0], env)
-    tag_stmts, tag_expr = temp(tag, env)
-    value = compile_form(args[1], env)
-    return Result([*tag_stmts, *value.stmts, ast.Expr(call("%throw", tag_expr, value.expr))])
+def _first_then(first: Any, then: list[Any], env: Env, dest: Dest, cleanup: bool) -> Result:
+    """The values of ``first`` kept while the forms ``then`` run after it (as ``cleanup``: in the
+    ``finally`` of a ``try``), for ``dest``: one value in a temporary, all values in a tuple
+    (recorded again for a tail, as the forms after may have recorded values of their own)."""
+    kept = compile_form(first, env, dest if dest in (EFFECT, ONE) else ALL)
+    after = compile_body(then, env, EFFECT)
+    records = max(kept.records, after.records, VALUES if dest.tail else NOTHING)
+    saved = None if dest is EFFECT else env.unit.fresh("%values")
+    protected = [*kept.stmts, *([] if saved is None else [assign(saved, kept.expr)])]
+    if cleanup:
+        stmts = [ast.Try(body=protected or [ast.Pass()], handlers=[], orelse=[], finalbody=after.stmts or [ast.Pass()])]
+    else:
+        stmts = [*protected, *after.stmts]
+    if saved is None:
+        return Result(stmts, ast.Constant(None), records)
+    return Result(stmts, call("%restore_values", name(saved)) if dest.tail else name(saved), records)
 
 
 @special_form("UNWIND-PROTECT")
-def unwind_protect(form: Any, env: Env) -> Result:
+def unwind_protect(form: Any, env: Env, dest: Dest) -> Result:
     args = arguments(form)
-    _check_count(form, args, 1, None)
-    protected_stmts, protected_values = _all_values(args[0], env)
-    cleanup = [s for f in args[1:] for s in compile_form(f, env).discard()]
-    saved = env.unit.fresh("%values")
-    body = [*protected_stmts, assign(saved, protected_values)]
-    return Result([ast.Try(body=body, handlers=[], orelse=[], finalbody=cleanup or [ast.Pass()])],
-                  call("%restore_values", name(saved)))
-
-
-# -- multiple values ---------------------------------------------------------------------------
-
-def _all_values(form: Any, env: Env) -> tuple[list[ast.stmt], ast.expr]:
-    """Statements and an expression of the tuple of all values of ``form``."""
-    if one_value(form, env):
-        result = compile_form(form, env)
-        return result.stmts, ast.Tuple(elts=[result.expr], ctx=ast.Load())
-    # The register is cleared first: then the form's tails are marked as those of a function
-    # entered with no values recorded (clean), and need no clear where they record nothing.
-    result = compile_form(mark_tail(form, env, clean=True), env)
-    return [*clear_pending_values(form, env).stmts, *result.stmts], call("%values_of", result.expr)
-
-
-@special_form("MULTIPLE-VALUE-CALL")
-def multiple_value_call(form: Any, env: Env) -> Result:
-    args = arguments(form)
-    _check_count(form, args, 1, None)
-    fn = compile_form(args[0], env)
-    stmts, fn_expr = temp(fn, env, "%f")
-    groups = []
-    for arg in args[1:]:
-        arg_stmts, arg_values = _all_values(arg, env)
-        tmp = env.unit.fresh("%mv")
-        stmts.extend([*arg_stmts, assign(tmp, arg_values)])
-        groups.append(name(tmp))
-    return Result(stmts, call("%mv_call", fn_expr, *groups))
+    check_count(form, args, 1, None)
+    return _first_then(args[0], args[1:], env, dest, cleanup=True)
 
 
 @special_form("MULTIPLE-VALUE-PROG1")
-def multiple_value_prog1(form: Any, env: Env) -> Result:
+def multiple_value_prog1(form: Any, env: Env, dest: Dest) -> Result:
     args = arguments(form)
-    _check_count(form, args, 1, None)
-    first_stmts, first_values = _all_values(args[0], env)
-    saved = env.unit.fresh("%values")
-    rest = [s for f in args[1:] for s in compile_form(f, env).discard()]
-    return Result([*first_stmts, assign(saved, first_values), *rest], call("%restore_values", name(saved)))
+    check_count(form, args, 1, None)
+    return _first_then(args[0], args[1:], env, dest, cleanup=False)
+
+
+@special_form("MULTIPLE-VALUE-CALL")
+def multiple_value_call(form: Any, env: Env, dest: Dest) -> Result:
+    """The function, then each form's values (a tuple each); the function is called on them all."""
+    args = arguments(form)
+    check_count(form, args, 1, None)
+    fn = compile_form(args[0], env, ONE)
+    stmts, fn_expr = temp(fn, env, "%f")
+    groups, each = [], [fn.records]
+    for arg in args[1:]:
+        group = compile_form(arg, env, ALL)
+        tmp = env.unit.fresh("%mv")
+        stmts.extend([*group.stmts, assign(tmp, group.expr)])
+        groups.append(name(tmp))
+        each.append(group.records)
+    return call_to(Arguments(stmts, [fn_expr, *groups], each), env, dest,
+                   lambda exprs: Result([], call("%mv_call", *exprs)))
 
 
 @special_form("%MULTIPLE-VALUES", SYSTEM)
-def multiple_values(form: Any, env: Env) -> Result:
-    """``(sys::%multiple-values form)``: all values of form, as a Python tuple."""
+def multiple_values(form: Any, env: Env, dest: Dest) -> Result:
+    """``(sys::%multiple-values form)``: all values of form, as a Python tuple (one value)."""
     args = arguments(form)
-    _check_count(form, args, 1, 1)
-    stmts, expr = _all_values(args[0], env)
-    return Result(stmts, expr)
+    check_count(form, args, 1, 1)
+    return one_value(compile_form(args[0], env, ALL), env, dest)
 
 
 @special_form("%NAMED-LAMBDA", SYSTEM)
-def named_lambda(form: Any, env: Env) -> Result:
+def named_lambda(form: Any, env: Env, dest: Dest) -> Result:
     """``(sys::%named-lambda name lambda-list . body)``: a function called ``name``, whose body is
     in ``(block name ...)`` (``name`` may be ``(setf x)``)."""
     args = arguments(form)
-    _check_count(form, args, 2, None)
+    check_count(form, args, 2, None)
     fname = args[0]
     block_name = fname.cdr.car if isinstance(fname, Cons) else fname
     label = show(fname)
     inner = self_call_env(fname, args[1], args[2:], env)
-    fn = compile_lambda(Cons(LAMBDA, form.cdr.cdr), inner or env, label, block=block_name)
+    fn = compile_lambda(Cons(LAMBDA, form.cdr.cdr), inner or env, label, block=block_name, defun=inner is not None)
     env.unit.code_names[fn.expr.id] = label
-    if inner is None:
-        return fn
-    return Result([*fn.stmts, bind_definition(inner.self_call[1], fn.expr)], fn.expr)
+    if inner is not None and inner.self_call.kept and inner.self_call.callees:
+        fn = Result([*fn.stmts, bind_definition(inner.self_call.key, fn.expr)], fn.expr, NOTHING)
+    return one_value(fn, env, dest)
 
 
 @special_form("PROGV")
-def progv(form: Any, env: Env) -> Result:
+def progv(form: Any, env: Env, dest: Dest) -> Result:
     args = arguments(form)
-    _check_count(form, args, 2, None)
-    stmts, exprs = [], []
+    check_count(form, args, 2, None)
+    stmts, exprs, records = [], [], NOTHING
     for f in args[:2]:
-        s, e = temp(compile_form(f, env), env)
+        value = compile_form(f, env, ONE)
+        s, e = temp(value, env)
         stmts.extend(s)
         exprs.append(e)
-    saved, out = env.unit.fresh("%specials"), env.unit.fresh("%r")
-    body = compile_body(args[2:], env)
-    stmts.append(assign(saved, call("%progv_bind", *exprs)))
-    stmts.append(ast.Try(body=[*body.stmts, assign(out, body.expr)], handlers=[], orelse=[],
-                         finalbody=[ast.Expr(call("%unbind_specials", name(saved)))]))
-    return Result(stmts, name(out))
+        records = max(records, value.records)
+    body = compile_body(args[2:], env, dest.after(records))
+    saved = env.unit.fresh("%specials")
+    stmts.append(assign(saved, special_bindings()))
+    protected = special_bindings_kept(saved, [ast.Expr(call("%progv_bind", *exprs))], body, dest, env)
+    return Result([*stmts, *protected.stmts], protected.expr, max(records, body.records))
 
 
 def special_operator_p(sym: Any) -> Any:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from lisp.compiler.core import Result, arguments, call, compile_form, items, program_error, show, special_form
+from lisp.compiler.core import EFFECT, ONE, Result, call, compile_form, one_value, special_form
 from lisp.compiler.env import Env, Variable
+from lisp.compiler.forms import arguments, items, program_error, show
 from lisp.compiler.functions import compile_let
 from lisp.compiler.macros import QUOTE, gensym, macro
+from lisp.compiler.result import Dest
 from lisp.runtime import namespace
 from lisp.runtime.condition_classes import LispTypeError
 from lisp.runtime.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, make_list
@@ -296,8 +298,11 @@ def prog_star(form: Any, env: Any) -> Any:
 @macro("WITH-OUTPUT-TO-STRING")
 def with_output_to_string(form: Any, env: Any) -> Any:
     spec, *body = _args(form, 1)
-    var, *_ = items(spec, form, 1)
+    var, *rest = items(spec, form, 1)
     decls, forms = split_declarations(body)
+    if rest and rest[0] is not None:  # a string with a fill pointer receives the output
+        stream = L(SYSTEM.intern("%FILL-POINTER-OUTPUT-STREAM"), rest[0])
+        return make_list([LET, L(L(var, stream)), *decls, make_list([PROGN, *forms])])
     return make_list([LET, L(L(var, L(cl_symbol("MAKE-STRING-OUTPUT-STREAM")))), *decls,
                       make_list([PROGN, *forms]), L(cl_symbol("GET-OUTPUT-STREAM-STRING"), var)])
 
@@ -318,14 +323,14 @@ def _loop_body(form: Any, env: Env) -> tuple[Result, str, list[ast.stmt]]:
     var, source = items(spec, form, 2)
     if not isinstance(var, Symbol):
         raise program_error(f"{show(var)} is not a variable, in {show(form)}", form)
-    src = compile_form(source, env)
+    src = compile_form(source, env, ONE)
     item = env.unit.fresh("%item")
     item_sym = gensym("ITEM")
     with env.fn.loop(repeats=True):
         inner = env.extend()
         inner.variables[item_sym] = Variable(item_sym, pyname=item, fn=env.fn)
-        bound = compile_let(make_list([LET, L(L(var, item_sym)), *body]), inner, sequential=False)
-    return src, *_element_target(item, bound.discard())
+        bound = compile_let(make_list([LET, L(L(var, item_sym)), *body]), inner, sequential=False, dest=EFFECT)
+    return Result(src.stmts, src.expr, max(src.records, bound.records)), *_element_target(item, bound.stmts)
 
 
 def _element_target(item: str, body: list[ast.stmt]) -> tuple[str, list[ast.stmt]]:
@@ -340,25 +345,25 @@ def _element_target(item: str, body: list[ast.stmt]) -> tuple[str, list[ast.stmt
     return item, body or [ast.Pass()]
 
 
-def _for_each(form: Any, env: Env, elements: str) -> Result:
-    """``(op (var source) . body)`` as ``for var in elements(source): body``."""
+def _for_each(form: Any, env: Env, dest: Dest, elements: str) -> Result:
+    """``(op (var source) . body)`` as ``for var in elements(source): body``; NIL."""
     src, item, body = _loop_body(form, env)
     loop = ast.For(target=ast.Name(id=item, ctx=ast.Store()), iter=call(elements, src.expr), body=body, orelse=[])
-    return Result([*src.stmts, loop])
+    return one_value(Result([*src.stmts, loop], ast.Constant(None), src.records), env, dest)
 
 
 @special_form("%DO-LIST", SYSTEM)
-def do_list(form: Any, env: Env) -> Result:
+def do_list(form: Any, env: Env, dest: Dest) -> Result:
     """``(sys::%do-list (var list) . body)``: body for each element of a proper list, through
     :class:`lisp.runtime.native_cons.ListIterator` (whose step is native code: one ``FOR_ITER`` per
     element). Its TYPE-ERROR for a tail that is not a list names DOLIST."""
-    return _for_each(form, env, "%list_iter")
+    return _for_each(form, env, dest, "%list_iter")
 
 
 @special_form("%DO-TIMES", SYSTEM)
-def do_times(form: Any, env: Env) -> Result:
+def do_times(form: Any, env: Env, dest: Dest) -> Result:
     """``(sys::%do-times (var count) . body)``: body for var from 0 below count."""
-    return _for_each(form, env, "%range")
+    return _for_each(form, env, dest, "%range")
 
 
 def _range(count: Any) -> range:

@@ -15,12 +15,12 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from lisp.compiler.core import arguments, compile_form, items, name
+from lisp.compiler.core import TAIL, compile_form, name
 from lisp.compiler.env import Env
+from lisp.compiler.forms import arguments, items
 from lisp.compiler.macros import macroexpand
 from lisp.compiler.result import stamp
 from lisp.compiler.runtime import NonLocalExit
-from lisp.compiler.tails import mark_tail
 from lisp.runtime import hooks, namespace
 from lisp.runtime import values as mv
 from lisp.runtime.condition_classes import ControlError, ProgramError
@@ -41,7 +41,7 @@ def compile_toplevel(form: Any, pos: SourcePos | None = None) -> Callable[[], An
     file = pos.file if pos is not None else "<lisp>"
     env = Env.toplevel(file)
     try:
-        result = compile_form(mark_tail(form, env), env)
+        result = compile_form(form, env, TAIL)
     except ProgramError as error:
         if error.pos is None:
             error.pos = pos
@@ -86,19 +86,24 @@ def _no_args() -> ast.arguments:
 def eval_form(form: Any, pos: SourcePos | None = None) -> Any:
     """Evaluate a top-level form; its primary value (all values stay in the values register).
 
-    ``pos``: where the form was read, if the form does not carry it (an atom).
+    ``pos``: where the form was read, if the form does not carry it (an atom). A RETURN-FROM, GO
+    or THROW out of the form (a handler or a closure the form calls) passes on to its block,
+    tagbody or catch around the evaluation, as ``eval``'s must: one whose target was no longer
+    established was refused where it happened (CONTROL-ERROR).
     """
-    try:
-        return _process(form, source_pos(form) or pos)
-    except NonLocalExit as exc:
-        raise ControlError("a RETURN-FROM, GO or THROW to an exit that is no longer active",
-                           pos=source_pos(form) or pos) from exc
+    return _process(form, source_pos(form) or pos)
 
 
 def eval_values(form: Any, pos: SourcePos | None = None) -> tuple[Any, ...]:
-    """Evaluate a top-level form; all its values."""
+    """Evaluate a top-level form of the REPL or a program; all its values. No Lisp code of this
+    thread is around it, so an exit that leaves it (to a block another thread established) has no
+    target here: a CONTROL-ERROR."""
     mv.clear()
-    return mv.take(eval_form(form, pos))
+    try:
+        return mv.take(eval_form(form, pos))
+    except NonLocalExit as exc:
+        raise ControlError("a RETURN-FROM, GO or THROW to an exit that is not established in this thread",
+                           pos=source_pos(form) or pos) from exc
 
 
 def _process(form: Any, pos: SourcePos | None) -> Any:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from lisp.compiler.runtime import parse_keywords
+from lisp.runtime.arrays import LispString
 from lisp.runtime.condition_classes import ProgramError, UndefinedFunction
 from lisp.runtime.data import NIL, Char, Symbol, T, cl_symbol, make_list
 from lisp.runtime.equality import eql_p
@@ -108,10 +109,20 @@ def show(x: Any) -> str:
     return prin1_to_string(x)
 
 
-def string_designator(x: Any) -> str:
-    """The string a designator names: a string, a symbol's name, or one character."""
+def string_argument(x: Any) -> str:
+    """The text of ``x``, which must be a string (a TYPE-ERROR otherwise)."""
     if isinstance(x, str):
         return x
+    check(isinstance(x, LispString), x, "STRING")
+    return x.text()
+
+
+def string_designator(x: Any) -> str:
+    """The text of the string a designator names: a string, a symbol's name, or one character."""
+    if isinstance(x, str):
+        return x
+    if isinstance(x, LispString):
+        return x.text()
     if isinstance(x, Symbol):
         return x.name
     if x is NIL:

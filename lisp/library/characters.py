@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lisp.library.arguments import check, expected, string_designator, truth
+from lisp.runtime.arrays import is_string, string_text
 from lisp.runtime.data import NIL, Char, Symbol, cl_symbol
 from lisp.runtime.namespace import builtin, proclaim_constant
 from lisp.syntax.reader import CHAR_NAMES
@@ -27,14 +28,17 @@ def check_char(c: Any) -> Char:
 
 
 def upcase(ch: str) -> str:
-    """The upper-case form of one character, if it is one character (CL case is one-to-one)."""
+    """The upper-case form of one character: only where the two forms map to each other, since
+    CL case is a one-to-one correspondence (CLHS 13.1.4.3): ``ß`` (upper ``SS``) and ``µ`` (upper
+    ``Μ``, whose lower case is ``μ``) have no upper case."""
     up = ch.upper()
-    return up if len(up) == 1 else ch
+    return up if len(up) == 1 and up.lower() == ch else ch
 
 
 def downcase(ch: str) -> str:
+    """The lower-case form of one character (see :func:`upcase`)."""
     down = ch.lower()
-    return down if len(down) == 1 else ch
+    return down if len(down) == 1 and down.upper() == ch else ch
 
 
 def _comparison(name: str, op: Callable[[int, int], bool], fold: bool, all_pairs: bool = False) -> None:
@@ -152,7 +156,7 @@ def character(x: Any) -> Char:
     """A character designator: a character, or a string or symbol name of length 1."""
     if isinstance(x, Char):
         return x
-    text = x if isinstance(x, str) else (x.name if isinstance(x, Symbol) else None)
+    text = string_text(x) if is_string(x) else (x.name if isinstance(x, Symbol) else None)
     check(text is not None and len(text) == 1, x, "CHARACTER")
     return Char(text)
 

@@ -27,6 +27,7 @@ from lisp.library.packages import apropos_list
 from lisp.runtime import docstrings
 from lisp.runtime.condition_classes import condition_class
 from lisp.runtime.data import (
+    COMMON_LISP,
     KEYWORD,
     NIL,
     Char,
@@ -81,7 +82,9 @@ def type_name(obj: Any) -> str:
         return "generic-function"
     kind = get_function(cl_symbol("TYPE-OF"))(obj)
     if isinstance(kind, Cons):
-        kind = kind.car
+        # (SIMPLE-ARRAY CHARACTER (3)) is a simple-string to SBCL's describe.
+        is_string = kind.car is cl_symbol("SIMPLE-ARRAY") and kind.cdr.car is cl_symbol("CHARACTER")
+        kind = cl_symbol("SIMPLE-STRING") if is_string else kind.car
     return prin1_to_string(kind).lower() if not isinstance(kind, Symbol) else kind.name.lower()
 
 
@@ -111,13 +114,13 @@ def apropos(name: Any, package: Any = NIL, external_only: Any = NIL) -> Any:
     ``(fbound)`` after one that names a function, ``= value`` after a bound variable. No values."""
     out = output_stream(NIL)
     for sym in iter_list(apropos_list(name, package)):
-        if external_only is not NIL and sym not in sym.package.external_symbols():
+        if external_only is not NIL and not (COMMON_LISP if sym is NIL else sym.package).is_external(sym):
             continue
         line = prin1_to_string(sym)
-        if function_key(sym) in GLOBALS or sym in MACROS:
+        if sym is not NIL and (function_key(sym) in GLOBALS or sym in MACROS):
             line += " (fbound)"
-        if global_value_is_set(sym) or sym.is_keyword:
-            line += " = " + prin1_to_string(symbol_value(sym))
+        if sym is NIL or global_value_is_set(sym) or sym.is_keyword:
+            line += " = " + prin1_to_string(sym and symbol_value(sym))
         out.fresh_line()  # (and no newline after the last, as SBCL)
         out.write_string(line)
     return values()

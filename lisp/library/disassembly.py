@@ -24,7 +24,7 @@ from lisp.clos.generic import info_of
 from lisp.compiler import eval_form
 from lisp.compiler.core import compile_form
 from lisp.compiler.env import Env
-from lisp.compiler.tails import mark_tail
+from lisp.compiler.result import Dest
 from lisp.library.arguments import function_designator
 from lisp.library.describing import source_location
 from lisp.runtime import docstrings
@@ -87,7 +87,7 @@ def python_of(definition: Any) -> str:
     form = make_list([_NAMED_LAMBDA, name, lambda_list, *body])
     pos = source_pos(definition)
     env = Env.toplevel(pos.file if pos is not None else "<lisp>")
-    result = compile_form(mark_tail(form, env), env)
+    result = compile_form(form, env, Dest.TAIL)
     return ast.unparse(ast.fix_missing_locations(ast.Module(body=result.stmts, type_ignores=[])))
 
 

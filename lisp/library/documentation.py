@@ -21,7 +21,7 @@ from lisp.compiler.macros import MACROS
 from lisp.library.arguments import check
 from lisp.runtime import docstrings
 from lisp.runtime.condition_classes import Condition, condition_class
-from lisp.runtime.data import NIL, Cons, Symbol, T, cl_symbol
+from lisp.runtime.data import NIL, Cons, Package, Symbol, T, cl_symbol
 from lisp.runtime.namespace import GLOBALS, builtin, function_key, setf_function_key
 
 FUNCTION, VARIABLE, TYPE, STRUCTURE, SETF, COMPILER_MACRO, METHOD_COMBINATION = (
@@ -53,11 +53,11 @@ def _documentation(x: Any, doc_type: Symbol) -> str | None:
 
 def object_documentation(obj: Any) -> str | None:
     """The documentation string an object keeps: a function's, a generic function's, a method's,
-    a class's."""
+    a class's, a package's."""
     info = info_of(obj)
     if info is not None:
         return info.documentation
-    if isinstance(obj, (LispMethod, LispClass)):
+    if isinstance(obj, (LispMethod, LispClass, Package)):
         return obj.documentation
     if isinstance(obj, type) and issubclass(obj, Condition):
         return obj.__doc__ if "__doc__" in obj.__dict__ else None
@@ -106,7 +106,7 @@ def _set_object_documentation(obj: Any, text: Any) -> bool:
     if info is not None:
         info.documentation = value
         return True
-    if isinstance(obj, (LispMethod, LispClass)):
+    if isinstance(obj, (LispMethod, LispClass, Package)):
         obj.documentation = value
         return True
     try:

@@ -3,15 +3,21 @@ function combinators (``identity``, ``constantly``, ``complement``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from lisp.compiler import eval_form
+from lisp.compiler.macros import MACROS, define_macro
 from lisp.compiler.loading import load as load_file
-from lisp.library.arguments import expected, function_designator, show
+from lisp.library.arguments import expected, function_designator, keywords, show
 from lisp.library.lists import list_items
+from lisp.library.symbols import fdefinition, set_fdefinition
+from lisp.library.pathnames import defaults, merge, native_namestring, pathname
 from lisp.runtime.condition_classes import FileError
 from lisp.runtime.data import NIL, Cons, Symbol, T, cl_symbol, make_list
-from lisp.runtime.namespace import GLOBALS, builtin, get_function, set_function
+from lisp.runtime.namespace import GLOBALS, builtin, setf_function_key
+from lisp.runtime.package_locks import check_package_lock
+from lisp.runtime.pathnames import make
 from lisp.runtime.signals import raise_error, type_error
 from lisp.runtime.values import values
 
@@ -45,42 +51,52 @@ def eval_(form: Any) -> Any:
 
 
 @builtin("LOAD")
-def load(path: Any, *args: Any) -> Any:
-    """``load`` of a Lisp source file; a missing file is a FILE-ERROR (or NIL with :if-does-not-exist nil)."""
-    from pathlib import Path
-
-    from lisp.library.arguments import keywords
-
+def load(filespec: Any, *args: Any) -> Any:
+    """``load`` of a Lisp source file named by a pathname designator, merged with
+    ``*default-pathname-defaults*``; a name without a type that names no file finds ``name.lisp``,
+    as SBCL's load finds a source file. A missing file is a FILE-ERROR (or NIL with
+    ``:if-does-not-exist nil``)."""
     kw = keywords(args, ("VERBOSE", "PRINT", "IF-DOES-NOT-EXIST", "EXTERNAL-FORMAT"), "LOAD")
-    text = path if isinstance(path, str) else None
-    if text is None:
-        type_error(path, expected("PATHNAME"))
-    if not Path(text).is_file() and Path(text + ".lisp").is_file():
-        text += ".lisp"  # a name without its type, as SBCL's load finds a source file
-    if not Path(text).is_file():
+    wanted = merge(pathname(filespec), defaults(), None)
+    if wanted.type is None and not Path(native_namestring(wanted, "LOAD")).is_file():
+        wanted = make(wanted.host, wanted.device, wanted.directory, wanted.name, "lisp", wanted.version)
+    file = native_namestring(wanted, "LOAD")
+    if not Path(file).is_file():
         if kw.get("IF-DOES-NOT-EXIST", T) is NIL:
             return NIL
-        raise_error(FileError(f"LOAD: no such file {show(text)}", pathname=text))
-    return load_file(text)
+        raise_error(FileError(f"LOAD: no such file {show(file)}", pathname=pathname(filespec)))
+    return load_file(file)
 
 
 @builtin("COMPILE")
 def compile_(name: Any, definition: Any = NIL) -> Any:
-    """``compile``: everything is compiled already; with a definition, make it a function (and
-    install it as ``name``'s global function when ``name`` is not NIL). Three values."""
-
+    """``compile``: everything is compiled already. With a definition (a lambda expression or a
+    function), make it a function and, when ``name`` is not NIL, install it as ``name``'s global
+    function. Three values: the function (for NIL), else the name; no warnings, no failure."""
     if definition is NIL:
-        fn = get_function(name)
+        fn = MACROS[name] if isinstance(name, Symbol) and name in MACROS else fdefinition(name)
     elif isinstance(definition, Cons):
         fn = eval_form(make_list([cl_symbol("FUNCTION"), definition]))
     else:
         fn = function_designator(definition)
-    if name is not NIL and definition is not NIL:
-        if not isinstance(name, Symbol):
-            type_error(name, expected("SYMBOL"))
-        set_function(name, fn)
-        return values(name, NIL, NIL)
-    return values(fn, NIL, NIL)
+    if name is NIL:
+        return values(fn, NIL, NIL)
+    if definition is not NIL:
+        set_fdefinition(fn, name)
+    return values(name, NIL, NIL)
+
+
+def set_macro_function(fn: Any, name: Any, environment: Any = NIL) -> Any:
+    """``(setf macro-function)``: ``name`` becomes a global macro whose expander is ``fn`` (a
+    function of the form and the environment)."""
+    if not isinstance(name, Symbol):
+        type_error(name, expected("SYMBOL"))
+    check_package_lock(name, "macro")
+    define_macro(name, function_designator(fn))
+    return fn
+
+
+GLOBALS[setf_function_key(cl_symbol("MACRO-FUNCTION"))] = set_macro_function
 
 
 @builtin("IDENTITY")

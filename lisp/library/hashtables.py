@@ -19,6 +19,7 @@ from lisp.compiler.macros import gensym, macro
 from lisp.library.arguments import check, function_designator, keywords, show, truth
 from lisp.library.limits import MOST_POSITIVE_FIXNUM
 from lisp.library.lists import list_items
+from lisp.runtime.arrays import BitVector, LispArray, LispString, LispVector
 from lisp.runtime.data import NIL, SYSTEM, Char, Cons, Symbol, T, cl_symbol, lisp_list, make_list
 from lisp.runtime.equality import EQUALP_BY_TYPE, equalp_p
 from lisp.runtime.native_cons import cells_of
@@ -66,6 +67,10 @@ def _equal_key(x: Any) -> Any:
         return ("cons", tuple(_equal_key(c.car) for c in cells), _equal_key(cells[-1].cdr))
     if type(x) is str:
         return ("str", x)
+    if type(x) is LispString:
+        return ("str", x.text())
+    if type(x) is BitVector:
+        return ("bits", tuple(x.items()))
     return _eql_key(x)
 
 
@@ -84,13 +89,17 @@ def _equalp_key(x: Any) -> Any:
         return x  # Python hashes and compares numbers by value: = in CL terms
     if t is Char:
         return ("char", x.char.lower())
-    if t is str:
-        return ("vec", tuple(("char", c.lower()) for c in x))
+    if t is str or t is LispString:
+        return ("vec", tuple(("char", c.lower()) for c in str(x)))
     if t is list:
         return ("vec", tuple(_equalp_key(e) for e in x))
     parts = EQUALP_PARTS.get(t)
     if parts is not None:
         return ("parts", t, tuple(_equalp_key(p) for p in parts(x)))
+    if isinstance(x, LispVector):
+        return ("vec", tuple(_equalp_key(e) for e in x.items()))
+    if isinstance(x, LispArray):
+        return ("array", x.dims, tuple(_equalp_key(e) for e in x.values()))
     return x
 
 

@@ -3,7 +3,7 @@ of :mod:`lisp.syntax.reader`, :mod:`lisp.syntax.printer`, :mod:`lisp.syntax.form
 
 Also readtables (``set-macro-character`` & co), the macros ``with-input-from-string``,
 ``with-open-file``, ``with-open-stream``, ``print-unreadable-object`` and ``formatter``, and ``open``
-on file names given as strings (there are no pathname objects: a deviation).
+on files named by pathname designators (``lisp.library.pathnames``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from typing import Any, TypeVar
 
 from lisp.compiler.macros import QUOTE, macro
 from lisp.compiler.standard_macros import split_declarations
-from lisp.library.arguments import check, expected, function_designator, keywords, show, truth
+from lisp.library.arguments import check, expected, function_designator, keywords, show, string_argument, truth
+from lisp.library.pathnames import native_namestring
+from lisp.runtime.arrays import LispVector, is_string, make_string, string_text
 from lisp.runtime.condition_classes import (
     Condition,
     EndOfFile,
@@ -154,7 +156,7 @@ def read_preserving_whitespace(stream: Any = NIL, eof_error_p: Any = T, eof_valu
 @lisp_function("READ-FROM-STRING")
 def read_from_string(string: Any, eof_error_p: Any = T, eof_value: Any = NIL, *args: Any) -> Any:
     """``read-from-string``: two values, the form and the index after it."""
-    check(isinstance(string, str), string, expected("STRING"))
+    string = string_argument(string)
     kw = keywords(args, ("START", "END", "PRESERVE-WHITESPACE"), "READ-FROM-STRING")
     start, end = _bounds(string, kw)
     stream = InputStream(string, start, end)
@@ -487,9 +489,9 @@ def pprint(obj: Any, stream: Any = NIL) -> Any:
 # -- output ----------------------------------------------------------------------------------------
 
 def _write_part(string: Any, stream: Any, args: tuple[Any, ...], who: str, ending: str) -> Any:
-    check(isinstance(string, str), string, expected("STRING"))
-    start, end = _bounds(string, keywords(args, ("START", "END"), who))
-    output_stream(stream).write_string(string[start:end] + ending)
+    text = string_argument(string)
+    start, end = _bounds(text, keywords(args, ("START", "END"), who))
+    output_stream(stream).write_string(text[start:end] + ending)
     return string
 
 
@@ -547,12 +549,12 @@ def make_string_output_stream(*args: Any) -> Any:
 @lisp_function("GET-OUTPUT-STREAM-STRING")
 def get_output_stream_string(stream: Any) -> Any:
     check(isinstance(stream, StringOutputStream), stream, expected("STRING-STREAM"))
-    return stream.get_output_stream_string()
+    return make_string(stream.get_output_stream_string())
 
 
 @lisp_function("MAKE-STRING-INPUT-STREAM")
 def make_string_input_stream(string: Any, start: Any = 0, end: Any = NIL) -> Any:
-    check(isinstance(string, str), string, expected("STRING"))
+    string = string_argument(string)
     start, end = _bounds(string, {"START": start, "END": end})
     return InputStream(string, start, end)
 
@@ -574,10 +576,10 @@ def make_two_way_stream(input_stream_: Any, output: Any) -> Any:
 @lisp_function("WRITE-SEQUENCE")
 def write_sequence(sequence: Any, stream: Any, *args: Any) -> Any:
     """``write-sequence`` of a string, or of a list or vector of characters."""
-    if isinstance(sequence, str):
-        text = sequence
+    if is_string(sequence):
+        text = string_text(sequence)
     else:
-        items = list(iter_list(sequence)) if not isinstance(sequence, list) else sequence
+        items = list(sequence) if isinstance(sequence, (list, LispVector)) else list(iter_list(sequence))
         for item in items:
             check(isinstance(item, Char), item, expected("CHARACTER"))
         text = "".join(item.char for item in items)
@@ -588,20 +590,23 @@ def write_sequence(sequence: Any, stream: Any, *args: Any) -> Any:
 
 @lisp_function("READ-SEQUENCE")
 def read_sequence(sequence: Any, stream: Any, *args: Any) -> Any:
-    """``read-sequence`` into a vector (strings are immutable here): the index after the last
-    character stored."""
-    check(isinstance(sequence, list), sequence, expected("VECTOR"))
+    """``read-sequence`` of characters into a vector: the index after the last one stored."""
+    check(isinstance(sequence, (list, LispVector)), sequence, expected("VECTOR"))
     kw = keywords(args, ("START", "END"), "READ-SEQUENCE")
-    start, end = _bounds(sequence, kw)
+    length = len(sequence) if isinstance(sequence, list) else sequence.length
+    start, end = _bounds(range(length), kw)
     source = input_stream(stream)
-    index = start
-    while index < end:
+    chars = []
+    while start + len(chars) < end:
         char = source.read_char()
         if char is None:
             break
-        sequence[index] = Char(char)
-        index += 1
-    return index
+        chars.append(Char(char))
+    if isinstance(sequence, list):
+        sequence[start:start + len(chars)] = chars
+    else:
+        sequence.put_values(start, chars)
+    return start + len(chars)
 
 
 @lisp_function("%STRING-INPUT-STREAM-INDEX", SYSTEM)
@@ -653,9 +658,9 @@ _IF_EXISTS = ("ERROR", "SUPERSEDE", "NEW-VERSION", "RENAME", "RENAME-AND-DELETE"
 
 @lisp_function("OPEN")
 def open_(filespec: Any, *args: Any) -> Any:
-    """``open`` of a file named by a string: :direction :input/:output/:io/:probe, :if-exists,
+    """``open`` of a file named by a pathname designator: :direction :input/:output/:io/:probe, :if-exists,
     :if-does-not-exist; characters in UTF-8 whatever :element-type and :external-format say."""
-    check(isinstance(filespec, str), filespec, expected("STRING"))
+    filespec = native_namestring(filespec, "OPEN")
     kw = keywords(args, ("DIRECTION", "ELEMENT-TYPE", "IF-EXISTS", "IF-DOES-NOT-EXIST", "EXTERNAL-FORMAT"), "OPEN")
     direction = kw.get("DIRECTION", keyword("INPUT"))
     if direction not in _DIRECTIONS:
@@ -777,10 +782,11 @@ def with_standard_io_syntax(form: Any, env: Any) -> Any:
 @macro("FORMATTER")
 def formatter_macro(form: Any, env: Any) -> Any:
     items = list(iter_list(form))
-    if len(items) != 2 or not isinstance(items[1], str):
+    if len(items) != 2 or not is_string(items[1]):
         raise ProgramError(f"FORMATTER needs one literal control string: {show(form)}", getattr(form, "pos", None))
-    make_formatter(items[1])  # a bad control string is an error when the macro is expanded
-    return L(SYSTEM.intern("%FORMATTER"), items[1])
+    control = string_text(items[1])
+    make_formatter(control)  # a bad control string is an error when the macro is expanded
+    return L(SYSTEM.intern("%FORMATTER"), control)
 
 
 @macro("WITH-INPUT-FROM-STRING")

@@ -22,6 +22,7 @@ from typing import Any
 
 from lisp.compiler.loading import load
 from lisp.library.arguments import function_designator, string_designator
+from lisp.library.pathnames import native_namestring
 from lisp.runtime.condition_classes import SimpleError
 from lisp.runtime.data import NIL, Cons, T, cl_symbol, iter_list, make_list
 from lisp.runtime.extensions import extension_symbol
@@ -83,7 +84,7 @@ def require(module: Any, pathnames: Any = NIL) -> Any:
         return NIL
     if pathnames is not NIL:
         for path in iter_list(pathnames) if isinstance(pathnames, Cons) else [pathnames]:
-            load(string_designator(path))
+            load(native_namestring(path, "REQUIRE"))
         return T
     for entry in iter_list(symbol_value(MODULE_SEARCH_PATH)):
         if isinstance(entry, str):

@@ -16,7 +16,7 @@ import sys
 from fractions import Fraction
 from typing import Any
 
-from lisp.library.arguments import check, expected, keywords, show, truth
+from lisp.library.arguments import check, expected, keywords, show, string_argument, truth
 from lisp.library.limits import MOST_POSITIVE_FIXNUM
 from lisp.runtime import native_cons
 from lisp.runtime.condition_classes import (
@@ -741,7 +741,7 @@ def cis(theta: Any) -> complex:
 @builtin("PARSE-INTEGER")
 def parse_integer(string: Any, *args: Any) -> Any:
     """``parse-integer``: the integer and the index where parsing stopped (two values)."""
-    check(isinstance(string, str), string, "STRING")
+    string = string_argument(string)
     kw = keywords(args, ("START", "END", "RADIX", "JUNK-ALLOWED"), "PARSE-INTEGER")
     start, end = kw.get("START", 0), kw.get("END", NIL)
     end = len(string) if end is NIL else end

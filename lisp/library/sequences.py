@@ -1,10 +1,13 @@
-"""Sequences: lists, vectors (Python lists) and strings (Python str) under one set of functions
-(CLHS 17), with the standard :start :end :from-end :count :key :test keywords.
+"""Sequences: lists and vectors under one set of functions (CLHS 17), with the standard :start
+:end :from-end :count :key :test keywords.
 
-A function works on the elements as a Python list (a string's elements are characters) and builds a
-result of the argument's kind with :func:`like`. Strings are immutable Python strings (a documented
-deviation), so the destructive functions return a new string where CL would modify one, and
-``fill`` / ``replace`` / ``(setf char)`` on a string signal an error saying so.
+A function works on the elements as a Python list (a string's elements are characters; a vector's
+are its active elements, up to its fill pointer) and builds a result of the argument's kind with
+:func:`like`: a new simple vector of the same element type for a vector (see
+:mod:`lisp.runtime.arrays`: a Python list for element type T, a modifiable ``LispString`` for
+characters). The destructive functions change a ``LispVector`` or a Python list in place; a literal
+string (a Python ``str``) cannot change, so ``fill``, ``replace`` and ``(setf elt)`` on one signal an
+error, and ``nreverse``, ``sort`` and ``nsubstitute`` return a new string.
 """
 
 from __future__ import annotations
@@ -30,50 +33,71 @@ from lisp.library.arguments import (
     truth,
 )
 from lisp.library.lists import ElementTest, NamedWalkers, define_family, list_items, list_length_of
-from lisp.library.types import is_character_type, sequence_kind, type_predicate
-from lisp.runtime.condition_classes import SimpleError
+from lisp.library.types import sequence_type, type_predicate
+from lisp.runtime.arrays import (
+    LispVector,
+    is_string,
+    is_vector,
+    literal_string_error,
+    make_simple_vector,
+    make_string,
+    string_text,
+)
 from lisp.runtime.data import NIL, Char, Cons, Symbol, T, cl_symbol, make_list
+from lisp.runtime.element_types import CHARACTER, ElementType
 from lisp.runtime.namespace import GLOBALS, builtin, function_key, setf_function_key
 from lisp.runtime.native_cons import all_reals, from_items, keep_if, keep_if_not, replace_cars
 from lisp.runtime.ratio import NUMBER_TYPES, RATIONAL_TYPES, REAL_TYPES
-from lisp.runtime.signals import raise_error, type_error
+from lisp.runtime.signals import type_error
 from lisp.runtime.values import primary
 
 _SEQUENCE = expected("SEQUENCE")
 
 
 def is_sequence(x: Any) -> bool:
-    return x is NIL or isinstance(x, (Cons, list, str))
+    return x is NIL or isinstance(x, Cons) or is_vector(x)
 
 
 def items(seq: Any, who: str | None = None) -> list[Any]:
-    """The elements of a sequence as a new Python list (characters for a string); a list must be
-    proper (:func:`lisp.library.lists.list_items`: its TYPE-ERROR names ``who`` when given)."""
+    """The elements of a sequence as a new Python list (characters for a string, the active
+    elements of a vector); a list must be proper (:func:`lisp.library.lists.list_items`: its
+    TYPE-ERROR names ``who`` when given)."""
     if isinstance(seq, list):
         return list(seq)
     if isinstance(seq, str):
         return [Char(c) for c in seq]
     if seq is NIL or isinstance(seq, Cons):
         return list_items(seq, who)
+    if isinstance(seq, LispVector):
+        return seq.items()
     return type_error(seq, _SEQUENCE)
 
 
 def like(seq: Any, new_items: Iterable[Any]) -> Any:
-    """A sequence of the same kind as ``seq`` holding ``new_items``."""
-    if isinstance(seq, str):
-        return chars_to_string(new_items)
+    """A new sequence of the same kind as ``seq`` (a simple vector of its element type for a
+    vector) holding ``new_items``."""
     if isinstance(seq, list):
         return list(new_items)
+    if isinstance(seq, str):
+        return make_simple_vector(CHARACTER, list(new_items))
+    if isinstance(seq, LispVector):
+        return make_simple_vector(seq.element_type, list(new_items))
     return from_items(new_items)
 
 
-def chars_to_string(chars: Iterable[Any]) -> str:
-    out = []
-    for c in chars:
-        if not isinstance(c, Char):
-            type_error(c, expected("CHARACTER"), f"a string can hold only characters, not {show(c)}")
-        out.append(c.char)
-    return "".join(out)
+def _in_place(seq: Any, new_items: list[Any], who: str) -> Any:
+    """``seq`` holding ``new_items`` (as many as it has elements) in place, for the destructive
+    functions; a literal string gives a new string instead."""
+    if isinstance(seq, list):
+        seq[:] = new_items
+        return seq
+    if isinstance(seq, LispVector):
+        seq.put_values(0, new_items)
+        return seq
+    if isinstance(seq, Cons):
+        # The elements go back into the same conses (the list may be destroyed, CLHS).
+        return replace_cars(seq, new_items)
+    return like(seq, new_items)
 
 
 def _bounds(kw: dict[str, Any], n: int, who: str, which: str = "") -> tuple[int, int]:
@@ -161,10 +185,7 @@ def _substitute(who: str, seq: Any, args: tuple, how: dict, new: Any) -> Any:
     elems, sel = _selection(who, seq, args, how)
     for i in sel.hits(elems):
         elems[i] = new
-    if who.startswith("N") and isinstance(seq, list):
-        seq[:] = elems
-        return seq
-    return like(seq, elems)
+    return _in_place(seq, elems, who) if who.startswith("N") else like(seq, elems)
 
 
 define_family("FIND", _find)
@@ -220,54 +241,75 @@ def sequence_length(seq: Any, who: str) -> int:
         return len(seq)
     if seq is NIL or isinstance(seq, Cons):
         return list_length_of(seq, who)
+    if isinstance(seq, LispVector):
+        return seq.length
     return type_error(seq, _SEQUENCE)
 
 
 @builtin("ELT")
 def elt(seq: Any, index: Any) -> Any:
-    return element(seq, index, "ELT")
-
-
-def element(seq: Any, index: Any, who: str) -> Any:
-    """The element at ``index`` of a sequence, for ELT, AREF and SVREF (``who`` names the caller)."""
     if isinstance(seq, list):
-        return seq[element_index(index, len(seq), who)]
+        return seq[element_index(index, len(seq), "ELT")]
     if isinstance(seq, str):
-        return Char(seq[element_index(index, len(seq), who)])
-    elems = items(seq, who)
-    return elems[element_index(index, len(elems), who)]
+        return Char(seq[element_index(index, len(seq), "ELT")])
+    if isinstance(seq, LispVector):
+        return seq.ref(element_index(index, seq.length, "ELT"))
+    elems = items(seq, "ELT")
+    return elems[element_index(index, len(elems), "ELT")]
 
 
-def set_elt(value: Any, seq: Any, index: Any, who: str = "(SETF ELT)") -> Any:
-    """``(setf elt)``; also for (setf aref) and (setf svref), named by ``who``."""
+def set_elt(value: Any, seq: Any, index: Any) -> Any:
+    """``(setf elt)``."""
     if isinstance(seq, list):
-        seq[element_index(index, len(seq), who)] = value
+        seq[element_index(index, len(seq), "(SETF ELT)")] = value
         return value
+    if isinstance(seq, LispVector):
+        return seq.set(element_index(index, seq.length, "(SETF ELT)"), value)
     if isinstance(seq, Cons):
         cell = seq
-        for _ in range(element_index(index, list_length_of(seq, who), who)):
+        for _ in range(element_index(index, list_length_of(seq, "(SETF ELT)"), "(SETF ELT)")):
             cell = cell.cdr
         cell.car = value
         return value
     if isinstance(seq, str):
-        immutable_string(seq, who)
+        return literal_string_error(seq)
     return type_error(seq, _SEQUENCE)
 
 
-def immutable_string(s: str, who: str) -> Any:
-    """Strings are Python strings and cannot be changed in place (a documented deviation)."""
-    raise_error(SimpleError(f"{who}: strings are immutable in this implementation; cannot modify {show(s)}"))
+GLOBALS[setf_function_key(cl_symbol("ELT"))] = set_elt
 
 
 @builtin("SUBSEQ")
 def subseq(seq: Any, start: Any, end: Any = NIL) -> Any:
-    whole = seq if isinstance(seq, (list, str)) else items(seq, "SUBSEQ")
+    if isinstance(seq, list):
+        start, end = _bounds({"START": start, "END": end}, len(seq), "SUBSEQ")
+        return seq[start:end]
+    if isinstance(seq, str):
+        start, end = _bounds({"START": start, "END": end}, len(seq), "SUBSEQ")
+        return make_string(seq[start:end])
+    if isinstance(seq, LispVector):
+        start, end = _bounds({"START": start, "END": end}, seq.length, "SUBSEQ")
+        return make_simple_vector(seq.element_type, seq.values(start, end))
+    whole = items(seq, "SUBSEQ")
     start, end = _bounds({"START": start, "END": end}, len(whole), "SUBSEQ")
-    return whole[start:end] if whole is seq else from_items(whole[start:end])
+    return from_items(whole[start:end])
+
+
+def set_subseq(new: Any, seq: Any, start: Any, end: Any = NIL) -> Any:
+    """``(setf subseq)``: the elements of ``new`` replace those of ``seq`` from ``start`` to ``end``,
+    as many as both have (as REPLACE does)."""
+    start, end = _bounds({"START": start, "END": end}, sequence_length(seq, "(SETF SUBSEQ)"), "(SETF SUBSEQ)")
+    _write_run(seq, start, items(new, "(SETF SUBSEQ)")[:end - start], "(SETF SUBSEQ)")
+    return new
+
+
+GLOBALS[setf_function_key(cl_symbol("SUBSEQ"))] = set_subseq
 
 
 @builtin("COPY-SEQ")
 def copy_seq(seq: Any) -> Any:
+    if is_string(seq):
+        return make_string(string_text(seq))
     return like(seq, items(seq, "COPY-SEQ"))
 
 
@@ -277,8 +319,8 @@ def reverse(seq: Any) -> Any:
 
 
 def _reversed(seq: Any, who: str) -> Any:
-    if isinstance(seq, str):
-        return seq[::-1]
+    if is_string(seq):
+        return make_string(string_text(seq)[::-1])
     return like(seq, reversed(items(seq, who)))
 
 
@@ -287,56 +329,93 @@ def nreverse(seq: Any) -> Any:
     if isinstance(seq, list):
         seq.reverse()
         return seq
-    if isinstance(seq, Cons):
-        # May destroy the list (CLHS NREVERSE): the elements go back into its conses, reversed.
-        return replace_cars(seq, items(seq, "NREVERSE")[::-1])
+    if isinstance(seq, (Cons, LispVector)):
+        return _in_place(seq, items(seq, "NREVERSE")[::-1], "NREVERSE")
     return _reversed(seq, "NREVERSE")
 
 
 # -- building --------------------------------------------------------------------------------------
 
 
-def _result_maker(result_type: Any, who: str) -> Callable[[list[Any]], Any]:
-    """How to build a sequence of ``result_type`` (a type specifier) from elements."""
-    kind = sequence_kind(result_type)
-    if kind == "list":
-        return make_list
-    if kind == "vector":
-        return list
-    if kind == "string":
-        return chars_to_string
-    return type_error(result_type, make_list([cl_symbol("MEMBER"), cl_symbol("LIST"), cl_symbol("VECTOR"),
-                                              cl_symbol("STRING")]),
-                      f"{who}: {show(result_type)} is not a sequence type")
+def _sequence_type(result_type: Any, who: str) -> tuple[ElementType | None, int | None]:
+    """The element type (None for a list) and length (or None) a sequence of ``result_type`` has."""
+    found = sequence_type(result_type)
+    if found is None:
+        return type_error(result_type, make_list([cl_symbol("MEMBER"), cl_symbol("LIST"), cl_symbol("VECTOR"),
+                                                  cl_symbol("STRING")]),
+                          f"{who}: {show(result_type)} is not a sequence type")
+    return found
+
+
+def _build(result_type: Any, elems: list[Any], who: str) -> Any:
+    """A new sequence of ``result_type`` holding ``elems``."""
+    element_type, length = _sequence_type(result_type, who)
+    if length is not None and len(elems) != length:
+        type_error(make_list(elems) if element_type is None else list(elems), result_type,
+                   f"{who}: {len(elems)} elements do not make a {show(result_type)}")
+    if element_type is None:
+        result = make_list(elems)
+        if not type_predicate(result_type)(result):  # (make-sequence 'null 1), (merge 'cons () ())
+            type_error(result, result_type, f"{who}: {show(result)} is not a {show(result_type)}")
+        return result
+    return make_simple_vector(element_type, elems)
 
 
 @builtin("CONCATENATE")
 def concatenate(result_type: Any, *seqs: Any) -> Any:
-    make = _result_maker(result_type, "CONCATENATE")
-    if make is chars_to_string and all(isinstance(s, str) for s in seqs):
-        return "".join(seqs)
+    if all(is_string(s) for s in seqs) and _sequence_type(result_type, "CONCATENATE") == (CHARACTER, None):
+        return make_string("".join(string_text(s) for s in seqs))
     out: list[Any] = []
     for s in seqs:
         out.extend(items(s, "CONCATENATE"))
-    return make(out)
+    return _build(result_type, out, "CONCATENATE")
 
 
 @builtin("MAP")
 def map_(result_type: Any, fn: Any, seq: Any, *more: Any) -> Any:
     f = function_designator(fn)
+    if result_type is not NIL:
+        _sequence_type(result_type, "MAP")  # a bad type is an error before any call
     results = [f(*args) for args in zip(*[items(s, "MAP") for s in (seq, *more)])]
     if result_type is NIL:
         return NIL
-    return _result_maker(result_type, "MAP")(results)
+    return _build(result_type, results, "MAP")
 
 
 @builtin("MAP-INTO")
 def map_into(target: Any, fn: Any, *seqs: Any) -> Any:
+    """``map-into``: a target vector with a fill pointer takes as many elements as its dimension
+    allows, and its fill pointer then says how many were stored (CLHS)."""
     f = function_designator(fn)
     sources = [items(s, "MAP-INTO") for s in seqs]
-    for i in range(min([sequence_length(target, "MAP-INTO")] + [len(s) for s in sources])):
-        set_elt(f(*(s[i] for s in sources)), target, i)
+    has_fill_pointer = isinstance(target, LispVector) and target.fill_pointer is not None
+    room = target.dims[0] if has_fill_pointer else sequence_length(target, "MAP-INTO")
+    results = [f(*(s[i] for s in sources)) for i in range(min([room] + [len(s) for s in sources]))]
+    if has_fill_pointer:
+        target.fill_pointer = len(results)
+    _write_run(target, 0, results, "MAP-INTO")
     return target
+
+
+def _write_run(seq: Any, start: int, new_items: list[Any], who: str) -> None:
+    """Store ``new_items`` into ``seq`` from index ``start`` on (within its length)."""
+    if not new_items and is_sequence(seq):
+        return  # nothing changes, not even a literal string
+    if isinstance(seq, list):
+        seq[start:start + len(new_items)] = new_items
+    elif isinstance(seq, LispVector):
+        seq.put_values(start, new_items)
+    elif seq is NIL or isinstance(seq, Cons):
+        cell = seq
+        for _ in range(start):
+            cell = cell.cdr
+        for value in new_items:
+            cell.car = value
+            cell = cell.cdr
+    elif isinstance(seq, str):
+        literal_string_error(seq)
+    else:
+        type_error(seq, _SEQUENCE)
 
 
 @builtin("REDUCE")
@@ -367,24 +446,18 @@ def reduce_(fn: Any, seq: Any, *args: Any) -> Any:
 @builtin("FILL")
 def fill(seq: Any, item: Any, *args: Any) -> Any:
     kw = keywords(args, ("START", "END"), "FILL")
-    if isinstance(seq, str):
-        return immutable_string(seq, "FILL")
     start, end = _bounds(kw, sequence_length(seq, "FILL"), "FILL")
-    for i in range(start, end):
-        set_elt(item, seq, i)
+    _write_run(seq, start, [item] * (end - start), "FILL")
     return seq
 
 
 @builtin("REPLACE")
 def replace(target: Any, source: Any, *args: Any) -> Any:
     kw = keywords(args, ("START1", "END1", "START2", "END2"), "REPLACE")
-    if isinstance(target, str):
-        return immutable_string(target, "REPLACE")
-    src = items(source, "REPLACE")
+    src = items(source, "REPLACE")  # a copy: the source may be the target itself (CLHS)
     start1, end1 = _bounds(kw, sequence_length(target, "REPLACE"), "REPLACE", "1")
     start2, end2 = _bounds(kw, len(src), "REPLACE", "2")
-    for offset, value in enumerate(src[start2:end2][:end1 - start1]):
-        set_elt(value, target, start1 + offset)
+    _write_run(target, start1, src[start2:end2][:end1 - start1], "REPLACE")
     return target
 
 
@@ -517,14 +590,7 @@ def sorted_items(elems: list[Any], pred: Any, key: Callable[[Any], Any] | None) 
 def _sort(seq: Any, predicate: Any, args: tuple[Any, ...], who: str) -> Any:
     kw = keywords(args, ("KEY",), who)
     pred = function_designator(predicate)
-    result = sorted_items(items(seq, who), pred, key_function(kw))
-    if isinstance(seq, list):
-        seq[:] = result
-        return seq
-    if isinstance(seq, Cons):
-        # CL's sort may destroy the list: the sorted elements go back into the same conses.
-        return replace_cars(seq, result)
-    return like(seq, result)
+    return _in_place(seq, sorted_items(items(seq, who), pred, key_function(kw)), who)
 
 
 @builtin("SORT")
@@ -553,179 +619,16 @@ def merge(result_type: Any, seq1: Any, seq2: Any, predicate: Any, *args: Any) ->
             i += 1
     out.extend(a[i:])
     out.extend(b[j:])
-    return _result_maker(result_type, "MERGE")(out)
-
-
-# -- vectors and arrays (one-dimensional) ----------------------------------------------------------
-
-
-@builtin("VECTOR")
-def vector(*elems: Any) -> list[Any]:
-    return list(elems)
-
-
-@builtin("MAKE-ARRAY")
-def make_array(dimensions: Any, *args: Any) -> Any:
-    """``make-array`` for one-dimensional arrays (vectors); an element type of CHARACTER makes a string."""
-    kw = keywords(args, ("ELEMENT-TYPE", "INITIAL-ELEMENT", "INITIAL-CONTENTS", "ADJUSTABLE",
-                         "FILL-POINTER", "DISPLACED-TO", "DISPLACED-INDEX-OFFSET"), "MAKE-ARRAY")
-    if isinstance(dimensions, Cons):
-        dims = list_items(dimensions, "MAKE-ARRAY")
-        if len(dims) != 1:
-            raise_error(SimpleError(f"MAKE-ARRAY: only one-dimensional arrays are supported, not {show(dimensions)}"))
-        dimensions = dims[0]
-    check(type(dimensions) is int and dimensions >= 0, dimensions, "UNSIGNED-BYTE")
-    if "DISPLACED-TO" in kw:
-        raise_error(SimpleError("MAKE-ARRAY: displaced arrays are not supported"))
-    fill_pointer = kw.get("FILL-POINTER", NIL)
-    if "INITIAL-CONTENTS" in kw:
-        contents = items(kw["INITIAL-CONTENTS"], "MAKE-ARRAY")
-        if len(contents) != dimensions:
-            raise_error(SimpleError(f"MAKE-ARRAY: :initial-contents has {len(contents)} elements, not {dimensions}"))
-    else:
-        contents = [kw.get("INITIAL-ELEMENT", 0 if fill_pointer is NIL else NIL)] * dimensions
-    if type(fill_pointer) is int:
-        contents = contents[:fill_pointer]
-    if is_character_type(kw.get("ELEMENT-TYPE", T)) and fill_pointer is NIL and kw.get("ADJUSTABLE", NIL) is NIL:
-        return chars_to_string(c if isinstance(c, Char) else Char(" ") for c in contents)
-    return contents
-
-
-@builtin("AREF")
-def aref(array: Any, *subscripts: Any) -> Any:
-    if len(subscripts) != 1:
-        raise_error(SimpleError(f"AREF: only one-dimensional arrays are supported; got {len(subscripts)} subscripts"))
-    check(isinstance(array, (list, str)), array, "VECTOR")
-    return element(array, subscripts[0], "AREF")
-
-
-def set_aref(value: Any, array: Any, *subscripts: Any) -> Any:
-    """``(setf aref)``."""
-    if len(subscripts) != 1:
-        raise_error(SimpleError("(SETF AREF): only one-dimensional arrays are supported"))
-    check(isinstance(array, (list, str)), array, "VECTOR")
-    return set_elt(value, array, subscripts[0], "(SETF AREF)")
-
-
-@builtin("SVREF")
-def svref(vec: Any, index: Any) -> Any:
-    check(isinstance(vec, list), vec, "SIMPLE-VECTOR")
-    return element(vec, index, "SVREF")
-
-
-@builtin("VECTOR-PUSH-EXTEND")
-def vector_push_extend(item: Any, vec: Any, extension: Any = NIL) -> int:
-    check(isinstance(vec, list), vec, "VECTOR")
-    vec.append(item)
-    return len(vec) - 1
-
-
-@builtin("VECTOR-PUSH")
-def vector_push(item: Any, vec: Any) -> int:
-    return vector_push_extend(item, vec)
-
-
-@builtin("VECTOR-POP")
-def vector_pop(vec: Any) -> Any:
-    check(isinstance(vec, list), vec, "VECTOR")
-    if not vec:
-        raise_error(SimpleError("VECTOR-POP: the vector is empty"))
-    return vec.pop()
-
-
-@builtin("FILL-POINTER")
-def fill_pointer(vec: Any) -> int:
-    check(isinstance(vec, list), vec, "VECTOR")
-    return len(vec)
-
-
-@builtin("ARRAY-DIMENSIONS")
-def array_dimensions(array: Any) -> Any:
-    check(isinstance(array, (list, str)), array, "ARRAY")
-    return make_list([len(array)])
-
-
-@builtin("ARRAY-DIMENSION")
-def array_dimension(array: Any, axis: Any) -> int:
-    check(isinstance(array, (list, str)), array, "ARRAY")
-    check(axis == 0 and type(axis) is int, axis, make_list([cl_symbol("INTEGER"), 0, 0]))
-    return len(array)
-
-
-@builtin("ARRAY-TOTAL-SIZE")
-def array_total_size(array: Any) -> int:
-    return array_dimension(array, 0)
-
-
-@builtin("ARRAY-IN-BOUNDS-P")
-def array_in_bounds_p(array: Any, *subscripts: Any) -> Any:
-    check(isinstance(array, (list, str)), array, "ARRAY")
-    return truth(len(subscripts) == 1 and type(subscripts[0]) is int and 0 <= subscripts[0] < len(array))
-
-
-@builtin("ROW-MAJOR-AREF")
-def row_major_aref(array: Any, index: Any) -> Any:
-    return aref(array, index)
-
-
-@builtin("ARRAY-ELEMENT-TYPE")
-def array_element_type(array: Any) -> Any:
-    check(isinstance(array, (list, str)), array, "ARRAY")
-    return cl_symbol("CHARACTER") if isinstance(array, str) else T
-
-
-@builtin("UPGRADED-ARRAY-ELEMENT-TYPE")
-def upgraded_array_element_type(spec: Any, environment: Any = NIL) -> Any:
-    return cl_symbol("CHARACTER") if is_character_type(spec) else T
-
-
-@builtin("ADJUSTABLE-ARRAY-P")
-def adjustable_array_p(array: Any) -> Any:
-    """Vectors are Python lists and can always grow (and have a fill pointer: their length);
-    strings are immutable."""
-    check(isinstance(array, (list, str)), array, "ARRAY")
-    return truth(isinstance(array, list))
-
-
-builtin("ARRAY-HAS-FILL-POINTER-P")(adjustable_array_p)
-
-
-@builtin("ADJUST-ARRAY")
-def adjust_array(array: Any, dimensions: Any, *args: Any) -> Any:
-    """``adjust-array`` of a vector to a new length, in place (a string gives a new string)."""
-    kw = keywords(args, ("ELEMENT-TYPE", "INITIAL-ELEMENT", "INITIAL-CONTENTS", "FILL-POINTER",
-                         "DISPLACED-TO", "DISPLACED-INDEX-OFFSET"), "ADJUST-ARRAY")
-    check(isinstance(array, (list, str)), array, "ARRAY")
-    size = list_items(dimensions, "ADJUST-ARRAY")[0] if isinstance(dimensions, Cons) else dimensions
-    check(type(size) is int and size >= 0, size, "UNSIGNED-BYTE")
-    if "INITIAL-CONTENTS" in kw:
-        new = items(kw["INITIAL-CONTENTS"], "ADJUST-ARRAY")[:size]
-    else:
-        old = items(array, "ADJUST-ARRAY")
-        new = old[:size] + [kw.get("INITIAL-ELEMENT", NIL)] * max(size - len(old), 0)
-    if isinstance(array, str):
-        return chars_to_string(new)
-    array[:] = new
-    return array
+    return _build(result_type, out, "MERGE")
 
 
 @builtin("MAKE-SEQUENCE")
 def make_sequence(result_type: Any, size: Any, *args: Any) -> Any:
     kw = keywords(args, ("INITIAL-ELEMENT",), "MAKE-SEQUENCE")
     check(type(size) is int and size >= 0, size, "UNSIGNED-BYTE")
-    make = _result_maker(result_type, "MAKE-SEQUENCE")
-    default = Char(" ") if make is chars_to_string else NIL
-    return make([kw.get("INITIAL-ELEMENT", default)] * size)
-
-
-@builtin("ARRAY-RANK")
-def array_rank(array: Any) -> int:
-    check(isinstance(array, (list, str)), array, "ARRAY")
-    return 1
-
-
-for _name, _setter in (("ELT", set_elt), ("AREF", set_aref), ("SVREF", lambda v, vec, i: set_elt(v, vec, i, "(SETF SVREF)"))):
-    GLOBALS[setf_function_key(cl_symbol(_name))] = _setter
+    element_type, _ = _sequence_type(result_type, "MAKE-SEQUENCE")
+    default = NIL if element_type is None else element_type.default
+    return _build(result_type, [kw.get("INITIAL-ELEMENT", default)] * size, "MAKE-SEQUENCE")
 
 
 @builtin("COERCE")
@@ -733,15 +636,15 @@ def coerce(obj: Any, spec: Any) -> Any:
     """``coerce`` to sequence types, CHARACTER, float types, COMPLEX, FUNCTION and T."""
     if spec is T or type_predicate(spec)(obj):
         return obj
-    if sequence_kind(spec) is not None and is_sequence(obj):
-        result = _result_maker(spec, "COERCE")(items(obj))
+    if is_sequence(obj) and sequence_type(spec) is not None:
+        result = _build(spec, items(obj), "COERCE")
         if not type_predicate(spec)(result):
             type_error(obj, spec, f"COERCE: {show(obj)} cannot become a {show(spec)}")
         return result
     name = spec.name if isinstance(spec, Symbol) else (spec.car.name if isinstance(spec, Cons)
                                                       and isinstance(spec.car, Symbol) else None)
     if name == "CHARACTER":
-        text = obj if isinstance(obj, str) else (obj.name if isinstance(obj, Symbol) else None)
+        text = string_text(obj) if is_string(obj) else (obj.name if isinstance(obj, Symbol) else None)
         if text is not None and len(text) == 1:
             return Char(text)
     if name in ("FLOAT", "SINGLE-FLOAT", "DOUBLE-FLOAT", "SHORT-FLOAT", "LONG-FLOAT") \

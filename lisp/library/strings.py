@@ -1,7 +1,10 @@
 """Strings (CLHS 16): designators, characters of a string, comparison with :start/:end, case
-conversion and trimming. Strings are immutable Python strings (see lisp.runtime.data): ``(setf char)`` and
-the ``nstring-`` functions cannot change a string in place, so the ``nstring-`` functions return
-the converted copy and ``(setf char)`` signals an error that says so."""
+conversion and trimming.
+
+A string is a literal Python ``str`` (which cannot be modified) or a ``LispString`` (see
+:mod:`lisp.runtime.arrays`): every string these functions make is a new ``LispString``, which
+``(setf char)`` and the ``nstring-`` functions change in place.
+"""
 
 from __future__ import annotations
 
@@ -18,35 +21,50 @@ from lisp.library.arguments import (
     truth,
 )
 from lisp.library.characters import downcase, upcase
-from lisp.library.sequences import immutable_string, items
-from lisp.runtime.data import NIL, Char, cl_symbol
+from lisp.library.sequences import items
+from lisp.library.types import upgraded_element_type
+from lisp.runtime.arrays import LispString, is_string, literal_string_error, make_string
+from lisp.runtime.data import NIL, SYSTEM, Char, cl_symbol, make_list
+from lisp.runtime.element_types import CHARACTER
+from lisp.runtime.fill_pointer_stream import FillPointerOutputStream
 from lisp.runtime.namespace import GLOBALS, builtin, setf_function_key
+from lisp.runtime.signals import type_error
 
 _STRING = expected("STRING")
 
 
-def _check_string(s: Any) -> str:
-    check(isinstance(s, str), s, _STRING)
+def _check_string(s: Any) -> Any:
+    check(is_string(s), s, _STRING)
     return s
 
 
 @builtin("STRING")
-def string(x: Any) -> str:
-    return string_designator(x)
+def string(x: Any) -> Any:
+    """``string``: a string is itself; a symbol gives its name, a character a new string of it."""
+    if isinstance(x, Char):
+        return make_string(x.char)
+    return x if is_string(x) else string_designator(x)
 
 
 @builtin("CHAR")
 def char(s: Any, index: Any) -> Char:
-    s = _check_string(s)
-    return Char(s[element_index(index, len(s), "CHAR")])
+    """``char``: the character at ``index``, which may be beyond a fill pointer (CLHS)."""
+    if type(s) is str:
+        return Char(s[element_index(index, len(s), "CHAR")])
+    return _check_string(s).ref(element_index(index, s.dims[0], "CHAR"))
 
 
-builtin("SCHAR")(char)
+@builtin("SCHAR")
+def schar(s: Any, index: Any) -> Char:
+    check(type(s) is str or (isinstance(s, LispString) and s.simple), s, "SIMPLE-STRING")
+    return char(s, index)
 
 
 def set_char(value: Any, s: Any, index: Any) -> Any:
-    """``(setf char)``: strings cannot be changed in place here."""
-    return immutable_string(_check_string(s), "SETF CHAR")
+    """``(setf char)`` and ``(setf schar)``."""
+    if type(s) is str:
+        return literal_string_error(s)
+    return _check_string(s).set(element_index(index, s.dims[0], "(SETF CHAR)"), value)
 
 
 GLOBALS[setf_function_key(cl_symbol("CHAR"))] = set_char
@@ -54,12 +72,14 @@ GLOBALS[setf_function_key(cl_symbol("SCHAR"))] = set_char
 
 
 @builtin("MAKE-STRING")
-def make_string(size: Any, *args: Any) -> str:
+def make_string_(size: Any, *args: Any) -> LispString:
     check(type(size) is int and size >= 0, size, "UNSIGNED-BYTE")
     kw = keywords(args, ("INITIAL-ELEMENT", "ELEMENT-TYPE"), "MAKE-STRING")
-    fill = kw.get("INITIAL-ELEMENT", Char(" "))
+    if "ELEMENT-TYPE" in kw and upgraded_element_type(kw["ELEMENT-TYPE"]) is not CHARACTER:
+        type_error(kw["ELEMENT-TYPE"], cl_symbol("CHARACTER"), "MAKE-STRING: the element type must be a character type")
+    fill = kw.get("INITIAL-ELEMENT", CHARACTER.default)
     check(isinstance(fill, Char), fill, "CHARACTER")
-    return fill.char * size
+    return make_string(fill.char * size)
 
 
 # -- comparison ------------------------------------------------------------------------------------
@@ -125,13 +145,25 @@ def _capitalize(text: str) -> str:
 
 
 def _case_converter(name: str, convert: Callable[[str], str]) -> None:
-    def converted(x: Any, *args: Any) -> str:
+    """``string-upcase`` & co. (a new string) and ``nstring-upcase`` & co. (the string changed in place)."""
+    in_place = name.startswith("N")
+
+    def converted(x: Any, *args: Any) -> Any:
         kw = keywords(args, ("START", "END"), name)
+        if in_place:
+            _check_string(x)
         s = string_designator(x)
         start = bounding_index(kw.get("START", 0), len(s), name)
         end = kw.get("END", NIL)
         end = len(s) if end is NIL else bounding_index(end, len(s), name)
-        return s[:start] + convert(s[start:end]) + s[end:]
+        part = convert(s[start:end])
+        if not in_place:
+            return make_string(s[:start] + part + s[end:])
+        if type(x) is str:
+            # A literal cannot change; one whose characters would stay the same need not.
+            return x if part == s[start:end] else literal_string_error(x)
+        x.put_values(start, [Char(c) for c in part])
+        return x
 
     converted.__name__ = name.lower().replace("-", "_")
     converted.__doc__ = f"``{name.lower()}``."
@@ -145,20 +177,32 @@ for _prefix in ("", "N"):
 
 
 def _trimmer(name: str, left: bool, right: bool) -> None:
-    def trim(bag: Any, x: Any) -> str:
+    def trim(bag: Any, x: Any) -> LispString:
         chars = "".join(c.char for c in items(bag) if isinstance(c, Char))
         s = string_designator(x)
         if left:
             s = s.lstrip(chars)
         if right:
             s = s.rstrip(chars)
-        return s
+        return make_string(s)
 
     trim.__name__ = name.lower().replace("-", "_")
-    trim.__doc__ = f"``{name.lower()}``: remove the characters of the bag from the ends."
+    trim.__doc__ = f"``{name.lower()}``: a new string, without the characters of the bag at the ends."
     builtin(name)(trim)
 
 
 _trimmer("STRING-TRIM", True, True)
 _trimmer("STRING-LEFT-TRIM", True, False)
 _trimmer("STRING-RIGHT-TRIM", False, True)
+
+
+# -- output into a string --------------------------------------------------------------------------
+
+
+@builtin("%FILL-POINTER-OUTPUT-STREAM", SYSTEM)
+def fill_pointer_output_stream(string: Any) -> FillPointerOutputStream:
+    """The stream of ``(with-output-to-string (var string) ...)``: it appends to ``string``."""
+    check(isinstance(string, LispString) and string.fill_pointer is not None, string,
+          make_list([cl_symbol("AND"), cl_symbol("STRING"),
+                     make_list([cl_symbol("SATISFIES"), cl_symbol("ARRAY-HAS-FILL-POINTER-P")])]))
+    return FillPointerOutputStream(string)

@@ -7,22 +7,34 @@ import threading
 from typing import Any
 
 from lisp.compiler.macros import MACROS
-from lisp.library.arguments import check, expected, function_designator, show, string_designator, truth
+from lisp.compiler.special_forms import special_operator_p
+from lisp.library.arguments import (
+    check,
+    expected,
+    function_designator,
+    show,
+    string_argument,
+    string_designator,
+    truth,
+)
 from lisp.library.lists import getf, plist_put, plist_remove
 from lisp.runtime import namespace
+from lisp.runtime.arrays import is_string, string_text
 from lisp.runtime.condition_classes import PackageError, SimpleError, UndefinedFunction
 from lisp.runtime.data import (
+    COMMON_LISP,
     NIL,
     Cons,
     Package,
     Symbol,
     T,
     cl_symbol,
-    find_package,
+    iter_list,
     list_all_packages,
     make_list,
 )
 from lisp.runtime.namespace import GLOBALS, builtin, setf_function_key
+from lisp.runtime.package_locks import check_package_change, check_package_lock
 from lisp.runtime.signals import raise_error, type_error
 from lisp.runtime.values import values
 
@@ -45,12 +57,16 @@ def _name(sym: Any) -> str:
     return "NIL" if sym is NIL else sym.name
 
 
-def package_designator(x: Any) -> Package:
-    """The package a designator names (a package, or a string designator of its name)."""
+def package_designator(x: Any, *, deleted_ok: bool = False) -> Package:
+    """The package a designator names: a package, or a string designator of a name of it (a local
+    nickname of the current package first). A deleted package is a PACKAGE-ERROR unless
+    ``deleted_ok``."""
     if isinstance(x, Package):
+        if x.deleted and not deleted_ok:
+            raise_error(PackageError(f"the package {x.name} has been deleted", package=x))
         return x
     name = string_designator(x)
-    found = find_package(name)
+    found = current_package().package_named(name)
     if found is None:
         raise_error(PackageError(f"there is no package named {show(name)}", package=name))
     return found
@@ -61,10 +77,21 @@ def current_package() -> Package:
 
 
 def _as_nil_symbol(sym: Any) -> Symbol:
-    """The symbol NIL is Python None (lisp.runtime.data); operations on its cells refuse it plainly."""
+    """The symbol NIL is Python None (lisp.runtime.data): operations on its value and function
+    cells refuse it plainly (it is a constant, and COMMON-LISP is locked)."""
     if sym is NIL:
-        raise_error(SimpleError("the symbol NIL is a constant and has no function or property cells here"))
+        raise_error(SimpleError("the symbol NIL is a constant and its function cannot be set"))
     return check_symbol(sym)
+
+
+class _NilCells:
+    """Where the property list of NIL lives: NIL is Python None, which has no attribute to hold it."""
+
+    plist: Any = NIL
+
+
+def _plist_holder(sym: Any) -> Any:
+    return _NilCells if sym is NIL else check_symbol(sym)
 
 
 # -- names and creation ----------------------------------------------------------------------------
@@ -78,13 +105,12 @@ def symbol_name(sym: Any) -> str:
 @builtin("SYMBOL-PACKAGE")
 def symbol_package(sym: Any) -> Any:
     check_symbol(sym)
-    return find_package("COMMON-LISP") if sym is NIL else (sym.package or NIL)
+    return COMMON_LISP if sym is NIL else (sym.package or NIL)
 
 
 @builtin("MAKE-SYMBOL")
 def make_symbol(name: Any) -> Symbol:
-    check(isinstance(name, str), name, "STRING")
-    return Symbol(name)
+    return Symbol(string_argument(name))
 
 
 @builtin("GENSYM")
@@ -92,8 +118,8 @@ def gensym(prefix: Any = "G") -> Symbol:
     """``gensym``: a fresh uninterned symbol named ``prefix`` followed by ``*gensym-counter*``."""
     if type(prefix) is int:
         return Symbol(f"G{prefix}")
-    check(isinstance(prefix, str), prefix, make_list([cl_symbol("OR"), cl_symbol("STRING"),
-                                                       cl_symbol("UNSIGNED-BYTE")]))
+    check(is_string(prefix), prefix, make_list([cl_symbol("OR"), cl_symbol("STRING"), cl_symbol("UNSIGNED-BYTE")]))
+    prefix = string_text(prefix)
     with _gensym_lock:
         n = namespace.symbol_value(_GENSYM_COUNTER)
         namespace.set_symbol_value(_GENSYM_COUNTER, n + 1)
@@ -111,14 +137,14 @@ def gentemp(prefix: Any = "T", package: Any = NIL) -> Symbol:
 
 @builtin("COPY-SYMBOL")
 def copy_symbol(sym: Any, copy_properties: Any = NIL) -> Symbol:
+    """``copy-symbol``: a fresh uninterned symbol of the same name; with ``copy-properties``, a copy
+    of the property list and the same value and function (NIL's value is NIL)."""
     new = Symbol(_name(check_symbol(sym)))
-    if copy_properties is not NIL and sym is not NIL:
-        from lisp.library.lists import copy_list
-
-        new.plist = copy_list(sym.plist)
-        if namespace.boundp(sym):
-            namespace.set_symbol_value(new, namespace.symbol_value(sym))
-        if namespace.fboundp(sym):
+    if copy_properties is not NIL:
+        new.plist = make_list(iter_list(symbol_plist(sym)))
+        if boundp(sym) is T:
+            namespace.set_symbol_value(new, symbol_value(sym))
+        if sym is not NIL and namespace.fboundp(sym):
             namespace.set_function(new, namespace.get_function(sym))
     return new
 
@@ -126,17 +152,18 @@ def copy_symbol(sym: Any, copy_properties: Any = NIL) -> Symbol:
 @builtin("INTERN")
 def intern(name: Any, package: Any = NIL) -> Any:
     """``intern``: the symbol and its status (:internal, :external, :inherited or NIL if new)."""
-    check(isinstance(name, str), name, "STRING")
+    name = string_argument(name)
     pkg = current_package() if package is NIL else package_designator(package)
     sym, status = pkg.find_symbol(name)
     if status is NIL:
+        check_package_change(pkg, f"interning {name}")
         return values(pkg.intern(name), NIL)
     return values(sym, status)
 
 
 @builtin("FIND-SYMBOL")
 def find_symbol(name: Any, package: Any = NIL) -> Any:
-    check(isinstance(name, str), name, "STRING")
+    name = string_argument(name)
     pkg = current_package() if package is NIL else package_designator(package)
     sym, status = pkg.find_symbol(name)
     return values(sym, status)
@@ -146,12 +173,14 @@ def find_symbol(name: Any, package: Any = NIL) -> Any:
 def find_package_(name: Any) -> Any:
     if isinstance(name, Package):
         return name
-    return find_package(string_designator(name)) or NIL
+    return current_package().package_named(string_designator(name)) or NIL
 
 
 @builtin("PACKAGE-NAME")
-def package_name(package: Any) -> str:
-    return package_designator(package).name
+def package_name(package: Any) -> Any:
+    """``package-name``: NIL for a deleted package."""
+    pkg = package_designator(package, deleted_ok=True)
+    return NIL if pkg.deleted else pkg.name
 
 
 @builtin("LIST-ALL-PACKAGES")
@@ -212,12 +241,16 @@ def constantp(form: Any, environment: Any = NIL) -> Any:
 
 @builtin("SYMBOL-FUNCTION")
 def symbol_function(sym: Any) -> Any:
-    return namespace.get_function(_as_nil_symbol(sym))
+    if sym is NIL:
+        return raise_error(UndefinedFunction(name=NIL))
+    return namespace.get_function(check_symbol(sym))
 
 
 @builtin("FDEFINITION")
 def fdefinition(name: Any) -> Any:
     """The global function of a function name: a symbol or ``(setf symbol)``."""
+    if name is NIL:
+        return raise_error(UndefinedFunction(name=NIL))
     key = _function_name_key(name)
     try:
         return GLOBALS[key]
@@ -233,9 +266,12 @@ def _function_name_key(name: Any) -> str:
 
 
 def set_fdefinition(fn: Any, name: Any) -> Any:
-    """``(setf fdefinition)`` and ``(setf symbol-function)``."""
+    """``(setf fdefinition)`` and ``(setf symbol-function)``: a symbol of a locked package is
+    refused, as SBCL refuses it (see lisp.runtime.package_locks)."""
     function_designator(fn)
-    GLOBALS[_function_name_key(name)] = fn
+    key = _function_name_key(name)
+    check_package_lock(name, "function")
+    GLOBALS[key] = fn
     return fn
 
 
@@ -245,7 +281,9 @@ GLOBALS[setf_function_key(cl_symbol("SYMBOL-FUNCTION"))] = set_fdefinition
 
 @builtin("FBOUNDP")
 def fboundp(name: Any) -> Any:
-    if isinstance(name, Symbol) and name in MACROS:
+    if name is NIL:
+        return NIL
+    if isinstance(name, Symbol) and (name in MACROS or special_operator_p(name)):
         return T
     return truth(_function_name_key(name) in GLOBALS)
 
@@ -263,11 +301,16 @@ def fmakunbound(name: Any) -> Any:
 
 @builtin("SYMBOL-PLIST")
 def symbol_plist(sym: Any) -> Any:
-    return NIL if sym is NIL else check_symbol(sym).plist
+    return _plist_holder(sym).plist
 
 
-GLOBALS[setf_function_key(cl_symbol("SYMBOL-PLIST"))] = \
-    lambda plist, sym: setattr(_as_nil_symbol(sym), "plist", plist) or plist
+def set_symbol_plist(plist: Any, sym: Any) -> Any:
+    """``(setf symbol-plist)``."""
+    _plist_holder(sym).plist = plist
+    return plist
+
+
+GLOBALS[setf_function_key(cl_symbol("SYMBOL-PLIST"))] = set_symbol_plist
 
 
 @builtin("GET")
@@ -277,8 +320,8 @@ def get(sym: Any, indicator: Any, default: Any = NIL) -> Any:
 
 def set_get(value: Any, sym: Any, indicator: Any, default: Any = NIL) -> Any:
     """``(setf get)``."""
-    sym = _as_nil_symbol(sym)
-    sym.plist = plist_put(sym.plist, indicator, value)
+    holder = _plist_holder(sym)
+    holder.plist = plist_put(holder.plist, indicator, value)
     return value
 
 
@@ -287,6 +330,6 @@ GLOBALS[setf_function_key(cl_symbol("GET"))] = set_get
 
 @builtin("REMPROP")
 def remprop(sym: Any, indicator: Any) -> Any:
-    sym = _as_nil_symbol(sym)
-    sym.plist, found = plist_remove(sym.plist, indicator)
+    holder = _plist_holder(sym)
+    holder.plist, found = plist_remove(holder.plist, indicator)
     return truth(found)

@@ -11,6 +11,7 @@ the library), which also answers for class objects used as type specifiers.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -20,6 +21,7 @@ from lisp.library.lists import list_items
 from lisp.runtime import condition_classes
 from lisp.runtime.condition_classes import Condition, ProgramError, SimpleError, condition_class
 from lisp.runtime.data import (
+    COMMON_LISP,
     NIL,
     SYSTEM,
     Char,
@@ -32,8 +34,11 @@ from lisp.runtime.data import (
     make_list,
     source_pos,
 )
+from lisp.runtime.arrays import LispArray, array_type_specifier, is_array, is_string, is_vector
 from lisp.runtime.docstrings import docstring
+from lisp.runtime.element_types import BIT, CHARACTER, GENERAL, UPGRADED, ElementType
 from lisp.runtime.equality import eql_p
+from lisp.runtime.fill_pointer_stream import FillPointerOutputStream
 from lisp.runtime.namespace import builtin
 from lisp.runtime.ratio import NUMBER_TYPES, RATIONAL_TYPES, REAL_TYPES, Ratio
 from lisp.runtime.signals import Restart, raise_error
@@ -65,7 +70,7 @@ def _stream_class_p(name: str) -> Predicate:
     def test(x: Any) -> bool:
         from lisp.runtime import streams
 
-        kinds = {"STRING-STREAM": (streams.StringOutputStream, streams.InputStream),
+        kinds = {"STRING-STREAM": (streams.StringOutputStream, streams.InputStream, FillPointerOutputStream),
                  "BROADCAST-STREAM": (streams.BroadcastStream,), "TWO-WAY-STREAM": (streams.TwoWayStream,)}[name]
         return type(x) in kinds  # exact: a HostInputStream (a file) is an InputStream subclass
 
@@ -76,6 +81,143 @@ def _random_state_p(x: Any) -> bool:
     from lisp.library.numbers import RandomState
 
     return isinstance(x, RandomState)
+
+
+# -- array types (see lisp.runtime.arrays for the representation) ----------------------------------
+
+
+@dataclass(frozen=True)
+class ArrayType:
+    """An array type specifier: whether its arrays are simple, their upgraded element type (None:
+    any) and their dimensions (None: any rank; else one entry per axis, None where any size)."""
+
+    simple: bool
+    element: ElementType | None
+    dims: tuple[int | None, ...] | None
+
+    def holds(self, x: Any) -> bool:
+        shape = array_shape(x)
+        return shape is not None and ArrayType(*shape).within(self)
+
+    def within(self, other: ArrayType) -> bool:
+        """Whether every array of this type is of ``other``."""
+        if (other.simple and not self.simple) or (other.element is not None and self.element is not other.element):
+            return False
+        if other.dims is None:
+            return True
+        return self.dims is not None and len(self.dims) == len(other.dims) and all(
+            b is None or a == b for a, b in zip(self.dims, other.dims))
+
+
+# Array type names: (simple, element type, or None when the specifier's first argument gives it,
+# and whether the arguments give one dimension (a vector's size) or a list of dimensions).
+_ARRAY_TYPE_NAMES: dict[str, tuple[bool, ElementType | None, bool]] = {
+    "ARRAY": (False, None, False), "SIMPLE-ARRAY": (True, None, False),
+    "VECTOR": (False, None, True), "SIMPLE-VECTOR": (True, GENERAL, True),
+    "STRING": (False, CHARACTER, True), "SIMPLE-STRING": (True, CHARACTER, True),
+    "BASE-STRING": (False, CHARACTER, True), "SIMPLE-BASE-STRING": (True, CHARACTER, True),
+    "BIT-VECTOR": (False, BIT, True), "SIMPLE-BIT-VECTOR": (True, BIT, True),
+}
+
+
+def array_shape(x: Any) -> tuple[bool, ElementType, tuple[int, ...]] | None:
+    """Whether ``x`` is simple, its element type and its dimensions, if it is an array."""
+    if isinstance(x, list):
+        return True, GENERAL, (len(x),)
+    if isinstance(x, str):
+        return True, CHARACTER, (len(x),)
+    if isinstance(x, LispArray):
+        return x.simple, x.element_type, x.dims
+    return None
+
+
+def _array_type(spec: Any) -> ArrayType | None:
+    """``spec`` parsed, if it is an array type specifier (a malformed one is an error)."""
+    head, args = (spec.car, list(list_items(spec.cdr))) if isinstance(spec, Cons) else (spec, [])
+    if not (isinstance(head, Symbol) and head.package is COMMON_LISP and head.name in _ARRAY_TYPE_NAMES):
+        return None
+    simple, element, vector = _ARRAY_TYPE_NAMES[head.name]
+    star = cl_symbol("*")
+    if element is None:
+        element_spec = args.pop(0) if args else star
+        element = None if element_spec is star else upgraded_element_type(element_spec)
+    dims_spec = args.pop(0) if args else star
+    if args:
+        return _unknown(spec)
+    if vector:
+        if dims_spec is not star and not (type(dims_spec) is int and dims_spec >= 0):
+            return _unknown(spec)
+        return ArrayType(simple, element, (None if dims_spec is star else dims_spec,))
+    if dims_spec is star:
+        return ArrayType(simple, element, None)
+    if type(dims_spec) is int and dims_spec >= 0:
+        return ArrayType(simple, element, (None,) * dims_spec)
+    dims = list(list_items(dims_spec)) if dims_spec is NIL or isinstance(dims_spec, Cons) else [-1]
+    if not all(d is star or (type(d) is int and d >= 0) for d in dims):
+        return _unknown(spec)
+    return ArrayType(simple, element, tuple(None if d is star else d for d in dims))
+
+
+# What array and sequence functions work out from a type specifier, found once per specifier (by
+# symbol, or by the identity of a compound specifier, kept in the entry, as for _compound_tests);
+# defining a type empties them.
+_upgraded: dict[Any, tuple[Any, ElementType]] = {}
+_sequence_types: dict[Any, tuple[Any, tuple[ElementType | None, int | None] | None]] = {}
+
+
+def _memoized(cache: dict[Any, tuple[Any, Any]], spec: Any, compute: Callable[[Any], Any]) -> Any:
+    key = spec if isinstance(spec, Symbol) else id(spec)
+    entry = cache.get(key)
+    if entry is not None and entry[0] is spec:
+        return entry[1]
+    found = compute(spec)
+    if len(cache) >= _COMPOUND_CACHE_LIMIT:
+        cache.clear()
+    cache[key] = (spec, found)
+    return found
+
+
+def upgraded_element_type(spec: Any) -> ElementType:
+    """The upgraded array element type of the type specifier ``spec``: the first of
+    :data:`lisp.runtime.element_types.UPGRADED` that contains it (T when none of the others does)."""
+    return GENERAL if spec is T else _memoized(_upgraded, spec, _first_container)
+
+
+def _first_container(spec: Any) -> ElementType:
+    type_predicate(spec)  # an unknown type is an error, as in MAKE-ARRAY
+    return next(e for e in UPGRADED if e is GENERAL or subtype(spec, e.spec) == (True, True))
+
+
+def sequence_type(spec: Any) -> tuple[ElementType | None, int | None] | None:
+    """What a sequence type specifier asks a new sequence to be: ``(None, None)`` for a list, else
+    the element type and the length (or None) of a vector; None if ``spec`` is no sequence type."""
+    return _memoized(_sequence_types, spec, _sequence_type)
+
+
+def _sequence_type(spec: Any) -> tuple[ElementType | None, int | None] | None:
+    spec = _expand(spec)
+    head = spec if isinstance(spec, Symbol) else spec.car if isinstance(spec, Cons) else None
+    if isinstance(head, Symbol) and head.package is COMMON_LISP and head.name in ("LIST", "CONS", "NULL"):
+        return None, None
+    array = _array_type(spec)
+    if array is None or (array.dims is not None and len(array.dims) != 1):
+        return None
+    return array.element or GENERAL, None if array.dims is None else array.dims[0]
+
+
+def _class_type_name(spec: Any) -> Any:
+    """The name of a built-in class given as a type specifier (``(find-class 'string)``), else ``spec``."""
+    if isinstance(spec, (Symbol, Cons)) or spec is NIL:
+        return spec
+    from lisp.clos import classes
+
+    if isinstance(spec, classes.BuiltInClass) and isinstance(spec.name, Symbol) and spec.name.package is COMMON_LISP:
+        return spec.name
+    return spec
+
+
+def _array_predicate(name: str) -> Predicate:
+    return _array_type(cl_symbol(name)).holds
 
 
 _ATOMIC: dict[str, Predicate] = {
@@ -108,15 +250,10 @@ _ATOMIC: dict[str, Predicate] = {
     "BASE-CHAR": lambda x: isinstance(x, Char),
     "EXTENDED-CHAR": lambda x: False,  # every character is a base character here
     "STANDARD-CHAR": lambda x: isinstance(x, Char) and x.char in _STANDARD_CHARS,
-    "STRING": lambda x: isinstance(x, str),
-    "SIMPLE-STRING": lambda x: isinstance(x, str),
-    "BASE-STRING": lambda x: isinstance(x, str),
-    "SIMPLE-BASE-STRING": lambda x: isinstance(x, str),
-    "VECTOR": lambda x: isinstance(x, (list, str)),
-    "SIMPLE-VECTOR": lambda x: isinstance(x, list),
-    "ARRAY": lambda x: isinstance(x, (list, str)),
-    "SIMPLE-ARRAY": lambda x: isinstance(x, (list, str)),
-    "SEQUENCE": lambda x: x is NIL or isinstance(x, (Cons, list, str)),
+    "STRING": is_string,
+    "VECTOR": is_vector,
+    "ARRAY": is_array,
+    "SEQUENCE": lambda x: x is NIL or isinstance(x, Cons) or is_vector(x),
     "FUNCTION": is_function,
     "COMPILED-FUNCTION": is_function,
     "PACKAGE": lambda x: isinstance(x, Package),
@@ -127,6 +264,7 @@ _ATOMIC: dict[str, Predicate] = {
     "TWO-WAY-STREAM": _stream_class_p("TWO-WAY-STREAM"),
     "RANDOM-STATE": _random_state_p,
     "RESTART": lambda x: isinstance(x, Restart),
+    **{name: _array_predicate(name) for name in _ARRAY_TYPE_NAMES if name not in ("STRING", "VECTOR", "ARRAY")},
 }
 
 # The reader must find these as COMMON-LISP symbols, never intern look-alikes in a user package.
@@ -190,6 +328,8 @@ def type_predicate(spec: Any) -> Predicate:
 def _clear_type_tests() -> None:
     _named_tests.clear()
     _compound_tests.clear()
+    _upgraded.clear()
+    _sequence_types.clear()
 
 
 def _class_predicate(spec: Any) -> Predicate | None:
@@ -276,9 +416,9 @@ def _compound_predicate(spec: Cons) -> Predicate:
         car_p = type_predicate(args[0]) if args and args[0] is not star else (lambda x: True)
         cdr_p = type_predicate(args[1]) if len(args) > 1 and args[1] is not star else (lambda x: True)
         return lambda x: isinstance(x, Cons) and car_p(x.car) and cdr_p(x.cdr)
-    if name in ("VECTOR", "SIMPLE-VECTOR", "ARRAY", "SIMPLE-ARRAY", "STRING", "SIMPLE-STRING",
-                "BASE-STRING"):
-        return _array_predicate(name, args)
+    array = _array_type(spec)
+    if array is not None:
+        return array.holds
     if name == "COMPLEX":
         return _ATOMIC["COMPLEX"]
     if name in ("FUNCTION", "COMPILED-FUNCTION"):
@@ -290,63 +430,6 @@ def _compound_predicate(spec: Cons) -> Predicate:
     if isinstance(head, Symbol) and head in _DEFTYPES:
         return type_predicate(_DEFTYPES[head](spec.cdr))
     return _unknown(spec)
-
-
-def _array_predicate(name: str, args: list[Any]) -> Predicate:
-    star = cl_symbol("*")
-    if name in ("STRING", "SIMPLE-STRING", "BASE-STRING"):
-        element, size = cl_symbol("CHARACTER"), args[0] if args else star
-    elif name == "SIMPLE-VECTOR":
-        element, size = T, args[0] if args else star
-    elif name in ("VECTOR",):
-        element = args[0] if args else star
-        size = args[1] if len(args) > 1 else star
-    else:
-        element = args[0] if args else star
-        dims = args[1] if len(args) > 1 else star
-        size = _one_dimension(dims)
-        if size is None:
-            return lambda x: False
-    if element is star:
-        kinds: tuple[type, ...] = (list, str)
-    elif is_character_type(element):
-        kinds = (str,)
-    else:
-        kinds = (list,)
-    return lambda x: isinstance(x, kinds) and (size is star or len(x) == size)
-
-
-def _one_dimension(dims: Any) -> Any:
-    """The length a 1-D dimension spec requires (``*`` for any); None for other ranks."""
-    star = cl_symbol("*")
-    if dims is star:
-        return star
-    if type(dims) is int:
-        return star if dims == 1 else None
-    ds = list(list_items(dims))
-    return ds[0] if len(ds) == 1 else None
-
-
-def is_character_type(spec: Any) -> bool:
-    """Whether the element type ``spec`` names characters (so the array is a string)."""
-    return isinstance(spec, Symbol) and spec.name in ("CHARACTER", "BASE-CHAR", "STANDARD-CHAR") \
-        and spec.package is not None and spec.package.name == "COMMON-LISP"
-
-
-def sequence_kind(spec: Any) -> str | None:
-    """``"list"``, ``"vector"`` or ``"string"``: the representation of a sequence type specifier."""
-    head, args = (spec.car, list(list_items(spec.cdr))) if isinstance(spec, Cons) else (spec, [])
-    if not isinstance(head, Symbol) or head.package is None or head.package.name != "COMMON-LISP":
-        return None
-    if head.name in ("LIST", "CONS", "NULL"):
-        return "list"
-    if head.name in ("STRING", "SIMPLE-STRING", "BASE-STRING", "SIMPLE-BASE-STRING"):
-        return "string"
-    if head.name in ("VECTOR", "SIMPLE-VECTOR", "ARRAY", "SIMPLE-ARRAY"):
-        return "string" if args and head.name != "SIMPLE-VECTOR" and is_character_type(args[0]) else "vector"
-    if head.name == "SEQUENCE":
-        return "list"
-    return None
 
 
 # -- the Lisp functions ----------------------------------------------------------------------------
@@ -361,6 +444,8 @@ def typep(obj: Any, spec: Any, environment: Any = NIL) -> Any:
 def type_of(obj: Any) -> Any:
     if isinstance(obj, Condition):
         return obj.lisp_name
+    if is_array(obj):
+        return array_type_specifier(obj)
     name = _type_name(obj)
     if name == "T":
         # Instances of defclass classes (and other objects) are of their class.
@@ -379,7 +464,7 @@ def _type_name(obj: Any) -> str:
     if t is int:
         return "FIXNUM" if _FIXNUM_MIN <= obj <= _FIXNUM_MAX else "BIGNUM"
     simple = {Ratio: "RATIO", Fraction: "RATIO", float: "DOUBLE-FLOAT", complex: "COMPLEX", Char: "CHARACTER",
-              str: "SIMPLE-STRING", list: "SIMPLE-VECTOR", Package: "PACKAGE", Restart: "RESTART"}
+              Package: "PACKAGE", Restart: "RESTART"}
     if t in simple:
         return simple[t]
     if isinstance(obj, Cons):
@@ -399,12 +484,13 @@ _SUPERTYPES: dict[str, tuple[str, ...]] = {
     "UNSIGNED-BYTE": ("SIGNED-BYTE",), "SIGNED-BYTE": ("INTEGER",),
     "FLOAT": ("REAL",), "DOUBLE-FLOAT": ("FLOAT",), "SINGLE-FLOAT": ("FLOAT",), "SHORT-FLOAT": ("FLOAT",),
     "LONG-FLOAT": ("FLOAT",), "COMPLEX": ("NUMBER",),
-    "CHARACTER": ("T",), "BASE-CHAR": ("CHARACTER",), "EXTENDED-CHAR": ("CHARACTER",), "STANDARD-CHAR": ("BASE-CHAR",),
+    "CHARACTER": ("T", "BASE-CHAR"), "BASE-CHAR": ("CHARACTER",), "EXTENDED-CHAR": ("CHARACTER",), "STANDARD-CHAR": ("BASE-CHAR",),
     "SYMBOL": ("T",), "KEYWORD": ("SYMBOL",), "BOOLEAN": ("SYMBOL",), "NULL": ("SYMBOL", "LIST", "BOOLEAN"),
     "SEQUENCE": ("T",), "LIST": ("SEQUENCE",), "CONS": ("LIST",), "ATOM": ("T",),
     "ARRAY": ("T",), "SIMPLE-ARRAY": ("ARRAY",), "VECTOR": ("ARRAY", "SEQUENCE"),
     "SIMPLE-VECTOR": ("VECTOR", "SIMPLE-ARRAY"), "STRING": ("VECTOR",), "SIMPLE-STRING": ("STRING", "SIMPLE-ARRAY"),
     "BASE-STRING": ("STRING",), "SIMPLE-BASE-STRING": ("BASE-STRING", "SIMPLE-STRING"),
+    "BIT-VECTOR": ("VECTOR",), "SIMPLE-BIT-VECTOR": ("BIT-VECTOR", "SIMPLE-ARRAY"),
     "FUNCTION": ("T",), "COMPILED-FUNCTION": ("FUNCTION",), "PACKAGE": ("T",), "HASH-TABLE": ("T",),
     "STREAM": ("T",), "STRING-STREAM": ("STREAM",), "BROADCAST-STREAM": ("STREAM",),
     "TWO-WAY-STREAM": ("STREAM",), "RANDOM-STATE": ("T",), "RESTART": ("T",), "T": (),
@@ -438,6 +524,8 @@ def subtype(sub: Any, sup: Any) -> tuple[bool, bool]:
     sub, sup = _expand(sub), _expand(sup)
     if sub is NIL or sup is T or sub == sup:
         return True, True
+    if sup is NIL and _standard_name(sub) is not None:
+        return False, True  # a standard type (other than EXTENDED-CHAR) has members
     head_sub, head_sup = _compound_head(sub), _compound_head(sup)
     if head_sub == "OR":
         results = [subtype(s, sup) for s in list_items(sub.cdr)]
@@ -463,6 +551,9 @@ def subtype(sub: Any, sup: Any) -> tuple[bool, bool]:
         if subtype(sub, sup.cdr.car) == (True, True):
             return False, True  # a non-empty type inside X is not inside (not X)
         return (True, True) if _disjoint(sub, sup.cdr.car) else (False, False)
+    arrays = _array_subtype(sub, sup)
+    if arrays is not None:
+        return arrays
     ints_sub, ints_sup = _integer_range(sub), _integer_range(sup)
     if ints_sub is not None and ints_sup is not None:
         return _range_within(ints_sub, ints_sup), True
@@ -486,6 +577,25 @@ def subtype(sub: Any, sup: Any) -> tuple[bool, bool]:
     return _class_subtype(sub, sup)
 
 
+def _array_subtype(sub: Any, sup: Any) -> tuple[bool, bool] | None:
+    """``subtypep`` when either type is an array type and the other one is an array type or a
+    standard type; None otherwise (a class, say)."""
+    a, b = _array_type(sub), _array_type(sup)
+    if a is None and b is None:
+        return None
+    if a is not None and b is not None:
+        return a.within(b), True
+    other = sup if a is not None else sub
+    name = "INTEGER" if _integer_range(other) is not None else _standard_name(other)
+    if name is None:
+        return None
+    if a is None:
+        return False, True  # no standard type but NIL (handled before) is within an array type
+    if name == "SEQUENCE":
+        return a.dims is not None and len(a.dims) == 1, True
+    return name in ("T", "ATOM"), True
+
+
 def _disjoint(x: Any, y: Any) -> bool:
     """Whether two type specifiers certainly share no object: standard types with no common subtype."""
     x, y = _expand(x), _expand(y)
@@ -497,8 +607,13 @@ def _disjoint(x: Any, y: Any) -> bool:
 
 
 def _expand(spec: Any) -> Any:
-    """``spec`` with deftype names expanded at its head, and ``(not atom)``/``(not cons)`` named."""
+    """``spec`` with deftype names expanded at its head, ``(not atom)``/``(not cons)`` named, and
+    EXTENDED-CHAR the empty type NIL (every character is a base character here); a standard
+    built-in class is its name."""
+    spec = _class_type_name(spec)
     while True:
+        if _standard_name(spec) == "EXTENDED-CHAR":
+            return NIL
         if isinstance(spec, Symbol) and spec in _DEFTYPES:
             spec = _DEFTYPES[spec](NIL)
         elif isinstance(spec, Cons) and spec.car in _DEFTYPES:
@@ -591,9 +706,9 @@ for _name, _type in (("SYMBOLP", "SYMBOL"), ("KEYWORDP", "KEYWORD"), ("STRINGP",
                      ("CHARACTERP", "CHARACTER"), ("VECTORP", "VECTOR"), ("ARRAYP", "ARRAY"),
                      ("SIMPLE-VECTOR-P", "SIMPLE-VECTOR"), ("SIMPLE-STRING-P", "SIMPLE-STRING"),
                      ("FUNCTIONP", "FUNCTION"), ("COMPILED-FUNCTION-P", "COMPILED-FUNCTION"),
-                     ("PACKAGEP", "PACKAGE"), ("HASH-TABLE-P", "HASH-TABLE"), ("STREAMP", "STREAM")):
+                     ("PACKAGEP", "PACKAGE"), ("HASH-TABLE-P", "HASH-TABLE"), ("STREAMP", "STREAM"),
+                     ("BIT-VECTOR-P", "BIT-VECTOR"), ("SIMPLE-BIT-VECTOR-P", "SIMPLE-BIT-VECTOR")):
     _predicate(_name, _ATOMIC[_type])
-_predicate("BIT-VECTOR-P", lambda x: False)
 
 
 # -- deftype ---------------------------------------------------------------------------------------

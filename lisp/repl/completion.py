@@ -45,7 +45,8 @@ def _qualified_completions(prefix: str) -> list[str]:
     wanted = partial.upper()
     shown_package = package_name if package is not KEYWORD else ""
     return sorted({
-        f"{shown_package}{colons}{_printed(sym.name)}" for sym in symbols if sym.name.startswith(wanted)
+        f"{shown_package}{colons}{_printed(sym.name)}" for sym in symbols
+        if isinstance(sym, Symbol) and sym.name.startswith(wanted)  # NIL is None (lisp.runtime.data)
     })
 
 

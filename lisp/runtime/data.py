@@ -10,13 +10,16 @@ The representation, which every other module of lisp/ relies on:
   :class:`SourcePos`. Always test with ``isinstance(x, Cons)``, never ``type(x) is Cons``.
 - Characters are :class:`Char`, interned per code point, so equal characters are ``is``-identical.
 - Integers are ``int``, ratios :class:`lisp.runtime.ratio.Ratio` (a ``Fraction``, never with denominator 1), floats ``float``,
-  complexes ``complex``. Strings are Python ``str`` (immutable: a deviation from Common Lisp).
-  Vectors are Python ``list``.
+  complexes ``complex``. String literals are Python ``str`` and simple vectors Python ``list``;
+  every other array, and every string a program makes, is a ``LispArray``
+  (:mod:`lisp.runtime.arrays` says which is which).
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -43,12 +46,35 @@ class SourcePos:
 class Symbol:
     """A Lisp symbol. Identity is the symbol: two symbols are eq only if they are the same object."""
 
-    __slots__ = ("name", "package", "plist", "__weakref__")
+    __slots__ = ("name", "package", "plist", "_unique_name", "__weakref__")
 
     def __init__(self, name: str, package: Package | None = None) -> None:
         self.name = name
         self.package = package
         self.plist: Any = NIL
+        self._unique_name: str | None = None
+
+    def unique_name(self) -> str:
+        """A name of this symbol alone, fixed when first asked for (the namespace keys global
+        functions by it, and compiled code holds those keys): ``PACKAGE::NAME`` for a symbol
+        interned then, ``#:NAME#n`` for an uninterned one. Fixed, so that a symbol keeps its
+        function when it is uninterned or its package renamed or deleted; alone, so that another
+        symbol interned later under a name a former one had (uninterned since) gets a serial
+        number added and not the former one's function."""
+        unique = self._unique_name
+        if unique is None:
+            with _unique_names_lock:
+                unique = self._unique_name
+                if unique is None:
+                    if self.package is None:
+                        unique = f"#:{self.name}#{next(_serials)}"
+                    else:
+                        unique = f"{self.package.name}::{self.name}"
+                        if _unique_names.get(unique) is not None:
+                            unique = f"{unique}#{next(_serials)}"
+                    _unique_names[unique] = self
+                    self._unique_name = unique
+        return unique
 
     @property
     def is_keyword(self) -> bool:
@@ -73,6 +99,11 @@ class Symbol:
         return (intern, (self.name, self.package.name))
 
 
+_unique_names: weakref.WeakValueDictionary[str, Symbol] = weakref.WeakValueDictionary()
+_unique_names_lock = threading.Lock()
+_serials = itertools.count(1)
+
+
 def is_function(x: Any) -> bool:
     """Whether ``x`` is a Lisp function: a Python callable that is not a class or a symbol."""
     return callable(x) and not isinstance(x, (type, Symbol))
@@ -82,83 +113,214 @@ class PackageError(Exception):
     """A package operation failed (unknown package, name conflict); lisp/ turns it into a condition."""
 
 
-class Package:
-    """A Common Lisp package: a namespace of symbols, with exports and used packages."""
+_MISSING = object()  # a lookup's default: NIL (None) may itself be a present symbol
 
-    __slots__ = ("name", "nicknames", "_internal", "_external", "use_list", "_lock")
+
+def symbol_name_of(sym: Symbol | None) -> str:
+    """The name of a symbol, NIL (Python None) included."""
+    return NIL_SYMBOL_NAME if sym is None else sym.name
+
+
+class Package:
+    """A Common Lisp package (CLHS 11.1.1): a name and nicknames, present symbols (internal or
+    external), the packages it uses, its shadowing symbols, package-local nicknames (as SBCL has
+    them) and a lock (``locked``: SBCL's package locks, which the library and the compiler's
+    definitions consult).
+
+    NIL is Python's None (see the module docstring) and an external symbol of COMMON-LISP like any
+    other, so lookups tell a missing name from NIL with ``_MISSING``.
+
+    The operations here change the package as told, checking no name conflicts: the library finds
+    conflicts first (the ``*_conflicts`` methods) and signals them with their restarts
+    (``lisp.library.packages``). Each package has a lock, so that two threads interning one name
+    never make two symbols.
+    """
+
+    __slots__ = ("name", "nicknames", "_internal", "_external", "use_list", "shadowing",
+                 "local_nicknames", "locked", "deleted", "documentation", "_lock")
 
     def __init__(self, name: str, nicknames: Iterable[str] = (), use: Iterable[Package] = ()) -> None:
         self.name = name
         self.nicknames = tuple(nicknames)
-        self._internal: dict[str, Symbol] = {}
-        self._external: dict[str, Symbol] = {}
+        self._internal: dict[str, Symbol | None] = {}
+        self._external: dict[str, Symbol | None] = {}
         self.use_list: list[Package] = list(use)
-        # Interning from several threads must never make two symbols of one name.
-        self._lock = threading.Lock()
+        self.shadowing: dict[str, Symbol | None] = {}  # name -> the shadowing symbol of that name
+        self.local_nicknames: dict[str, Package] = {}
+        self.locked = False
+        self.deleted = False
+        self.documentation: str | None = None
+        self._lock = threading.RLock()
+
+    # -- lookup ----------------------------------------------------------------------------------
+
+    def present(self, name: str) -> Any:
+        """The symbol of that name present in this package, or ``_MISSING``."""
+        sym = self._external.get(name, _MISSING)
+        return self._internal.get(name, _MISSING) if sym is _MISSING else sym
 
     def find_symbol(self, name: str) -> tuple[Symbol | None, Symbol | None]:
         """Return ``(symbol, status)`` as CL ``find-symbol`` does; status is a keyword or NIL."""
-        if self._sees_cl_nil(name):
-            return NIL, _status("INHERITED" if self is not COMMON_LISP else "EXTERNAL")
-        sym = self._external.get(name)
-        if sym is not None:
-            return sym, _status("EXTERNAL")
-        sym = self._internal.get(name)
-        if sym is not None:
-            return sym, _status("INTERNAL")
+        sym = self._external.get(name, _MISSING)
+        if sym is not _MISSING:
+            return sym, _STATUS["EXTERNAL"]
+        sym = self._internal.get(name, _MISSING)
+        if sym is not _MISSING:
+            return sym, _STATUS["INTERNAL"]
         for used in self.use_list:
-            sym = used._external.get(name)
-            if sym is not None:
-                return sym, _status("INHERITED")
+            sym = used._external.get(name, _MISSING)
+            if sym is not _MISSING:
+                return sym, _STATUS["INHERITED"]
         return NIL, NIL
 
-    def _sees_cl_nil(self, name: str) -> bool:
-        # The symbol NIL is Python's None, never a Symbol object (see the module docstring).
-        return name == NIL_SYMBOL_NAME and (self is COMMON_LISP or COMMON_LISP in self.use_list)
+    def is_external(self, sym: Symbol | None) -> bool:
+        return self._external.get(symbol_name_of(sym), _MISSING) is sym
+
+    def package_named(self, name: str) -> Package | None:
+        """The package ``name`` designates here: a local nickname of this package first (SBCL's
+        package-local nicknames), else a global name or nickname."""
+        return self.local_nicknames.get(name) or find_package(name)
+
+    def external_symbols(self) -> list[Symbol | None]:
+        return list(self._external.values())
+
+    def present_symbols(self) -> list[Symbol | None]:
+        return list(self._internal.values()) + list(self._external.values())
+
+    def accessible_symbols(self) -> Iterator[Symbol | None]:
+        """Every symbol this package can name without a prefix: the present ones, then the
+        inherited ones that no present symbol shadows."""
+        present = self.present_symbols()
+        yield from present
+        names = {symbol_name_of(s) for s in present}
+        for used in list(self.use_list):
+            for name, sym in list(used._external.items()):
+                if name not in names:
+                    names.add(name)
+                    yield sym
+
+    # -- interning and the external/internal status ----------------------------------------------
 
     def intern(self, name: str) -> Symbol | None:
         """The symbol named ``name`` accessible in this package, made if there is none.
 
         ``NIL`` in a package that sees COMMON-LISP is Python's None.
         """
-        if self._sees_cl_nil(name):
-            return NIL
-        sym, _ = self.find_symbol(name)
-        if sym is not None:
+        sym, status = self.find_symbol(name)
+        if status is not NIL:
             return sym
         with self._lock:
-            sym, _ = self.find_symbol(name)
-            if sym is None:
+            sym, status = self.find_symbol(name)
+            if status is NIL:
                 sym = Symbol(name, self)
-                if self is KEYWORD:
-                    self._external[name] = sym
-                else:
-                    self._internal[name] = sym
+                (self._external if self is KEYWORD else self._internal)[name] = sym
             return sym
 
-    def export(self, sym: Symbol) -> None:
+    def export(self, sym: Symbol | None) -> None:
+        """Make ``sym`` an external symbol (present from now on, if it was not)."""
+        name = symbol_name_of(sym)
         with self._lock:
-            self._internal.pop(sym.name, None)
-            self._external[sym.name] = sym
+            self._internal.pop(name, None)
+            self._external[name] = sym
+            self._adopt(sym)
 
-    def import_symbol(self, sym: Symbol) -> None:
+    def unexport(self, sym: Symbol | None) -> None:
+        """Make the external ``sym`` internal."""
+        name = symbol_name_of(sym)
         with self._lock:
-            existing = self._internal.get(sym.name) or self._external.get(sym.name)
-            if existing is not None and existing is not sym:
+            if self._external.get(name, _MISSING) is sym:
+                del self._external[name]
+                self._internal[name] = sym
+
+    def import_symbol(self, sym: Symbol | None) -> None:
+        """Make ``sym`` present (internal unless it is already present); a different symbol of
+        its name present here is a :class:`PackageError`."""
+        name = symbol_name_of(sym)
+        with self._lock:
+            existing = self.present(name)
+            if existing is not _MISSING and existing is not sym:
                 raise PackageError(f"importing {sym!r} into {self.name} conflicts with {existing!r}")
-            self._internal.setdefault(sym.name, sym)
+            if existing is _MISSING:
+                self._internal[name] = sym
+            self._adopt(sym)
 
-    def external_symbols(self) -> list[Symbol]:
-        return list(self._external.values())
+    def shadowing_import(self, sym: Symbol | None) -> None:
+        """Make ``sym`` present and a shadowing symbol, uninterning a different symbol of its name."""
+        name = symbol_name_of(sym)
+        with self._lock:
+            existing = self.present(name)
+            if existing is not sym:
+                if existing is not _MISSING:
+                    self.unintern(existing)
+                self._internal[name] = sym
+            self.shadowing[name] = sym
+            self._adopt(sym)
 
-    def present_symbols(self) -> list[Symbol]:
-        return list(self._internal.values()) + list(self._external.values())
+    def shadow(self, name: str) -> None:
+        """Give this package a present symbol named ``name`` (made if none) and make it shadowing."""
+        with self._lock:
+            sym = self.present(name)
+            if sym is _MISSING:
+                sym = self._internal[name] = Symbol(name, self)
+            self.shadowing[name] = sym
 
-    def accessible_symbols(self) -> Iterator[Symbol]:
-        """Every symbol this package can name without a prefix (for completion)."""
-        yield from self.present_symbols()
+    def unintern(self, sym: Symbol | None) -> bool:
+        """Remove ``sym`` if present (from the shadowing symbols too); a symbol whose home package
+        this is loses its home. Whether it was present."""
+        name = symbol_name_of(sym)
+        with self._lock:
+            if self.present(name) is not sym:
+                return False
+            self._internal.pop(name, None)
+            self._external.pop(name, None)
+            if self.shadowing.get(name, _MISSING) is sym:
+                del self.shadowing[name]
+            if sym is not None and sym.package is self:
+                sym.package = None
+            return True
+
+    def _adopt(self, sym: Symbol | None) -> None:
+        # CLHS import: a symbol with no home package gets this one.
+        if sym is not None and sym.package is None:
+            sym.package = self
+
+    # -- name conflicts (CLHS 11.1.1.2.5): each a list of (package, the symbols in conflict) -----
+
+    def use_conflicts(self, used: Package) -> list[tuple[Package, list[Symbol | None]]]:
+        """Using ``used`` here would make two symbols of a name accessible."""
+        return [(self, [sym, other]) for name, sym in list(used._external.items())
+                if (other := self._clash(name, sym)) is not _MISSING]
+
+    def import_conflicts(self, sym: Symbol | None) -> list[tuple[Package, list[Symbol | None]]]:
+        """Importing ``sym`` here would hide another accessible symbol of its name."""
+        other, status = self.find_symbol(symbol_name_of(sym))
+        return [(self, [sym, other])] if status is not NIL and other is not sym else []
+
+    def export_conflicts(self, sym: Symbol | None) -> list[tuple[Package, list[Symbol | None]]]:
+        """Exporting ``sym`` would make it clash in a package using this one."""
+        name = symbol_name_of(sym)
+        return [(user, [sym, other]) for user in used_by(self)
+                if (other := user._clash(name, sym)) is not _MISSING]
+
+    def _clash(self, name: str, sym: Symbol | None) -> Any:
+        """The other symbol named ``name`` accessible here that ``sym`` would clash with if it
+        were inherited too (a shadowing symbol of that name settles it), or ``_MISSING``."""
+        if name in self.shadowing:
+            return _MISSING
+        other, status = self.find_symbol(name)
+        return other if status is not NIL and other is not sym else _MISSING
+
+    def unintern_conflicts(self, sym: Symbol | None) -> list[tuple[Package, list[Symbol | None]]]:
+        """Uninterning the shadowing symbol ``sym`` would uncover several inherited symbols of its name."""
+        name = symbol_name_of(sym)
+        if self.shadowing.get(name, _MISSING) is not sym:
+            return []
+        inherited: list[Symbol | None] = []
         for used in self.use_list:
-            yield from used.external_symbols()
+            other = used._external.get(name, _MISSING)
+            if other is not _MISSING and not any(other is s for s in inherited):
+                inherited.append(other)
+        return [(self, inherited)] if len(inherited) > 1 else []
 
     def __repr__(self) -> str:
         return f"#<PACKAGE {self.name}>"
@@ -168,17 +330,52 @@ _packages: dict[str, Package] = {}
 _packages_lock = threading.Lock()
 
 
+def _check_free(names: Iterable[str], owner: Package | None = None) -> None:
+    for n in names:
+        if _packages.get(n, owner) is not owner:
+            raise PackageError(f"a package named {n} already exists")
+
+
 def make_package(name: str, nicknames: Iterable[str] = (), use: Iterable[Package] = ()) -> Package:
     """Create and register a package; its name and nicknames must be new."""
     with _packages_lock:
         names = (name, *nicknames)
-        for n in names:
-            if n in _packages:
-                raise PackageError(f"a package named {n} already exists")
+        _check_free(names)
         pkg = Package(name, nicknames, use)
         for n in names:
             _packages[n] = pkg
         return pkg
+
+
+def rename_package(pkg: Package, name: str, nicknames: Iterable[str] = ()) -> Package:
+    """Give ``pkg`` a new name and nicknames (the old ones are forgotten); a name of another
+    package is a :class:`PackageError`."""
+    with _packages_lock:
+        nicknames = tuple(n for n in dict.fromkeys(nicknames) if n != name)
+        _check_free((name, *nicknames), pkg)
+        for n in (pkg.name, *pkg.nicknames):
+            if _packages.get(n) is pkg:
+                del _packages[n]
+        pkg.name, pkg.nicknames = name, nicknames
+        for n in (name, *nicknames):
+            _packages[n] = pkg
+        return pkg
+
+
+def delete_package(pkg: Package) -> None:
+    """Remove ``pkg`` from the package system: its names, its uses and users, its symbols (those
+    whose home it was have none from now on); the object stays a package with ``deleted`` set."""
+    with _packages_lock:
+        for n in (pkg.name, *pkg.nicknames):
+            if _packages.get(n) is pkg:
+                del _packages[n]
+    for user in used_by(pkg):
+        if pkg in user.use_list:
+            user.use_list.remove(pkg)
+    pkg.use_list.clear()
+    for sym in pkg.present_symbols():
+        pkg.unintern(sym)
+    pkg.deleted = True
 
 
 def find_package(name: str | Package) -> Package | None:
@@ -192,6 +389,11 @@ def list_all_packages() -> list[Package]:
     return list(dict.fromkeys(_packages.values()))
 
 
+def used_by(pkg: Package) -> list[Package]:
+    """The packages that use ``pkg``."""
+    return [p for p in list_all_packages() if pkg in p.use_list]
+
+
 def intern(name: str, package: str | Package = "COMMON-LISP-USER") -> Symbol:
     """Intern ``name`` (exact case) in ``package``."""
     pkg = find_package(package)
@@ -201,7 +403,9 @@ def intern(name: str, package: str | Package = "COMMON-LISP-USER") -> Symbol:
 
 
 COMMON_LISP = make_package("COMMON-LISP", ["CL"])
-KEYWORD = make_package("KEYWORD", [""])
+COMMON_LISP._external[NIL_SYMBOL_NAME] = NIL
+COMMON_LISP.locked = True  # as in SBCL: see lisp.runtime.package_locks
+KEYWORD = make_package("KEYWORD")
 COMMON_LISP_USER = make_package("COMMON-LISP-USER", ["CL-USER"], use=[COMMON_LISP])
 # The implementation's own symbols (the reader's backquote markers, ...), out of users' way.
 SYSTEM = make_package("GFJIT-SYSTEM", ["SYS"], use=[COMMON_LISP])
@@ -212,10 +416,6 @@ _STATUS = {name: Symbol(name, KEYWORD) for name in ("INTERNAL", "EXTERNAL", "INH
 KEYWORD._external.update(_STATUS)
 
 
-def _status(name: str) -> Symbol:
-    return _STATUS[name]
-
-
 def keyword(name: str) -> Symbol:
     """The keyword ``:name`` (``name`` in exact case, normally upper case)."""
     return KEYWORD.intern(name)
@@ -224,7 +424,7 @@ def keyword(name: str) -> Symbol:
 def cl_symbol(name: str) -> Symbol:
     """The external COMMON-LISP symbol ``name``, made and exported if new."""
     sym, status = COMMON_LISP.find_symbol(name)
-    if sym is None or status is not _status("EXTERNAL"):
+    if status is not _STATUS["EXTERNAL"]:
         sym = COMMON_LISP.intern(name)
         COMMON_LISP.export(sym)
     return sym

@@ -4,8 +4,11 @@
 ``eq`` on numbers is implementation-dependent in CL, and here it is ``eql`` for numbers and
 characters (as it is in SBCL for fixnums), so code that uses ``eq`` on small integers works.
 
-``equalp`` compares the objects of a type defined above the runtime (hash tables) with the
-function registered for that type in :data:`EQUALP_BY_TYPE`.
+``equal`` compares strings by their characters, whether literal Python strings or
+``LispString`` (up to their fill pointers), and bit vectors by their bits; ``equalp`` compares
+arrays of any kind by their dimensions (a vector by its active elements) and elements, and the
+objects of a type defined above the runtime (hash tables) with the function registered for that
+type in :data:`EQUALP_BY_TYPE`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+from lisp.runtime.arrays import BitVector, LispArray, LispString, LispVector, is_string, string_text
 from lisp.runtime.data import Char, Cons
 from lisp.runtime.ratio import Ratio
 
@@ -54,8 +58,13 @@ def equal_p(a: Any, b: Any) -> bool:
                 return False
             a, b = a.cdr, b.cdr
             continue
-        if type(a) is str:
-            return type(b) is str and a == b
+        ta = type(a)
+        if ta is str:
+            return (type(b) is str and a == b) or (type(b) is LispString and a == b.text())
+        if ta is LispString:
+            return is_string(b) and a.text() == string_text(b)
+        if ta is BitVector:
+            return type(b) is BitVector and a.items() == b.items()
         return eql_p(a, b)
 
 
@@ -75,20 +84,35 @@ def equalp_p(a: Any, b: Any) -> bool:
             return tb in _NUMBERS and a == b
         if ta is Char:
             return tb is Char and a.char.lower() == b.char.lower()
-        if ta is str or ta is list:
-            return _vector_equalp(a, b)
+        if ta is str or ta is list or isinstance(a, LispArray):
+            return _array_equalp(a, b)
         compare = EQUALP_BY_TYPE.get(ta)
         return compare is not None and tb is ta and compare(a, b)
 
 
-def _vector_equalp(a: Any, b: Any) -> bool:
-    if type(b) not in (str, list) or len(a) != len(b):
+def _array_equalp(a: Any, b: Any) -> bool:
+    if is_string(a) and is_string(b):
+        return string_text(a).lower() == string_text(b).lower()
+    shape_a, shape_b = _equalp_shape(a), _equalp_shape(b)
+    if shape_b is None or shape_a != shape_b:
         return False
-    if type(a) is str and type(b) is str:
-        return a.lower() == b.lower()
-    return all(equalp_p(_element(x), _element(y)) for x, y in zip(a, b))
+    return all(equalp_p(x, y) for x, y in zip(_equalp_elements(a), _equalp_elements(b)))
 
 
-def _element(x: Any) -> Any:
-    # A string's elements are characters.
-    return Char(x) if type(x) is str else x
+def _equalp_shape(x: Any) -> tuple[int, ...] | None:
+    """The dimensions EQUALP compares (a vector's active length), or None for no array."""
+    if isinstance(x, (list, str)):
+        return (len(x),)
+    if isinstance(x, LispVector):
+        return (x.length,)
+    if isinstance(x, LispArray):
+        return x.dims
+    return None
+
+
+def _equalp_elements(x: Any) -> list[Any]:
+    if isinstance(x, list):
+        return x
+    if isinstance(x, str):
+        return [Char(c) for c in x]
+    return x.items() if isinstance(x, LispVector) else x.values()

@@ -1,7 +1,9 @@
 """GFJIT-EXTENSIONS: the package of gfjit's extensions to Common Lisp that programs call by name.
 
 Nicknamed GFJIT-EXT, and SB-EXT, so that what scripts written for SBCL call (``sb-ext:exit``,
-``sb-ext:quit``, ``sb-ext:*posix-argv*``, ``sb-ext:*invoke-debugger-hook*``) works unchanged.
+``sb-ext:quit``, ``sb-ext:*posix-argv*``, ``sb-ext:*invoke-debugger-hook*``, the package locks'
+``sb-ext:unlock-package`` and ``sb-ext:without-package-locks``...) works unchanged. It is locked,
+as SB-EXT is.
 COMMON-LISP-USER uses it, as SBCL's uses SB-EXT: ``(quit)`` and ``(exit :code 2)`` work there.
 ``*POSIX-ARGV*`` is GFJIT-SYSTEM's symbol (``sys:*posix-argv*``), exported from both packages.
 """
@@ -23,6 +25,7 @@ from lisp.runtime.data import (
 
 EXTENSIONS = find_package("GFJIT-EXTENSIONS") or make_package("GFJIT-EXTENSIONS", ["GFJIT-EXT", "SB-EXT"],
                                                               use=[COMMON_LISP])
+EXTENSIONS.locked = True  # as SB-EXT is in SBCL (lisp.runtime.package_locks)
 if EXTENSIONS not in COMMON_LISP_USER.use_list:
     COMMON_LISP_USER.use_list.append(EXTENSIONS)
 

@@ -8,15 +8,16 @@ function costs. Redefining a function is one dict store, seen by every caller at
 
 Special variables keep their global value in one dict and their dynamic bindings per thread, so a
 new thread sees the global values (as bordeaux-threads does) and a ``let`` of a special variable in
-one thread is invisible to the others.
+one thread is invisible to the others. A thread's dynamic environment (:data:`DYNAMIC`) is one
+object, replaced as a whole when variables are bound and put back when they are unbound, so that
+an asynchronous exception (Ctrl-C) cannot leave a binding behind (see :class:`DynamicEnvironment`).
 """
 
 from __future__ import annotations
 
-import itertools
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -29,19 +30,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 GLOBALS: dict[str, Any] = {"__name__": "lisp.compiled", "__builtins__": __builtins__}
 
 
-# Uninterned symbols with the same name are different function names: each gets a serial number
-# for its key (weakly held: the symbol's identity, never a reusable id()).
-_uninterned_serials: weakref.WeakKeyDictionary[Symbol, int] = weakref.WeakKeyDictionary()
-_next_serial = itertools.count(1)
-
-
 def _qualified(sym: Symbol) -> str:
-    if sym.package is None:
-        serial = _uninterned_serials.get(sym)
-        if serial is None:
-            serial = _uninterned_serials.setdefault(sym, next(_next_serial))
-        return f"#:{sym.name}#{serial}"
-    return f"{sym.package.name}::{sym.name}"
+    return sym.unique_name()
 
 
 # -- functions ----------------------------------------------------------------------------------
@@ -102,15 +92,24 @@ def builtin(name: str, package: str | Package = COMMON_LISP) -> Callable[[F], F]
 _global_values: dict[Symbol, Any] = {T: T}
 _specials: set[Symbol] = set()
 _constants: set[Symbol] = {T}
-_dynamic = threading.local()
 
 
-def _bindings() -> dict[Symbol, Any]:
-    try:
-        return _dynamic.bindings
-    except AttributeError:
-        _dynamic.bindings = bindings = {}
-        return bindings
+class DynamicEnvironment(threading.local):
+    """This thread's dynamic bindings: ``bindings`` maps each bound special variable to its
+    binding, a one-element list (the cell ``setq`` assigns).
+
+    Invariant: a ``bindings`` dict, once published, is never changed: binding variables publishes
+    a copy with new cells (:func:`bind_specials`), and unbinding them puts back the dict that was
+    current before, by one assignment (``DYNAMIC.bindings = saved`` in a ``finally``: no Python
+    call, so no point where an asynchronous exception can arrive between the start and the end of
+    the unbinding). An assignment made to a variable meanwhile went into its cell, which the dict
+    put back shares. Compiled code reads the dict to put back before its ``try`` and binds inside
+    it, so an interrupt before the binding is published leaves nothing to undo."""
+
+    bindings: dict[Symbol, list[Any]] = {}  # a thread's own starts empty (the class's, never changed)
+
+
+DYNAMIC = DynamicEnvironment()
 
 
 def proclaim_special(sym: Symbol) -> None:
@@ -133,9 +132,9 @@ def is_constant(sym: Symbol) -> bool:
 
 def symbol_value(sym: Symbol) -> Any:
     """The current value of ``sym``: this thread's innermost dynamic binding, else the global one."""
-    bindings = _bindings()
-    if sym in bindings:
-        return bindings[sym]
+    cell = DYNAMIC.bindings.get(sym)
+    if cell is not None:
+        return cell[0]
     try:
         return _global_values[sym]
     except KeyError:
@@ -148,21 +147,20 @@ def set_symbol_value(sym: Symbol, value: Any) -> Any:
     """Assign the innermost binding of ``sym`` visible to this thread (else its global value)."""
     if is_constant(sym):
         raise TypeError(f"{_qualified(sym)} is a constant and cannot be set")
-    bindings = _bindings()
-    if sym in bindings:
-        bindings[sym] = value
+    cell = DYNAMIC.bindings.get(sym)
+    if cell is not None:
+        cell[0] = value
     else:
         _global_values[sym] = value
     return value
 
 
 def boundp(sym: Symbol) -> bool:
-    return sym in _bindings() or sym in _global_values or sym.is_keyword
+    return sym in DYNAMIC.bindings or sym in _global_values or sym.is_keyword
 
 
 def makunbound(sym: Symbol) -> None:
-    bindings = _bindings()
-    if sym in bindings:
+    if sym in DYNAMIC.bindings:
         raise TypeError(f"cannot make {_qualified(sym)} unbound while it is dynamically bound")
     _global_values.pop(sym, None)
 
@@ -172,45 +170,25 @@ def global_value_is_set(sym: Symbol) -> bool:
     return sym in _global_values
 
 
-_UNBOUND = object()
-
-
 @contextmanager
 def dynamic_binding(sym: Symbol, value: Any) -> Iterator[None]:
     """Bind special variable ``sym`` to ``value`` in this thread for the extent of the block."""
-    bindings = _bindings()
-    saved = bindings.get(sym, _UNBOUND)
-    bindings[sym] = value
+    saved = DYNAMIC.bindings
     try:
+        bind_specials([(sym, value)])
         yield
     finally:
-        if saved is _UNBOUND:
-            del bindings[sym]
-        else:
-            bindings[sym] = saved
+        DYNAMIC.bindings = saved
 
 
-def bind_specials(pairs: list[tuple[Symbol, Any]]) -> list[tuple[Symbol, Any]]:
-    """Bind several special variables at once; returns the token to pass to :func:`unbind_specials`.
-
-    Compiled ``let`` uses this pair in ``try``/``finally`` rather than a context manager per
-    variable: cheaper, and one ``finally`` restores them all.
-    """
-    bindings = _bindings()
-    saved = []
+def bind_specials(pairs: Iterable[tuple[Symbol, Any]]) -> None:
+    """Bind each special variable of ``pairs`` to its value in this thread, all at once (one
+    assignment publishes them), until the caller puts back the ``DYNAMIC.bindings`` it read before
+    (in the ``finally`` of a ``try`` this call is in: see :class:`DynamicEnvironment`)."""
+    bindings = dict(DYNAMIC.bindings)
     for sym, value in pairs:
-        saved.append((sym, bindings.get(sym, _UNBOUND)))
-        bindings[sym] = value
-    return saved
-
-
-def unbind_specials(saved: list[tuple[Symbol, Any]]) -> None:
-    bindings = _bindings()
-    for sym, old in reversed(saved):
-        if old is _UNBOUND:
-            del bindings[sym]
-        else:
-            bindings[sym] = old
+        bindings[sym] = [value]
+    DYNAMIC.bindings = bindings
 
 
 hooks.register("global_function", get_function)

@@ -45,6 +45,7 @@ from types import FrameType, TracebackType
 from typing import Any
 
 from lisp.runtime import hooks, namespace
+from lisp.runtime.arrays import is_string
 from lisp.runtime.condition_classes import (
     Condition,
     ControlError,
@@ -127,7 +128,7 @@ def coerce_to_condition(datum: Any, args: tuple[Any, ...], default: type[Conditi
         return datum
     if isinstance(datum, Symbol) or (isinstance(datum, type) and issubclass(datum, Condition)):
         return make_condition(datum, *args)
-    if isinstance(datum, str) or callable(datum):
+    if is_string(datum) or callable(datum):
         return default(datum, *args)
     return raise_error(LispTypeError(f"{operator}: {hooks.prin1_to_string(datum)} designates no condition", datum=datum,
                                      expected_type=make_list([cl_symbol("OR"), cl_symbol("CONDITION"),

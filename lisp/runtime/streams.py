@@ -122,10 +122,10 @@ class HostOutputStream(OutputStream):
         super().__init__()
         self._target = target
         self.name = name
-        self._owned = owned
+        self.owned = owned
 
     def close(self) -> None:
-        if self._owned and not self.closed:
+        if self.owned and not self.closed:
             self._file().close()
         super().close()
 
@@ -222,10 +222,10 @@ class HostInputStream(InputStream):
         super().__init__("")
         self._source = source
         self.name = name
-        self._owned = owned
+        self.owned = owned
 
     def close(self) -> None:
-        if self._owned and not self.closed:
+        if self.owned and not self.closed:
             self._source.close()  # type: ignore[union-attr]
         super().close()
 

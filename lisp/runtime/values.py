@@ -7,12 +7,12 @@ the register only if its primary value *is* the value the form returned (see :fu
 
 Invariant: when a form returns, the register holds values only if they are the form's own, i.e.
 they were recorded by a ``values`` reached through tail positions only. The compiler keeps it (see
-:mod:`lisp.compiler.tails`): a tail position that yields one value, or a tail call whose arguments
-may have recorded values, clears the register first -- but only when ``HOLDERS`` is not empty,
-so a program that is not using multiple values pays one truth test per such tail. Non-local exits
-that bring values (``return-from`` another function's block, ``throw``) take them out of the
-register when raised and record them again at their target (``runtime.ValuesExit``), so a frame
-may clear the register while an exception passes through it.
+:func:`lisp.compiler.core.one_value`): a tail position that yields one value, or a tail call whose
+arguments may have recorded values, clears the register first -- but only when ``HOLDERS`` is not
+empty, so a program that is not using multiple values pays one truth test per such tail.
+Non-local exits that bring values (``return-from`` another function's block, ``throw``) carry
+the tuple of them and record them again at their target (``lisp.compiler.runtime.ValuesExit``),
+so a frame may clear the register while an exception passes through it.
 """
 
 from __future__ import annotations

@@ -32,18 +32,21 @@ from fractions import Fraction
 from typing import Any
 
 from lisp.runtime import hooks
-from lisp.runtime.condition_classes import FormatError
+from lisp.runtime.arrays import LispString, make_string
+from lisp.runtime.condition_classes import FormatError, LispTypeError
 from lisp.runtime.data import (
     COMMON_LISP_USER,
     NIL,
     Char,
     Cons,
     T,
+    cl_symbol,
     find_package,
     is_function,
     iter_list,
     make_list,
 )
+from lisp.runtime.fill_pointer_stream import FillPointerOutputStream
 from lisp.runtime.namespace import get_function
 from lisp.runtime.streams import OutputStream, StringOutputStream, output_stream
 from lisp.syntax.printer import integer_text, write_to_string
@@ -705,7 +708,7 @@ def _directive_star(run: _Interpreter, d: Directive, args: _Args) -> None:
 
 def _directive_question(run: _Interpreter, d: Directive, args: _Args) -> None:
     run.params(d, args, ())
-    control = args.next(d)
+    control = _control_text(args.next(d))
     if d.at:
         _run_control(run, control, args, d)
     else:
@@ -715,6 +718,7 @@ def _directive_question(run: _Interpreter, d: Directive, args: _Args) -> None:
 
 def _run_control(run: _Interpreter, control: Any, args: _Args, d: Directive) -> None:
     """Run a sub-control string (or function) against ``args``, on the current stream."""
+    control = _control_text(control)
     if is_function(control):
         rest = control(run.stream, *args.items[args.pos:])
         args.pos = len(args.items) - (len(_lisp_list_items(rest, "a formatter's result", run.control, d))
@@ -804,7 +808,7 @@ def _directive_brace(run: _Interpreter, d: Directive, args: _Args) -> None:
     body = d.clauses[0]
     control = run.control
     if not body:
-        control = args.next(d)
+        control = _control_text(args.next(d))
         if not isinstance(control, str):
             raise run.error("~{~} needs a control string argument", d)
         body = parse_control(control)
@@ -955,6 +959,7 @@ _DIRECTIVES: dict[str, Callable[[_Interpreter, Directive, _Args], None]] = {
 
 def format_to_stream(stream: OutputStream, control: Any, args: list[Any]) -> None:
     """Run ``control`` (a string or a function of ``(stream *args)``) with ``args`` on ``stream``."""
+    control = _control_text(control)
     if is_function(control):
         control(stream, *args)
         return
@@ -990,10 +995,22 @@ def format_to_string(control: Any, args: list[Any]) -> str:
     return stream.get_output_stream_string()
 
 
+def _control_text(control: Any) -> Any:
+    """A control string as a ``str`` (a ``LispString`` made by the program); anything else as it is."""
+    return control.text() if isinstance(control, LispString) else control
+
+
 def format_(destination: Any, control: Any, *args: Any) -> Any:
-    """CL ``format``: NIL returns the text; T or an output stream receive it (and NIL is returned)."""
+    """CL ``format``: NIL returns the text as a new string; T, an output stream or a string with a
+    fill pointer (to which the text is added) receive it, and NIL is returned."""
     if destination is NIL:
-        return format_to_string(control, list(args))
+        return make_string(format_to_string(control, list(args)))
+    if isinstance(destination, (str, LispString)):
+        if not (isinstance(destination, LispString) and destination.fill_pointer is not None):
+            raise LispTypeError(f"FORMAT: the destination string {write_to_string(destination)} has no fill pointer",
+                                datum=destination, expected_type=cl_symbol("STRING"))
+        format_to_stream(FillPointerOutputStream(destination), control, list(args))
+        return NIL
     # FORMAT's T is *standard-output* (a stream designator's T would be *terminal-io*).
     format_to_stream(output_stream(NIL if destination is T else destination), control, list(args))
     return NIL

@@ -42,6 +42,7 @@ from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
 from lisp.runtime import hooks
+from lisp.runtime.arrays import BitVector, LispArray, LispString, LispVector, array_type_specifier
 from lisp.runtime.condition_classes import Condition, LispTypeError, PrintNotReadable
 from lisp.runtime.data import (
     COMMON_LISP,
@@ -55,6 +56,7 @@ from lisp.runtime.data import (
     T,
     cl_symbol,
     keyword,
+    make_list,
 )
 from lisp.runtime.namespace import (
     dynamic_binding,
@@ -63,6 +65,7 @@ from lisp.runtime.namespace import (
     set_symbol_value,
     symbol_value,
 )
+from lisp.runtime.pathnames import Pathname, namestring_or_none
 from lisp.runtime.signals import Restart
 from lisp.runtime.streams import OutputStream, Stream, StringOutputStream, output_stream
 from lisp.syntax.pretty import Layout
@@ -228,6 +231,8 @@ class _Printer:
             out(_char_text(obj.char) if self.escape else obj.char)
         elif isinstance(obj, list):
             self.vector(obj, depth)
+        elif isinstance(obj, LispArray):
+            self.lisp_array(obj, depth)
         elif isinstance(obj, Condition):
             out(self.unreadable(obj, f"{obj.lisp_name.name} {_string_text(self.report(obj))}")
                 if self.escape else self.report(obj))
@@ -235,6 +240,10 @@ class _Printer:
             out(self.unreadable(obj, f"RESTART {self.symbol_text(obj.name)}") if self.escape else self.report(obj))
         elif isinstance(obj, Package):
             out(self.unreadable(obj, f"PACKAGE {_string_text(obj.name)}"))
+        elif isinstance(obj, Pathname):  # #P"namestring" (lisp.runtime.pathnames), princ: the namestring
+            text = namestring_or_none(obj)
+            out(self.unreadable(obj, "PATHNAME (with no namestring)") if text is None
+                else "#P" + _string_text(text) if self.escape else text)
         elif isinstance(obj, Stream):
             out(self.unreadable(obj, repr(obj)[2:-1]))
         elif type(obj) is _hash_table_class():
@@ -443,24 +452,107 @@ class _Printer:
         return (isinstance(obj.car, Symbol) and obj.car in _ABBREVIATIONS and isinstance(tail, Cons)
                 and tail.cdr is NIL and not (self.circle and id(tail) in self.labels))
 
-    def vector(self, obj: list[Any], depth: int) -> None:
+    def vector(self, obj: Any, depth: int, elements: list[Any] | None = None) -> None:
+        """A vector as ``#(...)``: ``obj`` a Python list, or a vector whose active ``elements`` are given."""
         if self.circle and self.labelled(obj):
             return
         if not self.array:
-            self.parts.append(self.unreadable(obj, f"SIMPLE-VECTOR {len(obj)}"))
+            self.parts.append(self.unreadable(obj, self.array_description(obj)))
             return
         if self.level is not None and depth >= self.level:
             self.parts.append("#")
             return
         self.parts.append("#(")
-        for i, item in enumerate(obj):
+        self.elements(obj if elements is None else elements, depth)
+        self.parts.append(")")
+
+    def elements(self, elements: list[Any], depth: int) -> None:
+        """Elements separated by spaces, as far as ``*print-length*`` allows."""
+        for i, item in enumerate(elements):
             if i:
                 self.parts.append(" ")
             if self.length is not None and i >= self.length:
                 self.parts.append("...")
                 break
             self.object(item, depth + 1)
+
+    # -- arrays other than simple vectors (lisp.runtime.arrays) ---------------------------------
+
+    def lisp_array(self, obj: LispArray, depth: int) -> None:
+        """A string as a string; a bit vector as ``#*101``; another vector as ``#(...)``; an array
+        of another rank as ``#nA(...)`` (CLHS 22.1.3.8); only strings print whole when
+        ``*print-array*`` is NIL. Under ``*print-readably*`` an array whose element type is not T
+        or BIT, or whose ``#nA`` would hide a dimension, prints as ``#.(make-array ...)``, so that
+        reading it back gives a similar array."""
+        if isinstance(obj, LispString):
+            text = obj.text()
+            self.parts.append(_string_text(text) if self.escape else text)
+            return
+        if self.readably and (obj.element_type.spec not in (T, cl_symbol("BIT")) or _hides_dimensions(obj.dims)):
+            self.parts.append("#." + self.flat(_readable_form(obj), 0))
+            return
+        if isinstance(obj, BitVector):
+            if self.circle and self.labelled(obj):
+                return
+            bits = "".join(map(str, obj.items()))
+            self.parts.append("#*" + bits if self.array else self.unreadable(obj, self.array_description(obj)))
+            return
+        if isinstance(obj, LispVector):
+            self.vector(obj, depth, obj.items())
+            return
+        if self.circle and self.labelled(obj):
+            return
+        if not self.array:
+            self.parts.append(self.unreadable(obj, self.array_description(obj)))
+            return
+        self.parts.append(f"#{obj.rank}A")
+        values = obj.values()
+        self.axis(values, obj.dims, 0, len(values), depth)
+
+    def axis(self, values: list[Any], dims: tuple[int, ...], start: int, end: int, depth: int) -> None:
+        """The elements ``values[start:end]`` of an array of ``dims`` as nested lists."""
+        if not dims:
+            self.object(values[start], depth)
+            return
+        if self.level is not None and depth >= self.level:
+            self.parts.append("#")
+            return
+        self.parts.append("(")
+        step = (end - start) // dims[0] if dims[0] else 0
+        for i in range(dims[0]):
+            if i:
+                self.parts.append(" ")
+            if self.length is not None and i >= self.length:
+                self.parts.append("...")
+                break
+            self.axis(values, dims[1:], start + i * step, start + (i + 1) * step, depth + 1)
         self.parts.append(")")
+
+    def array_description(self, obj: Any) -> str:
+        """What ``#<...>`` says of an array printed without its elements: its type, as SBCL."""
+        return f"{self.flat(array_type_specifier(obj), 0)} {{{id(obj):X}}}"
+
+
+def _hides_dimensions(dims: tuple[int, ...]) -> bool:
+    """Whether ``#nA`` would not show all of ``dims``: the axes after an empty one (``#2A()`` is
+    read with dimensions (0 0), whatever the second was)."""
+    return 0 in dims[:-1] and any(dims[dims.index(0) + 1:])
+
+
+def _readable_form(obj: LispArray) -> Any:
+    """A form that evaluates to an array like ``obj``, of the same element type."""
+    quote = cl_symbol("QUOTE")
+    return make_list([cl_symbol("MAKE-ARRAY"), make_list([quote, make_list(obj.dims)]),
+                      keyword("ELEMENT-TYPE"), make_list([quote, obj.element_type.spec]),
+                      keyword("INITIAL-CONTENTS"), make_list([quote, _nested(obj.values(), obj.dims)])])
+
+
+def _nested(values: list[Any], dims: tuple[int, ...]) -> Any:
+    """Row-major ``values`` of an array of ``dims`` as nested lists (the element itself for rank 0)."""
+    if not dims:
+        return values[0]
+    step = len(values) // dims[0] if dims[0] else 0
+    return make_list([_nested(values[i * step:(i + 1) * step], dims[1:]) for i in range(dims[0])])
 
 
 def potential_number(token: str, base: int) -> bool:
@@ -520,7 +612,7 @@ def _shared_objects(root: Any) -> list[int]:
     while stack:
         obj = stack.pop()
         structure = None
-        if not isinstance(obj, (Cons, list)) and not (isinstance(obj, Symbol) and obj.package is None):
+        if not isinstance(obj, (Cons, list, LispArray)) and not (isinstance(obj, Symbol) and obj.package is None):
             structure = structure_print_parts(obj)
             if structure is None:
                 continue
@@ -535,6 +627,8 @@ def _shared_objects(root: Any) -> list[int]:
             stack.append(obj.car)
         elif isinstance(obj, list):
             stack.extend(reversed(obj))
+        elif isinstance(obj, LispArray) and obj.element_type.spec is T:
+            stack.extend(reversed(obj.values()))
         elif structure is not None:
             stack.extend(value for _, value in reversed(structure[1]))
     return shared

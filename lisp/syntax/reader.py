@@ -20,10 +20,10 @@ Syntax: integers (``*read-base*``, ``10.``, ``#x #b #o #nR``), ratios, floats (e
 reads a Python float), ``#c(re im)``, strings with ``\\`` escapes, characters (``#\\a``,
 ``#\\Space``, names of CLHS 13.1.7, ``#\\U+41``, Unicode names such as ``#\\GREEK_SMALL_LETTER_ALPHA``),
 symbols upcased as by the standard readtable with ``\\`` and ``|...|`` escapes, ``pkg:sym``,
-``pkg::sym``, ``:keyword``, ``#:uninterned``; ``' ` , ,@ ,.``, ``#'``, ``#(...)``, ``#*bits`` (a
-vector of 0 and 1), ``; #|...|#`` comments, ``#+``/``#-`` feature expressions over ``*features*``,
+``pkg::sym``, ``:keyword``, ``#:uninterned``; ``' ` , ,@ ,.``, ``#'``, ``#(...)`` (a Python list),
+``#*bits`` (a simple bit vector), ``#nA`` (an array of rank n), ``; #|...|#`` comments, ``#+``/``#-`` feature expressions over ``*features*``,
 ``#.`` (when ``*read-eval*``), ``#n=``/``#n#`` for shared and circular structure, ``#p"..."``
-(a string: there are no pathname objects), ``#S(name slot value ...)`` (a structure, made by
+(a pathname), ``#S(name slot value ...)`` (a structure, made by
 :data:`make_structure`, which ``lisp.library.structures`` provides).
 
 Readtables: the reader follows ``*readtable*`` (a :class:`Readtable`), read afresh for each
@@ -47,6 +47,7 @@ from fractions import Fraction
 from typing import Any
 
 from lisp.runtime import hooks
+from lisp.runtime.arrays import LispArray, make_array
 from lisp.runtime.condition_classes import EndOfFile, LispTypeError, ReaderError
 from lisp.runtime.data import (
     COMMON_LISP_USER,
@@ -60,9 +61,9 @@ from lisp.runtime.data import (
     SourcePos,
     Symbol,
     cl_symbol,
-    find_package,
     keyword,
 )
+from lisp.runtime.element_types import BIT, GENERAL
 from lisp.runtime.namespace import (
     dynamic_binding,
     global_value_is_set,
@@ -70,6 +71,7 @@ from lisp.runtime.namespace import (
     set_symbol_value,
     symbol_value,
 )
+from lisp.runtime.pathnames import parse_namestring
 from lisp.runtime.ratio import Ratio
 from lisp.runtime.streams import InputStream, shown
 
@@ -467,7 +469,7 @@ class Reader:
         if not (colons == [first] or internal) or first == 0 or colons[-1] == len(token) - 1:
             raise self._error(f"bad use of package markers in the token {token!r}", start)
         package_name, name = token[:first], token[colons[-1] + 1:]
-        package = find_package(package_name)
+        package = self._current_package(start).package_named(package_name)
         if package is None:
             raise self._error(f"no package named {package_name} (reading {token})", start)
         if internal or package is KEYWORD:
@@ -764,7 +766,51 @@ def _sharp_bits(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]
         if len(bits) > arg or (arg and not bits):
             raise reader._error(f"#{arg}* cannot hold the bits {token!r}", start)
         bits += [bits[-1]] * (arg - len(bits)) if bits else []
-    return True, bits
+    return True, make_array((len(bits),), BIT, BIT.storage_of(bits))
+
+
+def _sharp_array(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
+    """``#nA contents``: an array of rank n whose dimensions are the lengths of the nested
+    sequences of ``contents`` (CLHS 2.4.8.12)."""
+    contents = reader.read_form("#A", start)
+    if symbol_value(READ_SUPPRESS) is not NIL:
+        return True, NIL
+    if arg is None:
+        raise reader._error("#A needs a rank, as in #2A((1 2) (3 4))", start)
+    dims: list[int] = []
+    level = contents
+    for _ in range(arg):
+        elements = _sequence_elements(level)
+        if elements is None:
+            raise reader._error(f"#{arg}A needs {arg} levels of nested sequences, not {shown(contents)}", start)
+        dims.append(len(elements))
+        level = elements[0] if elements else NIL
+    values = _row_major(contents, tuple(dims), reader, start)
+    return True, make_array(tuple(dims), GENERAL, values)
+
+
+def _sequence_elements(seq: Any) -> list[Any] | None:
+    """The elements of a list or vector read as array contents, or None for another object."""
+    if seq is NIL or isinstance(seq, Cons):
+        items = []
+        while isinstance(seq, Cons):
+            items.append(seq.car)
+            seq = seq.cdr
+        return items if seq is NIL else None
+    if isinstance(seq, list):
+        return seq
+    if isinstance(seq, str):
+        return [Char(c) for c in seq]
+    return list(seq) if isinstance(seq, LispArray) and seq.rank == 1 else None
+
+
+def _row_major(contents: Any, dims: tuple[int, ...], reader: Reader, start: int) -> list[Any]:
+    if not dims:
+        return [contents]
+    elements = _sequence_elements(contents)
+    if elements is None or len(elements) != dims[0]:
+        raise reader._error(f"#{len(dims)}A: {shown(contents)} does not have {dims[0]} elements", start)
+    return [x for element in elements for x in _row_major(element, dims[1:], reader, start)]
 
 
 def _sharp_feature(wanted: bool) -> Callable[[Reader, int, int | None], tuple[bool, Any]]:
@@ -852,6 +898,11 @@ def _patch(obj: Any, placeholder: _Placeholder, value: Any, seen: set[int]) -> A
                     x[k] = value
                 else:
                     stack.append(item)
+        elif isinstance(x, LispArray) and x.element_type is GENERAL:
+            seen.add(id(x))
+            elements = x.values()
+            x.put_values(0, [value if item is placeholder else item for item in elements])
+            stack.extend(item for item in elements if item is not placeholder)
         else:
             inside = patch_structure(x, placeholder, value)
             if inside is not None:
@@ -869,14 +920,14 @@ def _sharp_sharp(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any
 
 
 def _sharp_pathname(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
-    """``#p"name"``: there are no pathname objects, so a pathname is its namestring."""
+    """``#p"namestring"``: the pathname (a Unix namestring, see lisp.runtime.pathnames)."""
     _no_arg(reader, start, arg, "#P")
     form = reader.read_form("#P", start)
     if symbol_value(READ_SUPPRESS) is not NIL:
         return True, NIL
     if not isinstance(form, str):
         raise reader._error("#P must be followed by a string", start)
-    return True, form
+    return True, parse_namestring(form)
 
 
 def _no_structures(name: Any, initargs: list[Any]) -> Any:
@@ -926,7 +977,7 @@ def _sharp_invalid(reader: Reader, start: int, arg: int | None) -> tuple[bool, A
 _SHARP_DISPATCH: dict[str, DispatchHandler] = {
     "'": _sharp_quote, "(": _sharp_paren, "\\": _sharp_backslash, ":": _sharp_colon,
     "|": _sharp_bar, "X": _sharp_radix(16), "B": _sharp_radix(2), "O": _sharp_radix(8),
-    "R": _sharp_radix(None), "C": _sharp_complex, "*": _sharp_bits, "+": _sharp_feature(True),
+    "R": _sharp_radix(None), "C": _sharp_complex, "*": _sharp_bits, "A": _sharp_array, "+": _sharp_feature(True),
     "-": _sharp_feature(False), ".": _sharp_dot, "P": _sharp_pathname, "=": _sharp_equal, "#": _sharp_sharp,
     "S": _sharp_s,
     "<": _sharp_invalid, ")": _sharp_invalid, " ": _sharp_invalid, "\n": _sharp_invalid,

@@ -284,13 +284,13 @@ def test_default_print_object_of_instances_and_classes():
 def test_print_object_method_is_used_by_the_printer():
     ev("(defclass money () ((amount :initarg :amount)))")
     ev("(defmethod print-object ((m money) stream) (format stream \"#<MONEY ~a>\" (slot-value m 'amount)))")
-    assert ev("(format nil \"~a and ~s\" (make-instance 'money :amount 3) (list (make-instance 'money :amount 4)))") \
-        == "#<MONEY 3> and (#<MONEY 4>)"
+    assert str(ev("(format nil \"~a and ~s\" (make-instance 'money :amount 3) "
+                  "(list (make-instance 'money :amount 4)))")) == "#<MONEY 3> and (#<MONEY 4>)"
 
 
 def test_describe_lists_slots_and_values():
     ev("(defclass ds () ((a :initform 1) b))")
-    text = ev("(with-output-to-string (*standard-output*) (describe (make-instance 'ds)))")
+    text = str(ev("(with-output-to-string (*standard-output*) (describe (make-instance 'ds)))"))
     assert "Slots with :INSTANCE allocation:" in text
     assert "A = 1" in text and "B = #<unbound>" in text
 

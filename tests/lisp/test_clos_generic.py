@@ -345,7 +345,7 @@ def test_compile_generic_function_installs_a_native_dispatcher():
 def test_describe_dispatch_prints_the_decision_tree():
     ev("(defgeneric g-desc (x)) (defmethod g-desc ((x integer)) 1)")
     ev("(g-desc 1)")
-    text = ev("(with-output-to-string (s) (describe-dispatch #'g-desc s))")
+    text = str(ev("(with-output-to-string (s) (describe-dispatch #'g-desc s))"))
     assert "G-DESC" in text and "misses" in text
 
 

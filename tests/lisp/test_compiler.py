@@ -492,3 +492,17 @@ def test_declaration_in_a_form_position_is_a_program_error():
 ])
 def test_comparisons_of_more_than_two_numbers_compare_each_neighbour_and_evaluate_every_argument(form, expected):
     assert show(form) == expected
+
+
+@pytest.mark.parametrize("form", [
+    "(progn (catch 'x 1) 2)", "(progn (catch 'x) 2)", "(progn (unwind-protect 1) 2)",
+    "(progn (multiple-value-prog1 1) 2)", "(progn (progv nil nil) 2)", "(progn (let ((*print-base* 10))) 2)",
+])
+def test_a_form_for_effect_whose_body_leaves_no_code_compiles(form):
+    assert show(form) == "2"
+
+
+def test_an_unwind_protect_of_a_constant_runs_its_cleanup():
+    # ansi-test UNWIND-PROTECT.10; SBCL: GOOD
+    assert show("(block done (tagbody (unwind-protect 'foo (go 10) 10 (return-from done 'bad)) 10"
+                " (return-from done 'good)))") == "GOOD"

@@ -552,7 +552,7 @@ def test_printed_structure_reads_back_equalp():
 
 
 def test_describe_lists_the_slots_as_sbcl_does():
-    text = run('(defstruct ts-desc a (b "x")) (with-output-to-string (s) (describe (make-ts-desc :a 1) s))')
+    text = str(run('(defstruct ts-desc a (b "x")) (with-output-to-string (s) (describe (make-ts-desc :a 1) s))'))
     assert text == ('#S(TS-DESC :A 1 :B "x")\n  [structure-object]\n\nSlots with :INSTANCE allocation:\n'
                     f'  {"A".ljust(30)} = 1\n  {"B".ljust(30)} = "x"\n')
 

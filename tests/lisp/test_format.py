@@ -251,7 +251,7 @@ def test_format_nil_returns_a_string_and_t_writes_to_standard_output():
     with dynamic_binding(STANDARD_OUTPUT, out):
         assert format_(T, "x=~a", 1) is NIL
     assert out.get_output_stream_string() == "x=1"
-    assert format_(NIL, "~a", Char("c")) == "c"
+    assert str(format_(NIL, "~a", Char("c"))) == "c"
 
 
 def test_format_to_a_stream():

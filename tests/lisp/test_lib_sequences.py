@@ -183,9 +183,14 @@ def test_sort_of_a_vector_sorts_it_in_place() -> None:
     assert results("(let ((v (vector 3 1 2))) (sort v #'<) v)") == "(#(1 2 3))"
 
 
-def test_strings_cannot_be_modified_in_place() -> None:
-    assert results("(let ((s (copy-seq \"abc\"))) (setf (char s 0) #\\z))") == "SIMPLE-ERROR"
-    assert results("(fill (copy-seq \"abc\") #\\z)") == "SIMPLE-ERROR"
+def test_literal_strings_cannot_be_modified_in_place() -> None:
+    assert results("(let ((s \"abc\")) (setf (char s 0) #\\z))") == "SIMPLE-ERROR"
+    assert results("(fill \"abc\" #\\z)") == "SIMPLE-ERROR"
+
+
+def test_copies_of_strings_are_modified_in_place() -> None:
+    assert results("(let ((s (copy-seq \"abc\"))) (setf (char s 0) #\\z) s)") == '("zbc")'
+    assert results("(fill (copy-seq \"abc\") #\\z :start 1)") == '("azz")'
 
 
 def test_a_dotted_list_is_a_type_error_for_sequence_functions() -> None:

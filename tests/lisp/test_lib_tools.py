@@ -12,9 +12,9 @@ import lisp
 
 def output(text: str) -> str:
     """What evaluating ``text`` printed on ``*standard-output*`` (and ``*trace-output*``)."""
-    return lisp.eval_string(
+    return str(lisp.eval_string(
         f"(let* ((out (make-string-output-stream)) (*standard-output* out) (*trace-output* out)) "
-        f"{text} (get-output-stream-string out))")
+        f"{text} (get-output-stream-string out))"))
 
 
 def with_answers(answers: str, text: str) -> str:

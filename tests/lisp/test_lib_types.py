@@ -38,7 +38,7 @@ TYPE_CASES = [
     ("(typep (make-condition 'simple-error) 'warning)", '(NIL)'),
     ('(type-of 1)', '(FIXNUM)'),
     ('(type-of 1/2)', '(RATIO)'),
-    ('(type-of "abc")', '(SIMPLE-STRING)'),
+    ('(type-of "abc")', '((SIMPLE-ARRAY CHARACTER (3)))'),
     ("(type-of 'a)", '(SYMBOL)'),
     ('(type-of nil)', '(NULL)'),
     ('(type-of :k)', '(KEYWORD)'),

@@ -1,6 +1,8 @@
-"""The compiler runs a macro's expander once per use, as SBCL does (checked with sbcl --script:
-10 for ten nested uses in a defun, 4 for the IF below), however deep the uses are nested and
-though the tails of forms are looked at before they are compiled (lisp.compiler.tails)."""
+"""The compiler runs a macro's expander once per occurrence of a macro call, as SBCL does (checked
+with sbcl --script: 10 for ten nested uses in a defun, 4 for the IF below, 2 for a form a macro
+places twice), however deep the uses are nested, and where the code of a form is made in more
+than one way (a loop's body that becomes a ``for`` or a ``while``, a ``let`` whose variables a
+closure made in a loop captures)."""
 
 from __future__ import annotations
 
@@ -58,7 +60,6 @@ def test_a_form_expanded_once_still_compiles_to_its_values():
 
 
 def test_a_let_variable_shadows_a_global_symbol_macro_at_the_tail():
-    # The tail of a let body is marked in the let's environment: YY is the variable there.
     run("(define-symbol-macro mo-yy (values 7 8)) (defun mo-k () (let ((mo-yy (mo-leaf))) mo-yy))")
     assert show("(multiple-value-list (mo-k))") == "(1)"
 
@@ -68,6 +69,30 @@ def test_one_form_placed_by_a_macro_in_two_scopes_expands_in_each():
     run("(defmacro mo-twice (f) `(list ,f (macrolet ((mo-wrap (x) `(list ,x ,x))) ,f)))"
         "(defun mo-m () (mo-twice (mo-wrap 1)))")
     assert show("(mo-m)") == "(1 (1 1))"
+
+
+def test_one_form_placed_twice_by_a_macro_expands_at_each_place():
+    run("(defmacro mo-dup (f) `(list ,f ,f))")
+    assert _expansions("(defun mo-p () (mo-dup (mo-call 1)))") == 2
+
+
+def test_an_expander_reading_its_environment_sees_each_place_of_one_form():
+    # SBCL: (:GLOBAL MO-SM): inside the LET, the variable shadows the global symbol macro.
+    run("(define-symbol-macro mo-sm :global)"
+        "(defmacro mo-which (&environment env) `',(macroexpand 'mo-sm env))"
+        "(defmacro mo-twice-let (f) `(list ,f (let ((mo-sm 1)) (declare (ignorable mo-sm)) ,f)))")
+    assert show("(mo-twice-let (mo-which))") == "(:GLOBAL MO-SM)"
+
+
+@pytest.mark.parametrize("form", [
+    "(let ((acc nil)) (dolist (x y) (push (lambda () (mo-call x)) acc)) acc)",
+    "(let ((acc nil)) (dotimes (i 3) (let ((n i)) (push (lambda () (mo-call (incf n))) acc))) acc)",
+    "(loop for i below 3 do (setq i (mo-call (+ i 1))))",
+    "(loop for x in y do (funcall (lambda () (when (mo-call x) (loop-finish)))))",
+    "(loop for i below 3 do (funcall (lambda () (when (mo-call i) (loop-finish)))))",
+])
+def test_a_body_whose_code_is_made_another_way_expands_once(form):
+    assert _expansions(f"(defun mo-q (x y) (declare (ignorable x y)) {form})") == 1
 
 
 # SBCL's counts (compile of a lambda, sbcl 2.x): 2 1 1 1 3 2 2 2 3: it expands the RESTART-CASE

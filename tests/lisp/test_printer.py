@@ -178,7 +178,7 @@ def test_quote_with_other_than_one_argument_is_not_abbreviated():
 def test_vectors():
     assert prin1_to_string([1, "a", [2]]) == '#(1 "a" #(2))'
     assert prin1_to_string([]) == "#()"
-    assert write_to_string([1, 2], array=NIL).startswith("#<SIMPLE-VECTOR 2")
+    assert write_to_string([1, 2], array=NIL).startswith("#<(SIMPLE-VECTOR 2) {")
 
 
 def test_print_length_and_level():

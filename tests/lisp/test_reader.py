@@ -5,6 +5,7 @@ from fractions import Fraction
 import pytest
 
 import lisp.evaluator  # noqa: F401 - boot first: reading CL names must find the CL symbols
+from lisp.runtime.arrays import BitVector
 from lisp.runtime.condition_classes import EndOfFile, ReaderError
 from lisp.runtime.data import (
     COMMON_LISP_USER,
@@ -23,6 +24,7 @@ from lisp.runtime.data import (
     make_package,
 )
 from lisp.runtime.namespace import dynamic_binding
+from lisp.runtime.pathnames import parse_namestring
 from lisp.syntax.reader import (
     EOF,
     FEATURES,
@@ -293,9 +295,10 @@ def test_backquoted_vector_keeps_the_markers():
     assert vector[0] is sym("A") and vector[1].car is UNQUOTE
 
 
-def test_bit_vectors_read_as_lists_of_bits():
-    assert read_from_string("#*1011") == [1, 0, 1, 1]
-    assert read_from_string("#*") == []
+def test_bit_vectors_read_as_simple_bit_vectors():
+    bits = read_from_string("#*1011")
+    assert isinstance(bits, BitVector) and bits.simple and list(bits) == [1, 0, 1, 1]
+    assert list(read_from_string("#*")) == []
 
 
 # -- comments and conditionals -------------------------------------------------------------------
@@ -454,8 +457,8 @@ def test_too_deep_nesting_is_a_reader_error_not_a_crash():
         read_from_string("(" * 100_000 + ")" * 100_000)
 
 
-def test_pathname_syntax_reads_the_namestring():
-    assert read_from_string('#p"/tmp/x.lisp"') == "/tmp/x.lisp"
+def test_pathname_syntax_reads_a_pathname():
+    assert read_from_string('#p"/tmp/x.lisp"') is parse_namestring("/tmp/x.lisp")
     with pytest.raises(ReaderError, match="#P must be followed by a string"):
         read_from_string("#p foo")
 

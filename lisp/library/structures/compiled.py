@@ -28,6 +28,7 @@ from lisp.compiler.core import (
     temp,
 )
 from lisp.compiler.env import Env
+from lisp.compiler.result import Dest
 from lisp.compiler.macros import gensym
 from lisp.compiler.places import ACCESSORS, CALL_SETF, DIRECT
 from lisp.runtime.data import SYSTEM, Symbol, cl_symbol, make_list
@@ -42,7 +43,8 @@ QUOTE, LET_STAR = cl_symbol("QUOTE"), cl_symbol("LET*")
 def _struct_new(args: list[Any], env: Env) -> Result:
     """``(sys::%struct-new 'description value...)``: ``DESCRIPTION.allocate(VALUE, ...)``."""
     description = args[0].cdr.car
-    stmts, values = compile_args(args[1:], env)
+    compiled = compile_args(args[1:], env)
+    stmts, values = compiled.stmts, compiled.exprs
     allocate = ast.Attribute(value=literal(description, env), attr="allocate", ctx=ast.Load())
     return Result(stmts, call(allocate, *values))
 
@@ -62,7 +64,8 @@ def open_code_reader(accessor: Symbol) -> None:
             return None
         if len(args) != 1:
             return None  # the function reports the wrong argument count
-        stmts, (obj,) = compile_args(args, env)
+        compiled = compile_args(args, env)
+        stmts, (obj,) = compiled.stmts, compiled.exprs
         return Result(stmts, ast.Attribute(value=obj, attr=attribute, ctx=ast.Load()))
 
     OPEN_CODED[accessor] = reader
@@ -97,8 +100,9 @@ def _struct_set(args: list[Any], env: Env) -> Result:
     if attribute is None or len(operands) != 2:
         temps = [gensym("ARG") for _ in operands]
         call_form = make_list([CALL_SETF, accessor, temps[-1], *temps[:-1]])
-        return compile_form(L(LET_STAR, make_list([L(t, v) for t, v in zip(temps, operands)]), call_form), env)
-    stmts, (obj, value) = compile_args(operands, env)
+        return compile_form(L(LET_STAR, make_list([L(t, v) for t, v in zip(temps, operands)]), call_form), env, Dest.ONE)
+    compiled = compile_args(operands, env)
+    stmts, (obj, value) = compiled.stmts, compiled.exprs
     more, obj = temp(Result([], obj), env, "%o")
     stmts += more
     more, value = temp(Result([], value), env, "%v")

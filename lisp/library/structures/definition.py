@@ -30,7 +30,7 @@ from lisp.clos.structures import (
     StructureSlot,
     define_structure_class,
 )
-from lisp.compiler.core import items, show
+from lisp.compiler.forms import items, show
 from lisp.compiler.definitions import check_package_lock, define_function
 from lisp.compiler.lambda_list import (
     AMP_AUX,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lisp.compiler.core import items, show
+from lisp.compiler.forms import items, show
 from lisp.library.arguments import string_designator
 from lisp.library.symbols import symbol_name
 from lisp.runtime.condition_classes import Condition, Error, ProgramError, SimpleError
