@@ -32,7 +32,7 @@ from lisp.repl.report import text_of
 from lisp.repl.worker import EvalThread
 from lisp.runtime.data import cl_symbol
 from lisp.runtime.host_errors import as_condition
-from lisp.runtime.namespace import bind_specials, unbind_specials
+from lisp.runtime.namespace import DYNAMIC, bind_specials
 from lisp.runtime.signals import (
     NonLocalTransfer,
     Restart,
@@ -145,8 +145,9 @@ class Agent:
         outermost = not self.requests
         self.requests.append(request)
         reply: list[Any] = [_ABORT, "NIL"]
-        saved = bind_specials(self._bindings(request))
+        saved = DYNAMIC.bindings
         try:
+            bind_specials(self._bindings(request))
             entry, arguments = find_rpc(form)
             with using_debugger(self.debugger if entry.user_code else None), using_line_reader(self.read_line):
                 if outermost:
@@ -165,7 +166,7 @@ class Agent:
         except BaseException as failure:  # noqa: BLE001 - every failure of a request is its :abort
             reply = [_ABORT, _failure_text(failure)]
         finally:
-            unbind_specials(saved)
+            DYNAMIC.bindings = saved
             self.requests.pop()
             self.connection.finish_output()
             self.connection.reply(reply, request_id)

@@ -22,7 +22,7 @@ from lisp.compiler import eval_values
 from lisp.repl.commands import COMMANDS, command_table
 from lisp.repl.session import REPL_VARIABLES, Session, define_repl_variables
 from lisp.runtime.data import NIL, cl_symbol, make_list
-from lisp.runtime.namespace import bind_specials, dynamic_binding, is_special, symbol_value, unbind_specials
+from lisp.runtime.namespace import DYNAMIC, bind_specials, dynamic_binding, is_special, symbol_value
 from lisp.runtime.signals import NonLocalTransfer
 from lisp.runtime.streams import STANDARD_OUTPUT, StringOutputStream
 from lisp.swank.names import prompt_name
@@ -50,12 +50,13 @@ class EmacsSession(Session):
     @contextlib.contextmanager
     def variables_bound(self) -> Iterator[None]:
         """The REPL variables bound to this REPL's values (kept as the block leaves them)."""
-        saved = bind_specials(list(self.variables.items()))
+        saved = DYNAMIC.bindings
         try:
+            bind_specials(list(self.variables.items()))
             yield
         finally:
             self.variables = {sym: symbol_value(sym) for sym in REPL_VARIABLES}
-            unbind_specials(saved)
+            DYNAMIC.bindings = saved
 
     def print_values(self, found: tuple[Any, ...]) -> None:
         if found:
