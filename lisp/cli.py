@@ -79,6 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     swank.add_argument("--port", type=int, default=4005, help="the port to listen on (0: any free one; default 4005)")
     swank.add_argument("--host", default="127.0.0.1",
                        help="the address to listen on (default 127.0.0.1; another needs ~/.slime-secret)")
+    kernel = sub.add_parser("kernel", help="the Jupyter kernel (needs gfjit[jupyter])")
+    kernel_actions = kernel.add_subparsers(dest="kernel_action", metavar="ACTION", required=True)
+    install = kernel_actions.add_parser("install", help="install the kernelspec (then: a gfjit kernel in Jupyter)")
+    install.add_argument("--user", action="store_true", help="for this user only (else for this Python or system)")
+    install.add_argument("--prefix", help="under this prefix (e.g. a virtual environment's sys.prefix)")
+    serve = kernel_actions.add_parser("run", help="run the kernel (Jupyter does, as the kernelspec says)")
+    serve.add_argument("-f", dest="connection_file", required=True, help="the connection file Jupyter wrote")
     return parser
 
 
@@ -116,6 +123,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from lisp.swank.command import run
 
         return run(args.host, args.port)
+    if args.command == "kernel":
+        from lisp.kernel.command import run as run_kernel
+
+        return run_kernel(args.kernel_action, user=getattr(args, "user", False), prefix=getattr(args, "prefix", None),
+                          connection_file=getattr(args, "connection_file", None))
     return toplevel.eval_and_print(args.form)
 
 

@@ -119,6 +119,13 @@ class Session:
         """What a form typed does: it is evaluated and its values printed."""
         self.evaluate_and_print(form, pos)
 
+    def start_file(self, file: str) -> None:
+        """Read what comes next as the start of a new file named ``file`` (a notebook's next cell),
+        forgetting what was not read yet."""
+        self.source = FormSource(file)
+        self._lines = []
+        self._command = None
+
     def _remember_lines(self, text: str) -> None:
         self._lines.extend(text.splitlines(keepends=True))
         linecache.cache[self.source.file] = (sum(map(len, self._lines)), None, self._lines, self.source.file)

@@ -24,7 +24,7 @@ from typing import Any
 
 from lisp.runtime.streams import TwoWayStream
 from lisp.swank.agent import CLOSED, REX, RETURN, RETURN_STRING, Agent, current_agent
-from lisp.swank.streams import EmacsOutputStream, emacs_input
+from lisp.swank.streams import EmacsOutputStream, line_input
 from lisp.swank.wire import (
     ConnectionClosed,
     ProtocolError,
@@ -69,7 +69,7 @@ class Connection:
         self._ids = itertools.count(1)
         self.user_output = EmacsOutputStream(self.send, self._send_lock)
         self.repl_results = EmacsOutputStream(self.send, self._send_lock, _REPL_RESULT)
-        self.user_input = emacs_input(self._read_user_line)
+        self.user_input = line_input(self._read_user_line, "Emacs")
         self.user_io = TwoWayStream(self.user_input, self.user_output)
 
     @property

@@ -1,5 +1,6 @@
 """Lisp streams to and from Emacs: output as ``(:write-string TEXT [TARGET])`` messages, input
-read from the REPL buffer with ``(:read-string THREAD TAG)``.
+read from the REPL buffer with ``(:read-string THREAD TAG)`` (:func:`line_input`, which the notebook
+kernel uses too).
 
 Output is kept until :meth:`EmacsOutputStream.finish_output`, which the server calls before every
 reply and debugger message (so that text written before them arrives before them), and a
@@ -58,10 +59,10 @@ class EmacsOutputStream(OutputStream):
         return "#<EMACS-OUTPUT-STREAM>"
 
 
-def emacs_input(read_line: Callable[[], str | None]) -> HostInputStream:
-    """The REPL buffer as ``*standard-input*``: each line comes from ``read_line()`` (None at the
-    end of the input: the connection is gone)."""
-    return HostInputStream(_Lines(read_line), "Emacs")
+def line_input(read_line: Callable[[], str | None], name: str) -> HostInputStream:
+    """A Lisp input stream whose lines come from ``read_line()`` (None at the end of the input):
+    the REPL buffer of Emacs, a notebook's input box."""
+    return HostInputStream(_Lines(read_line), name)
 
 
 class _Lines:
