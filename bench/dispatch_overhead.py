@@ -6,7 +6,8 @@ and the decision-tree strategies.
 
 Times are CPU time of the calling thread (the machine may be shared). Prints markdown tables
 (medians; ratio = time / direct call time; overhead = time - direct) and
-writes bench/results/dispatch_overhead.png. Peers (``pip install '.[bench]'``): ovld, plum,
+writes bench/results/dispatch_overhead.png with its figures in dispatch_overhead.json
+(`--replot` redraws the plot from them). Peers (``pip install '.[bench]'``): ovld, plum,
 multipledispatch, multimethod, functools.singledispatch; a missing peer is reported and skipped.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import functools
 import gc
+import json
 import numbers
 import os
 import random
@@ -29,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import dispatch  # noqa: E402
 from dispatch import jitlink  # noqa: E402
-from dispatch.compiled import set_tree_strategy  # noqa: E402
+from dispatch.dispatcher import set_tree_strategy  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from callgrind import CALLGRIND_OUT, Callgrind, run_under_callgrind  # noqa: E402
@@ -507,38 +509,63 @@ def table(results: dict[str, dict[str, float | None]], impls: list[Impl], unit: 
     return "\n".join(lines)
 
 
-def plot(results: dict[str, dict[str, float | None]], impls: list[Impl], path: Path) -> None:
+def plot(results: dict[str, dict[str, float | None]], names: list[str], path: Path,
+         caption: str) -> None:
+    """One panel a case, one horizontal bar an implementation with its ratio written beside it, on
+    a linear axis (so 1.2x and 1.5x are told apart); ``caption`` names the machine and the date."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    names = [i.name for i in impls]
+    from matplotlib.ticker import MaxNLocator
+
     cases_ = list(results)
-    width = 0.8 / len(names)
-    fig, ax = plt.subplots(figsize=(12, 5))
-    for k, n in enumerate(names):
-        xs, ys = [], []
-        for c, case in enumerate(cases_):
-            v = results[case].get(n)
-            if v is not None:
-                xs.append(c + k * width)
-                ys.append(v / results[case]["direct"])
-        ax.bar(xs, ys, width, label=n)
-    ax.axhline(1.0, color="black", linewidth=0.8)
-    ax.set_xticks([c + 0.4 - width / 2 for c in range(len(cases_))], cases_, rotation=15,
-                  fontsize=8)
-    ax.set_ylabel("time per call / direct call (log)")
-    ax.set_yscale("log")
-    ax.set_title("gfjit dispatch overhead against peers (median, lower is better)")
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
+    columns = 3
+    rows = -(-len(cases_) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(15, 3.1 * rows + 0.9), squeeze=False)
+    colors = {n: ("#1f6fb4" if n.startswith("gfjit") else "#9a9a9a") for n in names}
+    for ax, case in zip(axes.flat, cases_):
+        shown = [n for n in names if results[case].get(n) is not None]
+        ratios = [results[case][n] / results[case]["direct"] for n in shown]
+        bars = ax.barh(range(len(shown)), ratios, color=[colors[n] for n in shown])
+        ax.bar_label(bars, [f"{r:.2f}x" for r in ratios], padding=3, fontsize=8)
+        ax.set_yticks(range(len(shown)), shown, fontsize=8)
+        ax.invert_yaxis()
+        ax.axvline(1.0, color="black", linewidth=0.8)
+        ax.set_xlim(0, max(ratios) * 1.18)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 2.5, 5, 10]))
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="x", linewidth=0.4, alpha=0.5)
+        ax.set_title(case, fontsize=10)
+    for ax in list(axes.flat)[len(cases_):]:
+        ax.set_visible(False)
+    fig.suptitle("Time per call / a direct call of the same method (lower is better; 1.0 = no overhead)",
+                 fontsize=12)
+    fig.text(0.5, 0.01, caption, ha="center", fontsize=9)
+    fig.tight_layout(rect=(0, 0.03, 1, 0.97))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
+
+
+def machine_caption() -> str:
+    """The date, Python version and processor of this run, for the plot's caption."""
+    import platform
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return (f"{time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, {cpu}, "
+            f"{os.cpu_count()} cores; median of the run's repetitions")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="fewer calls and repeats (noisier)")
     p.add_argument("--no-plot", action="store_true")
+    p.add_argument("--replot", metavar="JSON", type=Path,
+                   help="redraw the plot from the results a run saved, measuring nothing")
     p.add_argument("--instructions", action="store_true",
                    help="count instructions per call under callgrind instead of timing (deterministic, "
                         "no noise from other processes; only the dispatch table)")
@@ -548,6 +575,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         if out_file is None:
             sys.exit(run_under_callgrind(__file__, sys.argv[1:] if argv is None else list(argv)))
         instruction_report(out_file, 500 if args.quick else 2_000)
+        return
+    if args.replot:
+        saved = json.loads(args.replot.read_text())
+        plot(saved["results"], saved["names"], RESULTS / "dispatch_overhead.png", saved["caption"])
         return
     calls, repeats = (20_000, 5) if args.quick else (200_000, 11)
     impls, missing = implementations()
@@ -584,8 +615,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"| {n} | {d:.0f} ns | {cells} |")
     if not args.no_plot:
         path = RESULTS / "dispatch_overhead.png"
-        plot(results, impls, path)
-        print(f"\nplot: {path}")
+        saved = {"results": results, "names": [i.name for i in impls], "caption": machine_caption()}
+        path.with_suffix(".json").write_text(json.dumps(saved, indent=1))
+        plot(saved["results"], saved["names"], path, saved["caption"])
+        print(f"\nplot: {path} (its figures: {path.with_suffix('.json')})")
 
 
 if __name__ == "__main__":

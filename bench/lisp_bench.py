@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -40,6 +39,7 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from callgrind import CALLGRIND_OUT, Callgrind, run_under_callgrind  # noqa: E402
+from startup import INSTALLED_ENV, median_times  # noqa: E402
 
 FIB_N = 25
 LIST_N = 100_000
@@ -222,27 +222,10 @@ def sbcl_times(repeat: int) -> dict[str, float] | None:
 def startup_times(repeat: int) -> dict[str, tuple[float, float]]:
     """Median wall-clock and CPU (user + system) seconds to run each command to its end."""
     commands = {"gfjit": [sys.executable, "-m", "lisp", "eval", "(+ 1 2)"], "python": [sys.executable, "-c", "1+2"]}
-    check = subprocess.run(commands["gfjit"], capture_output=True, text=True, env=_INSTALLED_ENV)
+    check = subprocess.run(commands["gfjit"], capture_output=True, text=True, env=INSTALLED_ENV)
     if check.stdout.strip() != "3":
         raise SystemExit(f"gfjit eval printed {check.stdout!r} {check.stderr!r}")
-    return {name: _process_times(command, repeat) for name, command in commands.items()}
-
-
-# As after `pip install`: modules load from cached bytecode (the first run above writes it), even
-# where PYTHONDONTWRITEBYTECODE is set for development.
-_INSTALLED_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-
-
-def _process_times(command: list[str], repeat: int) -> tuple[float, float]:
-    walls, cpus = [], []
-    for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, env=_INSTALLED_ENV)
-        walls.append(time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return statistics.median(walls), statistics.median(cpus)
+    return median_times(commands, repeat)
 
 
 def instructions_per_run(callgrind: Any, implementations: dict[str, dict[str, Callable[[], Any]]],

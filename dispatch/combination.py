@@ -1,5 +1,6 @@
 """Method combinations: which qualifiers a generic function accepts, and how the sorted
-applicable methods become one *effective method* (CLHS 7.6.6.2 and 7.6.6.4).
+applicable methods become one *effective method* (CLHS 7.6.6.2); the standard combination here,
+the operator ones (CLHS 7.6.6.4) in :mod:`dispatch.operators`.
 
 An effective method is a plain callable taking the call's arguments. When only one method runs
 and it does not ask for ``next_method``, the effective method is that method's function itself,
@@ -10,10 +11,7 @@ steps that pass ``next_method`` and run before/primary/after methods are native 
 
 from __future__ import annotations
 
-import functools
-import operator
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from dispatch import steps
@@ -30,10 +28,15 @@ class CallContext(Protocol):
     name: str
     nargs: int  # dispatched (required positional) parameters
     native_steps: bool  # chain methods with native steps (dispatch.steps)
+    # Methods the combination cannot run were accepted: an applicable one makes the call run
+    # invalid_method (see dispatch.make_generic), checked by OutcomeBuilder.
+    checks_at_call: bool
 
     def no_next_method(self, method: Method, args: tuple, kwargs: dict) -> Any: ...
 
     def no_primary_method(self, args: tuple, kwargs: dict) -> Any: ...
+
+    def invalid_method(self, method: Method, message: str, args: tuple, kwargs: dict) -> Any: ...
 
 
 class MissingNextMethod:
@@ -134,7 +137,7 @@ class Combination:
         raise NotImplementedError
 
     def check(self, method: Method) -> None:
-        """Refuse a method this combination cannot run (at definition time)."""
+        """Refuse a method this combination cannot run: InvalidMethodError says why."""
         if method.qualifiers not in self.accepted():
             names = [repr(q[0]) if q else "no qualifier" for q in self.accepted()]
             allowed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
@@ -153,8 +156,14 @@ class Combination:
         """The effective method for ``methods`` (applicable, most specific first)."""
         raise NotImplementedError
 
-    def _with_arounds(self, arounds: list[Method], inner: Step, methods: Sequence[Method],
-                      ctx: CallContext) -> Callable[..., Any]:
+    def without_primary(self, methods: Sequence[Method], ctx: CallContext) -> Callable[..., Any]:
+        """The effective method when only qualified methods apply: the no-primary-method error."""
+        return _effective(lambda *args, **kwargs: ctx.no_primary_method(args, kwargs), methods)
+
+    def with_arounds(self, arounds: list[Method], inner: Step, methods: Sequence[Method],
+                     ctx: CallContext) -> Callable[..., Any]:
+        """``inner`` (running the other methods) inside the around methods, labelled with
+        ``methods`` for introspection."""
         step = _chain(arounds, inner, ctx)
         assert step is not None
         return _labelled(step, methods, [m.function for m in methods])
@@ -178,7 +187,7 @@ class StandardCombination(Combination):
         primaries = [m for m in methods if m.qualifiers == ()]
         afters = [m.function for m in reversed(methods) if m.qualifiers == ("after",)]
         if not primaries:
-            return _effective(lambda *args, **kwargs: ctx.no_primary_method(args, kwargs), methods)
+            return self.without_primary(methods, ctx)
         if not (arounds or befores or afters) and (sole := _sole_function(primaries)):
             return sole
         primary = _chain(primaries, None, ctx)
@@ -195,106 +204,4 @@ class StandardCombination(Combination):
                 return result
         else:
             inner = primary
-        return self._with_arounds(arounds, inner, methods, ctx)
-
-
-def _and(values: Iterator[Any]) -> Any:
-    result = True
-    for result in values:
-        if not result:
-            return result
-    return result
-
-
-def _or(values: Iterator[Any]) -> Any:
-    result = False
-    for result in values:
-        if result:
-            return result
-    return result
-
-
-def _progn(values: Iterator[Any]) -> Any:
-    result = None
-    for result in values:
-        pass
-    return result
-
-
-def _nconc(values: Iterator[Any]) -> Any:
-    first = next(values)
-    for v in values:
-        first.extend(v)
-    return first
-
-
-@dataclass(frozen=True)
-class OperatorCombination(Combination):
-    """A built-in (short-form) combination: the primary methods' values, most specific first
-    (or last), are combined by ``reduce``, which receives them as a lazy iterator so ``and`` and
-    ``or`` can stop early. With ``identity_with_one_argument`` one method's value is returned as
-    is. A language with other truth or list types defines its own operators the same way."""
-
-    name: str  # type: ignore[misc]
-    reduce: Callable[[Iterator[Any]], Any]
-    identity_with_one_argument: bool = False
-    most_specific_last: bool = False
-
-    @property
-    def primary_qualifiers(self) -> tuple[str, ...]:  # type: ignore[override]
-        return (self.name,)
-
-    def accepted(self) -> tuple[tuple[str, ...], ...]:
-        return ((self.name,), AROUND)
-
-    def passes_next(self, qualifiers: tuple[str, ...]) -> bool:
-        return qualifiers == AROUND
-
-    def effective_method(self, methods: Sequence[Method], ctx: CallContext) -> Callable[..., Any]:
-        arounds = [m for m in methods if m.qualifiers == AROUND]
-        primaries = [m.function for m in methods if m.qualifiers == (self.name,)]
-        if self.most_specific_last:
-            primaries.reverse()
-        if not primaries:
-            return _effective(lambda *args, **kwargs: ctx.no_primary_method(args, kwargs), methods)
-        if len(primaries) == 1 and self.identity_with_one_argument:
-            if not arounds:
-                return primaries[0]
-            inner = primaries[0]
-        else:
-            reduce = self.reduce
-
-            def inner(*args: Any, **kwargs: Any) -> Any:
-                return reduce(f(*args, **kwargs) for f in primaries)
-        return self._with_arounds(arounds, inner, methods, ctx)
-
-
-BUILTIN_OPERATORS: dict[str, tuple[Callable[[Iterator[Any]], Any], bool]] = {
-    "+": (lambda values: functools.reduce(operator.add, values), True),
-    "list": (list, False),
-    "append": (lambda values: functools.reduce(operator.add, values), False),
-    "nconc": (_nconc, False),
-    "and": (_and, True),
-    "or": (_or, True),
-    "progn": (_progn, True),
-    "max": (max, True),
-    "min": (min, True),
-}
-
-
-def combination_named(name: str | Combination, most_specific_last: bool = False) -> Combination:
-    """The combination called ``name`` ("standard" or one of :data:`BUILTIN_OPERATORS`), or
-    ``name`` itself when it already is a :class:`Combination`."""
-    if isinstance(name, Combination):
-        if most_specific_last:
-            raise ValueError("most_specific_last applies to a combination given by name")
-        return name
-    if name == "standard":
-        if most_specific_last:
-            raise ValueError("the standard method combination has no most_specific_last order")
-        return StandardCombination()
-    if name not in BUILTIN_OPERATORS:
-        raise ValueError(f"unknown method combination {name!r}; known: standard, "
-                         + ", ".join(BUILTIN_OPERATORS))
-    reduce, identity = BUILTIN_OPERATORS[name]
-    return OperatorCombination(name, reduce, identity, most_specific_last)
+        return self.with_arounds(arounds, inner, methods, ctx)

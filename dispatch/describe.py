@@ -42,7 +42,7 @@ def describe(state: GenericState) -> str:
         return "\n".join(lines)
     _, _, refs = history.snapshot()
     names = {cid: (r() or type(None)).__qualname__ for cid, r in refs.items()}
-    lines.append(f"native dispatcher {compiled.symbol} (history generation {compiled.generation}):")
+    lines.append(f"native dispatcher {compiled.symbol} (history generation {compiled.spec.generation}):")
     seen: set[int] = set()
 
     def walk(node: Node, indent: str) -> None:

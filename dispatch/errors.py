@@ -1,4 +1,11 @@
-"""The exceptions dispatch raises: at call time (no method) and at definition time (bad method)."""
+"""The exceptions dispatch raises: at call time (no method) and at definition time (bad method).
+
+Invariant I4, bad calls are Python errors: "Too few arguments, no applicable method, no next
+method: a proper exception naming the generic function and the argument classes; nothing
+crashes." A dispatcher sends a call with too few arguments to the miss handler, which raises
+Python's own TypeError for it (:meth:`dispatch.generic.GenericState.dispatch`); the other two are
+the classes below, raised by outcomes unless the generic function has a hook for them.
+"""
 
 from __future__ import annotations
 

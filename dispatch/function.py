@@ -15,10 +15,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from dispatch import native, steps
-from dispatch.combination import Combination, combination_named
+from dispatch.combination import Combination
+from dispatch.describe import describe, history_entries
+from dispatch.dispatcher import asm_for, ir_for
 from dispatch.errors import InvalidMethodError, MethodRedefinitionWarning
-from dispatch.generic import GenericState, Stats
+from dispatch.forking import hold_across_fork
+from dispatch.generic import GenericState, Stats, definition
 from dispatch.methods import Method, methods_from_function
+from dispatch.operators import PYTHON_VALUES, ValueModel
 from dispatch.specializers import Specializer
 
 _OMITTED: Any = object()
@@ -70,6 +74,19 @@ class GenericFunction:
         """The current methods, in definition order."""
         return self._gf_state.methods
 
+    def reinitialize(self, *, dispatched: Sequence[str] | None = None,
+                     combination: str | Combination | None = None, most_specific_last: bool = False,
+                     argument_precedence_order: Sequence[str] | None = None) -> None:
+        """Change the generic function in place, keeping its methods and this object: the
+        dispatched parameters' names (their number too, if it has no methods), the method
+        combination (by name, with ``most_specific_last``, or a :class:`Combination`), the
+        argument precedence order. What is not given is kept (the order too, as positions, while
+        the number of dispatched parameters stays; else it goes back to left to right). All or
+        nothing: ``ValueError`` for a bad definition, ``InvalidMethodError`` when a method does
+        not fit the new one. Calls running meanwhile complete wholly before or wholly after."""
+        self._gf_state.reinitialize(dispatched, combination, most_specific_last,
+                                    argument_precedence_order)
+
     def compute_applicable_methods(self, *args: Any) -> list[Method]:
         """The methods applicable to these arguments, most specific first (all qualifiers)."""
         state = self._gf_state
@@ -84,6 +101,13 @@ class GenericFunction:
         return self._gf_state.compile_now()
 
     @property
+    def compile_error(self) -> Exception | None:
+        """Why the last native compile failed, None once one succeeds. While it stands, calls
+        take the Python path, and a compile is tried again when the methods, the definition or
+        the call history change."""
+        return self._gf_state.compile_error
+
+    @property
     def native(self) -> bool:
         return self._gf_state.stats.native
 
@@ -96,23 +120,19 @@ class GenericFunction:
     @property
     def call_history(self) -> list[tuple[tuple[type, ...], Any]]:
         """(argument classes at the specialized positions, outcome) for each class tuple seen."""
-        from dispatch.describe import history_entries
         return history_entries(self._gf_state.history)
 
     def describe(self) -> str:
         """The installed decision tree (or the Python table) as text."""
-        from dispatch.describe import describe
         return describe(self._gf_state)
 
     def ir(self) -> str:
         """LLVM IR of the dispatcher for the current call history."""
-        from dispatch.compiled import ir_for
-        return ir_for(self._gf_state)
+        return ir_for(self._gf_state.dispatcher_spec())
 
     def asm(self) -> str:
         """Assembly of the dispatcher for the current call history."""
-        from dispatch.compiled import asm_for
-        return asm_for(self._gf_state)
+        return asm_for(self._gf_state.dispatcher_spec())
 
     def __repr__(self) -> str:
         s = self._gf_state
@@ -157,6 +177,7 @@ def _native_default() -> bool:
 
 _native_type: type | None = None
 _native_lock = threading.Lock()
+hold_across_fork(_native_lock)
 _warned = False
 
 
@@ -186,29 +207,29 @@ def _native_type_or_none(requested: bool | None) -> type | None:
 def make_generic(name: str, dispatched: Sequence[str], *, combination: str | Combination = "standard",
                  most_specific_last: bool = False,
                  argument_precedence_order: Sequence[str] | None = None,
-                 native: bool | None = None,
+                 native: bool | None = None, values: ValueModel = PYTHON_VALUES,
                  no_applicable_method: Callable[..., Any] | None = None,
-                 no_next_method: Callable[..., Any] | None = None) -> GenericFunction:
+                 no_next_method: Callable[..., Any] | None = None,
+                 invalid_method: Callable[..., Any] | None = None,
+                 on_change: Callable[[], None] | None = None) -> GenericFunction:
     """A generic function called ``name`` dispatching on the parameters ``dispatched``.
 
-    ``no_applicable_method(gf, *args, **kwargs)`` and ``no_next_method(gf, method, *args,
-    **kwargs)`` replace the default errors; their value is the call's value.
+    ``values``: what the operator combinations take as true and as lists (Python's by default;
+    see :class:`dispatch.operators.ValueModel`). ``no_applicable_method(gf, *args, **kwargs)``
+    and ``no_next_method(gf, method, *args, **kwargs)`` replace the default errors; their value
+    is the call's value. Without ``invalid_method`` a method the combination cannot run (its
+    qualifiers, or ``wants_next`` where no next method is passed) is refused when added
+    (``InvalidMethodError``); with it, such a method is accepted and the error is the call's, as
+    CLOS has it (CLHS 7.6.6): a call to which it is applicable runs ``invalid_method(gf, method,
+    message, *args, **kwargs)``. ``on_change()`` is called after every update (methods added or removed,
+    ``reinitialize``), under the generic function's lock: it may only note the change (a cache
+    of the language's own to drop), never call into the generic function.
     """
-    dispatched = tuple(dispatched)
-    if len(set(dispatched)) != len(dispatched):
-        raise ValueError(f"{name}: duplicate dispatched parameter in {dispatched!r}")
-    if argument_precedence_order is None:
-        order = tuple(range(len(dispatched)))
-    else:
-        apo = tuple(argument_precedence_order)
-        if sorted(apo) != sorted(dispatched):
-            raise ValueError(f"{name}: argument_precedence_order {apo!r} must name each of "
-                             f"{dispatched!r} exactly once")
-        order = tuple(dispatched.index(p) for p in apo)
-    comb = combination_named(combination, most_specific_last)
+    dispatched, comb, order = definition(name, dispatched, combination, most_specific_last,
+                                         argument_precedence_order, values)
     tp = _native_type_or_none(native)
-    state = GenericState(name, dispatched, comb, order, tp is not None,
-                         no_applicable_method, no_next_method)
+    state = GenericState(name, dispatched, comb, order, tp is not None, values,
+                         no_applicable_method, no_next_method, invalid_method, on_change)
     gf = (tp or PythonGenericFunction)()
     gf._gf_state = state
     state.attach(gf)

@@ -2,10 +2,18 @@
 
 Keys are built from the ids of the argument classes at the specialized positions (an int for one
 position, a tuple otherwise), so the history never keeps a class alive. Each class seen is held by
-a weak reference whose callback forgets every entry mentioning it *before* the class's memory can
-be reused (invariant I2: otherwise a new class at the same address would be dispatched as the old
-one). The callback runs inside garbage collection, possibly in any thread: it only performs
-single dict operations (atomic under the GIL) and calls ``on_forget``, never takes a lock.
+a weak reference whose callback forgets every entry mentioning it, and swaps out a dispatcher
+that tests it, before the class's memory can be reused. That is the second half of
+
+Invariant I2, everything embedded is alive: "Every address compiled into a dispatcher (types, eql
+objects, outcomes, miss handler) is kept alive by the generic function for as long as that
+dispatcher can run. Classes seen in the call history are held weakly with a callback that swaps
+the dispatcher out before the class's memory can be reused (otherwise a new class at the same
+address would be dispatched as the old one)." (The first half: :class:`dispatch.dispatcher.Dispatcher`
+holds its outcomes, eql objects and miss handler.)
+
+The callback runs inside garbage collection, possibly in any thread: it only performs single dict
+operations (atomic under the GIL) and calls ``on_forget``, never takes a lock.
 """
 
 from __future__ import annotations
@@ -34,12 +42,15 @@ def key_function(positions: Sequence[int]) -> Callable[[Sequence[Any]], Key]:
 
 
 class CallHistory:
-    """Outcomes learnt for one method set (``builder``); replaced whole when methods change."""
+    """Outcomes learnt for one method set (``builder``) and dispatched parameters; replaced whole
+    by every update of its generic function, which gives the new one the next ``epoch``."""
 
-    def __init__(self, builder: OutcomeBuilder, nargs: int,
+    def __init__(self, builder: OutcomeBuilder, dispatched: tuple[str, ...], epoch: int,
                  on_forget: Callable[[int], None]) -> None:
         self.builder = builder
-        self.nargs = nargs
+        self.dispatched = dispatched
+        self.nargs = len(dispatched)
+        self.epoch = epoch
         self.positions = builder.specialized_positions
         self.key = key_function(self.positions)
         self.single = self.positions[0] if len(self.positions) == 1 else -1
@@ -93,7 +104,7 @@ class CallHistory:
 
     def live_classes(self) -> list[tuple[int, type]]:
         """(id, class) of every class the history mentions and that is still alive."""
-        return [(cid, c) for cid, (ref, _) in self._classes.copy().items()
+        return [(cid, c) for cid, (ref, _) in dict(self._classes).items()
                 if (c := ref()) is not None]
 
     def forget_changed(self, cids: Sequence[int]) -> None:
@@ -107,12 +118,14 @@ class CallHistory:
     def snapshot(self) -> tuple[int, list[tuple[Key, Outcome]], dict[int, weakref.ref[type]]]:
         """Generation, entries and class references, consistent with each other."""
         # A weak callback may run inside any allocation, even in this thread, so never iterate
-        # the live dicts: dict.copy() allocates its one tracked object before it copies.
-        # Entries are copied before class references: a class dying in between has no reference
-        # in the snapshot, and the install refuses it.
+        # the live dicts: dict(d) allocates its one tracked object before it copies. (Not
+        # d.copy(): CPython 3.11 copies the entries, allocates the new dict -- a collection may
+        # run there and drop entries -- and then takes the entry count, so the copy has more
+        # entries than it counts.) Entries are copied before class references: a class dying in
+        # between has no reference in the snapshot, and the install refuses it.
         generation = self.generation
-        entries = list(self.table.copy().items())
-        refs = {cid: ref for cid, (ref, _) in self._classes.copy().items()}
+        entries = list(dict(self.table).items())
+        refs = {cid: ref for cid, (ref, _) in dict(self._classes).items()}
         return generation, entries, refs
 
     def __len__(self) -> int:

@@ -8,6 +8,7 @@ miss-to-native latency (bench/dispatch_overhead.py measures both).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import jit
@@ -30,17 +31,21 @@ def opt_level() -> int:
     return _opt_level
 
 
-def compile_module(ir: str, export: str, *more_exports: str, opt_level: int | None = None) -> Any:
+def compile_module(ir: str, export: str, *more_exports: str, opt_level: int | None = None,
+                   imports: Mapping[str, int] | None = None) -> Any:
     """Compile ``ir`` (on this thread) exporting ``export`` and ``more_exports``, at
     ``opt_level`` (default: the dispatchers' level); returns the jit code handle
     (``.address(name)``, ``.release()``). Raises ``jit.JitError`` subclasses.
 
-    Not through the JIT's object cache: dispatch's IR names this process's objects by address
-    (types, outcomes, the next-method type), so caching it would only fill the cache."""
-    imports = {name: jit.capi.address(name) for name in _IMPORTS}
-    return jit.default_pool().add(ir, exports=[export, *more_exports], imports=imports, name=export,
+    Without ``imports``, not through the JIT's object cache: dispatch's IR names this process's
+    objects by address (types, outcomes, the next-method type), so caching it would only fill the
+    cache. IR that names them as external symbols instead passes their addresses as ``imports``
+    and is cached (the native steps' IR, compiled at every start)."""
+    bound = {name: jit.capi.address(name) for name in _IMPORTS}
+    bound.update(imports or {})
+    return jit.default_pool().add(ir, exports=[export, *more_exports], imports=bound, name=export,
                                   opt_level=_opt_level if opt_level is None else opt_level,
-                                  cache=False)
+                                  cache=imports is not None)
 
 
 def assembly(ir: str, name: str) -> str:

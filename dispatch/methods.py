@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dispatch.errors import InvalidMethodError
@@ -19,13 +19,16 @@ class Method:
     """One method: a function, one specializer per dispatched parameter, and qualifiers.
 
     ``wants_next`` says whether the function's first argument is the next-method object; a
-    function that does not ask for it is called with the call's arguments only.
+    function that does not ask for it is called with the call's arguments only. ``metaobject`` is
+    dispatch's to keep, not to use: a language layer's own object for the method (so that layer
+    can find it again from the generic function's method set, the only one there is).
     """
 
     function: Callable[..., Any]
     specializers: tuple[Specializer, ...]
     qualifiers: tuple[str, ...] = ()
     wants_next: bool = False
+    metaobject: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not callable(self.function):

@@ -7,7 +7,7 @@ Instance layout (the kit's; standard, GIL-enabled 64-bit CPython 3.11-3.13, chec
     16  vectorcall pointer  -- the current dispatcher; swapped by one aligned 8-byte store
     24  __dict__            -- all Python-level state (methods, call history, ...)
     32  __weakref__ list
-    40  miss handler        -- borrowed PyObject*, kept alive by the instance's __dict__
+    40  miss handler        -- owned PyObject*, hidden from Python code (cpython.set_fallback)
 
 The type's base is the Python class carrying the generic-function API; from it the type inherits
 garbage-collector support (traverse and clear visit ``__dict__``) and every method. ``tp_call`` is
@@ -17,10 +17,10 @@ garbage-collector support (traverse and clear visit ``__dict__``) and every meth
 from __future__ import annotations
 
 from jit import cpython
-from jit.cpython import load_pointer, store_pointer  # dispatch's names for the kit's pointer stores
+from jit.cpython import load_pointer, set_fallback, store_pointer  # dispatch's names for the kit's stores
 
-__all__ = ["MISS_HANDLER_OFFSET", "VECTORCALL_OFFSET", "load_pointer", "make_native_type", "store_pointer",
-           "trampoline_address", "unavailable_reason"]
+__all__ = ["MISS_HANDLER_OFFSET", "VECTORCALL_OFFSET", "load_pointer", "make_native_type", "set_fallback",
+           "store_pointer", "trampoline_address", "unavailable_reason"]
 
 VECTORCALL_OFFSET = cpython.CALLABLE_VECTORCALL
 MISS_HANDLER_OFFSET = cpython.CALLABLE_MISS

@@ -18,6 +18,7 @@ from dispatch.abstract import (AmbiguousDispatch, ambiguity, composed_into_provi
                                is_abstract)
 from dispatch.applicable import applicable_methods, is_applicable
 from dispatch.combination import CallContext, Combination
+from dispatch.errors import InvalidMethodError
 from dispatch.methods import Method
 from dispatch.precedence import class_precedence_list
 from dispatch.specializers import Eql, specializer_name
@@ -99,12 +100,13 @@ class EqlSelector:
 
 
 class OutcomeBuilder:
-    """Computes outcomes for one immutable method set."""
+    """Computes outcomes for one method set under one combination and argument precedence
+    order (``order``: the dispatched positions, compared first to last); all three immutable."""
 
     def __init__(self, methods: Sequence[Method], combination: Combination, order: Sequence[int],
                  ctx: OutcomeContext) -> None:
         self.methods = tuple(methods)
-        self._combination, self._order, self._ctx = combination, tuple(order), ctx
+        self.combination, self.order, self._ctx = combination, tuple(order), ctx
         self._effective: dict[tuple[Method, ...], Outcome] = {}
         self._no_applicable = self._make_no_applicable(ctx)
         # position -> class -> groups of Eql specializers of that class at that position
@@ -161,16 +163,29 @@ class OutcomeBuilder:
 
     def for_choice(self, classes: tuple[type, ...], choice: dict[int, frozenset[Eql]]) -> Outcome:
         cpls = self._precedence(classes)
-        methods = tuple(applicable_methods(self.methods, cpls, choice, self._order))
+        methods = tuple(applicable_methods(self.methods, cpls, choice, self.order))
         if not methods:
             return self._no_applicable
         if self._abstract and (unordered := self._ambiguity(classes, cpls, methods)):
             return unordered
         outcome = self._effective.get(methods)
         if outcome is None:
-            outcome = self._effective.setdefault(
-                methods, self._combination.effective_method(methods, self._ctx))
+            outcome = self._effective.setdefault(methods, self._effective_method(methods))
         return outcome
+
+    def _effective_method(self, methods: tuple[Method, ...]) -> Outcome:
+        ctx = self._ctx
+        if ctx.checks_at_call:
+            for m in methods:
+                try:
+                    self.combination.check(m)
+                except InvalidMethodError as e:
+                    message = str(e)
+
+                    def invalid(*args: Any, **kwargs: Any) -> Any:
+                        return ctx.invalid_method(m, message, args, kwargs)
+                    return invalid
+        return self.combination.effective_method(methods, ctx)
 
     def _ambiguity(self, classes: Sequence[type], cpls: Sequence[Sequence[type]],
                    methods: Sequence[Method]) -> Outcome | None:
@@ -197,7 +212,7 @@ class OutcomeBuilder:
     def applicable_to(self, args: Sequence[Any]) -> list[Method]:
         """Applicable methods for actual arguments, most specific first."""
         cpls = self._precedence([type(a) for a in args])
-        return applicable_methods(self.methods, cpls, self._choice(args), self._order)
+        return applicable_methods(self.methods, cpls, self._choice(args), self.order)
 
     def explain(self, names: Sequence[str], args: Sequence[Any]) -> str:
         """For an error message: each method, where it is defined, and which argument it refused."""

@@ -14,11 +14,14 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from dispatch.forking import hold_across_fork
+
 PrecedenceProvider = Callable[[type], Sequence[type] | None]
 
 _providers: list[PrecedenceProvider] = []
 _listeners: weakref.WeakSet[ClassChangeListener] = weakref.WeakSet()
 _lock = threading.Lock()
+hold_across_fork(_lock)
 _epoch = 0  # bumped by every class_changed, before generic functions are told
 
 

@@ -78,14 +78,13 @@ class _Kit:
     can outlive them)."""
 
     def __init__(self) -> None:
-        nm_code = jitlink.compile_module(nm_ir(), "gfjit_nm_call", "gfjit_nm_bool", opt_level=2)
+        nm_code = _compiled(nm_ir(), "gfjit_nm_call", "gfjit_nm_bool")
         self.nm_call = nm_code.address("gfjit_nm_call")
         self.nm_type = _heap_type(NextMethodBase, "dispatch.NextMethod", NM_SIZE, NM_VECTORCALL,
                                   _NM_FIELDS, [(cpython.Slot.nb_bool, nm_code.address("gfjit_nm_bool"))],
                                   TPFLAGS_DISALLOW_INSTANTIATION)
-        step_code = jitlink.compile_module(step_ir(self.nm_type, self.nm_call),
-                                           "gfjit_step_call", opt_level=2)
-        wrap_code = jitlink.compile_module(wrap_ir(), "gfjit_wrap_call", opt_level=2)
+        step_code = _compiled(step_ir(self.nm_type, self.nm_call), "gfjit_step_call")
+        wrap_code = _compiled(wrap_ir(), "gfjit_wrap_call")
         # A step made by calling its type has NULL fields and no vectorcall pointer: calling it
         # is a TypeError, not a crash.
         new = [(cpython.Slot.tp_new, capi.address("PyType_GenericNew"))]
@@ -96,6 +95,12 @@ class _Kit:
                                 _WRAP_FIELDS, new),
                      wrap_code.address("gfjit_wrap_call"), WRAP_VECTORCALL)
         self._code = (nm_code, step_code, wrap_code)
+
+
+def _compiled(module: Any, *exports: str) -> Any:
+    """The kit's code of ``module`` (a ``jit.cpython.ir.Module`` naming no address: from the
+    object cache after the first start)."""
+    return jitlink.compile_module(module.text(), *exports, opt_level=2, imports=module.imports())
 
 
 _kit: _Kit | None = None

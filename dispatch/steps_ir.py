@@ -85,7 +85,7 @@ def _branch_on_no_arguments(f: ir.Function, n: str, none: str, some: str) -> Non
     f.cbr(f.icmp("eq", f.field(KWNAMES, OB_SIZE, "i64"), 0, "i64"), none, some)
 
 
-def nm_ir() -> str:
+def nm_ir() -> ir.Module:
     m = ir.Module()
     dead_function = _dead_function(m)
 
@@ -104,7 +104,7 @@ def nm_ir() -> str:
     truth = m.function("gfjit_nm_bool", (("ptr", "self"),), returns="i32")
     truth.comment("next-method-p")
     truth.ret(truth.assign("t", f"trunc i64 {truth.field(SELF, NM_TRUTH, 'i64')} to i32"))
-    return m.text()
+    return m
 
 
 # -- the link ---------------------------------------------------------------------------------------
@@ -139,7 +139,7 @@ def _next_method_object(f: ir.Function, nm_type: type, nm_call: int, following: 
     f.br(fill)
 
     f.block(alloc)
-    new = f.call_c("PyType_GenericAlloc", ir.constant(nm_type), 0, stem="new")
+    new = f.call_c("PyType_GenericAlloc", f.module.external_object("gfjit_step_nm_type", nm_type), 0, stem="new")
     assert new is not None
     fail, init = f.label("fail"), f.label("init")
     f.cbr(f.icmp("eq", new, "null"), fail, init)
@@ -149,7 +149,7 @@ def _next_method_object(f: ir.Function, nm_type: type, nm_call: int, following: 
     f.block(init)
     f.comment("The object holds what its link's next method is, not the link: a cached object would")
     f.comment("otherwise make a reference cycle with its link.")
-    f.set_field(new, NM_VECTORCALL, ir.pointer(nm_call))
+    f.set_field(new, NM_VECTORCALL, f.module.external_address("gfjit_step_nm_call", nm_call))
     f.incref(following)
     f.set_field(new, NM_FOLLOWING, following)
     f.set_field(new, NM_TRUTH, f.field(SELF, STEP_TRUTH, "i64"), "i64")
@@ -250,9 +250,9 @@ def _release_next_method(f: ir.Function, nm: str, slots: str, total: str, result
     f.ret(result)
 
 
-def step_ir(nm_type: type, nm_call: int) -> str:
+def step_ir(nm_type: type, nm_call: int) -> ir.Module:
     """``gfjit_step_call``, a link called: run ``function(next_method, *args, **kwargs)`` with a
-    next-method object of ``nm_type`` (whose code is at ``nm_call``)."""
+    next-method object of ``nm_type`` (whose code is at ``nm_call``), both external symbols."""
     m = ir.Module()
     dead_function = _dead_function(m)
     f = m.function("gfjit_step_call")
@@ -274,7 +274,7 @@ def step_ir(nm_type: type, nm_call: int) -> str:
     result = _call_with_next_method(f, function, nm, n, buf)
     _release_next_method(f, nm, slots, total, result)
     _leave_dead(f, dead, dead_function)
-    return m.text()
+    return m
 
 
 # -- the wrap ---------------------------------------------------------------------------------------
@@ -293,7 +293,7 @@ def _call_each(f: ir.Function, items: str, on_error: str) -> None:
     f.block(done)
 
 
-def wrap_ir() -> str:
+def wrap_ir() -> ir.Module:
     """``gfjit_wrap_call``, a wrap called: befores, primary (its value), afters."""
     m = ir.Module()
     dead_function = _dead_function(m)
@@ -319,4 +319,4 @@ def wrap_ir() -> str:
     f.decref(SELF)
     f.ret("null")
     _leave_dead(f, dead, dead_function)
-    return m.text()
+    return m

@@ -48,6 +48,10 @@ _REAP_WAIT = 5.0  # seconds a worker may take to exit once told to, before it is
 _TAIL = 2000  # characters of a dead worker's stderr quoted in its error
 _MEMORY_SIGNS = ("out of memory", "bad_alloc", "MemoryError", "Cannot allocate memory",
                  "Allocation failed")
+# tempfile finds its directory on first use under a module lock; a fork while another thread held
+# it left the child's copy held for good, and the child's first worker start hung (1 fork in 10
+# under load). Found once here, before any worker starts, it is never looked up again.
+_TEMP_DIR = tempfile.gettempdir()
 _BOOT = ("import sys; sys.path.insert(0, {path!r}); "
          "from jit.compile_worker import main; main(sys.argv[1:])")
 
@@ -249,7 +253,7 @@ class WorkerPool:
         raise PoolClosedError("the JitPool is closed")
 
     def _start(self, name: str) -> _Worker:
-        errors = tempfile.TemporaryFile(prefix="gfjit-worker-")
+        errors = tempfile.TemporaryFile(prefix="gfjit-worker-", dir=_TEMP_DIR)
         try:
             process = subprocess.Popen(
                 [sys.executable, "-c", _BOOT.format(path=str(Path(__file__).parent.parent)),

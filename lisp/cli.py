@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from collections.abc import Sequence
 
@@ -70,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _repl_options(sub.add_parser("repl", help="start the interactive Lisp REPL (the default)"), argparse.SUPPRESS)
     run = sub.add_parser("run", help="run a Lisp source file (-: standard input)")
+    run.add_argument("--no-read-eval", action="store_true",
+                     help="bind *read-eval* to NIL, so #. in the script or in data it reads signals a "
+                          "reader-error (for scripts that read untrusted input)")
     run.add_argument("file")
     run.add_argument("args", nargs=argparse.REMAINDER)
     ev = sub.add_parser("eval", help="evaluate Lisp forms and print the last value")
@@ -89,19 +91,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _default_object_cache() -> None:
-    """Keep the JIT's object code in ``$XDG_CACHE_HOME/gfjit`` (``~/.cache/gfjit``), unless
-    GFJIT_CACHE_DIR says otherwise (empty: no cache).
-
-    The Lisp compiles the same native code at every start (its list primitives, its generic
-    functions' dispatchers); from the cache that costs a file read instead of an LLVM compile.
-    """
-    if "GFJIT_CACHE_DIR" in os.environ:
-        return
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    os.environ["GFJIT_CACHE_DIR"] = os.path.join(base, "gfjit")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `gfjit` console command; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -112,13 +101,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     repl_options = (args.actions, args.quiet, args.non_interactive)
     if args.command not in (None, "repl") and any(repl_options):
         parser.error("--load, --eval, --quiet and --non-interactive are options of the REPL")
-    _default_object_cache()
     from lisp import toplevel
 
     if args.command in (None, "repl"):
         return toplevel.repl(args.actions or (), quiet=bool(args.quiet), non_interactive=bool(args.non_interactive))
     if args.command == "run":
-        return toplevel.run_file(args.file, args.args)
+        return toplevel.run_file(args.file, args.args, read_eval=not args.no_read_eval)
     if args.command == "swank":
         from lisp.swank.command import run
 

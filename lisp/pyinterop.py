@@ -23,6 +23,12 @@ A ``fractions.Fraction`` returned by ``py:call``, ``py:funcall``, ``py:kwcall``,
 ``py:getattr`` becomes a Lisp ratio (an integer when its denominator is 1; see :mod:`lisp.runtime.ratio`).
 A Python exception raised by the call reaches Lisp as a condition (``python-error`` or the matching
 standard one) that keeps the original exception (see :mod:`lisp.runtime.signals`).
+
+The other way, Lisp called from Python reads as Python: a ``defun``'s docstring is its ``__doc__``
+(:mod:`lisp.runtime.docstrings`) and its lambda list its ``inspect.signature``; Python keyword
+arguments reach ``&key`` parameters (:mod:`lisp.compiler.python_signature`, whose ``python_name``
+also names ``py:kwcall``'s keywords); no applicable method is ``dispatch.NoApplicableMethod``
+(:mod:`lisp.clos.errors`); ``repr`` of Lisp data is its printed form (``hooks.lisp_repr``).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
+from lisp.compiler.python_signature import python_name
 from lisp.runtime.arrays import LispString
 from lisp.runtime.condition_classes import LispTypeError, ProgramError
 from lisp.runtime.data import (
@@ -64,7 +71,7 @@ def py_builtin(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 def _name(text: Any, who: str) -> str:
     if isinstance(text, Symbol):
-        return text.name.lower().replace("-", "_")
+        return python_name(text)
     if isinstance(text, LispString):
         return text.text()
     if not isinstance(text, str):

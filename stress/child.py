@@ -1,11 +1,12 @@
-"""The child process of a stress run: `python -m stress.child CONFIG_JSON CHANNEL_FD RING_PATH CRASH_PATH`.
+"""The child process of a stress run: `python -m stress.child CONFIG_JSON CHANNEL_FD RING_PATH CRASH_PATH PARENT_PID`.
 
 It runs the workload and speaks JSON lines on CHANNEL_FD: `progress` every tick, `mismatch` and
 `error` findings as soon as they are found, and a final `report` (or `setup_error`) that carries
 the findings again, identical ones grouped with their count. The supervisor
 reads them; whatever happens to this process, the ring log at RING_PATH and the Python stacks that
 faulthandler writes to CRASH_PATH (on a fatal signal, or on SIGUSR1 when the supervisor sees a
-hang) are still there to read.
+hang) are still there to read. It dies with its parent, the supervisor (`stress.lifeline`;
+standard input is the supervisor's pipe).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import asdict
 
 from stress import workloads
 from stress.config import RunConfig
+from stress.lifeline import die_at_eof, die_with_parent
 from stress.memory import peak_rss_bytes, rss_bytes
 from stress.ringlog import RingLog
 from stress.runner import Snapshot, run_threads
@@ -49,7 +51,9 @@ def _state(snapshot: Snapshot, findings: Findings) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    config_json, channel_fd, ring_path, crash_path = argv
+    config_json, channel_fd, ring_path, crash_path, parent_pid = argv
+    die_with_parent(int(parent_pid))
+    die_at_eof(sys.stdin.fileno())
     config = RunConfig.from_json(config_json)
     channel = Channel(int(channel_fd))
     crash_file = open(crash_path, "w")  # kept open for faulthandler until the process ends
@@ -70,7 +74,7 @@ def main(argv: list[str]) -> int:
     rss_start = rss_bytes()
     findings = Findings(on_detail=lambda finding: channel.send(finding.kind, **asdict(finding)))
     try:
-        workload = workloads.make(config.workload, Settings(config.seed, config.threads, config.faults, process_faults=config.faults))
+        workload = workloads.make(config.workload, Settings(config.seed, config.threads, config.faults, process_faults=config.faults, hang_after=config.hang_after))
     except Exception as error:
         # A name that leads nowhere says so in one line; a factory that fails shows where.
         text = str(error) if isinstance(error, workloads.WorkloadNotFound) else traceback.format_exc()

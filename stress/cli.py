@@ -8,18 +8,18 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from stress.config import RunConfig
-from stress.memory import MB
+from stress.config import DEFAULT_HANG_AFTER, DEFAULT_RSS_GROWTH_MB, MAX_THREADS, MIN_HANG_AFTER, RunConfig
 from stress.progress import Progress
 from stress.report import EXIT_USAGE
-from stress.supervisor import supervise
+from stress.supervisor import prepare_run_dir, supervise
 from stress import workloads
 from stress.workloads import BUILTIN
 
 EPILOG = """\
-exit status: 0 ok; 1 mismatches, unexpected errors, soak bound exceeded or the workload could not
-start; 2 bad usage; 3 the child process crashed (signal), exited without a report or hung;
-130 interrupted by Ctrl-C (the report is still printed).
+exit status: 0 ok; 1 mismatches, unexpected errors, hung or failed fork children, soak bound
+exceeded or the workload could not start; 2 bad usage (one line names the flag); 3 the child
+process crashed (signal), exited without a report or hung; 130 interrupted by Ctrl-C (the report
+is still printed).
 """
 
 
@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
         "--workload", default="mixed", metavar="NAME",
         help=f"{' | '.join(BUILTIN)} or module:factory for a workload of your own (default: mixed)",
     )
-    parser.add_argument("--threads", type=int, default=4, metavar="N", help="worker threads (default: 4)")
+    parser.add_argument("--threads", type=int, default=4, metavar="N", help=f"worker threads, 1 to {MAX_THREADS} (default: 4)")
     budget = parser.add_mutually_exclusive_group()
     budget.add_argument("--seconds", type=float, metavar="S", help="run for S seconds (default: 10)")
     budget.add_argument("--ops", type=int, metavar="N", help="run N operations in total, split across the threads")
@@ -45,17 +45,28 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-faults", dest="faults", action="store_false", help="no fault injection")
     soak = parser.add_argument_group("soak")
     soak.add_argument("--soak", action="store_true", help="sample resident memory and fail if it grows past a bound after warm-up")
-    soak.add_argument("--warmup", type=float, metavar="S", help="warm-up seconds (default: a fifth of the run, at most 60)")
+    soak.add_argument("--warmup", type=float, metavar="S", help="warm-up seconds, shorter than the run (default: a fifth of the run, at most 60)")
     soak.add_argument("--sample-every", type=float, metavar="S", help="seconds between memory samples (default: run/300, at least 1)")
-    soak.add_argument("--rss-growth-mb", type=float, default=64.0, metavar="MB", help="allowed growth after warm-up (default: 64)")
-    parser.add_argument("--hang-after", type=float, default=60.0, metavar="S", help="a thread without progress for S seconds is a hang (default: 60)")
-    parser.add_argument("--run-dir", metavar="DIR", help="keep the ring log, stacks and child's stderr in DIR")
+    soak.add_argument("--rss-growth-mb", type=float, metavar="MB", help=f"allowed growth after warm-up (default: {DEFAULT_RSS_GROWTH_MB:g})")
+    parser.add_argument(
+        "--hang-after", type=float, default=DEFAULT_HANG_AFTER, metavar="S",
+        help=f"a thread without progress for S seconds, at least {MIN_HANG_AFTER:g}, is a hang (default: {DEFAULT_HANG_AFTER:g})",
+    )
+    parser.add_argument("--run-dir", metavar="DIR", help="keep the ring log, stacks and child's stderr in DIR (made if need be)")
     parser.add_argument("--quiet", action="store_true", help="no live progress line")
     parser.add_argument("--compile-in", choices=("thread", "process"), help="where the JIT compiles: on threads or in worker processes (sets GFJIT_COMPILE_IN for the run)")
     return parser
 
 
+# Options that mean something only in a soak run.
+SOAK_ONLY = {"warmup": "--warmup", "sample_every": "--sample-every", "rss_growth_mb": "--rss-growth-mb"}
+
+
 def _config(args: argparse.Namespace) -> RunConfig:
+    if not args.soak:
+        for name, flag in SOAK_ONLY.items():
+            if getattr(args, name) is not None:
+                raise ValueError(f"{flag}: only a --soak run samples memory")
     seconds = args.seconds if args.seconds is not None or args.ops is not None else 10.0
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "little")
     duration = seconds or 0.0
@@ -69,7 +80,8 @@ def _config(args: argparse.Namespace) -> RunConfig:
         soak=args.soak,
         warmup=args.warmup if args.warmup is not None else min(60.0, duration / 5),
         sample_every=args.sample_every if args.sample_every is not None else max(1.0, duration / 300),
-        rss_growth_bound=int(args.rss_growth_mb * MB),
+        rss_growth_mb=args.rss_growth_mb if args.rss_growth_mb is not None else DEFAULT_RSS_GROWTH_MB,
+        hang_after=args.hang_after,
     )
 
 
@@ -104,12 +116,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = _config(args)
         workloads.check(config.workload)
+        if args.run_dir is not None:
+            prepare_run_dir(args.run_dir)
         json_out = _open_json(args.json)
     except (ValueError, workloads.WorkloadNotFound) as error:
         return _usage_error(parser, str(error))
     try:
         with Progress(config, enabled=not args.quiet) as progress:
-            report = supervise(config, on_progress=progress.update, hang_after=args.hang_after, run_dir=args.run_dir)
+            report = supervise(config, on_progress=progress.update, run_dir=args.run_dir)
         # With the JSON on stdout, the table goes to stderr so stdout stays one JSON document.
         print(report.render(), file=sys.stderr if json_out is sys.stdout else sys.stdout)
         if json_out is not None:

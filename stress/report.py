@@ -22,6 +22,14 @@ EXIT_INTERRUPTED = 130  # Ctrl-C: the run ended early but cleanly, with its repo
 NOTES_SHOWN = 8
 
 
+def signal_name(signum: int) -> str:
+    """"SIGSEGV" for 11, and so on; "signal N" for a number without a name."""
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
 @dataclass
 class Crash:
     """How the child process ended badly, and what it was doing."""
@@ -36,10 +44,7 @@ class Crash:
     def signal_name(self) -> str | None:
         if self.returncode is None or self.returncode >= 0:
             return None
-        try:
-            return signal.Signals(-self.returncode).name
-        except ValueError:
-            return f"signal {-self.returncode}"
+        return signal_name(-self.returncode)
 
     def describe(self) -> str:
         if self.reason == "signal":

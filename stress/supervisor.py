@@ -3,6 +3,8 @@
 The child (`stress.child`) can crash, abort, hang or be interrupted; the supervisor survives all
 of them. It reads the child's JSON lines, watches for threads that stop making progress, forwards
 Ctrl-C, and after a crash reads the child's ring log and faulthandler stacks from the run directory.
+The child dies with the supervisor (`stress.lifeline`): its standard input is a pipe the
+supervisor holds open and never writes to.
 """
 
 from __future__ import annotations
@@ -55,38 +57,51 @@ class _Watch:
         return any(now - since > self.hang_after for _, since in self._seen.values())
 
 
+def prepare_run_dir(path: str) -> Path:
+    """Make the run directory `path` if need be and check that files can be made in it; a
+    `ValueError` naming `--run-dir` says why not."""
+    directory = Path(path)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        raise ValueError(f"--run-dir {path}: cannot write there: {error.strerror or error}") from error
+    return directory
+
+
 def supervise(
     config: RunConfig,
     *,
     on_progress: Callable[[dict], None] = lambda message: None,
-    hang_after: float = 60.0,
     run_dir: str | None = None,
 ) -> Report:
     """Run `config` in a child process and report. A live thread without progress for
-    `hang_after` seconds counts as a hang. The run directory (ring log, stacks, child's stderr)
-    is kept only if the run did not end ok."""
+    `config.hang_after` seconds counts as a hang. The run directory (ring log, stacks, child's
+    stderr) is kept only if the run did not end ok. The child dies with the thread calling this."""
     own_dir = run_dir is None
-    directory = Path(run_dir or tempfile.mkdtemp(prefix="gfjit-stress-"))
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = Path(tempfile.mkdtemp(prefix="gfjit-stress-")) if own_dir else prepare_run_dir(run_dir)
     ring_path, crash_path, stderr_path = directory / "ring.log", directory / "stacks.txt", directory / "stderr.txt"
     read_fd, write_fd = os.pipe()
     with open(stderr_path, "wb") as stderr:
         child = subprocess.Popen(
-            [sys.executable, "-m", "stress.child", config.to_json(), str(write_fd), str(ring_path), str(crash_path)],
+            [sys.executable, "-m", "stress.child", config.to_json(), str(write_fd), str(ring_path), str(crash_path),
+             str(os.getpid())],
             pass_fds=(write_fd,),
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,  # the lifeline: never written, closed when this process ends
             stdout=stderr,
             stderr=stderr,
         )
     os.close(write_fd)
     report = Report(config)
     try:
-        _follow(child, read_fd, report, on_progress, _Watch(hang_after))
+        _follow(child, read_fd, report, on_progress, _Watch(config.hang_after))
     finally:
         os.close(read_fd)
         if child.poll() is None:
             child.kill()
             child.wait()
+        child.stdin.close()
     if report.crash is not None:
         report.crash.rings = read_rings(str(ring_path)) if ring_path.exists() and ring_path.stat().st_size else {}
         report.crash.stacks = crash_path.read_text(errors="replace") if crash_path.exists() else ""
@@ -133,7 +148,8 @@ class _Interrupts:
 
 
 def _follow(child: subprocess.Popen, read_fd: int, report: Report, on_progress: Callable[[dict], None], watch: _Watch) -> None:
-    """Read the child's messages into `report` until the child's channel closes, then classify its end."""
+    """Read the child's messages into `report` until the child's channel closes or the child is
+    gone, then classify its end."""
     buffer = b""
     got_report = False
     hang = False
@@ -150,6 +166,8 @@ def _follow(child: subprocess.Popen, read_fd: int, report: Report, on_progress: 
                     message = json.loads(line)
                     got_report |= message["type"] in ("report", "setup_error")
                     _absorb(message, report, watch, on_progress)
+            elif child.poll() is not None:
+                break  # gone, and all it wrote is read: a process it forked may still hold the channel
             if interrupts.deadline is not None:
                 report.interrupted = True
                 if time.monotonic() > interrupts.deadline:

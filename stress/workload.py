@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from stress.config import DEFAULT_HANG_AFTER
+
 # How many distinct mismatch and error texts a run keeps; beyond that it only counts them.
 DETAILS_KEPT = 20
 
@@ -32,6 +34,9 @@ class Settings:
     # Faults that damage process-wide state (killing a dispatch compile worker): only in the
     # child process of a run, never in a test process other tests share.
     process_faults: bool = False
+    # Seconds without progress after which a thread counts as hung: a workload that waits on
+    # something of its own (a forked child) must give up well before that.
+    hang_after: float = DEFAULT_HANG_AFTER
 
 
 @dataclass

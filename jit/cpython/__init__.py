@@ -7,10 +7,11 @@ or Lisp. Check :func:`unavailable_reason` before running anything built with it.
   to CPython, and the check of all of them at import (:func:`unavailable_reason`).
 - :mod:`.fields` -- raw loads and stores into live objects (:func:`load_pointer`,
   :func:`store_pointer`), type slots read and replaced (:func:`type_slot`,
-  :func:`replace_type_slots`), a ``__slots__`` member's offset (:func:`member_offset`).
+  :func:`replace_type_slots`) and the type then frozen (:func:`freeze_type`), a ``__slots__``
+  member's offset (:func:`member_offset`).
 - :mod:`.heaptype` -- heap types from a spec (:func:`make_heap_type`: object members, slots,
   per-instance vectorcall) and callable types whose instances run machine code with a fallback in
-  a slot (:func:`make_callable_type`, ``CALLABLE_*`` offsets).
+  a slot (:func:`make_callable_type`, :func:`set_fallback`, ``CALLABLE_*`` offsets).
 - :mod:`.ir` -- the IR builder (:class:`Module`, :class:`Function`): vectorcall calls and
   ``musttail`` exits, inline ``Py_INCREF``/``Py_DECREF``, exact type tests, argument counts.
 - :mod:`.freelist` -- freelists of dead GC objects, in IR (:func:`add_freelist`).
@@ -23,18 +24,18 @@ A callable running code built with the builder (see :mod:`.ir` for writing it)::
 
     code = jit.default_pool().add(module.text(), exports=["first"], imports=module.imports())
     first = cpython.make_callable_type(Base, "mine.First")()
-    first.fallback = fallback                       # kept alive by the instance's __dict__
-    cpython.store_pointer(first, cpython.CALLABLE_MISS, id(fallback))
+    cpython.set_fallback(first, fallback)           # first owns a reference to it
+    first.code = code                               # the code lives as long as first (or longer)
     cpython.store_pointer(first, cpython.CALLABLE_VECTORCALL, code.address("first"))
     direct = cpython.builtin_function("first", code.address("first"), first)  # the faster way in
 """
 
 from .cfunction import builtin_function
-from .fields import load_pointer, member_offset, replace_type_slots, store_pointer, type_slot
+from .fields import freeze_type, load_pointer, member_offset, replace_type_slots, store_pointer, type_slot
 from .freelist import Freelist, add_freelist
 from .heaptype import (CALLABLE_DICT, CALLABLE_MISS, CALLABLE_SIZE, CALLABLE_VECTORCALL,
                        CALLABLE_WEAKLIST, Member, make_callable_type, make_heap_type, object_member,
-                       vectorcall_member)
+                       set_fallback, vectorcall_member)
 from .ir import Function, Module, constant
 from .layout import Slot, unavailable_reason, vectorcall_offset
 from .trampoline import trampoline_address
@@ -42,7 +43,7 @@ from .trampoline import trampoline_address
 __all__ = [
     "CALLABLE_DICT", "CALLABLE_MISS", "CALLABLE_SIZE", "CALLABLE_VECTORCALL", "CALLABLE_WEAKLIST",
     "Freelist", "Function", "Member", "Module", "Slot", "add_freelist", "builtin_function", "constant",
-    "load_pointer", "make_callable_type", "make_heap_type", "member_offset", "object_member",
-    "replace_type_slots", "store_pointer", "trampoline_address", "type_slot", "unavailable_reason",
-    "vectorcall_member", "vectorcall_offset",
+    "freeze_type", "load_pointer", "make_callable_type", "make_heap_type", "member_offset", "object_member",
+    "replace_type_slots", "set_fallback", "store_pointer", "trampoline_address", "type_slot",
+    "unavailable_reason", "vectorcall_member", "vectorcall_offset",
 ]

@@ -9,7 +9,8 @@ from __future__ import annotations
 import ctypes
 from collections.abc import Iterable
 
-from .layout import MEMBER_DEF_OFFSET, MEMBER_DESCR_MEMBER, MEMBER_DESCR_TYPE, SLOT_OFFSETS, Slot
+from .layout import (MEMBER_DEF_OFFSET, MEMBER_DESCR_MEMBER, MEMBER_DESCR_TYPE, SLOT_OFFSETS, TP_FLAGS,
+                     TPFLAGS_BASETYPE, TPFLAGS_IMMUTABLETYPE, Slot)
 
 
 def load_pointer(obj: object, offset: int) -> int:
@@ -38,14 +39,28 @@ def replace_type_slots(changes: Iterable[tuple[type, Slot, int, int]]) -> None:
     """For each ``(cls, slot, address, expected)``: make the C function at ``address`` ``cls``'s
     ``slot``. Every slot must still hold ``expected`` (what CPython gives such a class, which the
     caller reads on a class like it), else RuntimeError and no slot changed. Python code assigning
-    the matching dunder on the class later would put CPython's function back: callers must say
-    that it must not."""
+    the matching dunder on the class later would put CPython's function back: callers freeze the
+    class (:func:`freeze_type`) or say that it must not."""
     changes = list(changes)
     for cls, slot, _, expected in changes:
         if (_slot_word(cls, slot).value or 0) != expected:
             raise RuntimeError(f"{cls.__qualname__}: {slot.name} is not the expected function")
     for cls, slot, address, _ in changes:
         _slot_word(cls, slot).value = address
+
+
+def freeze_type(cls: type, *, final: bool) -> None:
+    """Make ``cls`` immutable (``Py_TPFLAGS_IMMUTABLETYPE``): Python code can then neither set nor
+    delete its attributes (``__next__``, ``__del__``, ... which would put CPython's slot functions
+    back or add a finalizer) nor assign ``__class__`` to or from it. ``final``: no new subclass
+    either (``Py_TPFLAGS_BASETYPE`` off; those made before stay). For a class whose type slots
+    generated code replaced (:func:`replace_type_slots`)."""
+    flags = ctypes.c_ulong.from_address(id(cls) + TP_FLAGS)
+    flags.value = (flags.value | TPFLAGS_IMMUTABLETYPE) & ~(TPFLAGS_BASETYPE if final else 0)
+    _type_modified(cls)  # CPython's caches of the type's attributes start again
+
+
+_type_modified = ctypes.PYFUNCTYPE(None, ctypes.py_object)(("PyType_Modified", ctypes.pythonapi))
 
 
 def member_offset(cls: type, name: str) -> int:

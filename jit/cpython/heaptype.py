@@ -13,10 +13,12 @@ for that) and deallocation releases.
 from __future__ import annotations
 
 import ctypes
+import weakref
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from .. import capi
+from .fields import load_pointer, store_pointer
 from .layout import (OBJECT_HEAD_SIZE, READONLY, T_OBJECT_EX, T_PYSSIZET, TPFLAGS_HAVE_VECTORCALL,
                      PyMemberDef, PyTypeSlot, PyTypeSpec, Slot, type_from_spec)
 
@@ -93,7 +95,7 @@ def make_heap_type(base: type, name: str, basicsize: int, members: Sequence[Memb
 CALLABLE_VECTORCALL = 16  # the code its calls run: swapped by one aligned 8-byte store
 CALLABLE_DICT = 24  # __dict__: all Python-level state
 CALLABLE_WEAKLIST = 32
-CALLABLE_MISS = 40  # a borrowed PyObject*, the fallback: see make_callable_type
+CALLABLE_MISS = 40  # the fallback, an owned PyObject*: see make_callable_type and set_fallback
 CALLABLE_SIZE = 48
 
 
@@ -106,16 +108,38 @@ def make_callable_type(base: type, name: str) -> type:
                                  there, and calling it is then a TypeError, not a crash
         24  CALLABLE_DICT        __dict__
         32  CALLABLE_WEAKLIST    weak references
-        40  CALLABLE_MISS        the fallback: a borrowed reference that the caller keeps alive
-                                 (in the instance's __dict__), where the code sends every call it
-                                 does not handle (``Function.tail_call_slot(CALLABLE_MISS)``; and
-                                 :func:`jit.cpython.trampoline_address` sends it all of them)
+        40  CALLABLE_MISS        the fallback, where the code sends every call it does not
+                                 handle (``Function.tail_call_slot(CALLABLE_MISS)``; and
+                                 :func:`jit.cpython.trampoline_address` sends it all of them): a
+                                 reference the instance owns, hidden from Python code, so nothing
+                                 done to the instance's attributes can free it while the code
+                                 may call it; NULL in a new instance
 
-    Store both pointers with :func:`jit.cpython.store_pointer`. Garbage-collector support (the
-    ``__dict__``) comes from ``base``."""
+    Set the fallback with :func:`set_fallback`, then store the code's address with
+    :func:`jit.cpython.store_pointer`. The type is final (no ``Py_TPFLAGS_BASETYPE``).
+    Garbage-collector support (``__dict__``, the fallback) comes from ``base``."""
     if base.__basicsize__ != OBJECT_HEAD_SIZE:
         raise TypeError(f"{base!r} must not add instance layout (give it __slots__ = ())")
     members = [vectorcall_member(CALLABLE_VECTORCALL), dict_member(CALLABLE_DICT),
-               weaklist_member(CALLABLE_WEAKLIST)]
-    return make_heap_type(base, name, CALLABLE_SIZE, members,
-                          [(Slot.tp_new, capi.address("PyType_GenericNew"))])
+               weaklist_member(CALLABLE_WEAKLIST), object_member("__fallback__", CALLABLE_MISS, hidden=True)]
+    tp = make_heap_type(base, name, CALLABLE_SIZE, members, [(Slot.tp_new, capi.address("PyType_GenericNew"))])
+    _callable_types.add(tp)
+    return tp
+
+
+_callable_types: weakref.WeakSet[type] = weakref.WeakSet()
+_incref = ctypes.PYFUNCTYPE(None, ctypes.py_object)(("Py_IncRef", ctypes.pythonapi))
+_decref = ctypes.PYFUNCTYPE(None, ctypes.c_void_p)(("Py_DecRef", ctypes.pythonapi))
+
+
+def set_fallback(callable_: object, fallback: object) -> None:
+    """Make ``fallback`` the fallback of ``callable_``, an instance of a type made by
+    :func:`make_callable_type`, which then owns a reference to it; the one it had is released
+    (after the store: whatever that runs sees the new fallback)."""
+    if type(callable_) not in _callable_types:
+        raise TypeError(f"{type(callable_).__qualname__} is not a type made by make_callable_type")
+    _incref(fallback)
+    old = load_pointer(callable_, CALLABLE_MISS)
+    store_pointer(callable_, CALLABLE_MISS, id(fallback))
+    if old:
+        _decref(old)

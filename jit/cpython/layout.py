@@ -37,6 +37,8 @@ TP_ITERNEXT = 224
 TP_FREE = 320
 
 TPFLAGS_DISALLOW_INSTANTIATION = 1 << 7
+TPFLAGS_IMMUTABLETYPE = 1 << 8
+TPFLAGS_BASETYPE = 1 << 10
 TPFLAGS_HAVE_VECTORCALL = 1 << 11
 
 # -- PyMemberDescrObject and PyMemberDef ------------------------------------------------------------
@@ -134,6 +136,9 @@ def check() -> str | None:
     if any(ctypes.c_ulong.from_address(id(t) + TP_FLAGS).value != t.__flags__
            for t in (type, types.FunctionType)):
         return f"tp_flags is not at offset {TP_FLAGS}"
+    if (int.__flags__ & (TPFLAGS_BASETYPE | TPFLAGS_IMMUTABLETYPE) != TPFLAGS_BASETYPE | TPFLAGS_IMMUTABLETYPE
+            or bool.__flags__ & TPFLAGS_BASETYPE):
+        return "unexpected Py_TPFLAGS_BASETYPE or Py_TPFLAGS_IMMUTABLETYPE bits"
     if ctypes.c_ssize_t.from_address(id(probe) + OB_REFCNT).value != sys.getrefcount(probe) - 1:
         return f"ob_refcnt is not at offset {OB_REFCNT}"
     if IMMORTAL_OBJECTS != (ctypes.c_int32.from_address(id(None) + OB_REFCNT).value < 0):

@@ -6,10 +6,9 @@ built-in classes), :mod:`~lisp.clos.standard` (standard classes, instances, slot
 :mod:`~lisp.clos.structures` (structure classes: the Python type and functions of a ``defstruct``),
 :mod:`~lisp.clos.defclass` (ensure-class), :mod:`~lisp.clos.generic` and
 :mod:`~lisp.clos.methods` (generic functions and methods on dispatch), :mod:`~lisp.clos.protocol`
-(the standard generic functions), :mod:`~lisp.clos.combinations` (built-in method combinations
-with Lisp values), :mod:`~lisp.clos.initialization`, :mod:`~lisp.clos.lambda_lists` (congruence),
-:mod:`~lisp.clos.functions`
-(what Lisp calls), :mod:`~lisp.clos.syntax` (the macros), :mod:`~lisp.clos.printing`
+(the standard generic functions), :mod:`~lisp.clos.combinations` (Lisp truth and lists
+for dispatch's method combinations), :mod:`~lisp.clos.initialization`,
+:mod:`~lisp.clos.lambda_lists` (congruence), :mod:`~lisp.clos.functions` (what Lisp calls), :mod:`~lisp.clos.syntax` (the macros), :mod:`~lisp.clos.printing`
 (print-object, describe, describe-dispatch).
 """
 

@@ -93,3 +93,15 @@ def _define_built_ins() -> None:
 
 
 _define_built_ins()
+
+
+def define_built_in_class(name: str, pytype: type) -> LispClass:
+    """A built-in class ``name`` (a COMMON-LISP symbol's name), direct subclass of T, of the
+    objects whose Python type is ``pytype``: ``typep``, ``type-of``, ``find-class`` and
+    method specializers know it (for the types a library module defines, as PATHNAME)."""
+    cls = BuiltInClass(cl_symbol(name), [BUILT_IN_CLASSES["T"]])
+    cls.python_type = pytype
+    cls.finalize()
+    register_type(pytype, cls)
+    set_find_class(cls.name, cls)
+    return cls

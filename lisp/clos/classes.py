@@ -25,11 +25,13 @@ import weakref
 from collections.abc import Iterable
 from typing import Any
 
+from dispatch import hold_across_fork
 from lisp.clos.cpl import compute_class_precedence_list
 from lisp.runtime.condition_classes import condition_class
 from lisp.runtime.data import NIL, Symbol
 
 CLASS_LOCK = threading.RLock()
+hold_across_fork(CLASS_LOCK)  # a child of os.fork() finds it free
 
 
 class LispClass:

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from dispatch import NoApplicableMethod
 from lisp.runtime import condition_classes
-from lisp.syntax.printer import prin1_to_string
-
-
-def show(obj: Any) -> str:
-    """The printed representation of ``obj`` (prin1), for messages."""
-    return prin1_to_string(obj)
+from lisp.syntax.messages import show
 
 
 def clos_error(message: str) -> Exception:
     """A SIMPLE-ERROR with ``message`` (bad definitions, inconsistent classes, ...)."""
     return condition_classes.SimpleError("~a", message)
+
+
+class NoApplicableMethodError(condition_classes.SimpleError, NoApplicableMethod):
+    """What the default NO-APPLICABLE-METHOD signals: a SIMPLE-ERROR to Lisp handlers, and to a
+    Python caller the ``TypeError`` a Python generic function raises (``dispatch.NoApplicableMethod``,
+    with its ``generic_name`` and ``args_classes``)."""
+
+    def __init__(self, generic_name: str, args: Sequence[Any], message: str) -> None:
+        super().__init__("~a", message)  # a simple condition: NoApplicableMethod's __init__ is not run
+        self.generic_name = generic_name
+        self.args_classes = tuple(type(a) for a in args)
 
 
 def program_error(message: str) -> Exception:

@@ -114,7 +114,7 @@ def ensure_generic_function(name: Any, *options: Any) -> Any:
                                     "ARGUMENT-PRECEDENCE-ORDER"), "ENSURE-GENERIC-FUNCTION",
                           allow_other_keys=True)
     return generic.ensure_generic_function(
-        name, opts.get("LAMBDA-LIST"),
+        name, opts.get("LAMBDA-LIST", generic.NO_LAMBDA_LIST),
         method_combination=opts.get("METHOD-COMBINATION", generic.STANDARD),
         argument_precedence_order=opts.get("ARGUMENT-PRECEDENCE-ORDER", NIL),
         documentation=opts.get("DOCUMENTATION"))
@@ -153,13 +153,13 @@ def method_specializers(m: LispMethod) -> Any:
 
 @builtin("METHOD-GENERIC-FUNCTION")
 def method_generic_function(m: LispMethod) -> Any:
-    gf = _method(m, "METHOD-GENERIC-FUNCTION").generic_function
+    gf = generic.owner_of(_method(m, "METHOD-GENERIC-FUNCTION"))
     return NIL if gf is None else gf
 
 
 @builtin("GENERIC-FUNCTION-METHODS")
 def generic_function_methods(gf: Any) -> Any:
-    return make_list(generic._info_or_error(gf, "GENERIC-FUNCTION-METHODS").methods)
+    return make_list(generic.methods_of(gf, "GENERIC-FUNCTION-METHODS"))
 
 
 @builtin("GENERIC-FUNCTION-NAME")
@@ -243,8 +243,8 @@ def _install_accessors(cls: StandardClass) -> None:
             methods.append(_add_accessor(writer, (t_class, cls), _writer(slot.name),
                                          "(new-value object)"))
     for old in getattr(cls, "accessor_methods", ()):
-        gf = old.generic_function
-        if gf is not None and old in generic.info_of(gf).methods:
+        gf = generic.owner_of(old)
+        if gf is not None:
             generic.remove_method(gf, old)
     cls.accessor_methods = methods
 

@@ -4,10 +4,11 @@ A :class:`LispMethod` is what ``defmethod`` makes and ``find-method`` returns: q
 symbols), specializers (Lisp classes or :class:`EqlSpecializer`), the lambda list, and the Python
 function of its body. Its :attr:`LispMethod.dispatch_method` is the :class:`dispatch.Method` the
 generic function actually runs: the same function, with the specializers' dispatch keys and the
-qualifiers' names in lower case (``:around`` -> ``"around"``, ``+`` -> ``"+"``). A body that uses
-``call-next-method`` or ``next-method-p`` is compiled to take the next-method object first
+qualifiers' names (:func:`qualifier_name`: ``:around`` -> ``"around"``, ``+`` -> ``"+"``). A body
+that uses ``call-next-method`` or ``next-method-p`` is compiled to take the next-method object first
 (``wants_next``); any other body is a plain function of the arguments, which the native dispatcher
-calls with no wrapper.
+calls with no wrapper. The dispatch method's ``metaobject`` is the :class:`LispMethod`, which is
+how the Lisp finds its methods in dispatch's method set.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ import fractions
 import functools
 import math
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from dispatch import Eql, Method
 from lisp.clos.classes import LispClass, display_name
 from lisp.clos.lambda_lists import Shape
 from lisp.runtime import values as mv
-from lisp.runtime.data import Symbol, keyword
+from lisp.runtime.data import COMMON_LISP, Symbol, keyword
 
 _NUMBERS = (int, float, fractions.Fraction, complex)
 
@@ -65,13 +66,22 @@ def dispatch_specializer(spec: Specializer) -> type | Eql:
     return spec.dispatch_key if isinstance(spec, EqlSpecializer) else spec.python_type
 
 
-def qualifier_name(q: Any) -> str:
-    """The dispatch qualifier of a Lisp qualifier (a non-NIL atom, normally a symbol)."""
-    return q.name.lower() if isinstance(q, Symbol) else str(q).lower()
-
-
 AFTER = keyword("AFTER")
 BEFORE = keyword("BEFORE")
+AROUND = keyword("AROUND")
+
+
+def qualifier_name(q: Any) -> str:
+    """The dispatch qualifier of a Lisp qualifier (a non-NIL atom, normally a symbol): the bare
+    name, lower case, for the symbols the built-in combinations accept (``:before``/``:after``/
+    ``:around`` and the COMMON-LISP operator symbols), so that dispatch's check of a method
+    against its combination is the Lisp's; any other symbol by its unique name, which no
+    combination accepts (``:and`` is not ``and``)."""
+    if not isinstance(q, Symbol):
+        return str(q).lower()
+    if q in (BEFORE, AFTER, AROUND) or q.package is COMMON_LISP:
+        return q.name.lower()
+    return q.unique_name().lower()
 
 
 def _keeping_values(after: Callable[..., Any]) -> Callable[..., Any]:
@@ -114,10 +124,15 @@ class LispMethod:
     wants_next: bool
     shape: Shape
     documentation: str | None = None
+    # The generic function it was last added to (lisp.clos.generic.owner_of: whether it still is).
     generic_function: Any = None
-    dispatch_method: Method = field(init=False)
+    # Made from the fields above, unless given: the method of a metaobject made for a method
+    # added from Python (see lisp.clos.generic.python_method_metaobject).
+    dispatch_method: Method = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
+        if self.dispatch_method is not None:
+            return
         function = self.function
         if self.qualifiers == (AFTER,):
             function = _keeping_values(function)
@@ -126,7 +141,12 @@ class LispMethod:
         self.dispatch_method = Method(function,
                                       tuple(dispatch_specializer(s) for s in self.specializers),
                                       tuple(qualifier_name(q) for q in self.qualifiers),
-                                      self.wants_next)
+                                      self.wants_next, metaobject=self)
+
+    @property
+    def from_python(self) -> bool:
+        """Whether the method was added from Python (its body is not Lisp)."""
+        return self.dispatch_method.metaobject is not self
 
     @property
     def key(self) -> tuple[tuple[Any, ...], tuple[Any, ...]]:

@@ -40,11 +40,11 @@ def _print_generic_function(gf: Any, stream: OutputStream) -> None:
         stream.write_string(f"#<PY {gf!r}>")
         return
     stream.write_string(f"#<STANDARD-GENERIC-FUNCTION {generic.function_name_text(info.name)} "
-                        f"({len(info.methods)})>")
+                        f"({len(gf.methods)})>")
 
 
 def _print_method(m: LispMethod, stream: OutputStream) -> None:
-    info = generic.info_of(m.generic_function)
+    info = generic.info_of(generic.owner_of(m))
     name = generic.function_name_text(info.name) if info else "(no generic function)"
     quals = "".join(f" {errors.show(q)}" for q in m.qualifiers)
     stream.write_string(f"#<STANDARD-METHOD {name}{quals} ({m.describe_specializers()}) "

@@ -76,7 +76,7 @@ def valid_initargs(cls: StandardClass, gfs: Sequence[Any] = (INITIALIZE_INSTANCE
         return cached[1]
     valid: set[Any] | None = initialization.slot_initargs(cls)
     for gf in gfs:
-        for m in generic.info_of(gf).methods:
+        for m in generic.methods_of(gf):
             if valid is not None and _applies_to(m, cls):
                 if m.shape.accepts_any_key:
                     valid = None
@@ -221,8 +221,8 @@ def _arguments_text(args: Sequence[Any]) -> str:
 
 def _no_applicable_method(gf: Any, *args: Any) -> Any:
     name = generic.function_name_text(generic.info_of(gf).name) if generic.info_of(gf) else repr(gf)
-    raise errors.clos_error(f"there is no applicable method for the generic function {name} "
-                            f"when called with arguments: {_arguments_text(args) or 'none'}")
+    raise errors.NoApplicableMethodError(name, args, f"there is no applicable method for the generic function "
+                                         f"{name} when called with arguments: {_arguments_text(args) or 'none'}")
 
 
 def _no_next_method(gf: Any, method: Any, *args: Any) -> Any:

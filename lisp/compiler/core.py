@@ -25,6 +25,7 @@ from lisp.compiler.result import Dest, Records, Result, stamp
 from lisp.runtime import namespace
 from lisp.runtime.condition_classes import ProgramError
 from lisp.runtime.data import Cons, Symbol, T, cl_symbol, make_list, source_pos
+from lisp.runtime.native_cons import DIRECT_CALLS
 
 EFFECT, ONE, ALL, TAIL, CLEAN_TAIL = Dest.EFFECT, Dest.ONE, Dest.ALL, Dest.TAIL, Dest.CLEAN_TAIL
 NOTHING, SELF_CALLS, VALUES = Records.NOTHING, Records.SELF_CALLS, Records.VALUES
@@ -40,10 +41,6 @@ OPEN_CODED: dict[Symbol, Callable[[list[Any], Env], Result | None]] = {}
 OPEN_CODED_CALLS: dict[Symbol, Callable[[list[Any], Env, Dest], Result | None]] = {}
 # Operators compiled, in a test position, to a Python truth value (`a < b`, `x is None`).
 TESTS: dict[Symbol, Callable[[list[Any], Env], Result | None]] = {}
-# COMMON-LISP functions that compiled calls reach through another GLOBALS name: the same function
-# in a form CPython calls faster (lisp.runtime.native_cons.direct). Redefining a COMMON-LISP function is
-# undefined (CLHS 11.1.2.1.2), as for the open-coded ones.
-DIRECT_CALLS: dict[Symbol, str] = {}
 
 _PY_CONSTANT_TYPES = (int, float, complex, str)
 LAMBDA = cl_symbol("LAMBDA")

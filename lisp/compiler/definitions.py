@@ -164,7 +164,12 @@ def declaim(form: Any, env: Any) -> Any:
 
 def proclaim(spec: Any) -> None:
     """``proclaim``: ``special``, ``inline`` and ``notinline`` declarations take effect; the others
-    are accepted and ignored."""
+    are accepted and ignored. A dotted specifier, or a dotted list of names, is a PROGRAM-ERROR."""
+    tail = spec
+    while isinstance(tail, Cons):
+        tail = tail.cdr
+    if tail is not None:
+        raise program_error(f"PROCLAIM: the declaration specifier {show(spec)} is not a proper list", spec)
     if isinstance(spec, Cons) and spec.car is SPECIAL:
         for sym in iter_list(spec.cdr):
             namespace.proclaim_special(_variable_name(sym, spec))

@@ -6,13 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from lisp.runtime.condition_classes import ProgramError
-from lisp.runtime.data import Cons, SourceCons, SourcePos, source_pos
-from lisp.syntax.printer import prin1_to_string
-
-
-def show(obj: Any) -> str:
-    """``obj`` as ``prin1`` prints it, for messages."""
-    return prin1_to_string(obj)
+from lisp.runtime.data import Cons, ImproperListError, SourceCons, SourcePos, iter_list, source_pos
+from lisp.syntax.messages import show
 
 
 def program_error(message: str, form: Any = None) -> Exception:
@@ -23,13 +18,12 @@ def program_error(message: str, form: Any = None) -> Exception:
 def items(lst: Any, where: Any, least: int = 0) -> list[Any]:
     """The elements of the proper list ``lst``, at least ``least`` of them, else a PROGRAM-ERROR
     naming ``lst`` and the form ``where`` it is part of."""
-    found = []
-    cell = lst
-    while isinstance(cell, Cons):
-        found.append(cell.car)
-        cell = cell.cdr
-    if cell is not None:
-        raise program_error(f"{show(lst)} is not a proper list, in {show(where)}", where)
+    try:
+        found = list(iter_list(lst))
+    except ImproperListError as bad:  # a circular form too: its walk ends, and so does its message
+        raise program_error(f"{show(lst)} is not a proper list ({bad.problem}), in {show(where)}", where) from None
+    except TypeError:
+        raise program_error(f"{show(lst)} is not a proper list, in {show(where)}", where) from None
     if len(found) < least:
         raise program_error(f"{show(lst)} is too short (at least {least} elements), in {show(where)}", where)
     return found

@@ -32,6 +32,7 @@ from lisp.compiler.exits import compile_block
 from lisp.compiler.forms import arguments, items, program_error, show
 from lisp.compiler.fresh_bindings import fresh_each_time
 from lisp.compiler.lambda_list import parse_lambda_list
+from lisp.compiler.python_signature import python_signature
 from lisp.compiler.result import Dest
 from lisp.compiler.runtime import allowed_keys
 from lisp.compiler.self_calls import settle_self_calls
@@ -160,11 +161,13 @@ def _check_not_constant(sym: Symbol) -> None:
 
 
 def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None = None,
-                   defun: bool = False) -> Result:
+                   defun: bool = False, signed: bool = False) -> Result:
     """Compile ``(lambda lambda-list . body)`` to a ``def``; the Result's value is the function.
 
     ``block`` wraps the body in ``(block block ...)``, as ``defun`` and ``flet`` do; ``defun``:
-    it is the function of the defun whose apparent self-calls ``env.self_call`` gathers.
+    it is the function of the defun whose apparent self-calls ``env.self_call`` gathers;
+    ``signed``: the function gets the Python signature of its lambda list (a named lambda, made
+    once per definition: a closure made again and again keeps its parameters' own names).
     """
     parts = arguments(form)
     if not parts:
@@ -195,15 +198,18 @@ def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None 
     rest_arg = None
     if lambda_list.rest is not None or lambda_list.has_keys:
         rest_arg = inner.unit.fresh("%args")
+    # Python keyword arguments (from Python callers only) are keyword arguments (and in &rest).
+    python_kwargs = inner.unit.fresh("%kwargs") if lambda_list.has_keys else None
     if lambda_list.rest is not None:
         tmp = inner.unit.fresh("%rest")
-        binder.emit([assign(tmp, call("%rest_list", name(rest_arg)))])
+        rest_args = [name(rest_arg), name(python_kwargs)] if python_kwargs else [name(rest_arg)]
+        binder.emit([assign(tmp, call("%rest_list", *rest_args))])
         binder.bind(lambda_list.rest, name(tmp))
     if lambda_list.has_keys:
         allowed = None if lambda_list.allow_other_keys else allowed_keys(k.key for k in lambda_list.keys)
         kw = inner.unit.fresh("%keys")
         binder.emit([assign(kw, call("%parse_keys", name(rest_arg), literal(allowed, inner),
-                                     ast.Constant(fname or "a lambda")))])
+                                     ast.Constant(fname or "a lambda"), name(python_kwargs)))])
         for key in lambda_list.keys:
             tmp = inner.unit.fresh("%" + key.var.name)
             get = ast.Attribute(value=name(kw), attr="get", ctx=ast.Load())
@@ -226,10 +232,15 @@ def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None 
         statements.insert(0, ast.Nonlocal(names=sorted(fn.nonlocals)))
     pyname = env.unit.fresh(fname or "LAMBDA")
     arguments_ = ast.arguments(posonlyargs=[], args=params, vararg=ast.arg(arg=rest_arg) if rest_arg else None,
-                               kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=defaults)
+                               kwonlyargs=[], kw_defaults=[],
+                               kwarg=ast.arg(arg=python_kwargs) if python_kwargs else None, defaults=defaults)
     definition = ast.FunctionDef(name=pyname, args=arguments_, body=statements, decorator_list=[],
                                  returns=None, type_params=[])
-    return Result([definition], name(pyname), NOTHING)
+    if not signed:
+        return Result([definition], name(pyname), NOTHING)
+    signature = ast.Assign(targets=[ast.Attribute(value=name(pyname), attr="__signature__", ctx=ast.Store())],
+                        value=literal(python_signature(lambda_list), env))
+    return Result([definition, signature], name(pyname), NOTHING)
 
 
 def _bind_param(binder: Binder, sym: Symbol, value: ast.Name) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 
 from lisp.compiler.toplevel import eval_form
 from lisp.runtime import namespace
-from lisp.runtime.data import T, cl_symbol
+from lisp.runtime.condition_classes import FileError
+from lisp.runtime.data import SourcePos, T, cl_symbol
 from lisp.runtime.host_errors import as_condition
 from lisp.runtime.pathnames import from_native
 from lisp.syntax import reader
@@ -38,6 +39,22 @@ def eval_string(text: str, *, file: str = "<string>") -> Any:
     return result
 
 
+def source_text(file: str) -> str:
+    """The text of the UTF-8 source file ``file``; a FILE-ERROR at ``file:line:column`` naming the
+    first byte that is not UTF-8 and its offset in the file."""
+    data = Path(file).read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        before = data[:bad.start]
+        line_start = before.rfind(b"\n") + 1
+        column = len(before[line_start:].decode("utf-8", "replace")) + 1
+        raise FileError(f"{file} is not UTF-8: byte 0x{data[bad.start]:02x} at offset {bad.start} "
+                        f"cannot be decoded ({bad.reason})",
+                        pos=SourcePos(file, before.count(b"\n") + 1, column),
+                        pathname=from_native(file)) from None
+
+
 def load(path: str | Path) -> Any:
     """Evaluate the forms of the Lisp file ``path``, reading each after the previous one ran
     (so a form may use a package or read macro defined before it); returns T.
@@ -47,7 +64,7 @@ def load(path: str | Path) -> Any:
     of the file's name and absolute name.
     """
     file = str(path)
-    text = Path(path).read_text(encoding="utf-8")
+    text = source_text(file)
     if text.startswith("#!"):  # a script's interpreter line, skipped as SBCL's load does
         newline = text.find("\n")
         text = "" if newline < 0 else text[newline:]  # the newline stays: line numbers hold

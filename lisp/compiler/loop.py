@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from lisp.compiler.core import (
     EFFECT,
@@ -51,10 +51,9 @@ from lisp.compiler.result import Dest
 from lisp.compiler.macros import QUOTE, gensym, macro
 from lisp.runtime import namespace
 from lisp.runtime.condition_classes import LispTypeError
-from lisp.runtime.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, make_list
+from lisp.runtime.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, keyword, make_list
 from lisp.runtime.data import lisp_list as L
 from lisp.runtime.namespace import get_function
-from lisp.runtime.native_cons import direct, list_of, loop_list_iter
 from lisp.runtime.ratio import REAL_TYPES
 from lisp.runtime.signals import type_error
 
@@ -114,6 +113,7 @@ class LoopState:
     accumulators: dict[Any, Accumulator] = field(default_factory=dict)
     fors: list[Stepping] = field(default_factory=list)
     default_result: Any = None
+    tests_result: bool = False  # an always, never or thereis clause returns the loop's value
     end: Symbol = field(default_factory=lambda: gensym("END-LOOP"))
     next: Symbol = field(default_factory=lambda: gensym("NEXT-LOOP"))
 
@@ -167,6 +167,9 @@ def loop(form: Any, env: Any) -> Any:
 
 
 def _assemble(s: LoopState) -> Any:
+    _check_variables(s)
+    if s.tests_result and None in s.accumulators:
+        raise s.error("LOOP: ALWAYS, NEVER or THEREIS with an accumulation that has no INTO")
     result = s.default_result
     if result is None and None in s.accumulators:
         result = s.accumulators[None].result()
@@ -187,6 +190,19 @@ def _assemble(s: LoopState) -> Any:
     finish = L(C("LOOP-FINISH"), None, L(QUOTE, L(GO, s.end)))
     # The default result follows the tagbody, so a loop that just ends needs no non-local exit.
     return L(BLOCK, s.name, make_list([LET_STAR, make_list(s.bindings), L(MACROLET, L(finish), tagbody, result)]))
+
+
+def _check_variables(s: LoopState) -> None:
+    """A variable that two clauses (or one destructuring pattern) bind is a PROGRAM-ERROR
+    (CLHS 6.1.1.7, 6.1.2.1); the loop's own variables are uninterned."""
+    seen: set[Symbol] = set()
+    for binding in s.bindings:
+        var = binding.car
+        if var.package is None:
+            continue
+        if var in seen:
+            raise s.error(f"LOOP binds the variable {show(var)} twice")
+        seen.add(var)
 
 
 def _rotation(s: LoopState) -> list[Any] | None:
@@ -250,6 +266,8 @@ def _main(s: LoopState, it: Symbol | None = None) -> Any:
     if name in ("WHILE", "UNTIL"):
         test = s.take("a test")
         return L(UNLESS if name == "WHILE" else WHEN, test, s.finish())
+    if name in ("ALWAYS", "NEVER", "THEREIS"):
+        s.tests_result = True
     if name in ("ALWAYS", "NEVER"):
         s.default_result = T
         return L(UNLESS if name == "ALWAYS" else WHEN, s.take("a test"), L(RETURN_FROM, s.name, None))
@@ -280,9 +298,10 @@ def _conditional(s: LoopState, negate: bool) -> Any:
     it = gensym("IT")
 
     def clauses() -> list[Any]:
+        # IT is the test's value in the first clause only (CLHS 6.1.6): later ones see a variable IT.
         forms = [_main(s, it)]
         while s.accept("AND"):
-            forms.append(_main(s, it))
+            forms.append(_main(s))
         return forms
 
     then = clauses()
@@ -296,8 +315,7 @@ def _accumulate(s: LoopState, kind: str, value: Any) -> Any:
     kind = {"COLLECTING": "COLLECT", "APPENDING": "APPEND", "NCONCING": "NCONC", "SUMMING": "SUM",
             "COUNTING": "COUNT", "MAXIMIZING": "MAXIMIZE", "MINIMIZING": "MINIMIZE"}.get(kind, kind)
     into = s.take("a variable") if s.accept("INTO") else None
-    if kind in ("SUM", "COUNT", "MAXIMIZE", "MINIMIZE"):
-        _skip_type(s)
+    type_spec = _skip_type(s) if kind in ("SUM", "COUNT", "MAXIMIZE", "MINIMIZE") else None
     acc = s.accumulators.get(into)
     if acc is None:
         var = into if into is not None else gensym("RESULT")
@@ -307,7 +325,8 @@ def _accumulate(s: LoopState, kind: str, value: Any) -> Any:
         if acc.buffer:
             s.bindings.append(L(var, L(NEW_BUFFER)))
         else:
-            initial = 0 if kind in ("SUM", "COUNT") else L(C("LIST"), None) if acc.header else None
+            initial = (_typed_initial(type_spec) or 0) if kind in ("SUM", "COUNT") else \
+                L(C("LIST"), None) if acc.header else None
             s.bindings.append(L(var, initial))
         if kind in _LIST_KINDS and not acc.buffer:
             acc.tail = gensym("TAIL")
@@ -341,27 +360,60 @@ _SPLICING = ("APPEND", "APPENDING", "NCONC", "NCONCING")
 
 
 def _with(s: LoopState) -> None:
+    """``with var [type] [= form] {and ...}``: clauses joined by AND bind in parallel, so their
+    forms are evaluated into temporaries before any of their variables is bound."""
+    group = []
     while True:
         var = s.take("a variable")
-        _skip_type(s)
-        value = s.take("a form") if s.accept("=") else None
-        if isinstance(var, Cons):
+        type_spec = _skip_type(s)
+        given = s.accept("=")
+        value = s.take("a form") if given else None if isinstance(var, Cons) else _typed_initial(type_spec)
+        group.append((var, type_spec, given, value))
+        if not s.accept("AND"):
+            break
+    if len(group) > 1:
+        values = [gensym("WITH") for _ in group]
+        s.bindings.extend(L(tmp, value) for tmp, (_, _, _, value) in zip(values, group))
+        group = [(var, type_spec, given, tmp) for tmp, (var, type_spec, given, _) in zip(values, group)]
+    for var, type_spec, given, value in group:
+        if isinstance(var, Cons) and not given:
+            s.bindings.extend(_typed_bindings(var, type_spec))
+        elif var is None or isinstance(var, Cons):
             tmp = gensym("WITH")
             s.bindings.append(L(tmp, value))
             s.bindings.extend(L(v, None) for v in _variables(var))
             s.first[:0] = _destructure(var, tmp)
         else:
             s.bindings.append(L(var, value))
-        if not s.accept("AND"):
-            return
 
 
-def _skip_type(s: LoopState) -> None:
-    """Type specs after a loop variable are accepted and not checked (as declarations are)."""
+def _typed_bindings(pattern: Any, type_spec: Any) -> list[Any]:
+    """Bindings of the variables of a destructuring ``with`` that has no value, each to the
+    initial value of its type in the parallel type pattern (CLHS 6.1.1.7)."""
+    if pattern is None:
+        return []
+    if isinstance(pattern, Symbol):
+        return [L(pattern, _typed_initial(type_spec))]
+    car_type, cdr_type = (type_spec.car, type_spec.cdr) if isinstance(type_spec, Cons) else (type_spec, type_spec)
+    return _typed_bindings(pattern.car, car_type) + _typed_bindings(pattern.cdr, cdr_type)
+
+
+def _typed_initial(type_spec: Any) -> Any:
+    """The value a loop variable declared of ``type_spec`` starts with when given none: 0 of a
+    number type, 0.0 of a float type, else NIL (as SBCL's loop)."""
+    if type_spec is None or type_spec is T:
+        return None
+    return L(SYSTEM.intern("%LOOP-INITIAL-VALUE"), L(QUOTE, type_spec))
+
+
+def _skip_type(s: LoopState) -> Any:
+    """The type spec after a loop variable, or None: accepted and not checked (as declarations
+    are), but a variable with no value starts as its type's zero."""
     if s.accept("OF-TYPE"):
-        s.take("a type")
-    else:
-        s.accept("FIXNUM", "FLOAT", "T")
+        return s.take("a type")
+    if s.accept("FIXNUM", "FLOAT", "T"):
+        return C(s.tokens[s.pos - 1].name)
+    return None
 
 
 def _variables(pattern: Any) -> list[Symbol]:
@@ -415,6 +467,10 @@ def _for_one(s: LoopState) -> Stepping:
         tail = gensym("TAIL")
         # IN checks the list once, then walks it with open-coded accessors (sys::%list-car...).
         s.bindings.append(L(tail, source if on else L(SYSTEM.intern("%CHECK-LIST"), source)))
+        if by is not None and not (isinstance(by, Cons) and _is(by.car, "FUNCTION", "QUOTE")):
+            step = gensym("BY")  # evaluated once, after the list
+            s.bindings.append(L(step, by))
+            by = step
         s.bindings.extend(L(v, None) for v in _variables(var))
         advance = L(SETQ, tail, L(C("FUNCALL"), by, tail) if by is not None else L(CDR, tail))
         test = L(WHEN, L(C("ATOM") if on else ENDP, tail), s.finish())
@@ -443,29 +499,32 @@ def _for_one(s: LoopState) -> Stepping:
 
 
 def _arithmetic(s: LoopState, var: Symbol) -> Stepping:
+    var = gensym("IGNORED") if var is None else var
     start, limit, step = 0, None, 1
     down = False
     inclusive = True
+    limit_var, next_value = gensym("LIMIT"), gensym("NEXT")
+    bindings = []  # the forms are evaluated in the order they are written (CLHS 6.1.2.1.1)
     while _is(s.peek(), "FROM", "DOWNFROM", "UPFROM", "TO", "UPTO", "BELOW", "DOWNTO", "ABOVE", "BY"):
         word = s.take().name
         value = s.take("a form")
         if word in ("FROM", "DOWNFROM", "UPFROM"):
             start = value
             down = down or word == "DOWNFROM"
+            bindings.append(L(var, start))
         elif word == "BY":
             step = value
+            if not (type(step) is int and step > 0):  # a positive literal stays literal: `i + 1`
+                step = gensym("STEP")
+                bindings.append(L(step, L(SYSTEM.intern("%LOOP-STEP"), value)))
         else:
             limit = value
             down = down or word in ("DOWNTO", "ABOVE")
             inclusive = word in ("TO", "UPTO", "DOWNTO")
-    limit_var, next_value = gensym("LIMIT"), gensym("NEXT")
-    s.bindings.extend([L(var, start), L(next_value, None)])
-    if limit is not None:
-        s.bindings.append(L(limit_var, limit))
-    if not (type(step) is int and step > 0):  # a positive literal stays literal: `i + 1`
-        step_var = gensym("STEP")
-        s.bindings.append(L(step_var, L(SYSTEM.intern("%LOOP-STEP"), step)))
-        step = step_var
+            bindings.append(L(limit_var, limit))
+    if not any(b.car is var for b in bindings):
+        bindings.insert(0, L(var, start))
+    s.bindings.extend([*bindings, L(next_value, None)])
     advance = L(SETQ, next_value, L(C("-" if down else "+"), var, step))
     assign = L(SETQ, var, next_value)
     if limit is None:
@@ -476,11 +535,22 @@ def _arithmetic(s: LoopState, var: Symbol) -> Stepping:
     return Stepping(([], [test]), ([advance], [assign, test]), (var, limit_var, step, direction))
 
 
+_SYMBOL_KINDS = {"SYMBOL": "ALL", "SYMBOLS": "ALL", "PRESENT-SYMBOL": "PRESENT", "PRESENT-SYMBOLS": "PRESENT",
+                 "EXTERNAL-SYMBOL": "EXTERNAL", "EXTERNAL-SYMBOLS": "EXTERNAL"}
+
+
 def _being(s: LoopState, var: Symbol) -> Stepping:
+    """``being the hash-keys/hash-values of table [using (hash-value v)]`` and ``being the
+    symbols/present-symbols/external-symbols [of package]`` (CLHS 6.1.2.1.6, 6.1.2.1.7): both walk
+    a list made when the loop starts, so the body may change the table or the package."""
     s.expect("THE", "EACH")
-    kind = s.take("HASH-KEYS or HASH-VALUES")
+    kind = s.take("HASH-KEYS, HASH-VALUES, SYMBOLS, PRESENT-SYMBOLS or EXTERNAL-SYMBOLS")
+    if isinstance(kind, Symbol) and kind.name in _SYMBOL_KINDS:
+        package = s.take("a package") if s.accept("OF", "IN") else None
+        source = L(SYSTEM.intern("%PACKAGE-SYMBOLS"), L(QUOTE, keyword(_SYMBOL_KINDS[kind.name])), package)
+        return _walk(s, source, _variables(var), lambda item: _destructure(var, item))
     if not _is(kind, "HASH-KEY", "HASH-KEYS", "HASH-VALUE", "HASH-VALUES"):
-        raise s.error(f"LOOP BEING supports hash-keys and hash-values, not {show(kind)}")
+        raise s.error(f"LOOP BEING supports hash keys and values and package symbols, not {show(kind)}")
     s.expect("OF", "IN")
     table = s.take("a hash table")
     other = None
@@ -488,20 +558,44 @@ def _being(s: LoopState, var: Symbol) -> Stepping:
         spec = s.take("(hash-value var) or (hash-key var)")
         other = spec.cdr.car
     keys_wanted = kind.name.startswith("HASH-KEY")
-    entries = gensym("ENTRIES")
-    s.bindings.append(L(entries, L(SYSTEM.intern("%HASH-ENTRIES"), table)))
-    s.bindings.extend(L(v, None) for v in [*_variables(var), *([other] if other is not None else [])])
-    entry = L(C("CAR"), entries)
+    entry = gensym("ENTRY")
     key, value = L(C("CAR"), entry), L(C("CDR"), entry)
-    assign = _destructure(var, key if keys_wanted else value)
-    if other is not None:
-        assign.append(L(SETQ, other, value if keys_wanted else key))
-    test = L(WHEN, L(C("ENDP"), entries), s.finish())
-    return Stepping(([], [test, *assign]), ([L(SETQ, entries, L(C("CDR"), entries))], [test, *assign]))
+
+    def assign(item: Any) -> list[Any]:
+        also = _destructure(other, value if keys_wanted else key)
+        return [L(SETQ, entry, item), *_destructure(var, key if keys_wanted else value), *also]
+
+    variables = [entry, *_variables(var), *_variables(other)]
+    return _walk(s, L(SYSTEM.intern("%HASH-ENTRIES"), table), variables, assign)
+
+
+def _walk(s: LoopState, source: Any, variables: list[Symbol], assign: Callable[[Any], list[Any]]) -> Stepping:
+    """Bind ``variables`` and step along the list ``source`` computes; ``assign`` gives the forms
+    that set the variables from the form of the current element."""
+    items = gensym("ITEMS")
+    s.bindings.append(L(items, source))
+    s.bindings.extend(L(v, None) for v in variables)
+    assignments = assign(L(C("CAR"), items))
+    test = L(WHEN, L(C("ENDP"), items), s.finish())
+    return Stepping(([], [test, *assignments]), ([L(SETQ, items, L(C("CDR"), items))], [test, *assignments]))
 
 
 def _loop_append(value: Any) -> Any:
-    return make_list(list(iter_list(value)))
+    """A copy of the list ``value`` to append; a dotted tail stays the copy's (the next append
+    replaces it, so only the last list's shows, as with APPEND)."""
+    cells = []
+    while isinstance(value, Cons):
+        cells.append(value.car)
+        value = value.cdr
+    if not cells:
+        return make_list(list(iter_list(value)))  # NIL, or the TYPE-ERROR of an atom
+    copy = make_list(cells)
+    if value is not None:
+        last = copy
+        while last.cdr is not None:
+            last = last.cdr
+        last.cdr = value
+    return copy
 
 
 def _check_list(value: Any) -> Any:
@@ -764,11 +858,9 @@ special_form("%LOOP-RANGE", SYSTEM)(_loop_range)
 special_form("%LOOP-LIST", SYSTEM)(_loop_list)
 special_form("%LIST-CAR", SYSTEM)(_list_car)
 namespace.GLOBALS["%check_list"] = _check_list
-namespace.GLOBALS["%loop_list_iter"] = direct(loop_list_iter)
 namespace.GLOBALS["%loop_range"] = _range
 namespace.GLOBALS["%loop_final"] = _final
 special_form("%COLLECT-AFTER", SYSTEM)(_collect_after)
 special_form("%NEW-BUFFER", SYSTEM)(_new_buffer)
 special_form("%BUFFER-COLLECT", SYSTEM)(_buffer_collect)
 special_form("%BUFFER-LIST", SYSTEM)(_buffer_list)
-namespace.GLOBALS["%list_of"] = direct(list_of)

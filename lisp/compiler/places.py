@@ -121,17 +121,43 @@ def _getf_expansion(place: Any, args: list[Any], env: Env | None) -> Expansion:
 
 
 def _values_expansion(place: Any, args: list[Any], env: Env | None) -> Expansion:
-    """``(values place...)``: each place takes the corresponding value."""
+    """``(values place...)``: each place takes the corresponding value (a place of several
+    stores, such as a nested ``values``, takes it in its first and NIL in the others)."""
     parts = [expansion(p, env) for p in args]
-    return Expansion([t for e in parts for t in e.temps], [v for e in parts for v in e.vals],
+    return Expansion([t for e in parts for t in [*e.temps, *e.stores[1:]]],
+                     [v for e in parts for v in [*e.vals, *[None] * len(e.stores[1:])]],
                      [e.stores[0] for e in parts], make_list([cl_symbol("VALUES"), *(e.writer for e in parts)]),
                      make_list([cl_symbol("VALUES"), *(e.reader for e in parts)]))
+
+
+def _the_expansion(place: Any, args: list[Any], env: Env | None) -> Expansion:
+    """``(the type place)``: the place, its new value declared of the type (CLHS 5.1.2.6)."""
+    if len(args) != 2:
+        raise program_error(f"THE takes a type and a form: {show(place)}", place)
+    inner = expansion(args[1], env)
+    return Expansion(inner.temps, inner.vals, inner.stores, inner.writer, L(cl_symbol("THE"), args[0], inner.reader))
+
+
+def _apply_expansion(place: Any, args: list[Any], env: Env | None) -> Expansion:
+    """``(apply #'f args...)`` whose last argument is a list (CLHS 5.1.2.5): stored with
+    ``(apply #'(setf f) new args...)``."""
+    function = args[0] if args else None
+    if len(args) < 2 or not (isinstance(function, Cons) and function.car is cl_symbol("FUNCTION")
+                             and isinstance(function.cdr.car, Symbol)):
+        raise program_error(f"APPLY is a place only as (apply #'name args...): {show(place)}", place)
+    temps = [gensym("ARG") for _ in args[1:]]
+    store = gensym("NEW")
+    writer = make_list([cl_symbol("APPLY"), L(cl_symbol("FUNCTION"), L(cl_symbol("SETF"), function.cdr.car)),
+                        store, *temps])
+    return Expansion(temps, args[1:], [store], writer, make_list([cl_symbol("APPLY"), function, *temps]))
 
 
 # Places made of other places: operator -> function of (place, its arguments, env) -> Expansion.
 COMPOUND: dict[Symbol, Callable[[Any, list[Any], Env | None], Expansion]] = {
     cl_symbol("GETF"): _getf_expansion,
     cl_symbol("VALUES"): _values_expansion,
+    cl_symbol("THE"): _the_expansion,
+    cl_symbol("APPLY"): _apply_expansion,
 }
 
 
@@ -189,7 +215,12 @@ def psetf(form: Any, env: Any) -> Any:
     for i in range(0, len(args), 2):
         exp = expansion(args[i], env)
         bindings.extend(L(t, v) for t, v in zip(exp.temps, exp.vals))
-        bindings.append(L(exp.stores[0], args[i + 1]))
+        if len(exp.stores) == 1:
+            bindings.append(L(exp.stores[0], args[i + 1]))
+        else:  # a (values ...) place: one store for each value
+            received = gensym("VALUES")
+            bindings.append(L(received, L(cl_symbol("MULTIPLE-VALUE-LIST"), args[i + 1])))
+            bindings.extend(L(store, L(cl_symbol("NTH"), n, received)) for n, store in enumerate(exp.stores))
         writes.append(exp.writer)
     return make_list([LET_STAR, make_list(bindings), *writes, None])
 

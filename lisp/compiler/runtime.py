@@ -12,11 +12,11 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from lisp.compiler.python_signature import python_keywords_as_lisp
 from lisp.runtime import namespace
 from lisp.runtime import values as mv
 from lisp.runtime.condition_classes import ControlError, ProgramError, UndefinedFunction
 from lisp.runtime.data import Symbol, T, iter_list, keyword, make_list
-from lisp.runtime.native_cons import direct, make_cons
 from lisp.runtime.signals import NonLocalTransfer, raise_error
 from lisp.syntax.printer import prin1_to_string
 
@@ -38,8 +38,11 @@ def _program_error(message: str) -> Exception:
     return ProgramError(message)
 
 
-def parse_keys(args: tuple[Any, ...], allowed: Iterable[Symbol] | None, who: str) -> dict[Symbol, Any]:
-    """The keyword arguments in ``args`` (alternating key, value), keyed by key symbol.
+def parse_keys(args: tuple[Any, ...], allowed: Iterable[Symbol] | None, who: str,
+               python_kwargs: dict[str, Any] | None = None) -> dict[Symbol, Any]:
+    """The keyword arguments in ``args`` (alternating key, value), then those of a Python caller,
+    ``python_kwargs`` (``b=5`` is ``:B 5``, see :mod:`lisp.compiler.python_signature`), keyed by
+    key symbol.
 
     The first occurrence of a key wins. ``allowed=None`` accepts any key (``&allow-other-keys``);
     otherwise an unknown key is a PROGRAM-ERROR unless the call passes ``:allow-other-keys t``.
@@ -48,6 +51,8 @@ def parse_keys(args: tuple[Any, ...], allowed: Iterable[Symbol] | None, who: str
     """
     if len(args) % 2:
         raise _program_error(f"odd number of keyword arguments to {who}: {_show(args)}")
+    if python_kwargs:
+        args = args + python_keywords_as_lisp(python_kwargs)
     if type(allowed) is frozenset:
         try:
             found = dict(zip(args[-2::-2], args[::-2]))  # from the last pair back: the first one wins
@@ -94,9 +99,10 @@ def _show(objs: tuple[Any, ...]) -> str:
     return " ".join(prin1_to_string(o) for o in objs)
 
 
-def rest_list(args: tuple[Any, ...]) -> Any:
-    """The ``&rest`` list of a call."""
-    return make_list(args)
+def rest_list(args: tuple[Any, ...], python_kwargs: dict[str, Any] | None = None) -> Any:
+    """The ``&rest`` list of a call: its arguments after the optional ones, then the keyword
+    arguments of a Python caller (``b=5``: ``:B 5``)."""
+    return make_list(args + python_keywords_as_lisp(python_kwargs) if python_kwargs else args)
 
 
 # -- non-local exits ---------------------------------------------------------------------------
@@ -228,7 +234,6 @@ HELPERS: dict[str, Any] = {
     "%set_function": namespace.set_function,
     "%get_setf_function": get_setf_function,
     "%progv_bind": progv_bind,
-    "%Cons": direct(make_cons),  # lisp.runtime.data.Cons made natively (lisp.runtime.native_cons)
     "%T": T,
     "%globals": namespace.GLOBALS,  # apparent self-calls' definitions (lisp.compiler.self_calls)
 }

@@ -359,7 +359,8 @@ def named_lambda(form: Any, env: Env, dest: Dest) -> Result:
     block_name = fname.cdr.car if isinstance(fname, Cons) else fname
     label = show(fname)
     inner = self_call_env(fname, args[1], args[2:], env)
-    fn = compile_lambda(Cons(LAMBDA, form.cdr.cdr), inner or env, label, block=block_name, defun=inner is not None)
+    fn = compile_lambda(Cons(LAMBDA, form.cdr.cdr), inner or env, label, block=block_name, defun=inner is not None,
+                        signed=True)
     env.unit.code_names[fn.expr.id] = label
     if inner is not None and inner.self_call.kept and inner.self_call.callees:
         fn = Result([*fn.stmts, bind_definition(inner.self_call.key, fn.expr)], fn.expr, NOTHING)

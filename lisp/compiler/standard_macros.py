@@ -21,7 +21,6 @@ from lisp.runtime import namespace
 from lisp.runtime.condition_classes import LispTypeError
 from lisp.runtime.data import SYSTEM, Cons, Symbol, T, cl_symbol, iter_list, make_list
 from lisp.runtime.data import lisp_list as L
-from lisp.runtime.native_cons import direct, list_iter
 
 IF = cl_symbol("IF")
 LET = cl_symbol("LET")
@@ -113,6 +112,9 @@ def _case(form: Any, fell_through: Any, test_of: Any) -> Any:
             raise program_error(f"malformed clause {show(clause)} in {show(form)}", form)
         keys, *body = items(clause, form, 1)
         if keys in (T, OTHERWISE) and fell_through is None:
+            if keys is T and test_of is _type_test and i != len(clauses) - 1:
+                result = make_list([PROGN, *body])  # the type T, before the otherwise clause
+                continue
             if i != len(clauses) - 1:
                 raise program_error(f"{show(keys)} clause is not the last one in {show(form)}", form)
             result = make_list([PROGN, *body])
@@ -125,7 +127,7 @@ def _all_keys(clauses: list[Any], form: Any) -> Any:
     keys = []
     for clause in clauses:
         k = clause.car
-        keys.extend(iter_list(k) if isinstance(k, Cons) else [k])
+        keys.extend(iter_list(k) if isinstance(k, Cons) or k is None else [k])  # () is no key
     return make_list(keys)
 
 
@@ -203,6 +205,14 @@ def _etypecase_failure(value: Any, types: Any) -> None:
                         datum=value, expected_type=make_list([cl_symbol("OR"), *iter_list(types)]))
 
 
+@macro("WITH-COMPILATION-UNIT")
+def with_compilation_unit(form: Any, env: Any) -> Any:
+    """``(with-compilation-unit (options...) body...)``: the body, as a progn (gfjit defers no
+    warnings to the end of a unit; the options, such as ``:override``, change nothing)."""
+    options, *body = _args(form, 1)
+    return make_list([PROGN, *body])
+
+
 @macro("PROG1")
 def prog1(form: Any, env: Any) -> Any:
     first, *rest = _args(form, 1)
@@ -247,7 +257,9 @@ def dotimes(form: Any, env: Any) -> Any:
     decls, forms = split_declarations(body)
     limit = gensym("COUNT")
     loop = make_list([DO_TIMES, L(var, limit), *decls, make_list([TAGBODY, *forms])])
-    return L(BLOCK, None, L(LET, L(L(limit, count)), loop, make_list([LET, L(L(var, limit)), *decls, *result])))
+    # The result form sees the number of iterations done: none for a count below zero.
+    done = L(cl_symbol("MAX"), limit, 0)
+    return L(BLOCK, None, L(LET, L(L(limit, count)), loop, make_list([LET, L(L(var, done)), *decls, *result])))
 
 
 def _do(form: Any, sequential: bool) -> Any:
@@ -373,7 +385,6 @@ def _range(count: Any) -> range:
     return range(count)
 
 
-namespace.GLOBALS["%list_iter"] = direct(list_iter)
 namespace.GLOBALS["%range"] = _range
 namespace.builtin("%ECASE-FAILURE", SYSTEM)(_ecase_failure)
 namespace.builtin("%ETYPECASE-FAILURE", SYSTEM)(_etypecase_failure)

@@ -18,7 +18,7 @@ from lisp.runtime.data import NIL, Char, Symbol, T, cl_symbol, make_list
 from lisp.runtime.equality import eql_p
 from lisp.runtime.namespace import GLOBALS, get_function
 from lisp.runtime.signals import raise_error, type_error
-from lisp.syntax.printer import prin1_to_string
+from lisp.syntax.messages import show
 
 
 def truth(x: Any) -> Any:
@@ -101,12 +101,6 @@ def _index(index: Any, length: int, who: str, bounding: bool) -> int:
         type_error(index, make_list([cl_symbol("INTEGER"), 0, limit]),
                    f"{who}: the {what} {show(index)} is out of range for a sequence of length {length}")
     return index
-
-
-def show(x: Any) -> str:
-    """``x`` as ``prin1`` prints it, for error messages."""
-
-    return prin1_to_string(x)
 
 
 def string_argument(x: Any) -> str:

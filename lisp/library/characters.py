@@ -9,17 +9,13 @@ from lisp.library.arguments import check, expected, string_designator, truth
 from lisp.runtime.arrays import is_string, string_text
 from lisp.runtime.data import NIL, Char, Symbol, cl_symbol
 from lisp.runtime.namespace import builtin, proclaim_constant
-from lisp.syntax.reader import CHAR_NAMES
+from lisp.syntax import printer
+from lisp.syntax.reader import char_from_name
 
 _CHARACTER = expected("CHARACTER")
 CHAR_CODE_LIMIT = 0x110000
 proclaim_constant(cl_symbol("CHAR-CODE-LIMIT"), CHAR_CODE_LIMIT)
 
-_NAME_OF: dict[str, str] = {}
-for _name, _char in CHAR_NAMES.items():
-    _NAME_OF.setdefault(_char, _name)
-_NAME_OF["\n"] = "Newline"
-_BY_NAME = {name.upper(): char for name, char in CHAR_NAMES.items()}
 
 
 def check_char(c: Any) -> Char:
@@ -130,25 +126,15 @@ def digit_char(weight: Any, radix: Any = 10) -> Any:
 
 @builtin("CHAR-NAME")
 def char_name(c: Any) -> Any:
-    ch = check_char(c).char
-    if ch in _NAME_OF:
-        return _NAME_OF[ch]
-    if not ch.isprintable():
-        return f"U+{ord(ch):04X}"
-    return NIL
+    name = printer.char_name(check_char(c).char)
+    return NIL if name is None else name
 
 
 @builtin("NAME-CHAR")
 def name_char(name: Any) -> Any:
-    text = string_designator(name).upper()
-    if text in _BY_NAME:
-        return Char(_BY_NAME[text])
-    if text.startswith("U+") and len(text) > 2:
-        try:
-            return code_char(int(text[2:], 16))
-        except ValueError:
-            return NIL
-    return NIL
+    """The character named ``name`` as ``#\\`` names it (``char-name`` gives such names), or NIL."""
+    char = char_from_name(string_designator(name))
+    return NIL if char is None else Char(char)
 
 
 @builtin("CHARACTER")

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from lisp.clos.classes import LispClass, display_name, find_class
-from lisp.clos.generic import info_of
+from lisp.clos.generic import info_of, methods_of
 from lisp.clos.methods import LispMethod
 from lisp.clos.standard import StandardClass
 from lisp.compiler.core import SPECIAL_FORMS
@@ -52,6 +52,7 @@ from lisp.runtime.namespace import (
 from lisp.runtime.streams import OutputStream, output_stream
 from lisp.runtime.values import values
 from lisp.syntax.printer import prin1_to_string
+from lisp.syntax.messages import show
 from lisp.syntax.reader import PACKAGE_VAR
 
 _VARIABLE, _TYPE = cl_symbol("VARIABLE"), cl_symbol("TYPE")
@@ -69,7 +70,7 @@ def describe_builtin(obj: Any, stream: OutputStream) -> None:
 def qualified(obj: Any) -> str:
     """``obj`` as ``prin1`` prints it with every symbol package-qualified (``CL-USER::FIB``)."""
     with dynamic_binding(PACKAGE_VAR, KEYWORD):
-        return prin1_to_string(obj)
+        return show(obj)  # a circular datum ends as #1=(... . #1#)
 
 
 def type_name(obj: Any) -> str:
@@ -202,7 +203,7 @@ def _function_details(fn: Any, indent: str, lambda_list: str | None = None) -> I
     if info is not None:
         yield f"{indent}Method-combination: {info.combination.name}"
         yield f"{indent}Methods:"
-        for method in info.methods:
+        for method in methods_of(fn):
             yield f"{indent}  {_method_text(info.name, method)}"
             yield from _documentation_lines(method.documentation, indent + "    ")
         return

@@ -19,6 +19,7 @@ from lisp.clos.generic import info_of
 from lisp.clos.methods import LispMethod
 from lisp.compiler.macros import MACROS
 from lisp.library.arguments import check
+from lisp.library.compiler_macros import compiler_macro_function
 from lisp.runtime import docstrings
 from lisp.runtime.condition_classes import Condition, condition_class
 from lisp.runtime.data import NIL, Cons, Package, Symbol, T, cl_symbol
@@ -77,6 +78,8 @@ def _holder(name: Any, doc_type: Symbol) -> Any:
         return GLOBALS.get(setf_function_key(name))
     if doc_type is TYPE and isinstance(name, Symbol):
         return condition_class(name) or find_class(name, errorp=False)
+    if doc_type is COMPILER_MACRO:
+        return compiler_macro_function(name) or None
     return None
 
 

@@ -15,7 +15,7 @@ from lisp.library.symbols import fdefinition, set_fdefinition
 from lisp.library.pathnames import defaults, merge, native_namestring, pathname
 from lisp.runtime.condition_classes import FileError
 from lisp.runtime.data import NIL, Cons, Symbol, T, cl_symbol, make_list
-from lisp.runtime.namespace import GLOBALS, builtin, setf_function_key
+from lisp.runtime.namespace import GLOBALS, builtin, proclaim_constant, setf_function_key
 from lisp.runtime.package_locks import check_package_lock
 from lisp.runtime.pathnames import make
 from lisp.runtime.signals import raise_error, type_error
@@ -128,3 +128,8 @@ def function_lambda_expression(fn: Any) -> Any:
 
     function_designator(fn)
     return values(NIL, T, NIL)
+
+
+# The lambda list keywords this implementation knows (CLHS 3.4.1): the standard's eight.
+proclaim_constant(cl_symbol("LAMBDA-LIST-KEYWORDS"), make_list([cl_symbol(name) for name in (
+    "&ALLOW-OTHER-KEYS", "&AUX", "&BODY", "&ENVIRONMENT", "&KEY", "&OPTIONAL", "&REST", "&WHOLE")]))

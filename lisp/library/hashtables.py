@@ -260,6 +260,8 @@ SXHASH_LENGTH = 8
 
 
 def _bounded_equal_key(x: Any, depth: int) -> Any:
+    if isinstance(x, Symbol):
+        return "symbol", x.name  # by name: the same in a package deleted and made again (as SBCL)
     if not isinstance(x, Cons):
         return _equal_key(x)
     if depth == 0:

@@ -9,12 +9,14 @@ on files named by pathname designators (``lisp.library.pathnames``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from lisp.compiler.macros import QUOTE, macro
 from lisp.compiler.standard_macros import split_declarations
+from lisp.clos.builtin import define_built_in_class
 from lisp.library.arguments import check, expected, function_designator, keywords, show, string_argument, truth
 from lisp.library.pathnames import native_namestring
 from lisp.runtime.arrays import LispVector, is_string, make_string, string_text
@@ -96,12 +98,28 @@ def lisp_function(name: str, package: Any = COMMON_LISP) -> Callable[[F], F]:
 # -- reading ---------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _naming_stream(stream: Any) -> Iterator[None]:
+    """A READER-ERROR or END-OF-FILE the reader raises reading ``stream`` names it (CLHS
+    STREAM-ERROR-STREAM); the reader itself reads text and knows of no stream."""
+    try:
+        yield
+    except (ReaderError, EndOfFile) as error:
+        error.slots.setdefault("STREAM", stream)
+        raise
+
+
 def _read_form(designator: Any, eof_error_p: Any, eof_value: Any, preserve_whitespace: bool = False) -> Any:
     """The next form of an input stream, reading more of its source while the form is incomplete.
 
     Unless ``preserve_whitespace``, one whitespace character after the form is consumed (CLHS READ).
     """
     stream = input_stream(designator)
+    with _naming_stream(stream):
+        return _read_from(stream, eof_error_p, eof_value, preserve_whitespace)
+
+
+def _read_from(stream: Any, eof_error_p: Any, eof_value: Any, preserve_whitespace: bool) -> Any:
     source = stream.input if isinstance(stream, TwoWayStream) else stream
     source._check_open()
     if isinstance(source, ReaderStream):  # READ inside a reader macro: continue the same reader
@@ -243,8 +261,12 @@ def clear_input(stream: Any = NIL) -> Any:
 def read_delimited_list(char: Any, stream: Any = NIL, recursive_p: Any = NIL) -> Any:
     """The forms up to ``char`` as a list (the idiom of reader macros such as ``[...]``)."""
     check(isinstance(char, Char), char, expected("CHARACTER"))
-    source = input_stream(stream)
-    source = source.input if isinstance(source, TwoWayStream) else source
+    designated = input_stream(stream)
+    with _naming_stream(designated):
+        return _read_delimited(char, designated.input if isinstance(designated, TwoWayStream) else designated)
+
+
+def _read_delimited(char: Char, source: InputStream) -> Any:
     if isinstance(source, ReaderStream):
         reader = source.reader
         reader.offset = source.index
@@ -266,6 +288,9 @@ def read_delimited_list(char: Any, stream: Any = NIL, recursive_p: Any = NIL) ->
 # -- readtables ------------------------------------------------------------------------------------
 
 _CURRENT = object()  # an omitted readtable argument (NIL given means the standard readtable)
+
+
+define_built_in_class("READTABLE", Readtable)
 
 
 def _table_of(designator: Any) -> Readtable:
@@ -399,20 +424,19 @@ def set_syntax_from_char(to_char: Any, from_char: Any, to_readtable: Any = _CURR
 # -- printing --------------------------------------------------------------------------------------
 
 _WRITE_KEYS = {name.upper().replace("_", "-"): name for name in printer.OPTIONS}
-_IGNORED_WRITE_KEYS = ("LINES", "MISER-WIDTH", "PPRINT-DISPATCH")
 
 
 @lisp_function("WRITE")
 def write(obj: Any, *args: Any) -> Any:
     """``write`` with ``:stream`` and the ``*print-...*`` keyword options."""
-    kw = keywords(args, ("STREAM", *_WRITE_KEYS, *_IGNORED_WRITE_KEYS), "WRITE")
+    kw = keywords(args, ("STREAM", *_WRITE_KEYS), "WRITE")
     options = {_WRITE_KEYS[k]: v for k, v in kw.items() if k in _WRITE_KEYS}
     return printer.write(obj, kw.get("STREAM", NIL), **options)
 
 
 @lisp_function("WRITE-TO-STRING")
 def write_to_string(obj: Any, *args: Any) -> Any:
-    kw = keywords(args, (*_WRITE_KEYS, *_IGNORED_WRITE_KEYS), "WRITE-TO-STRING")
+    kw = keywords(args, tuple(_WRITE_KEYS), "WRITE-TO-STRING")
     return printer.write_to_string(obj, **{_WRITE_KEYS[k]: v for k, v in kw.items() if k in _WRITE_KEYS})
 
 
@@ -431,14 +455,14 @@ def print_unreadable_object(obj: Any, stream: Any, type_p: Any, identity_p: Any,
     if symbol_value(printer.OPTIONS["readably"][0]) is not NIL:
         raise_error(PrintNotReadable(f"{show(type(obj).__name__)} cannot be printed readably", object=obj))
     out.write_string("#<")
+    # Spaces as SBCL puts them: the type is always followed by one ("#<FIXNUM >"), the identity
+    # preceded by one unless it follows the type's.
     if type_p is not NIL:
-        out.write_string(printer.prin1_to_string(get_function(cl_symbol("TYPE-OF"))(obj)))
+        out.write_string(printer.prin1_to_string(get_function(cl_symbol("TYPE-OF"))(obj)) + " ")
     if body is not NIL:
-        if type_p is not NIL:
-            out.write_string(" ")
         body()
     if identity_p is not NIL:
-        if type_p is not NIL or body is not NIL:
+        if body is not NIL or type_p is NIL:
             out.write_string(" ")
         out.write_string(f"{{{id(obj):X}}}")
     out.write_string(">")
@@ -758,7 +782,7 @@ _STANDARD_IO_SYNTAX = (
     ("*PRINT-ARRAY*", T), ("*PRINT-BASE*", 10), ("*PRINT-CASE*", keyword("UPCASE")),
     ("*PRINT-CIRCLE*", NIL), ("*PRINT-ESCAPE*", T), ("*PRINT-GENSYM*", T), ("*PRINT-LENGTH*", NIL),
     ("*PRINT-LEVEL*", NIL), ("*PRINT-LINES*", NIL), ("*PRINT-MISER-WIDTH*", NIL),
-    ("*PRINT-PPRINT-DISPATCH*", NIL), ("*PRINT-PRETTY*", NIL), ("*PRINT-RADIX*", NIL),
+    ("*PRINT-PPRINT-DISPATCH*", L(SYSTEM.intern("%STANDARD-PPRINT-DISPATCH"))), ("*PRINT-PRETTY*", NIL), ("*PRINT-RADIX*", NIL),
     ("*PRINT-READABLY*", T), ("*PRINT-RIGHT-MARGIN*", NIL), ("*READ-BASE*", 10),
     ("*READ-DEFAULT-FLOAT-FORMAT*", L(QUOTE, cl_symbol("SINGLE-FLOAT"))), ("*READ-EVAL*", T),
     ("*READ-SUPPRESS*", NIL), ("*READTABLE*", L(SYSTEM.intern("%STANDARD-READTABLE"))),

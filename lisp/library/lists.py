@@ -20,7 +20,6 @@ import operator
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from lisp.compiler.core import DIRECT_CALLS
 from lisp.compiler.macros import gensym, macro
 from lisp.compiler.places import expansion
 from lisp.library.arguments import (
@@ -35,16 +34,13 @@ from lisp.library.arguments import (
 from lisp.runtime.condition_classes import ProgramError, SimpleError
 from lisp.runtime.data import NIL, SYSTEM, Cons, T, cl_symbol, lisp_list, source_pos
 from lisp.runtime.equality import eql_p
-from lisp.runtime.namespace import GLOBALS, builtin
+from lisp.runtime.namespace import builtin
 from lisp.runtime.native_cons import (
     cells_of,
     cons,
-    direct,
     from_items,
     last_cons,
     length,
-    list_of,
-    list_star,
     map_items,
     named,
     to_list,
@@ -122,10 +118,7 @@ def _show(x: Any) -> str:
     return show(x)
 
 
-# -- conses and accessors --------------------------------------------------------------------------
-
-
-builtin("CONS")(cons)
+# -- conses and accessors (CONS itself: lisp.runtime.native_cons) ----------------------------------
 
 
 @builtin("CAR")
@@ -240,14 +233,7 @@ def endp(x: Any) -> Any:
     return truth(check_list(x) is NIL)
 
 
-# -- constructing ----------------------------------------------------------------------------------
-
-
-builtin("LIST")(list_of)
-builtin("LIST*")(list_star)
-for _name, _fn in (("CONS", cons), ("LIST", list_of), ("LIST*", list_star)):
-    GLOBALS[f"%direct:{_name}"] = direct(_fn)
-    DIRECT_CALLS[cl_symbol(_name)] = f"%direct:{_name}"
+# -- constructing (LIST and LIST*: lisp.runtime.native_cons) ----------------------------------------
 
 
 @builtin("MAKE-LIST")

@@ -18,7 +18,6 @@ from typing import Any
 
 from lisp.library.arguments import check, expected, keywords, show, string_argument, truth
 from lisp.library.limits import MOST_POSITIVE_FIXNUM
-from lisp.runtime import native_cons
 from lisp.runtime.condition_classes import (
     DivisionByZero,
     FloatingPointInvalidOperation,
@@ -204,9 +203,8 @@ def minusp(x: Any) -> Any:
     return truth(x < 0)
 
 
-# Native: no Python frame when a list function calls them (lisp.runtime.native_cons).
-evenp = builtin("EVENP")(native_cons.evenp)
-oddp = builtin("ODDP")(native_cons.oddp)
+# EVENP and ODDP are native, made by lisp.runtime.native_cons: no Python frame when a list
+# function calls them.
 
 
 @builtin("NUMBERP")

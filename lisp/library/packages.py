@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lisp.compiler.macros import QUOTE, macro
+from lisp.compiler.macros import QUOTE, gensym, macro
 from lisp.library.arguments import check, keywords, show, string_designator, truth
 from lisp.library.condition_system import slot_value
 from lisp.library.lists import list_items
@@ -47,6 +47,7 @@ from lisp.runtime.extensions import EXTENSIONS, extension_symbol
 from lisp.runtime.namespace import builtin
 from lisp.runtime.package_locks import IGNORE_LOCKS, check_package_change
 from lisp.runtime.signals import RestartSpec, raise_error, restart_case, warn
+from lisp.runtime.values import values
 
 # -- conditions ------------------------------------------------------------------------------------
 
@@ -376,12 +377,14 @@ def apropos_list(name: Any, package: Any = NIL) -> Any:
 @builtin("%PACKAGE-SYMBOLS", SYSTEM)
 def package_symbols(kind: Symbol, package: Any) -> Any:
     """The symbols ``do-symbols`` (:all), ``do-external-symbols`` (:external) and
-    ``do-all-symbols`` (:every) visit."""
+    ``do-all-symbols`` (:every) visit, and LOOP's ``being the present-symbols`` (:present)."""
     if kind.name == "EVERY":
         return make_list(list({id(s): s for p in list_all_packages() for s in p.present_symbols()}.values()))
     pkg = _optional_package(package)
     if kind.name == "EXTERNAL":
         return make_list(pkg.external_symbols())
+    if kind.name == "PRESENT":
+        return make_list(list(pkg.present_symbols()))
     return make_list(list(pkg.accessible_symbols()))
 
 
@@ -614,3 +617,52 @@ def _symbol_iteration(name: str, kind: str, default_package: bool) -> None:
 _symbol_iteration("DO-SYMBOLS", "ALL", True)
 _symbol_iteration("DO-EXTERNAL-SYMBOLS", "EXTERNAL", True)
 _symbol_iteration("DO-ALL-SYMBOLS", "EVERY", False)
+
+
+# -- with-package-iterator -------------------------------------------------------------------------
+
+_ITERATOR_STATUSES = ("INTERNAL", "EXTERNAL", "INHERITED")
+
+
+@builtin("%PACKAGE-ITERATOR", SYSTEM)
+def package_iterator(packages: Any, statuses: Any) -> Any:
+    """The (symbol, status, package) entries ``with-package-iterator`` walks: the symbols of each
+    package in ``packages`` (a package designator or a list of them) whose status is one of
+    ``statuses``, as an iterator made now."""
+    wanted = {s.name for s in list_items(statuses)}
+    designators = list_items(packages) if packages is NIL or isinstance(packages, Cons) else [packages]
+    entries = []
+    for designator in designators:
+        pkg = package_designator(designator)
+        for sym in pkg.accessible_symbols():
+            status = pkg.find_symbol(symbol_name_of(sym))[1]
+            if status.name in wanted:
+                entries.append((sym, status, pkg))
+    return iter(entries)
+
+
+@builtin("%PACKAGE-ITERATOR-NEXT", SYSTEM)
+def package_iterator_next(entries: Any) -> Any:
+    """T and the next entry's symbol, status and package, or NIL when there is none."""
+    entry = next(entries, None)
+    return NIL if entry is None else values(T, *entry)
+
+
+@macro("WITH-PACKAGE-ITERATOR")
+def with_package_iterator(form: Any, env: Any) -> Any:
+    """``(with-package-iterator (name package-list symbol-type...) body...)``: ``(name)`` in the
+    body gives the next symbol as four values (more?, symbol, status, package)."""
+    args = list_items(form.cdr)
+    spec = list_items(args[0]) if args and isinstance(args[0], Cons) else []
+    if len(spec) < 3 or not isinstance(spec[0], Symbol):
+        raise ProgramError(f"WITH-PACKAGE-ITERATOR needs (name package-list symbol-type...), in {show(form)}",
+                           source_pos(form))
+    name, packages, statuses = spec[0], spec[1], spec[2:]
+    if not all(isinstance(s, Symbol) and s.is_keyword and s.name in _ITERATOR_STATUSES for s in statuses):
+        raise ProgramError(f"WITH-PACKAGE-ITERATOR: the symbol types are :internal, :external and :inherited, "
+                           f"in {show(form)}", source_pos(form))
+    entries = gensym("ENTRIES")
+    start = L(SYSTEM.intern("%PACKAGE-ITERATOR"), packages, L(QUOTE, make_list(statuses)))
+    step = L(QUOTE, L(SYSTEM.intern("%PACKAGE-ITERATOR-NEXT"), entries))
+    return L(cl_symbol("LET"), L(L(entries, start)),
+             make_list([cl_symbol("MACROLET"), L(L(name, NIL, step)), *args[1:]]))

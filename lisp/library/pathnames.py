@@ -21,8 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from lisp.clos.builtin import BUILT_IN_CLASSES
-from lisp.clos.classes import BuiltInClass, register_type, set_find_class
+from lisp.clos.builtin import define_built_in_class
 from lisp.library.arguments import keywords, show, truth
 from lisp.library.lists import list_items
 from lisp.runtime import namespace
@@ -54,11 +53,7 @@ from lisp.runtime.signals import raise_error, type_error
 from lisp.runtime.streams import HostInputStream, HostOutputStream, output_stream
 from lisp.runtime.values import values
 
-PATHNAME_CLASS = BuiltInClass(cl_symbol("PATHNAME"), [BUILT_IN_CLASSES["T"]])
-PATHNAME_CLASS.python_type = Pathname
-PATHNAME_CLASS.finalize()
-register_type(Pathname, PATHNAME_CLASS)
-set_find_class(PATHNAME_CLASS.name, PATHNAME_CLASS)
+PATHNAME_CLASS = define_built_in_class("PATHNAME", Pathname)
 
 DEFAULTS = cl_symbol("*DEFAULT-PATHNAME-DEFAULTS*")
 namespace.proclaim_special(DEFAULTS)

@@ -48,7 +48,8 @@ from lisp.runtime.element_types import CHARACTER, ElementType
 from lisp.runtime.namespace import GLOBALS, builtin, function_key, setf_function_key
 from lisp.runtime.native_cons import all_reals, from_items, keep_if, keep_if_not, replace_cars
 from lisp.runtime.ratio import NUMBER_TYPES, RATIONAL_TYPES, REAL_TYPES
-from lisp.runtime.signals import type_error
+from lisp.runtime.condition_classes import SimpleError
+from lisp.runtime.signals import raise_error, type_error
 from lisp.runtime.values import primary
 
 _SEQUENCE = expected("SEQUENCE")
@@ -96,7 +97,11 @@ def _in_place(seq: Any, new_items: list[Any], who: str) -> Any:
         return seq
     if isinstance(seq, Cons):
         # The elements go back into the same conses (the list may be destroyed, CLHS).
-        return replace_cars(seq, new_items)
+        try:
+            return replace_cars(seq, new_items)
+        except ValueError:  # a predicate or key cut the list while the function ran
+            raise_error(SimpleError("~a: the list was shortened while ~:*~a ran (~d elements, fewer conses)",
+                                    who, len(new_items)))
     return like(seq, new_items)
 
 

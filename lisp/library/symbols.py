@@ -241,21 +241,36 @@ def constantp(form: Any, environment: Any = NIL) -> Any:
 
 @builtin("SYMBOL-FUNCTION")
 def symbol_function(sym: Any) -> Any:
+    """The global function of a symbol; for a macro or a special operator, a function that
+    signals an error when called (CLHS 5.3: the value is the implementation's, as SBCL's)."""
     if sym is NIL:
         return raise_error(UndefinedFunction(name=NIL))
-    return namespace.get_function(check_symbol(sym))
+    return fdefinition(check_symbol(sym))
 
 
 @builtin("FDEFINITION")
 def fdefinition(name: Any) -> Any:
-    """The global function of a function name: a symbol or ``(setf symbol)``."""
+    """The global function of a function name: a symbol or ``(setf symbol)`` (see
+    ``symbol-function`` for a macro or a special operator)."""
     if name is NIL:
         return raise_error(UndefinedFunction(name=NIL))
     key = _function_name_key(name)
     try:
         return GLOBALS[key]
     except KeyError:
+        if isinstance(name, Symbol) and (name in MACROS or special_operator_p(name)):
+            return _operator_stand_in(name)
         return raise_error(UndefinedFunction(name=name))
+
+
+def _operator_stand_in(name: Symbol) -> Any:
+    what = "special operator" if special_operator_p(name) else "macro"
+
+    def called_as_function(*args: Any) -> Any:
+        raise_error(UndefinedFunction(f"{show(name)} is a {what}, not a function", name=name))
+
+    called_as_function.__name__ = name.name
+    return called_as_function
 
 
 def _function_name_key(name: Any) -> str:

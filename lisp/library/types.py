@@ -448,10 +448,13 @@ def type_of(obj: Any) -> Any:
         return array_type_specifier(obj)
     name = _type_name(obj)
     if name == "T":
-        # Instances of defclass classes (and other objects) are of their class.
-        from lisp.clos.classes import class_of
+        # Instances of defclass classes (and other objects) are of their class: named by its
+        # name, unless that no longer finds it (CLHS type-of: then the class itself).
+        from lisp.clos.classes import class_of, find_class
 
-        return class_of(obj).name
+        cls = class_of(obj)
+        named = isinstance(cls.name, Symbol) and find_class(cls.name, errorp=False) is cls
+        return cls.name if named else cls
     return cl_symbol(name)
 
 
@@ -520,7 +523,18 @@ def _standard_name(spec: Any) -> str | None:
 
 
 def subtype(sub: Any, sup: Any) -> tuple[bool, bool]:
-    """``subtypep`` as (is a subtype, certain)."""
+    """``subtypep`` as (is a subtype, certain): by :mod:`lisp.library.subtypes`' set algebra, or,
+    for a specifier beyond it (``satisfies``...), by :func:`_subtype_by_rules`."""
+    from lisp.library import subtypes  # it builds on this module
+
+    try:
+        return subtypes.subtype(sub, sup)
+    except subtypes.Unmodelled:
+        return _subtype_by_rules(sub, sup)
+
+
+def _subtype_by_rules(sub: Any, sup: Any) -> tuple[bool, bool]:
+    """``subtype`` by rules on the specifiers' shapes: certain only where a rule is."""
     sub, sup = _expand(sub), _expand(sup)
     if sub is NIL or sup is T or sub == sup:
         return True, True
@@ -742,11 +756,28 @@ def deftype(form: Any, env: Any) -> Any:
         raise ProgramError(f"DEFTYPE needs a name and a lambda list, in {show(form)}", source_pos(form))
     name, lambda_list, body = parts[0], parts[1], parts[2:]
     args = gensym("ARGS")
+    # The body is in a block named by the type (CLHS deftype), after its declarations.
+    head = 0
+    while head < len(body) - 1 and (isinstance(body[head], str) or (
+            isinstance(body[head], Cons) and body[head].car is cl_symbol("DECLARE"))):
+        head += 1
+    block = make_list([cl_symbol("BLOCK"), name, *body[head:]])
     expander = make_list([cl_symbol("LAMBDA"), make_list([args]),
-                          make_list([cl_symbol("DESTRUCTURING-BIND"), _star_defaults(lambda_list), args, *body])])
+                          make_list([cl_symbol("DESTRUCTURING-BIND"), _star_defaults(lambda_list), args,
+                                     *body[:head], block])])
     definition = make_list([SYSTEM.intern("%DEFTYPE"), make_list([cl_symbol("QUOTE"), name]), expander])
     doc = docstring(body)
     if doc is None:
         return definition
     return make_list([cl_symbol("PROGN"), definition, make_list([SYSTEM.intern("%SET-DOCUMENTATION"),
                       make_list([cl_symbol("QUOTE"), name]), make_list([cl_symbol("QUOTE"), cl_symbol("TYPE")]), doc])])
+
+
+@builtin("%LOOP-INITIAL-VALUE", SYSTEM)
+def loop_initial_value(spec: Any) -> Any:
+    """The value of a LOOP variable declared of type ``spec`` and given none (a ``with`` without
+    ``=``, a typed ``sum``/``count`` of nothing): 0.0 for a float type, 0 for another number
+    type, else NIL, as SBCL's loop."""
+    if subtype(spec, cl_symbol("FLOAT")) == (True, True):
+        return 0.0
+    return 0 if subtype(spec, cl_symbol("NUMBER")) == (True, True) else NIL

@@ -36,7 +36,7 @@ from lisp.runtime.frames import (
     function_name,
     is_lisp_frame,
 )
-from lisp.syntax.printer import prin1_to_string
+from lisp.syntax.messages import show
 
 #: How many frames a short backtrace shows (the innermost ones, where the error is).
 SHORT = 12
@@ -76,7 +76,7 @@ class Frame:
         if self.is_toplevel_form or self.kind == "host":
             return self.function
         try:
-            printed = [prin1_to_string(arg) for arg in frame_arguments(self.python)]
+            printed = [show(arg) for arg in frame_arguments(self.python)]
         except Exception:  # noqa: BLE001 - a print-object that fails must not hide the frame
             printed = ["#<unprintable>"]
         return "(" + " ".join([self.function, *printed]) + ")"

@@ -26,7 +26,7 @@ from lisp.compiler import eval_values
 from lisp.repl.backtrace import format_backtrace
 from lisp.repl.commands import COMMANDS, Argument, Command, command_table
 from lisp.repl.debugger import Stop
-from lisp.repl.report import describe_stop, heading, restart_lines, text_of
+from lisp.repl.report import describe_stop, heading, report_printing, restart_lines, text_of
 from lisp.repl.session import NestedSession
 from lisp.runtime.condition_classes import Condition
 from lisp.runtime.data import NIL, SYSTEM, SourcePos, cl_symbol
@@ -204,7 +204,9 @@ def _backtrace(session: Any, arguments: list[Argument]) -> None:
     count = _number(arguments[0], session) if arguments else None
     if arguments and count is None:
         return
-    session.write("\n".join(["Backtrace (innermost first):", *format_backtrace(level.stop.frames(), count)]) + "\n")
+    with report_printing():
+        lines = format_backtrace(level.stop.frames(), count)
+    session.write("\n".join(["Backtrace (innermost first):", *lines]) + "\n")
 
 
 def _frame(session: Any, arguments: list[Argument]) -> None:

@@ -14,18 +14,42 @@
 :func:`describe_error` of an exception that reached the toplevel (the frames of its traceback).
 Any exception can be described: a Python exception is shown as the condition
 :func:`lisp.runtime.host_errors.as_condition` makes of it, and Ctrl-C as an interruption.
+
+Reports print data under :data:`REPORT_PRINTING` (:func:`report_printing`): a circular datum is
+printed with ``#n=``/``#n#`` instead of forever (SBCL loops there), and a huge or deep one is cut
+short with ``...`` and ``#``. A report is a print of its own, even when the error happened in the
+middle of printing something else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from typing import Any
 
 from lisp.repl.backtrace import SHORT, Frame, format_backtrace, stack_frames
 from lisp.runtime.condition_classes import Condition, SeriousCondition, Warning_
-from lisp.runtime.data import Symbol
+from lisp.runtime.data import Symbol, T, cl_symbol
 from lisp.runtime.host_errors import as_condition
+from lisp.runtime.namespace import dynamic_binding
 from lisp.runtime.signals import Restart
+from lisp.syntax import print_session
 from lisp.syntax.printer import prin1_to_string
+
+#: The printer variables bound while a report is made: shared and circular structure as labels,
+#: at most 50 elements of a list or vector and 10 levels of nesting.
+REPORT_PRINTING: dict[Symbol, Any] = {cl_symbol("*PRINT-CIRCLE*"): T, cl_symbol("*PRINT-LENGTH*"): 50,
+                                      cl_symbol("*PRINT-LEVEL*"): 10}
+
+
+@contextmanager
+def report_printing() -> Iterator[None]:
+    """Print as reports do (:data:`REPORT_PRINTING`), in a print session of its own."""
+    with ExitStack() as stack:
+        for variable, value in REPORT_PRINTING.items():
+            stack.enter_context(dynamic_binding(variable, value))
+        stack.enter_context(print_session.isolated())
+        yield
 
 
 def describe_error(error: BaseException, toplevel_restarts: Sequence[tuple[Symbol, str]]) -> str:
@@ -45,7 +69,8 @@ def describe_stop(condition: Condition, restarts: Sequence[Restart], frames: Ite
 
 
 def _text(lines: list[str], frames: Iterable[Frame], restarts: list[tuple[Symbol | None, str]]) -> str:
-    backtrace = format_backtrace(frames, SHORT)
+    with report_printing():
+        backtrace = format_backtrace(frames, SHORT)
     if backtrace:
         lines = [*lines, "Backtrace (innermost first):", *backtrace]
     lines = [*lines, "Restarts:", *restart_lines(restarts)]
@@ -69,7 +94,8 @@ def heading(condition: Condition) -> list[str]:
 def text_of(report: Callable[[], str]) -> str:
     """A report's text; a report function that fails (a user's) must not take the REPL with it."""
     try:
-        return report()
+        with report_printing():
+            return report()
     except Exception as failure:  # noqa: BLE001 - any failure is shown instead of the text
         name = _name(failure.lisp_name) if isinstance(failure, Condition) else type(failure).__name__
         return f"(the report failed with a {name})"

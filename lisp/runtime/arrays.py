@@ -38,6 +38,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
+from lisp.runtime import hooks
 from lisp.runtime.condition_classes import SimpleError
 from lisp.runtime.data import cl_symbol, make_list
 from lisp.runtime.element_types import BIT, CHARACTER, GENERAL, ElementType, Storage
@@ -136,7 +137,7 @@ class LispArray:
         self._store, self._fill, self._target, self._offset = store, fill, target, offset
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.dims} of {self.element_type.spec!r}>"
+        return hooks.lisp_repr(self, lambda: f"<{type(self).__name__} {self.dims} of {self.element_type.spec!r}>")
 
 
 class LispVector(LispArray):
@@ -213,8 +214,6 @@ class LispString(LispVector):
     def __str__(self) -> str:
         return self.text()
 
-    def __repr__(self) -> str:
-        return f"LispString({self.text()!r})"
 
 
 class BitVector(LispVector):

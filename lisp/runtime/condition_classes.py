@@ -306,6 +306,16 @@ class FloatingPointInvalidOperation(ArithmeticError_):
     """FLOATING-POINT-INVALID-OPERATION."""
 
 
+@_condition_type("FLOATING-POINT-INEXACT")
+class FloatingPointInexact(ArithmeticError_):
+    """FLOATING-POINT-INEXACT (never signalled: Python floats trap no inexact result)."""
+
+
+@_condition_type("FLOATING-POINT-UNDERFLOW")
+class FloatingPointUnderflow(ArithmeticError_):
+    """FLOATING-POINT-UNDERFLOW (never signalled: an underflow gives a denormal or zero)."""
+
+
 @_condition_type("PACKAGE-ERROR", _slot("PACKAGE"))
 class PackageError(Error):
     """PACKAGE-ERROR."""

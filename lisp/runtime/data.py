@@ -104,6 +104,11 @@ _unique_names_lock = threading.Lock()
 _serials = itertools.count(1)
 
 
+def symbol_of_unique_name(unique: str) -> Symbol | None:
+    """The living symbol whose :meth:`Symbol.unique_name` is ``unique``, or None."""
+    return _unique_names.get(unique)
+
+
 def is_function(x: Any) -> bool:
     """Whether ``x`` is a Lisp function: a Python callable that is not a class or a symbol."""
     return callable(x) and not isinstance(x, (type, Symbol))
@@ -475,13 +480,7 @@ class Cons:
             raise ImproperListError(self, f"ends in a dotted tail {cell!r}, not NIL")
 
     def __repr__(self) -> str:
-        items = []
-        cell: Any = self
-        while isinstance(cell, Cons) and len(items) < 20:
-            items.append(repr(cell.car))
-            cell = cell.cdr
-        tail = "" if cell is NIL else (" ..." if isinstance(cell, Cons) else f" . {cell!r}")
-        return f"<Cons ({' '.join(items)}{tail})>"
+        return hooks.lisp_repr(self, lambda: f"<{type(self).__name__} at {id(self):#x}>")
 
 
 class SourceCons(Cons):
@@ -519,6 +518,7 @@ class ImproperListError(TypeError):
     def __init__(self, datum: Any, problem: str) -> None:
         super().__init__(f"the list {problem}")
         self.datum = datum
+        self.problem = problem
 
 
 def iter_list(lst: Any) -> Iterator[Any]:
@@ -560,4 +560,4 @@ class Char:
         return (Char, (self.char,))
 
     def __repr__(self) -> str:
-        return f"Char({self.char!r})"
+        return hooks.lisp_repr(self, lambda: f"Char({self.char!r})")

@@ -13,6 +13,8 @@ Hooks (name: what it does; the module that registers it):
   (:mod:`lisp.runtime.namespace`).
 - ``string_output_stream()``: a new Lisp string output stream (:mod:`lisp.runtime.streams`).
 - ``prin1_to_string(obj)``: ``obj`` as ``prin1`` prints it (:mod:`lisp.syntax.printer`).
+- ``printed_repr(obj)``: Python's ``repr`` of Lisp data, its ``prin1`` text on one line, circular
+  structure labelled (:mod:`lisp.syntax.printer`; called through :func:`lisp_repr`).
 - ``format_to_string(control, args)``: ``(apply #'format nil control args)``, ``args`` a Python
   list (:mod:`lisp.syntax.format`).
 - ``evaluate(form)``: evaluate one form, as ``eval`` does (:mod:`lisp.compiler.toplevel`).
@@ -27,6 +29,7 @@ _PROVIDERS = {
     "global_function": "lisp.runtime.namespace",
     "string_output_stream": "lisp.runtime.streams",
     "prin1_to_string": "lisp.syntax.printer",
+    "printed_repr": "lisp.syntax.printer",
     "format_to_string": "lisp.syntax.format",
     "evaluate": "lisp.compiler.toplevel",
 }
@@ -47,8 +50,19 @@ def _unregistered(name: str) -> Callable[..., Any]:
 global_function: Callable[[Any], Callable[..., Any]] = _unregistered("global_function")
 string_output_stream: Callable[[], Any] = _unregistered("string_output_stream")
 prin1_to_string: Callable[[Any], str] = _unregistered("prin1_to_string")
+printed_repr: Callable[[Any], str] = _unregistered("printed_repr")
 format_to_string: Callable[[Any, list[Any]], str] = _unregistered("format_to_string")
 evaluate: Callable[[Any], Any] = _unregistered("evaluate")
+
+
+def lisp_repr(obj: Any, fallback: Callable[[], str]) -> str:
+    """``repr`` of Lisp data: its printed form (the ``printed_repr`` hook), or ``fallback()`` where
+    the printer is not loaded yet or fails (a ``print-object`` method in error, nesting deeper than
+    the stack): ``repr`` must not raise, debuggers and tracebacks call it."""
+    try:
+        return printed_repr(obj)
+    except Exception:  # noqa: BLE001 - any failure of the printer: the plain representation
+        return fallback()
 
 
 def register(name: str, function: Callable[..., Any]) -> None:

@@ -30,7 +30,7 @@ from lisp.runtime.condition_classes import (
     UndefinedFunction,
 )
 from lisp.runtime.data import PackageError as _HostPackageError
-from lisp.runtime.data import ImproperListError, SourcePos, Symbol, cl_symbol, intern, make_list
+from lisp.runtime.data import ImproperListError, SourcePos, Symbol, cl_symbol, intern, make_list, symbol_of_unique_name
 from lisp.runtime.namespace import GLOBALS
 from lisp.runtime.ratio import NUMBER_TYPES
 
@@ -203,6 +203,9 @@ def _symbol_of_key(key: str) -> Any:
     """The function name of a GLOBALS key: ``#'PACKAGE::NAME`` (namespace.function_key),
     ``#'#:NAME#SERIAL`` for an uninterned symbol, ``#'(SETF PACKAGE::NAME)`` for a setf function."""
     body = key[2:]
+    found = symbol_of_unique_name(body)
+    if found is not None:
+        return found  # the very symbol, even an uninterned one
     if body.startswith("(SETF ") and body.endswith(")"):
         return make_list([cl_symbol("SETF"), _symbol_of_key("#'" + body[6:-1])])
     package, sep, name = body.partition("::")

@@ -18,6 +18,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from lisp.runtime import hooks
+
 
 class Ratio(Fraction):
     """A ratio of CL: ``Ratio(4, 2)`` is the integer 2; arithmetic results are canonical too."""
@@ -35,6 +37,9 @@ class Ratio(Fraction):
     def __rdivmod__(self, other: Any) -> Any:
         result = Fraction.__rdivmod__(self, other)
         return result if result is NotImplemented else (result[0], canonical(result[1]))
+
+    def __repr__(self) -> str:
+        return hooks.lisp_repr(self, lambda: Fraction.__repr__(self))
 
     def __rpow__(self, other: Any, *modulo: Any) -> Any:
         # Fraction.__rpow__ computes `Fraction(other) ** self`, which would come back here (a

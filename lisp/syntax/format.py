@@ -8,23 +8,25 @@ or a function, called as ``(fn stream *args)`` (what ``formatter`` makes). A con
 parsed once into a tree of :class:`Directive` and cached.
 
 Directives: ``~A ~S ~W ~D ~B ~O ~X ~R`` (radix, English cardinals and ordinals, Roman numerals),
-``~P ~C ~F ~E ~G ~$ ~% ~& ~| ~~ ~<newline> ~T ~* ~? ~( ~) ~[ ~; ~] ~{ ~} ~^ ~< ~>`` (justification;
-``~:>`` logical blocks print their prefix, body and suffix), ``~/name/``, with ``V`` and ``#``
-parameters and the ``:``/``@`` modifiers. Floats with ``~F``/``~E``/``~$`` round the exact binary
+``~P ~C ~F ~E ~G ~$ ~% ~& ~| ~~ ~<newline> ~T ~* ~? ~( ~) ~[ ~; ~] ~{ ~} ~^``, ``~<...~>``
+(justification, with ``~:;`` for the text printed before it when it does not fit on the line), the
+pretty printer's ``~<...~:>`` (a logical block over a list argument, ``~@;`` for a per-line prefix,
+``~:@>`` putting a fill newline after each run of blanks), ``~_ ~I ~:T`` (and ``~T`` on a pretty
+stream: CLHS 22.3.5, 22.3.6), ``~/name/`` (a function named with or without its package), with
+``V`` and ``#`` parameters and the ``:``/``@`` modifiers. Floats with ``~F``/``~E``/``~$`` round the exact binary
 value half away from zero when the cut falls inside the shortest digits that identify the float, as
 SBCL does. Errors are :class:`~lisp.runtime.condition_classes.FormatError` conditions whose report shows the
 control string with a caret under the offending directive.
 
-Deviations: no pretty printer, so ``~_`` and ``~I`` print nothing and ``~:>`` does not break lines;
-``~<...~:;...~>`` (overflow line prefix) is refused; rationals given to ``~F``/``~E``/``~G``/``~$``
-become Python floats (doubles, where SBCL uses single floats); the exponent marker is ``e`` unless
-``exptchar`` is given.
+Deviations: rationals given to ``~F``/``~E``/``~G``/``~$`` become Python floats (doubles, where
+SBCL uses single floats); the exponent marker is ``e`` unless ``exptchar`` is given.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
@@ -49,7 +51,9 @@ from lisp.runtime.data import (
 from lisp.runtime.fill_pointer_stream import FillPointerOutputStream
 from lisp.runtime.namespace import get_function
 from lisp.runtime.streams import OutputStream, StringOutputStream, output_stream
-from lisp.syntax.printer import integer_text, write_to_string
+from lisp.syntax import logical_blocks
+from lisp.syntax.pretty import PrettyStream
+from lisp.syntax.printer import char_name, integer_text, write, write_to_string
 
 
 @dataclass
@@ -107,6 +111,10 @@ class _Parser:
             elif directive.char in _CLOSERS:
                 inside = self.parse(_CLOSERS[directive.char], directive)
                 directive.clauses, directive.separators, directive.close = inside
+                close = directive.close
+                if directive.char == "<" and close is not None and close.colon and close.at:
+                    body = 1 if directive.separators else 0
+                    directive.clauses[body] = _fill_newlines(directive.clauses[body])
                 clauses[-1].append(directive)
             elif directive.char == "\n":
                 self.skip_newline(directive, clauses[-1])
@@ -188,11 +196,52 @@ class _Parser:
                 self.i += 1
 
 
+def _fill_newlines(nodes: list[Any]) -> list[Any]:
+    """``~<...~:@>``: a fill-style conditional newline after each run of blanks of the text
+    (CLHS 22.3.5.2), inside the directives it holds too."""
+    out: list[Any] = []
+    for node in nodes:
+        if isinstance(node, str):
+            for piece in re.findall(r"[^ ]*(?: +|$)", node):
+                if piece:
+                    out.append(piece)
+                    if piece.endswith(" "):
+                        out.append(Directive("_", [], True, False, -1, -1))
+        else:
+            node.clauses = [_fill_newlines(clause) for clause in node.clauses]
+            out.append(node)
+    return out
+
+
 @functools.lru_cache(maxsize=512)
 def parse_control(control: str) -> list[Any]:
     """The directive tree of a control string (cached)."""
     clauses, _, _ = _Parser(control).parse()
+    _check_pretty_directives(clauses[0], control)
     return clauses[0]
+
+
+def _is_pretty(directive: Directive) -> bool:
+    """``~W ~_ ~I ~:T`` and ``~<...~:>``: the directives that need a pretty stream."""
+    return (directive.char in "W_I" or (directive.char == "T" and directive.colon)
+            or (directive.char == "<" and directive.close is not None and directive.close.colon))
+
+
+def _check_pretty_directives(nodes: list[Any], control: str) -> None:
+    """CLHS 22.3.5.2: no pretty-printing directive inside a ``~<...~>`` justification, nor anywhere
+    in a control string that uses ``~<...~:;...~>``."""
+    directives = _directives_in(nodes)
+    justifications = [d for d in directives if d.char == "<" and not _is_pretty(d)]
+    for justification in justifications:
+        inside = next((d for clause in justification.clauses for d in _directives_in(clause) if _is_pretty(d)), None)
+        if inside is not None:
+            raise format_error(f"~{inside.char} is not allowed inside a ~<...~> justification (CLHS 22.3.5.2)",
+                               control, inside.start)
+    if any(j.separators and j.separators[0].colon for j in justifications):
+        pretty = next((d for d in directives if _is_pretty(d)), None)
+        if pretty is not None:
+            raise format_error(f"~{pretty.char} is not allowed in a control string that uses ~<...~:;...~> "
+                               "(CLHS 22.3.5.2)", control, pretty.start)
 
 
 def format_error(message: str, control: str, index: int) -> FormatError:
@@ -233,6 +282,50 @@ class _Args:
             raise format_error(f"cannot move to argument {index}: there are {len(self.items)}",
                                self.control, directive.start)
         self.pos = index
+
+
+class _BlockArgs(_Args):
+    """The arguments of a ``~<...~:>`` logical block: its list, taken with ``pprint-pop`` (so
+    ``*print-length*`` and ``*print-circle*`` apply and a dotted tail ends the block)."""
+
+    def __init__(self, items: logical_blocks.BlockItems, control: str) -> None:
+        super().__init__([], control)
+        self.block = items
+
+    def next(self, directive: Directive) -> Any:
+        if self.pos >= len(self.items) and self.block.rest is NIL:
+            raise format_error("no more arguments", self.control, directive.start)
+        item = self.block.pop()
+        if self.pos == len(self.items):
+            self.items.append(item)
+        self.pos += 1
+        return self.items[self.pos - 1]
+
+    def remaining(self) -> int:
+        count = 0
+        seen = set()
+        rest = self.block.rest
+        while isinstance(rest, Cons) and id(rest) not in seen:
+            seen.add(id(rest))
+            count += 1
+            rest = rest.cdr
+        if rest is not NIL and not isinstance(rest, Cons):
+            count += 1  # a dotted tail is one more argument: taking it prints ". tail"
+        return len(self.items) - self.pos + count
+
+
+def _list_argument(lst: Any, what: str) -> list[Any]:
+    """The elements of a list argument (``~{``): a TYPE-ERROR naming what is not a list (the
+    argument, or the tail of a dotted list)."""
+    items = []
+    rest = lst
+    while isinstance(rest, Cons):
+        items.append(rest.car)
+        rest = rest.cdr
+    if rest is not NIL:
+        raise LispTypeError(f"{what} needs a list, not {write_to_string(lst)}", datum=rest,
+                            expected_type=cl_symbol("LIST"))
+    return items
 
 
 def _lisp_list_items(lst: Any, what: str, control: str, directive: Directive) -> list[Any]:
@@ -323,13 +416,18 @@ def _ascii(run: _Interpreter, d: Directive, args: _Args, escape: bool) -> None:
     arg = args.next(d)
     if d.colon and arg is NIL:
         text = "()"
+    elif not d.params:  # printed on the stream itself: on a pretty stream, laid out in its block
+        write(arg, run.stream, escape=T if escape else NIL, readably=NIL)
+        return
     else:
         text = write_to_string(arg, column=run.stream.column, escape=T if escape else NIL, readably=NIL)
     if not d.params:
         run.stream.write_string(text)
         return
+    # A negative minpad counts as none (SBCL).
+    minpad = max(run.integer_param(minpad, d, "minpad", minimum=None), 0)
     run.stream.write_string(_pad(text, run.integer_param(mincol, d, "mincol"), run.integer_param(colinc, d, "colinc"),
-                                 run.integer_param(minpad, d, "minpad"), run.char_param(padchar, d, "padchar"), d.at))
+                                 minpad, run.char_param(padchar, d, "padchar"), d.at))
 
 
 def _directive_a(run: _Interpreter, d: Directive, args: _Args) -> None:
@@ -347,7 +445,7 @@ def _directive_w(run: _Interpreter, d: Directive, args: _Args) -> None:
         options["pretty"] = T
     if d.at:
         options.update(level=NIL, length=NIL)
-    run.stream.write_string(write_to_string(args.next(d), **options))
+    write(args.next(d), run.stream, **options)
 
 
 def _integer(run: _Interpreter, d: Directive, args: _Args, base: int, params: list[Any]) -> None:
@@ -480,8 +578,7 @@ def _directive_c(run: _Interpreter, d: Directive, args: _Args) -> None:
     if not isinstance(arg, Char):
         raise run.error(f"~C needs a character, not {write_to_string(arg)}", d)
     if d.colon:
-        text = write_to_string(arg, escape=T)[2:]
-        run.stream.write_string(text if len(text) > 1 or not arg.char.isprintable() else arg.char)
+        run.stream.write_string(char_name(arg.char) or arg.char)
     elif d.at:
         run.stream.write_string(write_to_string(arg, escape=T))
     else:
@@ -681,6 +778,11 @@ def _directive_ampersand(run: _Interpreter, d: Directive, args: _Args) -> None:
 
 def _directive_t(run: _Interpreter, d: Directive, args: _Args) -> None:
     first, colinc = (run.integer_param(p, d, "column") for p in run.params(d, args, (1, 1)))
+    if d.colon or isinstance(run.stream, PrettyStream):
+        # ~:T tabs in the logical block's section; on a pretty stream ~T tabs in its line.
+        kind = ("section" if d.colon else "line") + ("-relative" if d.at else "")
+        logical_blocks.tab(kind, first, colinc, run.stream)
+        return
     column = run.stream.column
     if d.at:
         target = column + first
@@ -716,13 +818,18 @@ def _directive_question(run: _Interpreter, d: Directive, args: _Args) -> None:
         _run_control(run, control, _Args(items, control if isinstance(control, str) else run.control), d)
 
 
+def _call_formatter(function: Any, run: _Interpreter, args: _Args, d: Directive) -> None:
+    """Call a function made by ``formatter`` on the remaining ``args``; it returns those it left."""
+    rest = function(run.stream, *args.items[args.pos:])
+    args.pos = len(args.items) - (len(_lisp_list_items(rest, "a formatter's result", run.control, d))
+                                  if isinstance(rest, Cons) else 0)
+
+
 def _run_control(run: _Interpreter, control: Any, args: _Args, d: Directive) -> None:
     """Run a sub-control string (or function) against ``args``, on the current stream."""
     control = _control_text(control)
     if is_function(control):
-        rest = control(run.stream, *args.items[args.pos:])
-        args.pos = len(args.items) - (len(_lisp_list_items(rest, "a formatter's result", run.control, d))
-                                      if isinstance(rest, Cons) else 0)
+        _call_formatter(control, run, args, d)
         return
     if not isinstance(control, str):
         raise run.error(f"{write_to_string(control)} is not a format control", d)
@@ -805,37 +912,37 @@ def _directive_bracket(run: _Interpreter, d: Directive, args: _Args) -> None:
 
 def _directive_brace(run: _Interpreter, d: Directive, args: _Args) -> None:
     (limit,) = run.params(d, args, (None,))
-    body = d.clauses[0]
-    control = run.control
-    if not body:
-        control = _control_text(args.next(d))
-        if not isinstance(control, str):
-            raise run.error("~{~} needs a control string argument", d)
-        body = parse_control(control)
+    control, body, function = run.control, d.clauses[0], None
+    if d.close is not None and d.close.start == d.end:  # ~{~}: the body is the next argument
+        given = _control_text(args.next(d))
+        if isinstance(given, str):
+            control, body = given, parse_control(given)
+        elif is_function(given):
+            function = given
+        else:
+            raise run.error(f"~{{~}} needs a control string or a function (FORMATTER), not {write_to_string(given)}", d)
     inner = _Interpreter(control, run.stream) if control is not run.control else run
     at_least_once = d.close is not None and d.close.colon
-    if d.at:
-        source = args
-    else:
-        source = _Args(_lisp_list_items(args.next(d), "~{", run.control, d), control)
+    source = args if d.at else _Args(_list_argument(args.next(d), "~{"), control)
     count = 0
     while limit is None or count < limit:
         if source.remaining() == 0 and not (at_least_once and count == 0):
             break
         count += 1
+        step = _Args(_list_argument(source.next(d), "~:{"), control, source) if d.colon else source
         try:
-            if d.colon:
-                sublist = source.next(d)
-                inner.run(body, _Args(_lisp_list_items(sublist, "~:{", run.control, d), control, source))
+            if function is not None:
+                _call_formatter(function, run, step, d)
             else:
-                inner.run(body, source)
+                inner.run(body, step)
         except _Escape as escape:
             if escape.whole or not d.colon:
                 break
 
 
 def _directive_caret(run: _Interpreter, d: Directive, args: _Args) -> None:
-    given = [v for v in run.params(d, args, (None, None, None)) if v is not None]
+    # Characters compare as characters ('x and #\x are one parameter value).
+    given = [v.char if isinstance(v, Char) else v for v in run.params(d, args, (None, None, None)) if v is not None]
     if len(given) == 0:
         source = args.outer if d.colon else args
         stop = source is not None and source.remaining() == 0
@@ -843,8 +950,10 @@ def _directive_caret(run: _Interpreter, d: Directive, args: _Args) -> None:
         stop = given[0] == 0
     elif len(given) == 2:
         stop = given[0] == given[1]
-    else:
+    elif all(isinstance(v, int) for v in given) or all(isinstance(v, str) for v in given):
         stop = given[0] <= given[1] <= given[2]
+    else:
+        raise run.error("~^ compares three integers or three characters", d)
     if d.colon and args.outer is None and not given:
         raise run.error("~:^ is only allowed inside ~:{...~}", d)
     if stop:
@@ -855,93 +964,135 @@ def _directive_angle(run: _Interpreter, d: Directive, args: _Args) -> None:
     if d.close is not None and d.close.colon:
         _logical_block(run, d, args)
         return
-    if any(s.colon for s in d.separators):
-        raise run.error("~<...~:;...~> (overflow line prefix) is not supported", d)
+    if d.close is not None and d.close.at:
+        raise run.error("~@> is not allowed: only ~> or ~:> close ~<", d.close)
     mincol, colinc, minpad, padchar = run.params(d, args, (0, 1, 0, " "))
     mincol, colinc, minpad = (run.integer_param(value, d, name) for value, name in
                               ((mincol, "mincol"), (colinc, "colinc"), (minpad, "minpad")))
     padchar = run.char_param(padchar, d, "padchar")
+    clauses = d.clauses
+    overflow = None
+    if d.separators and d.separators[0].colon:
+        extra, width = run.params(d.separators[0], args, (0, _JUSTIFY_LINE_WIDTH))
+        prefix_text, escaped = run.capture(clauses[0], args)
+        overflow = (prefix_text, run.integer_param(extra, d, "spare"), run.integer_param(width, d, "line width"))
+        clauses = clauses[1:]
     segments = []
-    for clause in d.clauses:
+    for clause in clauses:
         text, escaped = run.capture(clause, args)
         if escaped:
             break
         segments.append(text)
-    run.stream.write_string(_justify(segments, mincol, colinc, minpad, padchar, d.colon, d.at))
+    _justify(run.stream, segments, overflow, mincol, colinc, minpad, padchar, d.colon, d.at)
 
 
-def _justify(segments: list[str], mincol: int, colinc: int, minpad: int, pad: str, before: bool, after: bool) -> str:
-    if len(segments) == 1 and not before and not after:
-        before = True  # a single segment is right-justified
-    gaps = max(len(segments) - 1, 0) + before + after
-    total = sum(map(len, segments))
-    width = mincol
-    while total + gaps * minpad > width and colinc > 0:
-        width += colinc
-    padding = max(width - total, 0)
-    if gaps == 0:
-        return "".join(segments)
-    each, extra = divmod(padding, gaps)
-    fills = [each + (1 if k >= gaps - extra else 0) for k in range(gaps)]
-    out = []
-    k = 0
-    if before:
-        out.append(pad * fills[k])
-        k += 1
+_JUSTIFY_LINE_WIDTH = 72  # ~:; when the stream does not say how wide its lines are (CLHS 22.3.6.2)
+
+
+def _directives_in(nodes: list[Any]) -> list[Directive]:
+    """Every directive among ``nodes``, those inside bracketing directives too."""
+    found = []
+    for node in nodes:
+        if isinstance(node, Directive):
+            found.append(node)
+            for clause in node.clauses:
+                found.extend(_directives_in(clause))
+    return found
+
+
+def _justify(stream: OutputStream, segments: list[str], overflow: tuple[str, int, int] | None, mincol: int,
+             colinc: int, minpad: int, pad: str, before: bool, after: bool) -> None:
+    """CLHS 22.3.6.2, as SBCL's FORMAT-JUSTIFICATION: the segments spread over at least ``mincol``
+    columns (more by steps of ``colinc``), padding between them (and before and after); a single
+    segment is right-justified. ``overflow`` (text, spare, width) is written first when the result
+    would pass column ``width - spare``."""
+    gaps = len(segments) - 1 + before + after
+    chars = gaps * minpad + sum(map(len, segments))
+    length = mincol + -(-(chars - mincol) // colinc) * colinc if chars > mincol and colinc > 0 else max(mincol, chars)
+    padding = length - chars + gaps * minpad
+    if overflow is not None and stream.column + length + overflow[1] > overflow[2]:
+        stream.write_string(overflow[0])
+
+    def fill() -> None:
+        nonlocal padding, gaps
+        amount = padding if gaps == 0 else int(padding / gaps)
+        padding -= amount
+        gaps -= 1
+        stream.write_string(pad * amount)
+
+    if before or (not after and len(segments) == 1):
+        fill()
     for i, segment in enumerate(segments):
-        out.append(segment)
-        if i < len(segments) - 1:
-            out.append(pad * fills[k])
-            k += 1
+        if i:
+            fill()
+        stream.write_string(segment)
     if after:
-        out.append(pad * fills[k])
-    return "".join(out)
+        fill()
 
 
 def _logical_block(run: _Interpreter, d: Directive, args: _Args) -> None:
-    """``~<prefix~;body~;suffix~:>`` without line breaking: prefix, body over the list, suffix."""
-    run.params(d, args, ())
+    """``~<prefix~;body~;suffix~:>``: the body printed in a logical block over the list argument
+    (over the remaining arguments with ``@``), its arguments taken with ``pprint-pop``."""
+    if d.params:
+        raise run.error("~<...~:> takes no parameters", d)
     parts = d.clauses
     if len(parts) > 3:
         raise run.error("~<...~:> takes at most three clauses", d)
     if len(parts) == 1:
-        prefix, body, suffix = (["("], parts[0], [")"]) if d.colon else ([], parts[0], [])
+        prefix, body, suffix = ("(", parts[0], ")") if d.colon else ("", parts[0], "")
     else:
-        prefix, body, suffix = parts[0], parts[1], parts[2] if len(parts) == 3 else []
-    for piece in (prefix, suffix):
-        if any(not isinstance(p, str) for p in piece):
-            raise run.error("the prefix and suffix of ~<...~:> must be plain text", d)
+        for piece in (parts[0], parts[2] if len(parts) == 3 else []):
+            if any(not isinstance(p, str) for p in piece):
+                raise run.error("the prefix and suffix of ~<...~:> must be plain text", d)
+        prefix, body = "".join(parts[0]), parts[1]
+        suffix = "".join(parts[2]) if len(parts) == 3 else (")" if d.colon else "")
+    per_line = bool(d.separators) and d.separators[0].at
     if d.at:
-        source = args
+        obj = make_list(args.items[args.pos:])
+        args.pos = len(args.items)
     else:
-        arg = args.next(d)
-        if not isinstance(arg, Cons) and arg is not NIL:
-            run.stream.write_string(write_to_string(arg, escape=NIL))
-            return
-        source = _Args(_lisp_list_items(arg, "~<...~:>", run.control, d), run.control)
-    run.stream.write_string("".join(prefix))
-    try:
-        run.run(body, source)
-    except _Escape:
-        pass
-    run.stream.write_string("".join(suffix))
+        obj = args.next(d)
+
+    def print_body(items: logical_blocks.BlockItems, stream: PrettyStream) -> None:
+        try:
+            _Interpreter(run.control, stream).run(body, _BlockArgs(items, run.control))
+        except _Escape:
+            pass
+
+    logical_blocks.logical_block(run.stream, obj, print_body, prefix=prefix, per_line=per_line, suffix=suffix)
 
 
 def _directive_slash(run: _Interpreter, d: Directive, args: _Args) -> None:
-    name = d.clauses[0][0]
-    package_name, colons, symbol_name = name.upper().rpartition(":")
-    package = find_package(package_name.rstrip(":")) if colons else COMMON_LISP_USER
-    if package is None:
-        raise run.error(f"~/{name}/ names a package that does not exist", d)
-    symbol = package.intern(symbol_name)
-    function = get_function(symbol)
+    """``~/name/``: call the function ``name`` names (upcased; ``pkg:name`` or ``pkg::name``, else
+    in COMMON-LISP-USER) with the stream, the argument, the modifiers and the parameters."""
+    name = d.clauses[0][0].upper()
+    package_name, colon, symbol_name = name.partition(":")
+    if colon:
+        package = find_package(package_name)
+        if package is None:
+            raise run.error(f"~/{d.clauses[0][0]}/ names the package {package_name}, which does not exist", d)
+        symbol_name = symbol_name[1:] if symbol_name.startswith(":") else symbol_name
+    else:
+        package, symbol_name = COMMON_LISP_USER, name
+    function = get_function(package.intern(symbol_name))
     params = run.params(d, args, (None,) * len(d.params))
     function(run.stream, args.next(d), T if d.colon else NIL, T if d.at else NIL, *params)
 
 
-def _ignored(run: _Interpreter, d: Directive, args: _Args) -> None:
-    """``~_`` and ``~I``: pretty-printer layout, which this printer does not do."""
-    run.params(d, args, (None, None, None, None))
+def _directive_underscore(run: _Interpreter, d: Directive, args: _Args) -> None:
+    """``~_``: a conditional newline, linear (``~:_`` fill, ``~@_`` miser, ``~:@_`` mandatory)."""
+    run.params(d, args, ())
+    kind = ("mandatory" if d.at else "fill") if d.colon else ("miser" if d.at else "linear")
+    logical_blocks.newline(kind, run.stream)
+
+
+def _directive_i(run: _Interpreter, d: Directive, args: _Args) -> None:
+    """``~nI``: indent the logical block's lines by n (``~:nI``: from the current column)."""
+    if d.at:
+        raise run.error("~I takes no @ modifier", d)
+    (n,) = run.params(d, args, (0,))
+    logical_blocks.indent("current" if d.colon else "block", run.integer_param(n, d, "indentation", minimum=None),
+                          run.stream)
 
 
 _DIRECTIVES: dict[str, Callable[[_Interpreter, Directive, _Args], None]] = {
@@ -951,7 +1102,7 @@ _DIRECTIVES: dict[str, Callable[[_Interpreter, Directive, _Args], None]] = {
     "%": _repeat("\n"), "|": _repeat("\f"), "~": _repeat("~"), "&": _directive_ampersand,
     "T": _directive_t, "*": _directive_star, "?": _directive_question, "(": _directive_paren,
     "[": _directive_bracket, "{": _directive_brace, "^": _directive_caret, "<": _directive_angle,
-    "/": _directive_slash, "_": _ignored, "I": _ignored,
+    "/": _directive_slash, "_": _directive_underscore, "I": _directive_i,
 }
 
 

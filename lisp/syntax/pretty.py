@@ -1,263 +1,408 @@
-"""Line breaking for the pretty printer (``*print-pretty*``): lists and vectors too wide for the
-right margin are laid out over several lines, in the styles SBCL's pretty printer uses.
+"""The pretty printer's stream (CLHS 22.2.1): where logical blocks, conditional newlines,
+indentation and tabs are laid out within the right margin.
 
-:class:`Layout` ``(flat, margin, length, level, abbreviation).text(obj, depth, column)`` returns the
-text of ``obj`` starting at ``column``; ``flat(obj, depth)`` is the printer's one-line text of an
-object, which is kept whenever it fits. Styles:
+:class:`PrettyStream` ``(target, line_length, lines=, miser_width=, readably=)`` is an output
+stream that buffers what is written to it, with the layout operations queued among the text,
+and writes to ``target`` each line as soon as where it breaks is decided. ``line_length`` None
+means unbounded: no conditional newline ever breaks. Operations:
 
-- data lists: *fill* -- as many elements per line as fit, continuation lines one column in from
-  the open parenthesis; vectors likewise, two columns in; calls of global functions likewise,
-  continuation lines aligned under the first argument;
-- ``cond``, ``and``, ``or``, ``setf``, ``handler-case``... (:data:`CALL_FORMS`): as calls;
-- ``defun``, ``let``, ``when``, ``lambda``, ``dolist``... (:data:`BODY_FORMS`): the operator and its
-  first arguments on the first line, each body form on its own line, indented by 2; the binding
-  lists of ``let`` and ``flet`` & co one binding per line; in ``do``, ``multiple-value-bind`` & co
-  (:data:`STACKED_HEADER_FORMS`) the arguments after the first go one per line, indented by 4
-  (``do*`` by 5: under its first argument);
-- ``if``: one argument per line, aligned under the first;
-- ``progn``, ``tagbody``: one form per line, indented by 1;
-- ``loop``: a line per clause (at each clause keyword), aligned after ``(LOOP ``; ``do``'s
-  variable list one binding per line;
-- ``'x``, ``#'f`` and backquote abbreviations are kept;
-- a structure (``#S(...)``): each slot on a line of its own.
+- ``start_block(prefix, per_line, suffix)`` / ``end_block()``: a logical block; its prefix (a
+  per-line prefix when ``per_line``) and suffix are written here;
+- ``newline(kind)``: ``"linear"``, ``"fill"``, ``"miser"`` or ``"mandatory"`` (a newline written as
+  text is a ``"literal"`` one);
+- ``indent(relative_to, n)``: ``"block"`` or ``"current"``;
+- ``tab(kind, colnum, colinc)``: ``"line"``, ``"section"``, ``"line-relative"``,
+  ``"section-relative"``;
+- ``finish()``: lay out and write what is left (the owner of the stream calls it once).
 
-Not done (deviations): ``pprint-logical-block`` and the other pretty-printing functions, the
-``*print-pprint-dispatch*`` table, ``*print-lines*`` and ``*print-miser-width*`` (SBCL lays out a
-form that starts less than 40 columns from the margin otherwise), SBCL's own layout of the local
-functions of ``flet`` & co.
+With ``lines`` (``*print-lines*``) reached, ``" .."`` and the pending suffixes are written and
+:class:`LinesExhausted` is raised; whoever made the stream catches it (the rest is dropped).
+
+The algorithm is SBCL's (``src/code/pprint.lisp``, from CMU CL and Waters' XP): positions in the
+buffer are *posns* (indexes plus the count of characters already written out), each block-start
+and newline knows where its section ends once that is known, and a section is laid out on one
+line when it fits, decided as soon as the answer can be known.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import deque
 from typing import Any
 
-from lisp.runtime.data import NIL, Cons, Symbol, cl_symbol
-from lisp.runtime.namespace import fboundp
+from lisp.runtime.signals import NonLocalTransfer
+from lisp.runtime.streams import OutputStream, Stream
 
-#: Operator -> how many arguments stay on the first line; the rest is a body indented by 2.
-BODY_FORMS: dict[Symbol, int] = {cl_symbol(name): count for name, count in (
-    ("DEFUN", 2), ("DEFMACRO", 2), ("DEFGENERIC", 2), ("DEFMETHOD", 2), ("DEFCLASS", 2),
-    ("DEFINE-CONDITION", 2), ("DEFSTRUCT", 1), ("DEFVAR", 1), ("DEFPARAMETER", 1), ("DEFCONSTANT", 1),
-    ("LAMBDA", 1), ("LET", 1), ("LET*", 1), ("FLET", 1), ("LABELS", 1), ("MACROLET", 1),
-    ("SYMBOL-MACROLET", 1), ("WHEN", 1), ("UNLESS", 1), ("DOLIST", 1), ("DOTIMES", 1), ("DO", 2),
-    ("DO*", 2), ("BLOCK", 1), ("CATCH", 1), ("RETURN-FROM", 1), ("UNWIND-PROTECT", 1),
-    ("HANDLER-BIND", 1), ("RESTART-CASE", 1), ("WITH-OPEN-FILE", 1), ("WITH-OPEN-STREAM", 1),
-    ("WITH-OUTPUT-TO-STRING", 1), ("WITH-INPUT-FROM-STRING", 1), ("WITH-SLOTS", 2),
-    ("WITH-ACCESSORS", 2), ("MULTIPLE-VALUE-BIND", 2), ("DESTRUCTURING-BIND", 2), ("CASE", 1),
-    ("ECASE", 1), ("CCASE", 1), ("TYPECASE", 1), ("ETYPECASE", 1), ("CTYPECASE", 1), ("PROG1", 1),
-    ("PROG2", 2), ("EVAL-WHEN", 1), ("LOCALLY", 0), ("PRINT-UNREADABLE-OBJECT", 1),
-)}
-#: Forms whose first argument is a list of bindings, printed one binding per line.
-BINDING_FORMS = frozenset(cl_symbol(name) for name in (
-    "LET", "LET*", "FLET", "LABELS", "MACROLET", "SYMBOL-MACROLET", "HANDLER-BIND"))
-#: Forms whose binding list, when the form is broken, has one binding per line even if it fits.
-STACKED_BINDING_FORMS = frozenset(cl_symbol(name) for name in ("DO", "DO*"))
-#: LOOP keywords that start a clause: a broken LOOP starts a line at each (SBCL's layout).
-LOOP_CLAUSE_KEYWORDS = frozenset((
-    "NAMED", "WITH", "FOR", "AS", "REPEAT", "WHILE", "UNTIL", "ALWAYS", "NEVER", "THEREIS", "DO",
-    "DOING", "RETURN", "COLLECT", "COLLECTING", "APPEND", "APPENDING", "NCONC", "NCONCING", "COUNT",
-    "COUNTING", "SUM", "SUMMING", "MAXIMIZE", "MAXIMIZING", "MINIMIZE", "MINIMIZING", "IF", "WHEN",
-    "UNLESS", "AND", "END", "INITIALLY", "FINALLY"))
-#: Forms whose header arguments after the first go one per line, indented by 4 (as SBCL).
-STACKED_HEADER_FORMS = frozenset(cl_symbol(name) for name in (
-    "DO", "DO*", "MULTIPLE-VALUE-BIND", "WITH-SLOTS", "WITH-ACCESSORS", "PROG2"))
-#: Operators whose arguments go one per line, aligned under the first.
-ALIGNED_FORMS = frozenset([cl_symbol("IF")])
-#: Macros and special forms laid out as calls of global functions.
-CALL_FORMS = frozenset(cl_symbol(name) for name in (
-    "COND", "AND", "OR", "SETQ", "SETF", "PSETQ", "PSETF", "HANDLER-CASE", "THE"))
-#: Forms of place and value pairs: a line breaks only before a place.
-PAIR_FORMS = frozenset(cl_symbol(name) for name in ("SETQ", "SETF", "PSETQ", "PSETF"))
-#: Operators whose forms go one per line, one column in.
-BLOCK_FORMS = frozenset(cl_symbol(name) for name in ("PROGN", "TAGBODY"))
-
-_ELLIPSIS = object()  # where *print-length* cuts a list
+DEFAULT_LINE_LENGTH = 80
+#: An unbounded line is written out once the buffer holds this much text before the first
+#: pending operation (nothing can break there any more).
+_FLUSH_LENGTH = 4096
 
 
-class Layout:
-    """Lays out one top-level object; see the module docstring."""
+class LinesExhausted(NonLocalTransfer):
+    """``*print-lines*`` lines were written: the print stops (caught where ``stream`` was made)."""
 
-    def __init__(self, flat: Callable[[Any, int], str], margin: int, length: int | None, level: int | None,
-                 abbreviation: Callable[[Cons], str | None],
-                 structure: Callable[[Any], tuple[str, list[tuple[str, Any]]] | None]) -> None:
-        self.flat = flat
-        self.margin = margin
-        self.length = length
-        self.level = level
-        self.abbreviation = abbreviation
-        self.structure = structure
+    def __init__(self, stream: PrettyStream) -> None:
+        super().__init__()
+        self.stream = stream
 
-    def text(self, obj: Any, depth: int, column: int) -> str:
-        flat = self.flat(obj, depth)
-        if self.fits(column, flat) or (self.level is not None and depth >= self.level):
-            return flat
-        if not isinstance(obj, (Cons, list)):
-            parts = self.structure(obj)
-            return flat if parts is None else self.structure_form(*parts, depth, column)
-        if isinstance(obj, list):
-            return self.fill("#(", self.limited(obj), NIL, depth, column, column + 2)
-        prefix = self.abbreviation(obj)
-        if prefix is not None:
-            return prefix + self.text(obj.cdr.car, depth, column + len(prefix))
-        items, tail = _elements(obj)
-        head = obj.car
-        if tail is NIL and isinstance(head, Symbol) and len(items) > 1:
-            if head is cl_symbol("LOOP"):
-                return self.loop_form(items, depth, column)
-            if head in BODY_FORMS:
-                bindings = "stacked" if head in STACKED_BINDING_FORMS else "fitted" if head in BINDING_FORMS else None
-                return self.body_form(items, BODY_FORMS[head], bindings, head in STACKED_HEADER_FORMS, depth, column)
-            if head in ALIGNED_FORMS:
-                return self.lines(items, 2, depth, column, column + 2 + len(self.flat(head, depth + 1)))
-            if head in BLOCK_FORMS:
-                return self.lines(items, 1, depth, column, column + 1)
-            if fboundp(head) or head in CALL_FORMS:
-                opening = "(" + self.flat(head, depth + 1) + " "
-                return self.fill(opening, self.limited(items[1:]), NIL, depth, column, column + len(opening),
-                                 2 if head in PAIR_FORMS else 1)
-        return self.fill("(", self.limited(items), tail, depth, column, column + 1)
 
-    def fits(self, column: int, text: str) -> bool:
-        # As SBCL: a line holds at most margin - 1 characters.
-        return column + len(text) < self.margin
+class _Op:
+    __slots__ = ("posn",)
 
-    def limited(self, items: list[Any]) -> list[Any]:
-        if self.length is not None and len(items) > self.length:
-            return items[:self.length] + [_ELLIPSIS]
-        return items
+    def __init__(self, posn: int) -> None:
+        self.posn = posn
 
-    def piece(self, item: Any, depth: int, column: int) -> str:
-        return "..." if item is _ELLIPSIS else self.text(item, depth, column)
 
-    def fill(self, opening: str, items: list[Any], tail: Any, depth: int, column: int, indent: int,
-             group: int = 1) -> str:
-        """As many items per line as fit, kept in groups of ``group`` (a line breaks only before a
-        group); continuation lines start at ``indent``."""
-        out = [opening]
-        col = column + len(opening)
-        for i, item in enumerate(items):
-            if i % group:
-                out.append(" ")
-                col += 1
-            elif i:
-                width = sum(3 if x is _ELLIPSIS else len(self.flat(x, depth + 1)) + 1
-                            for x in items[i:i + group]) - 1
-                if not self.fits(col + 1, "x" * width) and col > indent:
-                    out.append("\n" + " " * indent)
-                    col = indent
-                else:
-                    out.append(" ")
-                    col += 1
-            col = _append(out, self.piece(item, depth + 1, col), col)
-        if tail is not NIL:
-            out.append(" . ")
-            col = _append(out, self.text(tail, depth + 1, col + 3), col + 3)
-        out.append(")")
-        return "".join(out)
+class _BlockEnd(_Op):
+    __slots__ = ()
 
-    def lines(self, items: list[Any], on_first_line: int, depth: int, column: int, indent: int) -> str:
-        """The first ``on_first_line`` items on the first line, then one item per line at ``indent``."""
-        items = self.limited(items)
-        out = ["("]
-        col = column + 1
-        for i, item in enumerate(items):
-            if i and i < on_first_line:
-                out.append(" ")
-                col += 1
-            elif i:
-                out.append("\n" + " " * indent)
-                col = indent
-            col = _append(out, self.piece(item, depth + 1, col), col)
-        out.append(")")
-        return "".join(out)
 
-    def body_form(self, items: list[Any], header: int, bindings: str | None, stacked: bool, depth: int,
-                  column: int) -> str:
-        """Operator and ``header`` arguments on the first line (or, ``stacked``, the first of them,
-        the others below it indented by 4), the body indented by 2. The first argument is a binding
-        list when ``bindings`` is given: ``"fitted"``, one binding per line if it does not fit on
-        one; ``"stacked"``, one binding per line always."""
-        items = self.limited(items)
-        out = ["("]
-        col = column + 1
-        for i, item in enumerate(items):
-            if i == 1 or (i and i <= header and not stacked):
-                out.append(" ")
-                col += 1
-            elif i and i <= header:
-                col = column + (5 if items[0] is cl_symbol("DO*") else 4)
-                out.append("\n" + " " * col)
-            elif i:
-                out.append("\n" + " " * (column + 2))
-                col = column + 2
-            if i == 1 and bindings and isinstance(item, Cons):
-                text = self.binding_list(item, depth + 1, col, bindings == "stacked")
-            else:
-                text = self.piece(item, depth + 1, col)
-            col = _append(out, text, col)
-        out.append(")")
-        return "".join(out)
+class _SectionStart(_Op):
+    __slots__ = ("depth", "section_end")
 
-    def loop_form(self, items: list[Any], depth: int, column: int) -> str:
-        """LOOP as SBCL lays it out: a line per clause, aligned after ``(LOOP ``; a simple LOOP a
-        line per form."""
-        indent = column + len("(LOOP ")
-        if not _loop_keyword(items[1]):
-            return self.lines(items, 2, depth, column, indent)
-        items = self.limited(items)
-        out = ["("]
-        col = column + 1
-        for i, item in enumerate(items):
-            if i >= 2 and _loop_keyword(item):
-                out.append("\n" + " " * indent)
-                col = indent
-            elif i:
-                out.append(" ")
-                col += 1
-            col = _append(out, self.piece(item, depth + 1, col), col)
-        out.append(")")
-        return "".join(out)
+    def __init__(self, posn: int, depth: int) -> None:
+        super().__init__(posn)
+        self.depth = depth
+        self.section_end: _Op | None = None  # the newline or block end that closes the section
 
-    def structure_form(self, name: str, slots: list[tuple[str, Any]], depth: int, column: int) -> str:
-        """``#S(name`` and then each ``:slot value`` on a line of its own, three columns in (SBCL's
-        layout of a structure too wide for the line)."""
-        out = [f"#S({name}"]
-        indent = column + 3
-        for item in self.limited(slots):
-            out.append("\n" + " " * indent)
-            if item is _ELLIPSIS:
-                out.append("...")
+
+class _Newline(_SectionStart):
+    __slots__ = ("kind",)
+
+    def __init__(self, posn: int, depth: int, kind: str) -> None:
+        super().__init__(posn, depth)
+        self.kind = kind
+
+
+class _BlockStart(_SectionStart):
+    __slots__ = ("block_end", "prefix", "suffix")
+
+    def __init__(self, posn: int, depth: int, prefix: str | None, suffix: str) -> None:
+        super().__init__(posn, depth)
+        self.block_end: _BlockEnd | None = None
+        self.prefix = prefix  # the per-line prefix, if it is one
+        self.suffix = suffix
+
+
+class _Indentation(_Op):
+    __slots__ = ("relative_to", "amount")
+
+    def __init__(self, posn: int, relative_to: str, amount: int) -> None:
+        super().__init__(posn)
+        self.relative_to = relative_to
+        self.amount = amount
+
+
+class _Tab(_Op):
+    __slots__ = ("section", "relative", "colnum", "colinc")
+
+    def __init__(self, posn: int, kind: str, colnum: int, colinc: int) -> None:
+        super().__init__(posn)
+        self.section = kind.startswith("section")
+        self.relative = kind.endswith("relative")
+        self.colnum = colnum
+        self.colinc = colinc
+
+
+class _Block:
+    """A logical block being laid out (the ones in effect at the start of the buffer)."""
+
+    __slots__ = ("start_column", "section_column", "per_line_prefix_end", "prefix", "suffix",
+                 "section_start_line")
+
+    def __init__(self, start_column: int = 0, outer: _Block | None = None, line: int = 0) -> None:
+        self.start_column = start_column
+        self.section_column = start_column
+        self.per_line_prefix_end = outer.per_line_prefix_end if outer else 0
+        self.prefix = outer.prefix if outer else ""  # per-line prefix and indentation of a new line
+        self.suffix = outer.suffix if outer else ""  # every suffix still to be written
+        self.section_start_line = line
+
+
+class PrettyStream(OutputStream):
+    """An output stream that lays out what is written to it; see the module docstring."""
+
+    def __init__(self, target: OutputStream, line_length: int | None, *, lines: int | None = None,
+                 miser_width: int | None = None, readably: bool = False) -> None:
+        Stream.__init__(self)
+        self.target = target
+        self.line_length = line_length
+        self.lines = None if readably else lines
+        self.miser_width = miser_width
+        self.buffer = ""
+        self._capacity = 128
+        self.buffer_offset = 0  # posn of buffer[0]
+        self.buffer_start_column = target.column
+        self.line_number = 0
+        self.blocks = [_Block()]  # innermost last
+        self.queue: deque[_Op] = deque()
+        self.pending_blocks: list[_BlockStart] = []
+
+    def __repr__(self) -> str:
+        return "#<PRETTY-STREAM>"
+
+    # -- text -----------------------------------------------------------------------------------
+
+    @property
+    def column(self) -> int:  # type: ignore[override]
+        return self._index_column(len(self.buffer))
+
+    def write_string(self, text: str) -> None:
+        if not text:
+            return
+        self._check_open()
+        start = 0
+        while True:
+            newline = text.find("\n", start)
+            if newline < 0:
+                self._append(text[start:])
+                return
+            self._append(text[start:newline])
+            self._enqueue_newline("literal")
+            start = newline + 1
+
+    def _append(self, text: str) -> None:
+        if not text:
+            return
+        self.buffer += text
+        # As SBCL, what can be decided is decided when the buffer is full (it starts with room
+        # for 128 characters and doubles) and longer than a line: blanks written out before a
+        # break cannot be taken back, so deciding earlier would leave more of them.
+        if self.line_length is None:
+            if len(self.buffer) > _FLUSH_LENGTH and not self._maybe_output(False):
+                self._output_partial_line()
+            return
+        if len(self.buffer) >= self._capacity:
+            if len(self.buffer) > self.line_length and not self._maybe_output(False):
+                self._output_partial_line()
+            while len(self.buffer) >= self._capacity:
+                self._capacity *= 2
+
+    def finish_output(self) -> None:
+        """Lines not yet decided stay in the buffer: they are written by :meth:`finish`."""
+
+    def finish(self) -> None:
+        """Lay out and write everything still buffered (CLHS: when the outermost block ends)."""
+        self._maybe_output(False)
+        self._expand_tabs(None)
+        self.target.write_string(self.buffer)
+        self.buffer_offset += len(self.buffer)
+        self.buffer_start_column = self._index_column(len(self.buffer))
+        self.buffer = ""
+
+    # -- the operations -------------------------------------------------------------------------
+
+    def start_block(self, prefix: str | None, per_line: bool, suffix: str) -> None:
+        if prefix:
+            self.write_string(prefix)
+        start = _BlockStart(self._posn(), len(self.pending_blocks), prefix if per_line else None, suffix)
+        self.queue.append(start)
+        self.pending_blocks.append(start)
+
+    def end_block(self) -> None:
+        start = self.pending_blocks.pop()
+        end = _BlockEnd(self._posn())
+        self.queue.append(end)
+        if start.suffix:
+            self.write_string(start.suffix)
+        start.block_end = end
+
+    def newline(self, kind: str) -> None:
+        self._enqueue_newline(kind)
+
+    def indent(self, relative_to: str, amount: int) -> None:
+        self.queue.append(_Indentation(self._posn(), relative_to, amount))
+
+    def tab(self, kind: str, colnum: int, colinc: int) -> None:
+        self.queue.append(_Tab(self._posn(), kind, colnum, colinc))
+
+    # -- positions ------------------------------------------------------------------------------
+
+    def _posn(self) -> int:
+        return len(self.buffer) + self.buffer_offset
+
+    def _posn_column(self, posn: int) -> int:
+        return self._index_column(posn - self.buffer_offset)
+
+    def _index_column(self, index: int) -> int:
+        column = self.buffer_start_column
+        section_start = self.blocks[-1].section_column
+        end_posn = index + self.buffer_offset
+        for op in self.queue:
+            if op.posn >= end_posn:
                 break
-            key, value = item
-            out.append(key + " ")
-            _append(out, self.text(value, depth + 1, indent + len(key) + 1), indent + len(key) + 1)
-        out.append(")")
-        return "".join(out)
+            if isinstance(op, _Tab):
+                column += _tab_size(op, section_start, column + op.posn - self.buffer_offset)
+            elif isinstance(op, (_Newline, _BlockStart)):
+                section_start = column + op.posn - self.buffer_offset
+        return column + index
 
-    def binding_list(self, bindings: Cons, depth: int, column: int, stacked: bool) -> str:
-        flat = self.flat(bindings, depth)
-        items, tail = _elements(bindings)
-        if (self.fits(column, flat) and not stacked) or tail is not NIL:
-            return self.text(bindings, depth, column)
-        return self.lines(items, 1, depth, column, column + 1)
+    # -- laying out -----------------------------------------------------------------------------
+
+    def _enqueue_newline(self, kind: str) -> None:
+        depth = len(self.pending_blocks)
+        newline = _Newline(self._posn(), depth, kind)
+        for op in self.queue:
+            if isinstance(op, _SectionStart) and op.section_end is None and depth <= op.depth:
+                op.section_end = newline
+        self.queue.append(newline)
+        self._maybe_output(kind == "literal" or kind == "mandatory")
+
+    def _maybe_output(self, force_newlines: bool) -> bool:
+        """Decide and write out what can be decided; True if a line was written."""
+        output_anything = False
+        queue = self.queue
+        while queue:
+            op = queue[0]
+            if isinstance(op, _Newline):
+                kind = op.kind
+                if kind == "fill":
+                    if self._misering() or self.line_number > self.blocks[-1].section_start_line:
+                        breaks = True
+                    else:
+                        fits = self._fits_on_line(op.section_end, force_newlines)
+                        if fits is None:
+                            return output_anything
+                        breaks = not fits
+                else:
+                    breaks = kind != "miser" or self._misering()
+                if breaks:
+                    output_anything = True
+                    self._output_line(op)
+            elif isinstance(op, _Indentation):
+                if not self._misering():
+                    base = (self.blocks[-1].start_column if op.relative_to == "block"
+                            else self._posn_column(op.posn))
+                    self._set_indentation(base + op.amount)
+            elif isinstance(op, _BlockStart):
+                fits = self._fits_on_line(op.section_end, force_newlines)
+                if fits is None:
+                    return output_anything
+                if fits:
+                    # The whole block goes on this line, as if it were text.
+                    end = op.block_end
+                    self._expand_tabs(end)
+                    while queue and queue.popleft() is not end:
+                        pass
+                    continue
+                self._really_start_block(self._posn_column(op.posn), op.prefix, op.suffix)
+            elif isinstance(op, _BlockEnd):
+                self.blocks.pop()
+            else:
+                self._expand_tabs(op)
+            queue.popleft()
+        return output_anything
+
+    def _misering(self) -> bool:
+        return (self.miser_width is not None and self.line_length is not None
+                and self.line_length - self.blocks[-1].start_column <= self.miser_width)
+
+    def _fits_on_line(self, until: _Op | None, force_newlines: bool) -> bool | None:
+        """Whether the section up to ``until`` fits on the line; None when that is not known yet."""
+        if self.line_length is None:
+            return True if until is not None else (False if force_newlines else None)
+        available = self.line_length
+        if self.lines is not None and self.lines == self.line_number:
+            available -= 3 + len(self.blocks[-1].suffix)  # room for " .." and the suffixes
+        if until is not None:
+            return self._posn_column(until.posn) <= available
+        if force_newlines or self._index_column(len(self.buffer)) > available:
+            return False
+        return None
+
+    def _really_start_block(self, column: int, prefix: str | None, suffix: str) -> None:
+        block = _Block(column, self.blocks[-1], self.line_number)
+        self.blocks.append(block)
+        self._set_indentation(column)
+        if prefix is not None:
+            block.per_line_prefix_end = column
+            block.prefix = block.prefix[:column - len(prefix)] + prefix
+        block.suffix = suffix + block.suffix
+
+    def _set_indentation(self, column: int) -> None:
+        block = self.blocks[-1]
+        column = max(block.per_line_prefix_end, column)
+        block.prefix = block.prefix[:column].ljust(column)
+
+    def _output_line(self, until: _Newline) -> None:
+        literal = until.kind == "literal"
+        consume = until.posn - self.buffer_offset
+        text = self.buffer[:consume]
+        self.target.write_string(text if literal else text.rstrip(" "))
+        line_number = self.line_number + 1
+        block = self.blocks[-1]
+        if self.lines is not None and line_number >= self.lines:
+            self.target.write_string(" .." + block.suffix)
+            raise LinesExhausted(self)
+        self.line_number = line_number
+        self.target.write_string("\n")
+        self.buffer_start_column = 0
+        prefix_length = block.per_line_prefix_end if literal else len(block.prefix)
+        self.buffer = block.prefix[:prefix_length] + self.buffer[consume:]
+        self.buffer_offset += consume - prefix_length
+        if not literal:
+            block.section_column = prefix_length
+            block.section_start_line = line_number
+
+    def _output_partial_line(self) -> None:
+        """Write out the text before the first pending operation: no line can break in it."""
+        count = self.queue[0].posn - self.buffer_offset if self.queue else len(self.buffer)
+        if count <= 0:
+            return
+        self.target.write_string(self.buffer[:count])
+        self.buffer_start_column += count
+        self.buffer = self.buffer[count:]
+        self.buffer_offset += count
+
+    def _expand_tabs(self, through: _Op | None) -> None:
+        """Replace the tabs of the queue up to ``through`` (all when None) by spaces."""
+        insertions: list[tuple[int, int]] = []
+        additional = 0
+        column = self.buffer_start_column
+        section_start = self.blocks[-1].section_column
+        for op in self.queue:
+            if isinstance(op, _Tab):
+                index = op.posn - self.buffer_offset
+                size = _tab_size(op, section_start, column + index)
+                if size:
+                    insertions.append((index, size))
+                    additional += size
+                    column += size
+            elif isinstance(op, (_Newline, _BlockStart)):
+                section_start = column + op.posn - self.buffer_offset
+            if op is through:
+                break
+        if not insertions:
+            return
+        pieces = []
+        last = 0
+        for index, size in insertions:
+            pieces.append(self.buffer[last:index])
+            pieces.append(" " * size)
+            last = index
+        pieces.append(self.buffer[last:])
+        self.buffer = "".join(pieces)
+        # Every position after the first tab moved; the operations before it are gone already.
+        self.buffer_offset -= additional
 
 
-def _loop_keyword(item: Any) -> bool:
-    return isinstance(item, Symbol) and item.name in LOOP_CLAUSE_KEYWORDS  # LOOP compares names
+def _tab_size(tab: _Tab, section_start: int, column: int) -> int:
+    """How many spaces ``tab`` writes at ``column`` (CLHS PPRINT-TAB)."""
+    position = column - (section_start if tab.section else 0)
+    colnum, colinc = tab.colnum, tab.colinc
+    if tab.relative:
+        if colinc > 1:
+            rem = (position + colnum) % colinc
+            if rem:
+                colnum += colinc - rem
+        return colnum
+    if position < colnum:
+        return colnum - position
+    if colinc == 0:
+        return 0
+    return colinc - (position - colnum) % colinc
 
 
-def _elements(lst: Cons) -> tuple[list[Any], Any]:
-    items = []
-    cell: Any = lst
-    while isinstance(cell, Cons):
-        items.append(cell.car)
-        cell = cell.cdr
-    return items, cell
-
-
-def _append(out: list[str], text: str, column: int) -> int:
-    """Append ``text`` written at ``column``; the column after it."""
-    out.append(text)
-    newline = text.rfind("\n")
-    return len(text) - newline - 1 if newline >= 0 else column + len(text)
+def is_pretty(stream: Any) -> bool:
+    """Whether ``stream`` is a pretty-printing stream."""
+    return isinstance(stream, PrettyStream)

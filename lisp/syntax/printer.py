@@ -4,7 +4,11 @@ API:
 
 - :func:`write` ``(obj, stream=NIL, **options) -> obj``: print to a stream designator; options
   (``escape``, ``readably``, ``base``, ``radix``, ``case``, ``circle``, ``pretty``, ``length``,
-  ``level``, ``gensym``, ``array``) bind the ``*print-...*`` variable of that name while printing.
+  ``level``, ``gensym``, ``array``, ``right_margin``, ``lines``, ``miser_width``,
+  ``pprint_dispatch``) bind the ``*print-...*`` variable of that name while printing.
+- :func:`output_pretty` ``(obj, stream)``: print ``obj`` with the pretty printer (what ``write``
+  does when ``*print-pretty*`` is true and a layout may be needed); :func:`with_pretty_stream`
+  ``(stream, body, root)`` runs ``body`` on a pretty-printing stream writing to ``stream``.
 - :func:`write_to_string`, :func:`prin1_to_string`, :func:`princ_to_string` return the text;
   :func:`prin1`, :func:`princ`, :func:`print_`, :func:`pprint` print to a stream.
 - :data:`print_object_hook` ``(obj, stream) -> None``: called for objects the printer does not know
@@ -16,16 +20,24 @@ and package-qualified as ``*package*`` requires, strings and characters use read
 print with the shortest digits that read back exactly, circular and shared structure uses
 ``#n=``/``#n#`` under ``*print-circle*``, structures print as ``#S(name :slot value ...)``
 (:data:`structure_print_parts`). ``*print-pretty*`` (default T) abbreviates ``(quote x)``
-as ``'x`` and likewise ``#'``, backquote and commas. Lists wider than ``*print-right-margin*`` are
-laid out over several lines as SBCL does (:mod:`lisp.syntax.pretty`) when that variable is set, and always
-by ``pprint`` (80 columns when it is NIL). Deviations: ``*print-right-margin*`` NIL means no line
-breaking (SBCL assumes 80), so ``prin1`` and ``format`` keep long lists on one line; no layout under
-``*print-circle*``.
+as ``'x`` and likewise ``#'``, backquote and commas.
+
+The pretty printer (CLHS 22.2): when ``*print-pretty*`` is true, an object is printed by the
+function ``*print-pprint-dispatch*`` has for it (:mod:`lisp.syntax.pprint_dispatch`; the standard
+entries lay out code, lists and arrays as SBCL does, :mod:`lisp.syntax.standard_pprint`) on a
+pretty-printing stream (:mod:`lisp.syntax.pretty`), within ``*print-right-margin*``, ``*print-lines*``
+and ``*print-miser-width*``. Structures print as ``#S`` in a logical block
+(:data:`print_structure_pretty`); other objects print on the pretty stream itself, so that a
+``print-object`` method may use logical blocks. Printing to a stream that is not a pretty one with
+``*print-right-margin*`` NIL lays nothing out (a deviation: SBCL assumes 80 columns): the object is
+printed on one line, as without ``*print-pretty*``, unless the dispatch table has entries a
+program added, whose functions are then called (with unbounded lines, the standard code layouts,
+which always break lines, are not used). ``pprint`` and the pretty-printing operations themselves
+(``pprint-logical-block``, ``~<...~:>``) use 80 columns when ``*print-right-margin*`` is NIL.
 
 Deviations: there is one float type (Python's double), printed without exponent marker and read
 back by every marker; NaN and infinities print as unreadable ``#<FLOAT ...>``; non-ASCII graphic
-characters print as themselves (``#\\λ``), not by Unicode name as SBCL does; ``*print-lines*``,
-``*print-miser-width*`` and ``*print-pprint-dispatch*`` exist but are not used.
+characters print as themselves (``#\\λ``), not by Unicode name as SBCL does.
 """
 
 from __future__ import annotations
@@ -68,7 +80,9 @@ from lisp.runtime.namespace import (
 from lisp.runtime.pathnames import Pathname, namestring_or_none
 from lisp.runtime.signals import Restart
 from lisp.runtime.streams import OutputStream, Stream, StringOutputStream, output_stream
-from lisp.syntax.pretty import Layout
+from lisp.syntax import print_session
+from lisp.syntax.pprint_dispatch import INITIAL, PRINT_PPRINT_DISPATCH, PprintDispatchTable, current_table
+from lisp.syntax.pretty import DEFAULT_LINE_LENGTH, LinesExhausted, PrettyStream
 from lisp.syntax.reader import (
     CHAR_NAMES,
     FUNCTION,
@@ -98,12 +112,16 @@ OPTIONS: dict[str, tuple[Symbol, Any]] = {
     "gensym": (cl_symbol("*PRINT-GENSYM*"), T),
     "array": (cl_symbol("*PRINT-ARRAY*"), T),
     "right_margin": (cl_symbol("*PRINT-RIGHT-MARGIN*"), NIL),
+    "lines": (cl_symbol("*PRINT-LINES*"), NIL),
+    "miser_width": (cl_symbol("*PRINT-MISER-WIDTH*"), NIL),  # as SBCL
+    "pprint_dispatch": (PRINT_PPRINT_DISPATCH, INITIAL),
 }
-DEFAULT_RIGHT_MARGIN = 80
-#: Standard printer variables this printer accepts but does not use (see the module docstring).
-IGNORED_VARIABLES = {cl_symbol("*PRINT-LINES*"): NIL, cl_symbol("*PRINT-MISER-WIDTH*"): 40,
-                     cl_symbol("*PRINT-PPRINT-DISPATCH*"): NIL}
-for _sym, _value in (*OPTIONS.values(), *IGNORED_VARIABLES.items()):
+#: The options the one-line printer reads (the others are the pretty printer's).
+_FLAT_OPTIONS = ("escape", "readably", "base", "radix", "case", "circle", "pretty", "length", "level",
+                 "gensym", "array")
+_PRETTY = OPTIONS["pretty"][0]
+_RIGHT_MARGIN = OPTIONS["right_margin"][0]
+for _sym, _value in OPTIONS.values():
     proclaim_special(_sym)
     if not global_value_is_set(_sym):
         set_symbol_value(_sym, _value)
@@ -138,15 +156,25 @@ def _no_structure(obj: Any) -> None:
 structure_print_parts: Callable[[Any], tuple[Symbol, list[tuple[Symbol, Any]]] | None] = _no_structure
 
 
-class _Printer:
-    """One top-level print: the settings read once, the text built in ``parts``."""
+def _structure_on_one_line(obj: Any, stream: PrettyStream, name: Symbol, slots: list[tuple[Symbol, Any]]) -> None:
+    stream.write_string(_Printer(stream.column, {}, stream).text(obj))
 
-    def __init__(self, start_column: int, overrides: dict[str, Any]) -> None:
+
+#: ``(obj, stream, name, slots)``: prints a structure as ``#S(...)`` on a pretty stream (in a
+#: logical block: :mod:`lisp.syntax.standard_pprint` sets it).
+print_structure_pretty: Callable[[Any, PrettyStream, Symbol, list[tuple[Symbol, Any]]], None] = _structure_on_one_line
+
+
+class _Printer:
+    """One print on one line: the settings read once, the text built in ``parts``. On a pretty
+    stream (``stream``), objects printed by ``print-object`` are printed on that stream itself."""
+
+    def __init__(self, start_column: int, overrides: dict[str, Any], stream: PrettyStream | None = None) -> None:
         # The options of one WRITE are passed here instead of bound: binding costs more than the
         # print of a small object. They are bound only around print-object (see :meth:`unknown`).
         self.overrides = overrides
-        value = {name: overrides[name] if name in overrides else symbol_value(sym)
-                 for name, (sym, _) in OPTIONS.items()}
+        value = {name: overrides[name] if name in overrides else symbol_value(OPTIONS[name][0])
+                 for name in _FLAT_OPTIONS}
         self.readably = value["readably"] is not NIL
         self.escape = self.readably or value["escape"] is not NIL
         self.base = _check_base(value["base"])
@@ -158,12 +186,24 @@ class _Printer:
         self.gensym = self.readably or value["gensym"] is not NIL
         self.array = self.readably or value["array"] is not NIL
         self.circle = value["circle"] is not NIL
-        self.margin = _limit(value["right_margin"], "*PRINT-RIGHT-MARGIN*")
         self.flat_texts: dict[tuple[int, int], str] = {}
-        self.labels: dict[int, int] = {}  # id of a shared object -> its label, 0 until printed
-        self.next_label = 1
+        self.stream = stream
         self.start_column = start_column
         self.parts: list[str] = []
+        # A print made inside another (by print-object...) continues its levels and labels.
+        self.session = print_session.current()
+        self.labels: dict[int, int] = {}  # id of a shared object -> its label, 0 until printed
+
+    def start(self, obj: Any) -> int:
+        """Get ready to print ``obj``; the level it is printed at."""
+        session = self.session
+        if session is None or (self.circle and session.labels is None):
+            session = self.session = print_session.PrintSession(
+                session.depth if session is not None else 0,
+                {i: 0 for i in _shared_objects(obj)} if self.circle else None)
+        if self.circle and session.labels is not None:
+            self.labels = session.labels
+        return session.depth
 
     # What only symbols need is looked up when the first symbol is printed.
     @functools.cached_property
@@ -175,18 +215,11 @@ class _Printer:
         return current_readtable()
 
     def text(self, obj: Any) -> str:
-        if self.circle:
-            self.labels = {i: 0 for i in _shared_objects(obj)}
-        elif self.pretty and self.margin is not None and (isinstance(obj, (Cons, list))
-                                                           or self.structure_texts(obj) is not None):
-            layout = Layout(self.flat, self.margin, self.length, self.level, self.abbreviation,
-                            self.structure_texts)
-            return layout.text(obj, 0, self.start_column)
-        self.object(obj, 0)
+        self.object(obj, self.start(obj))
         return "".join(self.parts)
 
     def flat(self, obj: Any, depth: int) -> str:
-        """``obj`` on one line (remembered: the pretty layout asks again for the parts it breaks)."""
+        """``obj`` on one line (remembered: it may be asked for again)."""
         key = (id(obj), depth)
         found = self.flat_texts.get(key)
         if found is None:
@@ -195,9 +228,6 @@ class _Printer:
             found = self.flat_texts[key] = "".join(self.parts)
             self.parts = saved
         return found
-
-    def abbreviation(self, obj: Cons) -> str | None:
-        return _ABBREVIATIONS[obj.car] if self.abbreviated(obj) else None
 
     # -- dispatch on type -----------------------------------------------------------------------
 
@@ -224,7 +254,7 @@ class _Printer:
         elif isinstance(obj, str):
             out(_string_text(obj) if self.escape else obj)
         elif isinstance(obj, bool):
-            self.unknown(obj)
+            self.unknown(obj, depth)
         elif isinstance(obj, (int, Fraction, float, complex)):
             out(self.number_text(obj))
         elif isinstance(obj, Char):
@@ -255,7 +285,7 @@ class _Printer:
         else:
             parts = structure_print_parts(obj)
             if parts is None:
-                self.unknown(obj)
+                self.unknown(obj, depth)
             else:
                 self.structure(obj, *parts, depth)
 
@@ -268,11 +298,23 @@ class _Printer:
         with _bindings(self.overrides):  # a report function prints under this WRITE's options
             return obj.report()
 
-    def unknown(self, obj: Any) -> None:
-        stream = StringOutputStream(self.column())
-        with _bindings(self.overrides):  # a print-object method prints its parts under them
-            print_object_hook(obj, stream)
-        self.parts.append(stream.get_output_stream_string())
+    def unknown(self, obj: Any, depth: int) -> None:
+        session = self.session
+        assert session is not None  # start() made one
+        saved_depth, session.depth = session.depth, depth
+        try:
+            # A print-object method prints its parts under this WRITE's options, one level down.
+            with _bindings(self.overrides), print_session.active(session):
+                if self.stream is not None:
+                    self.stream.write_string("".join(self.parts))
+                    self.parts.clear()
+                    print_object_hook(obj, self.stream)
+                    return
+                stream = StringOutputStream(self.column())
+                print_object_hook(obj, stream)
+                self.parts.append(stream.get_output_stream_string())
+        finally:
+            session.depth = saved_depth
 
     def column(self) -> int:
         text = "".join(self.parts)
@@ -334,7 +376,7 @@ class _Printer:
             if self.case is _UPCASE:
                 return name.upper()
             if self.case is _CAPITALIZE:
-                return _capitalize(name.upper())
+                return "".join(c if c.isupper() else w for c, w in zip(name, _capitalize(name.upper())))
         elif readtable_case == "INVERT":
             letters = [c for c in name if c.isalpha()]
             if letters and all(c.isupper() for c in letters):
@@ -370,14 +412,10 @@ class _Printer:
         key = id(obj)
         if key not in self.labels:
             return False
-        label = self.labels[key]
-        if label:
-            self.parts.append(f"#{label}#")
-            return True
-        self.labels[key] = self.next_label
-        self.parts.append(f"#{self.next_label}=")
-        self.next_label += 1
-        return False
+        assert self.session is not None  # labels come from the session
+        mark = self.session.mark(obj)
+        self.parts.append(mark)
+        return mark[-1] == "#"
 
     def elided(self, obj: Any, depth: int) -> bool:
         """Print ``#n#`` for an object printed already, ``#`` for one below ``*print-level*``:
@@ -435,16 +473,10 @@ class _Printer:
         out(")")
 
     def slot_key(self, slot: Symbol | None) -> str:
-        """A slot's name in ``#S``: a keyword, even without escapes (as SBCL); NIL may name one."""
+        """A slot's name in ``#S``: a keyword, even without escapes (as SBCL); NIL may name one
+        (:func:`slot_key_text`)."""
         name = "NIL" if slot is None else slot.name
         return ":" + (self.symbol_name(name) if self.escape else self.cased(name))
-
-    def structure_texts(self, obj: Any) -> tuple[str, list[tuple[str, Any]]] | None:
-        """For the pretty layout: the name and slot keys of a structure printed as ``#S``, as text."""
-        parts = structure_print_parts(obj)
-        if parts is None:
-            return None
-        return self.symbol_text(parts[0]), [(self.slot_key(slot), value) for slot, value in parts[1]]
 
     def abbreviated(self, obj: Cons) -> bool:
         """Whether ``obj`` prints as ``'x`` (and ``#'x`` ...): a two-element list, unshared tail."""
@@ -553,6 +585,11 @@ def _nested(values: list[Any], dims: tuple[int, ...]) -> Any:
         return values[0]
     step = len(values) // dims[0] if dims[0] else 0
     return make_list([_nested(values[i * step:(i + 1) * step], dims[1:]) for i in range(dims[0])])
+
+
+def slot_key_text(slot: Symbol | None) -> str:
+    """A slot's name as ``#S`` prints it under the current settings."""
+    return _Printer(0, {}).slot_key(slot)
 
 
 def potential_number(token: str, base: int) -> bool:
@@ -691,16 +728,20 @@ def _string_text(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _char_text(c: str) -> str:
+def char_name(c: str) -> str | None:
+    """CL ``char-name``: the name ``#\\`` reads a character by (``Space``, ``Newline``, a Unicode
+    name, ``U+80``), None for a graphic character that has no standard name."""
     name = _CHAR_NAME_OF.get(c)
-    if name is not None:
-        return "#\\" + name
-    if c.isprintable():
-        return "#\\" + c
+    if name is not None or c.isprintable():
+        return name
     unicode_name = unicodedata.name(c, None)
-    if unicode_name is not None:
-        return "#\\" + unicode_name.replace(" ", "_")
-    return f"#\\U+{ord(c):X}"
+    return f"U+{ord(c):X}" if unicode_name is None else unicode_name.replace(" ", "_")
+
+
+def _char_text(c: str) -> str:
+    # Space is graphic: #\  (CLHS 22.1.3.2), as SBCL prints it; other named characters by name.
+    name = None if c == " " else char_name(c)
+    return "#\\" + (c if name is None else name)
 
 
 # -- the API -------------------------------------------------------------------------------------
@@ -712,16 +753,22 @@ def _bindings(options: dict[str, Any]) -> ExitStack:
     return stack
 
 
-def _render(obj: Any, start_column: int, options: dict[str, Any]) -> str:
+def _check_options(options: dict[str, Any]) -> None:
     for name in options:
         if name not in OPTIONS:
             raise LispTypeError(f"write has no option {name!r}; it has {', '.join(OPTIONS)}")
+
+
+def _option(name: str, options: dict[str, Any]) -> Any:
+    return options[name] if name in options else symbol_value(OPTIONS[name][0])
+
+
+def _render(obj: Any, start_column: int, options: dict[str, Any]) -> str:
+    """``obj`` on one line (no pretty printer)."""
     # The commonest prints (format's ~A of a string or a decimal integer) need two settings only.
     kind = type(obj)
     if kind is str or kind is int:
-        escape, base, radix = (options[k] if k in options else symbol_value(OPTIONS[k][0])
-                               for k in ("escape", "base", "radix"))
-        readably = options["readably"] if "readably" in options else symbol_value(OPTIONS["readably"][0])
+        escape, base, radix, readably = (_option(k, options) for k in ("escape", "base", "radix", "readably"))
         if kind is str and escape is NIL and readably is NIL:
             return obj
         if kind is int and base == 10 and radix is NIL:
@@ -729,21 +776,126 @@ def _render(obj: Any, start_column: int, options: dict[str, Any]) -> str:
     return _Printer(start_column, options).text(obj)
 
 
+def _pretty_printed(obj: Any, stream: OutputStream | None, options: dict[str, Any]) -> bool:
+    """Whether ``obj`` goes to the pretty printer: ``*print-pretty*`` is true, and ``stream`` is a
+    pretty stream, or the dispatch table has entries a program added, or there is a right margin and
+    the table has a function for ``obj`` (or it is a structure)."""
+    if _option("pretty", options) is NIL:
+        return False
+    if isinstance(stream, PrettyStream):
+        return True
+    table = _option("pprint_dispatch", options)
+    if not (isinstance(table, PprintDispatchTable) and table.initial_only):
+        return True  # a bad table is reported there
+    if _option("right_margin", options) is NIL:
+        return False
+    kind = type(obj)
+    if kind is str or kind is int or kind is Symbol or kind is float or kind is Char or obj is None:
+        return False
+    return table.lookup(obj) is not None or structure_print_parts(obj) is not None
+
+
 def write(obj: Any, stream: Any = NIL, **options: Any) -> Any:
     """Print ``obj`` to the stream designator ``stream`` under ``options``; returns ``obj``."""
     out = output_stream(stream)
-    out.write_string(_render(obj, out.column, options))
+    _check_options(options)
+    if _pretty_printed(obj, out, options):
+        with _bindings(options):
+            output_pretty(obj, out)
+    else:
+        out.write_string(_render(obj, out.column, options))
     return obj
 
 
 def write_to_string(obj: Any, *, column: int = 0, **options: Any) -> str:
     """What :func:`write` would print, as a string (laid out as if starting at ``column``)."""
+    _check_options(options)
+    if _pretty_printed(obj, None, options):
+        out = StringOutputStream(column)
+        with _bindings(options):
+            output_pretty(obj, out)
+        return out.get_output_stream_string()
     return _render(obj, column, options)
+
+
+# -- the pretty printer ----------------------------------------------------------------------------
+
+def output_pretty(obj: Any, stream: OutputStream) -> None:
+    """Print ``obj`` with the pretty printer (``*print-pretty*`` is taken to be true). On a stream
+    that is not a pretty one and with no right margin, lines are unbounded."""
+    if isinstance(stream, PrettyStream):
+        with_pretty_stream(stream, functools.partial(_pretty_object, obj), obj)
+    else:
+        with_pretty_stream(stream, functools.partial(_pretty_object, obj), obj, default_width=None)
+
+
+def with_pretty_stream(target: OutputStream, body: Callable[[PrettyStream], None], root: Any, *,
+                       default_width: int | None = DEFAULT_LINE_LENGTH) -> None:
+    """Run ``body`` on a pretty stream writing to ``target`` (``target`` itself if it is one), in
+    the current print session or a new one (``root`` is what ``*print-circle*`` looks at). The
+    lines are ``*print-right-margin*`` wide, or ``default_width`` (None: unbounded)."""
+    session = print_session.current()
+    circle = symbol_value(OPTIONS["circle"][0]) is not NIL
+    if session is None or (circle and session.labels is None):
+        session = print_session.PrintSession(session.depth if session is not None else 0,
+                                             {i: 0 for i in _shared_objects(root)} if circle else None)
+    if isinstance(target, PrettyStream):
+        with print_session.active(session):
+            body(target)
+        return
+    margin = _limit(symbol_value(_RIGHT_MARGIN), "*PRINT-RIGHT-MARGIN*")
+    stream = PrettyStream(target, default_width if margin is None else margin,
+                          lines=_limit(symbol_value(OPTIONS["lines"][0]), "*PRINT-LINES*"),
+                          miser_width=_limit(symbol_value(OPTIONS["miser_width"][0]), "*PRINT-MISER-WIDTH*"),
+                          readably=symbol_value(OPTIONS["readably"][0]) is not NIL)
+    with print_session.active(session):
+        try:
+            body(stream)
+            stream.finish()
+        except LinesExhausted as done:
+            if done.stream is not stream:
+                raise
+
+
+def _pretty_object(obj: Any, stream: PrettyStream) -> None:
+    """CLHS 22.2.1.4: ``obj`` printed by its pprint dispatch function, else as a structure, else as
+    without the pretty printer (a ``print-object`` method prints on ``stream``)."""
+    session = print_session.current()
+    assert session is not None  # with_pretty_stream made one
+    session.fresh_label = None
+    function = current_table().lookup(obj, code=stream.line_length is not None)
+    parts = None
+    if function is None:
+        kind = type(obj)
+        if not (kind is str or kind is int or kind is Symbol or obj is None):
+            parts = structure_print_parts(obj)
+        if parts is None:
+            stream.write_string(_Printer(stream.column, {}, stream).text(obj))
+            return
+    if session.labels is not None and id(obj) in session.labels and not isinstance(obj, Symbol):
+        mark = session.mark(obj)
+        assert mark is not None
+        stream.write_string(mark)
+        if mark[-1] == "#":
+            return
+        session.fresh_label = id(obj)
+    if function is None:
+        assert parts is not None
+        print_structure_pretty(obj, stream, *parts)
+    else:
+        (hooks.global_function(function) if isinstance(function, Symbol) else function)(stream, obj)
 
 
 def prin1_to_string(obj: Any) -> str:
     """``obj`` printed readably-ish (``*print-escape*`` T), as ``prin1`` prints it."""
     return write_to_string(obj, escape=T)
+
+
+def printed_repr(obj: Any) -> str:
+    """Python's ``repr`` of Lisp data (a cons, a ratio, a character, an array): what ``prin1``
+    prints, on one line (``*print-pretty*`` NIL), with ``*print-circle*`` T so that circular
+    structure prints as ``#1=(a . #1#)``."""
+    return write_to_string(obj, escape=T, circle=T, pretty=NIL)
 
 
 def princ_to_string(obj: Any) -> str:
@@ -773,8 +925,8 @@ def pprint(obj: Any, stream: Any = NIL) -> None:
     ``*print-right-margin*`` (80 columns when it is NIL); no values."""
     out = output_stream(stream)
     out.terpri()
-    margin = symbol_value(OPTIONS["right_margin"][0])
-    write(obj, out, escape=T, pretty=T, right_margin=DEFAULT_RIGHT_MARGIN if margin is NIL else margin)
+    margin = symbol_value(_RIGHT_MARGIN)
+    write(obj, out, escape=T, pretty=T, right_margin=DEFAULT_LINE_LENGTH if margin is NIL else margin)
 
 
 def _native_function(obj: Any) -> bool:
@@ -783,3 +935,4 @@ def _native_function(obj: Any) -> bool:
 
 
 hooks.register("prin1_to_string", prin1_to_string)
+hooks.register("printed_repr", printed_repr)

@@ -47,7 +47,7 @@ from fractions import Fraction
 from typing import Any
 
 from lisp.runtime import hooks
-from lisp.runtime.arrays import LispArray, make_array
+from lisp.runtime.arrays import LispArray, is_string, make_array, string_text
 from lisp.runtime.condition_classes import EndOfFile, LispTypeError, ReaderError
 from lisp.runtime.data import (
     COMMON_LISP_USER,
@@ -502,6 +502,9 @@ class Reader:
                 self.offset = i + 1
                 return head
             if c == "." and self._is_lone_dot(i):
+                if _suppressed():  # the list is read only to be skipped: no dot is misplaced
+                    self.offset = i + 1
+                    continue
                 if last is None:
                     raise self._error("nothing before the dot in a dotted list", i)
                 self.offset = i + 1
@@ -614,14 +617,22 @@ def _dispatching(reader: Reader, start: int) -> tuple[bool, Any]:
     reader.offset = i + 1
     handler = reader.table.dispatch.get(text[start], {}).get(sub.upper())
     if handler is None:
+        if _suppressed():
+            return False, None  # as SBCL: the rest is read on as if the dispatch were not there
         raise reader._error(f"no {text[start]} dispatch macro for {text[start]}{sub!s}", start)
     return handler(reader, start, arg)
+
+
+def _suppressed() -> bool:
+    """``*read-suppress*``: objects are read only to be skipped; no dispatch checks its argument or
+    what it reads (CLHS 2.4.8, *READ-SUPPRESS*)."""
+    return symbol_value(READ_SUPPRESS) is not NIL
 
 
 # -- # dispatch macros ---------------------------------------------------------------------------
 
 def _no_arg(reader: Reader, start: int, arg: int | None, what: str) -> None:
-    if arg is not None:
+    if arg is not None and not _suppressed():
         raise reader._error(f"{what} takes no numeric argument", start)
 
 
@@ -632,7 +643,7 @@ def _sharp_quote(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any
 
 def _sharp_paren(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
     items = list(_cons_items(reader.read_list(reader.offset - 1), reader, start))
-    if symbol_value(READ_SUPPRESS) is not NIL:
+    if _suppressed():
         return True, NIL
     if arg is not None:
         if len(items) > arg:
@@ -662,7 +673,7 @@ def _sharp_backslash(reader: Reader, start: int, arg: int | None) -> tuple[bool,
     # The first character belongs to the token even when it is a macro character: #\( #\; #\ .
     name, _ = reader._read_token(first + 1, preserve_case=True)
     name = text[first] + name
-    if symbol_value(READ_SUPPRESS) is not NIL:
+    if _suppressed():
         return True, NIL
     if len(name) == 1:
         return True, Char(name)
@@ -690,7 +701,7 @@ def char_from_name(name: str) -> str | None:
 def _sharp_colon(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
     _no_arg(reader, start, arg, "#:")
     token, escaped = reader._read_token(reader.offset)
-    if symbol_value(READ_SUPPRESS) is not NIL:
+    if _suppressed():
         return True, NIL
     if ":" in token and (escaped is None or any(c == ":" and not e for c, e in zip(token, escaped))):
         raise reader._error(f"an uninterned symbol #:{token} has a package marker", start)
@@ -719,16 +730,17 @@ def _sharp_bar(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
 
 def _sharp_radix(base: int | None) -> Callable[[Reader, int, int | None], tuple[bool, Any]]:
     def read_rational(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
+        sub_char = reader.text[reader.offset - 1]
+        token, escaped = reader._read_token(reader.offset)
+        if _suppressed():
+            return True, NIL
         radix = base
         if radix is None:
             if arg is None or not 2 <= arg <= 36:
                 raise reader._error(f"#R needs a radix from 2 to 36, not {arg}", start)
             radix = arg
         else:
-            _no_arg(reader, start, arg, f"#{reader.text[reader.offset - 1]}")
-        token, escaped = reader._read_token(reader.offset)
-        if symbol_value(READ_SUPPRESS) is not NIL:
-            return True, NIL
+            _no_arg(reader, start, arg, f"#{sub_char}")
         value = None if escaped is not None or _DECIMAL_INTEGER.fullmatch(token) else parse_number(token, radix)
         if not isinstance(value, (int, Fraction)):
             raise reader._error(f"{token!r} is not a rational in base {radix}", start)
@@ -740,7 +752,7 @@ def _sharp_radix(base: int | None) -> Callable[[Reader, int, int | None], tuple[
 def _sharp_complex(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
     _no_arg(reader, start, arg, "#C")
     form = reader.read_form("#C", start)
-    if symbol_value(READ_SUPPRESS) is not NIL:
+    if _suppressed():
         return True, NIL
     parts = _cons_items(form, reader, start) if isinstance(form, Cons) else None
     if parts is None or len(parts) != 2 or not all(_is_real(p) for p in parts):
@@ -851,7 +863,7 @@ def feature_present(expression: Any, start: int, reader: Reader) -> bool:
 def _sharp_dot(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
     _no_arg(reader, start, arg, "#.")
     form = reader.read_form("#.", start)
-    if symbol_value(READ_SUPPRESS) is not NIL:
+    if _suppressed():
         return True, NIL
     if symbol_value(READ_EVAL) is NIL:
         raise reader._error("#. is not allowed: *READ-EVAL* is NIL", start)
@@ -859,6 +871,8 @@ def _sharp_dot(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
 
 
 def _sharp_equal(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
+    if _suppressed():
+        return True, reader.read_form(f"#{'' if arg is None else arg}=", start)
     if arg is None:
         raise reader._error("#= needs a label number, as in #1=", start)
     if arg in reader._labels:
@@ -912,7 +926,7 @@ def _patch(obj: Any, placeholder: _Placeholder, value: Any, seen: set[int]) -> A
 
 
 def _sharp_sharp(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
-    if symbol_value(READ_SUPPRESS) is not NIL:
+    if _suppressed():
         return True, NIL
     if arg is None or arg not in reader._labels:
         raise reader._error(f"#{'' if arg is None else arg}# refers to no label defined before it", start)
@@ -923,11 +937,11 @@ def _sharp_pathname(reader: Reader, start: int, arg: int | None) -> tuple[bool, 
     """``#p"namestring"``: the pathname (a Unix namestring, see lisp.runtime.pathnames)."""
     _no_arg(reader, start, arg, "#P")
     form = reader.read_form("#P", start)
-    if symbol_value(READ_SUPPRESS) is not NIL:
+    if _suppressed():
         return True, NIL
-    if not isinstance(form, str):
+    if not is_string(form):
         raise reader._error("#P must be followed by a string", start)
-    return True, parse_namestring(form)
+    return True, parse_namestring(string_text(form))
 
 
 def _no_structures(name: Any, initargs: list[Any]) -> Any:
@@ -953,7 +967,7 @@ patch_structure: Callable[[Any, Any, Any], list[Any] | None] = _no_slots
 def _sharp_s(reader: Reader, start: int, arg: int | None) -> tuple[bool, Any]:
     """``#S(name key value ...)``: a structure, made by its standard constructor (CLHS 2.4.8.13)."""
     form = reader.read_form("#S", start)
-    if symbol_value(READ_SUPPRESS) is not NIL:
+    if _suppressed():
         return True, NIL
     _no_arg(reader, start, arg, "#S")
     if not isinstance(form, Cons):

@@ -16,6 +16,7 @@ BUILTIN = {
     "dispatch": "stress.workloads.dispatch_methods:make",
     "lisp": "stress.workloads.lisp_programs:make",
     "mixed": "stress.workloads.mixed:make",
+    "fork": "stress.workloads.fork_children:make",
 }
 
 

@@ -254,3 +254,28 @@ def test_class_changed_while_other_threads_make_generic_functions():
         done.set()
         changer.join()
     assert errors == []
+
+
+def test_classes_dying_while_the_call_history_is_copied_leave_a_consistent_snapshot(native):
+    # On CPython 3.11 a collection runs inside the allocation that triggers it, so one can run in
+    # the middle of the copy; from 3.12 on collections wait for the eval loop (nothing to race).
+    f = dispatch.generic(lambda x: None, native=native)
+    f.method(_version_method("base"))
+    history = f._gf_state.history
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.disable()  # the classes stay in the youngest generation, which the next collection frees
+    try:
+        classes = [type(f"Dying{i}", (Base,), {}) for i in range(40)]
+        for cls in classes:
+            f(cls())
+        del classes, cls
+        no_free_dicts = [{} for _ in range(200)]  # the copy's dict is a new allocation
+        gc.set_threshold(1)
+        gc.enable()
+        _, entries, refs = history.snapshot()
+    finally:
+        gc.set_threshold(*threshold)
+        gc.enable()
+    del no_free_dicts
+    assert len(entries) in (0, 40)  # all, before the collection, or none, after it

@@ -11,7 +11,7 @@ import pytest
 
 import dispatch
 from dispatch import native as native_layout
-from dispatch.compiled import set_tree_strategy
+from dispatch.dispatcher import set_tree_strategy
 
 pytestmark = pytest.mark.skipif(native_layout.unavailable_reason() is not None,
                                 reason=f"native mode unavailable: {native_layout.unavailable_reason()}")
@@ -292,7 +292,7 @@ def test_native_dispatch_works_on_python_3_13():
 
 
 def test_dispatcher_compiled_before_a_class_change_is_not_installed():
-    from dispatch.compiled import compile_dispatcher
+    from dispatch.dispatcher import compile_dispatcher
 
     f = _gf()
     f.method(lambda x: "old")
@@ -304,12 +304,10 @@ def test_dispatcher_compiled_before_a_class_change_is_not_installed():
     f(B())
     assert dispatch.wait_for_compiles(timeout=60)
     state = f._gf_state
-    history = state.history
-    generation, entries, refs = history.snapshot()
-    stale = compile_dispatcher(state, history, generation, entries, refs)
+    stale = compile_dispatcher(state.dispatcher_spec())
     dispatch.class_changed(B)  # e.g. B got a new superclass
     with state._lock:
-        assert not state._install(history, stale)
+        assert not state._install(stale)
     assert f(B()) == "a"
 
 

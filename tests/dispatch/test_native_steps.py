@@ -516,7 +516,7 @@ def test_kept_next_methods_called_from_other_threads_while_calls_go_on():
 _REMOVES_A_STEP = """
 import gc
 import dispatch
-from dispatch.compiler import background
+from dispatch.background import pool as background
 
 class A:
     pass

@@ -30,9 +30,8 @@ def first(pool):
     f.ret(x)
     code = pool.add(m.text(), exports=["t_first"], imports=m.imports())
     fn = cpython.make_callable_type(Base, "test.First")()
-    fn.fallback = fallback = lambda *args, **kw: ("fallback", args, kw)
+    cpython.set_fallback(fn, lambda *args, **kw: ("fallback", args, kw))
     fn.code = code
-    cpython.store_pointer(fn, cpython.CALLABLE_MISS, id(fallback))
     cpython.store_pointer(fn, cpython.CALLABLE_VECTORCALL, code.address("t_first"))
     yield fn
     cpython.store_pointer(fn, cpython.CALLABLE_VECTORCALL, 0)  # before the code is released

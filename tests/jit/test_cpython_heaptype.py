@@ -101,8 +101,7 @@ def test_a_base_with_its_own_layout_cannot_make_a_callable_type():
 def test_a_callable_type_sends_calls_to_its_fallback_through_the_trampoline():
     tp = cpython.make_callable_type(BoxBase, "test.Callable")
     fn = tp()
-    fn.fallback = fallback = lambda *args, **kw: (args, kw)
-    cpython.store_pointer(fn, cpython.CALLABLE_MISS, id(fallback))
+    cpython.set_fallback(fn, lambda *args, **kw: (args, kw))
     cpython.store_pointer(fn, cpython.CALLABLE_VECTORCALL, cpython.trampoline_address(cpython.CALLABLE_MISS))
     assert fn(1, 2, k=3) == ((1, 2), {"k": 3})
 
@@ -112,6 +111,66 @@ def test_a_callable_type_instance_takes_attributes_and_weak_references():
     fn.note = "kept in the instance's __dict__"
     assert fn.note == "kept in the instance's __dict__"
     assert weakref.ref(fn)() is fn
+
+
+def _forwarding(fallback):
+    fn = cpython.make_callable_type(BoxBase, "test.Callable")()
+    cpython.set_fallback(fn, fallback)
+    cpython.store_pointer(fn, cpython.CALLABLE_VECTORCALL, cpython.trampoline_address(cpython.CALLABLE_MISS))
+    return fn
+
+
+class Fallback:
+    def __call__(self, *args):
+        return args
+
+
+def test_a_callable_owns_its_fallback_until_it_dies():
+    fallback = Fallback()
+    fn = _forwarding(fallback)
+    ref = weakref.ref(fallback)
+    del fallback
+    gc.collect()
+    assert fn(1) == (1,)
+    del fn
+    gc.collect()
+    assert ref() is None
+
+
+def test_a_callable_releases_the_fallback_it_replaces():
+    first, second = Fallback(), Fallback()
+    fn = _forwarding(first)
+    ref = weakref.ref(first)
+    del first
+    cpython.set_fallback(fn, second)
+    assert (ref(), fn(2)) == (None, (2,))
+
+
+def test_a_callables_fallback_is_no_attribute_python_code_could_replace():
+    fn = _forwarding(Fallback())
+    fn.__fallback__ = None  # an entry of the instance's __dict__, not the slot
+    gc.collect()
+    assert fn(3) == (3,)
+
+
+def test_a_callable_in_a_cycle_through_its_fallback_is_collected():
+    holder = Fallback()
+    fn = _forwarding(holder)
+    holder.fn = fn
+    ref = weakref.ref(fn)
+    del holder, fn
+    gc.collect()
+    assert ref() is None
+
+
+def test_a_callable_type_is_final():
+    with pytest.raises(TypeError, match="acceptable base"):
+        type("Sub", (cpython.make_callable_type(BoxBase, "test.Callable"),), {})
+
+
+def test_only_a_callable_types_instance_gets_a_fallback():
+    with pytest.raises(TypeError, match="make_callable_type"):
+        cpython.set_fallback(_box_type()(), Fallback())
 
 
 def test_the_trampoline_of_a_slot_is_compiled_once():
@@ -139,7 +198,7 @@ def test_a_member_offset_of_no_member_is_a_type_error():
         cpython.member_offset(Pair, "method")
 
 
-def test_type_slots_are_replaced_only_when_each_holds_what_was_expected():
+def _iterator_class():
     class It:
         __slots__ = ()
 
@@ -148,6 +207,12 @@ def test_type_slots_are_replaced_only_when_each_holds_what_was_expected():
 
         def __next__(self):
             raise StopIteration
+
+    return It
+
+
+def test_type_slots_are_replaced_only_when_each_holds_what_was_expected():
+    It = _iterator_class()
 
     class Other(It):
         __slots__ = ()
@@ -166,3 +231,32 @@ def test_type_slots_are_replaced_only_when_each_holds_what_was_expected():
 def test_a_type_slot_without_a_known_offset_is_refused():
     with pytest.raises(ValueError, match="tp_call"):
         cpython.type_slot(BoxBase, cpython.Slot.tp_call)
+
+
+def test_a_frozen_type_refuses_new_attributes_and_class_assignment():
+    It = _iterator_class()
+    Same = type("Same", (), {"__slots__": ()})
+    cpython.freeze_type(It, final=False)
+    with pytest.raises(TypeError, match="immutable"):
+        It.__next__ = lambda self: 1
+    with pytest.raises(TypeError):
+        It().__class__ = Same
+    with pytest.raises(TypeError):
+        Same().__class__ = It
+
+
+def test_a_frozen_final_type_refuses_subclasses_and_keeps_those_it_had():
+    It = _iterator_class()
+    Before = type("Before", (It,), {"__slots__": ()})
+    cpython.freeze_type(It, final=True)
+    with pytest.raises(TypeError, match="acceptable base"):
+        type("After", (It,), {"__slots__": ()})
+    assert list(Before()) == []
+
+
+def test_a_frozen_type_that_is_not_final_still_takes_subclasses():
+    It = _iterator_class()
+    cpython.freeze_type(It, final=False)
+    Sub = type("Sub", (It,), {"__slots__": ()})
+    Sub.note = "a subclass stays mutable"
+    assert Sub.note == "a subclass stays mutable"

@@ -147,8 +147,7 @@ def _counted(pool, name, **bounds):
     code, (address,) = _compile(pool, m, name)
     tp = cpython.make_callable_type(Base, "test.Counted")
     fn = tp()
-    fn.fallback = fallback = lambda *args, **kw: "fallback"
-    cpython.store_pointer(fn, cpython.CALLABLE_MISS, id(fallback))
+    cpython.set_fallback(fn, lambda *args, **kw: "fallback")
     cpython.store_pointer(fn, cpython.CALLABLE_VECTORCALL, address)
     fn.code = code
     return fn
@@ -161,6 +160,16 @@ class Base:
 def test_calls_with_the_wrong_argument_count_go_to_the_fallback(pool):
     fn = _counted(pool, "t_one_or_two", minimum=1, maximum=2)
     assert [fn(), fn(1), fn(1, 2), fn(1, 2, 3)] == ["fallback", True, True, "fallback"]
+
+
+def test_calls_of_another_count_than_the_exact_one_go_to_the_fallback(pool):
+    fn = _counted(pool, "t_exactly_two", minimum=2, maximum=2)
+    assert [fn(1), fn(1, 2), fn(1, 2, 3)] == ["fallback", True, "fallback"]
+
+
+def test_keywords_or_a_wrong_count_go_to_the_fallback_when_keywords_are_refused(pool):
+    fn = _counted(pool, "t_one_or_two_strict", minimum=1, maximum=2, keywords=False)
+    assert [fn(1), fn(1, 2, k=3), fn(), fn(1, 2, 3)] == [True, "fallback", "fallback", "fallback"]
 
 
 def test_keywords_go_to_the_fallback_unless_allowed(pool):

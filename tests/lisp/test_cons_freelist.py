@@ -1,8 +1,8 @@
-"""The native ``tp_dealloc`` of Cons and its freelist (lisp/native_cons.py, invariants N8-N11)."""
+"""The native ``tp_dealloc`` of Cons and its freelist (lisp.runtime.native_cons.cells, invariants
+N8-N11)."""
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import os
 import subprocess
@@ -12,16 +12,15 @@ import weakref
 
 import pytest
 
+from jit import cpython
 from lisp.runtime import native_cons
 from lisp.runtime.data import NIL, Cons, SourceCons
 
 pytestmark = pytest.mark.skipif(not native_cons.native_enabled, reason="native conses disabled")
 
-_TP_DEALLOC = 48
 
-
-def _tp_dealloc(cls: type) -> int | None:
-    return ctypes.c_void_p.from_address(id(cls) + _TP_DEALLOC).value
+def _tp_dealloc(cls: type) -> int:
+    return cpython.type_slot(cls, cpython.Slot.tp_dealloc)
 
 
 class Marker:
@@ -212,9 +211,10 @@ def test_threads_making_and_dropping_conses_get_their_own_lists():
 
 
 @pytest.mark.timeout(60)
-def test_without_native_code_cons_keeps_pythons_dealloc():
-    done = _run("import ctypes, warnings\nwarnings.simplefilter('ignore')\n"
+def test_without_native_code_cons_keeps_pythons_dealloc_and_stays_mutable():
+    done = _run("import warnings\nwarnings.simplefilter('ignore')\nfrom jit import cpython\n"
                 "from lisp.runtime.data import Cons, SourceCons\nfrom lisp.runtime import native_cons as n\n"
-                "slot = lambda c: ctypes.c_void_p.from_address(id(c) + 48).value\n"
-                "print(slot(Cons) == slot(SourceCons), n.freelist_length())", GFJIT_NATIVE="0")
-    assert done.stdout.strip() == "True 0"
+                "slot = lambda c: cpython.type_slot(c, cpython.Slot.tp_dealloc)\n"
+                "Cons.note = 'mutable'\n"
+                "print(slot(Cons) == slot(SourceCons), n.freelist_length(), Cons.note)", GFJIT_NATIVE="0")
+    assert done.stdout.strip() == "True 0 mutable"

@@ -1,10 +1,9 @@
-"""The native ``tp_traverse`` of Cons (lisp/native_cons.py, invariant N13): what the collector
-sees of a cons and of every kind of subclass instance, each type exactly once; cycles through
+"""The native ``tp_traverse`` of Cons (lisp.runtime.native_cons.cells, invariant N13): what the
+collector sees of a cons and of every kind of subclass instance, each type exactly once; cycles through
 conses collected; references untouched; threads collecting at once."""
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import sys
 import threading
@@ -12,12 +11,11 @@ import weakref
 
 import pytest
 
+from jit import cpython
 from lisp.runtime import native_cons
 from lisp.runtime.data import NIL, Cons, SourceCons
 
 native_only = pytest.mark.skipif(not native_cons.native_enabled, reason="native conses disabled")
-
-_TP_TRAVERSE = 184
 
 
 class Slotted(Cons):
@@ -45,8 +43,8 @@ KINDS = [Cons, SourceCons, Slotted, WithDict, SourceWithDict]
 
 @native_only
 def test_cons_has_the_native_traverse_and_its_subclasses_keep_cpythons():
-    def traverse(cls: type) -> int | None:
-        return ctypes.c_void_p.from_address(id(cls) + _TP_TRAVERSE).value
+    def traverse(cls: type) -> int:
+        return cpython.type_slot(cls, cpython.Slot.tp_traverse)
 
     assert traverse(Cons) != traverse(SourceCons)
     assert traverse(SourceCons) == traverse(Slotted) == traverse(WithDict)

@@ -1,5 +1,5 @@
-"""The list iterator DOLIST loops over (lisp/native_cons.py ``ListIterator``, invariant N12): its
-native step against its Python meaning, references, the collector, threads; DOLIST's behaviour on
+"""The list iterator DOLIST loops over (lisp.runtime.native_cons ``ListIterator``, invariants N12
+and N15): its native step against its Python meaning, references, the collector, threads; DOLIST's behaviour on
 top of it (results checked against SBCL)."""
 
 from __future__ import annotations

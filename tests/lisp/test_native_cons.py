@@ -1,5 +1,5 @@
-"""Native conses (lisp/native_cons.py) and the list functions built on them; Lisp results checked
-against SBCL."""
+"""Native conses (lisp.runtime.native_cons) and the list functions built on them; Lisp results
+checked against SBCL."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lisp.runtime import native_cons
+from lisp.runtime import namespace, native_cons
 from lisp.runtime.condition_classes import LispTypeError, ProgramError
-from lisp.runtime.data import NIL, Cons, SourceCons, T, make_list
+from lisp.runtime.data import NIL, Cons, SourceCons, T, cl_symbol, make_list
 from tests.lisp.lisp_eval import run, show
 
 native_only = pytest.mark.skipif(not native_cons.native_enabled, reason="native conses disabled")
@@ -368,9 +368,13 @@ def test_remove_if_not_evenp_keeps_the_even_integers_bignums_too():
         "(2 -4 1208925819614629174706176)"
 
 
+def _direct_form(lisp_name: str) -> object:
+    return namespace.GLOBALS[native_cons.DIRECT_CALLS[cl_symbol(lisp_name)]]
+
+
 @native_only
-def test_a_direct_front_runs_the_same_code_as_a_builtin_function():
-    front = native_cons.direct(native_cons.cons)
+def test_the_direct_form_of_cons_runs_the_same_code_as_a_builtin_function():
+    front = _direct_form("CONS")
     a, b = object(), object()
     assert type(front).__name__ == "builtin_function_or_method" and front.__self__ is native_cons.cons
     cell = front(a, b)
@@ -380,9 +384,24 @@ def test_a_direct_front_runs_the_same_code_as_a_builtin_function():
         front(a)
 
 
-def test_without_native_code_a_direct_front_is_the_function_itself(monkeypatch):
-    monkeypatch.setattr(native_cons, "native_enabled", False)
-    assert native_cons.direct(native_cons.cons) is native_cons.cons
+def test_the_lisp_functions_among_the_primitives_are_the_primitives():
+    assert [namespace.get_function(cl_symbol(name)) for name in ("CONS", "LIST", "LIST*", "EVENP", "ODDP")] == [
+        native_cons.cons, native_cons.list_of, native_cons.list_star, native_cons.evenp, native_cons.oddp]
+
+
+def test_compiled_calls_of_cons_list_and_list_star_go_to_their_direct_forms():
+    assert {name: native_cons.DIRECT_CALLS[cl_symbol(name)] for name in ("CONS", "LIST", "LIST*")} == {
+        "CONS": "%cons", "LIST": "%list_of", "LIST*": "%list_star"}
+
+
+@pytest.mark.timeout(120)
+def test_without_native_code_the_direct_forms_are_the_python_functions():
+    code = ("from lisp.runtime import namespace, native_cons as n; "
+            "print([namespace.GLOBALS[k] is getattr(n, f) for k, f in "
+            "(('%cons', 'cons'), ('%Cons', 'make_cons'), ('%list_iter', 'list_iter'))])")
+    env = {**os.environ, "GFJIT_NATIVE": "0"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=110)
+    assert done.stdout.strip() == "[True, True, True]"
 
 
 @pytest.mark.parametrize(("text", "expected"), [

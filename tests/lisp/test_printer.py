@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lisp.evaluator  # noqa: F401 - boot first: reading CL names must find the CL symbols
+from lisp.runtime.arrays import LispString
 from lisp.runtime.condition_classes import LispTypeError, PrintNotReadable, SimpleError
 from lisp.runtime.data import (
     COMMON_LISP_USER,
@@ -143,13 +144,31 @@ def test_strings_escape_quotes_and_backslashes_only_under_prin1():
 
 
 @pytest.mark.parametrize("char, text", [
-    ("a", "#\\a"), (" ", "#\\Space"), ("\n", "#\\Newline"), ("\t", "#\\Tab"), ("\0", "#\\Nul"),
+    ("a", "#\\a"), (" ", "#\\ "), ("\n", "#\\Newline"), ("\t", "#\\Tab"), ("\0", "#\\Nul"),
     ("\x7f", "#\\Rubout"), ("\x1b", "#\\Esc"), ("(", "#\\("), ("λ", "#\\λ"), ("\xa0", "#\\NO-BREAK_SPACE"),
     ("\ue000", "#\\U+E000"), ("\b", "#\\Backspace"), ("\r", "#\\Return"), ("\f", "#\\Page"),
 ])
 def test_characters(char, text):
     assert prin1_to_string(Char(char)) == text
     assert read_from_string(text) is Char(char)
+
+
+def lisp_value(text: str):
+    """The value of ``text``; a string a program may modify (LispString) as a ``str``."""
+    value = lisp.evaluator.eval_string(text, file="<test_printer>")
+    return str(value) if isinstance(value, LispString) else value
+
+
+@pytest.mark.parametrize("code", [0, 32, 127, 128, 160, 173, 0xE000])
+def test_char_name_is_the_name_name_char_reads_and_tilde_colon_c_prints(code):
+    assert lisp_value(f"(let ((c (code-char {code}))) (prin1-to-string (list (eql c (name-char (char-name c)))"
+                      f" (string= (format nil \"~:c\" c) (char-name c)))))") == "(T T)"
+
+
+@pytest.mark.parametrize("code", [0, 127, 128, 160, 173, 0xE000])
+def test_a_character_with_a_name_prints_by_it(code):
+    assert lisp_value(f"(let ((c (code-char {code}))) (string= (prin1-to-string c)"
+                      f" (concatenate 'string \"#\\\\\" (char-name c))))") is T
 
 
 def test_princ_of_a_character_is_the_character():
@@ -451,3 +470,73 @@ def test_integers_of_any_length_print_and_read_back():
     text = prin1_to_string(-n)
     assert len(text) == 9543 + 1 and read_from_string(text) == -n
     assert read_from_string(write_to_string(n, base=16, radix=T)) == n
+
+
+# -- *print-circle* and prints inside prints --------------------------------------------------------
+
+@pytest.mark.parametrize("make, printed", [
+    ("(let ((l (list 1 2))) (setf (cddr l) l) l)", "#1=(1 2 . #1#)"),
+    ("(let ((l (list 1 2))) (setf (car l) l) l)", "#1=(#1# 2)"),
+    ("(let ((v (vector 1 2))) (setf (aref v 1) v) v)", "#1=#(1 #1#)"),
+    ("(progn (defstruct circle-node next) (let ((n (make-circle-node))) (setf (circle-node-next n) n) n))",
+     "#1=#S(CIRCLE-NODE :NEXT #1#)"),
+])
+@pytest.mark.parametrize("margin", ["nil", "60"])
+def test_print_circle_labels_circular_conses_vectors_and_structures(make, printed, margin):
+    assert lisp_value(f"(let ((*print-circle* t) (*print-pretty* t) (*print-right-margin* {margin}))"
+                      f" (prin1-to-string {make}))") == printed
+
+
+def test_a_print_object_method_prints_its_parts_one_level_down():
+    lisp_value("(defclass level-box () ((inside :initarg :inside)))"
+               "(defmethod print-object ((b level-box) s) (format s \"<box ~s>\" (slot-value b 'inside)))")
+    assert lisp_value("(let ((*print-level* 2)) (prin1-to-string"
+                      " (list (make-instance 'level-box :inside '(1 (2 (3)))))))") == "(<box (1 #)>)"
+
+
+def test_labels_are_shared_with_what_a_print_object_method_prints():
+    assert lisp_value("(let ((*print-circle* t) (l (list 1))) (prin1-to-string"
+                      " (list l l (make-instance 'level-box :inside l))))") == "(#1=(1) #1# <box #1#>)"
+
+
+REPORTED = {
+    "circular list": "(let ((l (list 1 2))) (setf (cddr l) l) (error \"bad ~s\" l))",
+    "circular vector": "(let ((v (vector 1 2))) (setf (aref v 0) v) (error \"bad ~s\" v))",
+    "circular structure": "(progn (defstruct rnode next) (let ((n (make-rnode))) (setf (rnode-next n) n)"
+                          " (error \"bad ~s\" n)))",
+    "circular argument": "(progn (defun fails (x) (error \"no ~a\" (car x)))"
+                         " (let ((l (list 1 2))) (setf (cddr l) l) (fails l)))",
+}
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("case", sorted(REPORTED))
+@pytest.mark.parametrize("command", ["run", "eval", "repl"])
+def test_an_error_report_of_a_circular_datum_ends(case, command, tmp_path):
+    """The reports of gfjit run, gfjit eval and the REPL print with *print-circle* (issue 15 item 7)."""
+    import subprocess
+    import sys
+
+    form = REPORTED[case]
+    if command == "run":
+        program = tmp_path / "circular.lisp"
+        program.write_text(form + "\n")
+        argv, stdin = ["run", str(program)], None
+    elif command == "eval":
+        argv, stdin = ["eval", form], None
+    else:
+        argv, stdin = [], form + "\n"
+    done = subprocess.run([sys.executable, "-m", "lisp", *argv], input=stdin, capture_output=True, text=True,
+                          timeout=60)
+    output = done.stdout + done.stderr
+    assert "Error (SIMPLE-ERROR)" in output and "#1=" in output and "#1#" in output
+
+
+def test_reports_cut_long_data_short():
+    from lisp.repl.report import describe_error
+
+    try:
+        lisp_value("(error \"big ~s\" (loop for i below 1000 collect (list i)))")
+    except Exception as error:  # noqa: BLE001 - the error is what is described
+        text = describe_error(error, [])
+    assert "(0) (1)" in text and "...)" in text and len(text) < 2000

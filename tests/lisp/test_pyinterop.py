@@ -3,12 +3,17 @@ called from Python."""
 
 import collections
 import decimal
+import inspect
+import os
+import subprocess
+import sys
 
 import pytest
 
+import dispatch
 import lisp
 import lisp.clos
-from lisp.runtime.condition_classes import Condition, Error
+from lisp.runtime.condition_classes import Condition, Error, ProgramError
 from lisp.syntax.printer import write_to_string
 
 lisp.clos.install()
@@ -20,7 +25,11 @@ def ev(text):
 
 def show(text):
     """The value of ``text`` as prin1 prints it on one line (no pretty-printer line breaks)."""
-    return write_to_string(ev(text), pretty=None)
+    return show_value(ev(text))
+
+
+def show_value(value):
+    return write_to_string(value, pretty=None)
 
 
 def test_import_and_call_a_module_function():
@@ -124,3 +133,105 @@ def test_lisp_generic_function_called_from_python_dispatches_on_python_classes()
 def test_lisp_function_receives_python_objects_unchanged():
     ev("(defun py-len (x) (py:funcall (py:getattr (py:import \"builtins\") \"len\") x))")
     assert lisp.function("py-len")({"a": 1, "b": 2}) == 2
+
+
+# -- Lisp called from Python: documentation, signature, keyword arguments, errors, repr ------------
+
+def test_defun_docstring_is_the_functions_python_doc():
+    ev('(defun documented-fn (x) "Twice X." (* 2 x))')
+    assert lisp.function("documented-fn").__doc__ == "Twice X."
+
+
+def test_signature_shows_optional_as_defaults_rest_as_varargs_and_keys_as_keyword_only():
+    ev('(defun sig-all (a &optional (b 2) c &rest more &key (d 4) line-end) (list a b c more d line-end))')
+    assert str(inspect.signature(lisp.function("sig-all"))) == "(a, b=2, c=None, /, *more, d=4, line_end=None)"
+
+
+def test_signature_shows_a_default_form_as_lisp_prints_it():
+    ev("(defun sig-form (x &optional (y (+ x 1))) (list x y))")
+    assert str(inspect.signature(lisp.function("sig-form"))) == "(x, y=(+ X 1), /)"
+
+
+def test_signature_names_are_python_identifiers():
+    ev("(defun sig-names (my-arg *special-ish* &key ((:class klass) nil)) (list my-arg *special-ish* klass))")
+    params = inspect.signature(lisp.function("sig-names")).parameters
+    assert list(params) == ["my_arg", "_special_ish_", "other_keys"]
+    assert params["other_keys"].kind is inspect.Parameter.VAR_KEYWORD
+
+
+def test_allow_other_keys_is_a_var_keyword_parameter():
+    ev("(defun sig-other (&key a &allow-other-keys) a)")
+    assert str(inspect.signature(lisp.function("sig-other"))) == "(*, a=None, **other_keys)"
+
+
+def test_python_keyword_arguments_reach_key_parameters():
+    ev("(defun kw-fn (a &key (b 3) line-end) (list a b line-end))")
+    assert show_value(lisp.function("kw-fn")(1, b=5, line_end=6)) == "(1 5 6)"
+
+
+def test_python_keyword_arguments_are_in_the_rest_list_too():
+    ev("(defun kw-rest (&rest all &key b) (list all b))")
+    assert show_value(lisp.function("kw-rest")(b=5)) == "((:B 5) 5)"
+
+
+def test_lisp_keyword_arguments_win_over_python_ones():
+    ev("(defun kw-first (&key (b 3)) b)")
+    assert lisp.function("kw-first")(lisp.read_from_string(":b"), 1, b=2) == 1
+
+
+def test_an_unknown_python_keyword_argument_is_a_program_error():
+    ev("(defun kw-known (&key b) b)")
+    with pytest.raises(ProgramError, match="unknown keyword argument :C"):
+        lisp.function("kw-known")(c=1)
+
+
+def test_python_keyword_arguments_reach_a_generic_functions_key_parameters():
+    ev("(defgeneric kw-gf (x &key scale)) (defmethod kw-gf ((x integer) &key (scale 1)) (* x scale))")
+    assert lisp.function("kw-gf")(3, scale=2) == 6
+
+
+def test_no_applicable_method_from_python_is_dispatchs_type_error():
+    ev("(defgeneric only-ints (x)) (defmethod only-ints ((x integer)) x)")
+    with pytest.raises(dispatch.NoApplicableMethod) as caught:
+        lisp.function("only-ints")("text")
+    assert isinstance(caught.value, TypeError)
+    assert caught.value.args_classes == (str,)
+
+
+def test_no_applicable_method_is_still_a_lisp_error_to_lisp_handlers():
+    ev("(defgeneric only-floats (x)) (defmethod only-floats ((x float)) x)")
+    assert show('(handler-case (only-floats "x") (type-error () :type-error) (simple-error () :simple-error))') \
+        == ":SIMPLE-ERROR"
+
+
+@pytest.mark.parametrize("form, expected", [
+    ("(list 1/2 \"s\" #\\a :k 'foo)", '(1/2 "s" #\\a :K FOO)'),
+    ("'(a . b)", "(A . B)"),
+    ("3/4", "3/4"),
+    ("#\\Space", "#\\Space"),
+    ('(make-string 2 :initial-element #\\y)', '"yy"'),
+    ("(make-array '(2 2) :initial-element 0)", "#2A((0 0) (0 0))"),
+    ("(make-array 3 :fill-pointer 1 :initial-element 7)", "#(7)"),
+])
+def test_repr_of_lisp_data_is_its_printed_form(form, expected):
+    assert repr(ev(form)) == expected
+
+
+def test_repr_of_circular_data_labels_the_cycle():
+    assert repr(ev("(let ((x (list 1 2))) (setf (cdr (cdr x)) x) x)")) == "#1=(1 2 . #1#)"
+
+
+def test_repr_of_data_too_deep_to_print_falls_back_to_a_plain_form():
+    deep = ev("(let ((x nil)) (dotimes (i 100000) (setq x (list x))) x)")
+    assert repr(deep).startswith("<Cons at 0x")
+
+
+def test_a_program_importing_lisp_uses_the_per_user_object_cache(tmp_path):
+    program = "import lisp, jit; lisp.eval_string('(+ 1 2)'); print(jit.default_pool().stats()['cache_misses'])"
+    env = {k: v for k, v in os.environ.items() if k not in ("GFJIT_CACHE_DIR", "GFJIT_CACHE")}
+    env.update(XDG_CACHE_HOME=str(tmp_path), PYTHONPATH=os.pathsep.join(sys.path))
+    runs = [subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, timeout=120)
+            for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], runs[-1].stderr
+    assert int(runs[0].stdout) > 0 and int(runs[1].stdout) == 0
+    assert list((tmp_path / "gfjit").glob("*.o"))

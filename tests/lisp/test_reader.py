@@ -500,3 +500,61 @@ def test_integers_of_any_length_read():
     assert read_from_string(digits) == sum(7 * 10 ** k for k in range(9000))  # int(digits) would refuse
     assert read_from_string("-" + digits + ".") < 0
     assert read_from_string(digits + "/7") == sum(10 ** k for k in range(9000))
+
+
+# -- errors name their stream; *read-suppress* ---------------------------------------------------
+
+def lisp_value(text: str):
+    return lisp.evaluator.eval_string(text, file="<test_reader>")
+
+
+@pytest.mark.parametrize("form", [
+    '(with-input-from-string (s ")") (read s))',
+    '(with-input-from-string (s "#<foo>") (read-preserving-whitespace s))',
+    '(read-from-string "(a . b c)")',
+    '(read-from-string "#3P\\"x\\"")',
+])
+def test_a_reader_error_names_the_stream_read(form):
+    assert lisp_value(f"(handler-case {form} (reader-error (c) (streamp (stream-error-stream c))))") is T
+
+
+@pytest.mark.parametrize("form", [
+    '(with-input-from-string (s "(a b") (read s))',
+    '(read-from-string "\\"abc")',
+    '(with-input-from-string (s "(") (read-preserving-whitespace s nil))',
+])
+def test_end_of_file_inside_a_form_names_the_stream_read(form):
+    assert lisp_value(f"(handler-case {form} (end-of-file (c) (streamp (stream-error-stream c))))") is T
+
+
+def test_the_stream_named_is_the_one_given():
+    assert lisp_value('(with-input-from-string (s ")") (handler-case (read s) (reader-error (c)'
+                      ' (eq s (stream-error-stream c)))))') is T
+
+
+@pytest.mark.parametrize("text", ["#3P\"x\"", "#b102", "#0b0", "#r.", "#1R9", "#0'F", "#1000000'F", "#0\\ ",
+                                  "#0:1/2", "#0.1", "#garbage", "#1=nil", "#=nil", "#c(1 2 3)", "#0c(1 2)",
+                                  "#\\boguscharname", "#100#", "(#1=nil #1=nil)"])
+def test_with_read_suppress_every_dispatch_reads_as_nil(text):
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    assert lisp_value(f'(let ((*read-suppress* t)) (prin1-to-string (multiple-value-list (read-from-string "{escaped}"))))') \
+        == f"(NIL {len(text)})"
+
+
+def test_with_read_suppress_an_unreadable_object_is_still_an_error():
+    assert lisp_value('(handler-case (let ((*read-suppress* t)) (read-from-string "#<x>"))'
+                      ' (reader-error () :error))') is keyword("ERROR")
+
+
+def test_with_read_suppress_a_misplaced_dot_in_a_list_is_no_error():
+    assert lisp_value('(let ((*read-suppress* t)) (prin1-to-string (list (multiple-value-list (read-from-string "(.)"))'
+                      ' (multiple-value-list (read-from-string "(a . b c)")))))') == "((NIL 3) (NIL 9))"
+
+
+def test_sharp_p_takes_a_string_a_program_made():
+    assert lisp_value('(namestring (read-from-string "#p#.(copy-seq \\"/a/b.lisp\\")"))') == "/a/b.lisp"
+
+
+def test_readtables_are_of_type_readtable():
+    assert lisp_value("(prin1-to-string (list (typep *readtable* 'readtable) (typep 3 'readtable)"
+                      " (type-of (copy-readtable))))") == "(T NIL READTABLE)"

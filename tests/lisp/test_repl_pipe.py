@@ -111,8 +111,46 @@ def test_run_reports_an_unhandled_error_on_stderr_with_exit_status_1(tmp_path):
 @pytest.mark.timeout(120)
 def test_run_of_a_missing_file_is_an_error(tmp_path):
     done = subprocess.run([*LISP, "run", str(tmp_path / "nope.lisp")], capture_output=True, text=True, timeout=100)
+    assert (done.returncode, done.stderr) == (1, f"gfjit run: {tmp_path / 'nope.lisp'}: no such file\n")
+
+
+@pytest.mark.timeout(120)
+def test_run_of_a_directory_says_it_is_a_directory(tmp_path):
+    done = subprocess.run([*LISP, "run", str(tmp_path)], capture_output=True, text=True, timeout=100)
+    assert (done.returncode, done.stderr) == (1, f"gfjit run: {tmp_path}: is a directory\n")
+
+
+@pytest.mark.timeout(120)
+def test_run_of_an_empty_device_runs_nothing_and_succeeds():
+    done = subprocess.run([*LISP, "run", "/dev/null"], capture_output=True, text=True, timeout=100)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+@pytest.mark.timeout(120)
+def test_run_reads_a_script_from_a_pipe_given_as_a_file_name():
+    done = subprocess.run(["bash", "-c", f"{sys.executable} -m lisp run <(echo '(princ (* 6 7))')"],
+                          capture_output=True, text=True, timeout=100)
+    assert (done.returncode, done.stdout) == (0, "42")
+
+
+@pytest.mark.timeout(120)
+def test_run_of_a_file_that_is_not_utf8_names_the_line_column_and_byte(tmp_path):
+    script = tmp_path / "latin1.lisp"
+    script.write_bytes(b'(princ 1)\n(princ "caf\xe9")\n')
+    done = subprocess.run([*LISP, "run", str(script)], capture_output=True, text=True, timeout=100)
     assert done.returncode == 1
-    assert "nope.lisp" in done.stderr
+    assert done.stderr.startswith(f"Error (FILE-ERROR) at {script}:2:12:\n  {script} is not UTF-8: "
+                                  "byte 0xe9 at offset 21 cannot be decoded")
+
+
+@pytest.mark.timeout(120)
+def test_run_with_no_read_eval_refuses_sharp_dot_in_data_the_script_reads(tmp_path):
+    script = tmp_path / "reads.lisp"
+    script.write_text('(princ (handler-case (read-from-string "#.(+ 1 2)") (reader-error () :refused)))')
+    plain = subprocess.run([*LISP, "run", str(script)], capture_output=True, text=True, timeout=100)
+    guarded = subprocess.run([*LISP, "run", "--no-read-eval", str(script)], capture_output=True, text=True,
+                             timeout=100)
+    assert (plain.stdout, guarded.stdout) == ("3", "REFUSED")
 
 
 # -- gfjit eval ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
+from pathlib import Path
 
 from stress.workload import Findings, Settings, ThreadContext
 
@@ -132,3 +133,10 @@ class _Misreporting(_Counting):
 
 def broken(settings: Settings):
     raise RuntimeError("this workload cannot be made")
+
+
+def stuck_in_setup(settings: Settings):
+    """A workload whose making never ends, after touching the file named by $STRESS_TOY_READY:
+    its child process never writes to the supervisor again, so only its lifeline can end it."""
+    Path(os.environ["STRESS_TOY_READY"]).touch()
+    threading.Event().wait()

@@ -48,7 +48,7 @@ def _print_structure(obj: StructureObject, stream: OutputStream) -> None:
 _DEFAULT_METHOD = define_python_method(PRINT_OBJECT, ["STRUCTURE-OBJECT", "T"], "(object stream)",
                                        _print_structure)
 _T_CLASS = find_class(cl_symbol("T"))
-_STANDARD_METHODS = {id(_DEFAULT_METHOD)} | {id(m) for m in generic.info_of(PRINT_OBJECT).methods
+_STANDARD_METHODS = {id(_DEFAULT_METHOD)} | {id(m) for m in generic.methods_of(PRINT_OBJECT)
                                              if m.specializers[0] is _T_CLASS and not m.qualifiers}
 # Structure class -> (PRINT-OBJECT's version, whether only the standard methods apply).
 _by_default: dict[StructureClass, tuple[int, bool]] = {}
@@ -63,7 +63,7 @@ def prints_by_default(obj: StructureObject, cls: StructureClass) -> bool:
     cached = _by_default.get(cls)
     if cached is not None and cached[0] == info.version:
         return cached[1]
-    result = all(id(m) in _STANDARD_METHODS for m in info.methods
+    result = all(id(m) in _STANDARD_METHODS for m in generic.methods_of(PRINT_OBJECT)
                  if isinstance(m.specializers[0], EqlSpecializer) or m.specializers[0] in cls.precedence_list)
     _by_default[cls] = (info.version, result)
     return result

@@ -1,29 +1,38 @@
-"""The background compile pool: generic functions that missed get a new dispatcher, in batches.
+"""The background compile pool: jobs (a generic function's "compile and install a dispatcher
+for your call history") run on worker threads, in batches.
 
-A request is served once it is ``debounce`` seconds old, so a burst of misses on one generic
-function makes one compile. Workers compile in parallel (the jit pool compiles without a global
-lock); each worker runs :meth:`GenericState.compile_now`, which installs only if still current.
-A worker that dies (a BaseException, an asynchronous exception) is replaced: by itself on the way
-out when work is pending, else by the next request.
+A job is served once it is ``debounce`` seconds old, and a job scheduled again while pending is
+one job, so a burst of misses on one generic function makes one compile. Workers run jobs in
+parallel (the jit pool compiles without a global lock). A job reports its own failures; one that
+raises anyway is reported here and the worker goes on. A worker that dies (a BaseException, an
+asynchronous exception) is replaced: by itself on the way out when work is pending, else by the
+next request.
+
+After ``os.fork()`` the child has none of the parent's workers: the pool forgets them and its
+pending jobs, and the next request starts workers (see :func:`_before_fork`).
 """
 
 from __future__ import annotations
 
 import atexit
 import itertools
+import os
 import threading
 import time
 import warnings
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Hashable
 
-if TYPE_CHECKING:
-    from dispatch.generic import GenericState
+# A job is called with no arguments. Jobs that compare equal are one job while pending (a bound
+# method of the same object is equal to itself), and the pool never holds one once it has run.
+Job = Callable[[], None]
 
 DEFAULT_WORKERS = 2
 DEFAULT_DEBOUNCE = 0.002
 
 
-class BackgroundCompiler:
+class CompilePool:
+    """Worker threads running compile jobs (see the module's docstring)."""
+
     def __init__(self, workers: int = DEFAULT_WORKERS, debounce: float = DEFAULT_DEBOUNCE) -> None:
         if workers < 1:
             raise ValueError(f"a compile pool needs at least one worker, not {workers}")
@@ -31,17 +40,18 @@ class BackgroundCompiler:
             raise ValueError(f"debounce must be >= 0 seconds, not {debounce}")
         self.workers, self.debounce = workers, debounce
         self._cond = threading.Condition(threading.RLock())  # re-entrant: see dispatch.history
-        self._pending: dict[GenericState, float] = {}
+        self._pending: dict[Hashable, float] = {}
         self._busy = 0
         self._threads: list[threading.Thread] = []
         self._serial = itertools.count()
         self._stopping = False
 
-    def schedule(self, state: GenericState) -> None:
+    def schedule(self, job: Job) -> None:
+        """Run ``job`` on a worker once it is ``debounce`` seconds old (unless already pending)."""
         with self._cond:
             if self._stopping:
                 return
-            self._pending.setdefault(state, time.monotonic())
+            self._pending.setdefault(job, time.monotonic())
             self._staff()
             self._cond.notify()
 
@@ -56,7 +66,7 @@ class BackgroundCompiler:
             self._threads.append(t)
             t.start()
 
-    def _next(self) -> GenericState | None:
+    def _next(self) -> Job | None:
         with self._cond:
             while not self._stopping:
                 wait = self._ripe_wait()
@@ -65,24 +75,24 @@ class BackgroundCompiler:
                 elif wait > 0:
                     self._cond.wait(wait)
                 else:
-                    state = next(iter(self._pending))
-                    del self._pending[state]
+                    job = next(iter(self._pending))
+                    del self._pending[job]
                     self._busy += 1
-                    return state
+                    return job  # type: ignore[return-value]
             return None
 
     def _ripe_wait(self) -> float | None:
         """Seconds until the oldest request is due (<= 0: now), None if there is none. Holds no
-        reference to it: an idle worker must not keep a generic function alive."""
+        reference to it: an idle worker must not keep a job (and its generic function) alive."""
         if not self._pending:
             return None
         return next(iter(self._pending.values())) + self.debounce - time.monotonic()
 
     def _work(self) -> None:
         try:
-            while (state := self._next()) is not None:
-                self._compile(state)
-                del state  # do not keep the last generic function alive while idle
+            while (job := self._next()) is not None:
+                self._run(job)
+                del job  # do not keep the last generic function alive while idle
         finally:
             with self._cond:
                 me = threading.current_thread()
@@ -90,13 +100,12 @@ class BackgroundCompiler:
                 if self._pending and not self._stopping:
                     self._staff()  # died with work queued: nobody else may ask for a worker
 
-    def _compile(self, state: GenericState) -> None:
+    def _run(self, job: Job) -> None:
         try:
-            state.compile_now()
-        except Exception as e:  # noqa: BLE001 - reported, and the Python path keeps working
-            state.compile_failed(e)
-            warnings.warn(f"gfjit: compiling a dispatcher for {state.name}() failed: {e}",
-                          RuntimeWarning, stacklevel=1)
+            job()
+        except Exception as e:  # noqa: BLE001 - reported; the worker serves the next job
+            warnings.warn(f"gfjit: background compile job {job!r} failed: {e}", RuntimeWarning,
+                          stacklevel=1)
         finally:
             with self._cond:
                 self._busy -= 1
@@ -122,27 +131,55 @@ class BackgroundCompiler:
             t.join(timeout=5)
 
 
-_background: BackgroundCompiler | None = None
+_pool: CompilePool | None = None
+_settings = (DEFAULT_WORKERS, DEFAULT_DEBOUNCE)
 _lock = threading.Lock()
 
 
-def background() -> BackgroundCompiler:
+def pool() -> CompilePool:
     """The process-wide compile pool (started lazily)."""
-    global _background
+    global _pool
     with _lock:
-        if _background is None:
-            _background = BackgroundCompiler()
-            atexit.register(_background.stop)
-        return _background
+        if _pool is None:
+            _pool = CompilePool(*_settings)
+            atexit.register(_pool.stop)
+        return _pool
 
 
 def configure(workers: int = DEFAULT_WORKERS, debounce: float = DEFAULT_DEBOUNCE) -> None:
     """Replace the compile pool (after draining the current one)."""
-    global _background
-    new = BackgroundCompiler(workers, debounce)
+    global _pool, _settings
+    new = CompilePool(workers, debounce)
     with _lock:
-        old, _background = _background, new
+        old, _pool, _settings = _pool, new, (workers, debounce)
         atexit.register(new.stop)
     if old is not None:
         old.drain()
         old.stop()
+
+
+def _before_fork() -> None:
+    # The rule of dispatch.forking, for the pool's two locks.
+    _lock.acquire()
+    if _pool is not None:
+        _pool._cond.acquire()
+
+
+def _after_fork_in_parent() -> None:
+    if _pool is not None:
+        _pool._cond.release()
+    _lock.release()
+
+
+def _after_fork_in_child() -> None:
+    # The parent's workers do not exist here: drop the pool with its pending jobs (their owners
+    # forget that they asked, see dispatch.generic), and the next request makes a new one.
+    global _pool
+    if _pool is not None:
+        _pool._cond.release()  # the thread that forked holds it, and is this one
+        _pool = None
+    _lock.release()
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                    after_in_child=_after_fork_in_child)

@@ -5,7 +5,8 @@ import threading
 import pytest
 
 import dispatch
-from dispatch.compiler import BackgroundCompiler
+from dispatch import background
+from dispatch.background import CompilePool
 
 
 class WorkerKilled(BaseException):
@@ -32,7 +33,7 @@ def _killing(state):
 @pytest.fixture
 def one_worker():
     dispatch.configure_compiler(workers=1, debounce=0)
-    yield dispatch.compiler.background()
+    yield background.pool()
     dispatch.configure_compiler()
 
 
@@ -53,7 +54,7 @@ def test_a_dead_compile_worker_is_replaced_and_later_generic_functions_compile(o
 @pytest.mark.timeout(60)
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_work_queued_behind_a_dying_worker_is_compiled_without_a_new_request():
-    pool = BackgroundCompiler(workers=1, debounce=0)
+    pool = CompilePool(workers=1, debounce=0)
     try:
         victim, queued = _native_gf("victim2"), _native_gf("queued")
         victim(1)
@@ -67,8 +68,8 @@ def test_work_queued_behind_a_dying_worker_is_compiled_without_a_new_request():
             release.wait(30)  # the queued request arrives while this worker is busy
             raise WorkerKilled
         victim_state.compile_now = compile_now
-        pool.schedule(victim_state)
-        pool.schedule(queued._gf_state)
+        pool.schedule(victim_state.compile_job)
+        pool.schedule(queued._gf_state.compile_job)
         release.set()
         assert pool.drain(timeout=30)
         assert queued.stats.compiles >= 2
