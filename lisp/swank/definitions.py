@@ -17,7 +17,7 @@ import types
 from collections.abc import Iterator
 from typing import Any
 
-from lisp.clos.generic import info_of
+from lisp.clos.generic import info_of, methods_of
 from lisp.clos.methods import LispMethod
 from lisp.compiler.core import SPECIAL_FORMS
 from lisp.compiler.macros import MACROS
@@ -55,7 +55,7 @@ def definitions(symbol: Symbol) -> Iterator[list[Any]]:
     if info is None:
         yield [f"(DEFUN {shown})", function_location(fn)]
         return
-    for method in info.methods:
+    for method in methods_of(fn):
         yield [method_dspec(shown, method), function_location(method.function)]
 
 
@@ -116,7 +116,7 @@ def callers(symbol: Symbol) -> list[tuple[str, Any]]:
             if any(key in code.co_names for code in _codes(_code(fn))):
                 found.append((f"(DEFUN {name})", fn))
             continue
-        for method in info.methods:
+        for method in methods_of(fn):
             if any(key in code.co_names for code in _codes(_code(method.function))):
                 found.append((method_dspec(name, method), method.function))
     return found
@@ -128,7 +128,7 @@ def callees(symbol: Symbol) -> list[Symbol]:
     if fn is None:
         return []
     info = info_of(fn)
-    functions = [m.function for m in info.methods] if info is not None else [fn]
+    functions = [m.function for m in methods_of(fn)] if info is not None else [fn]
     names = {n for f in functions for code in _codes(_code(f)) for n in code.co_names
              if n.startswith(_FUNCTION_KEY_PREFIX) and n in GLOBALS}
     return sorted((s for s in map(_symbol_of_key, names) if s is not None), key=lambda s: s.name)
