@@ -6,7 +6,8 @@ in Jupyter).
   completion and inspection of the symbol at the cursor.
 - :mod:`~lisp.kernel.kernel`: the kernel on ipykernel's machinery (messages, streams, interrupts),
   evaluating in the REPL's evaluation thread (:class:`~lisp.repl.worker.EvalThread`).
-- :mod:`~lisp.kernel.spec`: the kernelspec, and ``gfjit kernel install [--user] [--prefix DIR]``.
+- :mod:`~lisp.kernel.spec`: the kernelspec and its installation; :mod:`~lisp.kernel.command`:
+  ``gfjit kernel install [--user] [--prefix DIR]`` and ``gfjit kernel run -f FILE``.
 
 ipykernel and jupyter_client are optional (``pip install gfjit[jupyter]``): only
 :mod:`~lisp.kernel.kernel` and :mod:`~lisp.kernel.spec` import them, when the command runs.
