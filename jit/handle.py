@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .errors import HandleReleasedError, PoolClosedError, SymbolNotFound
 
 if TYPE_CHECKING:
-    from .pool import JitPool
     from .shard import LinkedCode
+
+
+class LeasingPool(Protocol):
+    """What a handle needs of the JitPool that leased it (a protocol, so that this module does
+    not import the pool, which imports it)."""
+
+    @property
+    def closed(self) -> bool: ...
+
+    def _drop(self, code: LinkedCode, owner: bool) -> None: ...
 
 
 class CodeHandle:
@@ -22,7 +31,7 @@ class CodeHandle:
 
     __slots__ = ("_pool", "_state", "_owner", "name", "exports", "__weakref__")
 
-    def __init__(self, pool: "JitPool", code: LinkedCode, owner: bool) -> None:
+    def __init__(self, pool: LeasingPool, code: LinkedCode, owner: bool) -> None:
         self._pool = pool
         self._state = [code]  # popped exactly once: list.pop is atomic
         self._owner = owner

@@ -41,8 +41,11 @@ def expand(x: Any, depth: int = 1) -> Any:
     if not isinstance(x, Cons):
         return _quote(x)
     if x.car is UNQUOTE:
-        inner = _unary(x)
-        return inner if depth == 1 else lisp_list(BQ_LIST, _quote(UNQUOTE), expand(inner, depth - 1))
+        if depth == 1:
+            return _unary(x)
+        # Its arguments are a list at the level below, so an inner ,@ splices into them: ,,@x
+        # becomes (unquote v1 v2 ...), which the next evaluation reads as ,v1 ,v2 ... (Bawden).
+        return _rebuilt(x, depth)
     if x.car is QUASIQUOTE:
         return lisp_list(BQ_LIST, _quote(QUASIQUOTE), expand(_unary(x), depth + 1))
     if x.car in _SPLICES:
@@ -54,9 +57,13 @@ def expand(x: Any, depth: int = 1) -> Any:
             break
         item = cell.car
         if isinstance(item, Cons) and item.car in _SPLICES:
-            spliced = _unary(item)
-            segments.append(spliced if depth == 1 else
-                            lisp_list(BQ_LIST, lisp_list(BQ_LIST, _quote(item.car), expand(spliced, depth - 1))))
+            if depth == 1:  # (unquote-splicing a b) from a ,,@ one level up splices a, then b
+                segments.extend(_arguments(item))
+            else:
+                segments.append(lisp_list(BQ_LIST, _rebuilt(item, depth)))
+        elif depth == 1 and isinstance(item, Cons) and item.car is UNQUOTE and item.cdr is not None \
+                and isinstance(item.cdr, Cons) and item.cdr.cdr is not None:
+            segments.extend(lisp_list(BQ_LIST, arg) for arg in _arguments(item))  # ,a ,b
         else:
             segments.append(lisp_list(BQ_LIST, expand(item, depth)))
         cell = cell.cdr
@@ -66,6 +73,20 @@ def expand(x: Any, depth: int = 1) -> Any:
     if cell is not None:
         segments.append(expand(cell, depth))
     return make_list([BQ_APPEND, *segments])
+
+
+def _rebuilt(form: Any, depth: int) -> Any:
+    """The code that rebuilds the unquote form ``form`` (of a deeper backquote) one level down:
+    its operator, then its arguments expanded as a list at ``depth - 1``."""
+    return lisp_list(BQ_APPEND, lisp_list(BQ_LIST, _quote(form.car)), expand(form.cdr, depth - 1))
+
+
+def _arguments(form: Any) -> list[Any]:
+    """The arguments of the unquote form ``form`` (a proper list, else PROGRAM-ERROR)."""
+    try:
+        return list(iter_list(form.cdr))
+    except TypeError:
+        raise program_error(f"malformed {show(form.car)} form {show(form)}", form) from None
 
 
 @macro("QUASIQUOTE", SYSTEM)

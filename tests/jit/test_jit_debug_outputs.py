@@ -70,6 +70,20 @@ _PERF_MAP_ADD = """
     import jit
     from jit import perfmap
     from jit_test_support import I64_TO_I64, affine_ir
+
+    def clear(path):
+        \"\"\"Remove what is at `path`; its text if it was a regular file.\"\"\"
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.rmdir(path)
+        elif os.path.lexists(path):
+            text = None
+            if os.path.isfile(path) and not os.path.islink(path):
+                with open(path) as f:
+                    text = f.read()
+            os.unlink(path)
+            return text
+
+    clear(perfmap.path())  # a map a dead process with this pid left (pids are reused)
     {prepare}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -78,14 +92,7 @@ _PERF_MAP_ADD = """
             for i in range(2):
                 with pool.add(affine_ir(f"pf{{i}}", 2, i), exports=[f"pf{{i}}"]) as handle:
                     results.append(I64_TO_I64(handle.address(f"pf{{i}}"))(1))
-    path, map_text = perfmap.path(), None
-    if os.path.isdir(path) and not os.path.islink(path):
-        os.rmdir(path)
-    elif os.path.lexists(path):
-        if os.path.isfile(path) and not os.path.islink(path):
-            with open(path) as f:
-                map_text = f.read()
-        os.unlink(path)
+    map_text = clear(perfmap.path())
     print(json.dumps({{"results": results, "warnings": [str(w.message) for w in caught],
                       "map": map_text}}))
 """
