@@ -19,7 +19,8 @@ higher one registers a hook at import (:mod:`lisp.runtime.hooks`).
 2. ``syntax``: the reader, the printer, the pretty printer, ``format``.
 3. ``compiler``: Lisp forms to Python code objects; macros; ``eval`` and ``load``.
 4. ``library``: the standard functions, CLOS, threads, Python interop.
-5. ``toplevel``: booting, the REPL, the ``gfjit`` command.
+5. ``toplevel``: booting, the REPL, the editor server (``lisp.swank``) and the notebook kernel
+   (``lisp.kernel``), the ``gfjit`` command.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("syntax", ("lisp.syntax",)),
     ("compiler", ("lisp.compiler",)),
     ("library", ("lisp.library", "lisp.clos", "lisp.threads", "lisp.pyinterop")),
-    ("toplevel", ("lisp.evaluator", "lisp.toplevel", "lisp.repl", "lisp.cli", "lisp.__main__", "lisp")),
+    ("toplevel", ("lisp.evaluator", "lisp.toplevel", "lisp.repl", "lisp.swank", "lisp.kernel", "lisp.cli",
+                  "lisp.__main__", "lisp")),
 )
 """Each layer's name and the modules and packages it holds (a module belongs to the layer of the
 longest of these names it starts with)."""

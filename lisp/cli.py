@@ -1,4 +1,4 @@
-"""The `gfjit` command: the Lisp REPL, running files and forms, and stress runs.
+"""The `gfjit` command: the Lisp REPL, running files and forms, editors and notebooks, stress runs.
 
 ``gfjit`` alone (or ``gfjit repl``) starts the REPL; its options, as SBCL's: ``--load FILE`` and
 ``--eval FORMS`` (repeatable, done in order before the REPL starts), ``--quiet`` (no banner) and
@@ -77,6 +77,17 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="evaluate Lisp forms and print the last value")
     ev.add_argument("form")
     sub.add_parser("stress", help="concurrency stress runs (see `gfjit stress --help`)", add_help=False)
+    swank = sub.add_parser("swank", help="serve Emacs (SLIME's M-x slime-connect) on the swank protocol")
+    swank.add_argument("--port", type=int, default=4005, help="the port to listen on (0: any free one; default 4005)")
+    swank.add_argument("--host", default="127.0.0.1",
+                       help="the address to listen on (default 127.0.0.1; another needs ~/.slime-secret)")
+    kernel = sub.add_parser("kernel", help="the Jupyter kernel (needs gfjit[jupyter])")
+    kernel_actions = kernel.add_subparsers(dest="kernel_action", metavar="ACTION", required=True)
+    install = kernel_actions.add_parser("install", help="install the kernelspec (then: a gfjit kernel in Jupyter)")
+    install.add_argument("--user", action="store_true", help="for this user only (else for this Python or system)")
+    install.add_argument("--prefix", help="under this prefix (e.g. a virtual environment's sys.prefix)")
+    serve = kernel_actions.add_parser("run", help="run the kernel (Jupyter does, as the kernelspec says)")
+    serve.add_argument("-f", dest="connection_file", required=True, help="the connection file Jupyter wrote")
     return parser
 
 
@@ -96,6 +107,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return toplevel.repl(args.actions or (), quiet=bool(args.quiet), non_interactive=bool(args.non_interactive))
     if args.command == "run":
         return toplevel.run_file(args.file, args.args, read_eval=not args.no_read_eval)
+    if args.command == "swank":
+        from lisp.swank.command import run
+
+        return run(args.host, args.port)
+    if args.command == "kernel":
+        from lisp.kernel.command import run as run_kernel
+
+        return run_kernel(args.kernel_action, user=getattr(args, "user", False), prefix=getattr(args, "prefix", None),
+                          connection_file=getattr(args, "connection_file", None))
     return toplevel.eval_and_print(args.form)
 
 

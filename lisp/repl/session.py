@@ -50,11 +50,13 @@ _FAILED = object()  # what Session.protected returns when the thunk did not retu
 _FORM, _FORMS = cl_symbol("-"), [cl_symbol(n) for n in ("+", "++", "+++")]
 _PRIMARY = [cl_symbol(n) for n in ("*", "**", "***")]
 _LISTS = [cl_symbol(n) for n in ("/", "//", "///")]
+#: The REPL variables (a front end with several REPLs binds them in each REPL's thread).
+REPL_VARIABLES = (_FORM, *_FORMS, *_PRIMARY, *_LISTS)
 
 
 def define_repl_variables() -> None:
     """Proclaim the REPL variables special and give them their initial value, NIL."""
-    for sym in (_FORM, *_FORMS, *_PRIMARY, *_LISTS):
+    for sym in REPL_VARIABLES:
         proclaim_special(sym)
         set_symbol_value(sym, NIL)
 
@@ -116,6 +118,13 @@ class Session:
     def handle_form(self, form: Any, pos: SourcePos | None) -> None:
         """What a form typed does: it is evaluated and its values printed."""
         self.evaluate_and_print(form, pos)
+
+    def start_file(self, file: str) -> None:
+        """Read what comes next as the start of a new file named ``file`` (a notebook's next cell),
+        forgetting what was not read yet."""
+        self.source = FormSource(file)
+        self._lines = []
+        self._command = None
 
     def _remember_lines(self, text: str) -> None:
         self._lines.extend(text.splitlines(keepends=True))

@@ -110,7 +110,7 @@ class EvalThread:
     """One thread that runs the calls given to :meth:`call`, one at a time, in order."""
 
     def __init__(self, name: str = "lisp-toplevel") -> None:
-        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()  # None: end the thread
         # Guards _running, _interrupt_sent, _Job.interrupted and the break: an interrupt is sent
         # only while its job runs.
         # Reentrant: the SIGINT handler takes it, and may run while the main thread holds it.
@@ -185,6 +185,17 @@ class EvalThread:
         request.done.wait()
         return request.outcome()
 
+    def interrupt(self) -> None:
+        """Interrupt the call running now as Ctrl-C would (nothing if none runs): for a front end
+        whose interrupts come as requests rather than SIGINT (an editor's)."""
+        with self._lock:
+            if self._running is not None:
+                self._interrupt(self._running)
+
+    def close(self) -> None:
+        """End the thread after the calls given before; it takes no more."""
+        self._jobs.put(None)
+
     def _interrupt(self, job: _Job) -> None:
         with self._lock:
             if self._running is not job:
@@ -209,8 +220,8 @@ class EvalThread:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         self._tstate = _current_thread_state()
         started.set()
-        while True:
-            self._run(self._jobs.get())
+        while (job := self._jobs.get()) is not None:
+            self._run(job)
 
     def _run(self, job: _Job) -> None:
         with self._lock:
