@@ -17,6 +17,7 @@ from lisp.compiler.macros import (
     expander_form,
     gensym,
     macro,
+    macroexpand_1,
 )
 from lisp.compiler.self_calls import INLINE, NOTINLINE, proclaim_inlining
 from lisp.runtime import docstrings, namespace  # noqa: F401 - docstrings: sys::%documented
@@ -202,6 +203,10 @@ def nth_value(form: Any, env: Any) -> Any:
 @macro("MULTIPLE-VALUE-SETQ")
 def multiple_value_setq(form: Any, env: Any) -> Any:
     variables, value = _check(form, 2, 2)
+    names = list(iter_list(variables))
+    if any(isinstance(v, Symbol) and macroexpand_1(v, env)[1] for v in names):
+        # A symbol macro's expansion is a place, set as SETF of VALUES sets it (CLHS 5.3).
+        return L(cl_symbol("VALUES"), L(cl_symbol("SETF"), make_list([cl_symbol("VALUES"), *names]), value))
     tmp = gensym("VALUES")
     sets = [L(SETQ, var, L(NTH_OF, i, tmp)) for i, var in enumerate(iter_list(variables))]
     return make_list([LET, L(L(tmp, L(MULTIPLE_VALUES, value))), *sets, L(NTH_OF, 0, tmp)])

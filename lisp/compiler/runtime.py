@@ -204,10 +204,9 @@ def get_setf_function(sym: Symbol) -> Callable[..., Any]:
 
 
 def progv_bind(symbols: Any, vals: Any) -> None:
-    """``progv``: bind each symbol to the next value; extra symbols are bound to NIL (no
-    ``makunbound`` of a dynamic binding here: a deviation)."""
+    """``progv``: bind each symbol to the next value; extra symbols are bound and unbound."""
     syms, vs = list(iter_list(symbols)), list(iter_list(vals))
-    namespace.bind_specials([(s, vs[i] if i < len(vs) else None) for i, s in enumerate(syms)])
+    namespace.bind_specials([(s, vs[i] if i < len(vs) else namespace.UNBOUND) for i, s in enumerate(syms)])
 
 
 HELPERS: dict[str, Any] = {

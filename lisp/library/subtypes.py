@@ -34,21 +34,19 @@ from lisp.library.types import (
     _STANDARD_CHARS,
     _SUPERTYPES,
     ArrayType,
+    Unmodelled,
     _ancestors,
     _array_type,
     _compound_head,
     _expand,
     _standard_name,
     type_predicate,
+    use_algebra,
 )
 from lisp.runtime.condition_classes import Condition
 from lisp.runtime.data import NIL, Char, Cons, Symbol, T, cl_symbol, make_list
 
 STAR = cl_symbol("*")
-
-
-class Unmodelled(Exception):
-    """A type specifier the algebra has no region for."""
 
 
 # -- intervals: integers, ratios, floats -----------------------------------------------------------
@@ -648,3 +646,6 @@ def subtype(sub: Any, sup: Any) -> tuple[bool, bool]:
     specifier is beyond it."""
     empty, certain = (region(sub) & ~region(sup)).is_empty()
     return (True, True) if empty and certain else (False, certain)
+
+
+use_algebra(subtype)

@@ -522,15 +522,29 @@ def _standard_name(spec: Any) -> str | None:
     return None
 
 
+class Unmodelled(Exception):
+    """A type specifier the set algebra of :mod:`lisp.library.subtypes` has no region for."""
+
+
+# That algebra builds on this module: it registers itself here when imported (use_algebra).
+_algebra: Callable[[Any, Any], tuple[bool, bool]] | None = None
+
+
+def use_algebra(decide: Callable[[Any, Any], tuple[bool, bool]]) -> None:
+    """Make ``decide(sub, sup)`` (raising :class:`Unmodelled` when it cannot) answer ``subtypep``."""
+    global _algebra
+    _algebra = decide
+
+
 def subtype(sub: Any, sup: Any) -> tuple[bool, bool]:
     """``subtypep`` as (is a subtype, certain): by :mod:`lisp.library.subtypes`' set algebra, or,
     for a specifier beyond it (``satisfies``...), by :func:`_subtype_by_rules`."""
-    from lisp.library import subtypes  # it builds on this module
-
-    try:
-        return subtypes.subtype(sub, sup)
-    except subtypes.Unmodelled:
-        return _subtype_by_rules(sub, sup)
+    if _algebra is not None:
+        try:
+            return _algebra(sub, sup)
+        except Unmodelled:
+            pass
+    return _subtype_by_rules(sub, sup)
 
 
 def _subtype_by_rules(sub: Any, sup: Any) -> tuple[bool, bool]:

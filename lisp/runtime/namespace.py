@@ -112,6 +112,19 @@ class DynamicEnvironment(threading.local):
 DYNAMIC = DynamicEnvironment()
 
 
+class _Unbound:
+    """The value of a dynamic binding that holds none (``progv`` with fewer values than
+    symbols, ``makunbound`` of a bound variable): reading it is an UNBOUND-VARIABLE error."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "#<unbound>"
+
+
+UNBOUND = _Unbound()
+
+
 def proclaim_special(sym: Symbol) -> None:
     """Declare ``sym`` globally special (``defvar``, ``defparameter``, ``(declaim (special ...))``)."""
     _specials.add(sym)
@@ -134,7 +147,10 @@ def symbol_value(sym: Symbol) -> Any:
     """The current value of ``sym``: this thread's innermost dynamic binding, else the global one."""
     cell = DYNAMIC.bindings.get(sym)
     if cell is not None:
-        return cell[0]
+        value = cell[0]
+        if value is UNBOUND:
+            raise UnboundVariable(name=sym)
+        return value
     try:
         return _global_values[sym]
     except KeyError:
@@ -156,13 +172,19 @@ def set_symbol_value(sym: Symbol, value: Any) -> Any:
 
 
 def boundp(sym: Symbol) -> bool:
-    return sym in DYNAMIC.bindings or sym in _global_values or sym.is_keyword
+    cell = DYNAMIC.bindings.get(sym)
+    if cell is not None:
+        return cell[0] is not UNBOUND
+    return sym in _global_values or sym.is_keyword
 
 
 def makunbound(sym: Symbol) -> None:
-    if sym in DYNAMIC.bindings:
-        raise TypeError(f"cannot make {_qualified(sym)} unbound while it is dynamically bound")
-    _global_values.pop(sym, None)
+    """Make the innermost binding of ``sym`` visible to this thread unbound (else its global value)."""
+    cell = DYNAMIC.bindings.get(sym)
+    if cell is not None:
+        cell[0] = UNBOUND
+    else:
+        _global_values.pop(sym, None)
 
 
 def global_value_is_set(sym: Symbol) -> bool:

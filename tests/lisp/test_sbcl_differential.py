@@ -3325,6 +3325,15 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ('(loop with (a b) = (list 1 2) and c = 3 return (list a b c))', '((1 2 3))'),
         ('(loop with a of-type fixnum and b = 2 return (list a b))', '((0 2))'),
         ('(loop with (a b) of-type (fixnum double-float) and c = 1 return (list a b c))', '((0 0.0 1))'),
+        ('(let ((x 0)) (declare (special x)) (progv (quote (x)) nil (boundp (quote x))))', '(NIL)'),
+        ('(let ((x 0)) (declare (special x)) (progv (quote (x y z)) (quote (1)) (list (boundp (quote x)) (boundp (quote y)) (boundp (quote z)))))', '((T NIL NIL))'),
+        ('(progv (quote (x y)) (quote (1)) (locally (declare (special x y)) (list x (boundp (quote y)))))', '((1 NIL))'),
+        ('(handler-case (progv (quote (df16-pv)) nil (symbol-value (quote df16-pv))) (unbound-variable (c) (cell-error-name c)))', '(DF16-PV)'),
+        ('(progv (quote (df16-pv2)) nil (setf (symbol-value (quote df16-pv2)) 5) (list (boundp (quote df16-pv2)) (symbol-value (quote df16-pv2))))', '((T 5))'),
+        ('(progv (quote (df16-pv3)) (quote (1)) (makunbound (quote df16-pv3)) (boundp (quote df16-pv3)))', '(NIL)'),
+        ('(let ((i 0) (x (list nil))) (symbol-macrolet ((y (car (progn (incf i) x)))) (list (multiple-value-setq (y) i) x)))', '((1 (1)))'),
+        ('(let ((x (list nil)) (z (list nil)) (i 0)) (symbol-macrolet ((y (car (progn (incf i 3) x))) (w (car (progn (incf i i) z)))) (list (multiple-value-setq (y w) (values i 10)) x z)))', '((6 (6) (10)))'),
+        ('(let (a b) (list (multiple-value-setq (a b) (values 1 2 3)) a b))', '((1 1 2))'),
     ],
 }
 
