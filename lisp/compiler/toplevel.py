@@ -15,6 +15,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from lisp.compiler.compilation_unit import compilation_unit, toplevel_form
 from lisp.compiler.core import TAIL, compile_form, name
 from lisp.compiler.env import Env
 from lisp.compiler.forms import arguments, items
@@ -91,7 +92,8 @@ def eval_form(form: Any, pos: SourcePos | None = None) -> Any:
     tagbody or catch around the evaluation, as ``eval``'s must: one whose target was no longer
     established was refused where it happened (CONTROL-ERROR).
     """
-    return _process(form, source_pos(form) or pos)
+    with compilation_unit(explicit=False):
+        return _process(form, source_pos(form) or pos)
 
 
 def eval_values(form: Any, pos: SourcePos | None = None) -> tuple[Any, ...]:
@@ -120,7 +122,9 @@ def _process(form: Any, pos: SourcePos | None) -> Any:
             for sub in arguments(expanded.cdr):
                 result = _process(sub, source_pos(sub) or pos)
         return result
-    return compile_toplevel(expanded, pos)()
+    with toplevel_form(form, pos.file if pos is not None else None):
+        compiled = compile_toplevel(expanded, pos)
+    return compiled()
 
 
 hooks.register("evaluate", eval_form)
