@@ -8,7 +8,7 @@ implicit unit (the REPL form that calls it) opens a unit of its own.
 
 The compiler notes, as it walks (the only work it does for warnings, so they cost little):
 
-- calls of global functions that are not defined (:func:`note_call`), and calls of defined ones
+- calls of global functions, and ``#'name``, that are not defined (:func:`note_call`), and calls of defined ones
   with an argument count their lambda list refuses (a WARNING at once);
 - free references and assignments of variables that are not special (:func:`note_free_variable`);
 - lexical variables bound by source text (the reader's conses: bindings a macro made up are not
@@ -147,8 +147,9 @@ def toplevel_form(form: Any, file: str | None) -> Iterator[None]:
 
 # -- what the compiler notes ---------------------------------------------------------------------
 
-def note_call(sym: Symbol, nargs: int, form: Any) -> None:
-    """The compiler compiles a call of the global function ``sym`` with ``nargs`` arguments."""
+def note_call(sym: Symbol, nargs: int | None, form: Any) -> None:
+    """The compiler compiles a call of the global function ``sym`` with ``nargs`` arguments (None:
+    ``(function sym)``, which any count may call later)."""
     unit = current()
     if unit is None:
         return
@@ -157,7 +158,7 @@ def note_call(sym: Symbol, nargs: int, form: Any) -> None:
         if sym not in unit.undefined_functions:
             unit.undefined_functions[sym] = unit.site(form)
         return
-    if type(fn) is types.FunctionType:
+    if nargs is not None and type(fn) is types.FunctionType:
         wanted = _argument_count_refused(fn.__code__, len(fn.__defaults__ or ()), nargs)
         if wanted is not None:
             _report(unit, ArgumentCountWarning(f"The function ~S is called with ~R argument~:P, but wants {wanted}.",

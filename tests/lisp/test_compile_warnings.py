@@ -63,6 +63,11 @@ def test_a_function_defined_by_a_later_repl_form_was_reported_by_the_earlier_one
     assert printed[1] == ""
 
 
+def test_a_function_named_by_sharp_quote_is_checked_too():
+    assert "undefined function: COMMON-LISP-USER::CW-QUOTED" in \
+        warnings_of_forms("(defun cw-sq () (mapcar #'cw-quoted '(1)))")[0]
+
+
 def test_setq_of_an_unknown_variable_is_an_undefined_variable_warning():
     printed = warnings_of_forms("(setq cw-z 2)")[0]
     assert "; caught WARNING:\n;   undefined variable: COMMON-LISP-USER::CW-Z\n" in printed
