@@ -14,6 +14,7 @@ from lisp.runtime.data import cl_symbol
 from lisp.runtime.streams import StringOutputStream
 from lisp.syntax.reader import read_all
 from tests.lisp.lisp_eval import show_values
+from tests.lisp.test_repl_terminal import Terminal
 
 ERROR_OUTPUT = cl_symbol("*ERROR-OUTPUT*")
 
@@ -234,3 +235,18 @@ def test_examples_load_without_warnings():
         done = subprocess.run([*LISP, "run", str(example)], check=False, capture_output=True, text=True, timeout=120,
                               input="")
         assert "caught" not in done.stderr, (example.name, done.stderr)
+
+
+@pytest.mark.timeout(120)
+def test_the_repl_on_a_terminal_shows_the_warnings_before_the_value(tmp_path):
+    terminal = Terminal(tmp_path)
+    try:
+        terminal.wait_for("CL-USER>")
+        terminal.type("(defun cw-term () (cw-nothing))\r")
+        shown = terminal.wait_for("\nCW-TERM\n")
+        assert "; in: DEFUN CW-TERM\n;     (CW-NOTHING)\n; \n; caught STYLE-WARNING:\n" \
+               ";   undefined function: COMMON-LISP-USER::CW-NOTHING\n" in shown
+        assert ";   caught 1 STYLE-WARNING condition\n" in shown
+        terminal.wait_for("CL-USER>")
+    finally:
+        terminal.close()
