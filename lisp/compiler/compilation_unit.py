@@ -4,7 +4,8 @@ A unit is a top-level form at the REPL or of ``eval`` (an *implicit* unit), a fi
 or compiled, a ``compile``, or a ``with-compilation-unit`` (an *explicit* unit). Units nest: a
 form evaluated while another unit is open belongs to it, and so does anything inside an explicit
 one (a ``load`` inside ``with-compilation-unit``); a ``compile`` or ``load`` met inside an
-implicit unit (the REPL form that calls it) opens a unit of its own.
+implicit unit (the REPL form that calls it) opens a unit of its own, and so does each form typed
+at the REPL, also at a debugger level entered while a unit is still open.
 
 The compiler notes, as it walks (the only work it does for warnings, so they cost little):
 
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lisp.compiler.env import Env
-from lisp.runtime import hooks, namespace
+from lisp.runtime import hooks, namespace, values
 from lisp.runtime.condition_classes import Condition, StyleWarning, condition_class
 from lisp.runtime.data import (
     KEYWORD,
@@ -92,10 +93,10 @@ class CompilationUnit:
     explicit: bool
     undefined_functions: dict[Symbol, Site] = field(default_factory=dict)
     undefined_variables: dict[Symbol, Site] = field(default_factory=dict)
-    warnings: int = 0  # WARNINGs printed (not STYLE-WARNINGs): failure in compile's sense
+    warnings: int = 0  # printed, not muffled: what the summary counts
     style_warnings: int = 0
-    signalled: int = 0  # warnings signalled, printed or muffled
-    failures: int = 0  # WARNINGs signalled, printed or muffled
+    signalled: int = 0  # signalled, printed or muffled: compile's warnings-p
+    failures: int = 0  # of them, WARNINGs that are not STYLE-WARNINGs: compile's failure-p
     toplevel: Any = None  # the top-level form being compiled, and its file
     file: str | None = None
     _file_shown: str | None = None
@@ -127,7 +128,11 @@ def compilation_unit(explicit: bool = True, override: bool = False) -> Iterator[
         yield unit
     finally:
         _local.unit = outer
-    _finish(unit)
+    if unit.undefined_functions or unit.undefined_variables or unit.warnings or unit.style_warnings:
+        # The handlers run now must not disturb the values the unit's forms recorded.
+        recorded = values.clear()
+        _finish(unit)
+        values.restore(recorded)
 
 
 @contextmanager

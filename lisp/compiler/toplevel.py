@@ -102,7 +102,8 @@ def eval_values(form: Any, pos: SourcePos | None = None) -> tuple[Any, ...]:
     target here: a CONTROL-ERROR."""
     mv.clear()
     try:
-        return mv.take(eval_form(form, pos))
+        with compilation_unit(explicit=False, override=True):  # a debugger's level has its own
+            return mv.take(eval_form(form, pos))
     except NonLocalExit as exc:
         raise ControlError("a RETURN-FROM, GO or THROW to an exit that is not established in this thread",
                            pos=source_pos(form) or pos) from exc

@@ -250,3 +250,17 @@ def test_the_repl_on_a_terminal_shows_the_warnings_before_the_value(tmp_path):
         terminal.wait_for("CL-USER>")
     finally:
         terminal.close()
+
+
+@pytest.mark.timeout(120)
+def test_a_form_typed_at_a_debugger_level_is_a_unit_of_its_own(tmp_path):
+    terminal = Terminal(tmp_path)
+    try:
+        terminal.wait_for("CL-USER>")
+        terminal.type('(error "stop")\r')
+        terminal.wait_for("1]")
+        terminal.type("(defun cw-dbg () (cw-dbg-nothing))\r")
+        shown = terminal.wait_for("\nCW-DBG\n")
+        assert ";   undefined function: COMMON-LISP-USER::CW-DBG-NOTHING\n" in shown
+    finally:
+        terminal.close()
