@@ -231,10 +231,11 @@ def _ignored(body: list[Any]) -> set[Symbol]:
 
 
 def _binding_of(sym: Symbol, spec: Any) -> Any:
-    """The binding of ``sym`` in a binding list (``(b 2)``), else the whole list."""
+    """What to show of the binding of ``sym`` in a binding or lambda list: ``(b 2)`` as written,
+    the variable alone in a binding a macro made up, else the whole list."""
     for item in iter_list(spec):
         if isinstance(item, Cons) and item.car is sym:
-            return item
+            return item if isinstance(item, SourceCons) else sym
     return spec
 
 

@@ -119,6 +119,12 @@ def test_an_unused_parameter_is_a_style_warning():
     assert "The variable X is defined but never used." in warnings_of_forms("(defun cw-param (x) 1)")[0]
 
 
+def test_an_unused_multiple_value_bind_variable_is_a_style_warning_unless_ignored():
+    assert "The variable B is defined but never used." in \
+        warnings_of_forms("(defun cw-mvb () (multiple-value-bind (a b) (floor 5 2) a))")[0]
+    assert warnings_of_unit("(defun cw-mvb2 () (multiple-value-bind (a b) (floor 5 2) (declare (ignore b)) a))") == ""
+
+
 def test_a_variable_only_assigned_is_assigned_but_never_read():
     assert "The variable A is assigned but never read." in \
         warnings_of_forms("(defun cw-asg () (let ((a 1)) (setq a 2) nil))")[0]
