@@ -135,19 +135,24 @@ def compilation_unit(explicit: bool = True, override: bool = False) -> Iterator[
         values.restore(recorded)
 
 
-@contextmanager
-def toplevel_form(form: Any, file: str | None) -> Iterator[None]:
-    """Compile the top-level ``form`` of ``file``: the context the unit's reports name."""
-    unit = current()
-    if unit is None:
-        yield
-        return
-    saved = unit.toplevel, unit.file
-    unit.toplevel, unit.file = form, file if file and not file.startswith("<") else None
-    try:
-        yield
-    finally:
-        unit.toplevel, unit.file = saved
+class ToplevelForm:
+    """``with ToplevelForm(form, file):`` compile the top-level ``form`` of ``file``: the context
+    the unit's reports name. (A class, not a generator: it is entered for every top-level form.)"""
+
+    __slots__ = ("file", "form", "saved", "unit")
+
+    def __init__(self, form: Any, file: str | None) -> None:
+        self.form, self.file = form, file if file and not file.startswith("<") else None
+
+    def __enter__(self) -> None:
+        self.unit = unit = current()
+        if unit is not None:
+            self.saved = unit.toplevel, unit.file
+            unit.toplevel, unit.file = self.form, self.file
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.unit is not None:
+            self.unit.toplevel, self.unit.file = self.saved
 
 
 # -- what the compiler notes ---------------------------------------------------------------------

@@ -15,7 +15,8 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from lisp.compiler.compilation_unit import compilation_unit, toplevel_form
+from lisp.compiler.compilation_unit import ToplevelForm, compilation_unit
+from lisp.compiler.compilation_unit import current as current_unit
 from lisp.compiler.core import TAIL, compile_form, name
 from lisp.compiler.env import Env
 from lisp.compiler.forms import arguments, items
@@ -92,6 +93,8 @@ def eval_form(form: Any, pos: SourcePos | None = None) -> Any:
     tagbody or catch around the evaluation, as ``eval``'s must: one whose target was no longer
     established was refused where it happened (CONTROL-ERROR).
     """
+    if current_unit() is not None:  # the usual case, inside a file's or the REPL form's unit
+        return _process(form, source_pos(form) or pos)
     with compilation_unit(explicit=False):
         return _process(form, source_pos(form) or pos)
 
@@ -123,7 +126,7 @@ def _process(form: Any, pos: SourcePos | None) -> Any:
             for sub in arguments(expanded.cdr):
                 result = _process(sub, source_pos(sub) or pos)
         return result
-    with toplevel_form(form, pos.file if pos is not None else None):
+    with ToplevelForm(form, pos.file if pos is not None else None):
         compiled = compile_toplevel(expanded, pos)
     return compiled()
 
