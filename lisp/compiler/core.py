@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from lisp.compiler.compilation_unit import note_call, note_free_variable
 from lisp.compiler.env import Env, Variable
 from lisp.compiler.forms import arguments, inherit_pos, program_error, show
 from lisp.compiler.macros import macroexpand_1
@@ -346,6 +347,7 @@ def compile_call(form: Any, env: Env, dest: Dest) -> Result:
     self-call (lisp.compiler.self_calls) or a global function."""
     head: Symbol = form.car
     local = env.lookup_function(head)
+    args = arguments(form)
     records = VALUES
     if local is not None:
         fn = name(local.pyname)
@@ -355,7 +357,8 @@ def compile_call(form: Any, env: Env, dest: Dest) -> Result:
         records = SELF_CALLS
     else:
         fn = name(DIRECT_CALLS.get(head) or namespace.function_key(head))
-    return call_to(compile_args(arguments(form), env), env, dest, lambda exprs: Result([], call(fn, *exprs)),
+        note_call(head, len(args), form)
+    return call_to(compile_args(args, env), env, dest, lambda exprs: Result([], call(fn, *exprs)),
                    records)
 
 
@@ -367,6 +370,7 @@ def compile_symbol(sym: Symbol, env: Env, dest: Dest) -> Result:
         if var.is_symbol_macro:
             return compile_form(var.expansion, env, dest)
         if not var.special:
+            var.read = True
             if var.fn is not env.fn:
                 var.captured = True
             return one_value(Result([], name(var.pyname), NOTHING), env, dest)
@@ -375,6 +379,8 @@ def compile_symbol(sym: Symbol, env: Env, dest: Dest) -> Result:
     expansion, expanded = macroexpand_1(sym, env)
     if expanded:
         return compile_form(expansion, env, dest)
+    if var is None:
+        note_free_variable(sym, sym, env)
     return one_value(Result([], call("%symbol_value", literal(sym, env)), NOTHING), env, dest)
 
 
@@ -384,12 +390,15 @@ def compile_setq_variable(sym: Symbol, value: Result, env: Env) -> Result:
     if var is not None and var.is_symbol_macro:
         raise program_error("internal: symbol macros are assigned with setf")
     if var is not None and not var.special:
+        var.assigned = True
         if var.fn is not env.fn:
             var.captured = True
             env.fn.nonlocals.add(var.pyname)
         return Result([*value.stmts, assign(var.pyname, value.expr)], name(var.pyname), value.records)
     if namespace.is_constant(sym):
         raise program_error(f"cannot assign the constant {show(sym)}")
+    if var is None:
+        note_free_variable(sym, sym, env)
     stmts, expr = temp(value, env)
     return Result([*stmts, ast.Expr(call("%set_symbol_value", literal(sym, env), expr))], expr, value.records)
 

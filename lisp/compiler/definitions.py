@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lisp.compiler.forms import arguments, program_error, show
+from lisp.compiler.forms import arguments, inherit_pos, program_error, show
 from lisp.compiler.macros import (
     FUNCTION,
     LAMBDA,
@@ -185,7 +185,10 @@ def multiple_value_bind(form: Any, env: Any) -> Any:
     variables, value, *body = _check(form, 2)
     tmp = gensym("VALUES")
     bindings = [L(var, L(NTH_OF, i, tmp)) for i, var in enumerate(iter_list(variables))]
-    return L(LET, L(L(tmp, L(MULTIPLE_VALUES, value))), make_list([LET, make_list(bindings), *body]))
+    # The binding list carries the variables' position: they are the programmer's, whose unused
+    # ones are reported (lisp.compiler.compilation_unit.check_unused).
+    return L(LET, L(L(tmp, L(MULTIPLE_VALUES, value))), make_list([LET, inherit_pos(make_list(bindings), variables),
+                                                                  *body]))
 
 
 @macro("MULTIPLE-VALUE-LIST")

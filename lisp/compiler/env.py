@@ -110,6 +110,8 @@ class Variable:
     expansion: Any = None
     is_symbol_macro: bool = False
     captured: bool = False
+    read: bool = False  # for the unused-variable warnings (lisp.compiler.compilation_unit)
+    assigned: bool = False
 
 
 @dataclass

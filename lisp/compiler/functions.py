@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from lisp.compiler.compilation_unit import check_unused
 from lisp.compiler.core import (
     CLEAN_TAIL,
     EFFECT,
@@ -225,6 +226,7 @@ def compile_lambda(form: Any, env: Env, fname: str | None, block: Symbol | None 
         result = binder.wrap(compile_body(body, inner, dest), dest)
     else:
         result = binder.wrap(compile_block(block, body, inner, dest, form, returns=True), dest)
+    check_unused(parts[0], parts[1:], inner)
     if defun:
         result = settle_self_calls(result, inner)
     statements = drop_needless_saves(returning(result, inner), fn)
@@ -318,6 +320,7 @@ def compile_let(form: Any, env: Env, sequential: bool, dest: Dest) -> Result:
     binder.finish_declarations()
     body_dest = binder.body_dest(dest)
     result = binder.wrap(compile_body(body, inner, body_dest), dest)
+    check_unused(parts[0], parts[1:], inner)
     if env.fn.repeating:
         result = fresh_each_time(result, [v for v in inner.variables.values() if v.captured and not v.special],
                                  binder.inits, env)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from lisp.compiler.compilation_unit import compilation_unit
 from lisp.compiler.toplevel import eval_form
 from lisp.runtime import namespace
 from lisp.runtime.condition_classes import FileError
@@ -29,8 +30,9 @@ def eval_string(text: str, *, file: str = "<string>") -> Any:
     result = None
     lisp_reader = reader.Reader(text, file)
     try:
-        while (form := lisp_reader.read()) is not reader.EOF:
-            result = eval_form(form)
+        with compilation_unit():
+            while (form := lisp_reader.read()) is not reader.EOF:
+                result = eval_form(form)
     except Exception as exc:
         condition = as_condition(exc)
         if condition is exc:

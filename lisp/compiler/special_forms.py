@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from lisp.compiler.compilation_unit import note_call
 from lisp.compiler.core import (
     ALL,
     EFFECT,
@@ -73,6 +74,7 @@ def _function(form: Any, fname: Any, env: Env) -> Result:
             return Result([], name(local.pyname), NOTHING)
         if local is not None:
             raise program_error(f"{show(fname)} names a local macro, not a function", form)
+        note_call(fname, None, form)
         return Result([], call("%get_function", literal(fname, env)), NOTHING)
     if isinstance(fname, Cons) and fname.car is LAMBDA:
         return compile_lambda(fname, env, None)

@@ -15,6 +15,8 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from lisp.compiler.compilation_unit import ToplevelForm, compilation_unit
+from lisp.compiler.compilation_unit import current as current_unit
 from lisp.compiler.core import TAIL, compile_form, name
 from lisp.compiler.env import Env
 from lisp.compiler.forms import arguments, items
@@ -91,7 +93,10 @@ def eval_form(form: Any, pos: SourcePos | None = None) -> Any:
     tagbody or catch around the evaluation, as ``eval``'s must: one whose target was no longer
     established was refused where it happened (CONTROL-ERROR).
     """
-    return _process(form, source_pos(form) or pos)
+    if current_unit() is not None:  # the usual case, inside a file's or the REPL form's unit
+        return _process(form, source_pos(form) or pos)
+    with compilation_unit(explicit=False):
+        return _process(form, source_pos(form) or pos)
 
 
 def eval_values(form: Any, pos: SourcePos | None = None) -> tuple[Any, ...]:
@@ -100,7 +105,8 @@ def eval_values(form: Any, pos: SourcePos | None = None) -> tuple[Any, ...]:
     target here: a CONTROL-ERROR."""
     mv.clear()
     try:
-        return mv.take(eval_form(form, pos))
+        with compilation_unit(explicit=False, override=True):  # a debugger's level has its own
+            return mv.take(eval_form(form, pos))
     except NonLocalExit as exc:
         raise ControlError("a RETURN-FROM, GO or THROW to an exit that is not established in this thread",
                            pos=source_pos(form) or pos) from exc
@@ -120,7 +126,9 @@ def _process(form: Any, pos: SourcePos | None) -> Any:
             for sub in arguments(expanded.cdr):
                 result = _process(sub, source_pos(sub) or pos)
         return result
-    return compile_toplevel(expanded, pos)()
+    with ToplevelForm(form, pos.file if pos is not None else None):
+        compiled = compile_toplevel(expanded, pos)
+    return compiled()
 
 
 hooks.register("evaluate", eval_form)

@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from lisp.compiler import eval_form
-from lisp.compiler.macros import MACROS, define_macro
+from lisp.compiler.compilation_unit import with_warnings
 from lisp.compiler.loading import load as load_file
+from lisp.compiler.macros import MACROS, define_macro
 from lisp.library.arguments import expected, function_designator, keywords, show
 from lisp.library.lists import list_items
-from lisp.library.symbols import fdefinition, set_fdefinition
 from lisp.library.pathnames import defaults, merge, native_namestring, pathname
+from lisp.library.symbols import fdefinition, set_fdefinition
 from lisp.runtime.condition_classes import FileError
 from lisp.runtime.data import NIL, Cons, Symbol, T, cl_symbol, make_list
 from lisp.runtime.namespace import GLOBALS, builtin, proclaim_constant, setf_function_key
@@ -72,18 +73,19 @@ def load(filespec: Any, *args: Any) -> Any:
 def compile_(name: Any, definition: Any = NIL) -> Any:
     """``compile``: everything is compiled already. With a definition (a lambda expression or a
     function), make it a function and, when ``name`` is not NIL, install it as ``name``'s global
-    function. Three values: the function (for NIL), else the name; no warnings, no failure."""
+    function. Three values: the function (for NIL), else the name; warnings-p and failure-p,
+    whether compiling a lambda expression signalled warnings, and WARNINGs that are not
+    STYLE-WARNINGs (lisp.compiler.compilation_unit)."""
+    warnings_p = failure_p = False
     if definition is NIL:
         fn = MACROS[name] if isinstance(name, Symbol) and name in MACROS else fdefinition(name)
     elif isinstance(definition, Cons):
-        fn = eval_form(make_list([cl_symbol("FUNCTION"), definition]))
+        fn, warnings_p, failure_p = with_warnings(lambda: eval_form(make_list([cl_symbol("FUNCTION"), definition])))
     else:
         fn = function_designator(definition)
-    if name is NIL:
-        return values(fn, NIL, NIL)
-    if definition is not NIL:
+    if definition is not NIL and name is not NIL:
         set_fdefinition(fn, name)
-    return values(name, NIL, NIL)
+    return values(fn if name is NIL else name, T if warnings_p else NIL, T if failure_p else NIL)
 
 
 def set_macro_function(fn: Any, name: Any, environment: Any = NIL) -> Any:
