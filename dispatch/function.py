@@ -34,6 +34,12 @@ class GenericFunction:
     __slots__ = ()
     _gf_state: GenericState
 
+    def __reduce__(self) -> str:
+        """Pickled, copied and deep-copied by reference, as functions are: ``pickle`` stores its
+        module and qualified name (a generic function it cannot find there is a
+        ``PicklingError`` naming both), ``copy.copy`` and ``copy.deepcopy`` return it."""
+        return self.__qualname__
+
     def method(self, function: Callable[..., Any] | None = None, *,
                qualifier: str | None = _OMITTED) -> Any:
         """Decorator adding ``function`` as a method (or several, for union annotations).
