@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import os
 import threading
+import types
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -163,6 +164,10 @@ class PythonGenericFunction(GenericFunction):
             if outcome is not None:
                 return outcome(*args, **kwargs)
         return self._gf_state.dispatch(*args, **kwargs)
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        """Bound as a function is: through an instance, a method with the instance first."""
+        return self if instance is None else types.MethodType(self, instance)
 
 
 _native_switch: bool | None = None

@@ -13,12 +13,13 @@ for that) and deallocation releases.
 from __future__ import annotations
 
 import ctypes
+import types
 import weakref
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from .. import capi
-from .fields import load_pointer, store_pointer
+from .fields import load_pointer, store_pointer, type_slot
 from .layout import (OBJECT_HEAD_SIZE, READONLY, T_OBJECT_EX, T_PYSSIZET, TPFLAGS_HAVE_VECTORCALL,
                      PyMemberDef, PyTypeSlot, PyTypeSpec, Slot, type_from_spec)
 
@@ -116,13 +117,19 @@ def make_callable_type(base: type, name: str) -> type:
                                  may call it; NULL in a new instance
 
     Set the fallback with :func:`set_fallback`, then store the code's address with
-    :func:`jit.cpython.store_pointer`. The type is final (no ``Py_TPFLAGS_BASETYPE``).
+    :func:`jit.cpython.store_pointer`. The type is final (no ``Py_TPFLAGS_BASETYPE``). An
+    instance that is an attribute of a class binds as a function does.
     Garbage-collector support (``__dict__``, the fallback) comes from ``base``."""
     if base.__basicsize__ != OBJECT_HEAD_SIZE:
         raise TypeError(f"{base!r} must not add instance layout (give it __slots__ = ())")
     members = [vectorcall_member(CALLABLE_VECTORCALL), dict_member(CALLABLE_DICT),
                weaklist_member(CALLABLE_WEAKLIST), object_member("__fallback__", CALLABLE_MISS, hidden=True)]
-    tp = make_heap_type(base, name, CALLABLE_SIZE, members, [(Slot.tp_new, capi.address("PyType_GenericNew"))])
+    # Bound as a function is (an attribute of a class binds the instance: a method object whose
+    # call is a vectorcall with the instance first, no frame): CPython's own tp_descr_get of
+    # functions, which only returns the callable itself or PyMethod_New(callable, instance).
+    slots = [(Slot.tp_new, capi.address("PyType_GenericNew")),
+             (Slot.tp_descr_get, type_slot(types.FunctionType, Slot.tp_descr_get))]
+    tp = make_heap_type(base, name, CALLABLE_SIZE, members, slots)
     _callable_types.add(tp)
     return tp
 

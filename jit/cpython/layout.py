@@ -34,6 +34,7 @@ TP_FLAGS = 168  # an unsigned long
 TP_TRAVERSE = 184
 TP_ITER = 216
 TP_ITERNEXT = 224
+TP_DESCR_GET = 272
 TP_FREE = 320
 
 TPFLAGS_DISALLOW_INSTANTIATION = 1 << 7
@@ -66,6 +67,7 @@ class Slot(enum.IntEnum):
     nb_bool = 9
     tp_call = 50
     tp_dealloc = 52
+    tp_descr_get = 54
     tp_iter = 62
     tp_iternext = 63
     tp_new = 65
@@ -76,7 +78,7 @@ class Slot(enum.IntEnum):
 
 # Type slots that may be read or replaced on a live type (see jit.cpython.fields.type_slot).
 SLOT_OFFSETS = {Slot.tp_dealloc: TP_DEALLOC, Slot.tp_traverse: TP_TRAVERSE, Slot.tp_iter: TP_ITER,
-                Slot.tp_iternext: TP_ITERNEXT, Slot.tp_free: TP_FREE}
+                Slot.tp_iternext: TP_ITERNEXT, Slot.tp_free: TP_FREE, Slot.tp_descr_get: TP_DESCR_GET}
 
 # PyMemberDef types and flags (descrobject.h)
 T_OBJECT_EX = 16

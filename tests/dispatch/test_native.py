@@ -318,7 +318,7 @@ def test_call_with_the_vectorcall_arguments_offset_flag():
     f.compile()
 
     class K:
-        g = f  # not a descriptor: K().g(1) is a method-style call passing the offset flag
+        g = staticmethod(f)  # unbound: K().g(1) is a method-style call passing the offset flag
 
     assert K().g(1) == (1, 0)
     assert K.g(2, y=3) == (2, 3)
