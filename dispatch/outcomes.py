@@ -189,19 +189,36 @@ class OutcomeBuilder:
 
     def _ambiguity(self, classes: Sequence[type], cpls: Sequence[Sequence[type]],
                    methods: Sequence[Method]) -> Outcome | None:
-        for i in self._abstract:
-            pair = ambiguity(classes[i], cpls[i], [m.specializers[i] for m in methods
-                                                   if isinstance(m.specializers[i], type)])
-            if pair is not None:
-                message = (f"{self._ctx.name}(): ambiguous dispatch on argument {i} of class "
-                           f"{classes[i].__qualname__}: it implements both {pair[0].__qualname__} "
-                           f"and {pair[1].__qualname__}, which are not ordered; register it "
-                           "with one of them explicitly or add a method for it")
-
-                def ambiguous(*args: Any, **kwargs: Any) -> Any:
-                    raise AmbiguousDispatch(message)
-                return ambiguous
+        # Judged on whole specializer tuples in argument precedence order (CLOS 7.6.6.1): at an
+        # argument, only methods tied on every argument before it compete, so an argument that
+        # already ordered two methods makes a later unorderable pair harmless.
+        tied = [list(methods)]
+        for i in self.order:
+            if i >= len(classes):
+                break
+            still_tied = []
+            for group in tied:
+                if i in self._abstract:
+                    pair = ambiguity(classes[i], cpls[i], [m.specializers[i] for m in group
+                                                           if isinstance(m.specializers[i], type)])
+                    if pair is not None:
+                        return self._ambiguous(i, classes[i], pair)
+                by_specializer: dict[Any, list[Method]] = {}
+                for m in group:
+                    by_specializer.setdefault(m.specializers[i], []).append(m)
+                still_tied.extend(g for g in by_specializer.values() if len(g) > 1)
+            tied = still_tied
         return None
+
+    def _ambiguous(self, i: int, cls: type, pair: tuple[type, type]) -> Outcome:
+        message = (f"{self._ctx.name}(): ambiguous dispatch on argument {i} of class "
+                   f"{cls.__qualname__}: it implements both {pair[0].__qualname__} "
+                   f"and {pair[1].__qualname__}, which are not ordered; register it "
+                   "with one of them explicitly or add a method for it")
+
+        def ambiguous(*args: Any, **kwargs: Any) -> Any:
+            raise AmbiguousDispatch(message)
+        return ambiguous
 
     def _choice(self, args: Sequence[Any]) -> dict[int, frozenset[Eql]]:
         classes = [type(a) for a in args]

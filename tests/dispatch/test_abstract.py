@@ -11,7 +11,7 @@ from typing import Literal, Optional, Protocol, runtime_checkable
 
 import pytest
 
-from dispatch import AmbiguousDispatch, InvalidMethodError, MethodRedefinitionWarning, NoApplicableMethod
+from dispatch import AmbiguousDispatch, InvalidMethodError, MethodRedefinitionWarning, NoApplicableMethod, generic
 
 
 def _gf(make, **methods_by_class):
@@ -291,3 +291,47 @@ def test_abc_specializers_are_composed_into_a_provided_precedence_list(make, cal
         dispatch.remove_precedence_provider(_lisp_like_provider)
         dispatch.class_changed(int)
     assert call(f, 1) == "integral"
+
+
+# Ambiguity is judged on whole specializer tuples in argument precedence order (CLOS 7.6.6.1,
+# issue 19 item 5): (A, Sized) and (B, Container) with B <: A are ordered by argument 0.
+def _sized_or_container(native, **options):
+    from collections.abc import Container, Sized
+
+    class A:
+        pass
+
+    class B(A):
+        pass
+
+    class BothVirtually:
+        def __len__(self):
+            return 0
+
+    Container.register(BothVirtually)
+
+    @generic(native=native, **options)
+    def f(x, y): ...
+
+    @f.method
+    def _(x: A, y: Sized):
+        return "A, Sized"
+
+    @f.method
+    def _(x: B, y: Container):
+        return "B, Container"
+
+    return f, A, B, BothVirtually
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["native", "python path"])
+def test_an_earlier_argument_that_orders_the_methods_makes_a_later_unordered_pair_harmless(native):
+    f, A, B, both = _sized_or_container(native)
+    assert (f(B(), both()), f(A(), both())) == ("B, Container", "A, Sized")
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["native", "python path"])
+def test_with_the_unordered_argument_first_in_precedence_the_call_is_ambiguous(native):
+    f, A, B, both = _sized_or_container(native, argument_precedence_order=("y", "x"))
+    with pytest.raises(AmbiguousDispatch, match=r"argument 1 of class .*BothVirtually: it implements both Sized and Container"):
+        f(B(), both())
