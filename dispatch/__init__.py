@@ -95,7 +95,7 @@ from dispatch.function import (GenericFunction, PythonGenericFunction, generic, 
                                set_native_default)
 from dispatch.generic import Stats
 from dispatch.methods import Method
-from dispatch.operators import OPERATORS, Operator, OperatorCombination, ValueModel
+from dispatch.operators import OPERATORS, Operator, OperatorCombination, ValueModel, define_operator
 from dispatch.precedence import (add_precedence_provider, class_changed, class_precedence_list,
                                  remove_precedence_provider)
 from dispatch.specializers import Eql
@@ -111,7 +111,7 @@ __all__ = [
     "MethodRedefinitionWarning", "MissingNextMethod",
     "NoApplicableMethod", "NoNextMethod", "NoPrimaryMethod", "OPERATORS", "Operator",
     "OperatorCombination", "PythonGenericFunction", "StandardCombination", "Stats", "ValueModel",
-    "add_precedence_provider", "class_changed", "class_precedence_list", "configure_compiler",
+    "add_precedence_provider", "class_changed", "class_precedence_list", "configure_compiler", "define_operator",
     "generic", "hold_across_fork", "make_generic", "remove_precedence_provider", "set_native_default",
     "wait_for_compiles",
 ]

@@ -117,6 +117,13 @@ OPERATORS: dict[str, Operator] = {op.name: op for op in (
 )}
 
 
+def define_operator(op: Operator) -> None:
+    """Add ``op`` to :data:`OPERATORS` under its name, or replace the one of that name (a
+    language's ``define-method-combination``); generic functions made from then on by that name
+    use it, those made before keep the one they had."""
+    OPERATORS[op.name] = op
+
+
 @dataclass(frozen=True)
 class OperatorCombination(Combination):
     """An operator of :data:`OPERATORS` (or one made the same way) over a language's values."""

@@ -7,7 +7,7 @@ built-in classes), :mod:`~lisp.clos.standard` (standard classes, instances, slot
 :mod:`~lisp.clos.defclass` (ensure-class), :mod:`~lisp.clos.generic` and
 :mod:`~lisp.clos.methods` (generic functions and methods on dispatch), :mod:`~lisp.clos.protocol`
 (the standard generic functions), :mod:`~lisp.clos.combinations` (Lisp truth and lists
-for dispatch's method combinations), :mod:`~lisp.clos.initialization`,
+for dispatch's method combinations), :mod:`~lisp.clos.define_combination` (``define-method-combination``), :mod:`~lisp.clos.initialization`,
 :mod:`~lisp.clos.lambda_lists` (congruence), :mod:`~lisp.clos.functions` (what Lisp calls), :mod:`~lisp.clos.syntax` (the macros), :mod:`~lisp.clos.printing`
 (print-object, describe, describe-dispatch).
 """
@@ -17,6 +17,7 @@ from lisp.clos import builtin as _builtin  # noqa: F401 - the built-in classes e
 
 def install() -> None:
     """Make the object system, threads and the PY package available to Lisp code (idempotent)."""
+    import lisp.clos.define_combination  # noqa: F401
     import lisp.clos.functions  # noqa: F401
     import lisp.clos.printing  # noqa: F401
     import lisp.clos.protocol  # noqa: F401

@@ -143,7 +143,8 @@ def _set_fdefinition(name: Any, fn: Any) -> None:
 # -- creating and redefining ------------------------------------------------------------------------
 
 def _combination_name(combination: Symbol) -> str:
-    return "standard" if combination is STANDARD else combination.name.lower()
+    # The name dispatch knows it by, the one its methods' qualifier gets (qualifier_name).
+    return "standard" if combination is STANDARD else qualifier_name(combination)
 
 
 def _required_names(lambda_list: Any, count: int) -> list[str]:

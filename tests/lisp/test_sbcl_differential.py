@@ -3335,6 +3335,13 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ('(let ((x (list nil)) (z (list nil)) (i 0)) (symbol-macrolet ((y (car (progn (incf i 3) x))) (w (car (progn (incf i i) z)))) (list (multiple-value-setq (y w) (values i 10)) x z)))', '((6 (6) (10)))'),
         ('(let (a b) (list (multiple-value-setq (a b) (values 1 2 3)) a b))', '((1 1 2))'),
     ],
+    'define-method-combination, short form (issue 16 item 4)': [
+        ("(progn (define-method-combination dmc-max :operator max :identity-with-one-argument t) (defgeneric dmc-g1 (x) (:method-combination dmc-max)) (defmethod dmc-g1 dmc-max ((x integer)) (* x 2)) (defmethod dmc-g1 dmc-max ((x number)) (+ x 100)) (list (dmc-g1 5) (dmc-g1 1.5d0)))", '((105 101.5))'),
+        ("(progn (define-method-combination dmc-and :operator and) (defgeneric dmc-g2 (x) (:method-combination dmc-and)) (defmethod dmc-g2 dmc-and ((x integer)) nil) (defmethod dmc-g2 dmc-and ((x number)) (error \"not reached\")) (dmc-g2 3))", '(NIL)'),
+        ("(progn (define-method-combination dmc-list :operator list) (defgeneric dmc-g3 (x) (:method-combination dmc-list :most-specific-last)) (defmethod dmc-g3 dmc-list ((x integer)) :int) (defmethod dmc-g3 dmc-list ((x t)) :t) (defmethod dmc-g3 :around ((x integer)) (cons :around (call-next-method))) (list (dmc-g3 1) (dmc-g3 'a)))", '(((:AROUND :T :INT) (:T)))'),
+        ("(progn (define-method-combination dmc-progn :operator progn :identity-with-one-argument t) (defgeneric dmc-g4 (x) (:method-combination dmc-progn)) (defmethod dmc-g4 dmc-progn ((x integer)) (values 1 2)) (multiple-value-list (dmc-g4 1)))", '((1 2))'),
+        ("(define-method-combination dmc-named :documentation \"a sum\" :operator +)", '(DMC-NAMED)'),
+    ],
 }
 
 # (form, gfjit's answer, SBCL's answer, the README deviation it follows)
