@@ -88,7 +88,7 @@ every generic function's lock free and a compile pool that starts workers on its
 from dispatch.abstract import AmbiguousDispatch
 from dispatch.background import configure as configure_compiler, pool as _pool
 from dispatch.combination import Combination, MissingNextMethod, StandardCombination
-from dispatch.errors import (InvalidMethodError, MethodRedefinitionWarning, NoApplicableMethod,
+from dispatch.errors import (InvalidMethodError, MethodNameWarning, MethodRedefinitionWarning, NoApplicableMethod,
                              NoNextMethod, NoPrimaryMethod)
 from dispatch.forking import hold_across_fork
 from dispatch.function import (GenericFunction, PythonGenericFunction, generic, make_generic,
@@ -108,7 +108,7 @@ def wait_for_compiles(timeout: float | None = None) -> bool:
 
 __all__ = [
     "AmbiguousDispatch", "Combination", "Eql", "GenericFunction", "InvalidMethodError", "Method",
-    "MethodRedefinitionWarning", "MissingNextMethod",
+    "MethodNameWarning", "MethodRedefinitionWarning", "MissingNextMethod",
     "NoApplicableMethod", "NoNextMethod", "NoPrimaryMethod", "OPERATORS", "Operator",
     "OperatorCombination", "PythonGenericFunction", "StandardCombination", "Stats", "ValueModel",
     "add_precedence_provider", "class_changed", "class_precedence_list", "configure_compiler", "define_operator",

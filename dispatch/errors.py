@@ -50,5 +50,10 @@ class MethodRedefinitionWarning(UserWarning):
     """A method defined elsewhere replaced one with the same specializers and qualifiers."""
 
 
+class MethodNameWarning(UserWarning):
+    """``@gf.method`` decorated a function named like the generic function, whose name the
+    decorator then rebinds to the method (the decorator returns the function it is given)."""
+
+
 class InvalidMethodError(TypeError):
     """A method definition was refused; the generic function is unchanged."""

@@ -19,7 +19,7 @@ from dispatch import native, steps
 from dispatch.combination import Combination
 from dispatch.describe import describe, history_entries
 from dispatch.dispatcher import asm_for, ir_for
-from dispatch.errors import InvalidMethodError, MethodRedefinitionWarning
+from dispatch.errors import InvalidMethodError, MethodNameWarning, MethodRedefinitionWarning
 from dispatch.forking import hold_across_fork
 from dispatch.generic import GenericState, Stats, definition
 from dispatch.methods import Method, methods_from_function
@@ -53,6 +53,11 @@ class GenericFunction:
             qualifiers = () if qualifier is None else (qualifier,)
 
         def add(fn: Callable[..., Any]) -> Callable[..., Any]:
+            if state.name.isidentifier() and getattr(fn, "__name__", None) == state.name \
+                    and getattr(fn, "__qualname__", None) == getattr(self, "__qualname__", None):
+                warnings.warn(f"@{state.name}.method decorates a function named {state.name}: the name now "
+                              f"means the method, not the generic function (name methods _)",
+                              MethodNameWarning, stacklevel=3)
             for old, new in state.add_methods(methods_from_function(fn, state.nargs, qualifiers)):
                 if old.where() != new.where():
                     warnings.warn(f"{state.name}(): method {new.where()} replaces {old.where()}, "
