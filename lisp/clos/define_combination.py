@@ -15,21 +15,20 @@ from typing import Any
 
 from dispatch import Operator, define_operator
 from lisp.clos.methods import qualifier_name
-from lisp.compiler.core import program_error, show
+
+from lisp.compiler.forms import items, program_error, show
 from lisp.compiler.macros import macro
 from lisp.compiler.runtime import parse_keywords
 from lisp.compiler.toplevel import eval_form
-from lisp.library.lists import list_items
 from lisp.runtime.data import NIL, SYSTEM, Cons, Symbol, cl_symbol, make_list
 from lisp.runtime.namespace import builtin
 
 _QUOTE = cl_symbol("QUOTE")
 _DEFINE = SYSTEM.intern("%DEFINE-SHORT-METHOD-COMBINATION")
 
-
 @macro("DEFINE-METHOD-COMBINATION")
 def _define_method_combination(form: Any, env: Any) -> Any:
-    parts = list_items(form.cdr)
+    parts = items(form.cdr, form)
     if not parts or not isinstance(parts[0], Symbol) or parts[0] is NIL:
         raise program_error(f"DEFINE-METHOD-COMBINATION needs a name: {show(form)}", form)
     name, options = parts[0], parts[1:]
@@ -44,7 +43,6 @@ def _define_method_combination(form: Any, env: Any) -> Any:
                             "is not a symbol", form)
     return make_list([_DEFINE, make_list([_QUOTE, name]), make_list([_QUOTE, operator]),
                       kw.get("IDENTITY-WITH-ONE-ARGUMENT", NIL)])
-
 
 @builtin("%DEFINE-SHORT-METHOD-COMBINATION", SYSTEM)
 def define_short_method_combination(name: Symbol, operator: Symbol, identity: Any) -> Symbol:

@@ -61,7 +61,7 @@ def expand(x: Any, depth: int = 1) -> Any:
                 segments.extend(_arguments(item))
             else:
                 segments.append(lisp_list(BQ_LIST, _rebuilt(item, depth)))
-        elif depth == 1 and isinstance(item, Cons) and item.car is UNQUOTE and item.cdr is not None \
+        elif depth == 1 and isinstance(item, Cons) and item.car is UNQUOTE \
                 and isinstance(item.cdr, Cons) and item.cdr.cdr is not None:
             segments.extend(lisp_list(BQ_LIST, arg) for arg in _arguments(item))  # ,a ,b
         else:
