@@ -15,7 +15,6 @@ from typing import Any
 
 from dispatch import Operator, define_operator
 from lisp.clos.methods import qualifier_name
-
 from lisp.compiler.forms import items, program_error, show
 from lisp.compiler.macros import macro
 from lisp.compiler.runtime import parse_keywords
